@@ -1,0 +1,20 @@
+"""Where the generated OpenAPI description and catalog live: the repo's openapi/ or the installed copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def openapi_dir() -> Path:
+    """The directory holding event-cancel.yaml, requirements.yaml and sources/."""
+    repo_copy = _PACKAGE_DIR.parent / "openapi"
+    if repo_copy.is_dir():
+        return repo_copy
+    return _PACKAGE_DIR / "_data" / "openapi"
+
+
+def repo_root() -> Path:
+    """The checkout the package was installed from in editable mode (the parent of the package)."""
+    return _PACKAGE_DIR.parent

@@ -1,0 +1,75 @@
+"""The `graph-conformance` command line: generate, serve, sweep, verify."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from conformance.errors import ConformanceError
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="graph-conformance",
+        description="Conformance suite for Microsoft Graph's `event: cancel`.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser("generate", help="regenerate the OpenAPI description and catalog from the page")
+    generate.add_argument("--check", action="store_true", help="fail with a diff when committed files are stale")
+    generate.add_argument("--source", metavar="PAGE", help="a Graph reference page (Markdown) to generate from")
+    generate.add_argument("--out", metavar="FILE", help="where to write the OpenAPI description (with --source)")
+
+    serve = commands.add_parser("serve", help="run the reference server (a Graph calendar subset)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    serve.add_argument("--db", metavar="PATH", help="SQLite file for durable state (default: in memory)")
+    serve.add_argument("--write-target", metavar="FILE", help="write a target file the suite can consume")
+    serve.add_argument("--latency-ms", type=int, default=0, help="add this latency to every answer")
+    serve.add_argument("--throttle", action="store_true", help="429 + Retry-After past 4 concurrent per mailbox")
+    serve.add_argument("--rate-limit", type=float, default=0.0, help="with --throttle: requests/second per mailbox")
+    serve.add_argument("--message-delay-ms", type=int, default=0, help="attendee messages and copies appear late")
+    serve.add_argument("--fault", action="append", default=[], metavar="NAME", help="deviate from the page (repeatable)")
+    serve.add_argument("--list-faults", action="store_true", help="print the fault switches and exit")
+
+    sweep = commands.add_parser("sweep", help="remove leftovers of aborted runs, by tag")
+    sweep.add_argument("--target", required=True, metavar="FILE")
+    sweep.add_argument("--run-id", help="only this run's leftovers (default: every run's)")
+    sweep.add_argument("--dry-run", action="store_true", help="list what would be removed")
+
+    verify = commands.add_parser("verify", help="check a certification bundle offline")
+    verify.add_argument("bundle", metavar="BUNDLE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            from conformance.spec.generate import run_generate
+
+            return run_generate(check=args.check, source=args.source, out=args.out)
+        if args.command == "serve":
+            from conformance.reference.serve import run_serve
+
+            return run_serve(args)
+        if args.command == "sweep":
+            from conformance.target.sweep import run_sweep
+
+            return run_sweep(target_file=args.target, run_id=args.run_id, dry_run=args.dry_run)
+        if args.command == "verify":
+            from conformance.report.verify import run_verify
+
+            return run_verify(args.bundle)
+    except ConformanceError as error:
+        print(f"graph-conformance {args.command}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

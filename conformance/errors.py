@@ -1,0 +1,48 @@
+"""Typed errors of graph-conformance; each message names the thing, the value and the fix.
+
+    ConformanceError
+     ├── SpecParseError      a Graph reference page could not be read (file, section, line)
+     ├── TargetConfigError   a target file, option or environment variable is wrong (key, value)
+     ├── TargetUnreachable   the server under test does not answer
+     ├── TokenError          a token could not be obtained from the configured source
+     └── BundleError         a certification bundle failed verification
+"""
+
+from __future__ import annotations
+
+
+class ConformanceError(Exception):
+    """Base of every error this project raises on purpose."""
+
+    exit_code = 2
+
+
+class SpecParseError(ConformanceError):
+    """A reference page is missing a section, or has a malformed table or span."""
+
+    def __init__(self, message: str, *, file: str = "", section: str = "", line: int | None = None) -> None:
+        self.file, self.section, self.line = file, section, line
+        where = ":".join(part for part in (file, str(line) if line else "") if part)
+        prefix = f"{where}: " if where else ""
+        in_section = f" (section '{section}')" if section else ""
+        super().__init__(f"{prefix}{message}{in_section}")
+
+
+class TargetConfigError(ConformanceError):
+    """The target configuration is invalid; the message names the offending key."""
+
+
+class TargetUnreachable(ConformanceError):
+    """The server under test could not be reached."""
+
+    exit_code = 3
+
+
+class TokenError(ConformanceError):
+    """A token source failed to produce a token."""
+
+
+class BundleError(ConformanceError):
+    """A certification bundle is incomplete, altered or not passing."""
+
+    exit_code = 1
