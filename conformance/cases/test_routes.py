@@ -1,0 +1,186 @@
+"""Every cancel route template answers 202 with an empty body and cancels the event, with real provisioned ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from conformance.cases._expect import expect, require_profile
+from conformance.outcomes import not_verified
+from conformance.target.client import Graph, GraphClient
+from conformance.target.config import TargetConfig
+from conformance.target.provision import ProvisionedEvent, Provisioner
+from conformance.target.urls import quote_id
+
+CONTAINER_PATHS = {
+    "events": "/events/{event}",
+    "calendar": "/calendar/events/{event}",
+    "calendars": "/calendars/{calendar}/events/{event}",
+    "calendargroup": "/calendargroup/calendars/{calendar}/events/{event}",
+    "calendargroups": "/calendargroups/{group}/calendars/{calendar}/events/{event}",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One cancel route template: who is addressed (me, users by id or UPN, groups) and the event container."""
+
+    principal: str  # me | users-id | users-upn | groups
+    container: str  # a CONTAINER_PATHS key
+    requirement_id: str
+
+    @property
+    def case_id(self) -> str:
+        """Readable parametrize id, e.g. `users-upn-calendar-events`."""
+        container = {"events": "", "calendar": "calendar-", "calendars": "calendars-"}.get(
+            self.container, f"{self.container}-calendars-"
+        )
+        return f"{self.principal}-{container}events"
+
+
+def _route(principal: str, container: str) -> Route:
+    family = {"events": "EVENTS", "calendar": "CALENDAR-EVENTS", "calendars": "CALENDARS-EVENTS"}.get(
+        container, f"{container.upper()}-CALENDARS-EVENTS"
+    )
+    return Route(principal, container, f"CANCEL-ROUTE-{principal.split('-')[0].upper()}-{family}")
+
+
+ROUTES = [
+    _route(principal, container)
+    for container in CONTAINER_PATHS
+    for principal in ("me", "users-id", "users-upn", "groups")
+    if principal != "groups" or container in ("events", "calendar")
+]
+USERS_ROUTES = [route for route in ROUTES if route.principal.startswith("users")]
+GROUP_ROUTES = [route for route in ROUTES if route.principal == "groups"]
+
+
+def provision_for(route: Route, provision: Provisioner) -> ProvisionedEvent:
+    """An event with one attendee, in the calendar (group) the route's container needs."""
+    if route.principal == "groups":
+        return provision.event(group=True)
+    if route.container in ("calendars", "calendargroup"):
+        return provision.event(calendar_id=provision.calendar())
+    if route.container == "calendargroups":
+        group_id, calendar_id = provision.calendar_group_with_calendar()
+        return provision.event(calendar_id=calendar_id, calendar_group_id=group_id)
+    return provision.event()
+
+
+def cancel_path(route: Route, graph: Graph, event: ProvisionedEvent, *, spelling: str | None = None) -> str:
+    """The route's cancel path for `event`, ids percent-encoded; `spelling` replaces the container segment."""
+    organizer = graph.identity("organizer")
+    if route.principal == "me":
+        prefix = "/me"
+    elif route.principal == "users-id":
+        prefix = f"/users/{quote_id(organizer.user_id or '')}"
+    elif route.principal == "users-upn":
+        if not organizer.user_principal_name:
+            not_verified("identities.organizer.user_principal_name is not configured; add it to check UPN routes")
+        prefix = f"/users/{quote_id(organizer.user_principal_name)}"
+    else:
+        prefix = f"/groups/{quote_id(event.group_id or '')}"
+    container = CONTAINER_PATHS[route.container]
+    if spelling is not None:
+        container = container.replace(f"/{route.container}/", f"/{spelling}/", 1)
+    return prefix + container.format(
+        event=quote_id(event.id), calendar=quote_id(event.calendar_id or ""),
+        group=quote_id(event.calendar_group_id or ""),
+    ) + "/cancel"
+
+
+def check_cancelled(
+    response: requests.Response, event: ProvisionedEvent, organizer: GraphClient, requirement_id: str
+) -> None:
+    """The cancel was accepted (2xx) and the event is gone for its organizer (GET -> 404)."""
+    expect(
+        200 <= response.status_code < 300, requirement_id,
+        f"cancel by the organizer answered HTTP {response.status_code}, not a success", response,
+    )
+    after = organizer.get(event.path)
+    expect(
+        after.status_code == 404, requirement_id,
+        f"the cancel was accepted, but GET on the event afterwards answered {after.status_code}, not 404", after,
+    )
+
+
+def check_202_empty(response: requests.Response) -> None:
+    """Exactly `202 Accepted` with nothing in the body."""
+    expect(response.status_code == 202, "CANCEL-202-EMPTY", f"status {response.status_code}, not 202", response)
+    expect(
+        response.content.strip() == b"", "CANCEL-202-EMPTY",
+        f"the 202 carries a body of {len(response.content)} bytes; the page says nothing is returned", response,
+    )
+
+
+@pytest.mark.parametrize("route", [pytest.param(r, id=r.case_id, marks=pytest.mark.requirement(r.requirement_id,
+                                                                                                "CANCEL-202-EMPTY"))
+                                   for r in ROUTES])
+def test_cancel_route_accepts_organizer_and_returns_202_empty(
+    route: Route, graph: Graph, provision: Provisioner
+) -> None:
+    """The organizer's delegated cancel on this route answers 202, empty, and the event is gone."""
+    event = provision_for(route, provision)
+    organizer = graph.as_("organizer")
+    response = organizer.post(cancel_path(route, graph, event), json={"comment": "route check"})
+    check_cancelled(response, event, organizer, route.requirement_id)
+    check_202_empty(response)
+
+
+def _require_application_on(graph: Graph, user_id: str | None) -> GraphClient:
+    application = graph.as_("application")
+    if user_id is not None and user_id not in graph.identity("application").user_ids:
+        not_verified("identities.application.user_ids does not list the organizer; the app may not act on it")
+    return application
+
+
+@pytest.mark.parametrize("route", [pytest.param(r, id=r.case_id) for r in USERS_ROUTES])
+@pytest.mark.requirement("CANCEL-PERM-APPLICATION", "CANCEL-202-EMPTY")
+def test_application_token_cancels_on_users_routes(
+    route: Route, graph: Graph, provision: Provisioner, target: TargetConfig
+) -> None:
+    """An app-only Calendars.ReadWrite token cancels the organizer's event on this /users route."""
+    require_profile(target, route.requirement_id)
+    application = _require_application_on(graph, graph.identity("organizer").user_id)
+    event = provision_for(route, provision)
+    response = application.post(cancel_path(route, graph, event), json={"comment": "app route check"})
+    check_cancelled(response, event, graph.as_("organizer"), "CANCEL-PERM-APPLICATION")
+    check_202_empty(response)
+
+
+@pytest.mark.parametrize("route", [pytest.param(r, id=r.case_id) for r in GROUP_ROUTES])
+@pytest.mark.requirement("CANCEL-PERM-APPLICATION-GROUPS", "CANCEL-202-EMPTY")
+def test_application_token_cancels_on_groups_routes(
+    route: Route, graph: Graph, provision: Provisioner, target: TargetConfig
+) -> None:
+    """An app-only Calendars.ReadWrite token cancels a group event on this /groups route."""
+    require_profile(target, route.requirement_id)
+    require_profile(target, "CANCEL-PERM-APPLICATION")
+    application = _require_application_on(graph, None)
+    event = provision_for(route, provision)
+    response = application.post(cancel_path(route, graph, event), json={"comment": "app group route check"})
+    check_cancelled(response, event, graph.as_("organizer"), "CANCEL-PERM-APPLICATION-GROUPS")
+    check_202_empty(response)
+
+
+SPELLINGS = [
+    pytest.param(_route("me", "calendargroups"), "calendarGroups", id="me-calendarGroups"),
+    pytest.param(_route("users-id", "calendargroups"), "calendarGroups", id="users-id-calendarGroups"),
+    pytest.param(_route("me", "calendargroups"), "CALENDARGROUPS", id="me-CALENDARGROUPS"),
+    pytest.param(_route("me", "calendargroup"), "calendarGroup", id="me-calendarGroup"),
+]
+
+
+@pytest.mark.parametrize(("route", "spelling"), SPELLINGS)
+@pytest.mark.requirement("GRAPH-SEGMENTS-CASE-INSENSITIVE")
+def test_cancel_route_segments_are_case_insensitive(
+    route: Route, spelling: str, graph: Graph, provision: Provisioner, target: TargetConfig
+) -> None:
+    """`calendarGroups` and `calendarGroup` spellings route like the page's lower-case segments."""
+    require_profile(target, route.requirement_id)
+    event = provision_for(route, provision)
+    organizer = graph.as_("organizer")
+    response = organizer.post(cancel_path(route, graph, event, spelling=spelling), json={})
+    check_cancelled(response, event, organizer, "GRAPH-SEGMENTS-CASE-INSENSITIVE")

@@ -1,0 +1,106 @@
+"""The ASGI application: Graph routes under /v1.0 and /beta, the token endpoint, envelope and request ids."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from conformance.reference.access import resolve_mailbox
+from conformance.reference.auth import authenticate
+from conformance.reference.call import Call, method_not_allowed
+from conformance.reference.directory_api import handle_directory
+from conformance.reference.events_api import handle_events
+from conformance.reference.graph_errors import GraphError, error_response
+from conformance.reference.routing import cancel_shaped, match
+from conformance.reference.settings import ServerSettings
+from conformance.reference.store import Store
+from conformance.reference.throttle import MailboxThrottle
+from conformance.reference.token_endpoint import token_endpoint
+
+_EVENT_KINDS = frozenset({"events", "event", "cancel", "instances", "calendar-view"})
+_LOG = logging.getLogger("conformance.reference")
+
+
+def build_app(store: Store, settings: ServerSettings) -> Starlette:
+    """A Starlette app serving `store` with `settings`."""
+    app = Starlette(
+        routes=[
+            Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
+            Route("/{rest:path}", _AnyMethod()),
+        ]
+    )
+    app.state.store, app.state.settings = store, settings
+    app.state.throttle = MailboxThrottle(settings.throttle, settings.rate_limit)
+    return app
+
+
+class _AnyMethod:
+    """An ASGI endpoint taking every method (QUERY, TRACE, ...) so Graph paths answer 405, not Starlette's."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await graph_entry(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+async def graph_entry(request: Request) -> Response:
+    """Answer one Graph request; every answer carries request-id, every error Graph's envelope."""
+    store: Store = request.app.state.store
+    settings: ServerSettings = request.app.state.settings
+    throttle: MailboxThrottle = request.app.state.throttle
+    request_id = str(uuid.uuid4())
+    client_request_id = request.headers.get("client-request-id") or request_id
+    mailbox_key: str | None = None
+    admitted = False
+    try:
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        if cancel_shaped(raw_path) and request.method != "POST":
+            if "other-methods-500" in settings.faults:
+                raise GraphError(500, "InternalServerError", "An internal server error occurred.")
+            raise method_not_allowed("POST")
+        route = match(raw_path, case_sensitive_cancel="case-sensitive-segments" in settings.faults)
+        body = await _read_body(request, settings.max_body_bytes)
+        caller = authenticate(store, request.headers.get("authorization"), settings.faults)
+        mailbox = resolve_mailbox(store, route, caller, settings.faults)
+        mailbox_key = mailbox.owner_id
+        admitted = throttle.enter(mailbox_key)
+        if settings.latency_ms:
+            await asyncio.sleep(settings.latency_ms / 1000.0)
+        root_url = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+        call = Call(request, route, caller, mailbox, store, settings, body, root_url)
+        response = handle_events(call) if route.kind in _EVENT_KINDS else handle_directory(call)
+    except GraphError as error:
+        response = error_response(error, request_id, client_request_id, settings.faults)
+    except Exception:  # never let a bug escape as a bare 500 without the envelope
+        _LOG.exception("unhandled error answering %s %s", request.method, request.url.path)
+        response = error_response(
+            GraphError(500, "InternalServerError", "An internal server error occurred."),
+            request_id,
+            client_request_id,
+            settings.faults,
+        )
+    finally:
+        if admitted:
+            throttle.leave(mailbox_key)
+    response.headers["request-id"] = request_id
+    response.headers["client-request-id"] = client_request_id
+    return response
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise GraphError(413, "RequestEntityTooLarge", f"The request body exceeds {limit} bytes.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise GraphError(413, "RequestEntityTooLarge", f"The request body exceeds {limit} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)

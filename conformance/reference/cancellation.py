@@ -1,0 +1,169 @@
+"""The cancel action (and organizer delete): one transaction over the organizer's event, copies and mail."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.reference.calendar_ops import EventRef
+from conformance.reference.graph_errors import MESSAGES, GraphError, not_found
+from conformance.reference.ids import mint_change_key, occurrence_id
+from conformance.reference.mail import DEFAULT_CANCEL_NOTICE, file_in_deleted_items, iso, send_event_message
+from conformance.reference.store import Store, doc_of, dump
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    """What to cancel and what to tell attendees: notice None = send no message."""
+
+    ref: EventRef
+    notice: str | None
+    faults: frozenset[str]
+    message_delay_s: float
+
+
+def cancel(store: Store, request: CancelRequest) -> None:
+    """Cancel the event or occurrence in `request.ref`; 400 for an attendee, 404 when it is already gone."""
+    faults, now = request.faults, time.time()
+    with store.transaction() as connection:
+        row = connection.execute(
+            "SELECT * FROM events WHERE id = ? AND folder = 'calendar' AND hidden_master = 0",
+            (request.ref.row["id"],),
+        ).fetchone()
+        if row is None:
+            if "second-cancel-202" in faults:
+                return
+            raise not_found()
+        if not row["is_organizer"]:
+            if "attendee-allowed" not in faults:
+                raise _organizer_only(faults)
+            row = connection.execute(
+                "SELECT * FROM events WHERE ical_uid = ? AND is_organizer = 1 AND folder = 'calendar'",
+                (row["ical_uid"],),
+            ).fetchone()
+            if row is None:
+                raise not_found()
+        day = request.ref.day
+        if day is not None and "occurrence-cancels-series" in faults:
+            day = None
+        if day is None:
+            _cancel_whole(connection, row, request, now)
+        else:
+            _cancel_occurrence(connection, row, day, request, now)
+
+
+def _organizer_only(faults: frozenset[str]) -> GraphError:
+    message = MESSAGES["organizer-only"]
+    if "attendee-message-paraphrased" in faults:
+        message = "Only the meeting organizer can cancel this meeting."
+    if "attendee-403" in faults:
+        return GraphError(403, "ErrorAccessDenied", message)
+    return GraphError(400, "ErrorInvalidRequest", message)
+
+
+def _cancel_whole(
+    connection: sqlite3.Connection, row: sqlite3.Row, request: CancelRequest, now: float
+) -> None:
+    faults, document = request.faults, doc_of(row)
+    if "event-left-in-place" not in faults:
+        if "series-master-only" in faults and document.get("type") == "seriesMaster":
+            connection.execute("UPDATE events SET hidden_master = 1 WHERE id = ?", (row["id"],))
+        else:
+            folder = "purged" if "not-in-deleted-items" in faults else "deleteditems"
+            connection.execute("UPDATE events SET folder = ? WHERE id = ?", (folder, row["id"]))
+        if "not-in-deleted-items" not in faults:
+            file_in_deleted_items(connection, row["owner_id"], document, now)
+    for copy in _attendee_copies(connection, row):
+        visible_at = now + request.message_delay_s
+        if "attendee-copies-unmarked" not in faults:
+            copy_doc = doc_of(copy)
+            copy_doc.update(
+                {"isCancelled": True, "changeKey": mint_change_key(), "lastModifiedDateTime": iso(now)}
+            )
+            connection.execute(
+                "UPDATE events SET cancel_visible_at = ?, doc = ? WHERE id = ?",
+                (visible_at, dump(copy_doc), copy["id"]),
+            )
+        _notify(connection, copy, doc_of(copy), copy["id"], request, now)
+
+
+def _cancel_occurrence(
+    connection: sqlite3.Connection, row: sqlite3.Row, day: str, request: CancelRequest, now: float
+) -> None:
+    faults, master = request.faults, doc_of(row)
+    if day in master.get("_cancelledDays", {}):
+        raise not_found()
+    if "event-left-in-place" not in faults:
+        master.setdefault("_cancelledDays", {})[day] = now
+        if "no-cancelled-occurrences" not in faults:
+            master["cancelledOccurrences"] = [
+                *master.get("cancelledOccurrences", []),
+                f"OID.{row['id']}.{day}",
+            ]
+        master.update({"changeKey": mint_change_key(), "lastModifiedDateTime": iso(now)})
+        connection.execute("UPDATE events SET doc = ? WHERE id = ?", (dump(master), row["id"]))
+    for copy in _attendee_copies(connection, row):
+        copy_doc = doc_of(copy)
+        if "attendee-copies-unmarked" not in faults:
+            copy_doc.setdefault("_cancelledDays", {})[day] = now + request.message_delay_s
+            connection.execute("UPDATE events SET doc = ? WHERE id = ?", (dump(copy_doc), copy["id"]))
+        if "occurrence-no-notice" not in faults:
+            occurrence_doc = {**copy_doc, "type": "occurrence"}
+            _notify(connection, copy, occurrence_doc, occurrence_id(copy["id"], day), request, now)
+
+
+def _attendee_copies(connection: sqlite3.Connection, row: sqlite3.Row) -> list[sqlite3.Row]:
+    return connection.execute(
+        "SELECT * FROM events WHERE ical_uid = ? AND is_organizer = 0 AND folder = 'calendar'",
+        (row["ical_uid"],),
+    ).fetchall()
+
+
+def _notify(
+    connection: sqlite3.Connection,
+    copy: sqlite3.Row,
+    copy_doc: dict[str, Any],
+    linked_event_id: str,
+    request: CancelRequest,
+    now: float,
+) -> None:
+    if request.notice is None or "no-cancellation-message" in request.faults:
+        return
+    recipient = connection.execute(
+        "SELECT id, upn, display_name FROM users WHERE id = ?", (copy["owner_id"],)
+    ).fetchone()
+    message_type = "none" if "message-not-meeting-cancelled" in request.faults else "meetingCancelled"
+    send_event_message(
+        connection,
+        recipient_id=recipient["id"],
+        recipient={"name": recipient["display_name"], "address": recipient["upn"]},
+        organizer=copy_doc["organizer"]["emailAddress"],
+        event_doc=copy_doc,
+        recipient_event_id=linked_event_id,
+        meeting_message_type=message_type,
+        subject=f"Canceled: {copy_doc.get('subject', '')}",
+        body_text=request.notice,
+        visible_at=now + request.message_delay_s,
+        now=now,
+    )
+
+
+def notice_for(body: dict[str, Any] | None, faults: frozenset[str]) -> str | None:
+    """The text attendees receive for a validated cancel body (None: no notice), per GRAPH-FACTS."""
+    comment_keys = [key for key in ("comment", "Comment") if body and key in body]
+    if "comment-lowercase-only" in faults:
+        comment_keys = [key for key in comment_keys if key == "comment"]
+    if "comment-pascal-only" in faults:
+        comment_keys = [key for key in comment_keys if key == "Comment"]
+    if not comment_keys or body is None:
+        return DEFAULT_CANCEL_NOTICE
+    comment = body[comment_keys[0]]
+    if comment is None:
+        return None if "null-comment-no-notice" in faults else DEFAULT_CANCEL_NOTICE
+    if comment == "":
+        return DEFAULT_CANCEL_NOTICE if "empty-comment-sends-notice" in faults else None
+    if "comment-dropped" in faults:
+        return DEFAULT_CANCEL_NOTICE
+    return str(comment)

@@ -1,0 +1,275 @@
+"""Event endpoints: list/create, get/delete, instances, calendarView and the cancel action."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from starlette.responses import Response
+
+from conformance.reference import odata
+from conformance.reference.access import (
+    GROUP_READ,
+    GROUP_WRITE,
+    READ_CALENDAR,
+    WRITE_CALENDAR,
+    require,
+    require_cancel,
+)
+from conformance.reference.calendar_ops import create_event, default_calendar_id, find_event
+from conformance.reference.call import Call, json_response, method_not_allowed
+from conformance.reference.cancellation import CancelRequest, cancel, notice_for
+from conformance.reference.event_view import (
+    occurrence_starts,
+    overlaps,
+    parse_window_bound,
+    render_event,
+    render_occurrence,
+)
+from conformance.reference.graph_errors import GraphError, bad_request, malformed_id, not_found
+from conformance.reference.ids import decode_id
+from conformance.reference.store import doc_of
+
+
+def calendar_scope(call: Call, for_listing: bool) -> set[str] | None:
+    """The calendars an event path addresses (None: the whole mailbox); 404 when they are not the owner's."""
+    route, owner_id = call.route, call.mailbox.owner_id
+    if route.kind == "calendar-view" and "calendar" not in route.params:
+        return {default_calendar_id(call.store, owner_id)}
+    if route.kind != "calendar-view" and route.container == "events" and not for_listing:
+        return None
+    if route.kind != "calendar-view" and route.container in ("events", "calendar-events"):
+        return {default_calendar_id(call.store, owner_id)}
+    calendar = call.store.row(
+        "SELECT * FROM calendars WHERE id = ? AND owner_id = ?", (route.params.get("calendar", ""), owner_id)
+    )
+    if calendar is None:
+        raise not_found()
+    if route.container == "calendargroup-calendars-events":
+        group = call.store.row(
+            "SELECT id FROM calendar_groups WHERE owner_id = ? AND is_default = 1", (owner_id,)
+        )
+        if group is None or calendar["calendar_group_id"] != group["id"]:
+            raise not_found()
+    if (
+        route.container == "calendargroups-calendars-events"
+        and calendar["calendar_group_id"] != route.params["group"]
+    ):
+        raise not_found()
+    return {calendar["id"]}
+
+
+def handle_events(call: Call) -> Response:
+    """Dispatch an event-path request by route kind and method."""
+    method, kind = call.request.method, call.route.kind
+    if kind == "cancel":
+        return _cancel(call)
+    if kind == "events" and method == "POST":
+        require(call.caller, call.mailbox, WRITE_CALENDAR, GROUP_WRITE)
+        scope = calendar_scope(call, for_listing=True) or set()
+        document = create_event(
+            call.store,
+            call.mailbox.owner_id,
+            next(iter(scope)),
+            call.json_body(),
+            message_delay_s=call.settings.message_delay_s,
+        )
+        row = call.store.row("SELECT * FROM events WHERE id = ?", (document["id"],))
+        payload = {"@odata.context": call.context("events/$entity"), **render_event(row)}
+        return json_response(payload, 201, {"Location": f"{call.version_url}/me/events('{document['id']}')"})
+    if kind == "events" and method == "GET":
+        require(call.caller, call.mailbox, READ_CALENDAR, GROUP_READ)
+        return _list(
+            call, [render_event(row) for row in _rows_in(call, calendar_scope(call, True))], "events"
+        )
+    if kind == "event" and method == "GET":
+        require(call.caller, call.mailbox, READ_CALENDAR, GROUP_READ)
+        ref = find_event(
+            call.store, call.mailbox.owner_id, call.route.params["event"], calendar_scope(call, False)
+        )
+        rendered = render_occurrence(ref.row, ref.local_start) if ref.local_start else render_event(ref.row)
+        return json_response(
+            {"@odata.context": call.context("events/$entity"), **odata.select_one(rendered, call.query)}
+        )
+    if kind == "event" and method == "DELETE":
+        require(call.caller, call.mailbox, WRITE_CALENDAR, GROUP_WRITE)
+        ref = find_event(
+            call.store, call.mailbox.owner_id, call.route.params["event"], calendar_scope(call, False)
+        )
+        if ref.row["is_organizer"]:
+            cancel(call.store, CancelRequest(ref, notice_for(None, frozenset()), frozenset(), 0.0))
+        else:
+            with call.store.transaction() as connection:
+                connection.execute("UPDATE events SET folder = 'deleteditems' WHERE id = ?", (ref.row["id"],))
+        return Response(status_code=204)
+    if kind == "instances" and method == "GET":
+        require(call.caller, call.mailbox, READ_CALENDAR, GROUP_READ)
+        return _instances(call)
+    if kind == "calendar-view" and method == "GET":
+        require(call.caller, call.mailbox, READ_CALENDAR, GROUP_READ)
+        return _calendar_view(call)
+    raise method_not_allowed({"events": "GET, POST", "event": "GET, DELETE"}.get(kind, "GET"))
+
+
+def _rows_in(call: Call, calendar_ids: set[str] | None) -> list[Any]:
+    rows = call.store.rows(
+        "SELECT * FROM events WHERE owner_id = ? AND folder = 'calendar' AND hidden_master = 0 "
+        "AND visible_at <= ? ORDER BY created",
+        (call.mailbox.owner_id, time.time()),
+    )
+    return [row for row in rows if calendar_ids is None or row["calendar_id"] in calendar_ids]
+
+
+def _list(call: Call, items: list[dict[str, Any]], context: str) -> Response:
+    answer = odata.apply_query(items, call.query, call.page_url)
+    return json_response({"@odata.context": call.context(context), **answer})
+
+
+def _instances(call: Call) -> Response:
+    ref = find_event(
+        call.store,
+        call.mailbox.owner_id,
+        call.route.params["event"],
+        calendar_scope(call, False),
+        allow_hidden_master=True,
+    )
+    start = parse_window_bound(call.query.get("startDateTime"), "startDateTime")
+    end = parse_window_bound(call.query.get("endDateTime"), "endDateTime")
+    if ref.day is not None or not doc_of(ref.row).get("recurrence"):
+        return _list(call, [], "events")
+    include_cancelled = not ref.row["is_organizer"]
+    items = [
+        render_occurrence(ref.row, local)
+        for local in occurrence_starts(ref.row, start, end, include_cancelled)
+    ]
+    return _list(call, items, f"events('{ref.row['id']}')/instances")
+
+
+def _calendar_view(call: Call) -> Response:
+    start = parse_window_bound(call.query.get("startDateTime"), "startDateTime")
+    end = parse_window_bound(call.query.get("endDateTime"), "endDateTime")
+    items: list[dict[str, Any]] = []
+    rows = call.store.rows(
+        "SELECT * FROM events WHERE owner_id = ? AND folder = 'calendar' AND visible_at <= ? "
+        "ORDER BY created",
+        (call.mailbox.owner_id, time.time()),
+    )
+    scope = calendar_scope(call, True)
+    for row in rows:
+        if scope is not None and row["calendar_id"] not in scope:
+            continue
+        document = doc_of(row)
+        if document.get("recurrence"):
+            items += [
+                render_occurrence(row, local)
+                for local in occurrence_starts(row, start, end, not row["is_organizer"])
+            ]
+        elif overlaps(document, start, end):
+            items.append(render_event(row))
+    items.sort(key=lambda item: item["start"]["dateTime"])
+    return _list(call, items, "calendarView")
+
+
+def _cancel(call: Call) -> Response:
+    faults = call.faults
+    if call.request.method != "POST":
+        if "other-methods-500" in faults:
+            raise GraphError(500, "InternalServerError", "An internal server error occurred.")
+        raise method_not_allowed("POST")
+    if f"route-missing-{call.route.route_family}" in faults:
+        raise GraphError(404, "ResourceNotFound", "Resource not found for the segment 'cancel'.")
+    require_cancel(call.caller, call.mailbox, call.route, faults)
+    event_id = call.route.params["event"]
+    if decode_id(event_id) is None:
+        if "malformed-id-404" in faults:
+            raise not_found()
+        raise malformed_id()
+    body = _cancel_body(call)
+    try:
+        ref = find_event(call.store, call.mailbox.owner_id, event_id, calendar_scope(call, False))
+    except GraphError as error:
+        if error.status == 404 and "unknown-id-400" in faults:
+            raise bad_request("The specified id is not valid.", "ErrorInvalidRequest") from error
+        if error.status == 404 and "second-cancel-202" in faults and _was_cancelled(call, event_id):
+            return _accepted(faults)
+        raise
+    cancel(call.store, CancelRequest(ref, notice_for(body, faults), faults, call.settings.message_delay_s))
+    return _accepted(faults)
+
+
+def _was_cancelled(call: Call, event_id: str) -> bool:
+    return (
+        call.store.row(
+            "SELECT id FROM events WHERE id = ? AND owner_id = ?", (event_id, call.mailbox.owner_id)
+        )
+        is not None
+    )
+
+
+def _accepted(faults: frozenset[str]) -> Response:
+    if "status-200" in faults:
+        return Response(status_code=200)
+    if "status-204" in faults:
+        return Response(status_code=204)
+    if "body-on-202" in faults:
+        return Response(json.dumps({"status": "cancelled"}), 202, media_type="application/json")
+    return Response(status_code=202)
+
+
+def _cancel_body(call: Call) -> dict[str, Any] | None:
+    """The validated cancel body: None when empty; 400/415 for what Graph refuses (or faults allow)."""
+    faults = call.faults
+    content_type = call.request.headers.get("content-type")
+    if call.body.strip() and "content-type-strict" in faults and content_type != "application/json":
+        raise GraphError(415, "UnsupportedMediaType", "Content-Type must be application/json.")
+    if not call.body.strip():
+        body = None
+    else:
+        if content_type is not None and "json" not in content_type.lower():
+            raise GraphError(
+                415,
+                "UnsupportedMediaType",
+                f"The content type '{content_type}' is not supported; send application/json.",
+            )
+        try:
+            body = json.loads(call.body)
+        except (ValueError, UnicodeDecodeError) as error:
+            if "malformed-json-accepted" not in faults:
+                raise bad_request(
+                    "Invalid JSON. A token was not recognized in the JSON content.", "RequestBodyRead"
+                ) from error
+            body = None
+    if body is not None and not isinstance(body, dict):
+        raise bad_request(
+            "The request body must be a JSON object with an optional 'comment'.", "RequestBodyRead"
+        )
+    parameters = {key: value for key, value in (body or {}).items() if "@odata" not in key}
+    unknown = [key for key in parameters if key.lower() != "comment"]
+    if unknown and "unknown-parameter-accepted" not in faults:
+        raise bad_request(
+            f"The parameter '{unknown[0]}' in the request payload is not a valid parameter for the "
+            f"operation 'cancel'.",
+            "RequestBodyRead",
+        )
+    comments = {key: value for key, value in parameters.items() if key.lower() == "comment"}
+    for value in comments.values():
+        if value is not None and not isinstance(value, str) and "lenient-body" not in faults:
+            raise bad_request(
+                f"Cannot convert the literal '{json.dumps(value)}' to the expected type 'Edm.String'.",
+                "RequestBodyRead",
+            )
+    normalized = {
+        ("Comment" if key == "Comment" else "comment"): (
+            value if isinstance(value, str | None) else json.dumps(value)
+        )
+        for key, value in comments.items()
+    }
+    if "comment-required" in faults and not any(normalized.values()):
+        raise bad_request("The parameter 'comment' is required.", "ErrorInvalidRequest")
+    text = next((value for value in normalized.values() if isinstance(value, str)), "")
+    if "comment-500-non-ascii" in faults and not text.isascii():
+        raise GraphError(500, "InternalServerError", "An internal server error occurred.")
+    if "comment-500-long" in faults and len(text) > 1000:
+        raise GraphError(500, "InternalServerError", "An internal server error occurred.")
+    return normalized if body is not None else None

@@ -1,0 +1,70 @@
+"""Graph's error envelope: the GraphError exception and the response that carries it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from starlette.responses import Response
+
+MESSAGES: dict[str, str] = {
+    "token-empty": "Access token is empty.",
+    "token-invalid": "Access token validation failure.",
+    "access-denied": "Access is denied. Check credentials and try again.",
+    "me-app-token": "/me request is only valid with delegated authentication flow.",
+    "not-found": "The specified object was not found in the store.",
+    "malformed-id": "Id is malformed.",
+    "organizer-only": "Your request can't be completed. You need to be an organizer to cancel a meeting.",
+}
+
+
+class GraphError(Exception):
+    """An error answered to the client as Graph's JSON error envelope."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+        self.headers = headers or {}
+
+
+def not_found() -> GraphError:
+    """404 ErrorItemNotFound, as for an unknown event id."""
+    return GraphError(404, "ErrorItemNotFound", MESSAGES["not-found"])
+
+
+def malformed_id() -> GraphError:
+    """400 ErrorInvalidIdMalformed."""
+    return GraphError(400, "ErrorInvalidIdMalformed", MESSAGES["malformed-id"])
+
+
+def access_denied() -> GraphError:
+    """403 ErrorAccessDenied."""
+    return GraphError(403, "ErrorAccessDenied", MESSAGES["access-denied"])
+
+
+def bad_request(message: str, code: str = "BadRequest") -> GraphError:
+    """400 with the given message."""
+    return GraphError(400, code, message)
+
+
+def error_response(
+    error: GraphError, request_id: str, client_request_id: str, faults: frozenset[str]
+) -> Response:
+    """The envelope for `error` (or the degraded form a fault switch asks for)."""
+    if "error-envelope-missing" in faults:
+        return Response(
+            f"{error.code}: {error.message}", error.status, error.headers, media_type="text/plain"
+        )
+    envelope = {
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "innerError": {
+                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+                "request-id": request_id,
+                "client-request-id": client_request_id,
+            },
+        }
+    }
+    media_type = None if "error-no-content-type" in faults else "application/json"
+    return Response(json.dumps(envelope), error.status, error.headers, media_type=media_type)

@@ -1,0 +1,116 @@
+"""Mailbox items: eventMessages (meeting requests and cancellations) and Deleted Items entries."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from typing import Any
+
+from conformance.reference.ids import mint_change_key, mint_item_id
+from conformance.reference.store import dump
+
+DEFAULT_CANCEL_NOTICE = "This meeting has been canceled by the organizer."
+
+
+def iso(timestamp: float) -> str:
+    """Graph's DateTimeOffset form of a POSIX timestamp (UTC, Z)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+def send_event_message(
+    connection: sqlite3.Connection,
+    *,
+    recipient_id: str,
+    recipient: dict[str, Any],
+    organizer: dict[str, Any],
+    event_doc: dict[str, Any],
+    recipient_event_id: str,
+    meeting_message_type: str,
+    subject: str,
+    body_text: str,
+    visible_at: float,
+    now: float,
+) -> str:
+    """Put an eventMessage in `recipient_id`'s inbox; return its id."""
+    message_id = mint_item_id()
+    message = {
+        "@odata.type": "#microsoft.graph.eventMessage",
+        "id": message_id,
+        "createdDateTime": iso(visible_at),
+        "lastModifiedDateTime": iso(visible_at),
+        "changeKey": mint_change_key(),
+        "categories": [],
+        "receivedDateTime": iso(visible_at),
+        "sentDateTime": iso(now),
+        "hasAttachments": False,
+        "internetMessageId": f"<{uuid.uuid4().hex}@contoso.test>",
+        "subject": subject,
+        "bodyPreview": body_text[:255],
+        "importance": "normal",
+        "conversationId": event_doc.get("iCalUId", ""),
+        "isDeliveryReceiptRequested": None,
+        "isReadReceiptRequested": False,
+        "isRead": False,
+        "isDraft": False,
+        "inferenceClassification": "focused",
+        "body": {"contentType": "text", "content": body_text},
+        "sender": {"emailAddress": organizer},
+        "from": {"emailAddress": organizer},
+        "toRecipients": [{"emailAddress": recipient}],
+        "ccRecipients": [],
+        "bccRecipients": [],
+        "replyTo": [],
+        "meetingMessageType": meeting_message_type,
+        "type": "seriesMaster" if event_doc.get("type") == "seriesMaster" else "singleInstance",
+        "isOutOfDate": False,
+        "isAllDay": bool(event_doc.get("isAllDay")),
+        "isDelegated": False,
+        "startDateTime": event_doc.get("start"),
+        "endDateTime": event_doc.get("end"),
+        "location": event_doc.get("location", {"displayName": ""}),
+        "_event_owner": recipient_id,
+        "_event_id": recipient_event_id,
+    }
+    connection.execute(
+        "INSERT INTO messages VALUES (?, ?, 'inbox', ?, ?, ?)",
+        (message_id, recipient_id, visible_at, visible_at, dump(message)),
+    )
+    return message_id
+
+
+def file_in_deleted_items(
+    connection: sqlite3.Connection, owner_id: str, event_doc: dict[str, Any], now: float
+) -> None:
+    """List a removed calendar item in its owner's Deleted Items folder (by subject)."""
+    item_id = mint_item_id()
+    item = {
+        "@odata.type": "#microsoft.graph.message",
+        "id": item_id,
+        "createdDateTime": event_doc.get("createdDateTime"),
+        "lastModifiedDateTime": iso(now),
+        "changeKey": mint_change_key(),
+        "receivedDateTime": iso(now),
+        "subject": event_doc.get("subject", ""),
+        "bodyPreview": event_doc.get("bodyPreview", ""),
+        "body": event_doc.get("body", {"contentType": "text", "content": ""}),
+        "from": event_doc.get("organizer"),
+        "isRead": True,
+        "isDraft": False,
+        "conversationId": event_doc.get("iCalUId", ""),
+        "meetingMessageType": None,
+    }
+    connection.execute(
+        "INSERT INTO messages VALUES (?, ?, 'deleteditems', ?, ?, ?)",
+        (item_id, owner_id, now, now, dump(item)),
+    )
+
+
+def render_message(document: dict[str, Any], version_url: str) -> dict[str, Any]:
+    """The public JSON of a stored message: internal fields become the `event` navigation link."""
+    public = {key: value for key, value in document.items() if not key.startswith("_")}
+    if document.get("_event_id"):
+        link = f"{version_url}/users('{document['_event_owner']}')/events('{document['_event_id']}')"
+        public["event@odata.navigationLink"] = link
+        public["event@odata.associationLink"] = f"{link}/$ref"
+    return public

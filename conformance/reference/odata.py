@@ -1,0 +1,212 @@
+"""The OData query options the suite uses: $filter (eq/ne/comparisons, startswith, contains, and/or/not),
+$select, $orderby, $top, $skip and @odata.nextLink paging."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from conformance.reference.graph_errors import bad_request
+
+Predicate = Callable[[dict[str, Any]], bool]
+_TOKEN = re.compile(r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<punct>[(),])|(?P<word>[A-Za-z0-9_./:+@$-]+))")
+_COMPARISONS = {
+    "eq": lambda left, right: left == right,
+    "ne": lambda left, right: left != right,
+    "gt": lambda left, right: left is not None and right is not None and left > right,
+    "ge": lambda left, right: left is not None and right is not None and left >= right,
+    "lt": lambda left, right: left is not None and right is not None and left < right,
+    "le": lambda left, right: left is not None and right is not None and left <= right,
+}
+_FUNCTIONS = {
+    "startswith": lambda value, text: isinstance(value, str) and value.lower().startswith(text.lower()),
+    "endswith": lambda value, text: isinstance(value, str) and value.lower().endswith(text.lower()),
+    "contains": lambda value, text: isinstance(value, str) and text.lower() in value.lower(),
+}
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 1000
+
+
+def property_value(item: Mapping[str, Any], path: str) -> Any:
+    """The value at a `/`-separated property path (case-insensitive names), or None."""
+    value: Any = item
+    for name in path.split("/"):
+        if not isinstance(value, Mapping):
+            return None
+        value = next((found for key, found in value.items() if key.lower() == name.lower()), None)
+    return value
+
+
+def parse_filter(text: str) -> Predicate:
+    """A predicate for an OData $filter expression; 400 BadRequest naming the problem otherwise."""
+    tokens = _tokenize(text)
+    parser = _Parser(tokens, text)
+    predicate = parser.expression()
+    if parser.position != len(tokens):
+        raise _invalid(text, f"unexpected '{tokens[parser.position][1]}'")
+    return predicate
+
+
+def apply_query(items: list[dict[str, Any]], params: Mapping[str, str], page_url: str) -> dict[str, Any]:
+    """Filter, order, page and project a collection; the answer's `value` and optional `@odata.nextLink`."""
+    options = {key.lstrip("$").lower(): value for key, value in params.items()}
+    if options.get("filter"):
+        predicate = parse_filter(options["filter"])
+        items = [item for item in items if predicate(item)]
+    if options.get("orderby"):
+        for clause in reversed(options["orderby"].split(",")):
+            name, _, direction = clause.strip().partition(" ")
+            items.sort(
+                key=lambda item, name=name: _sort_key(property_value(item, name)),
+                reverse=direction.strip().lower() == "desc",
+            )
+    top = _count(options.get("top"), "$top", DEFAULT_PAGE_SIZE)
+    skip = _count(options.get("skip"), "$skip", 0)
+    page = items[skip : skip + min(top, MAX_PAGE_SIZE)]
+    answer: dict[str, Any] = {"value": [_select(item, options.get("select")) for item in page]}
+    if skip + len(page) < len(items) and "top" not in options:
+        next_params = {key: value for key, value in params.items() if key.lstrip("$").lower() != "skip"}
+        next_params["$skip"] = str(skip + len(page))
+        answer["@odata.nextLink"] = f"{page_url}?{urlencode(next_params)}"
+    return answer
+
+
+def select_one(item: dict[str, Any], params: Mapping[str, str]) -> dict[str, Any]:
+    """Project a single entity by $select."""
+    options = {key.lstrip("$").lower(): value for key, value in params.items()}
+    return _select(item, options.get("select"))
+
+
+def _select(item: dict[str, Any], select: str | None) -> dict[str, Any]:
+    if not select:
+        return item
+    wanted = {name.strip().lower() for name in select.split(",") if name.strip()}
+    return {
+        key: value
+        for key, value in item.items()
+        if key.startswith("@odata")
+        or key == "id"
+        or key.lower() in wanted
+        or key.split("@")[0].lower() in wanted
+    }
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if value is None:
+        return (0, "")
+    return (1, str(value).lower() if isinstance(value, str) else value)
+
+
+def _count(value: str | None, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    if not value.isdigit():
+        raise bad_request(f"Invalid value '{value}' for {name}: expected a non-negative integer.")
+    return int(value)
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    while position < len(text):
+        if text[position:].strip() == "":
+            break
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise _invalid(text, f"cannot read '{text[position : position + 20]}'")
+        kind = match.lastgroup or "word"
+        tokens.append((kind, match.group(kind)))
+        position = match.end()
+    return tokens
+
+
+def _invalid(text: str, reason: str) -> Exception:
+    return bad_request(f"Invalid filter clause: {reason} in '{text}'.")
+
+
+class _Parser:
+    """Recursive descent over the token list: or > and > not > comparison/function."""
+
+    def __init__(self, tokens: list[tuple[str, str]], text: str) -> None:
+        self.tokens, self.text, self.position = tokens, text, 0
+
+    def expression(self) -> Predicate:
+        left = self._conjunction()
+        while self._peek_word("or"):
+            self.position += 1
+            right, previous = self._conjunction(), left
+            left = lambda item, a=previous, b=right: a(item) or b(item)  # noqa: E731
+        return left
+
+    def _conjunction(self) -> Predicate:
+        left = self._unary()
+        while self._peek_word("and"):
+            self.position += 1
+            right, previous = self._unary(), left
+            left = lambda item, a=previous, b=right: a(item) and b(item)  # noqa: E731
+        return left
+
+    def _unary(self) -> Predicate:
+        if self._peek_word("not"):
+            self.position += 1
+            inner = self._unary()
+            return lambda item: not inner(item)
+        if self._peek(("punct", "(")):
+            self.position += 1
+            inner = self.expression()
+            self._expect("punct", ")")
+            return inner
+        name = self._take("word")
+        if name.lower() in _FUNCTIONS and self._peek(("punct", "(")):
+            function = _FUNCTIONS[name.lower()]
+            self._expect("punct", "(")
+            path = self._take("word")
+            self._expect("punct", ",")
+            literal = self._literal()
+            self._expect("punct", ")")
+            return lambda item: bool(function(property_value(item, path), str(literal)))
+        operator = self._take("word").lower()
+        if operator not in _COMPARISONS:
+            raise _invalid(self.text, f"unknown operator '{operator}'")
+        literal, compare = self._literal(), _COMPARISONS[operator]
+        folded = _fold(literal)
+        return lambda item: bool(compare(_fold(property_value(item, name)), folded))
+
+    def _literal(self) -> Any:
+        if self._peek_kind("string"):
+            return self._take("string")[1:-1].replace("''", "'")
+        word = self._take("word")
+        constants = {"true": True, "false": False, "null": None}
+        if word.lower() in constants:
+            return constants[word.lower()]
+        try:
+            return float(word) if "." in word else int(word)
+        except ValueError:
+            return word
+
+    def _peek(self, token: tuple[str, str]) -> bool:
+        return self.position < len(self.tokens) and self.tokens[self.position] == token
+
+    def _peek_kind(self, kind: str) -> bool:
+        return self.position < len(self.tokens) and self.tokens[self.position][0] == kind
+
+    def _peek_word(self, word: str) -> bool:
+        return self._peek_kind("word") and self.tokens[self.position][1].lower() == word
+
+    def _take(self, kind: str) -> str:
+        if not self._peek_kind(kind):
+            found = self.tokens[self.position][1] if self.position < len(self.tokens) else "end of filter"
+            raise _invalid(self.text, f"expected {kind}, found '{found}'")
+        self.position += 1
+        return self.tokens[self.position - 1][1]
+
+    def _expect(self, kind: str, value: str) -> None:
+        if not self._peek((kind, value)):
+            raise _invalid(self.text, f"expected '{value}'")
+        self.position += 1
+
+
+def _fold(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value

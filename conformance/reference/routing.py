@@ -1,0 +1,129 @@
+"""Graph URL routing on the raw path: percent-encoded `/` stays inside an id; literal segments ignore case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from conformance.reference.graph_errors import GraphError, malformed_id
+
+VERSIONS = ("v1.0", "beta")
+# (pattern after the principal, name); {x} captures one segment. Cancel patterns carry their route family.
+_EVENT_CONTAINERS: tuple[tuple[str, str], ...] = (
+    ("events", "events"),
+    ("calendar/events", "calendar-events"),
+    ("calendars/{calendar}/events", "calendars-events"),
+    ("calendargroup/calendars/{calendar}/events", "calendargroup-calendars-events"),
+    ("calendargroups/{group}/calendars/{calendar}/events", "calendargroups-calendars-events"),
+)
+_GROUP_CONTAINERS = ("events", "calendar-events")
+_OTHER_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("", "principal"),
+    ("calendar", "calendar"),
+    ("calendars", "calendars"),
+    ("calendars/{calendar}", "calendar"),
+    ("calendargroups", "calendar-groups"),
+    ("calendargroups/{group}", "calendar-group"),
+    ("calendargroups/{group}/calendars", "calendars"),
+    ("calendargroup/calendars", "calendars-default-group"),
+    ("calendarview", "calendar-view"),
+    ("calendar/calendarview", "calendar-view"),
+    ("calendars/{calendar}/calendarview", "calendar-view"),
+    ("messages", "messages"),
+    ("messages/{message}", "message"),
+    ("mailfolders/{folder}/messages", "messages"),
+    ("mailfolders/{folder}/messages/{message}", "message"),
+)
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    """A matched Graph path: the operation kind, the principal and the captured segments."""
+
+    kind: str  # events | event | cancel | instances | principal | calendars | ... | messages | message
+    version: str
+    principal: str  # me | users | groups
+    principal_id: str | None
+    params: dict[str, str] = field(default_factory=dict)
+    container: str = "events"  # the event container family, e.g. "calendargroups-calendars-events"
+
+    @property
+    def route_family(self) -> str:
+        """The cancel route family, e.g. "users-calendar-events"."""
+        return f"{self.principal}-{self.container}"
+
+    @property
+    def mailbox_key(self) -> str | None:
+        """The mailbox the request addresses, when the path names it."""
+        return f"{self.principal}:{(self.principal_id or '').lower()}" if self.principal_id else None
+
+
+def split_raw_path(raw_path: bytes) -> list[str]:
+    """The decoded segments of a raw request path (an encoded `%2F` stays inside its segment)."""
+    text = raw_path.decode("latin-1").split("?", 1)[0]
+    return [unquote(segment, errors="replace") for segment in text.strip("/").split("/")]
+
+
+def match(raw_path: bytes, *, case_sensitive_cancel: bool = False) -> RouteMatch:
+    """The route for a raw path under /v1.0 or /beta; 404 ResourceNotFound or 400 malformed id otherwise."""
+    raw_segments = raw_path.decode("latin-1").split("?", 1)[0].strip("/").split("/")
+    segments = split_raw_path(raw_path)
+    if len(segments) < 2 or segments[0] not in VERSIONS:
+        raise _unknown_segment(segments[0] if segments else "")
+    version, principal = segments[0], segments[1].lower()
+    if principal == "me":
+        principal_id, rest, raw_rest = None, segments[2:], raw_segments[2:]
+    elif principal in ("users", "groups") and len(segments) >= 3:
+        principal_id, rest, raw_rest = segments[2], segments[3:], raw_segments[3:]
+    else:
+        raise _unknown_segment(segments[1])
+    for container, name in _EVENT_CONTAINERS:
+        if principal == "groups" and name not in _GROUP_CONTAINERS:
+            continue
+        for suffix, kind in (
+            ("", "events"),
+            ("/{event}", "event"),
+            ("/{event}/cancel", "cancel"),
+            ("/{event}/instances", "instances"),
+        ):
+            params = _match_segments(f"{container}{suffix}", rest, kind == "cancel" and case_sensitive_cancel)
+            if params is not None:
+                if "event" in params and "+" in raw_rest[-1 if kind == "event" else -2]:
+                    raise malformed_id()
+                return RouteMatch(kind, version, principal, principal_id, params, name)
+    for pattern, kind in _OTHER_PATTERNS:
+        if principal == "groups" and kind not in ("principal", "calendar", "calendar-view"):
+            continue
+        params = _match_segments(pattern, rest, False)
+        if params is not None:
+            return RouteMatch(kind, version, principal, principal_id, params)
+    if any(segment.lower() == "events" for segment in rest):
+        raise malformed_id()  # an unencoded "/" split an id into several segments
+    raise _unknown_segment(rest[-1] if rest else principal)
+
+
+def cancel_shaped(raw_path: bytes) -> bool:
+    """True when a path ends in /cancel under a known version: other methods there get 405."""
+    segments = split_raw_path(raw_path)
+    return len(segments) > 3 and segments[0] in VERSIONS and segments[-1].lower() == "cancel"
+
+
+def _match_segments(pattern: str, segments: list[str], case_sensitive: bool) -> dict[str, str] | None:
+    parts = pattern.split("/") if pattern else []
+    if len(parts) != len(segments):
+        return None
+    params: dict[str, str] = {}
+    for part, segment in zip(parts, segments, strict=True):
+        if part.startswith("{"):
+            if not segment:
+                return None
+            params[part[1:-1]] = segment
+        elif case_sensitive and part != segment:
+            return None
+        elif part != segment.lower():
+            return None
+    return params
+
+
+def _unknown_segment(segment: str) -> GraphError:
+    return GraphError(404, "ResourceNotFound", f"Resource not found for the segment '{segment}'.")

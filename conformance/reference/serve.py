@@ -1,0 +1,256 @@
+"""Running the reference server: ReferenceServer (uvicorn in a thread) and `graph-conformance serve`."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+import yaml
+
+from conformance.reference.app import build_app
+from conformance.reference.faults import describe_faults, validate_fault_names
+from conformance.reference.seed import GROUP_ID, TENANT_DOMAIN, app, seed, user
+from conformance.reference.settings import ServerSettings
+from conformance.reference.store import Store
+from conformance.reference.throttle import MAX_CONCURRENT_PER_MAILBOX
+
+_STARTUP_TIMEOUT_S = 10.0
+GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
+
+
+class ReferenceServer:
+    """The reference server on a real socket, as a context manager (port 0 picks a free port)."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        db: str | Path | None = None,
+        faults: Iterable[str] = (),
+        latency_ms: int = 0,
+        throttle: bool = False,
+        message_delay_ms: int = 0,
+        rate_limit: float = 0.0,
+    ) -> None:
+        self.host, self.port, self.db = host, port, db
+        self.settings = ServerSettings(
+            faults=validate_fault_names(faults),
+            latency_ms=latency_ms,
+            throttle=throttle,
+            rate_limit=rate_limit,
+            message_delay_ms=message_delay_ms,
+        )
+        self._store: Store | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def root_url(self) -> str:
+        """e.g. http://127.0.0.1:54321 (the token endpoint lives under it)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The Graph base URL including the version segment."""
+        return f"{self.root_url}/v1.0"
+
+    @property
+    def store(self) -> Store:
+        """The server's state (for tests that inspect it)."""
+        if self._store is None:
+            raise RuntimeError("the reference server is not running; use it as a context manager")
+        return self._store
+
+    def __enter__(self) -> ReferenceServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Open the store, seed it, bind the socket and serve in a background thread."""
+        self._store = Store(self.db)
+        seed(self._store)
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((self.host, self.port))
+        except OSError:
+            listener.close()
+            self._store.close()
+            raise
+        self.port = listener.getsockname()[1]
+        config = uvicorn.Config(
+            build_app(self._store, self.settings),
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_keep_alive=30,
+            limit_concurrency=1000,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [listener]},
+            name=f"reference-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + _STARTUP_TIMEOUT_S
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                self.stop()
+                raise RuntimeError(f"the reference server did not start on {self.root_url}")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        """Stop serving and close the store."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=_STARTUP_TIMEOUT_S)
+        if self._store is not None:
+            self._store.close()
+        self._server, self._thread, self._store = None, None, None
+
+    def target_document(self) -> dict[str, Any]:
+        """The target file (INTERFACES §2) describing this server and its seeded identities."""
+        return target_document(self.store, self.root_url, self.settings.faults)
+
+    def write_target(self, path: str | Path) -> Path:
+        """Write the target document as YAML to `path`; return the path."""
+        target_path = Path(path)
+        target_path.write_text(yaml.safe_dump(self.target_document(), sort_keys=False), encoding="utf-8")
+        return target_path
+
+
+def target_document(store: Store, root_url: str, faults: frozenset[str]) -> dict[str, Any]:
+    """Build the target document from the seeded store."""
+    suite_app = store.row("SELECT * FROM apps WHERE client_id = ?", (app("suite").client_id,))
+
+    def password_of(role: str) -> str:
+        return str(store.row("SELECT password FROM users WHERE id = ?", (user(role).user_id,))["password"])
+
+    def identity(role: str, scope: str = GRAPH_DEFAULT_SCOPE, as_role: str | None = None) -> dict[str, Any]:
+        person = user(as_role or role)
+        return {
+            "user_id": person.user_id,
+            "user_principal_name": person.upn,
+            "token": {"username": person.upn, "password": password_of(as_role or role), "scope": scope},
+        }
+
+    name = "graph-conformance reference server"
+    if faults:
+        name += f" (faults: {', '.join(sorted(faults))})"
+    personal = identity("personal")
+    personal["token"]["token_url"] = f"{root_url}/consumers/oauth2/v2.0/token"
+    return {
+        "name": name,
+        "base_url": f"{root_url}/v1.0",
+        "unsupported_profiles": [],
+        "max_concurrency_per_mailbox": MAX_CONCURRENT_PER_MAILBOX,
+        "timeouts": {"connect": 5, "read": 30},
+        "token_defaults": {
+            "kind": "password",
+            "token_url": f"{root_url}/{TENANT_DOMAIN}/oauth2/v2.0/token",
+            "client_id": suite_app["client_id"],
+            "client_secret": suite_app["secret"],
+        },
+        "identities": {
+            "organizer": identity("organizer"),
+            "organizer_minimal": identity("organizer", "Calendars.ReadWrite"),
+            "attendees": [identity("attendee"), identity("attendee2")],
+            "readonly": identity("organizer", "Calendars.Read User.Read"),
+            "application": {
+                "token": {
+                    "kind": "client_credentials",
+                    "client_id": suite_app["client_id"],
+                    "client_secret": suite_app["secret"],
+                    "scope": GRAPH_DEFAULT_SCOPE,
+                },
+                "user_ids": [user("organizer").user_id],
+            },
+            "personal": personal,
+            "group": {"group_id": GROUP_ID},
+        },
+    }
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """`graph-conformance serve`: run until Ctrl-C; exit 2 on an unknown fault or a port in use."""
+    if args.list_faults:
+        print(describe_faults())
+        return 0
+    try:
+        faults = validate_fault_names(args.fault)
+    except ValueError as error:
+        print(f"graph-conformance serve: error: {error}", file=sys.stderr)
+        return 2
+    if not _is_loopback(args.host):
+        print(
+            f"graph-conformance serve: warning: listening on {args.host}, not loopback; the seeded passwords "
+            f"in the target file give anyone who can reach it full access",
+            file=sys.stderr,
+        )
+    server = ReferenceServer(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        faults=faults,
+        latency_ms=args.latency_ms,
+        throttle=args.throttle,
+        message_delay_ms=args.message_delay_ms,
+        rate_limit=args.rate_limit,
+    )
+    try:
+        server.start()
+    except OSError as error:
+        print(
+            f"graph-conformance serve: error: cannot listen on {args.host}:{args.port} ({error.strerror}); "
+            f"pick another --port (0 = any free port)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        print(f"reference server: {server.base_url}", flush=True)
+        print(f"token endpoint:   {server.root_url}/{TENANT_DOMAIN}/oauth2/v2.0/token", flush=True)
+        if args.write_target:
+            print(f"target file:      {server.write_target(args.write_target).resolve()}", flush=True)
+        if faults:
+            print(f"faults:           {', '.join(sorted(faults))}", flush=True)
+        print("press Ctrl-C to stop", flush=True)
+        stop = threading.Event()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signal_number, lambda number, frame: stop.set())
+        while not stop.wait(0.5):
+            pass
+        print("stopping", flush=True)
+    except KeyboardInterrupt:
+        print("stopping", flush=True)
+    finally:
+        server.stop()
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,123 @@
+"""pytest hooks that turn conformance items' reports into CaseResults, also across xdist workers."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from conformance._stash import EXCHANGES_KEY, RUN_INFO_KEY
+from conformance.outcomes import outcome_of_skip
+from conformance.report._redact import redact_text, redact_value
+from conformance.report.evidence import excerpt_exchanges
+from conformance.report.model import FAIL, PASS, CaseResult
+
+REPORT_ATTRIBUTE = "graph_conformance"  # a custom TestReport attribute; xdist serialises report.__dict__
+MESSAGE_CHARS = 4000
+_SENT_COUNT_KEY = pytest.StashKey[int]()
+
+
+def requirement_ids_of(item: pytest.Item) -> list[str]:
+    """The requirement ids named by an item's `requirement` markers (in order, without duplicates)."""
+    ids: list[str] = []
+    for marker in item.iter_markers(name="requirement"):
+        for requirement_id in marker.args:
+            if str(requirement_id) not in ids:
+                ids.append(str(requirement_id))
+    return ids
+
+
+def _new_exchanges(item: pytest.Item) -> list[dict[str, Any]]:
+    """The exchanges the suite plugin recorded for this item since the last report (redacted excerpts)."""
+    exchanges = item.stash.get(EXCHANGES_KEY, None)
+    if not isinstance(exchanges, list):
+        return []
+    already_sent = item.stash.get(_SENT_COUNT_KEY, 0)
+    item.stash[_SENT_COUNT_KEY] = len(exchanges)
+    return excerpt_exchanges(exchanges[already_sent:])
+
+
+def _message_of(report: pytest.TestReport) -> str:
+    """A redacted, bounded failure text or skip reason for a report."""
+    if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+        text = str(report.longrepr[2])
+    else:
+        text = report.longreprtext or ""
+    if len(text) > MESSAGE_CHARS:
+        text = f"...{text[-MESSAGE_CHARS:]}"
+    return redact_text(text)
+
+
+def _worker_of(report: pytest.TestReport) -> str:
+    """The xdist worker id (`gw0`) a report came from, or "" in a single process."""
+    gateway = getattr(getattr(report, "node", None), "gateway", None)
+    return str(getattr(gateway, "id", "") or "")
+
+
+class ResultCollector:
+    """Collects conformance case results; in a worker it only annotates reports for the controller."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.cases: dict[str, CaseResult] = {}
+        self.other_failures: list[str] = []  # failing items that are not conformance cases
+        self.worker_run_info: dict[str, Any] = {}
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Attach requirement ids and this phase's evidence to a conformance item's report."""
+        report = yield
+        requirement_ids = requirement_ids_of(item)
+        if requirement_ids:
+            run_info = item.config.stash.get(RUN_INFO_KEY, None)
+            annotation = {"requirements": requirement_ids, "exchanges": _new_exchanges(item)}
+            if isinstance(run_info, dict):
+                annotation["run_info"] = redact_value(dict(run_info))
+            setattr(report, REPORT_ATTRIBUTE, annotation)
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Fold one phase report (local or from an xdist worker) into its case."""
+        annotation = getattr(report, REPORT_ATTRIBUTE, None)
+        case = self.cases.get(report.nodeid)
+        if not isinstance(annotation, dict):
+            if case is None:
+                if report.failed:
+                    self.other_failures.append(report.nodeid)
+                return
+            annotation = {}
+        if case is None:
+            case = CaseResult(nodeid=report.nodeid, requirement_ids=list(annotation.get("requirements", [])))
+            self.cases[report.nodeid] = case
+        if isinstance(annotation.get("run_info"), dict) and not self.worker_run_info:
+            self.worker_run_info = annotation["run_info"]
+        case.exchanges.extend(
+            exchange for exchange in annotation.get("exchanges", []) if isinstance(exchange, dict)
+        )
+        case.worker = _worker_of(report) or case.worker
+        is_subtest = getattr(report, "context", None) is not None
+        if not is_subtest:
+            case.duration_s += float(report.duration or 0.0)
+        self._fold_outcome(case, report, is_subtest)
+
+    @staticmethod
+    def _fold_outcome(case: CaseResult, report: pytest.TestReport, is_subtest: bool) -> None:
+        """Fail wins over everything; a skip decides the outcome unless a failure already did."""
+        if case.outcome == FAIL:
+            return
+        if report.failed or (report.skipped and hasattr(report, "wasxfail")):
+            case.outcome, case.phase = FAIL, report.when
+            prefix = "" if report.when == "call" else f"error in {report.when}: "
+            case.message = prefix + _message_of(report)
+        elif report.skipped and not is_subtest:
+            case.outcome, case.phase = outcome_of_skip(_message_of(report)), report.when
+            case.message = _message_of(report)
+        elif report.passed and report.when == "call" and case.outcome == PASS:
+            case.phase = "call"
+
+    def results(self) -> list[CaseResult]:
+        """The cases seen so far, in the order they reported."""
+        return list(self.cases.values())

@@ -1,0 +1,75 @@
+"""summary.md: a short Markdown summary for a CI job summary or a pull-request comment."""
+
+from __future__ import annotations
+
+from conformance.report._redact import redact_text
+from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, RunResult, count_verdicts
+
+_ICONS = {PASS: "✅", FAIL: "❌", NOT_VERIFIED: "❔", NOT_APPLICABLE: "➖"}
+MAX_LISTED = 30
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _first_line(text: str) -> str:
+    """The first non-empty line of a message, bounded."""
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line[:200]
+
+
+def render_markdown(run: RunResult) -> str:
+    """The Markdown summary: verdict, counts per level, failing and unverified requirements."""
+    headline = "conformant" if run.conformant else "NOT conformant"
+    if run.certify:
+        headline = "certification passed" if run.conformant else "certification FAILED"
+    lines = [
+        f"## graph-conformance: {'✅' if run.conformant else '❌'} {headline} — `{run.target_name}`",
+        "",
+        f"Run `{run.run_id}` · suite {run.suite_version} · {run.duration_s:.1f}s · exit code {run.exit_code}"
+        + (f" · {run.request_count} requests" if run.request_count is not None else ""),
+    ]
+    if run.product:
+        lines.append(
+            f"Product: **{run.product['name']} {run.product['version']}** by {run.product['vendor']}"
+        )
+    lines += [
+        "",
+        "| level | ✅ pass | ❌ fail | ❔ not-verified | ➖ not-applicable |",
+        "|---|---|---|---|---|",
+    ]
+    for level in ("doc", "graph"):
+        counts = count_verdicts(run.verdicts, level)
+        lines.append(
+            f"| {level} | {counts[PASS]} | {counts[FAIL]} | {counts[NOT_VERIFIED]} "
+            f"| {counts[NOT_APPLICABLE]} |"
+        )
+    if run.gate_problems:
+        lines += ["", "**Why the gate is red:**", ""]
+        lines += [f"- {_cell(problem)}" for problem in run.gate_problems[:MAX_LISTED]]
+        if len(run.gate_problems) > MAX_LISTED:
+            lines.append(f"- ... and {len(run.gate_problems) - MAX_LISTED} more")
+    notable = [verdict for verdict in run.verdicts if verdict.verdict in (FAIL, NOT_VERIFIED)]
+    if notable:
+        lines += ["", "| requirement | level | profile | verdict | why |", "|---|---|---|---|---|"]
+        for verdict in notable[:MAX_LISTED]:
+            why = next(
+                (
+                    _first_line(case.message)
+                    for case in verdict.cases
+                    if case.outcome == verdict.verdict and case.message
+                ),
+                "no case ran",
+            )
+            if verdict.baseline_reason:
+                why = f"known failure: {verdict.baseline_reason} ({verdict.baseline_link})"
+            lines.append(
+                f"| `{verdict.requirement.id}` | {verdict.requirement.level} | {verdict.requirement.profile}"
+                f" | {_ICONS[verdict.verdict]} {verdict.verdict} | {_cell(why)} |"
+            )
+        if len(notable) > MAX_LISTED:
+            lines.append(f"\n... and {len(notable) - MAX_LISTED} more in the HTML report.")
+    lines += ["", "Reports: `index.html` (matrix and evidence), `certification.json`, `junit.xml`.", ""]
+    return redact_text("\n".join(lines))

@@ -1,0 +1,136 @@
+"""The report model: case results, per-requirement verdicts and their aggregation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+PASS = "pass"
+FAIL = "fail"
+NOT_APPLICABLE = "not-applicable"
+NOT_VERIFIED = "not-verified"
+VERDICTS = (PASS, FAIL, NOT_VERIFIED, NOT_APPLICABLE)
+
+
+@dataclass(frozen=True)
+class RequirementInfo:
+    """What the report needs of a catalog requirement (INTERFACES §1)."""
+
+    id: str
+    sentence: str = ""
+    level: str = "doc"
+    profile: str = "core"
+    source: str = ""
+    section: str = ""
+    check: str = ""
+
+
+@dataclass
+class CaseResult:
+    """One conformance case (a pytest item carrying the `requirement` marker) and what it showed."""
+
+    nodeid: str
+    requirement_ids: list[str]
+    outcome: str = PASS  # one of VERDICTS (a setup/teardown error counts as fail)
+    message: str = ""  # failure text or skip reason, redacted
+    phase: str = "call"  # the phase that decided the outcome
+    duration_s: float = 0.0
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    worker: str = ""
+
+
+@dataclass
+class RequirementVerdict:
+    """The verdict on one requirement, with the cases and the evidence behind it."""
+
+    requirement: RequirementInfo
+    verdict: str
+    cases: list[CaseResult]
+    baseline_reason: str = ""  # set when a listed known failure kept the gate green
+    baseline_link: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        """Total time of the cases behind this verdict."""
+        return sum(case.duration_s for case in self.cases)
+
+    @property
+    def request_ids(self) -> list[str]:
+        """The `request-id`s of every exchange behind this verdict, in order."""
+        return [str(ex["request_id"]) for case in self.cases for ex in case.exchanges if ex.get("request_id")]
+
+
+def aggregate_outcomes(outcomes: Iterable[str]) -> str:
+    """Any fail -> fail; else any not-verified -> not-verified; else all not-applicable -> n/a; else pass."""
+    seen = list(outcomes)
+    if not seen:
+        return NOT_VERIFIED
+    if FAIL in seen:
+        return FAIL
+    if NOT_VERIFIED in seen:
+        return NOT_VERIFIED
+    if all(outcome == NOT_APPLICABLE for outcome in seen):
+        return NOT_APPLICABLE
+    return PASS
+
+
+def build_verdicts(
+    catalog: Mapping[str, RequirementInfo],
+    cases: Iterable[CaseResult],
+    unsupported_profiles: Iterable[str] = (),
+) -> list[RequirementVerdict]:
+    """One verdict per catalog requirement (catalog order), then any id only the cases named."""
+    unsupported = set(unsupported_profiles)
+    cases_by_requirement: dict[str, list[CaseResult]] = {}
+    for case in cases:
+        for requirement_id in case.requirement_ids:
+            cases_by_requirement.setdefault(requirement_id, []).append(case)
+    verdicts: list[RequirementVerdict] = []
+    ordered_ids = list(catalog) + [rid for rid in cases_by_requirement if rid not in catalog]
+    for requirement_id in ordered_ids:
+        requirement = catalog.get(requirement_id) or RequirementInfo(id=requirement_id, level="unknown")
+        requirement_cases = cases_by_requirement.get(requirement_id, [])
+        if requirement_cases:
+            verdict = aggregate_outcomes(case.outcome for case in requirement_cases)
+        elif requirement.profile in unsupported:
+            verdict = NOT_APPLICABLE
+        else:
+            verdict = NOT_VERIFIED  # a requirement with no case run
+        verdicts.append(RequirementVerdict(requirement, verdict, requirement_cases))
+    return verdicts
+
+
+def count_verdicts(verdicts: Iterable[RequirementVerdict], level: str | None = None) -> dict[str, int]:
+    """How many requirements have each verdict (optionally only one level)."""
+    counts = dict.fromkeys(VERDICTS, 0)
+    for verdict in verdicts:
+        if level is None or verdict.requirement.level == level:
+            counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
+    return counts
+
+
+@dataclass
+class RunResult:
+    """Everything the writers need: run identity, target, verdicts, gate decision and timings."""
+
+    run_id: str
+    target_name: str
+    base_url: str
+    suite_version: str
+    started_at: str
+    finished_at: str
+    duration_s: float
+    verdicts: list[RequirementVerdict]
+    cases: list[CaseResult]
+    unsupported_profiles: list[str] = field(default_factory=list)
+    request_count: int | None = None
+    certify: bool = False
+    product: dict[str, str] | None = None
+    gate_problems: list[str] = field(default_factory=list)  # why the gate is red; empty = green
+    exit_code: int = 0
+
+    @property
+    def conformant(self) -> bool:
+        """True when the gate is green."""
+        return not self.gate_problems

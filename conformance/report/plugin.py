@@ -1,0 +1,237 @@
+"""The report plugin: options, result collection, report writing and the conformance exit code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import conformance
+from conformance._stash import REQUEST_COUNT_KEY, RUN_INFO_KEY
+from conformance.errors import ConformanceError
+from conformance.report.baseline import KnownFailure, apply_baseline, load_baseline
+from conformance.report.certification import certification_problems
+from conformance.report.collect import ResultCollector
+from conformance.report.model import FAIL, RunResult, build_verdicts
+from conformance.report.product import load_product
+from conformance.report.requirements import description_digests, load_requirements
+from conformance.report.rundir import write_run
+
+EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+CATALOG_INI = "graph_conformance_catalog"
+
+
+@dataclass
+class ReportState:
+    """What the plugin keeps between configure and sessionfinish."""
+
+    collector: ResultCollector
+    started: float = field(default_factory=time.time)
+    product: dict[str, str] | None = None
+    baseline: list[KnownFailure] | None = None
+    run_dir: Path | None = None
+    run: RunResult | None = None
+    error: str = ""
+
+
+STATE_KEY = pytest.StashKey[ReportState]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--certify, --product, --baseline, --reports-dir."""
+    group = parser.getgroup("graph-conformance reports")
+    group.addoption(
+        "--reports-dir",
+        default="reports",
+        metavar="DIR",
+        help="where reports/<run-id>/ and reports/latest go (default: reports, relative to rootdir)",
+    )
+    group.addoption(
+        "--certify",
+        action="store_true",
+        default=False,
+        help="certification run: every doc requirement must pass; writes a verifiable bundle",
+    )
+    group.addoption(
+        "--product", metavar="FILE", help="with --certify: product.yaml (name, version, vendor, url)"
+    )
+    group.addoption(
+        "--baseline",
+        metavar="FILE",
+        help="known failures (YAML): listed failures keep the gate green; stale entries fail it",
+    )
+    parser.addini(CATALOG_INI, "requirement catalog file (default: the generated openapi/requirements.yaml)")
+
+
+def _usage_error(message: str) -> None:
+    """Stop the run with exit code 2 and a message."""
+    pytest.exit(f"graph-conformance: {message}", returncode=EXIT_USAGE)
+
+
+def _catalog_path(config: pytest.Config) -> str | None:
+    """The ini-configured catalog file, resolved against the rootdir."""
+    value = str(config.getini(CATALOG_INI) or "")
+    return str(config.rootpath / value) if value else None
+
+
+def _refuse_deselection(config: pytest.Config) -> None:
+    """A certification run must run every requirement: -k, -m, --deselect are refused."""
+    used = [
+        name
+        for name, value in (
+            ("-k", config.option.keyword),
+            ("-m", config.option.markexpr),
+            ("--deselect", config.option.deselect),
+        )
+        if value
+    ]
+    if used:
+        _usage_error(
+            f"--certify runs every doc requirement; {', '.join(used)} would deselect some. "
+            "Remove them (or drop --certify for a partial run)."
+        )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Validate the options (exit 2 with a message) and start collecting results."""
+    collector = ResultCollector(config)
+    state = ReportState(collector=collector)
+    config.stash[STATE_KEY] = state
+    config.pluginmanager.register(collector, "graph_conformance_report_collector")
+    options = config.option
+    try:
+        if options.certify:
+            _refuse_deselection(config)
+            if not options.product:
+                _usage_error("--certify needs --product product.yaml (name, version, vendor, url)")
+            if options.baseline:
+                _usage_error("--certify does not accept --baseline: a certification cannot excuse failures")
+            state.product = load_product(options.product)
+        elif options.product:
+            _usage_error("--product is only used with --certify")
+        if options.baseline:
+            state.baseline = load_baseline(options.baseline, load_requirements(_catalog_path(config)))
+    except ConformanceError as error:
+        _usage_error(str(error))
+
+
+def _run_info(config: pytest.Config, state: ReportState) -> dict[str, Any]:
+    """The suite plugin's run info (controller, else a worker's), with fallbacks."""
+    info = config.stash.get(RUN_INFO_KEY, None)
+    info = dict(info) if isinstance(info, dict) else dict(state.collector.worker_run_info)
+    started = datetime.fromtimestamp(state.started, UTC)
+    info.setdefault("run_id", f"gc-{started:%Y%m%d-%H%M}-{secrets.token_hex(2)}")
+    info.setdefault("target_name", "unknown target")
+    info.setdefault("base_url", "")
+    info.setdefault("unsupported_profiles", [])
+    info.setdefault("suite_version", conformance.__version__)
+    return info
+
+
+def _gate(run: RunResult, state: ReportState, baseline_path: str | None) -> list[str]:
+    """Why the run is not conformant (empty = green); a certification is judged on doc requirements."""
+    if run.certify:
+        problems = certification_problems(run)
+    elif state.baseline is not None and baseline_path:
+        problems = apply_baseline(run.verdicts, state.baseline, baseline_path)
+    else:
+        problems = [f"{verdict.requirement.id}: fails" for verdict in run.verdicts if verdict.verdict == FAIL]
+    others = state.collector.other_failures
+    if others:
+        problems.append(f"{len(others)} failing test(s) outside the conformance cases, e.g. {others[0]}")
+    return problems
+
+
+def _exit_code(exitstatus: int, problems: list[str]) -> int:
+    """2/3 set by the suite plugin (usage, unreachable) win; else 0 conformant, 1 not."""
+    if exitstatus in (EXIT_USAGE, EXIT_UNREACHABLE):
+        return exitstatus
+    return EXIT_NOT_CONFORMANT if problems else EXIT_CONFORMANT
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """When conformance cases ran: judge, write reports (controller only), set the exit status."""
+    config = session.config
+    state = config.stash.get(STATE_KEY, None)
+    if state is None or hasattr(config, "workerinput") or not state.collector.cases:
+        return
+    options = config.option
+    try:
+        catalog = load_requirements(_catalog_path(config))
+    except ConformanceError as error:
+        state.error = str(error)
+        session.exitstatus = EXIT_USAGE
+        return
+    info = _run_info(config, state)
+    cases = state.collector.results()
+    request_counter = config.stash.get(REQUEST_COUNT_KEY, None)
+    finished = time.time()
+    run = RunResult(
+        run_id=str(info["run_id"]),
+        target_name=str(info["target_name"]),
+        base_url=str(info["base_url"]),
+        suite_version=str(info["suite_version"]),
+        started_at=datetime.fromtimestamp(state.started, UTC).isoformat(timespec="seconds"),
+        finished_at=datetime.fromtimestamp(finished, UTC).isoformat(timespec="seconds"),
+        duration_s=finished - state.started,
+        verdicts=build_verdicts(catalog, cases, info["unsupported_profiles"]),
+        cases=cases,
+        unsupported_profiles=list(info["unsupported_profiles"]),
+        request_count=request_counter[0] if request_counter else None,
+        certify=bool(options.certify),
+        product=state.product,
+    )
+    run.gate_problems = _gate(run, state, options.baseline)
+    run.exit_code = _exit_code(int(session.exitstatus), run.gate_problems)
+    reports_dir = Path(options.reports_dir)
+    if not reports_dir.is_absolute():
+        reports_dir = config.rootpath / reports_dir
+    try:
+        state.run_dir = write_run(
+            run,
+            reports_dir,
+            description_digests(_catalog_path(config)),
+            step_summary=os.environ.get("GITHUB_STEP_SUMMARY"),
+        )
+    except (ConformanceError, OSError) as error:
+        state.error = f"could not write the reports into {reports_dir}: {error}"
+        run.exit_code = EXIT_USAGE
+    state.run = run
+    session.exitstatus = run.exit_code
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Say where the reports are and why the gate is red."""
+    state = config.stash.get(STATE_KEY, None)
+    if state is None or (state.run is None and not state.error):
+        return
+    terminalreporter.section("graph-conformance")
+    if state.error:
+        terminalreporter.write_line(f"error: {state.error}", red=True)
+    run = state.run
+    if run is None:
+        return
+    counts: dict[str, int] = {}
+    for verdict in run.verdicts:
+        counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
+    summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+    verdict_word = "conformant" if run.conformant else "NOT conformant"
+    if run.certify:
+        verdict_word = "certification passed" if run.conformant else "certification FAILED"
+    terminalreporter.write_line(
+        f"{verdict_word} (exit {run.exit_code}): {summary}", green=run.conformant, red=not run.conformant
+    )
+    for problem in run.gate_problems[:20]:
+        terminalreporter.write_line(f"  - {problem}")
+    if state.run_dir is not None:
+        terminalreporter.write_line(
+            f"reports: {state.run_dir} (index.html, junit.xml, certification.json, "
+            f"summary.md{', bundle/' if run.certify else ''})"
+        )

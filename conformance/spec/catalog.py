@@ -1,0 +1,85 @@
+"""The requirement catalog: the Requirement record and loading the generated openapi/requirements.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance._paths import openapi_dir
+from conformance.errors import SpecParseError
+
+CATALOG_FILE = "requirements.yaml"
+LEVELS = ("doc", "graph")
+PROFILES = (
+    "core",
+    "groups",
+    "routes-legacy",
+    "application-permissions",
+    "groups-application",
+    "personal-accounts",
+    "recurrence",
+    "deleted-items-folder",
+)
+_FIELDS = ("id", "sentence", "level", "profile", "source", "section", "check")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement: stable id, its doc sentence or Graph convention, level, profile, source and check."""
+
+    id: str
+    sentence: str
+    level: str
+    profile: str
+    source: str
+    section: str
+    check: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The requirement as a plain mapping (the catalog file's row)."""
+        return asdict(self)
+
+
+def requirement_from_mapping(row: Any, where: str) -> Requirement:
+    """Build a Requirement from one catalog row, checking its fields."""
+    if not isinstance(row, dict) or set(row) != set(_FIELDS):
+        raise SpecParseError(f"catalog row must have exactly the fields {', '.join(_FIELDS)}; got {row!r}", file=where)
+    if row["level"] not in LEVELS or row["profile"] not in PROFILES:
+        raise SpecParseError(
+            f"requirement {row['id']!r}: level must be one of {LEVELS} and profile one of {PROFILES}", file=where
+        )
+    return Requirement(**{name: str(row[name]) for name in _FIELDS})
+
+
+def read_catalog(path: Path) -> dict[str, Requirement]:
+    """Read a catalog file into requirements keyed by id, in file order."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise SpecParseError(f"cannot read the catalog: {error}; run `graph-conformance generate`", file=str(path))
+    rows = document.get("requirements") if isinstance(document, dict) else None
+    if not isinstance(rows, list):
+        raise SpecParseError("the catalog has no 'requirements' list; run `graph-conformance generate`",
+                             file=str(path))
+    catalog: dict[str, Requirement] = {}
+    for row in rows:
+        requirement = requirement_from_mapping(row, str(path))
+        if requirement.id in catalog:
+            raise SpecParseError(f"requirement id {requirement.id!r} appears twice", file=str(path))
+        catalog[requirement.id] = requirement
+    return catalog
+
+
+@lru_cache(maxsize=1)
+def _cached_catalog(path: str) -> tuple[Requirement, ...]:
+    return tuple(read_catalog(Path(path)).values())
+
+
+def load_catalog() -> dict[str, Requirement]:
+    """The generated catalog (openapi/requirements.yaml), ordered as in the file; a fresh dict per call."""
+    requirements = _cached_catalog(str(openapi_dir() / CATALOG_FILE))
+    return {requirement.id: requirement for requirement in requirements}

@@ -1,0 +1,248 @@
+"""Read a Microsoft Graph API reference page (English, localized with sxs-lookup spans, or plain localized)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conformance.errors import SpecParseError
+from conformance.spec._blocks import CodeBlock, Document, Section, Table, Text, parse_document
+from conformance.spec._markup import code_spans, link_texts, plain_text, split_sentences
+from conformance.spec.model import (
+    ApiPage,
+    BodyParameter,
+    HeaderParameter,
+    HttpExample,
+    PermissionRow,
+    QuotedError,
+    Sentence,
+    SuccessResponse,
+)
+from conformance.spec.routes import parse_route_block
+
+_STATUS_IN_SENTENCE = re.compile(r"HTTP\s+([1-5]\d\d)\s*([A-Za-z][A-Za-z ]*[A-Za-z])?")
+_STATUS_CODE = re.compile(r"^([1-5]\d\d)(?:\s+(.+))?$")
+_NAMESPACE = re.compile(r"^[a-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)+$")
+_QUOTES = "\"“”'"
+_NO_BODY_PHRASES = ("not return anything", "n't return anything", "does not return a response body")
+
+
+def _where(document: Document, section: Section, line: int | None = None) -> dict[str, object]:
+    return {"file": document.file, "section": section.anchor, "line": line or section.line}
+
+
+def _require(document: Document, anchor: str, what: str) -> Section:
+    section = document.root.find(anchor)
+    if section is None:
+        raise SpecParseError(
+            f"the page has no '{anchor}' section ({what}); add a heading with <a name=\"{anchor}\"> "
+            "or the English title",
+            file=document.file, section=anchor, line=1,
+        )
+    return section
+
+
+def _sentences(section: Section, *, deep: bool = False) -> tuple[Sentence, ...]:
+    """The sentences of a section's paragraphs (English units split into sentences)."""
+    found: list[Sentence] = []
+    blocks = section.all_blocks() if deep else section.blocks
+    for block in blocks:
+        if not isinstance(block, Text) or block.english_markdown.lstrip().startswith("[!INCLUDE"):
+            continue
+        for segment in block.segments:
+            for sentence in split_sentences(plain_text(segment.english)):
+                found.append(Sentence(sentence, section.anchor, block.line))
+    return tuple(found)
+
+
+def _tables(section: Section) -> list[Table]:
+    return [block for block in section.blocks if isinstance(block, Table)]
+
+
+def _required(description: str) -> bool | None:
+    words = {word.strip(".,;()").lower() for word in description.split()}
+    if "required" in words:
+        return True
+    if "optional" in words:
+        return False
+    return None
+
+
+def _permissions(document: Document) -> tuple[tuple[PermissionRow, ...], str | None]:
+    section = _require(document, "permissions", "the permissions table")
+    tables = _tables(section)
+    if not tables:
+        for block in section.blocks:
+            if isinstance(block, Text) and "[!INCLUDE" in block.english_markdown:
+                links = link_texts(block.english_markdown.replace("[!INCLUDE", "[INCLUDE"))
+                return (), links[-1] if links else "include"
+        raise SpecParseError("the permissions section has no table", **_where(document, section))
+    rows: list[PermissionRow] = []
+    for row in tables[0].rows:
+        if len(row) < 2:
+            raise SpecParseError("a permissions row needs a type and permissions", **_where(document, section))
+        account_type = row[0].english
+        lowered = account_type.lower()
+        kind = (
+            "application" if lowered.startswith("application")
+            else "delegated-personal" if "personal" in lowered
+            else "delegated-work" if "delegated" in lowered
+            else None
+        )
+        names = tuple(name.strip() for name in row[1].english.split(",") if name.strip())
+        rows.append(PermissionRow(account_type, kind, names, row[0].line))
+    return tuple(rows), None
+
+
+def _parameter_rows(document: Document, anchor: str) -> list[tuple[str, str, str, int]]:
+    section = document.root.find(anchor)
+    if section is None or not _tables(section):
+        return []
+    rows = []
+    for row in _tables(section)[0].rows:
+        if len(row) < 3:
+            raise SpecParseError(
+                f"the {anchor} table needs Name, Type and Description columns", **_where(document, section)
+            )
+        rows.append((row[0].english, row[1].english, row[2].english, row[0].line))
+    return rows
+
+
+def _success(document: Document) -> SuccessResponse:
+    section = _require(document, "response", "the success status")
+    sentences = _sentences(section)
+    for block in section.blocks:
+        if not isinstance(block, Text):
+            continue
+        for code in code_spans(block.english_markdown):
+            match = _STATUS_CODE.match(code.strip())
+            if not match:
+                continue
+            english = block.english
+            lowered = english.lower()
+            returns_object = "object" in lowered or "collection" in lowered
+            links = link_texts(block.english_markdown) if returns_object else []
+            return SuccessResponse(
+                status=int(match.group(1)),
+                reason=(match.group(2) or "").strip(),
+                empty_body=any(phrase in lowered for phrase in _NO_BODY_PHRASES) or not links,
+                body_type=links[0] if links else None,
+                collection="collection" in lowered,
+                sentences=sentences,
+            )
+    raise SpecParseError(
+        "the response section names no status code in backticks (e.g. `202 Accepted`)", **_where(document, section)
+    )
+
+
+def _quoted_errors(document: Document, intro: Section) -> tuple[QuotedError, ...]:
+    """Errors like: '... gets an error (HTTP 400 Bad Request), with the following error message:' + a quote."""
+    errors: list[QuotedError] = []
+    paragraphs = [block for block in intro.blocks if isinstance(block, Text)]
+    for position, paragraph in enumerate(paragraphs):
+        for sentence in split_sentences(paragraph.english):
+            match = _STATUS_IN_SENTENCE.search(sentence)
+            if not match or not sentence.rstrip().endswith(":"):
+                continue
+            if position + 1 >= len(paragraphs):
+                continue
+            quote = paragraphs[position + 1].english.strip()
+            if not quote or quote[0] not in _QUOTES:
+                continue
+            errors.append(
+                QuotedError(
+                    status=int(match.group(1)),
+                    reason=(match.group(2) or "").strip(),
+                    message=quote.strip(_QUOTES).strip(),
+                    sentence=f"{sentence} {quote}",
+                    section=intro.anchor,
+                    line=paragraph.line,
+                )
+            )
+    return tuple(errors)
+
+
+def _http_example(block: CodeBlock, kind: str) -> HttpExample:
+    head, _, body_text = block.content.partition("\n\n")
+    lines = [line for line in head.split("\n") if line.strip()]
+    headers = tuple(
+        (name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in lines[1:])
+    )
+    body: object = None
+    if body_text.strip():
+        try:
+            body = json.loads(body_text)
+        except ValueError:
+            body = body_text.strip()
+    name = str(block.annotation.get("name", ""))
+    return HttpExample(kind, name, lines[0].strip() if lines else "", headers, body, block.line)
+
+
+def _examples(document: Document) -> tuple[HttpExample, ...]:
+    section = document.root.find("example") or document.root.find("examples")
+    if section is None:
+        return ()
+    examples = []
+    for block in section.all_blocks():
+        if isinstance(block, CodeBlock) and block.annotation.get("blockType") in ("request", "response"):
+            examples.append(_http_example(block, str(block.annotation["blockType"])))
+    return tuple(examples)
+
+
+def _intro(document: Document) -> Section:
+    titled = [section for section in document.root.subsections if section.level == 1]
+    if not titled:
+        raise SpecParseError("the page has no '# title' heading", file=document.file, section="title", line=1)
+    return titled[0]
+
+
+def parse_page(path: str | Path, display_name: str | None = None) -> ApiPage:
+    """Parse one reference page into an ApiPage; SpecParseError names file, section and line on bad input."""
+    file = display_name or str(path)
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecParseError(f"cannot read the page: {error}", file=file) from None
+    document = parse_document(source, file)
+    intro = _intro(document)
+    intro_sentences = _sentences(intro)
+    namespace = next(
+        (s.text.rsplit(":", 1)[1].strip() for s in intro_sentences
+         if ":" in s.text and _NAMESPACE.match(s.text.rsplit(":", 1)[1].strip())),
+        None,
+    )
+    request_section = _require(document, "http-request", "the HTTP request block with the routes")
+    blocks = [block for block in request_section.blocks if isinstance(block, CodeBlock)]
+    if not blocks:
+        raise SpecParseError("the HTTP request section has no code block", **_where(document, request_section))
+    routes = parse_route_block(blocks[0].content, blocks[0].line + 1, file, request_section.anchor)
+    permissions, include = _permissions(document)
+    headers = tuple(
+        HeaderParameter(name, type_, description, _required(description), line)
+        for name, type_, description, line in _parameter_rows(document, "request-headers")
+    )
+    body = tuple(
+        BodyParameter(name, type_, description, _required(description), line)
+        for name, type_, description, line in _parameter_rows(document, "request-body")
+    )
+    title = str(document.front_matter.get("title") or intro.title)
+    return ApiPage(
+        file=file,
+        front_matter=document.front_matter,
+        page_format=("localized-sxs" if document.translated
+                     else "english" if str(document.front_matter.get("ms.contentlocale", "en-us")).lower()
+                     .startswith("en") else "localized"),
+        title=title,
+        namespace=namespace,
+        description=tuple(s for s in intro_sentences if namespace is None or not s.text.endswith(namespace)),
+        routes=routes,
+        permissions=permissions,
+        permissions_include=include,
+        headers=headers,
+        body_parameters=body,
+        response=_success(document),
+        errors=_quoted_errors(document, intro),
+        examples=_examples(document),
+        sentences={intro.anchor: intro_sentences, **{s.anchor: _sentences(s, deep=True) for s in intro.subsections}},
+    )

@@ -1,0 +1,154 @@
+"""Build the requirement catalog from a parsed page plus the hand-kept overlay (conformance/spec/overlay.yaml)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance.errors import SpecParseError
+from conformance.spec.catalog import LEVELS, PROFILES, Requirement
+from conformance.spec.model import ApiPage, Route
+from conformance.spec.routes import route_names
+
+OVERLAY_FILE = Path(__file__).with_name("overlay.yaml")
+GRAPH_FACTS_SOURCE = "GRAPH-FACTS.md"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A requirement plus the route roots it applies to (None: every route) and, for routes, its template."""
+
+    requirement: Requirement
+    roots: tuple[str, ...] | None
+    route: str | None = None
+
+
+def load_overlay(path: Path = OVERLAY_FILE) -> dict[str, Any]:
+    """Read the overlay file."""
+    try:
+        overlay = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise SpecParseError(f"cannot read the overlay: {error}", file=str(path)) from None
+    if not isinstance(overlay, dict) or not isinstance(overlay.get("requirements"), list):
+        raise SpecParseError("the overlay needs 'action', 'routes' and a 'requirements' list", file=str(path))
+    return overlay
+
+
+def overlay_applies(page: ApiPage, overlay: dict[str, Any]) -> bool:
+    """Whether the overlay was written for this page's action."""
+    return str(overlay.get("action", "")).strip() == page.title.strip()
+
+
+def _route_profile(route: Route, rules: dict[str, Any]) -> str:
+    for rule in rules.get("profiles", []):
+        if "segment" in rule and rule["segment"] in route.literals:
+            return str(rule["profile"])
+        if "root" in rule and route.literals[0] == rule["root"]:
+            return str(rule["profile"])
+    return str(rules.get("default_profile", "core"))
+
+
+def _pick_sentences(page: ApiPage, spec: dict[str, Any], requirement_id: str) -> tuple[str, str]:
+    """The page text a doc-level overlay entry points at, and its section anchor."""
+    where = f"overlay entry {requirement_id}"
+    if "section" in spec:
+        section = str(spec["section"])
+        sentences = page.sentences.get(section)
+        if sentences is None:
+            raise SpecParseError(f"{where}: the page has no section {section!r}", file=page.file, section=section)
+        picked: list[str] = []
+        for phrase in spec.get("sentences", []):
+            match = next((s.text for s in sentences if str(phrase).lower() in s.text.lower()), None)
+            if match is None:
+                raise SpecParseError(f"{where}: no sentence contains {phrase!r}; update the overlay",
+                                     file=page.file, section=section)
+            if match not in picked:
+                picked.append(match)
+        return " ".join(picked), section
+    if "error" in spec:
+        error = next((e for e in page.errors if e.status == int(spec["error"])), None)
+        if error is None:
+            raise SpecParseError(f"{where}: the page quotes no HTTP {spec['error']} error", file=page.file)
+        return error.sentence, error.section
+    if "permission" in spec:
+        row = next((r for r in page.permissions if r.kind == spec["permission"]), None)
+        if row is None:
+            raise SpecParseError(f"{where}: the permissions table has no {spec['permission']!r} row",
+                                 file=page.file, section="permissions")
+        return f"{row.account_type}: {', '.join(row.permissions)}", "permissions"
+    if "header" in spec:
+        header = next((h for h in page.headers if h.name.lower() == str(spec["header"]).lower()), None)
+        if header is None:
+            raise SpecParseError(f"{where}: no request header {spec['header']!r}", file=page.file,
+                                 section="request-headers")
+        return f"{header.name} ({header.type}): {header.description}", "request-headers"
+    if "parameter" in spec:
+        parameter = next((p for p in page.body_parameters if p.name == spec["parameter"]), None)
+        if parameter is None:
+            raise SpecParseError(f"{where}: no body parameter {spec['parameter']!r}", file=page.file,
+                                 section="request-body")
+        return f"{parameter.name} ({parameter.type}): {parameter.description}", "request-body"
+    if "example" in spec:
+        for example in page.examples:
+            if example.kind == spec["example"] and isinstance(example.body, dict) and spec["contains"] in example.body:
+                key = str(spec["contains"])
+                return f"{json.dumps(key)}: {json.dumps(example.body[key], ensure_ascii=False)}", "example"
+        raise SpecParseError(f"{where}: no {spec['example']} example with {spec.get('contains')!r}",
+                             file=page.file, section="example")
+    raise SpecParseError(f"{where}: 'from' needs section, error, permission, header, parameter or example",
+                         file=str(OVERLAY_FILE))
+
+
+def build_catalog(page: ApiPage, overlay: dict[str, Any], source: str) -> list[CatalogEntry]:
+    """The catalog entries: one per route (derived), then the overlay's entries in its order."""
+    rules = overlay.get("routes", {})
+    entries: list[CatalogEntry] = []
+    for route in page.routes:
+        names = route_names(route, page.action)
+        requirement = Requirement(
+            id=names.requirement_id,
+            sentence=f"{route.method} {route.template}",
+            level="doc",
+            profile=_route_profile(route, rules),
+            source=source,
+            section="http-request",
+            check=str(rules.get("check", "")),
+        )
+        entries.append(CatalogEntry(requirement, (route.literals[0],), route.template))
+    for spec in overlay["requirements"]:
+        requirement_id = str(spec.get("id", ""))
+        level = str(spec.get("level", "doc"))
+        profile = str(spec.get("profile", ""))
+        if level not in LEVELS or profile not in PROFILES or not spec.get("check"):
+            raise SpecParseError(f"overlay entry {requirement_id!r} needs a level in {LEVELS}, a profile in "
+                                 f"{PROFILES} and a check", file=str(OVERLAY_FILE))
+        if level == "doc":
+            sentence, section = _pick_sentences(page, spec.get("from", {}), requirement_id)
+            origin = source
+        else:
+            sentence, section, origin = str(spec["sentence"]), str(spec["section"]), GRAPH_FACTS_SOURCE
+        roots = tuple(spec["roots"]) if "roots" in spec else None
+        requirement = Requirement(requirement_id, sentence, level, profile, origin, section, str(spec["check"]))
+        entries.append(CatalogEntry(requirement, roots))
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.requirement.id in seen:
+            raise SpecParseError(f"requirement id {entry.requirement.id!r} is produced twice", file=str(OVERLAY_FILE))
+        seen.add(entry.requirement.id)
+    return entries
+
+
+def requirements_for_route(entries: list[CatalogEntry], route: Route) -> list[str]:
+    """The ids that apply to one route: its own route requirement plus the shared ones for its root."""
+    ids = []
+    for entry in entries:
+        if entry.route is not None:
+            if entry.route == route.template:
+                ids.append(entry.requirement.id)
+        elif entry.roots is None or route.literals[0] in entry.roots:
+            ids.append(entry.requirement.id)
+    return ids

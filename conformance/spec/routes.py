@@ -1,0 +1,120 @@
+"""Route templates of the HTTP request block, and the names Graph's own OpenAPI gives them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conformance.errors import SpecParseError
+from conformance.spec.model import Route, RouteParameter
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# Graph's spelling of navigation segments whose casing a page may not keep (lower-cased -> Graph's).
+_GRAPH_SPELLING = {
+    "calendargroups": "calendarGroups",
+    "calendargroup": "calendarGroup",
+    "calendarview": "calendarView",
+    "mailfolders": "mailFolders",
+    "childfolders": "childFolders",
+    "contactfolders": "contactFolders",
+    "exceptionoccurrences": "exceptionOccurrences",
+    "todo": "todo",
+}
+
+
+def parse_route_block(block: str, first_line: int, file: str, section: str) -> tuple[Route, ...]:
+    """Parse `METHOD /path` lines (blank lines allowed) into routes."""
+    routes: list[Route] = []
+    for offset, raw in enumerate(block.split("\n")):
+        text = raw.strip()
+        if not text:
+            continue
+        line = first_line + offset
+        method, _, path = text.partition(" ")
+        path = path.strip()
+        if method.upper() not in HTTP_METHODS or not path.startswith("/"):
+            raise SpecParseError(
+                f"route line {text!r} is not 'METHOD /path' (METHOD one of {', '.join(HTTP_METHODS)})",
+                file=file, section=section, line=line,
+            )
+        routes.append(Route(method.upper(), _segments(path, file, section, line), line))
+    if not routes:
+        raise SpecParseError("the HTTP request block lists no routes", file=file, section=section, line=first_line)
+    return tuple(routes)
+
+
+def _segments(path: str, file: str, section: str, line: int) -> tuple[str | RouteParameter, ...]:
+    segments: list[str | RouteParameter] = []
+    for part in path.strip("/").split("/"):
+        part = part.strip()
+        if part.startswith("{") and part.endswith("}"):
+            alternatives = tuple(name.strip() for name in part[1:-1].split("|") if name.strip())
+            if not alternatives or not segments or isinstance(segments[-1], RouteParameter):
+                raise SpecParseError(f"route parameter {part!r} must follow a collection segment in {path!r}",
+                                     file=file, section=section, line=line)
+            segments.append(RouteParameter(alternatives, str(segments[-1])))
+        elif not part or "{" in part or "}" in part:
+            raise SpecParseError(f"malformed route segment {part!r} in {path!r}", file=file, section=section,
+                                 line=line)
+        else:
+            segments.append(part)
+    return tuple(segments)
+
+
+def graph_segment(segment: str) -> str:
+    """A navigation segment in Graph's casing (`calendargroups` -> `calendarGroups`)."""
+    return _GRAPH_SPELLING.get(segment.lower(), segment)
+
+
+def entity_name(collection: str) -> str:
+    """The entity type a collection segment holds (`users` -> `user`, `calendarGroups` -> `calendarGroup`)."""
+    name = graph_segment(collection)
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith("s"):
+        return name[:-1]
+    return name
+
+
+@dataclass(frozen=True)
+class RouteNames:
+    """The OpenAPI names of one route, in Graph's style."""
+
+    path: str  # "/me/events/{event-id}/cancel"
+    operation_id: str  # "me.events.event.cancel"
+    tag: str  # "me.event"
+    parameters: tuple[tuple[str, RouteParameter], ...]  # ("event-id", the page's parameter)
+    requirement_id: str  # "CANCEL-ROUTE-ME-EVENTS"
+
+
+def route_names(route: Route, action: str) -> RouteNames:
+    """Graph's names for a route: path with `{entity-id}` parameters, operationId, tag, requirement id."""
+    used: dict[str, int] = {}
+    path_parts: list[str] = []
+    id_parts: list[str] = []
+    parameters: list[tuple[str, RouteParameter]] = []
+    for segment in route.segments:
+        if isinstance(segment, RouteParameter):
+            entity = entity_name(segment.collection)
+            count = used.get(entity, 0)
+            used[entity] = count + 1
+            name = f"{entity}-id" + (str(count) if count else "")
+            parameters.append((name, segment))
+            path_parts.append("{" + name + "}")
+            id_parts.append(entity)
+        else:
+            path_parts.append(segment)
+            id_parts.append(graph_segment(segment))
+    literals = list(route.literals)
+    if literals and literals[-1].lower() == action.lower():
+        literals.pop()
+    requirement_id = "-".join([action.upper(), "ROUTE", *(literal.upper() for literal in literals)])
+    navigation = [s for s in route.segments[1:] if isinstance(s, str) and s.lower() != action.lower()]
+    tag_entity = entity_name(navigation[0]) if navigation else action
+    return RouteNames(
+        path="/" + "/".join(path_parts),
+        operation_id=".".join(id_parts),
+        tag=f"{route.literals[0]}.{tag_entity}",
+        parameters=tuple(parameters),
+        requirement_id=requirement_id,
+    )

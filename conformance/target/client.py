@@ -1,0 +1,183 @@
+"""The HTTP client: a requests.Session with timeouts, Retry-After-aware retries, a per-mailbox cap and a transcript."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from conformance.errors import TargetUnreachable
+from conformance.target.config import Identity, TargetConfig
+from conformance.target.tokens import TokenProvider
+from conformance.target.transcript import Transcript
+from conformance.target.urls import mailbox_of, path_segments
+
+PSEUDO_ROLES = ("anonymous", "invalid")
+INVALID_TOKEN = "not-a-valid-token.graph-conformance"
+RETRY_STATUSES = (429, 503)
+
+
+class MissingIdentity(LookupError):
+    """The target file does not configure a role a case needs (the case becomes not-verified)."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        super().__init__(f"the target configures no {role!r} identity")
+
+
+class GraphRetry(Retry):
+    """urllib3's Retry, also accepting a fractional `Retry-After` (Graph sends e.g. `0.5`)."""
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        """Seconds to wait: a decimal number, or an HTTP date, capped at retry_after_max."""
+        try:
+            seconds = float(retry_after)
+        except ValueError:
+            return super().parse_retry_after(retry_after)
+        return min(max(seconds, 0.0), self.retry_after_max)
+
+
+def build_retry(total: int, backoff_max: float, retry_after_max: float) -> GraphRetry:
+    """Bounded retries of 429/503 for every method (POST included), honouring Retry-After."""
+    return GraphRetry(
+        total=total, connect=2, read=0, status=total, other=0, redirect=0,
+        status_forcelist=RETRY_STATUSES, allowed_methods=None, respect_retry_after_header=True,
+        backoff_factor=0.25, backoff_max=backoff_max, retry_after_max=retry_after_max, raise_on_status=False,
+    )
+
+
+class Graph:
+    """The target's API as each configured identity; hands out GraphClients."""
+
+    def __init__(self, target: TargetConfig, transcript: Transcript, *, mailbox_cap: int | None = None) -> None:
+        self.target, self.transcript = target, transcript
+        self.mailbox_cap = mailbox_cap or target.max_concurrency_per_mailbox
+        self.session = requests.Session()
+        adapter = HTTPAdapter(
+            max_retries=build_retry(target.retry_total, target.backoff_max, target.retry_after_max),
+            pool_connections=4, pool_maxsize=32,
+        )
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.timeout = (target.connect_timeout, target.read_timeout)
+        self._providers = {
+            role: TokenProvider(role, identity.token, timeout=self.timeout, on_token=transcript.redactor.add)
+            for role, identity in target.identities.items()
+            if identity.token is not None
+        }
+        self._mailbox_aliases = {
+            identity.user_principal_name.lower(): identity.user_id.lower()
+            for identity in target.identities.values()
+            if identity.user_principal_name and identity.user_id
+        }
+        self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+        self._semaphores_lock = threading.Lock()
+        self._clients: dict[str, GraphClient] = {}
+
+    def has(self, role: str) -> bool:
+        """Whether the target configures `role` (anonymous and invalid always exist)."""
+        return role in PSEUDO_ROLES or role in self.target.identities
+
+    def identity(self, role: str) -> Identity:
+        """The configured identity of `role`, or MissingIdentity."""
+        if role not in self.target.identities:
+            raise MissingIdentity(role)
+        return self.target.identities[role]
+
+    def as_(self, role: str) -> GraphClient:
+        """A client sending requests as `role` (organizer, attendee, readonly, application, anonymous...)."""
+        if not self.has(role) or (role not in PSEUDO_ROLES and role not in self._providers):
+            raise MissingIdentity(role)
+        if role not in self._clients:
+            self._clients[role] = GraphClient(self, role)
+        return self._clients[role]
+
+    def token_for(self, role: str) -> str | None:
+        """The bearer token `role` sends (None for anonymous)."""
+        if role == "anonymous":
+            return None
+        if role == "invalid":
+            return INVALID_TOKEN
+        return self._providers[role].token()
+
+    def mailbox_semaphore(self, path: str, role: str) -> threading.BoundedSemaphore | None:
+        """The semaphore capping concurrent requests to the mailbox `path` addresses."""
+        me = self.target.identities.get(role)
+        mailbox = mailbox_of(path_segments(path, self.target.base_url), me.user_id if me else None)
+        if mailbox is None:
+            return None
+        mailbox = self._mailbox_aliases.get(mailbox, mailbox)
+        with self._semaphores_lock:
+            if mailbox not in self._semaphores:
+                self._semaphores[mailbox] = threading.BoundedSemaphore(self.mailbox_cap)
+            return self._semaphores[mailbox]
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.session.close()
+
+
+class GraphClient:
+    """Requests to the target as one identity; every exchange lands in the transcript."""
+
+    def __init__(self, graph: Graph, role: str) -> None:
+        self.graph, self.role = graph, role
+
+    def url(self, path: str) -> str:
+        """The absolute URL of `path` (relative to the base URL, e.g. `/me/events`)."""
+        if path.startswith(("http://", "https://")):
+            return path
+        if not path.startswith("/"):
+            raise ValueError(f"path {path!r} must start with '/' (it is relative to the base URL)")
+        return self.graph.target.base_url + path
+
+    def request(
+        self, method: str, path: str, *, json: Any = None, data: str | bytes | None = None,
+        headers: dict[str, str | None] | None = None, params: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> requests.Response:
+        """Send one request (retries of 429/503 included) and return the final response."""
+        url = self.url(path)
+        sent_headers: dict[str, str | None] = {"client-request-id": str(uuid.uuid4())}
+        token = self.graph.token_for(self.role)
+        if token is not None:
+            sent_headers["Authorization"] = f"Bearer {token}"
+        sent_headers |= headers or {}
+        semaphore = self.graph.mailbox_semaphore(url, self.role)
+        if semaphore is not None:
+            semaphore.acquire()
+        try:
+            response = self.graph.session.request(
+                method, url, json=json, data=data, headers=sent_headers, params=params,
+                timeout=(self.graph.timeout[0], timeout or self.graph.timeout[1]), allow_redirects=False,
+            )
+        except requests.ConnectionError as error:
+            raise TargetUnreachable(
+                f"{method} {self.graph.transcript.redactor.text(url)}: the target does not answer "
+                f"({type(error).__name__}); check base_url {self.graph.target.base_url}"
+            ) from None
+        finally:
+            if semaphore is not None:
+                semaphore.release()
+        self.graph.transcript.record(response, self.role)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        """GET `path`."""
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        """POST `path`."""
+        return self.request("POST", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        """DELETE `path`."""
+        return self.request("DELETE", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        """PATCH `path`."""
+        return self.request("PATCH", path, **kwargs)

@@ -1,0 +1,227 @@
+"""The frozen TargetConfig: a target file (or the embedded server's document) plus environment overrides.
+
+Environment variables (read once, by the plugin, and passed in here as a mapping):
+    GRAPH_CONFORMANCE_TARGET               a target file, when `--target` is not given
+    GRAPH_CONFORMANCE_BASE_URL             overrides the file's `base_url` (`--base-url` overrides both)
+    GRAPH_CONFORMANCE_TOKEN_<ROLE>         a literal token for ORGANIZER, ORGANIZER_MINIMAL, ATTENDEE, ATTENDEE2,
+                                           READONLY, APPLICATION, PERSONAL (replaces that identity's token source)
+    GRAPH_CONFORMANCE_UNSUPPORTED_PROFILES comma-separated profiles, replacing the file's `unsupported_profiles`
+Token kinds `env`, `password_env` and `client_secret_env` name further variables, also resolved here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from conformance.errors import TargetConfigError
+from conformance.target._validate import check_token_fields, target_schema, validate_document
+
+ENV_PREFIX = "GRAPH_CONFORMANCE_"
+USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
+SECRET_FIELDS = ("value", "client_secret", "password")
+
+
+@dataclass(frozen=True)
+class TokenSpec:
+    """Where an identity's token comes from: a kind and its (env-resolved) fields."""
+
+    kind: str
+    fields: Mapping[str, Any]
+
+    def secrets(self) -> set[str]:
+        """The secret strings of this source (to redact wherever they appear)."""
+        return {str(self.fields[name]) for name in SECRET_FIELDS if self.fields.get(name)}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One role the suite acts as: a mailbox user, the application, or the group."""
+
+    role: str
+    user_id: str | None = None
+    user_principal_name: str | None = None
+    email: str | None = None
+    token: TokenSpec | None = None
+    user_ids: tuple[str, ...] = ()
+    group_id: str | None = None
+
+    @property
+    def address(self) -> str | None:
+        """The SMTP address attendees are invited with."""
+        return self.email or self.user_principal_name
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """Everything the suite knows about the server under test, resolved once per run."""
+
+    name: str
+    base_url: str
+    source: str
+    identities: Mapping[str, Identity]
+    unsupported_profiles: frozenset[str] = frozenset()
+    max_concurrency_per_mailbox: int = 4
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    retry_total: int = 4
+    backoff_max: float = 8.0
+    retry_after_max: float = 30.0
+    poll_timeout_s: float = 30.0
+    poll_interval_s: float = 0.25
+    attendee_roles: tuple[str, ...] = field(default=())
+
+    @property
+    def is_loopback(self) -> bool:
+        """True when the base URL names this machine (127.0.0.0/8, ::1 or localhost)."""
+        return is_loopback_url(self.base_url)
+
+    def secrets(self) -> set[str]:
+        """Every configured secret (literal tokens, client secrets, passwords)."""
+        found: set[str] = set()
+        for identity in self.identities.values():
+            if identity.token is not None:
+                found |= identity.token.secrets()
+        return found
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether `url`'s host is a loopback address."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def attendee_role(index: int) -> str:
+    """`attendee`, `attendee2`, `attendee3`... for attendees[index]."""
+    return "attendee" if index == 0 else f"attendee{index + 1}"
+
+
+def _resolve_token(
+    raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str, source: str, environ: Mapping[str, str]
+) -> TokenSpec:
+    merged = {**defaults, **raw}
+    kind = check_token_fields(merged, where, source)
+    if kind == "env":
+        variable = merged["var"]
+        if not environ.get(variable):
+            raise TargetConfigError(f"{source}: {where}.var names ${variable}, which is not set; export it")
+        return TokenSpec("literal", MappingProxyType({"value": environ[variable]}))
+    for name in ("password", "client_secret"):
+        variable = merged.get(f"{name}_env")
+        if variable and not merged.get(name):
+            if not environ.get(variable):
+                raise TargetConfigError(f"{source}: {where}.{name}_env names ${variable}, which is not set")
+            merged[name] = environ[variable]
+    return TokenSpec(kind, MappingProxyType(merged))
+
+
+def _user_identity(
+    role: str, raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str, source: str,
+    environ: Mapping[str, str],
+) -> Identity:
+    override = environ.get(f"{ENV_PREFIX}TOKEN_{role.upper()}")
+    token = (
+        TokenSpec("literal", MappingProxyType({"value": override}))
+        if override
+        else _resolve_token(raw["token"], defaults, f"{where}.token", source, environ)
+    )
+    return Identity(
+        role=role, user_id=raw["user_id"], user_principal_name=raw.get("user_principal_name"),
+        email=raw.get("email"), token=token,
+    )
+
+
+def _identities(document: Mapping[str, Any], source: str, environ: Mapping[str, str]) -> dict[str, Identity]:
+    defaults = document.get("token_defaults", {})
+    raw_identities = document["identities"]
+    identities: dict[str, Identity] = {}
+    for role in USER_ROLES:
+        if role in raw_identities:
+            identities[role] = _user_identity(
+                role, raw_identities[role], defaults, f"identities.{role}", source, environ
+            )
+    for index, raw in enumerate(raw_identities.get("attendees", [])):
+        role = attendee_role(index)
+        identities[role] = _user_identity(role, raw, defaults, f"identities.attendees[{index}]", source, environ)
+    if "application" in raw_identities:
+        raw = raw_identities["application"]
+        override = environ.get(f"{ENV_PREFIX}TOKEN_APPLICATION")
+        token = (
+            TokenSpec("literal", MappingProxyType({"value": override}))
+            if override
+            else _resolve_token(raw["token"], defaults, "identities.application.token", source, environ)
+        )
+        identities["application"] = Identity(role="application", token=token, user_ids=tuple(raw["user_ids"]))
+    if "group" in raw_identities:
+        identities["group"] = Identity(role="group", group_id=raw_identities["group"]["group_id"])
+    return identities
+
+
+def _profiles(document: Mapping[str, Any], source: str, environ: Mapping[str, str]) -> frozenset[str]:
+    listed = environ.get(f"{ENV_PREFIX}UNSUPPORTED_PROFILES")
+    if listed is None:
+        return frozenset(document.get("unsupported_profiles", []))
+    allowed = target_schema()["properties"]["unsupported_profiles"]["items"]["enum"]
+    profiles = frozenset(part.strip() for part in listed.split(",") if part.strip())
+    unknown = sorted(profiles - set(allowed))
+    if unknown:
+        raise TargetConfigError(
+            f"{ENV_PREFIX}UNSUPPORTED_PROFILES: {', '.join(map(repr, unknown))} is not one of {', '.join(allowed)}"
+        )
+    return profiles
+
+
+def target_from_document(
+    document: Any, *, source: str, environ: Mapping[str, str], base_url: str | None = None
+) -> TargetConfig:
+    """Validate a target document and resolve it with overrides (`base_url` argument > env > file)."""
+    validate_document(document, source)
+    resolved_url = base_url or environ.get(f"{ENV_PREFIX}BASE_URL") or document["base_url"]
+    if not urlsplit(resolved_url).scheme.startswith("http") or not urlsplit(resolved_url).hostname:
+        raise TargetConfigError(f"base URL {resolved_url!r} is not an http(s) URL; give e.g. https://host/v1.0")
+    identities = _identities(document, source, environ)
+    timeouts = document.get("timeouts", {})
+    retries = document.get("retries", {})
+    polling = document.get("polling", {})
+    return TargetConfig(
+        name=document.get("name", urlsplit(resolved_url).hostname or resolved_url),
+        base_url=resolved_url.rstrip("/"),
+        source=source,
+        identities=MappingProxyType(identities),
+        unsupported_profiles=_profiles(document, source, environ),
+        max_concurrency_per_mailbox=document.get("max_concurrency_per_mailbox", 4),
+        connect_timeout=float(timeouts.get("connect", 5.0)),
+        read_timeout=float(timeouts.get("read", 30.0)),
+        retry_total=retries.get("total", 4),
+        backoff_max=float(retries.get("backoff_max", 8.0)),
+        retry_after_max=float(retries.get("retry_after_max", 30.0)),
+        poll_timeout_s=float(polling.get("timeout_s", 30.0)),
+        poll_interval_s=float(polling.get("interval_s", 0.25)),
+        attendee_roles=tuple(role for role in identities if role.startswith("attendee")),
+    )
+
+
+def load_target_file(path: str | Path, *, environ: Mapping[str, str], base_url: str | None = None) -> TargetConfig:
+    """Read, validate and resolve a YAML target file."""
+    file_path = Path(path)
+    try:
+        text = file_path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise TargetConfigError(f"target file {str(path)!r} cannot be read ({error.strerror}); check --target") from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise TargetConfigError(f"target file {str(path)!r} is not valid YAML: {error}") from None
+    return target_from_document(document, source=str(path), environ=environ, base_url=base_url)

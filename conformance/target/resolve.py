@@ -1,0 +1,40 @@
+"""Which target a run uses: `--target FILE` (+ `--base-url`, env overrides), or None for the embedded server."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import requests
+
+from conformance.errors import TargetConfigError, TargetUnreachable
+from conformance.target.config import ENV_PREFIX, TargetConfig, load_target_file
+from conformance.target.safety import check_safe_to_run
+
+
+def resolve_target(
+    *, target_file: str | None, base_url: str | None, environ: Mapping[str, str]
+) -> TargetConfig | None:
+    """The explicit target, validated and checked safe; None means "start the embedded reference server"."""
+    target_file = target_file or environ.get(f"{ENV_PREFIX}TARGET") or None
+    if target_file is None:
+        given = base_url or environ.get(f"{ENV_PREFIX}BASE_URL")
+        if given:
+            raise TargetConfigError(
+                f"base URL {given!r} given without a target file: the suite needs the identities to act as; "
+                "pass --target FILE (e.g. one written by `graph-conformance serve --write-target FILE`)"
+            )
+        return None
+    target = load_target_file(target_file, environ=environ, base_url=base_url)
+    check_safe_to_run(target)
+    return target
+
+
+def probe_reachable(target: TargetConfig) -> None:
+    """Raise TargetUnreachable when nothing answers at the target's base URL (any HTTP answer will do)."""
+    try:
+        requests.get(target.base_url, timeout=(target.connect_timeout, target.read_timeout), allow_redirects=False)
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise TargetUnreachable(
+            f"target {target.name!r} at {target.base_url} does not answer ({type(error).__name__}); "
+            "start the server or fix base_url / --base-url"
+        ) from None

@@ -1,0 +1,99 @@
+"""Access tokens from the configured sources, cached and refreshed before they expire."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from conformance.errors import TargetUnreachable, TokenError
+from conformance.target.config import TokenSpec
+
+REFRESH_MARGIN_S = 120.0
+DEFAULT_LIFETIME_S = 3600.0
+
+
+class TokenProvider:
+    """One identity's token source; `token()` is cheap after the first call and thread-safe."""
+
+    def __init__(
+        self, role: str, spec: TokenSpec, *, timeout: tuple[float, float] = (5.0, 30.0),
+        on_token: Callable[[str], None] = lambda _token: None, clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.role, self.spec, self._timeout, self._on_token, self._clock = role, spec, timeout, on_token, clock
+        self._value: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+
+    def token(self) -> str:
+        """A valid access token, fetched again when within REFRESH_MARGIN_S of expiry."""
+        with self._lock:
+            if self._value is None or self._clock() >= self._expires_at - REFRESH_MARGIN_S:
+                value, lifetime = self._fetch()
+                self._value, self._expires_at = value, self._clock() + lifetime
+                self._on_token(value)
+            return self._value
+
+    def _fetch(self) -> tuple[str, float]:
+        fields = self.spec.fields
+        if self.spec.kind == "literal":
+            return str(fields["value"]), float("inf")
+        if self.spec.kind == "msal":
+            return _msal_token(self.role, fields)
+        form = {"client_id": fields["client_id"], "scope": fields["scope"]}
+        if fields.get("client_secret"):
+            form["client_secret"] = fields["client_secret"]
+        if self.spec.kind == "password":
+            form |= {"grant_type": "password", "username": fields["username"], "password": fields["password"]}
+        else:
+            form["grant_type"] = "client_credentials"
+        return self._post_token_request(str(fields["token_url"]), form)
+
+    def _post_token_request(self, token_url: str, form: dict[str, Any]) -> tuple[str, float]:
+        try:
+            response = requests.post(token_url, data=form, timeout=self._timeout)
+        except requests.ConnectionError:
+            raise TargetUnreachable(
+                f"token endpoint {token_url} does not answer (identity {self.role!r}); is the server running?"
+            ) from None
+        except requests.Timeout:
+            raise TargetUnreachable(f"token endpoint {token_url} timed out (identity {self.role!r})") from None
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = {}
+        if response.status_code != 200 or "access_token" not in payload:
+            reason = payload.get("error_description") or payload.get("error") or f"HTTP {response.status_code}"
+            raise TokenError(
+                f"identity {self.role!r}: the {self.spec.kind} grant at {token_url} failed: {reason}; "
+                "check that identity's token settings in the target file"
+            )
+        return str(payload["access_token"]), float(payload.get("expires_in", DEFAULT_LIFETIME_S))
+
+
+def _msal_token(role: str, fields: Any) -> tuple[str, float]:
+    try:
+        import msal  # optional extra: imported only when a target asks for it
+    except ImportError:
+        raise TokenError(
+            f"identity {role!r} uses token kind 'msal' but the msal package is not installed; "
+            "install it with: pip install 'graph-conformance[msal]'"
+        ) from None
+    scopes = list(fields["scopes"])
+    if fields.get("client_secret"):
+        app = msal.ConfidentialClientApplication(
+            fields["client_id"], authority=fields["authority"], client_credential=fields["client_secret"]
+        )
+        result = app.acquire_token_for_client(scopes=scopes)
+    else:
+        public = msal.PublicClientApplication(fields["client_id"], authority=fields["authority"])
+        if not (fields.get("username") and fields.get("password")):
+            raise TokenError(f"identity {role!r}: msal without client_secret needs username and password_env")
+        result = public.acquire_token_by_username_password(fields["username"], fields["password"], scopes=scopes)
+    if "access_token" not in result:
+        reason = result.get("error_description") or result.get("error") or "no access_token"
+        raise TokenError(f"identity {role!r}: MSAL could not get a token: {reason}")
+    return str(result["access_token"]), float(result.get("expires_in", DEFAULT_LIFETIME_S))
