@@ -1,4 +1,4 @@
-"""The pytest plugin: `--target`, the resolved TargetConfig, the embedded default target and the suite fixtures."""
+"""The pytest plugin: `--target`, the resolved TargetConfig, the embedded default target, the fixtures."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """`--target FILE` and `--run-id ID` (`--base-url` comes from pytest-base-url)."""
     group = parser.getgroup("graph-conformance", "Graph event: cancel conformance")
     group.addoption(
-        "--target", metavar="FILE", default=None,
+        "--target",
+        metavar="FILE",
+        default=None,
         help="target file (YAML, docs/INTERFACES.md section 2); without it and --base-url the embedded "
         "reference server is started. Env: GRAPH_CONFORMANCE_TARGET",
     )
@@ -51,7 +53,9 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve the target once (CLI > env > file), fix the run id, and fill the stash the reports read."""
-    config.addinivalue_line("markers", "requirement(*ids): the catalog requirement ids a conformance case checks")
+    config.addinivalue_line(
+        "markers", "requirement(*ids): the catalog requirement ids a conformance case checks"
+    )
     if _is_worker(config):
         run_id = str(config.workerinput[WORKER_RUN_ID])  # type: ignore[attr-defined]
     else:
@@ -60,7 +64,8 @@ def pytest_configure(config: pytest.Config) -> None:
             pytest.exit(f"--run-id {run_id!r}: use letters, digits, '.', '_' or '-' (max 64)", returncode=2)
     try:
         target = resolve_target(
-            target_file=config.getoption("target"), base_url=config.getoption("base_url", None),
+            target_file=config.getoption("target"),
+            base_url=config.getoption("base_url", None),
             environ=dict(os.environ),
         )
     except ConformanceError as error:
@@ -143,7 +148,9 @@ _COUNTED_KEY = pytest.StashKey[int]()
 
 
 def _not_verified_for(missing: MissingIdentity) -> None:
-    target_hint = "identities.attendees" if missing.role.startswith("attendee") else f"identities.{missing.role}"
+    target_hint = (
+        "identities.attendees" if missing.role.startswith("attendee") else f"identities.{missing.role}"
+    )
     not_verified(f"{missing}; add {target_hint} to the target file to check this requirement")
 
 
@@ -195,9 +202,7 @@ def target(request: pytest.FixtureRequest) -> TargetConfig:
     if explicit is not None:
         return explicit
     server = request.getfixturevalue("_graph_conformance_embedded_server")
-    embedded = target_from_document(
-        server.target_document(), source="embedded reference server", environ={}
-    )
+    embedded = target_from_document(server.target_document(), source="embedded reference server", environ={})
     for secret in embedded.secrets():
         config.stash[TRANSCRIPT_KEY].redactor.add(secret)
     config.stash[RUN_INFO_KEY].update(
@@ -244,4 +249,6 @@ def _graph_conformance_profiles(request: pytest.FixtureRequest) -> None:
     for requirement_id in marker.args:
         profile = profile_of(requirement_id)
         if profile in target_config.unsupported_profiles:
-            not_applicable(f"{requirement_id} belongs to profile {profile!r}, which the target does not support")
+            not_applicable(
+                f"{requirement_id} belongs to profile {profile!r}, which the target does not support"
+            )

@@ -18,6 +18,7 @@ __all__ = [
     "error_code",
     "eventually",
     "expect",
+    "is_unknown_route",
     "profile_of",
     "require_profile",
     "sentence_of",
@@ -55,7 +56,9 @@ class ConformanceFailure(AssertionError):
         self.exchange: dict[str, Any] | None = getattr(response, "graph_exchange", None)
         try:
             requirement = _catalog()[requirement_id]
-            source = f"{requirement.source}#{requirement.section}" if requirement.section else requirement.source
+            source = (
+                f"{requirement.source}#{requirement.section}" if requirement.section else requirement.source
+            )
             sentence = f'"{requirement.sentence}" ({requirement.level}: {source})'
         except KeyError:
             sentence = "(not in the requirement catalog)"
@@ -67,7 +70,9 @@ class ConformanceFailure(AssertionError):
         super().__init__("\n".join(lines))
 
 
-def expect(condition: object, requirement_id: str, message: str, response: requests.Response | None = None) -> None:
+def expect(
+    condition: object, requirement_id: str, message: str, response: requests.Response | None = None
+) -> None:
     """Raise ConformanceFailure for `requirement_id` unless `condition` holds."""
     if not condition:
         raise ConformanceFailure(requirement_id, message, response)
@@ -94,6 +99,11 @@ def error_code(response: requests.Response) -> str | None:
         code = body["error"].get("code")
         return code if isinstance(code, str) else None
     return None
+
+
+def is_unknown_route(response: requests.Response) -> bool:
+    """Whether the server does not serve the path at all (404 `ResourceNotFound`, Graph's unknown segment)."""
+    return response.status_code == 404 and error_code(response) == "ResourceNotFound"
 
 
 def envelope_problems(response: requests.Response) -> list[str]:

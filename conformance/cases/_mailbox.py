@@ -1,21 +1,35 @@
-"""Mailbox and calendar look-ups shared by the behavioural cases: bounded polls that keep the last answer."""
+"""Shared by the behavioural cases: the served-route guard, and bounded mailbox and calendar look-ups."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
+from conformance.cases._expect import is_unknown_route
+from conformance.outcomes import not_verified
 from conformance.target.client import GraphClient
 from conformance.target.polling import eventually
+from conformance.target.provision import ProvisionedEvent
 
 CANCELLED = "meetingCancelled"
 INVITATION = "meetingRequest"
 NEWEST_PAGE = {"$top": "50"}
 
 Item = dict[str, Any]
+
+
+def require_route_served(response: requests.Response) -> requests.Response:
+    """Not-verified (not failed) when the cancel route used is not served: its CANCEL-ROUTE-* case fails."""
+    if is_unknown_route(response):
+        not_verified(
+            "the server does not serve the cancel route these cases use (404 ResourceNotFound); "
+            "see CANCEL-ROUTE-ME-EVENTS"
+        )
+    return response
 
 
 @dataclass
@@ -39,7 +53,7 @@ def poll(fetch: Callable[[], tuple[Any, requests.Response]], timeout_s: float, i
 
 
 def messages_about(client: GraphClient, subject: str) -> tuple[list[Item], requests.Response]:
-    """The newest messages of the client's mailbox whose subject contains the (run-tagged, unique) `subject`."""
+    """The newest messages of the client's mailbox whose subject contains the run-tagged `subject`."""
     response = client.get("/me/messages", params=NEWEST_PAGE)
     if response.status_code != 200:
         return [], response
@@ -53,8 +67,13 @@ def notices_about(client: GraphClient, subject: str) -> tuple[list[Item], reques
     return [item for item in messages if item.get("meetingMessageType") != INVITATION], response
 
 
-def await_notice(client: GraphClient, subject: str, timeout_s: float, interval_s: float,
-                 accept: Callable[[Item], bool] = lambda item: True) -> Poll:
+def await_notice(
+    client: GraphClient,
+    subject: str,
+    timeout_s: float,
+    interval_s: float,
+    accept: Callable[[Item], bool] = lambda item: True,
+) -> Poll:
     """Poll the mailbox until a notice about `subject` that satisfies `accept` arrives."""
 
     def fetch() -> tuple[Item | None, requests.Response]:
@@ -70,12 +89,23 @@ def message_text(message: Item) -> str:
     return f"{body.get('content', '')}\n{message.get('bodyPreview', '')}"
 
 
-def find_copy(client: GraphClient, ical_uid: str | None, subject: str) -> tuple[Item | None, requests.Response]:
-    """The client's own copy of a meeting (same iCalUId, else same tagged subject), or None."""
-    response = client.get("/me/events", params=NEWEST_PAGE)
+def find_copy(client: GraphClient, event: ProvisionedEvent) -> tuple[Item | None, requests.Response]:
+    """The client's copy of `event` (same iCalUId, else same tagged subject) in its calendarView, or None."""
+    assert event.start is not None and event.end is not None
+    window = {
+        "startDateTime": _iso(event.start - timedelta(hours=1)),
+        "endDateTime": _iso(event.end + timedelta(hours=1)),
+        **NEWEST_PAGE,
+    }
+    response = client.get("/me/calendarView", params=window)
     if response.status_code != 200:
         return None, response
     for item in response.json().get("value", []):
-        if (ical_uid and item.get("iCalUId") == ical_uid) or subject in str(item.get("subject", "")):
+        same_meeting = event.ical_uid and item.get("iCalUId") == event.ical_uid
+        if same_meeting or event.subject in str(item.get("subject", "")):
             return item, response
     return None, response
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")

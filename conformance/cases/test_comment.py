@@ -10,7 +10,13 @@ import pytest
 import requests
 
 from conformance.cases._expect import expect
-from conformance.cases._mailbox import CANCELLED, await_notice, message_text, notices_about
+from conformance.cases._mailbox import (
+    CANCELLED,
+    await_notice,
+    message_text,
+    notices_about,
+    require_route_served,
+)
 from conformance.outcomes import not_verified
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -20,14 +26,18 @@ JSON = "application/json"
 _ABSENT = object()  # "send no body at all"
 
 
-def _cancel(graph: Graph, event: ProvisionedEvent, body: Any = _ABSENT,
-            headers: dict[str, str | None] | None = None) -> requests.Response:
+def _cancel(
+    graph: Graph, event: ProvisionedEvent, body: Any = _ABSENT, headers: dict[str, str | None] | None = None
+) -> requests.Response:
     """POST the cancel action on `event` as its organizer: `body` as JSON, or no body at all."""
     if body is _ABSENT:
-        return graph.as_(event.owner_role).post(f"{event.path}/cancel", headers=headers)
-    return graph.as_(event.owner_role).post(
-        f"{event.path}/cancel", data=json.dumps(body).encode("utf-8"), headers={"Content-Type": JSON, **(headers or {})}
+        return require_route_served(graph.as_(event.owner_role).post(f"{event.path}/cancel", headers=headers))
+    response = graph.as_(event.owner_role).post(
+        f"{event.path}/cancel",
+        data=json.dumps(body).encode("utf-8"),
+        headers={"Content-Type": JSON, **(headers or {})},
     )
+    return require_route_served(response)
 
 
 def _all_attendees(target: TargetConfig) -> int:
@@ -36,8 +46,12 @@ def _all_attendees(target: TargetConfig) -> int:
 
 
 def _expect_accepted(response: requests.Response, requirement_id: str, what: str) -> None:
-    expect(200 <= response.status_code < 300, requirement_id,
-           f"{what}: expected the cancel to be accepted (2xx), got HTTP {response.status_code}", response)
+    expect(
+        200 <= response.status_code < 300,
+        requirement_id,
+        f"{what}: expected the cancel to be accepted (2xx), got HTTP {response.status_code}",
+        response,
+    )
 
 
 def _unique_comment(label: str) -> str:
@@ -47,28 +61,39 @@ def _unique_comment(label: str) -> str:
 @pytest.mark.parametrize(
     "comment_key",
     [
-        pytest.param("comment", marks=pytest.mark.requirement("CANCEL-COMMENT-DELIVERED"), id="table-comment"),
-        pytest.param("Comment", marks=pytest.mark.requirement("CANCEL-COMMENT-DELIVERED-PASCAL"),
-                     id="example-Comment"),
+        pytest.param(
+            "comment", marks=pytest.mark.requirement("CANCEL-COMMENT-DELIVERED"), id="table-comment"
+        ),
+        pytest.param(
+            "Comment", marks=pytest.mark.requirement("CANCEL-COMMENT-DELIVERED-PASCAL"), id="example-Comment"
+        ),
     ],
 )
 def test_comment_reaches_every_attendee(
     comment_key: str, graph: Graph, target: TargetConfig, provision: Provisioner
 ) -> None:
     """The comment (under the table's or the example's key) is in every attendee's cancellation notice."""
-    requirement_id = "CANCEL-COMMENT-DELIVERED" if comment_key == "comment" else "CANCEL-COMMENT-DELIVERED-PASCAL"
+    requirement_id = (
+        "CANCEL-COMMENT-DELIVERED" if comment_key == "comment" else "CANCEL-COMMENT-DELIVERED-PASCAL"
+    )
     event = provision.event(attendees=_all_attendees(target))
     comment = _unique_comment(comment_key)
     response = _cancel(graph, event, {comment_key: comment})
     _expect_accepted(response, requirement_id, f"cancel with {{{comment_key!r}: ...}}")
     for role in event.attendee_roles:
         notice = await_notice(graph.as_(role), event.subject, target.poll_timeout_s, target.poll_interval_s)
-        expect(notice.found is not None, requirement_id,
-               f"attendee {role!r} received no cancellation notice within {target.poll_timeout_s:g}s",
-               notice.response or response)
-        expect(comment in message_text(notice.found), requirement_id,
-               f"attendee {role!r}'s cancellation notice does not contain the comment {comment!r} "
-               f"sent as {comment_key!r}", notice.response or response)
+        expect(
+            notice.found is not None,
+            requirement_id,
+            f"attendee {role!r} received no cancellation notice within {target.poll_timeout_s:g}s",
+            notice.response or response,
+        )
+        expect(
+            comment in message_text(notice.found),
+            requirement_id,
+            f"{role}'s cancellation notice does not contain the comment {comment!r} sent as {comment_key!r}",
+            notice.response or response,
+        )
 
 
 @pytest.mark.requirement("CANCEL-SENDS-MESSAGE")
@@ -81,13 +106,21 @@ def test_every_attendee_gets_a_meeting_cancelled_message(
     _expect_accepted(response, "CANCEL-SENDS-MESSAGE", "cancel with a comment")
     for role in event.attendee_roles:
         notice = await_notice(graph.as_(role), event.subject, target.poll_timeout_s, target.poll_interval_s)
-        expect(notice.found is not None, "CANCEL-SENDS-MESSAGE",
-               f"attendee {role!r} received no message about the cancelled meeting within "
-               f"{target.poll_timeout_s:g}s", notice.response or response)
+        expect(
+            notice.found is not None,
+            "CANCEL-SENDS-MESSAGE",
+            f"attendee {role!r} received no message about the cancelled meeting within "
+            f"{target.poll_timeout_s:g}s",
+            notice.response or response,
+        )
         message_type = notice.found.get("meetingMessageType")
-        expect(message_type == CANCELLED, "CANCEL-SENDS-MESSAGE",
-               f"attendee {role!r} got a message about the cancel with meetingMessageType {message_type!r}, "
-               f"expected {CANCELLED!r}", notice.response or response)
+        expect(
+            message_type == CANCELLED,
+            "CANCEL-SENDS-MESSAGE",
+            f"attendee {role!r} got a message about the cancel with meetingMessageType {message_type!r}, "
+            f"expected {CANCELLED!r}",
+            notice.response or response,
+        )
 
 
 _DEFAULT_NOTICE_BODIES = [
@@ -109,16 +142,21 @@ def test_cancel_without_comment_sends_the_default_notice(
     _expect_accepted(response, "GRAPH-COMMENT-DEFAULT-NOTICE", "cancel without a comment")
     role = event.attendee_roles[0]
     notice = await_notice(graph.as_(role), event.subject, target.poll_timeout_s, target.poll_interval_s)
-    expect(notice.found is not None, "GRAPH-COMMENT-DEFAULT-NOTICE",
-           f"attendee {role!r} received no default cancellation notice within {target.poll_timeout_s:g}s",
-           notice.response or response)
+    expect(
+        notice.found is not None,
+        "GRAPH-COMMENT-DEFAULT-NOTICE",
+        f"attendee {role!r} received no default cancellation notice within {target.poll_timeout_s:g}s",
+        notice.response or response,
+    )
 
 
 @pytest.mark.requirement("GRAPH-COMMENT-EMPTY-NO-NOTICE")
 def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, provision: Provisioner) -> None:
     """`"comment": ""` cancels without a notice; judged once a later cancel's notice has arrived."""
     silent = provision.event(attendees=1)
-    sentinel = provision.event(attendees=1)  # cancelled after `silent`: once its notice is in, `silent`'s would be
+    sentinel = provision.event(
+        attendees=1
+    )  # cancelled after `silent`: once its notice is in, `silent`'s would be
     response = _cancel(graph, silent, {"comment": ""})
     _expect_accepted(response, "GRAPH-COMMENT-EMPTY-NO-NOTICE", 'cancel with {"comment": ""}')
     sentinel_response = _cancel(graph, sentinel, {"comment": _unique_comment("sentinel")})
@@ -126,12 +164,18 @@ def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, provi
     client = graph.as_(role)
     arrived = await_notice(client, sentinel.subject, target.poll_timeout_s, target.poll_interval_s)
     if arrived.found is None:
-        not_verified(f"the notice of a later cancel (HTTP {sentinel_response.status_code}) never reached {role!r}, "
-                     "so the absence of a notice for the empty comment cannot be judged")
+        not_verified(
+            f"the notice of a later cancel (HTTP {sentinel_response.status_code}) never reached {role!r}, "
+            "so the absence of a notice for the empty comment cannot be judged"
+        )
     notices, listing = notices_about(client, silent.subject)
-    expect(not notices, "GRAPH-COMMENT-EMPTY-NO-NOTICE",
-           f"attendee {role!r} got {len(notices)} notice(s) for a cancel with an empty comment; expected none "
-           f"(a later cancel's notice has already arrived)", listing)
+    expect(
+        not notices,
+        "GRAPH-COMMENT-EMPTY-NO-NOTICE",
+        f"attendee {role!r} got {len(notices)} notice(s) for a cancel with an empty comment; expected none "
+        f"(a later cancel's notice has already arrived)",
+        listing,
+    )
 
 
 @pytest.mark.requirement("CANCEL-COMMENT-OPTIONAL")
@@ -155,8 +199,11 @@ _COMMENT_STRINGS = [
 def test_any_string_comment_is_accepted(comment: str, graph: Graph, provision: Provisioner) -> None:
     """`comment` is a String: any string is accepted."""
     event = provision.event(attendees=1)
-    _expect_accepted(_cancel(graph, event, {"comment": comment}), "CANCEL-COMMENT-STRING",
-                     f"cancel with a {len(comment)}-character comment")
+    _expect_accepted(
+        _cancel(graph, event, {"comment": comment}),
+        "CANCEL-COMMENT-STRING",
+        f"cancel with a {len(comment)}-character comment",
+    )
 
 
 @pytest.mark.requirement("CANCEL-CONTENT-TYPE")
@@ -174,7 +221,9 @@ def test_json_body_with_json_content_type_is_accepted(
     """A JSON body sent with a JSON `Content-Type` (as the page and its example spell it) is accepted."""
     event = provision.event(attendees=1)
     response = graph.as_(event.owner_role).post(
-        f"{event.path}/cancel", data=json.dumps({"comment": _unique_comment("content-type")}).encode(),
+        f"{event.path}/cancel",
+        data=json.dumps({"comment": _unique_comment("content-type")}).encode(),
         headers={header_name: media_type},
     )
+    require_route_served(response)
     _expect_accepted(response, "CANCEL-CONTENT-TYPE", f"cancel sent with '{header_name}: {media_type}'")

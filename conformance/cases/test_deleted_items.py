@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from conformance.cases._expect import expect
-from conformance.cases._mailbox import NEWEST_PAGE, poll
+from conformance.cases._mailbox import NEWEST_PAGE, poll, require_route_served
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent, Provisioner
@@ -21,16 +21,25 @@ DELETED_ITEMS = "/me/mailFolders/deleteditems/messages"
 def _cancelled_event(graph: Graph, provision: Provisioner, requirement_id: str) -> ProvisionedEvent:
     """A new meeting, cancelled by its organizer (the cancel must be accepted)."""
     event = provision.event(attendees=1)
-    response = graph.as_(event.owner_role).post(f"{event.path}/cancel", json={"comment": "Moved to Deleted Items"})
-    expect(200 <= response.status_code < 300, requirement_id,
-           f"the organizer's cancel answered HTTP {response.status_code}, expected 202", response)
+    response = graph.as_(event.owner_role).post(
+        f"{event.path}/cancel", json={"comment": "Moved to Deleted Items"}
+    )
+    require_route_served(response)
+    expect(
+        200 <= response.status_code < 300,
+        requirement_id,
+        f"the organizer's cancel answered HTTP {response.status_code}, expected 202",
+        response,
+    )
     return event
 
 
 def _window(event: ProvisionedEvent) -> dict[str, str]:
     assert event.start is not None and event.end is not None
-    return {"startDateTime": _iso(event.start - timedelta(hours=1)),
-            "endDateTime": _iso(event.end + timedelta(hours=1))}
+    return {
+        "startDateTime": _iso(event.start - timedelta(hours=1)),
+        "endDateTime": _iso(event.end + timedelta(hours=1)),
+    }
 
 
 def _iso(moment: datetime) -> str:
@@ -46,7 +55,9 @@ def _listed(response: requests.Response, event: ProvisionedEvent) -> bool:
 
 
 @pytest.mark.requirement("CANCEL-DELETED-ITEMS")
-def test_cancelled_event_leaves_the_calendar(graph: Graph, target: TargetConfig, provision: Provisioner) -> None:
+def test_cancelled_event_leaves_the_calendar(
+    graph: Graph, target: TargetConfig, provision: Provisioner
+) -> None:
     """GET on the cancelled event answers 404, and neither the event list nor calendarView shows it."""
     event = _cancelled_event(graph, provision, "CANCEL-DELETED-ITEMS")
     organizer = graph.as_(event.owner_role)
@@ -56,23 +67,45 @@ def test_cancelled_event_leaves_the_calendar(graph: Graph, target: TargetConfig,
         return response.status_code in GONE, response
 
     gone = poll(fetch, target.poll_timeout_s, target.poll_interval_s)
-    expect(gone.found, "CANCEL-DELETED-ITEMS",
-           f"GET on the cancelled event still answers HTTP {gone.response.status_code if gone.response else '?'}"
-           f" after {target.poll_timeout_s:g}s, expected 404", gone.response)
+    expect(
+        gone.found,
+        "CANCEL-DELETED-ITEMS",
+        f"GET on the cancelled event still answers HTTP {gone.response.status_code if gone.response else '?'}"
+        f" after {target.poll_timeout_s:g}s, expected 404",
+        gone.response,
+    )
     listing = organizer.get(f"{event.owner_prefix}/events", params=NEWEST_PAGE)
-    expect(listing.status_code == 200, "CANCEL-DELETED-ITEMS",
-           f"listing the calendar's events answered HTTP {listing.status_code}", listing)
-    expect(not _listed(listing, event), "CANCEL-DELETED-ITEMS",
-           "the cancelled event is still in the calendar's event list", listing)
+    expect(
+        listing.status_code == 200,
+        "CANCEL-DELETED-ITEMS",
+        f"listing the calendar's events answered HTTP {listing.status_code}",
+        listing,
+    )
+    expect(
+        not _listed(listing, event),
+        "CANCEL-DELETED-ITEMS",
+        "the cancelled event is still in the calendar's event list",
+        listing,
+    )
     view = organizer.get(f"{event.owner_prefix}/calendarView", params=_window(event))
-    expect(view.status_code == 200, "CANCEL-DELETED-ITEMS",
-           f"calendarView over the event's time answered HTTP {view.status_code}", view)
-    expect(not _listed(view, event), "CANCEL-DELETED-ITEMS",
-           "the cancelled event still shows in calendarView over its time", view)
+    expect(
+        view.status_code == 200,
+        "CANCEL-DELETED-ITEMS",
+        f"calendarView over the event's time answered HTTP {view.status_code}",
+        view,
+    )
+    expect(
+        not _listed(view, event),
+        "CANCEL-DELETED-ITEMS",
+        "the cancelled event still shows in calendarView over its time",
+        view,
+    )
 
 
 @pytest.mark.requirement("CANCEL-DELETED-ITEMS-FOLDER")
-def test_cancelled_event_is_in_deleted_items(graph: Graph, target: TargetConfig, provision: Provisioner) -> None:
+def test_cancelled_event_is_in_deleted_items(
+    graph: Graph, target: TargetConfig, provision: Provisioner
+) -> None:
     """The organizer's Deleted Items folder lists the cancelled event (by its tagged subject)."""
     event = _cancelled_event(graph, provision, "CANCEL-DELETED-ITEMS-FOLDER")
     organizer = graph.as_(event.owner_role)
@@ -83,6 +116,9 @@ def test_cancelled_event_is_in_deleted_items(graph: Graph, target: TargetConfig,
         return any(event.subject in str(item.get("subject", "")) for item in items), response
 
     found = poll(fetch, target.poll_timeout_s, target.poll_interval_s)
-    expect(found.found, "CANCEL-DELETED-ITEMS-FOLDER",
-           f"no item with subject {event.subject!r} in {DELETED_ITEMS} within {target.poll_timeout_s:g}s",
-           found.response)
+    expect(
+        found.found,
+        "CANCEL-DELETED-ITEMS-FOLDER",
+        f"no item with subject {event.subject!r} in {DELETED_ITEMS} within {target.poll_timeout_s:g}s",
+        found.response,
+    )

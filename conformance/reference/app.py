@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
+from urllib.parse import unquote
 
-from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from conformance.reference.access import resolve_mailbox
-from conformance.reference.auth import authenticate
+from conformance.reference.auth import TokenVerifier
 from conformance.reference.call import Call, method_not_allowed
 from conformance.reference.directory_api import handle_directory
 from conformance.reference.events_api import handle_events
@@ -28,25 +29,40 @@ _EVENT_KINDS = frozenset({"events", "event", "cancel", "instances", "calendar-vi
 _LOG = logging.getLogger("conformance.reference")
 
 
-def build_app(store: Store, settings: ServerSettings) -> Starlette:
-    """A Starlette app serving `store` with `settings`."""
-    app = Starlette(
-        routes=[
-            Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
-            Route("/{rest:path}", _AnyMethod()),
-        ]
-    )
-    app.state.store, app.state.settings = store, settings
-    app.state.throttle = MailboxThrottle(settings.throttle, settings.rate_limit)
-    return app
+_TOKEN_PATH = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token/?$")
 
 
-class _AnyMethod:
-    """An ASGI endpoint taking every method (QUERY, TRACE, ...) so Graph paths answer 405, not Starlette's."""
+class ReferenceApp:
+    """The ASGI entry: routes on the raw path itself, so odd bytes in a path never meet a framework 404."""
+
+    def __init__(self, store: Store, settings: ServerSettings) -> None:
+        self.state = State()
+        self.state.store, self.state.settings = store, settings
+        self.state.throttle = MailboxThrottle(settings.throttle, settings.rate_limit)
+        self.state.tokens = TokenVerifier(store)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await graph_entry(Request(scope, receive))
+        if scope["type"] != "http":
+            return
+        scope["app"] = self
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0]
+        token_path = _TOKEN_PATH.match(raw_path.decode("latin-1"))
+        if token_path is not None:
+            scope["path_params"] = {"tenant": unquote(token_path["tenant"])}
+            if scope["method"] == "POST":
+                response: Response = await token_endpoint(Request(scope, receive))
+            else:
+                response = JSONResponse(
+                    {"error": "invalid_request", "error_description": "Use POST."}, 405, {"Allow": "POST"}
+                )
+        else:
+            response = await graph_entry(Request(scope, receive))
         await response(scope, receive, send)
+
+
+def build_app(store: Store, settings: ServerSettings) -> ReferenceApp:
+    """The ASGI app serving `store` with `settings`."""
+    return ReferenceApp(store, settings)
 
 
 async def graph_entry(request: Request) -> Response:
@@ -66,7 +82,7 @@ async def graph_entry(request: Request) -> Response:
             raise method_not_allowed("POST")
         route = match(raw_path, case_sensitive_cancel="case-sensitive-segments" in settings.faults)
         body = await _read_body(request, settings.max_body_bytes)
-        caller = authenticate(store, request.headers.get("authorization"), settings.faults)
+        caller = request.app.state.tokens.authenticate(request.headers.get("authorization"), settings.faults)
         mailbox = resolve_mailbox(store, route, caller, settings.faults)
         mailbox_key = mailbox.owner_id
         admitted = throttle.enter(mailbox_key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 
@@ -48,41 +49,52 @@ def mint_token(store: Store, claims: dict[str, object], lifetime_s: int = TOKEN_
     return jwt.encode(payload, _signing_key(store), algorithm=_ALGORITHM)
 
 
-def authenticate(store: Store, authorization: str | None, faults: frozenset[str]) -> Principal:
-    """The caller of a request from its Authorization header; 401 InvalidAuthenticationToken otherwise."""
-    token = _bearer_value(authorization)
-    if not token:
-        if "auth-ignored" in faults:
-            organizer = user("organizer")
-            return Principal(
-                "delegated",
-                frozenset(("Calendars.ReadWrite", "Mail.Read", "User.Read")),
-                "anonymous",
-                "",
-                organizer.user_id,
+class TokenVerifier:
+    """Verifies bearer tokens with the server's key, remembering recent good ones until they expire."""
+
+    _CACHE_SIZE = 4096
+
+    def __init__(self, store: Store) -> None:
+        self._key = _signing_key(store)
+        self._verified: dict[str, tuple[Principal, float]] = {}
+
+    def authenticate(self, authorization: str | None, faults: frozenset[str]) -> Principal:
+        """The caller of a request from its Authorization header; 401 InvalidAuthenticationToken otherwise."""
+        token = _bearer_value(authorization)
+        if not token:
+            if "auth-ignored" in faults:
+                scopes = frozenset(("Calendars.ReadWrite", "Mail.Read", "User.Read"))
+                return Principal("delegated", scopes, "anonymous", "", user("organizer").user_id)
+            raise _unauthenticated(MESSAGES["token-empty"])
+        remembered = self._verified.get(token)
+        if remembered is not None and remembered[1] > time.time():
+            return remembered[0]
+        verify_signature = "invalid-token-accepted" not in faults
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[_ALGORITHM],
+                audience=AUDIENCE,
+                options={"verify_signature": verify_signature},
             )
-        raise _unauthenticated(MESSAGES["token-empty"])
-    try:
-        claims = jwt.decode(
-            token,
-            _signing_key(store),
-            algorithms=[_ALGORITHM],
-            audience=AUDIENCE,
-            options={"verify_signature": "invalid-token-accepted" not in faults},
-        )
-    except jwt.ExpiredSignatureError as error:
-        raise _unauthenticated("Lifetime validation failed, the token is expired.") from error
-    except jwt.PyJWTError as error:
-        raise _unauthenticated(MESSAGES["token-invalid"]) from error
+        except jwt.ExpiredSignatureError as error:
+            raise _unauthenticated("Lifetime validation failed, the token is expired.") from error
+        except jwt.PyJWTError as error:
+            raise _unauthenticated(MESSAGES["token-invalid"]) from error
+        principal = _principal_of(claims)
+        if verify_signature and isinstance(claims.get("exp"), int | float):
+            if len(self._verified) >= self._CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = (principal, float(claims["exp"]))
+        return principal
+
+
+def _principal_of(claims: dict[str, Any]) -> Principal:
     tenant_id, client_id = str(claims.get("tid", "")), str(claims.get("appid", ""))
     if "scp" in claims:
-        return Principal(
-            "delegated",
-            frozenset(str(claims["scp"]).split()),
-            client_id,
-            tenant_id,
-            str(claims.get("oid", "")),
-        )
+        scopes = frozenset(str(claims["scp"]).split())
+        return Principal("delegated", scopes, client_id, tenant_id, str(claims.get("oid", "")))
     return Principal("app", frozenset(claims.get("roles", ()) or ()), client_id, tenant_id)
 
 

@@ -11,7 +11,7 @@ import uuid
 _MARK = b"\xfb\xff\xbf"  # encodes to "+/+/" at a 3-byte boundary, so every id carries + and /
 _OCCURRENCE_PREFIX = b"OCC"
 _ID_SHAPE = re.compile(r"^[A-Za-z0-9+/_-]+={0,2}$")
-_MIN_RAW_LENGTH = 16
+_MIN_RAW_LENGTH = 8
 
 
 def mint_item_id() -> str:

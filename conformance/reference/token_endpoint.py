@@ -129,7 +129,7 @@ def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
     body = {
         "error": error,
         "error_description": description,
-        "error_codes": [int(description[5:].split(":")[0]) if description.startswith("AADSTS") else 0],
+        "error_codes": [int(description[6:].split(":")[0]) if description.startswith("AADSTS") else 0],
         "trace_id": str(uuid.uuid4()),
         "correlation_id": str(uuid.uuid4()),
     }

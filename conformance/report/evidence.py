@@ -22,6 +22,7 @@ _ID_AFTER = {
     "messages",
     "mailfolders",
 }
+_NOISE_HEADERS = {"user-agent", "accept-encoding", "accept", "connection", "content-length", "date", "server"}
 _VERSION = re.compile(r"^(v1\.0|beta)$", re.IGNORECASE)
 
 
@@ -43,6 +44,13 @@ def _excerpt(text: str) -> str:
     return f"{text[:BODY_EXCERPT_CHARS]}... [{len(text) - BODY_EXCERPT_CHARS} more characters]"
 
 
+def _headers(headers: Any) -> dict[str, str]:
+    """Redacted headers without the transport noise (user-agent, date, server, ...)."""
+    return {
+        name: value for name, value in redact_headers(headers).items() if name.lower() not in _NOISE_HEADERS
+    }
+
+
 def excerpt_exchange(exchange: dict[str, Any]) -> dict[str, Any]:
     """A JSON-safe, redacted, size-bounded copy of one transcript exchange (INTERFACES §5 keys)."""
     elapsed = exchange.get("elapsed_ms")
@@ -51,10 +59,10 @@ def excerpt_exchange(exchange: dict[str, Any]) -> dict[str, Any]:
         "method": str(exchange.get("method") or ""),
         "url": redact_text(str(exchange.get("url") or "")),
         "identity": str(exchange.get("identity") or ""),
-        "request_headers": redact_headers(exchange.get("request_headers")),
+        "request_headers": _headers(exchange.get("request_headers")),
         "request_body": redact_text(_excerpt(_body_text(exchange.get("request_body")))),
         "status": int(status) if isinstance(status, int | float) or str(status).isdigit() else None,
-        "response_headers": redact_headers(exchange.get("response_headers")),
+        "response_headers": _headers(exchange.get("response_headers")),
         "response_body": redact_text(_excerpt(_body_text(exchange.get("response_body")))),
         "request_id": str(exchange.get("request_id") or ""),
         "elapsed_ms": round(float(elapsed), 1) if isinstance(elapsed, int | float) else None,

@@ -1,0 +1,1 @@
+"""The spec layer: Graph reference page -> model -> requirement catalog + OpenAPI description."""

@@ -112,7 +112,9 @@ def split_front_matter(source: str, file: str) -> tuple[dict[str, Any], str]:
             try:
                 front = yaml.safe_load("\n".join(lines[start + 1 : end])) or {}
             except yaml.YAMLError as error:
-                raise SpecParseError(f"front matter is not valid YAML: {error}", file=file, line=start + 1) from None
+                raise SpecParseError(
+                    f"front matter is not valid YAML: {error}", file=file, line=start + 1
+                ) from None
             if not isinstance(front, dict):
                 raise SpecParseError("front matter is not a YAML mapping", file=file, line=start + 1)
             blanked = lines[:start] + [""] * (end - start + 1) + lines[end + 1 :]
@@ -162,7 +164,9 @@ def _table(tokens: list[Token], start: int, source_lines: list[str], where: Wher
                 if len(cells) != len(header):
                     raise SpecParseError(
                         f"table row has {len(cells)} cells but the header has {len(header)}",
-                        file=where.file, section=where.section, line=row_line,
+                        file=where.file,
+                        section=where.section,
+                        line=row_line,
                     )
         elif token.type == "inline":
             cell_where = Where(where.file, where.section, row_line)
@@ -218,7 +222,9 @@ def parse_document(source: str, file: str) -> Document:
         if token.type == "html_block":
             pending_annotation = _annotation(token) or pending_annotation
         elif token.type in ("fence", "code_block"):
-            section.blocks.append(CodeBlock(token.info.strip(), token.content, pending_annotation, _line(token)))
+            section.blocks.append(
+                CodeBlock(token.info.strip(), token.content, pending_annotation, _line(token))
+            )
             pending_annotation = {}
         index += 1
     return Document(file=file, front_matter=front_matter, translated=translated, root=root)

@@ -48,7 +48,9 @@ def plain_text(markdown_source: str) -> str:
 def code_spans(markdown_source: str) -> list[str]:
     """The contents of the inline code spans of a Markdown fragment."""
     tokens = MARKDOWN.parseInline(markdown_source)
-    return [child.content for token in tokens for child in token.children or [] if child.type == "code_inline"]
+    return [
+        child.content for token in tokens for child in token.children or [] if child.type == "code_inline"
+    ]
 
 
 def link_texts(markdown_source: str) -> list[str]:
@@ -72,7 +74,9 @@ def split_sentences(text: str) -> list[str]:
 
 def has_translation_spans(inline: Token) -> bool:
     """Whether an inline token holds machine-translation spans."""
-    return any(child.type == "html_inline" and "data-ttu-id" in child.content for child in inline.children or [])
+    return any(
+        child.type == "html_inline" and "data-ttu-id" in child.content for child in inline.children or []
+    )
 
 
 def _check_balanced(inline: Token, where: Where) -> None:
@@ -111,7 +115,8 @@ def segments(inline: Token, where: Where) -> list[Segment]:
         lookup = translated.find_next_sibling("span")
         if not isinstance(lookup, Tag) or "sxs-lookup" not in (lookup.get("class") or []):
             raise SpecParseError(
-                f"translation span {segment_id!r} has no sxs-lookup span with its English after it", **where.__dict__
+                f"translation span {segment_id!r} has no sxs-lookup span with its English after it",
+                **where.__dict__,
             )
         english = lookup.find("span", attrs={"data-stu-id": True})
         if not isinstance(english, Tag) or english["data-stu-id"] != segment_id:

@@ -47,10 +47,13 @@ class Requirement:
 def requirement_from_mapping(row: Any, where: str) -> Requirement:
     """Build a Requirement from one catalog row, checking its fields."""
     if not isinstance(row, dict) or set(row) != set(_FIELDS):
-        raise SpecParseError(f"catalog row must have exactly the fields {', '.join(_FIELDS)}; got {row!r}", file=where)
+        raise SpecParseError(
+            f"catalog row must have exactly the fields {', '.join(_FIELDS)}; got {row!r}", file=where
+        )
     if row["level"] not in LEVELS or row["profile"] not in PROFILES:
         raise SpecParseError(
-            f"requirement {row['id']!r}: level must be one of {LEVELS} and profile one of {PROFILES}", file=where
+            f"requirement {row['id']!r}: level must be one of {LEVELS} and profile one of {PROFILES}",
+            file=where,
         )
     return Requirement(**{name: str(row[name]) for name in _FIELDS})
 
@@ -60,11 +63,14 @@ def read_catalog(path: Path) -> dict[str, Requirement]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        raise SpecParseError(f"cannot read the catalog: {error}; run `graph-conformance generate`", file=str(path))
+        raise SpecParseError(
+            f"cannot read the catalog: {error}; run `graph-conformance generate`", file=str(path)
+        ) from None
     rows = document.get("requirements") if isinstance(document, dict) else None
     if not isinstance(rows, list):
-        raise SpecParseError("the catalog has no 'requirements' list; run `graph-conformance generate`",
-                             file=str(path))
+        raise SpecParseError(
+            "the catalog has no 'requirements' list; run `graph-conformance generate`", file=str(path)
+        )
     catalog: dict[str, Requirement] = {}
     for row in rows:
         requirement = requirement_from_mapping(row, str(path))

@@ -1,4 +1,4 @@
-"""The parsed form of a Microsoft Graph API reference page (what the catalog and the OpenAPI are built from)."""
+"""The parsed form of a Microsoft Graph API reference page (what catalog and OpenAPI are built from)."""
 
 from __future__ import annotations
 
@@ -138,10 +138,18 @@ class ApiPage:
 
     @property
     def action(self) -> str:
-        """The action or method name from the title, e.g. `cancel` for `event: cancel`."""
-        return self.title.split(":", 1)[-1].strip()
+        """The action name (`cancel` for `event: cancel`); for a page without one, the method (`get`)."""
+        if ":" in self.title:
+            return self.title.split(":", 1)[1].strip()
+        last = self.routes[0].segments[-1] if self.routes else None
+        if isinstance(last, str):
+            return last
+        return self.routes[0].method.lower() if self.routes else self.title
 
     @property
     def resource(self) -> str:
-        """The resource the action is bound to, e.g. `event`."""
-        return self.title.split(":", 1)[0].strip()
+        """The resource the action is bound to (`event`)."""
+        if ":" in self.title:
+            return self.title.split(":", 1)[0].strip()
+        last = self.routes[0].segments[-1] if self.routes else None
+        return last.collection.rstrip("s") if isinstance(last, RouteParameter) else self.title

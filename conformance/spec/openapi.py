@@ -16,8 +16,11 @@ _AUTHORITY = "https://login.microsoftonline.com/common/oauth2/v2.0"
 # documented in the operation's x-ms-request-headers instead.
 _IMPLICIT_HEADERS = ("authorization", "content-type", "accept")
 # Graph ids: standard base64 (also URL-safe letters), padded, at least 18 raw bytes.
-_ITEM_ID = {"type": "string", "minLength": 24,
-            "pattern": "^(?:[A-Za-z0-9+/_-]{4}){6,}(?:[A-Za-z0-9+/_-]{2}==|[A-Za-z0-9+/_-]{3}=)?$"}
+_ITEM_ID = {
+    "type": "string",
+    "minLength": 24,
+    "pattern": "^(?:[A-Za-z0-9+/_-]{4}){6,}(?:[A-Za-z0-9+/_-]{2}==|[A-Za-z0-9+/_-]{3}=)?$",
+}
 _GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _KEY_SCHEMAS: dict[str, dict[str, Any]] = {
     "user": {"type": "string", "pattern": f"^(?:{_GUID}|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+)$"},
@@ -40,13 +43,15 @@ def _type_schema(type_name: str, components: dict[str, Any]) -> dict[str, Any]:
     name = type_name.strip()
     lowered = name.lower()
     if lowered.startswith("collection(") and lowered.endswith(")"):
-        return {"type": "array", "items": _type_schema(name[len("collection("):-1], components)}
+        return {"type": "array", "items": _type_schema(name[len("collection(") : -1], components)}
     if lowered.endswith(" collection"):
         return {"type": "array", "items": _type_schema(name[: -len(" collection")], components)}
     if lowered.removeprefix("edm.") in _PRIMITIVES:
         return dict(_PRIMITIVES[lowered.removeprefix("edm.")])
     schema_name = f"microsoft.graph.{name}"
-    components.setdefault(schema_name, {"type": "object", "description": f"The {name} complex type (see its page)."})
+    components.setdefault(
+        schema_name, {"type": "object", "description": f"The {name} complex type (see its page)."}
+    )
     return {"$ref": f"#/components/schemas/{schema_name}"}
 
 
@@ -67,9 +72,10 @@ def _body_schema(page: ApiPage, components: dict[str, Any]) -> dict[str, Any]:
         if parameter.required:
             required.append(parameter.name)
         for spelling in _example_spellings(parameter, example):
-            properties[spelling] = {**properties[parameter.name],
-                                    "description": f"{parameter.description} (the page's example spells it "
-                                                   f"{spelling!r})"}
+            properties[spelling] = {
+                **properties[parameter.name],
+                "description": f"{parameter.description} (the page's example spells it {spelling!r})",
+            }
     body: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
         body["required"] = required
@@ -92,34 +98,55 @@ def _parameters(names: RouteNames) -> list[dict[str, Any]]:
         entity = name.rsplit("-", 1)[0]
         description = f"The unique identifier of {entity}"
         if len(parameter.alternatives) > 1:
-            description += (f". The page writes this segment as `{parameter.template}`: any of "
-                            f"{', '.join(parameter.alternatives)}")
-        parameters.append({
-            "name": name, "in": "path", "description": description, "required": True,
-            "schema": dict(_KEY_SCHEMAS.get(entity, _ITEM_ID)), "x-ms-docs-key-type": entity,
-        })
+            description += (
+                f". The page writes this segment as `{parameter.template}`: any of "
+                f"{', '.join(parameter.alternatives)}"
+            )
+        parameters.append(
+            {
+                "name": name,
+                "in": "path",
+                "description": description,
+                "required": True,
+                "schema": dict(_KEY_SCHEMAS.get(entity, _ITEM_ID)),
+                "x-ms-docs-key-type": entity,
+            }
+        )
     return parameters
 
 
 def _permissions(page: ApiPage) -> list[dict[str, Any]]:
-    return [{"type": row.account_type, "kind": row.kind, "permissions": list(row.permissions)}
-            for row in page.permissions]
+    return [
+        {"type": row.account_type, "kind": row.kind, "permissions": list(row.permissions)}
+        for row in page.permissions
+    ]
 
 
 def _security_scheme(page: ApiPage) -> dict[str, Any]:
     delegated = sorted({p for row in page.permissions if row.kind != "application" for p in row.permissions})
-    application = sorted({p for row in page.permissions if row.kind == "application" for p in row.permissions})
+    application = sorted(
+        {p for row in page.permissions if row.kind == "application" for p in row.permissions}
+    )
     flows: dict[str, Any] = {}
     if delegated:
-        flows["authorizationCode"] = {"authorizationUrl": f"{_AUTHORITY}/authorize", "tokenUrl": f"{_AUTHORITY}/token",
-                                      "scopes": {scope: f"{scope} (delegated)" for scope in delegated}}
+        flows["authorizationCode"] = {
+            "authorizationUrl": f"{_AUTHORITY}/authorize",
+            "tokenUrl": f"{_AUTHORITY}/token",
+            "scopes": {scope: f"{scope} (delegated)" for scope in delegated},
+        }
     if application:
-        flows["clientCredentials"] = {"tokenUrl": f"{_AUTHORITY}/token",
-                                      "scopes": {scope: f"{scope} (application)" for scope in application}}
+        flows["clientCredentials"] = {
+            "tokenUrl": f"{_AUTHORITY}/token",
+            "scopes": {scope: f"{scope} (application)" for scope in application},
+        }
     if not flows:
         flows["clientCredentials"] = {"tokenUrl": f"{_AUTHORITY}/token", "scopes": {}}
-    return {"type": "oauth2", "description": "Microsoft identity platform; scopes from the page's permissions table",
-            "flows": flows, "x-ms-permissions": _permissions(page)}
+    return {
+        "type": "oauth2",
+        "description": "Microsoft identity platform; scopes from the page's permissions table",
+        "flows": flows,
+        "x-ms-permissions": _permissions(page),
+    }
 
 
 def _responses(page: ApiPage, components: dict[str, Any]) -> dict[str, Any]:
@@ -143,23 +170,32 @@ def _responses(page: ApiPage, components: dict[str, Any]) -> dict[str, Any]:
     return responses
 
 
-def _operation(page: ApiPage, route: Route, names: RouteNames, entries: list[CatalogEntry],
-               components: dict[str, Any]) -> dict[str, Any]:
+def _operation(
+    page: ApiPage, route: Route, names: RouteNames, entries: list[CatalogEntry], components: dict[str, Any]
+) -> dict[str, Any]:
     scopes = sorted({p for row in page.permissions for p in row.permissions})
     operation: dict[str, Any] = {
         "tags": [names.tag],
         "summary": f"Invoke action {page.action}",
         "description": " ".join(sentence.text for sentence in page.description),
         "operationId": names.operation_id,
-        "externalDocs": {"description": "Find more info here",
-                         "url": f"https://learn.microsoft.com/graph/api/{page.resource.lower()}-{page.action.lower()}"
-                                "?view=graph-rest-1.0"},
+        "externalDocs": {
+            "description": "Find more info here",
+            "url": f"https://learn.microsoft.com/graph/api/{page.resource.lower()}-{page.action.lower()}"
+            "?view=graph-rest-1.0",
+        },
         "security": [{SECURITY_SCHEME: scopes}],
     }
     header_parameters = [
-        {"name": h.name, "in": "header", "description": h.description, "required": bool(h.required),
-         "schema": {"type": "string"}}
-        for h in page.headers if h.name.lower() not in _IMPLICIT_HEADERS
+        {
+            "name": h.name,
+            "in": "header",
+            "description": h.description,
+            "required": bool(h.required),
+            "schema": {"type": "string"},
+        }
+        for h in page.headers
+        if h.name.lower() not in _IMPLICIT_HEADERS
     ]
     if header_parameters:
         operation["parameters"] = header_parameters
@@ -177,7 +213,8 @@ def _operation(page: ApiPage, route: Route, names: RouteNames, entries: list[Cat
     operation["x-ms-docs-operation-type"] = "action" if route.method == "POST" else "operation"
     operation["x-ms-permissions"] = _permissions(page)
     operation["x-ms-request-headers"] = [
-        {"name": h.name, "type": h.type, "description": h.description, "required": h.required} for h in page.headers
+        {"name": h.name, "type": h.type, "description": h.description, "required": h.required}
+        for h in page.headers
     ]
     operation["x-requirements"] = requirements_for_route(entries, route)
     return operation
@@ -186,17 +223,31 @@ def _operation(page: ApiPage, route: Route, names: RouteNames, entries: list[Cat
 def _error_schemas() -> dict[str, Any]:
     nullable_string = {"type": ["string", "null"]}
     return {
-        ERROR_SCHEMA: {"type": "object", "required": ["error"],
-                       "properties": {"error": {"$ref": "#/components/schemas/microsoft.graph.ODataErrors.MainError"}}},
+        ERROR_SCHEMA: {
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {"$ref": "#/components/schemas/microsoft.graph.ODataErrors.MainError"}},
+        },
         "microsoft.graph.ODataErrors.MainError": {
-            "type": "object", "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                           "target": nullable_string,
-                           "innerError": {"$ref": "#/components/schemas/microsoft.graph.ODataErrors.InnerError"}}},
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "target": nullable_string,
+                "innerError": {"$ref": "#/components/schemas/microsoft.graph.ODataErrors.InnerError"},
+            },
+        },
         "microsoft.graph.ODataErrors.InnerError": {
             "type": "object",
-            "properties": {"date": {"type": ["string", "null"], "format": "date-time"},
-                           "request-id": nullable_string, "client-request-id": nullable_string}},
+            "properties": {
+                # Graph's metadata says date-time, but the service sends "2021-03-24T10:05:31" (no offset),
+                # which is not RFC 3339: no `format`, so a Graph-like server is not failed for it.
+                "date": {"type": ["string", "null"], "description": "When the error occurred (UTC)."},
+                "request-id": nullable_string,
+                "client-request-id": nullable_string,
+            },
+        },
     }
 
 
@@ -208,8 +259,13 @@ def build_openapi(page: ApiPage, entries: list[CatalogEntry], source_note: dict[
     for route in page.routes:
         names = route_names(route, page.action)
         tags.add(names.tag)
-        item = paths.setdefault(names.path, {"description": f"Provides operations to call the {page.action} method.",
-                                             "parameters": _parameters(names)})
+        item = paths.setdefault(
+            names.path,
+            {
+                "description": f"Provides operations to call the {page.action} method.",
+                "parameters": _parameters(names),
+            },
+        )
         item[route.method.lower()] = _operation(page, route, names, entries, schemas)
     if page.body_parameters:
         schemas[f"{page.action}RequestBody"] = _body_schema(page, schemas)
@@ -219,8 +275,10 @@ def build_openapi(page: ApiPage, entries: list[CatalogEntry], source_note: dict[
         "info": {
             "title": f"Microsoft Graph {page.title}",
             "version": "v1.0",
-            "description": (f"Generated by `graph-conformance generate` from the reference page {source_note['page']}"
-                            " — do not edit by hand. The page text is Microsoft Graph documentation, CC BY 4.0."),
+            "description": (
+                f"Generated by `graph-conformance generate` from the reference page {source_note['page']}"
+                " — do not edit by hand. The page text is Microsoft Graph documentation, CC BY 4.0."
+            ),
             "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
             "x-source": source_note,
         },
@@ -229,8 +287,14 @@ def build_openapi(page: ApiPage, entries: list[CatalogEntry], source_note: dict[
         "paths": paths,
         "components": {
             "schemas": dict(sorted(schemas.items())),
-            "responses": {"error": {"description": "error", "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}}},
+            "responses": {
+                "error": {
+                    "description": "error",
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}
+                    },
+                }
+            },
             "securitySchemes": {SECURITY_SCHEME: _security_scheme(page)},
         },
     }

@@ -1,4 +1,4 @@
-"""Read a Microsoft Graph API reference page (English, localized with sxs-lookup spans, or plain localized)."""
+"""Read a Microsoft Graph API reference page (English, localized with sxs-lookup spans, or plain)."""
 
 from __future__ import annotations
 
@@ -28,17 +28,30 @@ _QUOTES = "\"“”'"
 _NO_BODY_PHRASES = ("not return anything", "n't return anything", "does not return a response body")
 
 
-def _where(document: Document, section: Section, line: int | None = None) -> dict[str, object]:
-    return {"file": document.file, "section": section.anchor, "line": line or section.line}
+def _error(document: Document, section: Section, message: str, line: int | None = None) -> SpecParseError:
+    return SpecParseError(message, file=document.file, section=section.anchor, line=line or section.line)
+
+
+def _top(document: Document, anchor: str) -> Section | None:
+    """A main section (a child of the page title, or top-level): never an example's sub-heading."""
+    for section in document.root.subsections:
+        if section.anchor == anchor and section.level > 1:
+            return section
+        for child in section.subsections:
+            if child.anchor == anchor:
+                return child
+    return None
 
 
 def _require(document: Document, anchor: str, what: str) -> Section:
-    section = document.root.find(anchor)
+    section = _top(document, anchor)
     if section is None:
         raise SpecParseError(
             f"the page has no '{anchor}' section ({what}); add a heading with <a name=\"{anchor}\"> "
             "or the English title",
-            file=document.file, section=anchor, line=1,
+            file=document.file,
+            section=anchor,
+            line=1,
         )
     return section
 
@@ -77,17 +90,20 @@ def _permissions(document: Document) -> tuple[tuple[PermissionRow, ...], str | N
             if isinstance(block, Text) and "[!INCLUDE" in block.english_markdown:
                 links = link_texts(block.english_markdown.replace("[!INCLUDE", "[INCLUDE"))
                 return (), links[-1] if links else "include"
-        raise SpecParseError("the permissions section has no table", **_where(document, section))
+        raise _error(document, section, "the permissions section has no table")
     rows: list[PermissionRow] = []
     for row in tables[0].rows:
         if len(row) < 2:
-            raise SpecParseError("a permissions row needs a type and permissions", **_where(document, section))
+            raise _error(document, section, "a permissions row needs a type and permissions")
         account_type = row[0].english
         lowered = account_type.lower()
         kind = (
-            "application" if lowered.startswith("application")
-            else "delegated-personal" if "personal" in lowered
-            else "delegated-work" if "delegated" in lowered
+            "application"
+            if lowered.startswith("application")
+            else "delegated-personal"
+            if "personal" in lowered
+            else "delegated-work"
+            if "delegated" in lowered
             else None
         )
         names = tuple(name.strip() for name in row[1].english.split(",") if name.strip())
@@ -96,15 +112,13 @@ def _permissions(document: Document) -> tuple[tuple[PermissionRow, ...], str | N
 
 
 def _parameter_rows(document: Document, anchor: str) -> list[tuple[str, str, str, int]]:
-    section = document.root.find(anchor)
+    section = _top(document, anchor)
     if section is None or not _tables(section):
         return []
     rows = []
     for row in _tables(section)[0].rows:
         if len(row) < 3:
-            raise SpecParseError(
-                f"the {anchor} table needs Name, Type and Description columns", **_where(document, section)
-            )
+            raise _error(document, section, f"the {anchor} table needs Name, Type and Description columns")
         rows.append((row[0].english, row[1].english, row[2].english, row[0].line))
     return rows
 
@@ -119,25 +133,24 @@ def _success(document: Document) -> SuccessResponse:
             match = _STATUS_CODE.match(code.strip())
             if not match:
                 continue
-            english = block.english
-            lowered = english.lower()
-            returns_object = "object" in lowered or "collection" in lowered
-            links = link_texts(block.english_markdown) if returns_object else []
+            lowered = block.english.lower()
+            empty = any(phrase in lowered for phrase in _NO_BODY_PHRASES)
+            links = [] if empty else link_texts(block.english_markdown)  # the returned type is linked
             return SuccessResponse(
                 status=int(match.group(1)),
                 reason=(match.group(2) or "").strip(),
-                empty_body=any(phrase in lowered for phrase in _NO_BODY_PHRASES) or not links,
+                empty_body=empty or not links,
                 body_type=links[0] if links else None,
                 collection="collection" in lowered,
                 sentences=sentences,
             )
-    raise SpecParseError(
-        "the response section names no status code in backticks (e.g. `202 Accepted`)", **_where(document, section)
+    raise _error(
+        document, section, "the response section names no status code in backticks (e.g. `202 Accepted`)"
     )
 
 
 def _quoted_errors(document: Document, intro: Section) -> tuple[QuotedError, ...]:
-    """Errors like: '... gets an error (HTTP 400 Bad Request), with the following error message:' + a quote."""
+    """Errors like '... gets an error (HTTP 400 Bad Request), with the following error message:' + quote."""
     errors: list[QuotedError] = []
     paragraphs = [block for block in intro.blocks if isinstance(block, Text)]
     for position, paragraph in enumerate(paragraphs):
@@ -180,7 +193,7 @@ def _http_example(block: CodeBlock, kind: str) -> HttpExample:
 
 
 def _examples(document: Document) -> tuple[HttpExample, ...]:
-    section = document.root.find("example") or document.root.find("examples")
+    section = _top(document, "example") or _top(document, "examples")
     if section is None:
         return ()
     examples = []
@@ -208,14 +221,17 @@ def parse_page(path: str | Path, display_name: str | None = None) -> ApiPage:
     intro = _intro(document)
     intro_sentences = _sentences(intro)
     namespace = next(
-        (s.text.rsplit(":", 1)[1].strip() for s in intro_sentences
-         if ":" in s.text and _NAMESPACE.match(s.text.rsplit(":", 1)[1].strip())),
+        (
+            s.text.rsplit(":", 1)[1].strip()
+            for s in intro_sentences
+            if ":" in s.text and _NAMESPACE.match(s.text.rsplit(":", 1)[1].strip())
+        ),
         None,
     )
     request_section = _require(document, "http-request", "the HTTP request block with the routes")
     blocks = [block for block in request_section.blocks if isinstance(block, CodeBlock)]
     if not blocks:
-        raise SpecParseError("the HTTP request section has no code block", **_where(document, request_section))
+        raise _error(document, request_section, "the HTTP request section has no code block")
     routes = parse_route_block(blocks[0].content, blocks[0].line + 1, file, request_section.anchor)
     permissions, include = _permissions(document)
     headers = tuple(
@@ -230,9 +246,13 @@ def parse_page(path: str | Path, display_name: str | None = None) -> ApiPage:
     return ApiPage(
         file=file,
         front_matter=document.front_matter,
-        page_format=("localized-sxs" if document.translated
-                     else "english" if str(document.front_matter.get("ms.contentlocale", "en-us")).lower()
-                     .startswith("en") else "localized"),
+        page_format=(
+            "localized-sxs"
+            if document.translated
+            else "english"
+            if str(document.front_matter.get("ms.contentlocale", "en-us")).lower().startswith("en")
+            else "localized"
+        ),
         title=title,
         namespace=namespace,
         description=tuple(s for s in intro_sentences if namespace is None or not s.text.endswith(namespace)),
@@ -244,5 +264,8 @@ def parse_page(path: str | Path, display_name: str | None = None) -> ApiPage:
         response=_success(document),
         errors=_quoted_errors(document, intro),
         examples=_examples(document),
-        sentences={intro.anchor: intro_sentences, **{s.anchor: _sentences(s, deep=True) for s in intro.subsections}},
+        sentences={
+            intro.anchor: intro_sentences,
+            **{s.anchor: _sentences(s, deep=True) for s in intro.subsections},
+        },
     )

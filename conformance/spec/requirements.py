@@ -1,4 +1,4 @@
-"""Build the requirement catalog from a parsed page plus the hand-kept overlay (conformance/spec/overlay.yaml)."""
+"""Build the requirement catalog from a parsed page plus the hand-kept overlay (spec/overlay.yaml)."""
 
 from __future__ import annotations
 
@@ -59,13 +59,18 @@ def _pick_sentences(page: ApiPage, spec: dict[str, Any], requirement_id: str) ->
         section = str(spec["section"])
         sentences = page.sentences.get(section)
         if sentences is None:
-            raise SpecParseError(f"{where}: the page has no section {section!r}", file=page.file, section=section)
+            raise SpecParseError(
+                f"{where}: the page has no section {section!r}", file=page.file, section=section
+            )
         picked: list[str] = []
         for phrase in spec.get("sentences", []):
             match = next((s.text for s in sentences if str(phrase).lower() in s.text.lower()), None)
             if match is None:
-                raise SpecParseError(f"{where}: no sentence contains {phrase!r}; update the overlay",
-                                     file=page.file, section=section)
+                raise SpecParseError(
+                    f"{where}: no sentence contains {phrase!r}; update the overlay",
+                    file=page.file,
+                    section=section,
+                )
             if match not in picked:
                 picked.append(match)
         return " ".join(picked), section
@@ -77,30 +82,44 @@ def _pick_sentences(page: ApiPage, spec: dict[str, Any], requirement_id: str) ->
     if "permission" in spec:
         row = next((r for r in page.permissions if r.kind == spec["permission"]), None)
         if row is None:
-            raise SpecParseError(f"{where}: the permissions table has no {spec['permission']!r} row",
-                                 file=page.file, section="permissions")
+            raise SpecParseError(
+                f"{where}: the permissions table has no {spec['permission']!r} row",
+                file=page.file,
+                section="permissions",
+            )
         return f"{row.account_type}: {', '.join(row.permissions)}", "permissions"
     if "header" in spec:
         header = next((h for h in page.headers if h.name.lower() == str(spec["header"]).lower()), None)
         if header is None:
-            raise SpecParseError(f"{where}: no request header {spec['header']!r}", file=page.file,
-                                 section="request-headers")
+            raise SpecParseError(
+                f"{where}: no request header {spec['header']!r}", file=page.file, section="request-headers"
+            )
         return f"{header.name} ({header.type}): {header.description}", "request-headers"
     if "parameter" in spec:
         parameter = next((p for p in page.body_parameters if p.name == spec["parameter"]), None)
         if parameter is None:
-            raise SpecParseError(f"{where}: no body parameter {spec['parameter']!r}", file=page.file,
-                                 section="request-body")
+            raise SpecParseError(
+                f"{where}: no body parameter {spec['parameter']!r}", file=page.file, section="request-body"
+            )
         return f"{parameter.name} ({parameter.type}): {parameter.description}", "request-body"
     if "example" in spec:
         for example in page.examples:
-            if example.kind == spec["example"] and isinstance(example.body, dict) and spec["contains"] in example.body:
+            if (
+                example.kind == spec["example"]
+                and isinstance(example.body, dict)
+                and spec["contains"] in example.body
+            ):
                 key = str(spec["contains"])
                 return f"{json.dumps(key)}: {json.dumps(example.body[key], ensure_ascii=False)}", "example"
-        raise SpecParseError(f"{where}: no {spec['example']} example with {spec.get('contains')!r}",
-                             file=page.file, section="example")
-    raise SpecParseError(f"{where}: 'from' needs section, error, permission, header, parameter or example",
-                         file=str(OVERLAY_FILE))
+        raise SpecParseError(
+            f"{where}: no {spec['example']} example with {spec.get('contains')!r}",
+            file=page.file,
+            section="example",
+        )
+    raise SpecParseError(
+        f"{where}: 'from' needs section, error, permission, header, parameter or example",
+        file=str(OVERLAY_FILE),
+    )
 
 
 def build_catalog(page: ApiPage, overlay: dict[str, Any], source: str) -> list[CatalogEntry]:
@@ -124,20 +143,27 @@ def build_catalog(page: ApiPage, overlay: dict[str, Any], source: str) -> list[C
         level = str(spec.get("level", "doc"))
         profile = str(spec.get("profile", ""))
         if level not in LEVELS or profile not in PROFILES or not spec.get("check"):
-            raise SpecParseError(f"overlay entry {requirement_id!r} needs a level in {LEVELS}, a profile in "
-                                 f"{PROFILES} and a check", file=str(OVERLAY_FILE))
+            raise SpecParseError(
+                f"overlay entry {requirement_id!r} needs a level in {LEVELS}, a profile in "
+                f"{PROFILES} and a check",
+                file=str(OVERLAY_FILE),
+            )
         if level == "doc":
             sentence, section = _pick_sentences(page, spec.get("from", {}), requirement_id)
             origin = source
         else:
             sentence, section, origin = str(spec["sentence"]), str(spec["section"]), GRAPH_FACTS_SOURCE
         roots = tuple(spec["roots"]) if "roots" in spec else None
-        requirement = Requirement(requirement_id, sentence, level, profile, origin, section, str(spec["check"]))
+        requirement = Requirement(
+            requirement_id, sentence, level, profile, origin, section, str(spec["check"])
+        )
         entries.append(CatalogEntry(requirement, roots))
     seen: set[str] = set()
     for entry in entries:
         if entry.requirement.id in seen:
-            raise SpecParseError(f"requirement id {entry.requirement.id!r} is produced twice", file=str(OVERLAY_FILE))
+            raise SpecParseError(
+                f"requirement id {entry.requirement.id!r} is produced twice", file=str(OVERLAY_FILE)
+            )
         seen.add(entry.requirement.id)
     return entries
 

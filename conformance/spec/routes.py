@@ -35,11 +35,15 @@ def parse_route_block(block: str, first_line: int, file: str, section: str) -> t
         if method.upper() not in HTTP_METHODS or not path.startswith("/"):
             raise SpecParseError(
                 f"route line {text!r} is not 'METHOD /path' (METHOD one of {', '.join(HTTP_METHODS)})",
-                file=file, section=section, line=line,
+                file=file,
+                section=section,
+                line=line,
             )
         routes.append(Route(method.upper(), _segments(path, file, section, line), line))
     if not routes:
-        raise SpecParseError("the HTTP request block lists no routes", file=file, section=section, line=first_line)
+        raise SpecParseError(
+            "the HTTP request block lists no routes", file=file, section=section, line=first_line
+        )
     return tuple(routes)
 
 
@@ -50,12 +54,17 @@ def _segments(path: str, file: str, section: str, line: int) -> tuple[str | Rout
         if part.startswith("{") and part.endswith("}"):
             alternatives = tuple(name.strip() for name in part[1:-1].split("|") if name.strip())
             if not alternatives or not segments or isinstance(segments[-1], RouteParameter):
-                raise SpecParseError(f"route parameter {part!r} must follow a collection segment in {path!r}",
-                                     file=file, section=section, line=line)
+                raise SpecParseError(
+                    f"route parameter {part!r} must follow a collection segment in {path!r}",
+                    file=file,
+                    section=section,
+                    line=line,
+                )
             segments.append(RouteParameter(alternatives, str(segments[-1])))
         elif not part or "{" in part or "}" in part:
-            raise SpecParseError(f"malformed route segment {part!r} in {path!r}", file=file, section=section,
-                                 line=line)
+            raise SpecParseError(
+                f"malformed route segment {part!r} in {path!r}", file=file, section=section, line=line
+            )
         else:
             segments.append(part)
     return tuple(segments)
@@ -113,7 +122,7 @@ def route_names(route: Route, action: str) -> RouteNames:
     tag_entity = entity_name(navigation[0]) if navigation else action
     return RouteNames(
         path="/" + "/".join(path_parts),
-        operation_id=".".join(id_parts),
+        operation_id=".".join(id_parts if id_parts[-1].lower() == action.lower() else [*id_parts, action]),
         tag=f"{route.literals[0]}.{tag_entity}",
         parameters=tuple(parameters),
         requirement_id=requirement_id,

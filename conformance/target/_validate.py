@@ -56,7 +56,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
 def validate_document(document: Any, source: str) -> None:
     """Raise TargetConfigError naming the first offending key when `document` breaks the schema."""
     if not isinstance(document, Mapping):
-        raise TargetConfigError(f"{source}: a target file must be a YAML mapping, got {type(document).__name__}")
+        raise TargetConfigError(
+            f"{source}: a target file must be a YAML mapping, got {type(document).__name__}"
+        )
     validator = jsonschema.Draft202012Validator(target_schema())
     errors = sorted(validator.iter_errors(document), key=lambda error: list(map(str, error.absolute_path)))
     if errors:

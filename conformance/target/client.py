@@ -1,4 +1,4 @@
-"""The HTTP client: a requests.Session with timeouts, Retry-After-aware retries, a per-mailbox cap and a transcript."""
+"""The HTTP client: requests.Session, timeouts, Retry-After-aware retries, a per-mailbox cap, a transcript."""
 
 from __future__ import annotations
 
@@ -44,22 +44,35 @@ class GraphRetry(Retry):
 def build_retry(total: int, backoff_max: float, retry_after_max: float) -> GraphRetry:
     """Bounded retries of 429/503 for every method (POST included), honouring Retry-After."""
     return GraphRetry(
-        total=total, connect=2, read=0, status=total, other=0, redirect=0,
-        status_forcelist=RETRY_STATUSES, allowed_methods=None, respect_retry_after_header=True,
-        backoff_factor=0.25, backoff_max=backoff_max, retry_after_max=retry_after_max, raise_on_status=False,
+        total=total,
+        connect=2,
+        read=0,
+        status=total,
+        other=0,
+        redirect=0,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=None,
+        respect_retry_after_header=True,
+        backoff_factor=0.25,
+        backoff_max=backoff_max,
+        retry_after_max=retry_after_max,
+        raise_on_status=False,
     )
 
 
 class Graph:
     """The target's API as each configured identity; hands out GraphClients."""
 
-    def __init__(self, target: TargetConfig, transcript: Transcript, *, mailbox_cap: int | None = None) -> None:
+    def __init__(
+        self, target: TargetConfig, transcript: Transcript, *, mailbox_cap: int | None = None
+    ) -> None:
         self.target, self.transcript = target, transcript
         self.mailbox_cap = mailbox_cap or target.max_concurrency_per_mailbox
         self.session = requests.Session()
         adapter = HTTPAdapter(
             max_retries=build_retry(target.retry_total, target.backoff_max, target.retry_after_max),
-            pool_connections=4, pool_maxsize=32,
+            pool_connections=4,
+            pool_maxsize=32,
         )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -136,8 +149,14 @@ class GraphClient:
         return self.graph.target.base_url + path
 
     def request(
-        self, method: str, path: str, *, json: Any = None, data: str | bytes | None = None,
-        headers: dict[str, str | None] | None = None, params: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: str | bytes | None = None,
+        headers: dict[str, str | None] | None = None,
+        params: dict[str, str] | None = None,
         timeout: float | None = None,
     ) -> requests.Response:
         """Send one request (retries of 429/503 included) and return the final response."""
@@ -152,8 +171,14 @@ class GraphClient:
             semaphore.acquire()
         try:
             response = self.graph.session.request(
-                method, url, json=json, data=data, headers=sent_headers, params=params,
-                timeout=(self.graph.timeout[0], timeout or self.graph.timeout[1]), allow_redirects=False,
+                method,
+                url,
+                json=json,
+                data=data,
+                headers=sent_headers,
+                params=params,
+                timeout=(self.graph.timeout[0], timeout or self.graph.timeout[1]),
+                allow_redirects=False,
             )
         except requests.ConnectionError as error:
             raise TargetUnreachable(

@@ -3,9 +3,9 @@
 Environment variables (read once, by the plugin, and passed in here as a mapping):
     GRAPH_CONFORMANCE_TARGET               a target file, when `--target` is not given
     GRAPH_CONFORMANCE_BASE_URL             overrides the file's `base_url` (`--base-url` overrides both)
-    GRAPH_CONFORMANCE_TOKEN_<ROLE>         a literal token for ORGANIZER, ORGANIZER_MINIMAL, ATTENDEE, ATTENDEE2,
-                                           READONLY, APPLICATION, PERSONAL (replaces that identity's token source)
-    GRAPH_CONFORMANCE_UNSUPPORTED_PROFILES comma-separated profiles, replacing the file's `unsupported_profiles`
+    GRAPH_CONFORMANCE_TOKEN_<ROLE>         a literal token for ORGANIZER, ORGANIZER_MINIMAL, ATTENDEE,
+                                           ATTENDEE2, READONLY, APPLICATION, PERSONAL (replaces its token)
+    GRAPH_CONFORMANCE_UNSUPPORTED_PROFILES comma-separated profiles, replacing `unsupported_profiles`
 Token kinds `env`, `password_env` and `client_secret_env` name further variables, also resolved here.
 """
 
@@ -128,7 +128,11 @@ def _resolve_token(
 
 
 def _user_identity(
-    role: str, raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str, source: str,
+    role: str,
+    raw: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    where: str,
+    source: str,
     environ: Mapping[str, str],
 ) -> Identity:
     override = environ.get(f"{ENV_PREFIX}TOKEN_{role.upper()}")
@@ -138,8 +142,11 @@ def _user_identity(
         else _resolve_token(raw["token"], defaults, f"{where}.token", source, environ)
     )
     return Identity(
-        role=role, user_id=raw["user_id"], user_principal_name=raw.get("user_principal_name"),
-        email=raw.get("email"), token=token,
+        role=role,
+        user_id=raw["user_id"],
+        user_principal_name=raw.get("user_principal_name"),
+        email=raw.get("email"),
+        token=token,
     )
 
 
@@ -154,7 +161,9 @@ def _identities(document: Mapping[str, Any], source: str, environ: Mapping[str, 
             )
     for index, raw in enumerate(raw_identities.get("attendees", [])):
         role = attendee_role(index)
-        identities[role] = _user_identity(role, raw, defaults, f"identities.attendees[{index}]", source, environ)
+        identities[role] = _user_identity(
+            role, raw, defaults, f"identities.attendees[{index}]", source, environ
+        )
     if "application" in raw_identities:
         raw = raw_identities["application"]
         override = environ.get(f"{ENV_PREFIX}TOKEN_APPLICATION")
@@ -178,7 +187,8 @@ def _profiles(document: Mapping[str, Any], source: str, environ: Mapping[str, st
     unknown = sorted(profiles - set(allowed))
     if unknown:
         raise TargetConfigError(
-            f"{ENV_PREFIX}UNSUPPORTED_PROFILES: {', '.join(map(repr, unknown))} is not one of {', '.join(allowed)}"
+            f"{ENV_PREFIX}UNSUPPORTED_PROFILES: {', '.join(map(repr, unknown))} is not one of "
+            f"{', '.join(allowed)}"
         )
     return profiles
 
@@ -190,7 +200,9 @@ def target_from_document(
     validate_document(document, source)
     resolved_url = base_url or environ.get(f"{ENV_PREFIX}BASE_URL") or document["base_url"]
     if not urlsplit(resolved_url).scheme.startswith("http") or not urlsplit(resolved_url).hostname:
-        raise TargetConfigError(f"base URL {resolved_url!r} is not an http(s) URL; give e.g. https://host/v1.0")
+        raise TargetConfigError(
+            f"base URL {resolved_url!r} is not an http(s) URL; give e.g. https://host/v1.0"
+        )
     identities = _identities(document, source, environ)
     timeouts = document.get("timeouts", {})
     retries = document.get("retries", {})
@@ -213,13 +225,17 @@ def target_from_document(
     )
 
 
-def load_target_file(path: str | Path, *, environ: Mapping[str, str], base_url: str | None = None) -> TargetConfig:
+def load_target_file(
+    path: str | Path, *, environ: Mapping[str, str], base_url: str | None = None
+) -> TargetConfig:
     """Read, validate and resolve a YAML target file."""
     file_path = Path(path)
     try:
         text = file_path.read_text(encoding="utf-8")
     except OSError as error:
-        raise TargetConfigError(f"target file {str(path)!r} cannot be read ({error.strerror}); check --target") from None
+        raise TargetConfigError(
+            f"target file {str(path)!r} cannot be read ({error.strerror}); check --target"
+        ) from None
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:

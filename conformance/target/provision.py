@@ -1,4 +1,4 @@
-"""Provisioning through the target's own API: tagged events, series, calendars and groups, cleaned up after."""
+"""Provisioning through the target's own API: tagged events, series, calendars, groups; cleaned up after."""
 
 from __future__ import annotations
 
@@ -60,11 +60,15 @@ class ProvisionedEvent:
 
     def instances(self, *, days: int = 60) -> list[dict[str, Any]]:
         """The series' occurrences (GET .../instances over the series' window)."""
-        assert self._owner_client is not None and self.start is not None
+        if self._owner_client is None or self.start is None:
+            raise RuntimeError(f"event {self.subject!r} was not made by a Provisioner (no owner client)")
         window_start = self.start - timedelta(days=1)
         response = self._owner_client.get(
             f"{self.path}/instances",
-            params={"startDateTime": _iso(window_start), "endDateTime": _iso(window_start + timedelta(days=days))},
+            params={
+                "startDateTime": _iso(window_start),
+                "endDateTime": _iso(window_start + timedelta(days=days)),
+            },
         )
         if response.status_code != 200:
             raise ProvisioningFailed("the series' instances", response)
@@ -106,16 +110,25 @@ class Provisioner:
         group = self._create(client, "/me/calendarGroups", {"name": self._name("group")}, "a calendar group")
         group_path = f"/me/calendarGroups/{quote_id(group['id'])}"
         self._created.append((client, group_path))
-        calendar = self._create(client, f"{group_path}/calendars", {"name": self._name("calendar")}, "a calendar")
+        calendar = self._create(
+            client, f"{group_path}/calendars", {"name": self._name("calendar")}, "a calendar"
+        )
         self._created.append((client, f"/me/calendars/{quote_id(calendar['id'])}"))
         return str(group["id"]), str(calendar["id"])
 
     def event(
-        self, *, owner: str = "organizer", attendees: int = 1, calendar_id: str | None = None,
-        calendar_group_id: str | None = None, group: bool = False, recurrence: dict[str, Any] | None = None,
-        subject_suffix: str = "", start: datetime | None = None,
+        self,
+        *,
+        owner: str = "organizer",
+        attendees: int = 1,
+        calendar_id: str | None = None,
+        calendar_group_id: str | None = None,
+        group: bool = False,
+        recurrence: dict[str, Any] | None = None,
+        subject_suffix: str = "",
+        start: datetime | None = None,
     ) -> ProvisionedEvent:
-        """A new tagged event of `owner` (or of the group) inviting the first `attendees` attendee identities."""
+        """A new tagged event of `owner` (or of the group) inviting the first `attendees` attendees."""
         client = self.graph.as_(owner)
         attendee_roles = self.graph.target.attendee_roles[:attendees]
         if len(attendee_roles) < attendees:
@@ -139,24 +152,42 @@ class Provisioner:
         if recurrence is not None:
             payload["recurrence"] = recurrence
         prefix = f"/groups/{quote_id(group_id)}" if group_id else "/me"
-        create_path = f"{prefix}/calendars/{quote_id(calendar_id)}/events" if calendar_id else f"{prefix}/events"
+        create_path = (
+            f"{prefix}/calendars/{quote_id(calendar_id)}/events" if calendar_id else f"{prefix}/events"
+        )
         created = self._create(client, create_path, payload, "an event")
         event = ProvisionedEvent(
-            id=str(created["id"]), subject=subject, ical_uid=created.get("iCalUId"), owner_role=owner,
-            owner_user_id=None if group else self.graph.identity(owner).user_id, calendar_id=calendar_id,
-            calendar_group_id=calendar_group_id, group_id=group_id, attendee_roles=tuple(attendee_roles),
-            start=start, end=end, _owner_client=client,
+            id=str(created["id"]),
+            subject=subject,
+            ical_uid=created.get("iCalUId"),
+            owner_role=owner,
+            owner_user_id=None if group else self.graph.identity(owner).user_id,
+            calendar_id=calendar_id,
+            calendar_group_id=calendar_group_id,
+            group_id=group_id,
+            attendee_roles=tuple(attendee_roles),
+            start=start,
+            end=end,
+            _owner_client=client,
         )
         self._created.append((client, event.path))
         return event
 
-    def series(self, *, attendees: int = 1, occurrences: int = 3, owner: str = "organizer") -> ProvisionedEvent:
+    def series(
+        self, *, attendees: int = 1, occurrences: int = 3, owner: str = "organizer"
+    ) -> ProvisionedEvent:
         """A daily recurring meeting of `occurrences` occurrences; the series master."""
         start_day = (datetime.now(UTC) + timedelta(days=7)).date()
-        start = datetime.combine(start_day, time(8, 0), tzinfo=UTC) + timedelta(minutes=secrets.randbelow(480))
+        start = datetime.combine(start_day, time(8, 0), tzinfo=UTC) + timedelta(
+            minutes=secrets.randbelow(480)
+        )
         recurrence = {
             "pattern": {"type": "daily", "interval": 1},
-            "range": {"type": "numbered", "startDate": start_day.isoformat(), "numberOfOccurrences": occurrences},
+            "range": {
+                "type": "numbered",
+                "startDate": start_day.isoformat(),
+                "numberOfOccurrences": occurrences,
+            },
         }
         return self.event(owner=owner, attendees=attendees, recurrence=recurrence, start=start)
 
@@ -171,6 +202,8 @@ class Provisioner:
                 continue
             if response.status_code >= 300 and response.status_code not in GONE_STATUSES:
                 warnings.warn(
-                    CleanupWarning(f"DELETE {path} answered {response.status_code}; run graph-conformance sweep"),
+                    CleanupWarning(
+                        f"DELETE {path} answered {response.status_code}; run graph-conformance sweep"
+                    ),
                     stacklevel=2,
                 )

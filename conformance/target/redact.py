@@ -9,7 +9,15 @@ from urllib.parse import parse_qsl, urlencode
 
 REDACTED = "[REDACTED]"
 SECRET_KEYS = frozenset(
-    {"access_token", "refresh_token", "id_token", "client_secret", "password", "assertion", "client_assertion"}
+    {
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_secret",
+        "password",
+        "assertion",
+        "client_assertion",
+    }
 )
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")

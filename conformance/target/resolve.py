@@ -1,4 +1,4 @@
-"""Which target a run uses: `--target FILE` (+ `--base-url`, env overrides), or None for the embedded server."""
+"""Which target a run uses: `--target FILE` (+ `--base-url`, env), or None for the embedded server."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def resolve_target(
 def probe_reachable(target: TargetConfig) -> None:
     """Raise TargetUnreachable when nothing answers at the target's base URL (any HTTP answer will do)."""
     try:
-        requests.get(target.base_url, timeout=(target.connect_timeout, target.read_timeout), allow_redirects=False)
+        requests.get(
+            target.base_url, timeout=(target.connect_timeout, target.read_timeout), allow_redirects=False
+        )
     except (requests.ConnectionError, requests.Timeout) as error:
         raise TargetUnreachable(
             f"target {target.name!r} at {target.base_url} does not answer ({type(error).__name__}); "

@@ -11,7 +11,8 @@ def check_safe_to_run(target: TargetConfig) -> None:
     if target.is_loopback or target.attendee_roles:
         return
     raise TargetConfigError(
-        f"refusing to run against {target.base_url}: it is not a loopback address and {target.source} names no "
+        f"refusing to run against {target.base_url}: it is not a loopback address and {target.source} "
+        "names no "
         "identities.attendees, so the suite cannot know whom cancellation messages may reach; add the test "
         "attendee accounts to the target file"
     )

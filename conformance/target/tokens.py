@@ -20,10 +20,21 @@ class TokenProvider:
     """One identity's token source; `token()` is cheap after the first call and thread-safe."""
 
     def __init__(
-        self, role: str, spec: TokenSpec, *, timeout: tuple[float, float] = (5.0, 30.0),
-        on_token: Callable[[str], None] = lambda _token: None, clock: Callable[[], float] = time.monotonic,
+        self,
+        role: str,
+        spec: TokenSpec,
+        *,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        on_token: Callable[[str], None] = lambda _token: None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.role, self.spec, self._timeout, self._on_token, self._clock = role, spec, timeout, on_token, clock
+        self.role, self.spec, self._timeout, self._on_token, self._clock = (
+            role,
+            spec,
+            timeout,
+            on_token,
+            clock,
+        )
         self._value: str | None = None
         self._expires_at = 0.0
         self._lock = threading.Lock()
@@ -60,13 +71,17 @@ class TokenProvider:
                 f"token endpoint {token_url} does not answer (identity {self.role!r}); is the server running?"
             ) from None
         except requests.Timeout:
-            raise TargetUnreachable(f"token endpoint {token_url} timed out (identity {self.role!r})") from None
+            raise TargetUnreachable(
+                f"token endpoint {token_url} timed out (identity {self.role!r})"
+            ) from None
         try:
             payload = response.json()
         except ValueError:
             payload = {}
         if response.status_code != 200 or "access_token" not in payload:
-            reason = payload.get("error_description") or payload.get("error") or f"HTTP {response.status_code}"
+            reason = (
+                payload.get("error_description") or payload.get("error") or f"HTTP {response.status_code}"
+            )
             raise TokenError(
                 f"identity {self.role!r}: the {self.spec.kind} grant at {token_url} failed: {reason}; "
                 "check that identity's token settings in the target file"
@@ -92,7 +107,9 @@ def _msal_token(role: str, fields: Any) -> tuple[str, float]:
         public = msal.PublicClientApplication(fields["client_id"], authority=fields["authority"])
         if not (fields.get("username") and fields.get("password")):
             raise TokenError(f"identity {role!r}: msal without client_secret needs username and password_env")
-        result = public.acquire_token_by_username_password(fields["username"], fields["password"], scopes=scopes)
+        result = public.acquire_token_by_username_password(
+            fields["username"], fields["password"], scopes=scopes
+        )
     if "access_token" not in result:
         reason = result.get("error_description") or result.get("error") or "no access_token"
         raise TokenError(f"identity {role!r}: MSAL could not get a token: {reason}")

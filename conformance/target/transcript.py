@@ -79,7 +79,8 @@ def format_exchange(exchange: dict[str, Any]) -> str:
     request_headers = "\n".join(f"{name}: {value}" for name, value in exchange["request_headers"].items())
     response_headers = "\n".join(f"{name}: {value}" for name, value in exchange["response_headers"].items())
     return (
-        f"--- request (as {exchange['identity']}) ---\n{exchange['method']} {exchange['url']}\n{request_headers}\n\n"
+        f"--- request (as {exchange['identity']}) ---\n"
+        f"{exchange['method']} {exchange['url']}\n{request_headers}\n\n"
         f"{exchange.get('request_body') or ''}\n"
         f"--- response ---\n{exchange['status']}\n{response_headers}\n\n{exchange.get('response_body') or ''}"
     )

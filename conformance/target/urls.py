@@ -15,7 +15,7 @@ def path_segments(path_or_url: str, base_url: str) -> list[str]:
     base_path = urlsplit(base_url).path.rstrip("/")
     path = urlsplit(path_or_url).path
     if base_path and path.startswith(base_path):
-        path = path[len(base_path):]
+        path = path[len(base_path) :]
     return [unquote(segment) for segment in path.strip("/").split("/") if segment]
 
 

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 # Token-shaped values the fake cases leak on purpose: no report file may contain them.
-KNOWN_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGVsZSIsInNjcCI6IkNhbGVuZGFycy5SZWFkV3JpdGUifQ.c2VjcmV0LXNpZ25hdHVyZQ"
+KNOWN_JWT = (
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGVsZSIsInNjcCI6IkNhbGVuZGFycy5SZWFkV3JpdGUifQ.c2VjcmV0LXNpZ25hdHVyZQ"
+)
 KNOWN_OPAQUE_TOKEN = "opaque-token-value-7f3a9c"
 KNOWN_PASSWORD = "Pa55w0rd-known-value"
 KNOWN_CLIENT_SECRET = "client-secret-known-value"
@@ -44,7 +46,7 @@ def record(request):
     return add
 '''
 
-PASSING_CASES = '''
+PASSING_CASES = """
 import pytest
 from conformance.outcomes import not_applicable, not_verified
 
@@ -63,9 +65,9 @@ def test_mixed_passes(record):
 @pytest.mark.requirement("TEST-MIXED")
 def test_mixed_not_applicable():
     not_applicable("no group configured")
-'''
+"""
 
-FAILING_CASES = '''
+FAILING_CASES = """
 import pytest
 from conformance.outcomes import not_verified
 
@@ -73,26 +75,36 @@ from conformance.outcomes import not_verified
 def test_fails(record):
     record("POST", "/me/events/e2/cancel", 202, identity="attendee",
            response_body='{"access_token": "' + TOKEN + '"}')
-    assert False, "TEST-FAIL-ONE: expected 400, got 202; token was Bearer " + OPAQUE + " body client_id=x&client_secret=" + SECRET
+    assert False, ("TEST-FAIL-ONE: expected 400, got 202; token was Bearer " + OPAQUE
+                   + " body client_id=x&client_secret=" + SECRET)
 
 @pytest.mark.requirement("TEST-NV-ONE")
 def test_not_verified():
     not_verified("no application identity configured (identities.application)")
-'''
+"""
 
 
 def _with_secrets(source: str) -> str:
     """Prefix a module source with the known secret values it leaks."""
-    prefix = (f"TOKEN = {KNOWN_JWT!r}\nOPAQUE = {KNOWN_OPAQUE_TOKEN!r}\n"
-              f"PASSWORD = {KNOWN_PASSWORD!r}\nSECRET = {KNOWN_CLIENT_SECRET!r}\n")
+    prefix = (
+        f"TOKEN = {KNOWN_JWT!r}\nOPAQUE = {KNOWN_OPAQUE_TOKEN!r}\n"
+        f"PASSWORD = {KNOWN_PASSWORD!r}\nSECRET = {KNOWN_CLIENT_SECRET!r}\n"
+    )
     return prefix + source
 
 
 def catalog_yaml(rows: list[tuple[str, str, str, str]] = CATALOG_ROWS) -> str:
     """A catalog file in the spec layer's format."""
     entries = [
-        {"id": rid, "sentence": sentence, "level": level, "profile": profile,
-         "source": "openapi/sources/event-cancel.ru-RU.md", "section": "response", "check": "fake check"}
+        {
+            "id": rid,
+            "sentence": sentence,
+            "level": level,
+            "profile": profile,
+            "source": "openapi/sources/event-cancel.ru-RU.md",
+            "section": "response",
+            "check": "fake check",
+        }
         for rid, level, profile, sentence in rows
     ]
     return json.dumps({"requirements": entries}, indent=1)
@@ -102,7 +114,9 @@ def catalog_yaml(rows: list[tuple[str, str, str, str]] = CATALOG_ROWS) -> str:
 def inner_project(pytester: pytest.Pytester) -> Callable[..., pytest.Pytester]:
     """Make an inner project: catalog + conftest + the chosen case modules."""
 
-    def make(*, failing: bool = True, rows: list[tuple[str, str, str, str]] = CATALOG_ROWS) -> pytest.Pytester:
+    def make(
+        *, failing: bool = True, rows: list[tuple[str, str, str, str]] = CATALOG_ROWS
+    ) -> pytest.Pytester:
         pytester.makefile(".yaml", requirements=catalog_yaml(rows))
         pytester.makeini(
             "[pytest]\n"
@@ -128,7 +142,9 @@ def run_dir_of(root: Path) -> Path:
 
 def certification_of(root: Path) -> dict[str, Any]:
     """The certification.json of the latest run."""
-    document: dict[str, Any] = json.loads((run_dir_of(root) / "certification.json").read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads(
+        (run_dir_of(root) / "certification.json").read_text(encoding="utf-8")
+    )
     return document
 
 
@@ -137,5 +153,7 @@ def verdicts_of(document: dict[str, Any]) -> dict[str, str]:
     return {entry["id"]: entry["verdict"] for entry in document["requirements"]}
 
 
-PRODUCT_YAML = "name: Contoso Calendar\nversion: 2.4.1\nvendor: Contoso Ltd.\nurl: https://contoso.example.com\n"
+PRODUCT_YAML = (
+    "name: Contoso Calendar\nversion: 2.4.1\nvendor: Contoso Ltd.\nurl: https://contoso.example.com\n"
+)
 NO_SUITE_PLUGIN = ("-p", "no:graph_conformance")  # test the report plugin alone; end-to-end tests use both

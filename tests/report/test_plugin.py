@@ -28,20 +28,32 @@ def test_mixed_run_writes_four_reports_with_per_requirement_verdicts(inner_proje
     assert result.ret == 1, result.stdout.str()
     run_dir = run_dir_of(pytester.path)
     assert sorted(path.name for path in run_dir.iterdir()) == [
-        "certification.json", "index.html", "junit.xml", "summary.md"]
+        "certification.json",
+        "index.html",
+        "junit.xml",
+        "summary.md",
+    ]
     document = certification_of(pytester.path)
     assert validate_certification(document) == []
     assert verdicts_of(document) == {
-        "TEST-PASS-ONE": "pass", "TEST-FAIL-ONE": "fail", "TEST-NA-ONE": "not-applicable",
-        "TEST-NV-ONE": "not-verified", "TEST-NOCASE": "not-verified", "TEST-MIXED": "pass",
+        "TEST-PASS-ONE": "pass",
+        "TEST-FAIL-ONE": "fail",
+        "TEST-NA-ONE": "not-applicable",
+        "TEST-NV-ONE": "not-verified",
+        "TEST-NOCASE": "not-verified",
+        "TEST-MIXED": "pass",
     }
     failing = next(entry for entry in document["requirements"] if entry["id"] == "TEST-FAIL-ONE")
     assert failing["sentence"] == "An attendee gets HTTP 400 Bad Request."
     assert failing["cases"][0]["exchanges"][0]["status"] == 202
     assert failing["request_ids"] == ["rid-0"]
     assert "expected 400, got 202" in failing["cases"][0]["message"]
-    assert document["result"] == {"conformant": False, "certified": None, "exit_code": 1,
-                                  "problems": ["TEST-FAIL-ONE: fails"]}
+    assert document["result"] == {
+        "conformant": False,
+        "certified": None,
+        "exit_code": 1,
+        "problems": ["TEST-FAIL-ONE: fails"],
+    }
     result.stdout.fnmatch_lines(["*NOT conformant (exit 1)*", "*reports: *index.html*"])
 
 
@@ -50,7 +62,14 @@ def test_junit_has_one_testcase_per_requirement(inner_project: InnerProject) -> 
     pytester.runpytest(*NO_SUITE_PLUGIN)
     root = ET.parse(run_dir_of(pytester.path) / "junit.xml").getroot()
     cases = {case.get("name"): case for case in root.iter("testcase")}
-    assert set(cases) == {"TEST-PASS-ONE", "TEST-FAIL-ONE", "TEST-NA-ONE", "TEST-NV-ONE", "TEST-NOCASE", "TEST-MIXED"}
+    assert set(cases) == {
+        "TEST-PASS-ONE",
+        "TEST-FAIL-ONE",
+        "TEST-NA-ONE",
+        "TEST-NV-ONE",
+        "TEST-NOCASE",
+        "TEST-MIXED",
+    }
     assert cases["TEST-FAIL-ONE"].find("failure") is not None
     assert cases["TEST-NV-ONE"].find("skipped").get("type") == "not-verified"  # type: ignore[union-attr]
     assert cases["TEST-NA-ONE"].find("skipped").get("type") == "not-applicable"  # type: ignore[union-attr]
@@ -113,10 +132,13 @@ def test_exit_status_3_set_by_the_suite_is_kept(inner_project: InnerProject) -> 
     pytester = inner_project(failing=False)
     pytester.makepyfile(conftest_extra="")
     pytester.path.joinpath("conftest.py").write_text(
-        pytester.path.joinpath("conftest.py").read_text() + (
+        pytester.path.joinpath("conftest.py").read_text()
+        + (
             "\n@pytest.hookimpl(tryfirst=True)\n"
-            "def pytest_sessionfinish(session, exitstatus):\n    session.exitstatus = 3\n"),
-        encoding="utf-8")
+            "def pytest_sessionfinish(session, exitstatus):\n    session.exitstatus = 3\n"
+        ),
+        encoding="utf-8",
+    )
     result = pytester.runpytest(*NO_SUITE_PLUGIN)
     assert result.ret == 3
     assert certification_of(pytester.path)["result"]["exit_code"] == 3

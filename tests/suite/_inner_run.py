@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+HELPERS_DIR = Path(__file__).resolve().parent  # child runs may load `-p _matrix_select` from here
 PYTHON = sys.executable
 INNER_TIMEOUT_S = 300.0
 OUTPUT_TAIL_CHARS = 3000
@@ -54,6 +56,8 @@ def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("PYTEST_", "GRAPH_CONFORMANCE_", "COV_CORE"))}
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    python_path = [str(HELPERS_DIR), environment.get("PYTHONPATH", "")]
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, python_path))
     environment.update(extra or {})
     return environment
 
@@ -63,8 +67,8 @@ def suite_command(target_file: Path, reports_dir: Path, *, st_examples: int | No
     """The child command: the suite as a user runs it, against a target file, reports into reports_dir."""
     command = [PYTHON, "-m", "pytest", "--pyargs", "conformance.cases", "-q", "-p", "no:cacheprovider",
                "--target", str(target_file), "--reports-dir", str(reports_dir)]
-    if st_examples is not None:
-        command += ["--st-examples", str(st_examples)]
+    if st_examples is not None:  # `-p` is a no-op when the suite already registers that plugin itself
+        command += ["-p", "conformance.cases._schemathesis_options", "--st-examples", str(st_examples)]
     if workers:
         command += ["-n", str(workers)]
     return command + list(extra_args)
@@ -76,9 +80,11 @@ def write_target(document: dict[str, Any], path: Path, **overrides: Any) -> Path
     return path
 
 
-def read_certification(reports_dir: Path) -> dict[str, Any]:
-    """The certification.json the report plugin wrote under reports_dir (the newest run), or {}."""
-    found = sorted(reports_dir.glob("*/certification.json"), key=lambda path: path.stat().st_mtime)
+def read_certification(reports_dir: Path, *, newer_than: float = 0.0) -> dict[str, Any]:
+    """The newest certification.json under reports_dir written after `newer_than` (epoch seconds), or {}."""
+    written = [path for path in reports_dir.glob("*/certification.json")
+               if path.stat().st_mtime >= newer_than]
+    found = sorted(written, key=lambda path: path.stat().st_mtime)
     if not found:
         return {}
     document: dict[str, Any] = json.loads(found[-1].read_text(encoding="utf-8"))
@@ -92,7 +98,7 @@ def run_suite(target_file: Path, reports_dir: Path, *, st_examples: int | None =
     reports_dir.mkdir(parents=True, exist_ok=True)
     command = suite_command(target_file, reports_dir, st_examples=st_examples, workers=workers,
                             extra_args=extra_args)
-    started = time.monotonic()
+    started, started_at = time.monotonic(), time.time()
     try:
         completed = subprocess.run(command, cwd=REPO_ROOT, env=child_environment(), capture_output=True,
                                    text=True, timeout=timeout_s, check=False)
@@ -100,7 +106,8 @@ def run_suite(target_file: Path, reports_dir: Path, *, st_examples: int | None =
     except subprocess.TimeoutExpired as expired:
         exit_code = -1
         output = f"{_text(expired.stdout)}{_text(expired.stderr)}\n[child killed after {timeout_s:.0f} s]"
-    return parse_run(exit_code, output, read_certification(reports_dir), time.monotonic() - started)
+    certification = read_certification(reports_dir, newer_than=started_at - 1)
+    return parse_run(exit_code, output, certification, time.monotonic() - started)
 
 
 def parse_run(exit_code: int, output: str, certification: dict[str, Any], duration_s: float) -> InnerRun:
@@ -128,12 +135,25 @@ def _text(stream: str | bytes | None) -> str:
 
 
 @contextmanager
-def reference_target(tmp_dir: Path, *, name: str = "target",
+def reference_target(tmp_dir: Path, *, name: str = "target", target_overrides: dict[str, Any] | None = None,
                      **server_options: Any) -> Iterator[tuple[Any, Path]]:
-    """An in-process ReferenceServer with these options, and a target file pointing at it."""
+    """An in-process ReferenceServer with these options, and a target file (top-level keys replaced)."""
     from conformance.reference.serve import ReferenceServer
 
     with ReferenceServer(**server_options) as server:
+        disable_nagle(server)
         target_file = tmp_dir / f"{name}.yaml"
-        server.write_target(target_file)
+        write_target(server.target_document(), target_file, **(target_overrides or {}))
         yield server, target_file
+
+
+def disable_nagle(server: Any) -> None:
+    """Set TCP_NODELAY on the server's listening socket (accepted connections inherit it).
+
+    uvicorn handed a pre-bound socket leaves Nagle on, so every answer written in two parts waits for the
+    client's delayed ACK: about 40 ms per request. A no-op once ReferenceServer sets it itself.
+    """
+    for listener in getattr(getattr(server, "_server", None), "servers", []) or []:
+        for sock in listener.sockets:
+            if sock.family in (socket.AF_INET, socket.AF_INET6):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -16,11 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _inner_run import InnerRun, reference_target, run_suite  # noqa: E402
+from _inner_run import REPO_ROOT, InnerRun, reference_target, run_suite  # noqa: E402
 
 CLEAN = "(none)"  # the correct server
 MATRIX_ST_EXAMPLES = 2  # Schemathesis examples per operation in matrix runs (deterministic phases add more)
 MATRIX_WORKERS = 3  # concurrent inner runs; the machine has 2 cores
+# the reference server delivers at once (no --message-delay-ms): a missing effect need not be awaited for 30 s
+ST_FAMILIES_PER_FAULT = ("me-events", "users-events", "groups-events")
+MATRIX_TARGET_OVERRIDES = {"polling": {"timeout_s": 2.0, "interval_s": 0.1}}
 
 _ROUTE_FAMILIES = {
     "me-events": "CANCEL-ROUTE-ME-EVENTS",
@@ -95,20 +98,44 @@ EXPECTED: dict[str, frozenset[str]] = {name: frozenset(ids) for name, ids in {
 }.items()}
 
 
-def run_fault(fault: str, work_dir: Path, *, st_examples: int = MATRIX_ST_EXAMPLES) -> InnerRun:
+def schemathesis_families(fault: str) -> list[str]:
+    """Route families whose Schemathesis cases run for `fault` ([] = all).
+
+    All on the clean server; else one per principal (each uses another token) plus the fault's own family.
+    """
+    if fault == CLEAN:
+        return []
+    own = fault.removeprefix("route-missing-") if fault.startswith("route-missing-") else None
+    return sorted({*ST_FAMILIES_PER_FAULT, *([own] if own else [])})
+
+
+def run_fault(fault: str, work_dir: Path, *, st_examples: int = MATRIX_ST_EXAMPLES,
+              all_st_families: bool = False) -> InnerRun:
     """Run the suite once against a fresh reference server with this one fault (CLEAN: no fault)."""
     name = "clean" if fault == CLEAN else fault
     faults = () if fault == CLEAN else (fault,)
-    with reference_target(work_dir, name=name, faults=faults) as (_server, target_file):
-        return run_suite(target_file, work_dir / f"reports-{name}", st_examples=st_examples)
+    families = [] if all_st_families else schemathesis_families(fault)
+    selection = ["-p", "_matrix_select", "--matrix-st-families", ",".join(families)] if families else []
+    with reference_target(work_dir, name=name, faults=faults, target_overrides=MATRIX_TARGET_OVERRIDES) as (
+        _server, target_file,
+    ):
+        examples = st_examples if schemathesis_cases_present() else None
+        reports_dir = work_dir / f"reports-{name}"
+        return run_suite(target_file, reports_dir, st_examples=examples, extra_args=selection)
+
+
+def schemathesis_cases_present() -> bool:
+    """Whether the suite has its Schemathesis cases (and so the `--st-examples` option)."""
+    return (REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py").exists()
 
 
 def run_matrix(faults: Sequence[str], work_dir: Path, *, workers: int = MATRIX_WORKERS,
-               st_examples: int = MATRIX_ST_EXAMPLES) -> dict[str, InnerRun]:
+               st_examples: int = MATRIX_ST_EXAMPLES, all_st_families: bool = False) -> dict[str, InnerRun]:
     """The clean run plus one run per fault, `workers` at a time."""
     names = [CLEAN, *faults]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        runs = pool.map(lambda fault: run_fault(fault, work_dir, st_examples=st_examples), names)
+        runs = pool.map(lambda fault: run_fault(fault, work_dir, st_examples=st_examples,
+                                                all_st_families=all_st_families), names)
         return dict(zip(names, runs, strict=True))
 
 
@@ -199,7 +226,9 @@ def format_mismatches(runs: Mapping[str, InnerRun]) -> str:
         if expected - actual:
             lines.append(f"  not caught:        {', '.join(sorted(expected - actual))}")
         for rid in sorted(actual - expected):
-            lines.append(f"  failed unexpected: {rid} by {', '.join(run.failing_cases.get(rid, ['?']))}")
+            cases = run.failing_cases.get(rid, ["?"])
+            more = f" (+{len(cases) - 1} more)" if len(cases) > 1 else ""
+            lines.append(f"  failed unexpected: {rid} by {cases[0]}{more}")
         if not run.verdicts:
             lines.append(f"  no certification.json; output tail:\n{run.tail()}")
     return "\n".join(lines)
@@ -211,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--faults", help="comma-separated fault names (default: every fault)")
     parser.add_argument("--workers", type=int, default=MATRIX_WORKERS)
     parser.add_argument("--st-examples", type=int, default=MATRIX_ST_EXAMPLES)
+    parser.add_argument("--all-st-families", action="store_true",
+                        help="run the Schemathesis cases of every route family for every fault (slow)")
     parser.add_argument("--expected-only", action="store_true", help="analyse the expected map; run nothing")
     args = parser.parse_args(argv)
     levels = catalog_levels()
@@ -222,7 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(EXPECTED)}")
     with tempfile.TemporaryDirectory(prefix="gc-matrix-") as work_dir:
-        runs = run_matrix(faults, Path(work_dir), workers=args.workers, st_examples=args.st_examples)
+        runs = run_matrix(faults, Path(work_dir), workers=args.workers, st_examples=args.st_examples,
+                          all_st_families=args.all_st_families)
     print(format_matrix(runs, levels))
     print()
     print(format_analysis({fault: run.failing for fault, run in runs.items() if fault != CLEAN}, levels))

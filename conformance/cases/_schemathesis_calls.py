@@ -1,0 +1,131 @@
+"""Sending one generated case: applicability, real ids, the caller's token, transcript, and readable failures."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from schemathesis import Case
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation import GenerationMode
+from schemathesis.generation.meta import ComponentInfo, CoverageScenario, coverage_scenario
+
+from conformance.cases._expect import ConformanceFailure, profile_of
+from conformance.cases._schemathesis_checks import CheckFunction, requirements_of
+from conformance.cases._schemathesis_ids import EventSupply, RouteShape, caller_role
+from conformance.outcomes import not_applicable, not_verified
+from conformance.target.client import Graph, build_retry
+from conformance.target.urls import quote_id
+
+ROUTE_PREFIX = "CANCEL-ROUTE-"
+_FILTERED_AUTH = re.compile(r"-H '(?i:authorization): [^']*'")
+TOKEN_PLACEHOLDER = '-H "Authorization: Bearer $TOKEN"'
+
+
+def route_requirement(case: Case) -> str | None:
+    """The CANCEL-ROUTE-* id the operation's `x-requirements` names."""
+    listed = case.operation.definition.raw.get("x-requirements") or []
+    return next((str(item) for item in listed if str(item).startswith(ROUTE_PREFIX)), None)
+
+
+def reproduction_line(case: Case, redact: Callable[[str], str]) -> str:
+    """`curl` for the case as sent, the token left to the shell as `$TOKEN` (none if the case sent none)."""
+    curl = redact(case.as_curl_command(headers={"Authorization": "Bearer [filtered]"}).split("\n\n", 1)[0])
+    return _FILTERED_AUTH.sub(lambda _match: TOKEN_PLACEHOLDER, curl)
+
+
+def set_real_path_parameters(case: Case, ids: dict[str, str]) -> None:
+    """Put provisioned ids in the path, percent-encoded like generated ones, and keep the path valid.
+
+    Schemathesis quotes the path values it generates but not the ones a test sets, and revalidating the
+    quoted text (`%2B`) against the id pattern would wrongly turn the case negative: the ids are the
+    target's own, so the path component is valid by construction.
+    """
+    case.path_parameters = {name: quote_id(value) for name, value in ids.items()}
+    meta = case.meta  # revalidates the edit now
+    if meta is None or ParameterLocation.PATH not in meta.components:
+        return
+    meta.components[ParameterLocation.PATH] = ComponentInfo(mode=GenerationMode.POSITIVE)
+    if coverage_scenario(case) != CoverageScenario.UNSPECIFIED_HTTP_METHOD:
+        all_valid = all(info.mode.is_positive for info in meta.components.values())
+        meta.generation.mode = GenerationMode.POSITIVE if all_valid else GenerationMode.NEGATIVE
+
+
+class CaseRunner:
+    """Runs a test function's generated cases against the target and counts what they cost."""
+
+    def __init__(self, graph: Graph, supply: EventSupply, seed: int, checks: tuple[CheckFunction, ...]) -> None:
+        self.graph, self.supply, self.seed, self.checks = graph, supply, seed, checks
+        self.requirement_ids = requirements_of(checks)
+        self.cases = 0
+        self.requests = 0
+        self._statuses: list[int] = []
+        self.session = requests.Session()
+        target = graph.target
+        adapter = HTTPAdapter(max_retries=build_retry(target.retry_total, target.backoff_max, target.retry_after_max))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.timeout = (target.connect_timeout, target.read_timeout)
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.session.close()
+
+    def _recorder(self, role: str) -> Callable[..., requests.Response]:
+        def record(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+            self.requests += 1
+            self._statuses.append(response.status_code)
+            self.graph.transcript.record(response, role)
+            return response
+
+        return record
+
+    def check_applicable(self, case: Case, shape: RouteShape) -> None:
+        """End the case as not-applicable (unsupported profile) or not-verified (missing identity)."""
+        route_id = route_requirement(case)
+        if route_id is not None:
+            profile = profile_of(route_id)
+            if profile in self.graph.target.unsupported_profiles:
+                not_applicable(f"{route_id} belongs to profile {profile!r}, which the target does not support")
+        if shape.principal == "groups" and not self.graph.has("group"):
+            not_verified("the target configures no 'group' identity; add identities.group to check /groups routes")
+
+    def run(self, case: Case) -> None:
+        """Send `case` (with real ids unless its path is the invalid part) and validate it with the checks."""
+        shape = RouteShape.of(case.operation.path)
+        self.check_applicable(case, shape)
+        role = caller_role(shape, self.graph)
+        token = self.graph.token_for(role)
+        self.cases += 1
+        meta = case.meta
+        event = None
+        if meta is None or not meta.is_negative_at(ParameterLocation.PATH):
+            event = self.supply.take(shape)
+            set_real_path_parameters(case, self.supply.path_parameters(shape, event, role))
+        self._statuses = []
+        try:
+            case.call_and_validate(
+                session=self.session, headers={"Authorization": f"Bearer {token}"}, checks=list(self.checks),
+                hooks={"response": [self._recorder(role)]}, timeout=self.timeout,
+            )
+        except FailureGroup as group:  # a BaseExceptionGroup: `except Exception` would not catch it
+            raise self._failure(case, group) from None
+        finally:
+            if event is not None and not any(200 <= status < 300 or status >= 500 for status in self._statuses):
+                self.supply.give_back(shape, event)
+
+    def _failure(self, case: Case, group: FailureGroup) -> ConformanceFailure:
+        redact = self.graph.transcript.redactor.text
+        titles = "; ".join(sorted({f"{failure.code} {failure.title}" for failure in group.exceptions}))
+        message = (
+            f"Schemathesis: {titles} on {case.operation.label} "
+            f"(requirements {', '.join(self.requirement_ids)})\n"
+            f"{redact(group.message).strip()}\n"
+            f"reproduce: {reproduction_line(case, redact)}\n"
+            f"seed: {self.seed} (rerun with --st-seed {self.seed})"
+        )
+        return ConformanceFailure(self.requirement_ids[0], message)

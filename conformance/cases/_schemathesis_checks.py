@@ -1,0 +1,65 @@
+"""The Schemathesis checks the suite runs, each mapped to the requirement ids its verdict lands on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import schemathesis
+from schemathesis.checks import (
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    not_a_server_error,
+    positive_data_acceptance,
+    response_schema_conformance,
+    status_code_conformance,
+    unsupported_method,
+)
+
+
+@schemathesis.check
+def accepted_has_empty_body(ctx: Any, response: Any, case: Any) -> bool | None:
+    """CANCEL-202-EMPTY: a 2xx answer to cancel has nothing in its body (the 202 declares no content)."""
+    if 200 <= response.status_code < 300 and response.content:
+        shown = response.content[:200].decode("utf-8", "replace")
+        raise AssertionError(
+            f"Body on a success answer: {response.status_code} carried {len(response.content)} bytes "
+            f"(`{shown}`); the page says cancel returns 202 Accepted with nothing in the body"
+        )
+    return None
+
+
+CheckFunction = Callable[..., Any]
+
+# check name -> the requirement ids (docs/INTERFACES.md section 1) a failure of that check fails
+CHECK_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "not_a_server_error": ("GRAPH-NO-SERVER-ERROR",),
+    "status_code_conformance": ("CANCEL-202-EMPTY",),
+    "accepted_has_empty_body": ("CANCEL-202-EMPTY",),
+    "content_type_conformance": ("GRAPH-ERROR-ENVELOPE",),
+    "response_schema_conformance": ("GRAPH-ERROR-ENVELOPE",),
+    "negative_data_rejection": ("GRAPH-400-COMMENT-TYPE", "GRAPH-400-UNKNOWN-PARAMETER"),
+    "positive_data_acceptance": ("CANCEL-COMMENT-STRING",),
+    "ignored_auth": ("CANCEL-AUTH-REQUIRED",),
+    "unsupported_method": ("GRAPH-405-OTHER-METHODS",),
+}
+
+# one family per test function: the checks it runs
+NO_SERVER_ERROR: tuple[CheckFunction, ...] = (not_a_server_error,)
+STATUS_AND_BODY: tuple[CheckFunction, ...] = (status_code_conformance, accepted_has_empty_body)
+ERROR_ENVELOPE: tuple[CheckFunction, ...] = (content_type_conformance, response_schema_conformance)
+MALFORMED_REJECTED: tuple[CheckFunction, ...] = (negative_data_rejection,)
+VALID_ACCEPTED: tuple[CheckFunction, ...] = (positive_data_acceptance,)
+AUTH_ENFORCED: tuple[CheckFunction, ...] = (ignored_auth,)
+OTHER_METHODS_REJECTED: tuple[CheckFunction, ...] = (unsupported_method,)
+
+
+def requirements_of(checks: tuple[CheckFunction, ...]) -> tuple[str, ...]:
+    """The requirement ids a family of checks maps to, in order, without duplicates."""
+    ids: list[str] = []
+    for check in checks:
+        for requirement_id in CHECK_REQUIREMENTS[check.__name__]:
+            if requirement_id not in ids:
+                ids.append(requirement_id)
+    return tuple(ids)

@@ -1,0 +1,145 @@
+"""openapi/event-cancel.yaml loaded for Schemathesis, with its configuration built in code (no toml discovery).
+
+Why in code and not `schemathesis.Config.from_path(<repo>/schemathesis.toml)`: the repo's toml is for the CLI,
+which cannot provision ids and therefore accepts 404 for valid data; the suite uses real ids and must not.
+Building the config here also makes the run independent of the working directory (a stray user
+schemathesis.toml is never read) and of how the package is installed (the toml is not in the wheel).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+import yaml
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from conformance._paths import openapi_dir
+from conformance.errors import SpecParseError
+
+DESCRIPTION_FILE = "event-cancel.yaml"
+BEARER_SCHEME = "graphBearer"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+# Methods probed on each cancel path besides POST. TRACE and QUERY are left out on purpose: what real Graph
+# answers to them is unknown, and the suite must not fail a server for a behaviour Graph may share.
+OTHER_METHODS = ("get", "put", "patch", "delete")
+ALL_PHASES = ("examples", "coverage", "fuzzing")
+# Path parameters are pinned to placeholders that match the description's patterns: each case gets the
+# target's real ids before it is sent, so drawing ids from the patterns would only cost time (it was half
+# of the generation time). Malformed ids are the hand-written cases' job (GRAPH-400-MALFORMED-ID).
+PLACEHOLDER_IDS = {
+    "path.user-id": "00000000-0000-0000-0000-000000000000",
+    "path.group-id": "00000000-0000-0000-0000-000000000000",
+    "path.calendar-id": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "path.calendarGroup-id": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "path.event-id": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+}
+COMMENT_DICTIONARY = "graph-comments"
+# Comment strings the page allows and servers trip over; fuzzing draws from them besides random text,
+# because Hypothesis alone rarely produces a string of several thousand characters.
+COMMENT_VALUES = (
+    "Отмена: перенесём на следующую неделю",
+    "会议取消 — 下周见 🎉",
+    "line one\nline two\r\n\ttabbed",
+    "x" * 8000,
+    "é" * 1500,
+    "",
+)
+
+
+@dataclass(frozen=True)
+class GenerationPlan:
+    """What one Schemathesis test function generates: modes, phases, fuzzing examples and the seed."""
+
+    mode: str  # positive | negative | all
+    phases: tuple[str, ...]
+    max_examples: int
+    seed: int
+
+
+def description_path() -> Path:
+    """The generated OpenAPI description of the cancel action."""
+    return openapi_dir() / DESCRIPTION_FILE
+
+
+def read_description(path: Path | None = None) -> dict[str, Any]:
+    """The OpenAPI description as a mapping; SpecParseError naming the file when it is missing or broken."""
+    path = path or description_path()
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SpecParseError(
+            f"cannot read the OpenAPI description ({error.strerror}); run `graph-conformance generate`",
+            file=str(path),
+        ) from None
+    except yaml.YAMLError as error:
+        raise SpecParseError(f"the OpenAPI description is not valid YAML: {error}", file=str(path)) from None
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        raise SpecParseError("the OpenAPI description has no `paths` mapping", file=str(path))
+    return document
+
+
+def with_bearer_security(description: dict[str, Any]) -> dict[str, Any]:
+    """A copy whose operations declare an HTTP bearer scheme (what Graph reads) instead of the oauth2 one.
+
+    Schemathesis's `ignored_auth` only probes apiKey/basic/http schemes; with Graph's `oauth2` scheme
+    alone it would never send a request without the token, and never find a server that ignores auth.
+    """
+    adapted = copy.deepcopy(description)
+    schemes = adapted.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes[BEARER_SCHEME] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    for path_item in adapted["paths"].values():
+        for method, operation in path_item.items():
+            if method in HTTP_METHODS and isinstance(operation, dict):
+                operation["security"] = [{BEARER_SCHEME: []}]
+    return adapted
+
+
+def suite_config(plan: GenerationPlan) -> schemathesis.Config:
+    """The Schemathesis configuration of the suite (the equivalent of a toml, kept in code)."""
+    return schemathesis.Config.from_dict(
+        {
+            "seed": plan.seed,
+            "suppress-health-check": ["all"],
+            "generation": {
+                "mode": plan.mode,
+                "max-examples": plan.max_examples,
+                "database": "none",
+                # a failing example is reported as found: shrinking would provision an event per attempt
+                "no-shrink": True,
+                # the token is the caller's (sent explicitly); requests without one are ignored_auth's job
+                "with-security-parameters": False,
+            },
+            "dictionaries": {COMMENT_DICTIONARY: {"values": list(COMMENT_VALUES)}},
+            "parameters": {
+                **PLACEHOLDER_IDS,
+                "body.comment": {"dictionary": COMMENT_DICTIONARY, "probability": 0.3},
+                "body.Comment": {"dictionary": COMMENT_DICTIONARY, "probability": 0.3},
+            },
+            "phases": {
+                "examples": {"enabled": "examples" in plan.phases},
+                "coverage": {"enabled": "coverage" in plan.phases, "unexpected-methods": list(OTHER_METHODS)},
+                "fuzzing": {"enabled": "fuzzing" in plan.phases},
+                "stateful": {"enabled": False},
+            },
+            # Path parameters are real, provisioned ids, so a valid request has no excuse for anything but 2xx
+            # (Schemathesis's default also accepts 401/403/404/409/5xx, which would hide a refused comment).
+            "checks": {
+                "positive_data_acceptance": {"expected-statuses": ["2xx"]},
+                # Real Graph's innerError.date has no UTC offset ("2024-05-01T10:00:00"), which is not an
+                # RFC 3339 date-time; GRAPH-ERROR-ENVELOPE is about the envelope's shape, not that format.
+                "response_schema_conformance": {"validate-formats": False},
+            },
+        }
+    )
+
+
+def load_cancel_schema(base_url: str, plan: GenerationPlan, description: dict[str, Any] | None = None) -> OpenApiSchema:
+    """The cancel description as a Schemathesis schema aimed at `base_url` (which includes `/v1.0`)."""
+    raw = with_bearer_security(description if description is not None else read_description())
+    schema = schemathesis.openapi.from_dict(raw, config=suite_config(plan))
+    schema.config.update(base_url=base_url)  # before touching any operation (notes P: cached base URL)
+    return schema

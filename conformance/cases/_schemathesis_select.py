@@ -1,0 +1,51 @@
+"""Which generated cases a check family can judge without holding a server to behaviour Graph may not have."""
+
+from __future__ import annotations
+
+from schemathesis import Case
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import CoverageScenario, coverage_scenario
+
+COMMENT_KEYS = frozenset({"comment", "Comment"})
+WRONG_COMMENT_TYPE = "comment of a wrong JSON type"
+UNKNOWN_PARAMETER = "unknown body parameter"
+
+
+def body_flaws(case: Case) -> set[str]:
+    """What makes a JSON-object body invalid for the action: a wrong-typed comment, an unknown parameter.
+
+    Bodies that are not JSON objects (`null`, a list, a number) are left out: the page and Graph's observed
+    behaviour say nothing about them, so any answer but 5xx is acceptable.
+    """
+    body = case.body
+    if not isinstance(body, dict):
+        return set()
+    flaws: set[str] = set()
+    if any(key in body and not isinstance(body[key], str | None) for key in COMMENT_KEYS):
+        flaws.add(WRONG_COMMENT_TYPE)
+    if any(key not in COMMENT_KEYS for key in body):
+        flaws.add(UNKNOWN_PARAMETER)
+    return flaws
+
+
+def is_body_mutation(case: Case) -> bool:
+    """A negative case whose only fault is a body flaw the requirements name (ids and request shape valid)."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_negative or meta.is_negative_at(ParameterLocation.PATH):
+        return False
+    if coverage_scenario(case) in (CoverageScenario.UNSPECIFIED_HTTP_METHOD,
+                                   CoverageScenario.MALFORMED_CONTENT_TYPE,
+                                   CoverageScenario.UNSUPPORTED_CONTENT_TYPE):
+        return False
+    return bool(body_flaws(case))
+
+
+def is_unambiguous_valid_body(case: Case) -> bool:
+    """No body, or an object with at most one spelling of the comment (both at once is not documented)."""
+    body = case.body
+    return not isinstance(body, dict) or len(COMMENT_KEYS & set(body)) <= 1
+
+
+def is_other_method_probe(case: Case) -> bool:
+    """A coverage probe sending a method the operation does not declare (GET, PUT, PATCH, DELETE)."""
+    return coverage_scenario(case) == CoverageScenario.UNSPECIFIED_HTTP_METHOD

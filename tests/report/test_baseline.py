@@ -1,0 +1,92 @@
+"""Known-failures baseline: listed failures keep the gate green, new ones and stale entries turn it red."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conformance.errors import TargetConfigError
+from conformance.report.baseline import load_baseline
+from conformance.report.model import RequirementInfo
+from tests.report.conftest import NO_SUITE_PLUGIN, certification_of
+
+pytest_plugins = ["pytester"]
+
+InnerProject = Callable[..., pytest.Pytester]
+ENTRY = "  - requirement: {rid}\n    reason: vendor bug 42\n    link: https://tracker.example.com/42\n"
+
+
+def _baseline(pytester: pytest.Pytester, *ids: str) -> str:
+    path = pytester.path / "baseline.yaml"
+    path.write_text("known_failures:\n" + "".join(ENTRY.format(rid=rid) for rid in ids), encoding="utf-8")
+    return str(path)
+
+
+def test_listed_failure_keeps_the_gate_green(inner_project: InnerProject) -> None:
+    pytester = inner_project()
+    result = pytester.runpytest(*NO_SUITE_PLUGIN, "--baseline", _baseline(pytester, "TEST-FAIL-ONE"))
+    assert result.ret == 0, result.stdout.str()
+    failing = next(e for e in certification_of(pytester.path)["requirements"] if e["id"] == "TEST-FAIL-ONE")
+    assert failing["verdict"] == "fail"
+    assert failing["baseline"] == {"reason": "vendor bug 42", "link": "https://tracker.example.com/42"}
+
+
+def test_new_failure_turns_the_gate_red(inner_project: InnerProject) -> None:
+    pytester = inner_project()
+    result = pytester.runpytest(*NO_SUITE_PLUGIN, "--baseline", _baseline(pytester, "TEST-NA-ONE"))
+    assert result.ret == 1
+    assert certification_of(pytester.path)["result"]["problems"] == [
+        "TEST-FAIL-ONE: fails (not in the baseline)"
+    ]
+
+
+def test_listed_failure_that_passes_is_a_stale_baseline(inner_project: InnerProject) -> None:
+    pytester = inner_project()
+    result = pytester.runpytest(
+        *NO_SUITE_PLUGIN, "--baseline", _baseline(pytester, "TEST-FAIL-ONE", "TEST-PASS-ONE")
+    )
+    assert result.ret == 1
+    problems = certification_of(pytester.path)["result"]["problems"]
+    assert len(problems) == 1 and "TEST-PASS-ONE" in problems[0] and "stale baseline" in problems[0]
+    result.stdout.fnmatch_lines(["*stale baseline*"])
+
+
+def test_invalid_baseline_stops_the_run_with_exit_2_naming_the_entry(inner_project: InnerProject) -> None:
+    pytester = inner_project()
+    path = pytester.path / "baseline.yaml"
+    path.write_text(
+        "known_failures:\n  - requirement: TEST-FAIL-ONE\n    reason: because\n", encoding="utf-8"
+    )
+    result = pytester.runpytest_subprocess(*NO_SUITE_PLUGIN, "--baseline", str(path), timeout=60)
+    assert result.ret == 2
+    result.stderr.fnmatch_lines(["*--baseline*entry 1 (TEST-FAIL-ONE)*'link' is a required property*"])
+
+
+BAD_BASELINES = {
+    "not-a-mapping": ("- TEST-A\n", "is not of type 'object'"),
+    "bad-link": (
+        "known_failures:\n  - {requirement: TEST-A, reason: why not, link: ftp://x}\n",
+        "entry 1 (TEST-A) field 'link'",
+    ),
+    "unknown-id": (
+        "known_failures:\n  - {requirement: TEST-ZZ, reason: why not, link: https://x.example}\n",
+        "entry 1 (TEST-ZZ): no such requirement",
+    ),
+    "twice": (
+        "known_failures:\n  - {requirement: TEST-A, reason: why not, link: https://x.example}\n"
+        "  - {requirement: TEST-A, reason: why not, link: https://x.example}\n",
+        "entry 2 (TEST-A): listed twice",
+    ),
+    "unreadable": ("known_failures: [\n", "cannot be read"),
+}
+
+
+@pytest.mark.parametrize("text, message", BAD_BASELINES.values(), ids=BAD_BASELINES.keys())
+def test_load_baseline_names_the_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "baseline.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TargetConfigError, match="--baseline") as raised:
+        load_baseline(str(path), {"TEST-A": RequirementInfo("TEST-A")})
+    assert message in str(raised.value)

@@ -1,0 +1,49 @@
+"""Verdict aggregation: fail > not-verified > all not-applicable > pass; no case run is not-verified."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.report.model import (
+    FAIL,
+    NOT_APPLICABLE,
+    NOT_VERIFIED,
+    PASS,
+    CaseResult,
+    RequirementInfo,
+    aggregate_outcomes,
+    build_verdicts,
+    count_verdicts,
+)
+
+AGGREGATION = {
+    "one-fail-wins": ([PASS, NOT_VERIFIED, FAIL, NOT_APPLICABLE], FAIL),
+    "not-verified-over-pass": ([PASS, NOT_VERIFIED], NOT_VERIFIED),
+    "all-not-applicable": ([NOT_APPLICABLE, NOT_APPLICABLE], NOT_APPLICABLE),
+    "pass-with-not-applicable": ([PASS, NOT_APPLICABLE], PASS),
+    "all-pass": ([PASS, PASS], PASS),
+    "nothing-ran": ([], NOT_VERIFIED),
+}
+
+
+@pytest.mark.parametrize("outcomes, expected", AGGREGATION.values(), ids=AGGREGATION.keys())
+def test_aggregate_outcomes(outcomes: list[str], expected: str) -> None:
+    assert aggregate_outcomes(outcomes) == expected
+
+
+def test_build_verdicts_covers_the_catalog_in_order_and_unknown_ids_last() -> None:
+    catalog = {
+        "A-ONE": RequirementInfo("A-ONE", profile="core"),
+        "B-GROUPS": RequirementInfo("B-GROUPS", profile="groups"),
+        "C-NONE": RequirementInfo("C-NONE", profile="core"),
+    }
+    cases = [CaseResult("t::a", ["A-ONE", "Z-EXTRA"], PASS), CaseResult("t::a2", ["A-ONE"], FAIL)]
+    verdicts = build_verdicts(catalog, cases, unsupported_profiles=["groups"])
+    assert [(v.requirement.id, v.verdict) for v in verdicts] == [
+        ("A-ONE", FAIL),
+        ("B-GROUPS", NOT_APPLICABLE),
+        ("C-NONE", NOT_VERIFIED),
+        ("Z-EXTRA", PASS),
+    ]
+    assert verdicts[3].requirement.level == "unknown"
+    assert count_verdicts(verdicts) == {PASS: 1, FAIL: 1, NOT_VERIFIED: 1, NOT_APPLICABLE: 1}

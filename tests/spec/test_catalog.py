@@ -1,0 +1,86 @@
+"""The requirement catalog: exactly the ids and profiles of docs/INTERFACES.md §1, sentences from the page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conformance._paths import repo_root
+from conformance.errors import SpecParseError
+from conformance.spec.catalog import Requirement, load_catalog
+from conformance.spec.model import ApiPage
+from conformance.spec.requirements import build_catalog, load_overlay
+from tests.spec.conftest import SEED_PAGE
+
+INTERFACES = repo_root() / "docs" / "INTERFACES.md"
+
+
+def _interface_ids() -> dict[str, str]:
+    text = INTERFACES.read_text(encoding="utf-8")
+    return dict(re.findall(r"^\| ((?:CANCEL|GRAPH)-[A-Z0-9-]+) \| ([a-z-]+) \|", text, flags=re.MULTILINE))
+
+
+def test_catalog_has_exactly_the_interface_ids_and_profiles_in_order() -> None:
+    expected = _interface_ids()
+    catalog = load_catalog()
+    assert len(expected) == 50
+    assert list(catalog) == list(expected)
+    assert {rid: req.profile for rid, req in catalog.items()} == expected
+
+
+def test_catalog_rows_are_complete_and_levels_follow_the_prefix() -> None:
+    for requirement_id, requirement in load_catalog().items():
+        assert isinstance(requirement, Requirement)
+        assert requirement.sentence and requirement.check and requirement.section, requirement_id
+        assert "\n" not in requirement.check
+        if requirement_id.startswith("CANCEL-"):
+            assert (requirement.level, requirement.source) == ("doc", "openapi/sources/event-cancel.ru-RU.md")
+        else:
+            assert (requirement.level, requirement.source) == ("graph", "GRAPH-FACTS.md")
+
+
+def test_doc_sentences_are_the_pages_english(seed_page: ApiPage) -> None:
+    catalog = load_catalog()
+    assert catalog["CANCEL-ROUTE-USERS-CALENDARGROUPS-CALENDARS-EVENTS"].sentence == (
+        "POST /users/{id | userPrincipalName}/calendargroups/{id}/calendars/{id}/events/{id}/cancel"
+    )
+    assert catalog["CANCEL-202-EMPTY"].sentence == (
+        "If successful, this method returns 202 Accepted response code. "
+        "It does not return anything in the response body."
+    )
+    assert catalog["CANCEL-ATTENDEE-MESSAGE"].sentence.endswith(
+        '"Your request can\'t be completed. You need to be an organizer to cancel a meeting."'
+    )
+    assert catalog["CANCEL-PERM-DELEGATED-PERSONAL"].sentence == (
+        "Delegated (personal Microsoft account): Calendars.ReadWrite"
+    )
+    assert catalog["CANCEL-COMMENT-DELIVERED-PASCAL"].sentence == (
+        '"Comment": "Cancelling for this week due to all hands"'
+    )
+    assert catalog["CANCEL-PERM-REQUIRED"].section == "permissions"
+    page_sentences = {s.text for sentences in seed_page.sentences.values() for s in sentences}
+    assert catalog["CANCEL-DELETED-ITEMS"].sentence in page_sentences
+
+
+def test_load_catalog_returns_a_fresh_dict_each_call() -> None:
+    first = load_catalog()
+    first.pop("CANCEL-202-EMPTY")
+    assert "CANCEL-202-EMPTY" in load_catalog()
+
+
+def test_overlay_phrase_missing_from_the_page_is_a_clear_error(tmp_path: Path, seed_page: ApiPage) -> None:
+    overlay = load_overlay()
+    overlay["requirements"] = [
+        {
+            "id": "CANCEL-DELETED-ITEMS",
+            "profile": "core",
+            "check": "x",
+            "from": {"section": "event-cancel", "sentences": ["Recycle Bin"]},
+        },
+    ]
+    with pytest.raises(SpecParseError) as caught:
+        build_catalog(seed_page, overlay, str(SEED_PAGE))
+    assert "CANCEL-DELETED-ITEMS" in str(caught.value) and "Recycle Bin" in str(caught.value)
+    assert caught.value.section == "event-cancel"

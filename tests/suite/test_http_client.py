@@ -1,0 +1,160 @@
+"""The HTTP client: Retry-After honoured, the per-mailbox cap, redaction, clear unreachability."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+import jwt
+import pytest
+from _stub_server import Reply, Seen, stub_server
+
+from conformance.errors import TargetUnreachable
+from conformance.target.client import Graph
+from conformance.target.config import target_from_document
+from conformance.target.redact import Redactor
+from conformance.target.transcript import Transcript, curl_line
+
+ORGANIZER_TOKEN = "opaque-organizer-token-5f3a9"
+APP_SECRET = "app-client-secret-77aa"
+
+
+def make_graph(base_url: str, **overrides: Any) -> Graph:
+    """A Graph on `base_url` with literal tokens (no token endpoint needed)."""
+    document = {
+        "base_url": base_url,
+        "identities": {
+            "organizer": {
+                "user_id": "u-1",
+                "user_principal_name": "adele@contoso.test",
+                "token": {"kind": "literal", "value": ORGANIZER_TOKEN},
+            },
+            "attendees": [{"user_id": "u-2", "token": {"kind": "literal", "value": "attendee-token-1"}}],
+        },
+        **overrides,
+    }
+    target = target_from_document(document, source="test", environ={})
+    return Graph(target, Transcript(Redactor(target.secrets())))
+
+
+def throttled_then(statuses: list[Reply]) -> Any:
+    """An answer function replaying `statuses` in order, then 202."""
+    queue = list(statuses)
+
+    def answer(_seen: Seen) -> Reply:
+        return queue.pop(0) if queue else Reply(202)
+
+    return answer
+
+
+@pytest.mark.parametrize("retry_after", ["0.3", "1"], ids=["fractional", "whole-seconds"])
+def test_429_with_retry_after_is_retried_after_the_given_delay(retry_after: str) -> None:
+    answer = throttled_then(
+        [Reply(429, b'{"error":{"code":"TooManyRequests"}}', {"Retry-After": retry_after})]
+    )
+    with stub_server(answer) as (root, state):
+        response = make_graph(root + "/v1.0").as_("organizer").post("/me/events/x/cancel", json={})
+    assert response.status_code == 202
+    assert len(state.seen) == 2
+    waited = state.seen[1].at - state.seen[0].at
+    assert float(retry_after) - 0.05 <= waited < float(retry_after) + 1.0
+
+
+def test_429_without_retry_after_and_503_are_retried_with_bounded_backoff() -> None:
+    answer = throttled_then([Reply(429), Reply(503), Reply(429)])
+    with stub_server(answer) as (root, state):
+        started = time.monotonic()
+        response = make_graph(root + "/v1.0").as_("organizer").post("/me/events/x/cancel", json={})
+    assert response.status_code == 202 and len(state.seen) == 4
+    assert time.monotonic() - started < 5
+
+
+def test_retries_are_bounded_and_the_last_429_is_returned() -> None:
+    with stub_server(lambda _seen: Reply(429, headers={"Retry-After": "0"})) as (root, state):
+        graph = make_graph(root + "/v1.0", retries={"total": 2, "backoff_max": 0.1})
+        response = graph.as_("organizer").post("/me/events/x/cancel", json={})
+    assert response.status_code == 429
+    assert len(state.seen) == 3  # the first try and 2 retries
+
+
+def test_huge_retry_after_is_capped() -> None:
+    answer = throttled_then([Reply(429, headers={"Retry-After": "3600"})])
+    with stub_server(answer) as (root, state):
+        graph = make_graph(root + "/v1.0", retries={"retry_after_max": 0.2})
+        response = graph.as_("organizer").get("/me/events")
+    assert response.status_code == 202 and len(state.seen) == 2
+
+
+def test_per_mailbox_cap_holds_across_me_id_and_upn_paths() -> None:
+    with stub_server(lambda _seen: Reply(200, b"{}", delay_s=0.15)) as (root, state):
+        graph = make_graph(root + "/v1.0", max_concurrency_per_mailbox=2)
+        client = graph.as_("organizer")
+        paths = ["/me/events", "/users/u-1/events", "/users/adele%40contoso.test/events"] * 3
+        threads = [threading.Thread(target=client.get, args=(path,)) for path in paths]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert len(state.seen) == 9
+    assert state.max_in_flight == 2
+
+
+def test_other_mailboxes_are_not_held_back_by_a_busy_one() -> None:
+    with stub_server(lambda _seen: Reply(200, b"{}", delay_s=0.2)) as (root, state):
+        graph = make_graph(root + "/v1.0", max_concurrency_per_mailbox=1)
+        threads = [
+            threading.Thread(target=graph.as_("organizer").get, args=(f"/users/{user}/events",))
+            for user in ("u-1", "u-2", "u-3")
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert state.max_in_flight == 3
+
+
+def test_transcript_never_contains_a_token_or_secret() -> None:
+    issued_jwt = jwt.encode({"sub": "x", "scp": "Calendars.ReadWrite"}, "k" * 32, algorithm="HS256")
+    body = json.dumps(
+        {"access_token": issued_jwt, "echo": ORGANIZER_TOKEN, "client_secret": APP_SECRET}
+    ).encode()
+    with stub_server(lambda _seen: Reply(200, body, {"Content-Type": "application/json"})) as (root, _state):
+        graph = make_graph(root + "/v1.0")
+        sink: list[dict[str, Any]] = []
+        graph.transcript.start_test(sink)
+        graph.as_("organizer").post(
+            "/me/events",
+            json={"password": "hunter2-pw", "note": f"Bearer {issued_jwt}", "token": ORGANIZER_TOKEN},
+        )
+        graph.as_("organizer").post(
+            "/token",
+            data=f"client_secret={APP_SECRET}&grant_type=client_credentials",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    dumped = json.dumps(sink)
+    for secret in (ORGANIZER_TOKEN, issued_jwt, APP_SECRET, "hunter2-pw"):
+        assert secret not in dumped
+    assert sink[0]["request_headers"]["Authorization"] == "Bearer [REDACTED]"
+    assert sink[0]["status"] == 200 and sink[0]["identity"] == "organizer"
+    assert graph.transcript.request_count == 2
+    line = curl_line(sink[0])
+    assert '"Authorization: Bearer $TOKEN"' in line and ORGANIZER_TOKEN not in line
+
+
+def test_ids_with_slash_plus_and_equals_reach_the_server_encoded() -> None:
+    from conformance.target.urls import quote_id
+
+    with stub_server(lambda _seen: Reply(202)) as (root, state):
+        make_graph(root + "/v1.0").as_("organizer").post(f"/me/events/{quote_id('AA+b/c==')}/cancel")
+    assert state.seen[0].path == "/v1.0/me/events/AA%2Bb%2Fc%3D%3D/cancel"
+
+
+def test_connection_refused_raises_target_unreachable_naming_the_base_url() -> None:
+    with stub_server(lambda _seen: Reply(200)) as (root, _state):
+        dead_root = root  # the port is closed once the stub stops
+    graph = make_graph(dead_root + "/v1.0", timeouts={"connect": 1, "read": 1})
+    with pytest.raises(TargetUnreachable, match=r"does not answer") as raised:
+        graph.as_("organizer").get("/me/events")
+    assert dead_root in str(raised.value) and ORGANIZER_TOKEN not in str(raised.value)

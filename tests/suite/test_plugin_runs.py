@@ -1,0 +1,164 @@
+"""The plugin as users run it: `pytest --pyargs conformance.cases` in a child process, elsewhere."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from _inner_run import child_environment
+
+from conformance.reference.serve import ReferenceServer
+
+CHILD_TIMEOUT_S = 240
+
+
+def run_cases(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m pytest --pyargs conformance.cases ARGS` in `cwd`, reports under cwd/reports."""
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--pyargs",
+        "conformance.cases",
+        "-p",
+        "no:cacheprovider",
+        "-rfs",
+        "--reports-dir",
+        str(cwd / "reports"),
+        *args,
+    ]
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=child_environment(),
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT_S,
+        check=False,
+    )
+
+
+def failed_tests(output: str) -> set[str]:
+    return set(re.findall(r"^FAILED (\S+)", output, flags=re.MULTILINE))
+
+
+def certification(cwd: Path) -> dict:  # type: ignore[type-arg]
+    found = sorted((cwd / "reports").glob("*/certification.json"))
+    return json.loads(found[-1].read_text(encoding="utf-8")) if found else {}
+
+
+def test_routes_pass_against_the_embedded_server_from_any_directory(tmp_path: Path) -> None:
+    completed = run_cases(tmp_path, "-k", "routes")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-4000:]
+    assert re.search(
+        r"graph-conformance: target 'graph-conformance reference server \(embedded\)' at embedded", output
+    ), output[:2000]
+    assert not failed_tests(output)
+    passed = int(re.search(r"(\d+) passed", output).group(1))  # type: ignore[union-attr]
+    assert passed >= 17 * 2 + 10 + 2 + 4
+
+
+def test_route_missing_fault_fails_exactly_the_me_events_route_case(tmp_path: Path) -> None:
+    with ReferenceServer(faults=["route-missing-me-events"]) as server:
+        target_file = tmp_path / "target.yaml"
+        server.write_target(target_file)
+        secrets = {str(server.target_document()["token_defaults"]["client_secret"])}
+        completed = run_cases(tmp_path, "--target", str(target_file), "-k", "test_routes")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output[-4000:]
+    failed = failed_tests(output)
+    assert len(failed) == 1, output[-4000:]
+    assert failed.pop().endswith("test_routes.py::test_cancel_route_accepts_the_organizers_cancel[me-events]")
+    assert "[CANCEL-ROUTE-ME-EVENTS]" in output and "reproduce: curl" in output
+    assert "Bearer [REDACTED]" in output or "$TOKEN" in output
+    assert not any(secret in output for secret in secrets)
+
+
+def test_parallel_run_shares_the_run_id_and_counts_requests(tmp_path: Path) -> None:
+    completed = run_cases(tmp_path, "-n", "2", "-k", "organizers_cancel", "--run-id", "gc-xdist-check")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-4000:]
+    assert "run id gc-xdist-check" in output
+    requests = certification(tmp_path).get("summary", {}).get("requests")
+    assert isinstance(requests, int) and requests >= 17 * 3, certification(tmp_path).get("summary")
+
+
+def test_remote_target_without_attendees_is_refused_with_exit_2(tmp_path: Path) -> None:
+    target_file = tmp_path / "remote.yaml"
+    target_file.write_text(
+        yaml.safe_dump(
+            {
+                "base_url": "https://graph.example.invalid/v1.0",
+                "identities": {
+                    "organizer": {"user_id": "u", "token": {"kind": "literal", "value": "t0k3n-value"}}
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    completed = run_cases(tmp_path, "--target", str(target_file))
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 2, output[-3000:]
+    assert "refusing to run against https://graph.example.invalid/v1.0" in output
+    assert "t0k3n-value" not in output
+
+
+def test_invalid_target_file_exits_2_naming_the_key(tmp_path: Path) -> None:
+    target_file = tmp_path / "bad.yaml"
+    target_file.write_text(
+        yaml.safe_dump(
+            {
+                "base_url": "http://127.0.0.1:9/v1.0",
+                "identities": {"organizer": {"user_id": "u", "token": {"kind": "pasword"}}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    completed = run_cases(tmp_path, "--target", str(target_file))
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 2, output[-3000:]
+    assert "identities.organizer.token.kind: 'pasword' is not one of" in output
+    assert "Traceback" not in output
+
+
+def test_unreachable_target_exits_3(tmp_path: Path) -> None:
+    with ReferenceServer() as server:
+        document = server.target_document()
+    target_file = tmp_path / "gone.yaml"
+    target_file.write_text(yaml.safe_dump(document), encoding="utf-8")  # its server has stopped
+    completed = run_cases(tmp_path, "--target", str(target_file))
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 3, output[-3000:]
+    assert "does not answer" in output and document["base_url"] in output
+
+
+def test_unsupported_profiles_are_not_applicable_and_missing_identities_not_verified(tmp_path: Path) -> None:
+    with ReferenceServer() as server:
+        document = server.target_document()
+        document["unsupported_profiles"] = ["routes-legacy"]
+        del document["identities"]["personal"]
+        target_file = tmp_path / "partial.yaml"
+        target_file.write_text(yaml.safe_dump(document), encoding="utf-8")
+        completed = run_cases(
+            tmp_path,
+            "--target",
+            str(target_file),
+            "-k",
+            "organizers_cancel and me-calendargroup-calendars or test_personal_account_cancels",
+        )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-3000:]
+    assert "2 skipped" in output, output[-3000:]
+    assert re.search(
+        r"not-applicable: CANCEL-ROUTE-ME-CALENDARGROUP-CALENDARS-EVENTS belongs to profile "
+        r"'routes-legacy'",
+        output,
+    ), output[-3000:]
+    assert re.search(
+        r"not-verified: the target configures no 'personal' identity; add identities.personal", output
+    ), output[-3000:]
