@@ -37,10 +37,13 @@ class BareServer:
 
     def __enter__(self) -> BareServer:
         listener = socket.socket()
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # same socket options as the server
         listener.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{listener.getsockname()[1]}/accept"
         app = Starlette(routes=[Route("/accept", _accepted, methods=["POST"])])
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
+        self._server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        )
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [listener]}, daemon=True)
         self._thread.start()
         while not self._server.started:
@@ -72,9 +75,18 @@ def _run(cycle: Callable[[requests.Session], None], seconds: float, workers: int
 def _token(server: ReferenceServer) -> str:
     target = server.target_document()
     defaults, organizer = target["token_defaults"], target["identities"]["organizer"]["token"]
-    answer = requests.post(defaults["token_url"], timeout=10, data={
-        "grant_type": "password", "client_id": defaults["client_id"], "client_secret": defaults["client_secret"],
-        "username": organizer["username"], "password": organizer["password"], "scope": organizer["scope"]})
+    answer = requests.post(
+        defaults["token_url"],
+        timeout=10,
+        data={
+            "grant_type": "password",
+            "client_id": defaults["client_id"],
+            "client_secret": defaults["client_secret"],
+            "username": organizer["username"],
+            "password": organizer["password"],
+            "scope": organizer["scope"],
+        },
+    )
     answer.raise_for_status()
     return str(answer.json()["access_token"])
 
@@ -87,6 +99,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with BareServer() as bare:
+
         def floor_cycle(session: requests.Session) -> None:
             for _ in range(2):
                 assert session.post(bare.url, json={"comment": "x"}, timeout=10).status_code == 202
@@ -96,9 +109,12 @@ def main() -> int:
     with ReferenceServer() as server:
         headers = {"Authorization": f"Bearer {_token(server)}"}
         attendee = server.target_document()["identities"]["attendees"][0]["user_principal_name"]
-        event = {"subject": "gc-bench", "start": {"dateTime": "2031-01-01T10:00:00", "timeZone": "UTC"},
-                 "end": {"dateTime": "2031-01-01T11:00:00", "timeZone": "UTC"},
-                 "attendees": [{"emailAddress": {"address": attendee}, "type": "required"}]}
+        event = {
+            "subject": "gc-bench",
+            "start": {"dateTime": "2031-01-01T10:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2031-01-01T11:00:00", "timeZone": "UTC"},
+            "attendees": [{"emailAddress": {"address": attendee}, "type": "required"}],
+        }
 
         def reference_cycle(session: requests.Session) -> None:
             created = session.post(f"{server.base_url}/me/events", json=event, headers=headers, timeout=10)

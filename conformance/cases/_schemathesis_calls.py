@@ -17,6 +17,7 @@ from schemathesis.generation.meta import ComponentInfo, CoverageScenario, covera
 from conformance.cases._expect import ConformanceFailure, profile_of
 from conformance.cases._schemathesis_checks import CheckFunction, requirements_of
 from conformance.cases._schemathesis_ids import EventSupply, RouteShape, caller_role
+from conformance.cases._schemathesis_schema import has_pinned_path
 from conformance.outcomes import not_applicable, not_verified
 from conformance.target.client import Graph, build_retry
 from conformance.target.urls import quote_id
@@ -24,6 +25,12 @@ from conformance.target.urls import quote_id
 ROUTE_PREFIX = "CANCEL-ROUTE-"
 _FILTERED_AUTH = re.compile(r"-H '(?i:authorization): [^']*'")
 TOKEN_PLACEHOLDER = '-H "Authorization: Bearer $TOKEN"'
+Excuse = Callable[[str, int], bool]  # (caller role, status) -> the answer says nothing about this check
+
+
+def application_refused(role: str, status: int) -> bool:
+    """The application's token was refused: a permissions matter (CANCEL-PERM-APPLICATION), not a body one."""
+    return role == "application" and status in (401, 403)
 
 
 def route_requirement(case: Case) -> str | None:
@@ -58,9 +65,12 @@ def set_real_path_parameters(case: Case, ids: dict[str, str]) -> None:
 class CaseRunner:
     """Runs a test function's generated cases against the target and counts what they cost."""
 
-    def __init__(self, graph: Graph, supply: EventSupply, seed: int, checks: tuple[CheckFunction, ...]) -> None:
+    def __init__(
+        self, graph: Graph, supply: EventSupply, seed: int, checks: tuple[CheckFunction, ...],
+        requirement_ids: tuple[str, ...] = (),
+    ) -> None:
         self.graph, self.supply, self.seed, self.checks = graph, supply, seed, checks
-        self.requirement_ids = requirements_of(checks)
+        self.requirement_ids = requirement_ids or requirements_of(checks)
         self.cases = 0
         self.requests = 0
         self._statuses: list[int] = []
@@ -94,24 +104,25 @@ class CaseRunner:
         if shape.principal == "groups" and not self.graph.has("group"):
             not_verified("the target configures no 'group' identity; add identities.group to check /groups routes")
 
-    def run(self, case: Case) -> None:
-        """Send `case` (with real ids unless its path is the invalid part) and validate it with the checks."""
+    def run(self, case: Case, *, excused: Excuse | None = None) -> None:
+        """Send `case` with real ids and the caller's token; validate the answer unless `excused` says not to."""
         shape = RouteShape.of(case.operation.path)
         self.check_applicable(case, shape)
         role = caller_role(shape, self.graph)
-        token = self.graph.token_for(role)
+        headers = {"Authorization": f"Bearer {self.graph.token_for(role)}"}
         self.cases += 1
-        meta = case.meta
         event = None
-        if meta is None or not meta.is_negative_at(ParameterLocation.PATH):
+        if has_pinned_path(case.path_parameters):  # else the path is the invalid part: send it as generated
             event = self.supply.take(shape)
             set_real_path_parameters(case, self.supply.path_parameters(shape, event, role))
         self._statuses = []
+        transport = {"session": self.session, "hooks": {"response": [self._recorder(role)]}, "timeout": self.timeout}
         try:
-            case.call_and_validate(
-                session=self.session, headers={"Authorization": f"Bearer {token}"}, checks=list(self.checks),
-                hooks={"response": [self._recorder(role)]}, timeout=self.timeout,
-            )
+            response = case.call(headers=headers, **transport)
+            if excused is None or not excused(role, response.status_code):
+                # the same transport for the probes some checks send (ignored_auth); they drop the session
+                case.validate_response(response, checks=list(self.checks), headers=headers,
+                                       transport_kwargs={**transport, "headers": dict(headers)})
         except FailureGroup as group:  # a BaseExceptionGroup: `except Exception` would not catch it
             raise self._failure(case, group) from None
         finally:

@@ -37,6 +37,7 @@ PLACEHOLDER_IDS = {
     "path.calendarGroup-id": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
     "path.event-id": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 }
+PLACEHOLDER_PATH_VALUES = {key.removeprefix("path."): value for key, value in PLACEHOLDER_IDS.items()}
 COMMENT_DICTIONARY = "graph-comments"
 # Comment strings the page allows and servers trip over; fuzzing draws from them besides random text,
 # because Hypothesis alone rarely produces a string of several thousand characters.
@@ -82,6 +83,11 @@ def read_description(path: Path | None = None) -> dict[str, Any]:
     return document
 
 
+def has_pinned_path(path_parameters: dict[str, Any]) -> bool:
+    """Whether the path still holds the pinned placeholders (the coverage phase mutates them on purpose)."""
+    return all(PLACEHOLDER_PATH_VALUES.get(name) == value for name, value in path_parameters.items())
+
+
 def with_bearer_security(description: dict[str, Any]) -> dict[str, Any]:
     """A copy whose operations declare an HTTP bearer scheme (what Graph reads) instead of the oauth2 one.
 
@@ -95,6 +101,26 @@ def with_bearer_security(description: dict[str, Any]) -> dict[str, Any]:
         for method, operation in path_item.items():
             if method in HTTP_METHODS and isinstance(operation, dict):
                 operation["security"] = [{BEARER_SCHEME: []}]
+    return adapted
+
+
+def with_comment_examples(description: dict[str, Any]) -> dict[str, Any]:
+    """A copy whose request bodies carry named examples of the comments CANCEL-COMMENT-STRING names.
+
+    The examples phase sends every named example once, so a non-ASCII, an 8,000-character and a multi-line
+    comment reach each route in every run, whatever the fuzzing draws; the page's own example stays first.
+    """
+    adapted = copy.deepcopy(description)
+    for path_item in adapted["paths"].values():
+        operation = path_item.get("post") if isinstance(path_item, dict) else None
+        media = (((operation or {}).get("requestBody") or {}).get("content") or {}).get("application/json")
+        if not isinstance(media, dict):
+            continue
+        examples = {"page": {"value": media.pop("example")}} if "example" in media else {}
+        examples |= {
+            f"comment-{index}": {"value": {"comment": value}} for index, value in enumerate(COMMENT_VALUES)
+        }
+        media["examples"] = {**examples, **media.get("examples", {})}
     return adapted
 
 
@@ -139,7 +165,7 @@ def suite_config(plan: GenerationPlan) -> schemathesis.Config:
 
 def load_cancel_schema(base_url: str, plan: GenerationPlan, description: dict[str, Any] | None = None) -> OpenApiSchema:
     """The cancel description as a Schemathesis schema aimed at `base_url` (which includes `/v1.0`)."""
-    raw = with_bearer_security(description if description is not None else read_description())
+    raw = with_comment_examples(with_bearer_security(description if description is not None else read_description()))
     schema = schemathesis.openapi.from_dict(raw, config=suite_config(plan))
     schema.config.update(base_url=base_url)  # before touching any operation (notes P: cached base URL)
     return schema

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from schemathesis import Case
-from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoverageScenario, coverage_scenario
+
+from conformance.cases._schemathesis_schema import has_pinned_path
 
 COMMENT_KEYS = frozenset({"comment", "Comment"})
 WRONG_COMMENT_TYPE = "comment of a wrong JSON type"
@@ -31,7 +32,7 @@ def body_flaws(case: Case) -> set[str]:
 def is_body_mutation(case: Case) -> bool:
     """A negative case whose only fault is a body flaw the requirements name (ids and request shape valid)."""
     meta = case.meta
-    if meta is None or not meta.generation.mode.is_negative or meta.is_negative_at(ParameterLocation.PATH):
+    if meta is None or not meta.generation.mode.is_negative or not has_pinned_path(case.path_parameters):
         return False
     if coverage_scenario(case) in (CoverageScenario.UNSPECIFIED_HTTP_METHOD,
                                    CoverageScenario.MALFORMED_CONTENT_TYPE,

@@ -15,7 +15,7 @@ import schemathesis
 from schemathesis import Case
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from conformance.cases._schemathesis_calls import CaseRunner
+from conformance.cases._schemathesis_calls import CaseRunner, application_refused
 from conformance.cases._schemathesis_checks import (
     AUTH_ENFORCED,
     ERROR_ENVELOPE,
@@ -42,6 +42,9 @@ from conformance.cases._schemathesis_schema import (
     read_description,
 )
 from conformance.cases._schemathesis_select import (
+    UNKNOWN_PARAMETER,
+    WRONG_COMMENT_TYPE,
+    body_flaws,
     is_body_mutation,
     is_other_method_probe,
     is_unambiguous_valid_body,
@@ -52,7 +55,7 @@ from conformance.target.provision import Provisioner
 
 AUTH_PROBE_EXAMPLES = 2  # ignored_auth re-sends each case twice; a couple of cases per operation suffice
 
-RunnerFor = Callable[[tuple[CheckFunction, ...]], CaseRunner]
+RunnerFor = Callable[..., CaseRunner]  # (checks, requirement ids=those the checks map to) -> CaseRunner
 
 
 @pytest.fixture(scope="session")
@@ -100,9 +103,9 @@ def st_runner(request: pytest.FixtureRequest, graph: Graph, provision: Provision
     runners: dict[tuple[CheckFunction, ...], CaseRunner] = {}
     requests_before = graph.transcript.request_count
 
-    def runner_for(checks: tuple[CheckFunction, ...]) -> CaseRunner:
+    def runner_for(checks: tuple[CheckFunction, ...], requirement_ids: tuple[str, ...] = ()) -> CaseRunner:
         if checks not in runners:
-            runners[checks] = CaseRunner(graph, supply, run_of(request.config).seed, checks)
+            runners[checks] = CaseRunner(graph, supply, run_of(request.config).seed, checks, requirement_ids)
         return runners[checks]
 
     yield runner_for
@@ -145,13 +148,22 @@ def test_errors_use_graph_envelope(case: Case, st_runner: RunnerFor) -> None:
     st_runner(ERROR_ENVELOPE).run(case)
 
 
-@pytest.mark.requirement("GRAPH-400-COMMENT-TYPE", "GRAPH-400-UNKNOWN-PARAMETER")
+@pytest.mark.requirement("GRAPH-400-COMMENT-TYPE")
 @malformed_cases.parametrize()
-def test_malformed_bodies_rejected(case: Case, st_runner: RunnerFor) -> None:
-    """Bodies the action does not define (wrong comment types, unknown parameters) are rejected."""
-    if not is_body_mutation(case):
-        return  # other invalid requests (ids, non-object bodies) are judged by the other tests
-    st_runner(MALFORMED_REJECTED).run(case)
+def test_wrong_comment_types_rejected(case: Case, st_runner: RunnerFor) -> None:
+    """A comment that is a number, object, list or Boolean is rejected (4xx), the event left alone."""
+    if body_flaws(case) != {WRONG_COMMENT_TYPE} or not is_body_mutation(case):
+        return  # other invalid requests are judged by the other tests
+    st_runner(MALFORMED_REJECTED, ("GRAPH-400-COMMENT-TYPE",)).run(case)
+
+
+@pytest.mark.requirement("GRAPH-400-UNKNOWN-PARAMETER")
+@malformed_cases.parametrize()
+def test_unknown_parameters_rejected(case: Case, st_runner: RunnerFor) -> None:
+    """A body parameter the action does not have is rejected (4xx), the event left alone."""
+    if body_flaws(case) != {UNKNOWN_PARAMETER} or not is_body_mutation(case):
+        return  # other invalid requests are judged by the other tests
+    st_runner(MALFORMED_REJECTED, ("GRAPH-400-UNKNOWN-PARAMETER",)).run(case)
 
 
 @pytest.mark.requirement("CANCEL-COMMENT-STRING")
@@ -160,7 +172,7 @@ def test_valid_bodies_accepted(case: Case, st_runner: RunnerFor) -> None:
     """Any valid body (any comment string, or none) cancels a real event: 2xx."""
     if not is_unambiguous_valid_body(case):
         return  # `comment` and `Comment` together: the page does not say what that means
-    st_runner(VALID_ACCEPTED).run(case)
+    st_runner(VALID_ACCEPTED).run(case, excused=application_refused)
 
 
 @pytest.mark.requirement("CANCEL-AUTH-REQUIRED")

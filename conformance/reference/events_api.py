@@ -75,9 +75,11 @@ def handle_events(call: Call) -> Response:
             call.json_body(),
             message_delay_s=call.settings.message_delay_s,
         )
-        row = call.store.row("SELECT * FROM events WHERE id = ?", (document["id"],))
+        row = call.store.one("SELECT * FROM events WHERE id = ?", (document["id"],))
         payload = {"@odata.context": call.context("events/$entity"), **render_event(row)}
-        return json_response(payload, 201, {"Location": f"{call.version_url}/me/events('{document['id']}')"})
+        owner = "groups" if call.mailbox.kind == "group" else "users"
+        location = f"{call.version_url}/{owner}('{call.mailbox.owner_id}')/events('{document['id']}')"
+        return json_response(payload, 201, {"Location": location})
     if kind == "events" and method == "GET":
         require(call.caller, call.mailbox, READ_CALENDAR, GROUP_READ)
         return _list(
@@ -234,16 +236,17 @@ def _cancel_body(call: Call) -> dict[str, Any] | None:
             )
         try:
             body = json.loads(call.body)
+            parsed = True
         except (ValueError, UnicodeDecodeError) as error:
             if "malformed-json-accepted" not in faults:
                 raise bad_request(
                     "Invalid JSON. A token was not recognized in the JSON content.", "RequestBodyRead"
                 ) from error
-            body = None
-    if body is not None and not isinstance(body, dict):
-        raise bad_request(
-            "The request body must be a JSON object with an optional 'comment'.", "RequestBodyRead"
-        )
+            body, parsed = None, False
+        if parsed and not isinstance(body, dict):
+            raise bad_request(
+                "The request body must be a JSON object with an optional 'comment'.", "RequestBodyRead"
+            )
     parameters = {key: value for key, value in (body or {}).items() if "@odata" not in key}
     unknown = [key for key in parameters if key.lower() != "comment"]
     if unknown and "unknown-parameter-accepted" not in faults:

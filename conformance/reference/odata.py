@@ -12,7 +12,7 @@ from conformance.reference.graph_errors import bad_request
 
 Predicate = Callable[[dict[str, Any]], bool]
 _TOKEN = re.compile(r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<punct>[(),])|(?P<word>[A-Za-z0-9_./:+@$-]+))")
-_COMPARISONS = {
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda left, right: left == right,
     "ne": lambda left, right: left != right,
     "gt": lambda left, right: left is not None and right is not None and left > right,
@@ -20,7 +20,7 @@ _COMPARISONS = {
     "lt": lambda left, right: left is not None and right is not None and left < right,
     "le": lambda left, right: left is not None and right is not None and left <= right,
 }
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[[Any, str], bool]] = {
     "startswith": lambda value, text: isinstance(value, str) and value.lower().startswith(text.lower()),
     "endswith": lambda value, text: isinstance(value, str) and value.lower().endswith(text.lower()),
     "contains": lambda value, text: isinstance(value, str) and text.lower() in value.lower(),
@@ -58,10 +58,7 @@ def apply_query(items: list[dict[str, Any]], params: Mapping[str, str], page_url
     if options.get("orderby"):
         for clause in reversed(options["orderby"].split(",")):
             name, _, direction = clause.strip().partition(" ")
-            items.sort(
-                key=lambda item, name=name: _sort_key(property_value(item, name)),
-                reverse=direction.strip().lower() == "desc",
-            )
+            items.sort(key=_sort_by(name), reverse=direction.strip().lower() == "desc")
     top = _count(options.get("top"), "$top", DEFAULT_PAGE_SIZE)
     skip = _count(options.get("skip"), "$skip", 0)
     page = items[skip : skip + min(top, MAX_PAGE_SIZE)]
@@ -91,6 +88,18 @@ def _select(item: dict[str, Any], select: str | None) -> dict[str, Any]:
         or key.lower() in wanted
         or key.split("@")[0].lower() in wanted
     }
+
+
+def _sort_by(name: str) -> Callable[[dict[str, Any]], tuple[int, Any]]:
+    return lambda item: _sort_key(property_value(item, name))
+
+
+def _either(first: Predicate, second: Predicate) -> Predicate:
+    return lambda item: first(item) or second(item)
+
+
+def _both(first: Predicate, second: Predicate) -> Predicate:
+    return lambda item: first(item) and second(item)
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -136,16 +145,14 @@ class _Parser:
         left = self._conjunction()
         while self._peek_word("or"):
             self.position += 1
-            right, previous = self._conjunction(), left
-            left = lambda item, a=previous, b=right: a(item) or b(item)  # noqa: E731
+            left = _either(left, self._conjunction())
         return left
 
     def _conjunction(self) -> Predicate:
         left = self._unary()
         while self._peek_word("and"):
             self.position += 1
-            right, previous = self._unary(), left
-            left = lambda item, a=previous, b=right: a(item) and b(item)  # noqa: E731
+            left = _both(left, self._unary())
         return left
 
     def _unary(self) -> Predicate:

@@ -10,7 +10,7 @@ from dateutil import rrule
 
 from conformance.reference.graph_errors import bad_request
 
-_FREQUENCIES = {
+_FREQUENCIES: dict[str, Any] = {
     "daily": rrule.DAILY,
     "weekly": rrule.WEEKLY,
     "absoluteMonthly": rrule.MONTHLY,

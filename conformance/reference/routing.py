@@ -89,9 +89,6 @@ def match(raw_path: bytes, *, case_sensitive_cancel: bool = False) -> RouteMatch
             params = _match_segments(f"{container}{suffix}", rest, kind == "cancel" and case_sensitive_cancel)
             if params is not None:
                 if "event" in params and "+" in raw_rest[-1 if kind == "event" else -2]:
-                    import sys
-
-                    print("DEBUGPLUS", raw_path, file=sys.stderr)
                     raise malformed_id()
                 return RouteMatch(kind, version, principal, principal_id, params, name)
     for pattern, kind in _OTHER_PATTERNS:
@@ -101,9 +98,6 @@ def match(raw_path: bytes, *, case_sensitive_cancel: bool = False) -> RouteMatch
         if params is not None:
             return RouteMatch(kind, version, principal, principal_id, params)
     if any(segment.lower() == "events" for segment in rest):
-        import sys
-
-        print("DEBUGSPLIT", raw_path, file=sys.stderr)
         raise malformed_id()  # an unencoded "/" split an id into several segments
     raise _unknown_segment(rest[-1] if rest else principal)
 

@@ -78,7 +78,15 @@ class Store:
     def row(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
         """The first row of a read query, or None."""
         with self._lock:
-            return self._connection.execute(sql, params).fetchone()
+            found: sqlite3.Row | None = self._connection.execute(sql, params).fetchone()
+            return found
+
+    def one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row:
+        """The first row of a read query that must find one (LookupError otherwise: a server bug)."""
+        found = self.row(sql, params)
+        if found is None:
+            raise LookupError(f"no row for {sql!r}")
+        return found
 
     def meta(self, key: str) -> str | None:
         """A value stored under `key` in the meta table."""

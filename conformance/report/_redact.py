@@ -8,7 +8,7 @@ from typing import Any
 REDACTED = "[REDACTED]"
 
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
-_BEARER = re.compile(r"(?i)\b(Bearer)(\s+|%20|\+)(?!\[REDACTED\]|\$)[^\s\"'<>,;\\&]+")
+_BEARER = re.compile(r"(?i)\b(Bearer)(\s+|%20|\+)(?!\[REDACTED\]|\$|\{)[^\s\"'<>,;\\&]+")
 _SECRET_NAMES = r"client_secret|password|access_token|refresh_token|id_token|assertion|client_assertion"
 _FORM_SECRET = re.compile(rf"(?i)\b({_SECRET_NAMES})=(?!\[REDACTED\])[^&\s\"'<>\\]+")
 _JSON_SECRET = re.compile(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -108,3 +109,35 @@ def route_template(url: str) -> str | None:
         template.append("{id}" if previous in _ID_AFTER else segment.lower())
         previous = segment.lower()
     return "/" + "/".join(template)
+
+
+OTHER_ROUTE = "other cancel paths (malformed ids, unknown segments)"
+_PLACEHOLDER = re.compile(r"(\{[^}]*\})")
+
+
+def documented_routes(sentences: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
+    """(template, pattern) per catalog sentence that is a cancel route (`POST /me/events/{id}/cancel`)."""
+    routes: list[tuple[str, re.Pattern[str]]] = []
+    for sentence in sentences:
+        text = sentence.strip()
+        if not (text.startswith("POST /") and text.endswith("/cancel")):
+            continue
+        template = text.removeprefix("POST ").strip()
+        parts = _PLACEHOLDER.split(template)
+        regex = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+        display = _PLACEHOLDER.sub("{id}", template)
+        if display not in (known for known, _ in routes):
+            routes.append((display, re.compile(f"^{regex}$", re.IGNORECASE)))
+    return routes
+
+
+def classify_route(url: str, routes: list[tuple[str, re.Pattern[str]]]) -> str | None:
+    """The documented route a cancel URL belongs to, OTHER_ROUTE, or None when it is no cancel call."""
+    naive = route_template(url)
+    if naive is None or not routes:
+        return naive
+    segments = [segment for segment in urlsplit(url).path.split("/") if segment]
+    if segments and _VERSION.match(segments[0]):
+        segments = segments[1:]
+    path = "/" + "/".join(segments)
+    return next((display for display, pattern in routes if pattern.match(path)), OTHER_ROUTE)

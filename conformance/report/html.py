@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 
 from conformance.report._redact import redact_text
-from conformance.report.evidence import curl_line, route_template
+from conformance.report.evidence import OTHER_ROUTE, classify_route, curl_line, documented_routes
 from conformance.report.model import (
     FAIL,
     NOT_APPLICABLE,
@@ -56,11 +56,12 @@ class RouteCell:
 
 
 def route_matrix(run: RunResult) -> tuple[list[str], list[str], dict[tuple[str, str], RouteCell]]:
-    """Rows (cancel route templates), columns (token kinds) and cells from every case's exchanges."""
+    """Rows (documented cancel routes, then other cancel paths), columns (token kinds) and their cells."""
+    documented = documented_routes(verdict.requirement.sentence for verdict in run.verdicts)
     cells: dict[tuple[str, str], RouteCell] = {}
     for case in run.cases:
         for exchange in case.exchanges:
-            route = route_template(str(exchange.get("url", "")))
+            route = classify_route(str(exchange.get("url", "")), documented)
             if route is None:
                 continue
             identity = str(exchange.get("identity") or "unknown")
@@ -68,7 +69,10 @@ def route_matrix(run: RunResult) -> tuple[list[str], list[str], dict[tuple[str, 
             if isinstance(exchange.get("status"), int):
                 cell.statuses[exchange["status"]] += 1
             cell.outcomes.add(case.outcome)
-    routes = sorted({route for route, _ in cells}, key=lambda route: (len(route), route))
+    seen_routes = {route for route, _ in cells}
+    order = [display for display, _ in documented] + [OTHER_ROUTE]
+    routes = [route for route in order if route in seen_routes]
+    routes += sorted(seen_routes - set(order), key=lambda route: (len(route), route))
     seen = {identity for _, identity in cells}
     identities = [name for name in _IDENTITY_ORDER if name in seen] + sorted(seen - set(_IDENTITY_ORDER))
     return routes, identities, cells

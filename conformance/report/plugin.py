@@ -50,7 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--reports-dir",
         default="reports",
         metavar="DIR",
-        help="where reports/<run-id>/ and reports/latest go (default: reports, relative to rootdir)",
+        help="where reports/<run-id>/ and reports/latest go (default: reports, relative to the start dir)",
     )
     group.addoption(
         "--certify",
@@ -192,7 +192,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.exit_code = _exit_code(int(session.exitstatus), run.gate_problems)
     reports_dir = Path(options.reports_dir)
     if not reports_dir.is_absolute():
-        reports_dir = config.rootpath / reports_dir
+        reports_dir = config.invocation_params.dir / reports_dir
     try:
         state.run_dir = write_run(
             run,

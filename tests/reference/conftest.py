@@ -37,39 +37,55 @@ class GraphClient:
         if role not in self._tokens:
             defaults = self.target["token_defaults"]
             settings = {**defaults, **self.identity(role)["token"]}
-            form = {"client_id": settings["client_id"], "client_secret": settings["client_secret"],
-                    "scope": settings["scope"]}
+            form = {
+                "client_id": settings["client_id"],
+                "client_secret": settings["client_secret"],
+                "scope": settings["scope"],
+            }
             if settings["kind"] == "client_credentials":
                 form["grant_type"] = "client_credentials"
             else:
-                form.update(grant_type="password", username=settings["username"], password=settings["password"])
+                form.update(
+                    grant_type="password", username=settings["username"], password=settings["password"]
+                )
             answer = self.session.post(settings["token_url"], data=form, timeout=TIMEOUT_S)
             assert answer.status_code == 200, answer.text
             self._tokens[role] = answer.json()["access_token"]
         return self._tokens[role]
 
-    def request(self, method: str, path: str, role: str | None = "organizer", **kwargs: Any) -> requests.Response:
+    def request(
+        self, method: str, path: str, role: str | None = "organizer", **kwargs: Any
+    ) -> requests.Response:
         """A request to base_url + path as `role` (None: no Authorization header)."""
         headers = dict(kwargs.pop("headers", {}) or {})
         if role is not None:
             headers["Authorization"] = f"Bearer {self.token(role)}"
-        return self.session.request(method, self.server.base_url + path, headers=headers, timeout=TIMEOUT_S,
-                                    **kwargs)
+        return self.session.request(
+            method, self.server.base_url + path, headers=headers, timeout=TIMEOUT_S, **kwargs
+        )
 
     def user_id(self, role: str) -> str:
         """The object id of a role's user."""
         return str(self.identity(role)["user_id"])
 
-    def create_event(self, role: str = "organizer", path: str = "/me/events", attendees: tuple[str, ...] = (
-            "attendee",), subject: str = "gc-test meeting", **extra: Any) -> dict[str, Any]:
+    def create_event(
+        self,
+        role: str = "organizer",
+        path: str = "/me/events",
+        attendees: tuple[str, ...] = ("attendee",),
+        subject: str = "gc-test meeting",
+        **extra: Any,
+    ) -> dict[str, Any]:
         """Create an event with the given attendee roles; return the created JSON."""
         payload = {
             "subject": subject,
             "body": {"contentType": "text", "content": "agenda"},
             "start": {"dateTime": "2031-05-05T10:00:00", "timeZone": "UTC"},
             "end": {"dateTime": "2031-05-05T10:30:00", "timeZone": "UTC"},
-            "attendees": [{"emailAddress": {"address": self.identity(name)["user_principal_name"]},
-                           "type": "required"} for name in attendees],
+            "attendees": [
+                {"emailAddress": {"address": self.identity(name)["user_principal_name"]}, "type": "required"}
+                for name in attendees
+            ],
             **extra,
         }
         answer = self.request("POST", path, role, json=payload)
@@ -86,8 +102,12 @@ class GraphClient:
 
     def messages(self, role: str, subject: str, folder: str = "inbox") -> list[dict[str, Any]]:
         """Messages in a role's folder whose subject contains `subject`."""
-        answer = self.request("GET", f"/me/mailFolders/{folder}/messages", role,
-                              params={"$filter": f"contains(subject,'{subject}')", "$top": "100"})
+        answer = self.request(
+            "GET",
+            f"/me/mailFolders/{folder}/messages",
+            role,
+            params={"$filter": f"contains(subject,'{subject}')", "$top": "100"},
+        )
         assert answer.status_code == 200, answer.text
         return list(answer.json()["value"])
 

@@ -19,27 +19,45 @@ def _token_request(graph: GraphClient, **form: str) -> requests.Response:
 
 def _password_form(graph: GraphClient, role: str = "organizer", scope: str = ".default") -> dict[str, str]:
     defaults, token = graph.target["token_defaults"], graph.identity(role)["token"]
-    return {"grant_type": "password", "client_id": defaults["client_id"], "client_secret": defaults["client_secret"],
-            "username": token["username"], "password": token["password"], "scope": scope}
+    return {
+        "grant_type": "password",
+        "client_id": defaults["client_id"],
+        "client_secret": defaults["client_secret"],
+        "username": token["username"],
+        "password": token["password"],
+        "scope": scope,
+    }
 
 
-@pytest.mark.parametrize(("change", "status", "error"), [
-    ({"grant_type": "authorization_code"}, 400, "unsupported_grant_type"),
-    ({"password": "wrong"}, 400, "invalid_grant"),
-    ({"username": "nobody@contoso.test"}, 400, "invalid_grant"),
-    ({"client_secret": "wrong"}, 401, "invalid_client"),
-    ({"scope": "Calendars.Destroy"}, 400, "invalid_scope"),
-    ({"scope": ""}, 400, "invalid_scope"),
-], ids=["grant-type", "password", "user", "secret", "unknown-scope", "no-scope"])
-def test_token_endpoint_errors_follow_oauth2(graph: GraphClient, change: dict[str, str], status: int,
-                                             error: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "status", "error"),
+    [
+        ({"grant_type": "authorization_code"}, 400, "unsupported_grant_type"),
+        ({"password": "wrong"}, 400, "invalid_grant"),
+        ({"username": "nobody@contoso.test"}, 400, "invalid_grant"),
+        ({"client_secret": "wrong"}, 401, "invalid_client"),
+        ({"scope": "Calendars.Destroy"}, 400, "invalid_scope"),
+        ({"scope": ""}, 400, "invalid_scope"),
+    ],
+    ids=["grant-type", "password", "user", "secret", "unknown-scope", "no-scope"],
+)
+def test_token_endpoint_errors_follow_oauth2(
+    graph: GraphClient, change: dict[str, str], status: int, error: str
+) -> None:
     answer = _token_request(graph, **{**_password_form(graph), **change})
     assert answer.status_code == status
     assert answer.json()["error"] == error and answer.json()["error_description"]
 
 
-@pytest.mark.parametrize("scope", ["https://graph.microsoft.com/.default", ".default", "Calendars.ReadWrite",
-                                   "https://graph.microsoft.com/Calendars.Read openid offline_access"])
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "https://graph.microsoft.com/.default",
+        ".default",
+        "Calendars.ReadWrite",
+        "https://graph.microsoft.com/Calendars.Read openid offline_access",
+    ],
+)
 def test_token_endpoint_accepts_scope_forms(graph: GraphClient, scope: str) -> None:
     answer = _token_request(graph, **_password_form(graph, scope=scope))
     assert answer.status_code == 200, answer.text
@@ -49,12 +67,17 @@ def test_token_endpoint_accepts_scope_forms(graph: GraphClient, scope: str) -> N
 
 def test_client_credentials_needs_default_scope(graph: GraphClient) -> None:
     token = graph.identity("application")["token"]
-    form = {"grant_type": "client_credentials", "client_id": token["client_id"],
-            "client_secret": token["client_secret"]}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": token["client_id"],
+        "client_secret": token["client_secret"],
+    }
     assert _token_request(graph, **form, scope="Calendars.ReadWrite").json()["error"] == "invalid_scope"
     answer = _token_request(graph, **form, scope="https://graph.microsoft.com/.default")
-    assert "Calendars.ReadWrite" in jwt.decode(answer.json()["access_token"],
-                                               options={"verify_signature": False})["roles"]
+    assert (
+        "Calendars.ReadWrite"
+        in jwt.decode(answer.json()["access_token"], options={"verify_signature": False})["roles"]
+    )
 
 
 def test_missing_and_invalid_tokens_get_401(graph: GraphClient) -> None:
@@ -62,8 +85,15 @@ def test_missing_and_invalid_tokens_get_401(graph: GraphClient) -> None:
     path = f"/me/events/{quote_id(event['id'])}/cancel"
     missing = graph.request("POST", path, None)
     assert missing.status_code == 401 and missing.json()["error"]["message"] == "Access token is empty."
-    forged = jwt.encode({"oid": graph.user_id("organizer"), "scp": "Calendars.ReadWrite",
-                         "aud": "https://graph.microsoft.com"}, "not-the-signing-key-of-this-server-at-all", algorithm="HS256")
+    forged = jwt.encode(
+        {
+            "oid": graph.user_id("organizer"),
+            "scp": "Calendars.ReadWrite",
+            "aud": "https://graph.microsoft.com",
+        },
+        "not-the-signing-key-of-this-server-at-all",
+        algorithm="HS256",
+    )
     invalid = graph.request("POST", path, None, headers={"Authorization": f"Bearer {forged}"})
     assert invalid.status_code == 401 and invalid.json()["error"]["code"] == "InvalidAuthenticationToken"
     assert invalid.json()["error"]["message"] == "Access token validation failure."
@@ -85,7 +115,10 @@ def test_read_only_token_gets_403_and_event_is_untouched(graph: GraphClient) -> 
 
 def test_minimal_scope_cancels(graph: GraphClient) -> None:
     event = graph.create_event()
-    assert graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel", "organizer_minimal").status_code == 202
+    assert (
+        graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel", "organizer_minimal").status_code
+        == 202
+    )
 
 
 def test_application_token_cancels_on_users_and_groups_but_not_me(graph: GraphClient) -> None:
@@ -94,11 +127,15 @@ def test_application_token_cancels_on_users_and_groups_but_not_me(graph: GraphCl
     me = graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel", "application")
     assert me.status_code == 400 and me.json()["error"]["code"] == "BadRequest"
     assert me.json()["error"]["message"] == "/me request is only valid with delegated authentication flow."
-    answer = graph.request("POST", f"/users/{organizer_id}/events/{quote_id(event['id'])}/cancel", "application")
+    answer = graph.request(
+        "POST", f"/users/{organizer_id}/events/{quote_id(event['id'])}/cancel", "application"
+    )
     assert answer.status_code == 202
     group_id = graph.identity("group")["group_id"]
     group_event = graph.create_event(path=f"/groups/{group_id}/events")
-    answer = graph.request("POST", f"/groups/{group_id}/events/{quote_id(group_event['id'])}/cancel", "application")
+    answer = graph.request(
+        "POST", f"/groups/{group_id}/events/{quote_id(group_event['id'])}/cancel", "application"
+    )
     assert answer.status_code == 202
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.reference.conftest import GraphClient, quote_id
@@ -15,35 +17,52 @@ def _calendar_ids(graph: GraphClient) -> tuple[str, str, str]:
     secondary = next(item["id"] for item in default_group_calendars if not item["isDefaultCalendar"])
     groups = graph.request("GET", "/me/calendarGroups").json()["value"]
     projects = next(item["id"] for item in groups if item["name"] == "Projects")
-    in_projects = graph.request("GET", f"/me/calendarGroups/{quote_id(projects)}/calendars").json()["value"][0]["id"]
+    in_projects = graph.request("GET", f"/me/calendarGroups/{quote_id(projects)}/calendars").json()["value"][
+        0
+    ]["id"]
     return secondary, projects, in_projects
 
 
 ROUTES = [
-    "me-events", "users-events", "groups-events", "me-calendar-events", "users-calendar-events",
-    "groups-calendar-events", "me-calendars-events", "users-calendars-events",
-    "me-calendargroup-calendars-events", "users-calendargroup-calendars-events",
-    "me-calendargroups-calendars-events", "users-calendargroups-calendars-events",
+    "me-events",
+    "users-events",
+    "groups-events",
+    "me-calendar-events",
+    "users-calendar-events",
+    "groups-calendar-events",
+    "me-calendars-events",
+    "users-calendars-events",
+    "me-calendargroup-calendars-events",
+    "users-calendargroup-calendars-events",
+    "me-calendargroups-calendars-events",
+    "users-calendargroups-calendars-events",
 ]
 
 
 def _paths(graph: GraphClient, family: str) -> tuple[str, str]:
     """(collection path to create the event in, cancel path template with {id}) for a route family."""
     secondary, projects, in_projects = _calendar_ids(graph)
-    principal = {"me": "/me", "users": f"/users/{graph.identity('organizer')['user_principal_name']}",
-                 "groups": f"/groups/{graph.identity('group')['group_id']}"}[family.split("-")[0]]
+    principal = {
+        "me": "/me",
+        "users": f"/users/{graph.identity('organizer')['user_principal_name']}",
+        "groups": f"/groups/{graph.identity('group')['group_id']}",
+    }[family.split("-")[0]]
     container = {
-        "events": "/events", "calendar-events": "/calendar/events",
+        "events": "/events",
+        "calendar-events": "/calendar/events",
         "calendars-events": f"/calendars/{quote_id(secondary)}/events",
         "calendargroup-calendars-events": f"/calendargroup/calendars/{quote_id(secondary)}/events",
-        "calendargroups-calendars-events": f"/calendarGroups/{quote_id(projects)}/calendars/{quote_id(in_projects)}"
-                                           f"/events",
+        "calendargroups-calendars-events": (
+            f"/calendarGroups/{quote_id(projects)}/calendars/{quote_id(in_projects)}/events"
+        ),
     }[family.split("-", 1)[1]]
     return principal + container, principal + container + "/{id}/cancel"
 
 
 @pytest.mark.parametrize("family", ROUTES)
-def test_every_route_cancels_and_answers_202_empty(graph: GraphClient, family: str, unique_subject: str) -> None:
+def test_every_route_cancels_and_answers_202_empty(
+    graph: GraphClient, family: str, unique_subject: str
+) -> None:
     collection, cancel_template = _paths(graph, family)
     event = graph.create_event(path=collection, subject=unique_subject)
     answer = graph.request("POST", cancel_template.format(id=quote_id(event["id"])), json={"comment": "bye"})
@@ -54,10 +73,14 @@ def test_every_route_cancels_and_answers_202_empty(graph: GraphClient, family: s
     assert graph.attendee_copy("attendee", event["iCalUId"])["isCancelled"] is True
 
 
-def test_attendee_gets_400_with_the_page_message_and_nothing_changes(graph: GraphClient, unique_subject: str) -> None:
+def test_attendee_gets_400_with_the_page_message_and_nothing_changes(
+    graph: GraphClient, unique_subject: str
+) -> None:
     event = graph.create_event(subject=unique_subject)
     copy = graph.attendee_copy("attendee", event["iCalUId"])
-    answer = graph.request("POST", f"/me/events/{quote_id(copy['id'])}/cancel", "attendee", json={"comment": "x"})
+    answer = graph.request(
+        "POST", f"/me/events/{quote_id(copy['id'])}/cancel", "attendee", json={"comment": "x"}
+    )
     assert answer.status_code == 400
     assert answer.json()["error"]["message"] == ORGANIZER_ONLY
     assert graph.request("GET", f"/me/events/{quote_id(event['id'])}").json()["isCancelled"] is False
@@ -67,8 +90,11 @@ def test_attendee_gets_400_with_the_page_message_and_nothing_changes(graph: Grap
 
 def test_cancel_notifies_every_attendee_with_the_comment(graph: GraphClient, unique_subject: str) -> None:
     event = graph.create_event(subject=unique_subject, attendees=("attendee", "attendee2"))
-    answer = graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel",
-                           json={"Comment": "Cancelling for this week due to all hands"})
+    answer = graph.request(
+        "POST",
+        f"/me/events/{quote_id(event['id'])}/cancel",
+        json={"Comment": "Cancelling for this week due to all hands"},
+    )
     assert answer.status_code == 202
     for role in ("attendee", "attendee2"):
         (message,) = graph.messages(role, f"Canceled: {unique_subject}")
@@ -81,13 +107,21 @@ def test_cancel_notifies_every_attendee_with_the_comment(graph: GraphClient, uni
         assert copy["id"] in message["event@odata.navigationLink"]
 
 
-@pytest.mark.parametrize(("body", "notice"), [
-    (None, "default"), ({}, "default"), ({"comment": None}, "default"), ({"comment": ""}, None),
-    ({"comment": "Привет, 日本 ✓\nline two"}, "Привет, 日本 ✓\nline two"), ({"comment": "x" * 8000}, "x" * 8000),
-], ids=["no-body", "empty-object", "null", "empty-string", "non-ascii", "8k"])
+@pytest.mark.parametrize(
+    ("body", "notice"),
+    [
+        (None, "default"),
+        ({}, "default"),
+        ({"comment": None}, "default"),
+        ({"comment": ""}, None),
+        ({"comment": "Привет, 日本 ✓\nline two"}, "Привет, 日本 ✓\nline two"),
+        ({"comment": "x" * 8000}, "x" * 8000),
+    ],
+    ids=["no-body", "empty-object", "null", "empty-string", "non-ascii", "8k"],
+)
 def test_comment_semantics(graph: GraphClient, unique_subject: str, body: object, notice: str | None) -> None:
     event = graph.create_event(subject=unique_subject)
-    kwargs = {} if body is None else {"json": body}
+    kwargs: dict[str, Any] = {} if body is None else {"json": body}
     assert graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel", **kwargs).status_code == 202
     messages = graph.messages("attendee", f"Canceled: {unique_subject}")
     if notice is None:
@@ -104,7 +138,8 @@ def test_cancelled_event_is_listed_in_deleted_items(graph: GraphClient, unique_s
     event = graph.create_event(subject=unique_subject)
     assert graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel").status_code == 202
     assert [item["subject"] for item in graph.messages("organizer", unique_subject, "deleteditems")] == [
-        unique_subject]
+        unique_subject
+    ]
     listed = graph.request("GET", "/me/events", params={"$filter": f"subject eq '{unique_subject}'"}).json()
     assert listed["value"] == []
 
@@ -117,16 +152,28 @@ def test_second_cancel_is_404(graph: GraphClient, unique_subject: str) -> None:
     assert second.status_code == 404 and second.json()["error"]["code"] == "ErrorItemNotFound"
 
 
-@pytest.mark.parametrize(("body", "content_type"), [
-    (b"{not json", "application/json"), (b'{"comment": 5}', "application/json"),
-    (b'{"comment": {"a": 1}}', "application/json"), (b'{"comment": ["x"]}', "application/json"),
-    (b'{"comment": true}', "application/json"), (b'{"reason": "x"}', "application/json"),
-    (b'["comment"]', "application/json"),
-], ids=["not-json", "number", "object", "list", "bool", "unknown-parameter", "array-body"])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b'{"comment": 5}', "application/json"),
+        (b'{"comment": {"a": 1}}', "application/json"),
+        (b'{"comment": ["x"]}', "application/json"),
+        (b'{"comment": true}', "application/json"),
+        (b'{"reason": "x"}', "application/json"),
+        (b'["comment"]', "application/json"),
+        (b"null", "application/json"),
+    ],
+    ids=["not-json", "number", "object", "list", "bool", "unknown-parameter", "array-body", "json-null"],
+)
 def test_bad_bodies_get_400_and_change_nothing(graph: GraphClient, body: bytes, content_type: str) -> None:
     event = graph.create_event()
-    answer = graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel", data=body,
-                           headers={"Content-Type": content_type})
+    answer = graph.request(
+        "POST",
+        f"/me/events/{quote_id(event['id'])}/cancel",
+        data=body,
+        headers={"Content-Type": content_type},
+    )
     assert answer.status_code == 400, answer.text
     assert answer.headers["content-type"].startswith("application/json")
     assert graph.request("GET", f"/me/events/{quote_id(event['id'])}").status_code == 200
@@ -135,25 +182,37 @@ def test_bad_bodies_get_400_and_change_nothing(graph: GraphClient, body: bytes, 
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8"])
 def test_json_content_types_are_accepted(graph: GraphClient, content_type: str) -> None:
     event = graph.create_event()
-    answer = graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel", data=b'{"comment": "ok"}',
-                           headers={"Content-type": content_type})
+    answer = graph.request(
+        "POST",
+        f"/me/events/{quote_id(event['id'])}/cancel",
+        data=b'{"comment": "ok"}',
+        headers={"Content-type": content_type},
+    )
     assert answer.status_code == 202
 
 
 def test_sdk_annotations_are_accepted(graph: GraphClient) -> None:
-    event = graph.create_event(**{"@odata.type": "#microsoft.graph.event"})
-    answer = graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel",
-                           json={"@odata.type": "#microsoft.graph.cancelPostRequestBody", "Comment": "sdk"})
+    annotation: dict[str, Any] = {"@odata.type": "#microsoft.graph.event"}
+    event = graph.create_event(**annotation)
+    answer = graph.request(
+        "POST",
+        f"/me/events/{quote_id(event['id'])}/cancel",
+        json={"@odata.type": "#microsoft.graph.cancelPostRequestBody", "Comment": "sdk"},
+    )
     assert answer.status_code == 202
 
 
-@pytest.mark.parametrize(("event_id", "status", "code"), [
-    ("AAMkAGUzYRgWAAA=", 404, "ErrorItemNotFound"),
-    ("not-an-id!!", 400, "ErrorInvalidIdMalformed"),
-    ("x", 400, "ErrorInvalidIdMalformed"),
-    ("..%2F..%2Fetc%2Fpasswd", 400, "ErrorInvalidIdMalformed"),
-    ("AAAA%00BBBB", 400, "ErrorInvalidIdMalformed"),
-], ids=["unknown", "malformed", "short", "traversal", "nul"])
+@pytest.mark.parametrize(
+    ("event_id", "status", "code"),
+    [
+        ("AAMkAGUzYRgWAAA=", 404, "ErrorItemNotFound"),
+        ("not-an-id!!", 400, "ErrorInvalidIdMalformed"),
+        ("x", 400, "ErrorInvalidIdMalformed"),
+        ("..%2F..%2Fetc%2Fpasswd", 400, "ErrorInvalidIdMalformed"),
+        ("AAAA%00BBBB", 400, "ErrorInvalidIdMalformed"),
+    ],
+    ids=["unknown", "malformed", "short", "traversal", "nul"],
+)
 def test_unknown_and_malformed_ids(graph: GraphClient, event_id: str, status: int, code: str) -> None:
     answer = graph.request("POST", f"/me/events/{event_id}/cancel")
     assert answer.status_code == status, answer.text
@@ -182,18 +241,23 @@ def test_segments_are_case_insensitive(graph: GraphClient, segment: str) -> None
     _, projects, in_projects = _calendar_ids(graph)
     collection = f"/me/calendargroups/{quote_id(projects)}/calendars/{quote_id(in_projects)}/events"
     event = graph.create_event(path=collection)
-    path = f"/me/{segment}/{quote_id(projects)}/Calendars/{quote_id(in_projects)}/Events/{quote_id(event['id'])}/Cancel"
+    calendar_part = f"{quote_id(projects)}/Calendars/{quote_id(in_projects)}"
+    path = f"/me/{segment}/{calendar_part}/Events/{quote_id(event['id'])}/Cancel"
     assert graph.request("POST", path).status_code == 202
 
 
 def test_calendar_path_must_hold_the_event(graph: GraphClient) -> None:
     secondary, _, _ = _calendar_ids(graph)
     event = graph.create_event()  # in the default calendar
-    answer = graph.request("POST", f"/me/calendars/{quote_id(secondary)}/events/{quote_id(event['id'])}/cancel")
+    answer = graph.request(
+        "POST", f"/me/calendars/{quote_id(secondary)}/events/{quote_id(event['id'])}/cancel"
+    )
     assert answer.status_code == 404
 
 
 def test_client_request_id_is_echoed(graph: GraphClient) -> None:
-    answer = graph.request("POST", "/me/events/AAMkAGUzYRgWAAA=/cancel", headers={"client-request-id": "abc-123"})
+    answer = graph.request(
+        "POST", "/me/events/AAMkAGUzYRgWAAA=/cancel", headers={"client-request-id": "abc-123"}
+    )
     assert answer.json()["error"]["innerError"]["client-request-id"] == "abc-123"
     assert answer.headers["client-request-id"] == "abc-123"

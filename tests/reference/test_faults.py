@@ -17,20 +17,24 @@ from tests.reference.test_cancel import _paths
 Probe = Callable[[GraphClient], Any]
 
 
-def _cancel_status(role: str = "organizer", **kwargs: Any) -> Probe:
+def _cancel_status(role: str | None = "organizer", **kwargs: Any) -> Probe:
     def probe(graph: GraphClient) -> Any:
         event = graph.create_event(subject=f"gc-fault {uuid.uuid4().hex}")
         answer = graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel", role, **kwargs)
         return answer.status_code, answer.content
+
     return probe
 
 
 def _cancel_on(path: str, role: str) -> Probe:
     def probe(graph: GraphClient) -> Any:
-        owner = {"users": f"/users/{graph.user_id('organizer')}",
-                 "groups": f"/groups/{graph.identity('group')['group_id']}"}[path]
+        owner = {
+            "users": f"/users/{graph.user_id('organizer')}",
+            "groups": f"/groups/{graph.identity('group')['group_id']}",
+        }[path]
         event = graph.create_event(path=f"{owner}/events")
         return graph.request("POST", f"{owner}/events/{quote_id(event['id'])}/cancel", role).status_code
+
     return probe
 
 
@@ -46,8 +50,12 @@ def _messages_after(**kwargs: Any) -> Probe:
         subject = f"gc-fault {uuid.uuid4().hex}"
         event = graph.create_event(subject=subject)
         graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel", **kwargs)
-        return [(item["meetingMessageType"], item["body"]["content"]) for item in graph.messages("attendee", subject)
-                if item["subject"].startswith("Canceled:")]
+        return [
+            (item["meetingMessageType"], item["body"]["content"])
+            for item in graph.messages("attendee", subject)
+            if item["subject"].startswith("Canceled:")
+        ]
+
     return probe
 
 
@@ -57,20 +65,30 @@ def _after_cancel(observe: Callable[[GraphClient, dict[str, Any], str], Any]) ->
         event = graph.create_event(subject=subject)
         graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel")
         return observe(graph, event, subject)
+
     return probe
 
 
-def _series_probe(cancel_occurrence: bool, observe: Callable[[GraphClient, dict[str, Any], str], Any]) -> Probe:
+def _series_probe(
+    cancel_occurrence: bool, observe: Callable[[GraphClient, dict[str, Any], str], Any]
+) -> Probe:
     def probe(graph: GraphClient) -> Any:
         subject = f"gc-fault {uuid.uuid4().hex}"
-        master = graph.create_event(subject=subject, recurrence={
-            "pattern": {"type": "daily", "interval": 1},
-            "range": {"type": "numbered", "startDate": "2031-05-05", "numberOfOccurrences": 3}})
+        master = graph.create_event(
+            subject=subject,
+            recurrence={
+                "pattern": {"type": "daily", "interval": 1},
+                "range": {"type": "numbered", "startDate": "2031-05-05", "numberOfOccurrences": 3},
+            },
+        )
         window = {"startDateTime": "2031-05-01T00:00:00", "endDateTime": "2031-06-01T00:00:00"}
-        instances = graph.request("GET", f"/me/events/{quote_id(master['id'])}/instances", params=window).json()
+        instances = graph.request(
+            "GET", f"/me/events/{quote_id(master['id'])}/instances", params=window
+        ).json()
         target = instances["value"][1]["id"] if cancel_occurrence else master["id"]
         graph.request("POST", f"/me/events/{quote_id(target)}/cancel")
         return observe(graph, master, subject)
+
     return probe
 
 
@@ -86,8 +104,15 @@ def _error_shape(graph: GraphClient) -> Any:
 
 
 def _forged_token(graph: GraphClient) -> Any:
-    forged = jwt.encode({"oid": graph.user_id("organizer"), "scp": "Calendars.ReadWrite",
-                         "aud": "https://graph.microsoft.com"}, "x" * 32, algorithm="HS256")
+    forged = jwt.encode(
+        {
+            "oid": graph.user_id("organizer"),
+            "scp": "Calendars.ReadWrite",
+            "aud": "https://graph.microsoft.com",
+        },
+        "x" * 32,
+        algorithm="HS256",
+    )
     return graph.request("GET", "/me/events", None, headers={"Authorization": f"Bearer {forged}"}).status_code
 
 
@@ -103,32 +128,44 @@ def _route_probe(family: str) -> Probe:
         collection, template = _paths(graph, family)
         event = graph.create_event(path=collection)
         return graph.request("POST", template.format(id=quote_id(event["id"]))).status_code
+
     return probe
 
 
 def _case_probe(graph: GraphClient) -> Any:
     groups = graph.request("GET", "/me/calendarGroups").json()["value"]
     projects = next(item["id"] for item in groups if item["name"] == "Projects")
-    calendar = graph.request("GET", f"/me/calendarGroups/{quote_id(projects)}/calendars").json()["value"][0]["id"]
+    calendar = graph.request("GET", f"/me/calendarGroups/{quote_id(projects)}/calendars").json()["value"][0][
+        "id"
+    ]
     collection = f"/me/calendarGroups/{quote_id(projects)}/calendars/{quote_id(calendar)}/events"
     event = graph.create_event(path=collection)
     return graph.request("POST", f"{collection}/{quote_id(event['id'])}/cancel").status_code
 
 
 PROBES: dict[str, Probe] = {
-    "status-200": _cancel_status(), "status-204": _cancel_status(), "body-on-202": _cancel_status(),
-    "attendee-allowed": _attendee_cancel, "attendee-403": _attendee_cancel,
+    "status-200": _cancel_status(),
+    "status-204": _cancel_status(),
+    "body-on-202": _cancel_status(),
+    "attendee-allowed": _attendee_cancel,
+    "attendee-403": _attendee_cancel,
     "attendee-message-paraphrased": _attendee_cancel,
-    "scopes-ignored": _cancel_status("readonly"), "readonly-401": _cancel_status("readonly"),
-    "auth-ignored": _cancel_status(None), "invalid-token-accepted": _forged_token,
+    "scopes-ignored": _cancel_status("readonly"),
+    "readonly-401": _cancel_status("readonly"),
+    "auth-ignored": _cancel_status(None),
+    "invalid-token-accepted": _forged_token,
     "app-token-on-me": lambda graph: graph.request("GET", "/me/events", "application").status_code,
     "app-token-refused": _cancel_on("users", "application"),
     "app-token-refused-groups": _cancel_on("groups", "application"),
-    "personal-refused": lambda graph: graph.request(
-        "POST", f"/me/events/{quote_id(graph.create_event('personal')['id'])}/cancel", "personal").status_code,
+    "personal-refused": lambda graph: (
+        graph.request(
+            "POST", f"/me/events/{quote_id(graph.create_event('personal')['id'])}/cancel", "personal"
+        ).status_code
+    ),
     "scope-needs-mail-send": _cancel_status("organizer_minimal"),
-    "content-type-strict": _cancel_status(data=b'{"comment": "x"}',
-                                          headers={"Content-Type": "application/json; charset=utf-8"}),
+    "content-type-strict": _cancel_status(
+        data=b'{"comment": "x"}', headers={"Content-Type": "application/json; charset=utf-8"}
+    ),
     "comment-required": _cancel_status(),
     "comment-500-non-ascii": _cancel_status(json={"comment": "Grüße"}),
     "comment-500-long": _cancel_status(json={"comment": "x" * 1001}),
@@ -138,18 +175,27 @@ PROBES: dict[str, Probe] = {
     "message-not-meeting-cancelled": _messages_after(json={"comment": "x"}),
     "no-cancellation-message": _messages_after(json={"comment": "x"}),
     "event-left-in-place": _after_cancel(
-        lambda graph, event, subject: graph.request("GET", f"/me/events/{quote_id(event['id'])}").status_code),
+        lambda graph, event, subject: graph.request("GET", f"/me/events/{quote_id(event['id'])}").status_code
+    ),
     "not-in-deleted-items": _after_cancel(
-        lambda graph, event, subject: len(graph.messages("organizer", subject, "deleteditems"))),
+        lambda graph, event, subject: len(graph.messages("organizer", subject, "deleteditems"))
+    ),
     "attendee-copies-unmarked": _after_cancel(
-        lambda graph, event, subject: graph.attendee_copy("attendee", event["iCalUId"])["isCancelled"]),
+        lambda graph, event, subject: graph.attendee_copy("attendee", event["iCalUId"])["isCancelled"]
+    ),
     "occurrence-cancels-series": _series_probe(True, _instances_after),
-    "no-cancelled-occurrences": _series_probe(True, lambda graph, master, subject: graph.request(
-        "GET", f"/me/events/{quote_id(master['id'])}").json()["cancelledOccurrences"] != []),
-    "occurrence-no-notice": _series_probe(True, lambda graph, master, subject: len(
-        graph.messages("attendee", f"Canceled: {subject}"))),
+    "no-cancelled-occurrences": _series_probe(
+        True,
+        lambda graph, master, subject: (
+            graph.request("GET", f"/me/events/{quote_id(master['id'])}").json()["cancelledOccurrences"] != []
+        ),
+    ),
+    "occurrence-no-notice": _series_probe(
+        True, lambda graph, master, subject: len(graph.messages("attendee", f"Canceled: {subject}"))
+    ),
     "series-master-only": _series_probe(False, _instances_after),
-    "error-envelope-missing": _error_shape, "error-no-content-type": _error_shape,
+    "error-envelope-missing": _error_shape,
+    "error-no-content-type": _error_shape,
     "unknown-id-400": lambda graph: graph.request("POST", "/me/events/AAMkAGUzYRgWAAA=/cancel").status_code,
     "malformed-id-404": lambda graph: graph.request("POST", "/me/events/bad!id/cancel").status_code,
     "malformed-json-accepted": _cancel_status(data=b"{nope", headers={"Content-Type": "application/json"}),

@@ -10,20 +10,27 @@ def test_me_and_users_by_guid_or_upn(graph: GraphClient) -> None:
     assert me["id"] == graph.user_id("organizer")
     by_upn = graph.request("GET", f"/users/{me['userPrincipalName']}").json()
     assert by_upn["id"] == me["id"] and by_upn["userPrincipalName"] == me["userPrincipalName"]
-    assert graph.request("GET", "/users/00000000-0000-0000-0000-000000000000", "application").status_code == 404
+    assert (
+        graph.request("GET", "/users/00000000-0000-0000-0000-000000000000", "application").status_code == 404
+    )
 
 
 def test_calendar_and_calendar_group_lifecycle(graph: GraphClient) -> None:
     created = graph.request("POST", "/me/calendarGroups", json={"name": "gc-test group"})
     assert created.status_code == 201
     group_id = created.json()["id"]
-    calendar = graph.request("POST", f"/me/calendarGroups/{quote_id(group_id)}/calendars", json={"name": "gc-test cal"})
+    calendar = graph.request(
+        "POST", f"/me/calendarGroups/{quote_id(group_id)}/calendars", json={"name": "gc-test cal"}
+    )
     assert calendar.status_code == 201 and calendar.json()["isDefaultCalendar"] is False
     calendar_id = calendar.json()["id"]
     listed = graph.request("GET", f"/me/calendarGroups/{quote_id(group_id)}/calendars").json()["value"]
     assert [item["id"] for item in listed] == [calendar_id]
     event = graph.create_event(path=f"/me/calendars/{quote_id(calendar_id)}/events")
-    assert graph.request("GET", f"/me/calendars/{quote_id(calendar_id)}/events").json()["value"][0]["id"] == event["id"]
+    assert (
+        graph.request("GET", f"/me/calendars/{quote_id(calendar_id)}/events").json()["value"][0]["id"]
+        == event["id"]
+    )
     assert graph.request("DELETE", f"/me/calendars/{quote_id(calendar_id)}").status_code == 204
     assert graph.request("GET", f"/me/events/{quote_id(event['id'])}").status_code == 404
     assert graph.request("DELETE", f"/me/calendarGroups/{quote_id(group_id)}").status_code == 204
@@ -35,16 +42,35 @@ def test_calendar_and_calendar_group_lifecycle(graph: GraphClient) -> None:
 
 def test_event_shape_and_attendee_copy(graph: GraphClient, unique_subject: str) -> None:
     event = graph.create_event(subject=unique_subject)
-    for name in ("id", "subject", "body", "start", "end", "organizer", "attendees", "isOrganizer", "isCancelled",
-                 "type", "seriesMasterId", "recurrence", "iCalUId", "createdDateTime", "lastModifiedDateTime",
-                 "changeKey", "cancelledOccurrences"):
+    for name in (
+        "id",
+        "subject",
+        "body",
+        "start",
+        "end",
+        "organizer",
+        "attendees",
+        "isOrganizer",
+        "isCancelled",
+        "type",
+        "seriesMasterId",
+        "recurrence",
+        "iCalUId",
+        "createdDateTime",
+        "lastModifiedDateTime",
+        "changeKey",
+        "cancelledOccurrences",
+    ):
         assert name in event, name
     assert event["isOrganizer"] is True and event["type"] == "singleInstance"
     copy = graph.attendee_copy("attendee", event["iCalUId"])
     assert copy["id"] != event["id"] and copy["isOrganizer"] is False
     assert copy["organizer"] == event["organizer"]
-    (invitation,) = [item for item in graph.messages("attendee", unique_subject)
-                     if item["meetingMessageType"] == "meetingRequest"]
+    (invitation,) = [
+        item
+        for item in graph.messages("attendee", unique_subject)
+        if item["meetingMessageType"] == "meetingRequest"
+    ]
     assert invitation["@odata.type"] == "#microsoft.graph.eventMessage"
 
 
@@ -61,14 +87,17 @@ def test_filter_select_top_and_next_link(graph: GraphClient) -> None:
     query = {"$filter": "startswith(subject,'gc-paging')", "$select": "subject,start", "$top": "2"}
     page = graph.request("GET", "/me/events", params=query).json()
     assert len(page["value"]) == 2 and set(page["value"][0]) <= {"id", "subject", "start", "@odata.etag"}
-    default_page = graph.request("GET", "/me/events", params={"$filter": "startswith(subject,'gc-paging')",
-                                                              "$orderby": "subject"}).json()
+    default_page = graph.request(
+        "GET", "/me/events", params={"$filter": "startswith(subject,'gc-paging')", "$orderby": "subject"}
+    ).json()
     assert [item["subject"] for item in default_page["value"]][:2] == ["gc-paging item 0", "gc-paging item 1"]
     small = graph.request("GET", "/me/calendars", params={"$skip": "0"}).json()
     assert "@odata.nextLink" not in small
     subjects, url = [], graph.server.base_url + "/me/events?$filter=startswith(subject,'gc-paging')"
     for _ in range(10):
-        answer = graph.session.get(url, headers={"Authorization": f"Bearer {graph.token('organizer')}"}, timeout=10)
+        answer = graph.session.get(
+            url, headers={"Authorization": f"Bearer {graph.token('organizer')}"}, timeout=10
+        )
         body = answer.json()
         subjects += [item["subject"] for item in body["value"]]
         if "@odata.nextLink" not in body:
@@ -90,7 +119,9 @@ def test_foreign_seeded_events_exist_and_are_untagged(graph: GraphClient) -> Non
 
 def test_messages_routes_and_read_permission(graph: GraphClient, unique_subject: str) -> None:
     graph.create_event(subject=unique_subject)
-    everything = graph.request("GET", "/me/messages", "attendee", params={"$filter": f"subject eq '{unique_subject}'"})
+    everything = graph.request(
+        "GET", "/me/messages", "attendee", params={"$filter": f"subject eq '{unique_subject}'"}
+    )
     assert len(everything.json()["value"]) == 1
     user_path = f"/users/{graph.user_id('attendee')}/messages"
     assert graph.request("GET", user_path, "application").status_code == 200
@@ -106,7 +137,12 @@ def test_group_calendar(graph: GraphClient) -> None:
 
 
 def test_create_event_validation(graph: GraphClient) -> None:
-    for payload in ({"subject": "x"}, {"subject": "x", "start": {"dateTime": "bad"}, "end": {"dateTime": "bad"}},
-                    {"subject": "x", "unknownProperty": 1}, [1, 2], {"subject": 5}):
+    for payload in (
+        {"subject": "x"},
+        {"subject": "x", "start": {"dateTime": "bad"}, "end": {"dateTime": "bad"}},
+        {"subject": "x", "unknownProperty": 1},
+        [1, 2],
+        {"subject": 5},
+    ):
         answer = graph.request("POST", "/me/events", json=payload)
         assert answer.status_code == 400, (payload, answer.text)

@@ -16,22 +16,42 @@ from tests.reference.conftest import GraphClient, quote_id
 
 def test_huge_body_gets_413_not_500(graph: GraphClient) -> None:
     event = graph.create_event()
-    answer = graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel",
-                           data=b'{"comment": "' + b"x" * (5 * 1024 * 1024) + b'"}',
-                           headers={"Content-Type": "application/json"})
+    answer = graph.request(
+        "POST",
+        f"/me/events/{quote_id(event['id'])}/cancel",
+        data=b'{"comment": "' + b"x" * (5 * 1024 * 1024) + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
     assert answer.status_code == 413 and answer.json()["error"]["code"] == "RequestEntityTooLarge"
 
 
-@pytest.mark.parametrize("path", [
-    "/me/events/%2F%2F%2F/cancel", "/me/events/../../etc/passwd/cancel", "/me/events//cancel", "/me//events",
-    "/me/events/%ZZ/cancel", "/me/events/%C3%28/cancel", "/me/nothing", "/users/%00/events",
-    "/groups/unknown/events", "/me/calendarGroups/AAAA%3D/calendars/x/events/y/cancel",
-    "/me/events/AAMkAGUzYRgWAAA=/instances?startDateTime=bad&endDateTime=bad", "/me/calendarView?startDateTime=x",
-    "/me/events?$filter=(((", "/me/events?$top=abc", "/me/messages/%FF", "/me/mailFolders/inbox/messages/abc",
-], ids=lambda path: path[:40])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/me/events/%2F%2F%2F/cancel",
+        "/me/events/../../etc/passwd/cancel",
+        "/me/events//cancel",
+        "/me//events",
+        "/me/events/%ZZ/cancel",
+        "/me/events/%C3%28/cancel",
+        "/me/nothing",
+        "/users/%00/events",
+        "/groups/unknown/events",
+        "/me/calendarGroups/AAAA%3D/calendars/x/events/y/cancel",
+        "/me/events/AAMkAGUzYRgWAAA=/instances?startDateTime=bad&endDateTime=bad",
+        "/me/calendarView?startDateTime=x",
+        "/me/events?$filter=(((",
+        "/me/events?$top=abc",
+        "/me/messages/%FF",
+        "/me/mailFolders/inbox/messages/abc",
+    ],
+    ids=lambda path: path[:40],
+)
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "PATCH"])
 def test_odd_requests_get_4xx_with_the_envelope(graph: GraphClient, path: str, method: str) -> None:
-    answer = graph.request(method, path, data=b"\x00\xff garbage", headers={"Content-Type": "application/json"})
+    answer = graph.request(
+        method, path, data=b"\x00\xff garbage", headers={"Content-Type": "application/json"}
+    )
     assert 400 <= answer.status_code < 500, (answer.status_code, answer.text)
     assert answer.json()["error"]["code"]
 
@@ -41,8 +61,9 @@ def test_twenty_parallel_cancels_give_one_202(graph: GraphClient, unique_subject
     path = f"/me/events/{quote_id(event['id'])}/cancel"
     graph.token("organizer")
     with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = sorted(pool.map(lambda _: graph.request("POST", path, json={"comment": "race"}).status_code,
-                                   range(20)))
+        statuses = sorted(
+            pool.map(lambda _: graph.request("POST", path, json={"comment": "race"}).status_code, range(20))
+        )
     assert statuses == [202] + [404] * 19
     for role in ("attendee", "attendee2"):
         assert len(graph.messages(role, f"Canceled: {unique_subject}")) == 1
@@ -59,7 +80,10 @@ def test_restart_with_a_file_database_keeps_state(tmp_path: Path) -> None:
     with ReferenceServer(db=database) as second:
         client = GraphClient(second)
         assert second.target_document()["identities"]["organizer"]["token"]["password"] == password
-        assert client.request("GET", f"/me/events/{quote_id(event['id'])}").json()["subject"] == "gc-test durable"
+        assert (
+            client.request("GET", f"/me/events/{quote_id(event['id'])}").json()["subject"]
+            == "gc-test durable"
+        )
         assert client.request("GET", f"/me/events/{quote_id(cancelled['id'])}").status_code == 404
 
 
@@ -95,8 +119,12 @@ def test_message_delay_makes_attendee_side_late(unique_subject: str) -> None:
     with ReferenceServer(message_delay_ms=700) as server:
         client = GraphClient(server)
         event = client.create_event(subject=unique_subject)
-        assert client.request("GET", "/me/events", "attendee",
-                              params={"$filter": f"iCalUId eq '{event['iCalUId']}'"}).json()["value"] == []
+        assert (
+            client.request(
+                "GET", "/me/events", "attendee", params={"$filter": f"iCalUId eq '{event['iCalUId']}'"}
+            ).json()["value"]
+            == []
+        )
         time.sleep(0.8)
         assert client.request("POST", f"/me/events/{quote_id(event['id'])}/cancel").status_code == 202
         assert client.messages("attendee", f"Canceled: {unique_subject}") == []
@@ -109,8 +137,18 @@ def test_message_delay_makes_attendee_side_late(unique_subject: str) -> None:
 
 
 def test_serve_refuses_unknown_faults_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    arguments = argparse.Namespace(list_faults=False, fault=["bogus"], host="127.0.0.1", port=0, db=None,
-                                   write_target=None, latency_ms=0, throttle=False, message_delay_ms=0, rate_limit=0)
+    arguments = argparse.Namespace(
+        list_faults=False,
+        fault=["bogus"],
+        host="127.0.0.1",
+        port=0,
+        db=None,
+        write_target=None,
+        latency_ms=0,
+        throttle=False,
+        message_delay_ms=0,
+        rate_limit=0,
+    )
     assert run_serve(arguments) == 2
     assert "unknown fault switch(es): bogus; valid names:" in capsys.readouterr().err
 
@@ -122,5 +160,12 @@ def test_target_file_is_written_and_points_at_the_server(tmp_path: Path) -> None
         written = yaml.safe_load(server.write_target(tmp_path / "target.yaml").read_text())
         assert written["base_url"] == server.base_url
         assert requests.get(server.base_url + "/me", timeout=5).status_code == 401
-        assert set(written["identities"]) == {"organizer", "organizer_minimal", "attendees", "readonly",
-                                              "application", "personal", "group"}
+        assert set(written["identities"]) == {
+            "organizer",
+            "organizer_minimal",
+            "attendees",
+            "readonly",
+            "application",
+            "personal",
+            "group",
+        }

@@ -19,7 +19,7 @@ KNOWN_CLIENT_SECRET = "client-secret-known-value"
 KNOWN_SECRETS = (KNOWN_JWT, KNOWN_OPAQUE_TOKEN, KNOWN_PASSWORD, KNOWN_CLIENT_SECRET)
 
 CATALOG_ROWS = [
-    ("TEST-PASS-ONE", "doc", "core", "The action returns 202 Accepted."),
+    ("TEST-PASS-ONE", "doc", "core", "POST /me/events/{id}/cancel"),
     ("TEST-FAIL-ONE", "doc", "core", "An attendee gets HTTP 400 Bad Request."),
     ("TEST-NA-ONE", "doc", "groups", "POST /groups/{id}/events/{id}/cancel"),
     ("TEST-NV-ONE", "graph", "application-permissions", "/me with an app token gives 400 BadRequest."),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -141,19 +140,7 @@ def reference_target(tmp_dir: Path, *, name: str = "target", target_overrides: d
     from conformance.reference.serve import ReferenceServer
 
     with ReferenceServer(**server_options) as server:
-        disable_nagle(server)
         target_file = tmp_dir / f"{name}.yaml"
         write_target(server.target_document(), target_file, **(target_overrides or {}))
         yield server, target_file
 
-
-def disable_nagle(server: Any) -> None:
-    """Set TCP_NODELAY on the server's listening socket (accepted connections inherit it).
-
-    uvicorn handed a pre-bound socket leaves Nagle on, so every answer written in two parts waits for the
-    client's delayed ACK: about 40 ms per request. A no-op once ReferenceServer sets it itself.
-    """
-    for listener in getattr(getattr(server, "_server", None), "servers", []) or []:
-        for sock in listener.sockets:
-            if sock.family in (socket.AF_INET, socket.AF_INET6):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -1,0 +1,136 @@
+"""The Schemathesis cases pass on the reference server and fail, check family by family, on the faults they own.
+
+Each run is a child pytest of conformance/cases/test_schemathesis.py alone, against a fresh ReferenceServer
+with one fault, on the /me/events route family (a fault acts on every route alike), with a fixed seed and
+one fuzzed example per operation; the runs go three at a time.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _inner_run import PYTHON, REPO_ROOT, child_environment, reference_target  # noqa: E402
+
+CASES_FILE = REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py"
+SEED = 20261123
+RUN_TIMEOUT_S = 240.0
+PARALLEL_RUNS = 3
+CLEAN = "clean"
+ALL_TESTS = frozenset({
+    "test_no_server_error", "test_status_and_body_conform", "test_errors_use_graph_envelope",
+    "test_wrong_comment_types_rejected", "test_unknown_parameters_rejected", "test_valid_bodies_accepted", "test_auth_is_enforced",
+    "test_other_methods_rejected",
+})
+# fault -> the Schemathesis test functions that must fail on a server with only that fault
+FAILING_TESTS: dict[str, frozenset[str]] = {
+    CLEAN: frozenset(),
+    "comment-500-non-ascii": frozenset({"test_no_server_error", "test_valid_bodies_accepted"}),
+    "comment-500-long": frozenset({"test_no_server_error", "test_valid_bodies_accepted"}),
+    "body-on-202": frozenset({"test_status_and_body_conform"}),
+    "error-no-content-type": frozenset({"test_errors_use_graph_envelope"}),
+    "error-envelope-missing": frozenset({"test_errors_use_graph_envelope"}),
+    "lenient-body": frozenset({"test_wrong_comment_types_rejected"}),
+    "unknown-parameter-accepted": frozenset({"test_unknown_parameters_rejected"}),
+    "auth-ignored": frozenset({"test_auth_is_enforced"}),
+    "other-methods-500": frozenset({"test_other_methods_rejected", "test_no_server_error"}),
+}
+
+
+@dataclass(frozen=True)
+class CasesRun:
+    """One child run: which test functions failed or passed, its exit code and its output."""
+
+    failed: frozenset[str]
+    passed: frozenset[str]
+    exit_code: int
+    output: str
+
+
+def _outcomes(junit_file: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(failed, passed) test function names from a JUnit file (subtests fold into their function)."""
+    if not junit_file.exists():
+        return frozenset(), frozenset()
+    failed: set[str] = set()
+    seen: set[str] = set()
+    for testcase in ElementTree.parse(junit_file).getroot().iter("testcase"):
+        name = testcase.get("name", "").split("[", 1)[0]
+        seen.add(name)
+        if testcase.find("failure") is not None or testcase.find("error") is not None:
+            failed.add(name)
+    return frozenset(failed), frozenset(seen - failed)
+
+
+def run_cases(fault: str, work_dir: Path) -> CasesRun:
+    """Run the Schemathesis cases against a fresh reference server with `fault` (or none)."""
+    faults = () if fault == CLEAN else (fault,)
+    with reference_target(work_dir, name=fault, faults=faults) as (_server, target_file):
+        junit_file = work_dir / f"{fault}.xml"
+        command = [
+            PYTHON, "-m", "pytest", str(CASES_FILE), "-q", "-p", "no:cacheprovider", "--target", str(target_file),
+            "--reports-dir", str(work_dir / f"reports-{fault}"), "--junitxml", str(junit_file),
+            "-p", "conformance.cases._schemathesis_options", "--st-examples", "1", "--st-seed", str(SEED),
+            "-p", "_matrix_select", "--matrix-st-families", "me-events",
+        ]
+        completed = subprocess.run(command, cwd=REPO_ROOT, env=child_environment(), capture_output=True,
+                                   text=True, timeout=RUN_TIMEOUT_S, check=False)
+    failed, passed = _outcomes(junit_file)
+    return CasesRun(failed, passed, completed.returncode, completed.stdout + completed.stderr)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, CasesRun]]:
+    """Every run of FAILING_TESTS, three at a time."""
+    work_dir = tmp_path_factory.mktemp("schemathesis-faults")
+    with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
+        results = pool.map(lambda fault: run_cases(fault, work_dir), FAILING_TESTS)
+        yield dict(zip(FAILING_TESTS, results, strict=True))
+
+
+@pytest.mark.parametrize("fault", list(FAILING_TESTS))
+def test_fault_fails_exactly_its_check_families(fault: str, runs: dict[str, CasesRun]) -> None:
+    """On each fault, exactly the test functions whose checks see it fail; the others pass."""
+    run = runs[fault]
+    assert run.failed | run.passed == ALL_TESTS, f"not every test function ran:\n{run.output[-3000:]}"
+    assert run.failed == FAILING_TESTS[fault], (
+        f"{fault}: expected {sorted(FAILING_TESTS[fault])} to fail, got {sorted(run.failed)}\n{run.output[-3000:]}"
+    )
+    assert run.exit_code == (1 if FAILING_TESTS[fault] else 0), run.output[-3000:]
+
+
+def test_failures_print_seed_and_curl_without_the_token(runs: dict[str, CasesRun]) -> None:
+    """A failing example names its requirement, the seed to rerun it and a curl line with `$TOKEN`."""
+    output = runs["body-on-202"].output
+    assert "[CANCEL-202-EMPTY]" in output
+    assert f"rerun with --st-seed {SEED}" in output
+    assert 'reproduce: curl -X POST -H "Authorization: Bearer $TOKEN"' in output
+    assert "eyJ" not in output, "a JWT leaked into the output"
+
+
+def test_run_summary_counts_cases_and_requests(runs: dict[str, CasesRun]) -> None:
+    """The terminal summary reports the seed, the examples per operation and how many requests were sent."""
+    summary = [line for line in runs[CLEAN].output.splitlines() if line.startswith("schemathesis: ")]
+    assert summary, runs[CLEAN].output[-3000:]
+    assert f"seed {SEED}" in summary[0] and "1 fuzzed examples per operation" in summary[0]
+    requests = int(summary[0].split(" generated cases, ", 1)[1].split(" requests", 1)[0])
+    assert requests > 0
+
+
+def test_cli_config_is_not_read_by_the_suite() -> None:
+    """The suite builds its Schemathesis config in code: the repo's CLI toml (404 allowed) never applies."""
+    from conformance.cases._schemathesis_schema import GenerationPlan, suite_config
+
+    config = suite_config(GenerationPlan(mode="all", phases=("examples",), max_examples=1, seed=1))
+    assert config.config_path is None
+    statuses = config.projects.default.checks.positive_data_acceptance.expected_statuses
+    assert statuses == ["2xx"]
+
