@@ -1,4 +1,4 @@
-"""Child-run plugin (`-p bench._chain_probe --chain-file F`): write each test's request count (its dependent chain)."""
+"""Child-run plugin (`-p bench._chain_probe --chain-file F`): record each test's request count."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sending one generated case: applicability, real ids, the caller's token, transcript, and readable failures."""
+"""Sending one generated case: applicability, real ids, the caller's token, transcript, readable failures."""
 
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ class CaseRunner:
         self._statuses: list[int] = []
         self.session = requests.Session()
         target = graph.target
-        adapter = HTTPAdapter(max_retries=build_retry(target.retry_total, target.backoff_max, target.retry_after_max))
+        retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max)
+        adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.timeout = (target.connect_timeout, target.read_timeout)
@@ -100,12 +101,12 @@ class CaseRunner:
         if route_id is not None:
             profile = profile_of(route_id)
             if profile in self.graph.target.unsupported_profiles:
-                not_applicable(f"{route_id} belongs to profile {profile!r}, which the target does not support")
+                not_applicable(f"{route_id} belongs to profile {profile!r}, which the target leaves out")
         if shape.principal == "groups" and not self.graph.has("group"):
-            not_verified("the target configures no 'group' identity; add identities.group to check /groups routes")
+            not_verified("the target has no 'group' identity; add identities.group to test /groups routes")
 
     def run(self, case: Case, *, excused: Excuse | None = None) -> None:
-        """Send `case` with real ids and the caller's token; validate the answer unless `excused` says not to."""
+        """Send `case` with real ids and the caller's token; validate the answer unless `excused` it."""
         shape = RouteShape.of(case.operation.path)
         self.check_applicable(case, shape)
         role = caller_role(shape, self.graph)
@@ -114,9 +115,10 @@ class CaseRunner:
         event = None
         if has_pinned_path(case.path_parameters):  # else the path is the invalid part: send it as generated
             event = self.supply.take(shape)
-            set_real_path_parameters(case, self.supply.path_parameters(shape, event, role))
+            set_real_path_parameters(case, self.supply.path_parameters(shape, event))
         self._statuses = []
-        transport = {"session": self.session, "hooks": {"response": [self._recorder(role)]}, "timeout": self.timeout}
+        hooks = {"response": [self._recorder(role)]}
+        transport = {"session": self.session, "hooks": hooks, "timeout": self.timeout}
         try:
             response = case.call(headers=headers, **transport)
             if excused is None or not excused(role, response.status_code):
@@ -126,7 +128,8 @@ class CaseRunner:
         except FailureGroup as group:  # a BaseExceptionGroup: `except Exception` would not catch it
             raise self._failure(case, group) from None
         finally:
-            if event is not None and not any(200 <= status < 300 or status >= 500 for status in self._statuses):
+            touched = any(200 <= status < 300 or status >= 500 for status in self._statuses)
+            if event is not None and not touched:
                 self.supply.give_back(shape, event)
 
     def _failure(self, case: Case, group: FailureGroup) -> ConformanceFailure:

@@ -46,7 +46,10 @@ class RouteShape:
 
 
 def caller_role(shape: RouteShape, graph: Graph) -> str:
-    """Who sends the case: the organizer, or the application on /users (and /groups) where that profile applies."""
+    """Who sends the case: the organizer, or the application on /users (and /groups) if its profile applies.
+
+    A refused application token is CANCEL-PERM-APPLICATION's matter there; see `application_refused`.
+    """
     unsupported = graph.target.unsupported_profiles
     if shape.principal == "me" or not graph.has("application") or APPLICATION_PROFILE in unsupported:
         return "organizer"
@@ -95,11 +98,11 @@ class EventSupply:
         """Return an event the case left untouched, for the next case of the same calendar."""
         self._pool.setdefault(shape.pool_key, []).append(event)
 
-    def path_parameters(self, shape: RouteShape, event: ProvisionedEvent, role: str) -> dict[str, str]:
-        """The template's parameters (`user-id`, `group-id`, `calendar-id`, `calendarGroup-id`, `event-id`)."""
+    def path_parameters(self, shape: RouteShape, event: ProvisionedEvent) -> dict[str, str]:
+        """The template's `user-id`, `group-id`, `calendar-id`, `calendarGroup-id` and `event-id`."""
         values = {"event-id": event.id}
         if shape.principal == "users":
-            values["user-id"] = self._user_id(role)
+            values["user-id"] = self._organizer_id()
         if shape.principal == "groups":
             values["group-id"] = event.group_id or ""
         if shape.container in ("calendars", "calendargroup", "calendargroups"):
@@ -108,7 +111,7 @@ class EventSupply:
             values["calendarGroup-id"] = event.calendar_group_id or ""
         return values
 
-    def _user_id(self, role: str) -> str:
+    def _organizer_id(self) -> str:
         organizer = self.graph.identity("organizer")
         if organizer.user_id:
             return organizer.user_id

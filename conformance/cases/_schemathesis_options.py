@@ -1,7 +1,7 @@
-"""pytest plugin of the Schemathesis cases: `--st-examples`, `--st-seed`, and the run's examples/requests summary.
+"""pytest plugin of the Schemathesis cases: `--st-examples`, `--st-seed` and the run's summary line.
 
-Registered by the suite (e.g. `pytest_plugins` in the root conftest, or `-p conformance.cases._schemathesis_options`);
-without it the cases still run with their defaults.
+Registered by the suite (pytest11 entry point, root conftest or `-p conformance.cases._schemathesis_options`);
+without it the cases still run, with their defaults.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def run_of(config: pytest.Config) -> SchemathesisRun:
         option_seed = config.getoption("st_seed", None)
         option_examples = config.getoption("st_examples", None)
         if option_examples is not None and option_examples < 1:
-            raise pytest.UsageError(f"--st-examples {option_examples}: give a positive number of examples, e.g. 5")
+            raise pytest.UsageError(f"--st-examples {option_examples}: give a positive number, e.g. 5")
         seed = option_seed if option_seed is not None else worker_seed
         config.stash[ST_RUN_KEY] = SchemathesisRun(
             seed=int(seed) if seed is not None else random.randrange(2**32), examples_option=option_examples
@@ -67,7 +67,7 @@ def run_of(config: pytest.Config) -> SchemathesisRun:
 
 
 def examples_for(config: pytest.Config, loopback: bool) -> int:
-    """Fuzzed examples per operation: `--st-examples`, else generous on loopback and small on a remote target."""
+    """Fuzzed examples per operation: `--st-examples`, else generous on loopback, small on a remote target."""
     run = run_of(config)
     if run.examples_option is not None:
         run.examples_per_operation = run.examples_option
@@ -118,7 +118,7 @@ class SchemathesisSummary:
             run_info["schemathesis"] = asdict(run)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """One line: test functions, cases, requests, examples per operation and the seed to reproduce them."""
+        """One line: test functions, cases, requests, examples per operation and the seed to reproduce."""
         run = run_of(self.config)
         if not run.tests:
             return

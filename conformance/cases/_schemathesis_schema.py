@@ -1,4 +1,4 @@
-"""openapi/event-cancel.yaml loaded for Schemathesis, with its configuration built in code (no toml discovery).
+"""openapi/event-cancel.yaml loaded for Schemathesis, its configuration built in code (no toml discovery).
 
 Why in code and not `schemathesis.Config.from_path(<repo>/schemathesis.toml)`: the repo's toml is for the CLI,
 which cannot provision ids and therefore accepts 404 for valid data; the suite uses real ids and must not.
@@ -163,9 +163,12 @@ def suite_config(plan: GenerationPlan) -> schemathesis.Config:
     )
 
 
-def load_cancel_schema(base_url: str, plan: GenerationPlan, description: dict[str, Any] | None = None) -> OpenApiSchema:
+def load_cancel_schema(
+    base_url: str, plan: GenerationPlan, description: dict[str, Any] | None = None
+) -> OpenApiSchema:
     """The cancel description as a Schemathesis schema aimed at `base_url` (which includes `/v1.0`)."""
-    raw = with_comment_examples(with_bearer_security(description if description is not None else read_description()))
+    source = description if description is not None else read_description()
+    raw = with_comment_examples(with_bearer_security(source))
     schema = schemathesis.openapi.from_dict(raw, config=suite_config(plan))
     schema.config.update(base_url=base_url)  # before touching any operation (notes P: cached base URL)
     return schema

@@ -2,7 +2,7 @@
 
 Each function runs only its own checks, so a verdict lands on the requirements that family maps to
 (see `_schemathesis_checks.CHECK_REQUIREMENTS`). Path parameters are real: provisioned events and the
-target's user, group, calendar and calendar-group ids. Reproduce a run with `--st-seed N` (printed at the end).
+target's user, group, calendar and calendar-group ids. `--st-seed N` (printed at the end) reproduces a run.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ st_schema_errors = _schema_fixture("negative", ("coverage",), 1.0, "The coverage
 st_schema_malformed = _schema_fixture(
     "negative", ("coverage", "fuzzing"), 0.5, "Invalid bodies: coverage mutations plus fuzzed ones."
 )
-st_schema_auth = _schema_fixture("positive", ("examples", "fuzzing"), 0, "A few valid requests per operation.")
+st_schema_auth = _schema_fixture("positive", ("examples", "fuzzing"), 0, "A few valid requests per route.")
 st_schema_methods = _schema_fixture(
     "negative", ("coverage",), 1.0, "The coverage phase, whose probes send the other methods."
 )

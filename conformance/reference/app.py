@@ -50,14 +50,23 @@ class ReferenceApp:
         if token_path is not None:
             scope["path_params"] = {"tenant": unquote(token_path["tenant"])}
             if scope["method"] == "POST":
-                response: Response = await token_endpoint(Request(scope, receive))
+                response: Response = await _token_answer(Request(scope, receive))
             else:
                 response = JSONResponse(
                     {"error": "invalid_request", "error_description": "Use POST."}, 405, {"Allow": "POST"}
                 )
+            response.headers["request-id"] = str(uuid.uuid4())
         else:
             response = await graph_entry(Request(scope, receive))
         await response(scope, receive, send)
+
+
+async def _token_answer(request: Request) -> Response:
+    try:
+        return await token_endpoint(request)
+    except Exception:  # an OAuth2 error body, never a bare 500
+        _LOG.exception("unhandled error in the token endpoint")
+        return JSONResponse({"error": "server_error", "error_description": "Unexpected error."}, 500)
 
 
 def build_app(store: Store, settings: ServerSettings) -> ReferenceApp:

@@ -22,6 +22,7 @@ class CancelRequest:
     notice: str | None
     faults: frozenset[str]
     message_delay_s: float
+    action: str = "cancel"  # or "delete": an organizer's DELETE notifies attendees the same way
 
 
 def cancel(store: Store, request: CancelRequest) -> None:
@@ -72,7 +73,10 @@ def _cancel_whole(
             connection.execute("UPDATE events SET hidden_master = 1 WHERE id = ?", (row["id"],))
         else:
             folder = "purged" if "not-in-deleted-items" in faults else "deleteditems"
-            connection.execute("UPDATE events SET folder = ? WHERE id = ?", (folder, row["id"]))
+            document["_removedBy"] = request.action
+            connection.execute(
+                "UPDATE events SET folder = ?, doc = ? WHERE id = ?", (folder, dump(document), row["id"])
+            )
         if "not-in-deleted-items" not in faults:
             file_in_deleted_items(connection, row["owner_id"], document, now)
     for copy in _attendee_copies(connection, row):

@@ -100,7 +100,8 @@ def handle_events(call: Call) -> Response:
             call.store, call.mailbox.owner_id, call.route.params["event"], calendar_scope(call, False)
         )
         if ref.row["is_organizer"]:
-            cancel(call.store, CancelRequest(ref, notice_for(None, frozenset()), frozenset(), 0.0))
+            notice = notice_for(None, frozenset())
+            cancel(call.store, CancelRequest(ref, notice, frozenset(), 0.0, action="delete"))
         else:
             with call.store.transaction() as connection:
                 connection.execute("UPDATE events SET folder = 'deleteditems' WHERE id = ?", (ref.row["id"],))
@@ -201,12 +202,11 @@ def _cancel(call: Call) -> Response:
 
 
 def _was_cancelled(call: Call, event_id: str) -> bool:
-    return (
-        call.store.row(
-            "SELECT id FROM events WHERE id = ? AND owner_id = ?", (event_id, call.mailbox.owner_id)
-        )
-        is not None
+    """True when `event_id` was removed by a cancel (not by a DELETE): for the second-cancel-202 fault."""
+    removed = call.store.row(
+        "SELECT doc FROM events WHERE id = ? AND owner_id = ?", (event_id, call.mailbox.owner_id)
     )
+    return removed is not None and doc_of(removed).get("_removedBy") == "cancel"
 
 
 def _accepted(faults: frozenset[str]) -> Response:

@@ -57,7 +57,7 @@ def _describe(error: jsonschema.ValidationError, document: Any) -> str:
         name = entry.get("requirement", "?") if isinstance(entry, dict) else "?"
         field = f" field '{path[2]}'" if len(path) > 2 else ""
         return f"entry {path[1] + 1} ({name}){field}: {error.message}"
-    return error.message
+    return str(error.message)
 
 
 def load_baseline(path: str, catalog: Mapping[str, RequirementInfo]) -> list[KnownFailure]:

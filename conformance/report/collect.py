@@ -41,10 +41,11 @@ def _new_exchanges(item: pytest.Item) -> list[dict[str, Any]]:
 def _message_of(report: pytest.TestReport) -> str:
     """A redacted, bounded failure text or skip reason for a report."""
     crash = getattr(report.longrepr, "reprcrash", None)
+    crash_message = getattr(crash, "message", None)
     if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
         text = str(report.longrepr[2])
-    elif crash is not None and getattr(crash, "message", ""):  # the exception itself, not the traceback
-        text = f"{crash.message}\n(at {crash.path}:{crash.lineno})"
+    elif isinstance(crash_message, str) and crash_message:  # the exception itself, not the traceback
+        text = f"{crash_message}\n(at {getattr(crash, 'path', '?')}:{getattr(crash, 'lineno', '?')})"
     else:
         text = report.longreprtext or ""
     if len(text) > MESSAGE_CHARS:

@@ -62,7 +62,7 @@ def excerpt_exchange(exchange: dict[str, Any]) -> dict[str, Any]:
         "identity": str(exchange.get("identity") or ""),
         "request_headers": _headers(exchange.get("request_headers")),
         "request_body": redact_text(_excerpt(_body_text(exchange.get("request_body")))),
-        "status": int(status) if isinstance(status, int | float) or str(status).isdigit() else None,
+        "status": int(str(status)) if str(status).isdigit() else None,
         "response_headers": _headers(exchange.get("response_headers")),
         "response_body": redact_text(_excerpt(_body_text(exchange.get("response_body")))),
         "request_id": str(exchange.get("request_id") or ""),

@@ -81,13 +81,15 @@ def _catalog_path(config: pytest.Config) -> str | None:
 
 
 def _refuse_deselection(config: pytest.Config) -> None:
-    """A certification run must run every requirement: -k, -m, --deselect are refused."""
+    """A certification run must run every requirement: -k, -m, --deselect (and --lf, --sw) are refused."""
     used = [
         name
         for name, value in (
             ("-k", config.option.keyword),
             ("-m", config.option.markexpr),
             ("--deselect", config.option.deselect),
+            ("--last-failed", getattr(config.option, "lf", False)),
+            ("--stepwise", getattr(config.option, "stepwise", False)),
         )
         if value
     ]

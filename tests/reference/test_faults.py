@@ -225,3 +225,11 @@ def test_fault_switch_changes_what_it_says(graph: GraphClient, fault: str) -> No
 def test_unknown_fault_names_are_refused() -> None:
     with pytest.raises(ValueError, match="valid names: app-token-on-me"):
         ReferenceServer(faults=["no-such-fault"])
+
+
+def test_second_cancel_202_leaves_deleted_events_at_404() -> None:
+    with ReferenceServer(faults=["second-cancel-202"]) as server:
+        graph = GraphClient(server)
+        deleted = graph.create_event()
+        assert graph.request("DELETE", f"/me/events/{quote_id(deleted['id'])}").status_code == 204
+        assert graph.request("POST", f"/me/events/{quote_id(deleted['id'])}/cancel").status_code == 404

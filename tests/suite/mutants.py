@@ -66,8 +66,8 @@ EXPECTED: dict[str, frozenset[str]] = {name: frozenset(ids) for name, ids in {
     "scope-needs-mail-send": {"CANCEL-PERM-DELEGATED-WORK", "CANCEL-PERM-APPLICATION",
                               "CANCEL-PERM-APPLICATION-GROUPS"},
     "content-type-strict": {"CANCEL-CONTENT-TYPE"},
-    # the fault also refuses `"comment": ""` and `null` (no non-empty comment)
-    "comment-required": {"CANCEL-COMMENT-OPTIONAL", "GRAPH-COMMENT-DEFAULT-NOTICE",
+    # the fault also refuses `"comment": ""` (a String too) and `null`
+    "comment-required": {"CANCEL-COMMENT-OPTIONAL", "CANCEL-COMMENT-STRING", "GRAPH-COMMENT-DEFAULT-NOTICE",
                          "GRAPH-COMMENT-EMPTY-NO-NOTICE"},
     "comment-500-non-ascii": {"CANCEL-COMMENT-STRING", "GRAPH-NO-SERVER-ERROR"},
     "comment-500-long": {"CANCEL-COMMENT-STRING", "GRAPH-NO-SERVER-ERROR"},

@@ -8,23 +8,23 @@ from mutants import (
     CLEAN,
     EXPECTED,
     catalog_levels,
+    doc_sole_detectors,
     format_analysis,
     format_matrix,
     format_mismatches,
     mismatches,
     run_matrix,
-    sole_detectors,
 )
 
 from conformance.reference.faults import FAULTS
 
-# doc requirements that no fault of INTERFACES §3 detects alone, and the fault that would (asked of the server
-# helper in the report). The test below fails when this list is stale in either direction.
+# doc requirements that are not the only failing doc requirement of any fault of INTERFACES §3, with the fault
+# that would make them so (asked of the server helper). The test below fails when this list goes stale.
 NO_SOLE_DETECTOR_YET: dict[str, str] = {
-    "CANCEL-PERM-REQUIRED": "readonly-cancels-anyway: a Calendars.Read token gets 403, yet the event is gone",
-    "CANCEL-AUTH-REQUIRED": "anonymous-cancels-anyway: no token gets 401, yet the event is cancelled",
     "CANCEL-PERM-DELEGATED-WORK": "scope-needs-mail-send on delegated tokens only (the app lacks Mail.Send)",
-    "CANCEL-COMMENT-STRING": "comment-400-long: a comment over 1000 characters answers 400 (not 500)",
+    "CANCEL-PERM-APPLICATION": "app-token-refused-users: application tokens refused on /users routes only",
+    "CANCEL-COMMENT-OPTIONAL": "comment-required-body: 400 for no body or {}, while `comment: \"\"` passes",
+    "CANCEL-DELETED-ITEMS": "event-still-listed: filed in Deleted Items, yet still listed in the calendar",
 }
 
 
@@ -42,10 +42,11 @@ def test_expected_map_names_only_catalog_requirements() -> None:
     assert all(EXPECTED.values()), "every fault must be expected to fail at least one requirement"
 
 
-def test_every_doc_requirement_is_the_sole_detector_of_a_fault_or_a_named_gap() -> None:
+def test_every_doc_requirement_is_the_only_doc_detector_of_a_fault_or_a_named_gap() -> None:
     levels = catalog_levels()
-    detectors = sole_detectors(EXPECTED)
-    without = {rid for rid, level in levels.items() if level == "doc" and not detectors.get(rid)}
+    doc_ids = [rid for rid, level in levels.items() if level == "doc"]
+    detectors = doc_sole_detectors(EXPECTED, doc_ids)
+    without = {rid for rid in doc_ids if not detectors.get(rid)}
     assert without == set(NO_SOLE_DETECTOR_YET), (
         f"doc requirements without a sole-detector fault: {sorted(without)}; the known gaps are "
         f"{sorted(NO_SOLE_DETECTOR_YET)}\n{format_analysis(EXPECTED, levels)}"

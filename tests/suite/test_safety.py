@@ -21,7 +21,8 @@ from _inner_run import PYTHON, REPO_ROOT, child_environment, suite_command
 INTERRUPTIONS = [(signal.SIGINT, 0), (signal.SIGINT, 1), (signal.SIGINT, 2),
                  (signal.SIGKILL, 3), (signal.SIGKILL, 4), (signal.SIGKILL, 5)]
 SEED = 20261123
-DELAY_RANGE_S = (2.0, 9.0)  # after the child starts; pytest needs ~2 s before its first request
+DELAY_RANGE_S = (0.0, 4.0)  # after the run's first tagged event appears
+STARTUP_TIMEOUT_S = 60.0
 TAG_START = "[gc "  # the suite's subject/name tag (conformance.target.tags), spelled out on purpose
 MAILBOX_ROLES = ("organizer", "attendee", "attendee2")
 
@@ -129,12 +130,16 @@ def foreign(snapshot: dict[str, list[dict[str, Any]]]) -> str:
     return json.dumps(untagged, sort_keys=True, ensure_ascii=False)
 
 
-def interrupted_run(target_file: Path, reports_dir: Path, sig: signal.Signals, delay_s: float) -> int:
-    """Start the suite, send `sig` after `delay_s`, and return its exit code (bounded waits)."""
+def interrupted_run(target_file: Path, reports_dir: Path, sig: signal.Signals, delay_s: float,
+                    mailboxes: Mailboxes) -> int:
+    """Start the suite; once it has created something, wait `delay_s`, send `sig`; return its exit code."""
     command = suite_command(target_file, reports_dir, st_examples=1)
     child = subprocess.Popen(command, cwd=REPO_ROOT, env=child_environment(), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while child.poll() is None and time.monotonic() < deadline and not tagged_events(mailboxes):
+            time.sleep(0.2)
         child.wait(timeout=delay_s)
         return child.returncode  # finished before the interruption
     except subprocess.TimeoutExpired:
@@ -145,6 +150,12 @@ def interrupted_run(target_file: Path, reports_dir: Path, sig: signal.Signals, d
         child.kill()
         child.wait(timeout=10)
         raise AssertionError(f"the suite did not stop within 60 s of {sig.name}") from None
+
+
+def tagged_events(mailboxes: Mailboxes) -> bool:
+    """Whether the organizer's default calendar holds a tagged event (the run is under way)."""
+    return any(str(event.get("subject", "")).startswith(TAG_START)
+               for event in mailboxes.get_all("organizer", "/me/events"))
 
 
 def test_interrupted_runs_leave_nothing_after_sweep_and_never_touch_foreign_events(
@@ -159,9 +170,11 @@ def test_interrupted_runs_leave_nothing_after_sweep_and_never_touch_foreign_even
     for sig, index in INTERRUPTIONS:
         delay_s = randomness.uniform(*DELAY_RANGE_S)
         exit_codes.append((sig.name, round(delay_s, 1),
-                           interrupted_run(served_target, tmp_path / f"reports-{index}", sig, delay_s)))
+                           interrupted_run(served_target, tmp_path / f"reports-{index}", sig, delay_s,
+                                           mailboxes)))
     assert any(code == -signal.SIGKILL for name, _, code in exit_codes if name == "SIGKILL"), exit_codes
     leftovers_before_sweep = tagged(mailboxes.snapshot())
+    assert leftovers_before_sweep, f"the killed runs left nothing to sweep (proves nothing): {exit_codes}"
     sweep = subprocess.run([PYTHON, "-m", "conformance.cli", "sweep", "--target", str(served_target)],
                            cwd=REPO_ROOT, env=child_environment(), capture_output=True, text=True,
                            timeout=120, check=False)

@@ -1,4 +1,4 @@
-"""The Schemathesis cases pass on the reference server and fail, check family by family, on the faults they own.
+"""The Schemathesis cases pass on the reference server and fail, family by family, on the faults they own.
 
 Each run is a child pytest of conformance/cases/test_schemathesis.py alone, against a fresh ReferenceServer
 with one fault, on the /me/events route family (a fault acts on every route alike), with a fixed seed and
@@ -28,7 +28,8 @@ PARALLEL_RUNS = 3
 CLEAN = "clean"
 ALL_TESTS = frozenset({
     "test_no_server_error", "test_status_and_body_conform", "test_errors_use_graph_envelope",
-    "test_wrong_comment_types_rejected", "test_unknown_parameters_rejected", "test_valid_bodies_accepted", "test_auth_is_enforced",
+    "test_wrong_comment_types_rejected", "test_unknown_parameters_rejected",
+    "test_valid_bodies_accepted", "test_auth_is_enforced",
     "test_other_methods_rejected",
 })
 # fault -> the Schemathesis test functions that must fail on a server with only that fault
@@ -76,7 +77,8 @@ def run_cases(fault: str, work_dir: Path) -> CasesRun:
     with reference_target(work_dir, name=fault, faults=faults) as (_server, target_file):
         junit_file = work_dir / f"{fault}.xml"
         command = [
-            PYTHON, "-m", "pytest", str(CASES_FILE), "-q", "-p", "no:cacheprovider", "--target", str(target_file),
+            PYTHON, "-m", "pytest", str(CASES_FILE), "-q", "-p", "no:cacheprovider",
+            "--target", str(target_file),
             "--reports-dir", str(work_dir / f"reports-{fault}"), "--junitxml", str(junit_file),
             "-p", "conformance.cases._schemathesis_options", "--st-examples", "1", "--st-seed", str(SEED),
             "-p", "_matrix_select", "--matrix-st-families", "me-events",
@@ -102,7 +104,8 @@ def test_fault_fails_exactly_its_check_families(fault: str, runs: dict[str, Case
     run = runs[fault]
     assert run.failed | run.passed == ALL_TESTS, f"not every test function ran:\n{run.output[-3000:]}"
     assert run.failed == FAILING_TESTS[fault], (
-        f"{fault}: expected {sorted(FAILING_TESTS[fault])} to fail, got {sorted(run.failed)}\n{run.output[-3000:]}"
+        f"{fault}: expected {sorted(FAILING_TESTS[fault])} to fail, got {sorted(run.failed)}\n"
+        f"{run.output[-3000:]}"
     )
     assert run.exit_code == (1 if FAILING_TESTS[fault] else 0), run.output[-3000:]
 

@@ -1,0 +1,77 @@
+"""Benchmark (d): Schemathesis examples per second inside the suite vs `schemathesis run` (same description,
+server, examples and seed)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import yaml
+
+from conformance.reference.serve import ReferenceServer
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DESCRIPTION = REPO_ROOT / "openapi" / "event-cancel.yaml"
+EXAMPLES = 5
+SEED = 1234
+TARGET_RATIO = 0.8
+_SUITE_CASES = re.compile(r"schemathesis: .*?(\d+) generated cases")
+_CLI_CASES = re.compile(r"Test cases:\s*(\d+) generated")
+
+
+def organizer_token(document: dict[str, object]) -> str:
+    """A password-grant token for the target document's organizer (never printed)."""
+    defaults = dict(document["token_defaults"])  # type: ignore[call-overload]
+    token = dict(document["identities"]["organizer"]["token"])  # type: ignore[index]
+    fields = {**defaults, **token}
+    grant = {"grant_type": "password", **{key: fields[key] for key in (
+        "client_id", "client_secret", "username", "password", "scope")}}
+    answer = requests.post(str(fields["token_url"]), data=grant, timeout=10)
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+def timed(command: list[str]) -> tuple[float, int, str]:
+    """Wall seconds, exit code and output of a child command."""
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=1800)
+    return time.monotonic() - started, done.returncode, done.stdout + done.stderr
+
+
+def main() -> int:
+    """Measure both rates on the same reference server; print them and the ratio."""
+    with tempfile.TemporaryDirectory(prefix="gc-bench-st-") as work_dir, ReferenceServer() as server:
+        document = server.target_document()
+        target_file = Path(work_dir) / "target.yaml"
+        target_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+        suite_s, suite_exit, suite_out = timed([
+            sys.executable, "-m", "pytest", str(REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py"),
+            "-q", "-p", "no:cacheprovider", "-p", "conformance.cases._schemathesis_options",
+            "--target", str(target_file), "--reports-dir", str(Path(work_dir) / "reports"),
+            "--st-examples", str(EXAMPLES), "--st-seed", str(SEED)])
+        cli = str(Path(sys.executable).with_name("schemathesis"))
+        cli_s, cli_exit, cli_out = timed([
+            cli, "run", str(DESCRIPTION), "--url", server.base_url,
+            "-H", f"Authorization: Bearer {organizer_token(document)}",
+            "-n", str(EXAMPLES), "--seed", str(SEED), "--report-dir", str(Path(work_dir) / "st-cli")])
+    suite_cases = int(match[1]) if (match := _SUITE_CASES.search(suite_out)) else 0
+    cli_cases = int(match[1]) if (match := _CLI_CASES.search(cli_out)) else 0
+    suite_rate, cli_rate = suite_cases / suite_s, cli_cases / cli_s
+    ratio = suite_rate / cli_rate if cli_rate else 0.0
+    ok = ratio >= TARGET_RATIO and suite_cases > 0 and cli_cases > 0
+    print(f"(d) Schemathesis, {EXAMPLES} examples per operation, seed {SEED}, whole processes timed:")
+    print(f"    inside the suite: {suite_cases} cases in {suite_s:.1f} s = {suite_rate:.1f} cases/s "
+          f"(exit {suite_exit}; provisions a real event per positive case)")
+    print(f"    schemathesis run: {cli_cases} cases in {cli_s:.1f} s = {cli_rate:.1f} cases/s "
+          f"(exit {cli_exit})")
+    print(f"    ratio {ratio:.2f}; target >= {TARGET_RATIO} -> {'PASS' if ok else 'MISS'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
