@@ -2,5 +2,6 @@
 
 from importlib.metadata import entry_points
 
+_PLUGINS = ("conformance.plugin", "conformance.report.plugin", "conformance.cases._schemathesis_options")
 _INSTALLED = {entry.value for entry in entry_points(group="pytest11")}
-pytest_plugins = [name for name in ("conformance.plugin", "conformance.report.plugin") if name not in _INSTALLED]
+pytest_plugins = [name for name in _PLUGINS if name not in _INSTALLED]

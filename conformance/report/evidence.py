@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from conformance.report._redact import REDACTED, redact_headers, redact_text
 
-BODY_EXCERPT_CHARS = 2000
-MAX_EXCHANGES_PER_CASE = 40
+BODY_EXCERPT_CHARS = 1500
+MAX_EXCHANGES_PER_CASE = 25
 _ID_AFTER = {
     "users",
     "groups",
