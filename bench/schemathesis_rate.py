@@ -51,7 +51,7 @@ def main() -> int:
         target_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
         suite_s, suite_exit, suite_out = timed([
             sys.executable, "-m", "pytest", str(REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py"),
-            "-q", "-p", "no:cacheprovider", "-p", "conformance.cases._schemathesis_options",
+            "-q", "-p", "no:cacheprovider",
             "--target", str(target_file), "--reports-dir", str(Path(work_dir) / "reports"),
             "--st-examples", str(EXAMPLES), "--st-seed", str(SEED)])
         cli = str(Path(sys.executable).with_name("schemathesis"))

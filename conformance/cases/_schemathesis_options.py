@@ -18,7 +18,7 @@ SEED_WORKER_KEY = "graph_conformance_st_seed"
 CASES_PROPERTY = "schemathesis_cases"
 REQUESTS_PROPERTY = "schemathesis_requests"
 EXAMPLES_PROPERTY = "schemathesis_examples"
-LOOPBACK_EXAMPLES = 20  # the embedded server: generous, still a few seconds per test function
+LOOPBACK_EXAMPLES = 10  # the embedded server: twice the remote budget (coverage adds ~100 cases per route)
 REMOTE_EXAMPLES = 5  # a real tenant: every example provisions an event in a real mailbox
 
 

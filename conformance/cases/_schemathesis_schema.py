@@ -130,6 +130,7 @@ def suite_config(plan: GenerationPlan) -> schemathesis.Config:
         {
             "seed": plan.seed,
             "suppress-health-check": ["all"],
+            "cache": {"enabled": False},  # no .schemathesis/ state in the user's working directory
             "generation": {
                 "mode": plan.mode,
                 "max-examples": plan.max_examples,

@@ -66,8 +66,8 @@ def suite_command(target_file: Path, reports_dir: Path, *, st_examples: int | No
     """The child command: the suite as a user runs it, against a target file, reports into reports_dir."""
     command = [PYTHON, "-m", "pytest", "--pyargs", "conformance.cases", "-q", "-p", "no:cacheprovider",
                "--target", str(target_file), "--reports-dir", str(reports_dir)]
-    if st_examples is not None:  # `-p` is a no-op when the suite already registers that plugin itself
-        command += ["-p", "conformance.cases._schemathesis_options", "--st-examples", str(st_examples)]
+    if st_examples is not None:
+        command += ["--st-examples", str(st_examples)]
     if workers:
         command += ["-n", str(workers)]
     return command + list(extra_args)
