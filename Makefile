@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint generate serve bench browser clean
+.PHONY: run test lint generate serve bench matrix browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+matrix: $(STAMP)
+	$(BIN)/python tests/suite/mutants.py
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -14,8 +14,8 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import ComponentInfo, CoverageScenario, coverage_scenario
 
-from conformance.cases._expect import ConformanceFailure, profile_of
-from conformance.cases._schemathesis_checks import CheckFunction, requirements_of
+from conformance.cases._expect import ConformanceFailure, is_unknown_route, profile_of
+from conformance.cases._schemathesis_checks import ROUTE_INDEPENDENT_CHECKS, CheckFunction, requirements_of
 from conformance.cases._schemathesis_ids import EventSupply, RouteShape, caller_role
 from conformance.cases._schemathesis_schema import has_pinned_path
 from conformance.outcomes import not_applicable, not_verified
@@ -71,6 +71,7 @@ class CaseRunner:
     ) -> None:
         self.graph, self.supply, self.seed, self.checks = graph, supply, seed, checks
         self.requirement_ids = requirement_ids or requirements_of(checks)
+        self.base_url = graph.target.base_url  # the schema was loaded before the target was known
         self.cases = 0
         self.requests = 0
         self._statuses: list[int] = []
@@ -118,9 +119,12 @@ class CaseRunner:
             set_real_path_parameters(case, self.supply.path_parameters(shape, event))
         self._statuses = []
         hooks = {"response": [self._recorder(role)]}
-        transport = {"session": self.session, "hooks": hooks, "timeout": self.timeout}
+        transport = {"session": self.session, "hooks": hooks, "timeout": self.timeout,
+                     "base_url": self.base_url}
         try:
             response = case.call(headers=headers, **transport)
+            if event is not None and is_unknown_route(response) and not self._judges_any_answer():
+                self._end_if_route_missing(case, headers, transport)
             if excused is None or not excused(role, response.status_code):
                 # the same transport for the probes some checks send (ignored_auth); they drop the session
                 case.validate_response(response, checks=list(self.checks), headers=headers,
@@ -131,6 +135,29 @@ class CaseRunner:
             touched = any(200 <= status < 300 or status >= 500 for status in self._statuses)
             if event is not None and not touched:
                 self.supply.give_back(shape, event)
+
+    def _judges_any_answer(self) -> bool:
+        """Whether the checks hold for any answer, even one from a route the server does not serve."""
+        return all(check.__name__ in ROUTE_INDEPENDENT_CHECKS for check in self.checks)
+
+    def _end_if_route_missing(self, case: Case, headers: dict[str, str], transport: dict[str, Any]) -> None:
+        """A real event's path answered 404 ResourceNotFound: not-verified here, the route's own case fails.
+
+        A POST confirms it when the case used another method (a served route may answer GET that way too);
+        its body is invalid (`comment` a number), so a served route does not cancel the event.
+        """
+        if case.method.upper() != "POST":
+            confirmation = case.operation.Case(
+                method="POST", path_parameters=case.path_parameters, body={"comment": 0},
+                media_type="application/json",
+            )
+            if not is_unknown_route(confirmation.call(headers=headers, **transport)):
+                return
+        route_id = route_requirement(case) or "the CANCEL-ROUTE-* requirement of this path"
+        not_verified(
+            f"the server does not serve {case.operation.path} (404 ResourceNotFound), so these checks "
+            f"could not run there; {route_id} reports the missing route"
+        )
 
     def _failure(self, case: Case, group: FailureGroup) -> ConformanceFailure:
         redact = self.graph.transcript.redactor.text

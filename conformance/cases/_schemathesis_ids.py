@@ -1,8 +1,8 @@
 """Real path parameters for generated cases: the target's user, group, calendar ids and fresh events.
 
 Each case that may cancel its event gets an event nobody else used; an event whose case ended without any
-2xx (rejected bodies, other methods answered 405) goes back to a small pool and serves the next case.
-Everything is created through the `provision` fixture, which deletes it all after the test.
+2xx (rejected bodies, other methods answered 405) goes back to a pool and serves the next case (of any test).
+Everything is created through one Provisioner for the run, which deletes it all at the end.
 """
 
 from __future__ import annotations

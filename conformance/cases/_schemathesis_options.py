@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from conformance._stash import RUN_INFO_KEY
+from conformance.target.config import is_loopback_url
 
 SEED_WORKER_KEY = "graph_conformance_st_seed"
 CASES_PROPERTY = "schemathesis_cases"
@@ -20,6 +21,7 @@ REQUESTS_PROPERTY = "schemathesis_requests"
 EXAMPLES_PROPERTY = "schemathesis_examples"
 LOOPBACK_EXAMPLES = 10  # the embedded server: twice the remote budget (coverage adds ~100 cases per route)
 REMOTE_EXAMPLES = 5  # a real tenant: every example provisions an event in a real mailbox
+FAMILY_ATTRIBUTE = "graph_conformance_check_family"  # set on a test function by CheckFamily.cases()
 
 
 @dataclass
@@ -80,6 +82,25 @@ def pytest_configure(config: pytest.Config) -> None:
     """Fix the seed once per run and start counting what the Schemathesis cases do."""
     run_of(config)
     ensure_summary(config)
+
+
+def loopback_target(config: pytest.Config) -> bool:
+    """At collection: whether the target is this machine (the embedded server, or a loopback base URL)."""
+    run_info = config.stash.get(RUN_INFO_KEY, None)
+    base_url = str(run_info.get("base_url", "")) if isinstance(run_info, dict) else ""
+    if not base_url or base_url.startswith("embedded"):
+        return True
+    return is_loopback_url(base_url)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: Any) -> Any:
+    """Before Schemathesis builds a family's items (one per operation), give it the seed and examples."""
+    family = getattr(obj, FAMILY_ATTRIBUTE, None)
+    if callable(getattr(family, "tune", None)):
+        config = collector.config
+        family.tune(seed=run_of(config).seed, per_operation=examples_for(config, loopback_target(config)))
+    yield
 
 
 SUMMARY_PLUGIN = "graph_conformance_schemathesis_summary"

@@ -8,10 +8,10 @@ schemathesis.toml is never read) and of how the package is installed (the toml i
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import schemathesis
 import yaml
@@ -21,8 +21,6 @@ from conformance._paths import openapi_dir
 from conformance.errors import SpecParseError
 
 DESCRIPTION_FILE = "event-cancel.yaml"
-BEARER_SCHEME = "graphBearer"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 # Methods probed on each cancel path besides POST. TRACE and QUERY are left out on purpose: what real Graph
 # answers to them is unknown, and the suite must not fail a server for a behaviour Graph may share.
 OTHER_METHODS = ("get", "put", "patch", "delete")
@@ -40,7 +38,8 @@ PLACEHOLDER_IDS = {
 PLACEHOLDER_PATH_VALUES = {key.removeprefix("path."): value for key, value in PLACEHOLDER_IDS.items()}
 COMMENT_DICTIONARY = "graph-comments"
 # Comment strings the page allows and servers trip over; fuzzing draws from them besides random text,
-# because Hypothesis alone rarely produces a string of several thousand characters.
+# because Hypothesis alone rarely produces a string of several thousand characters. (The description's
+# named examples, sent by the examples and coverage phases, hold a non-ASCII, a long and a multi-line one.)
 COMMENT_VALUES = (
     "Отмена: перенесём на следующую неделю",
     "会议取消 — 下周见 🎉",
@@ -88,42 +87,6 @@ def has_pinned_path(path_parameters: dict[str, Any]) -> bool:
     return all(PLACEHOLDER_PATH_VALUES.get(name) == value for name, value in path_parameters.items())
 
 
-def with_bearer_security(description: dict[str, Any]) -> dict[str, Any]:
-    """A copy whose operations declare an HTTP bearer scheme (what Graph reads) instead of the oauth2 one.
-
-    Schemathesis's `ignored_auth` only probes apiKey/basic/http schemes; with Graph's `oauth2` scheme
-    alone it would never send a request without the token, and never find a server that ignores auth.
-    """
-    adapted = copy.deepcopy(description)
-    schemes = adapted.setdefault("components", {}).setdefault("securitySchemes", {})
-    schemes[BEARER_SCHEME] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    for path_item in adapted["paths"].values():
-        for method, operation in path_item.items():
-            if method in HTTP_METHODS and isinstance(operation, dict):
-                operation["security"] = [{BEARER_SCHEME: []}]
-    return adapted
-
-
-def with_comment_examples(description: dict[str, Any]) -> dict[str, Any]:
-    """A copy whose request bodies carry named examples of the comments CANCEL-COMMENT-STRING names.
-
-    The examples phase sends every named example once, so a non-ASCII, an 8,000-character and a multi-line
-    comment reach each route in every run, whatever the fuzzing draws; the page's own example stays first.
-    """
-    adapted = copy.deepcopy(description)
-    for path_item in adapted["paths"].values():
-        operation = path_item.get("post") if isinstance(path_item, dict) else None
-        media = (((operation or {}).get("requestBody") or {}).get("content") or {}).get("application/json")
-        if not isinstance(media, dict):
-            continue
-        examples = {"page": {"value": media.pop("example")}} if "example" in media else {}
-        examples |= {
-            f"comment-{index}": {"value": {"comment": value}} for index, value in enumerate(COMMENT_VALUES)
-        }
-        media["examples"] = {**examples, **media.get("examples", {})}
-    return adapted
-
-
 def suite_config(plan: GenerationPlan) -> schemathesis.Config:
     """The Schemathesis configuration of the suite (the equivalent of a toml, kept in code)."""
     return schemathesis.Config.from_dict(
@@ -164,12 +127,28 @@ def suite_config(plan: GenerationPlan) -> schemathesis.Config:
     )
 
 
-def load_cancel_schema(
-    base_url: str, plan: GenerationPlan, description: dict[str, Any] | None = None
-) -> OpenApiSchema:
-    """The cancel description as a Schemathesis schema aimed at `base_url` (which includes `/v1.0`)."""
+# Where a schema loaded at import (before the target is known) would send a request that was not given the
+# target's base URL: a dead loopback port, never the description's graph.microsoft.com.
+UNREACHABLE_SERVER = "http://127.0.0.1:9"
+
+
+def with_unreachable_server(description: dict[str, Any]) -> dict[str, Any]:
+    """A copy whose `servers` keep their base path (`/v1.0`) but point at a closed loopback port."""
+    adapted = dict(description)
+    servers = description.get("servers") or [{"url": "/v1.0"}]
+    path = urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
+    adapted["servers"] = [{"url": UNREACHABLE_SERVER + path}]
+    return adapted
+
+
+def load_cancel_schema(plan: GenerationPlan, description: dict[str, Any] | None = None) -> OpenApiSchema:
+    """The cancel description as a Schemathesis schema; every call passes the target's `base_url` itself."""
     source = description if description is not None else read_description()
-    raw = with_comment_examples(with_bearer_security(source))
-    schema = schemathesis.openapi.from_dict(raw, config=suite_config(plan))
-    schema.config.update(base_url=base_url)  # before touching any operation (notes P: cached base URL)
-    return schema
+    raw = with_unreachable_server(source)
+    return schemathesis.openapi.from_dict(raw, config=suite_config(plan))
+
+
+def tune(schema: OpenApiSchema, *, seed: int, max_examples: int) -> None:
+    """Set the run's seed and fuzzed examples on a schema loaded at import, before its tests are built."""
+    schema.config.seed = seed
+    schema.config.generation.update(max_examples=max_examples)

@@ -75,6 +75,7 @@ def require_cancel(caller: Principal, mailbox: Mailbox, route: RouteMatch, fault
     if caller.is_app and (
         "app-token-refused" in faults
         or ("app-token-refused-groups" in faults and route.principal == "groups")
+        or ("app-token-refused-users" in faults and route.principal == "users")
     ):
         raise access_denied()
     if caller.is_personal and "personal-refused" in faults:
@@ -82,7 +83,8 @@ def require_cancel(caller: Principal, mailbox: Mailbox, route: RouteMatch, fault
     if "scopes-ignored" in faults:
         return
     allowed = WRITE_CALENDAR + (GROUP_WRITE if mailbox.kind == "group" and not caller.is_app else ())
-    held = caller.has_any(*allowed) and ("scope-needs-mail-send" not in faults or caller.has_any("Mail.Send"))
+    needs_mail_send = "scope-needs-mail-send" in faults and not caller.is_app
+    held = caller.has_any(*allowed) and (not needs_mail_send or caller.has_any("Mail.Send"))
     if not held:
         if "readonly-401" in faults:
             raise GraphError(401, "InvalidAuthenticationToken", MESSAGES["token-invalid"])

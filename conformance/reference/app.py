@@ -85,7 +85,7 @@ async def graph_entry(request: Request) -> Response:
     admitted = False
     try:
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
-        if cancel_shaped(raw_path) and request.method != "POST":
+        if request.method != "POST" and cancel_shaped(raw_path):
             if "other-methods-500" in settings.faults:
                 raise GraphError(500, "InternalServerError", "An internal server error occurred.")
             raise method_not_allowed("POST")
@@ -97,7 +97,8 @@ async def graph_entry(request: Request) -> Response:
         admitted = throttle.enter(mailbox_key)
         if settings.latency_ms:
             await asyncio.sleep(settings.latency_ms / 1000.0)
-        root_url = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+        host = request.headers.get("host") or _netloc(request)
+        root_url = f"{request.scope.get('scheme', 'http')}://{host}"
         call = Call(request, route, caller, mailbox, store, settings, body, root_url)
         response = handle_events(call) if route.kind in _EVENT_KINDS else handle_directory(call)
     except GraphError as error:
@@ -116,6 +117,10 @@ async def graph_entry(request: Request) -> Response:
     response.headers["request-id"] = request_id
     response.headers["client-request-id"] = client_request_id
     return response
+
+
+def _netloc(request: Request) -> str:
+    return request.url.netloc  # only for a request without a Host header (HTTP/1.0)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -67,12 +67,15 @@ class Call:
             ) from error
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # built once: json.dumps with options builds one per call
+
+
 def json_response(
     payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     """A Graph JSON answer (odata.metadata=minimal)."""
     return Response(
-        json.dumps(payload, ensure_ascii=False),
+        _ENCODER.encode(payload),
         status,
         headers,
         media_type="application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;"

@@ -33,7 +33,7 @@ def cancel(store: Store, request: CancelRequest) -> None:
             "SELECT * FROM events WHERE id = ? AND folder = 'calendar' AND hidden_master = 0",
             (request.ref.row["id"],),
         ).fetchone()
-        if row is None:
+        if row is None or ("event-still-listed" in faults and doc_of(row).get("_removedBy")):
             if "second-cancel-202" in faults:
                 return
             raise not_found()
@@ -73,6 +73,8 @@ def _cancel_whole(
             connection.execute("UPDATE events SET hidden_master = 1 WHERE id = ?", (row["id"],))
         else:
             folder = "purged" if "not-in-deleted-items" in faults else "deleteditems"
+            if "event-still-listed" in faults and request.action == "cancel":
+                folder = "calendar"
             document["_removedBy"] = request.action
             connection.execute(
                 "UPDATE events SET folder = ?, doc = ? WHERE id = ?", (folder, dump(document), row["id"])

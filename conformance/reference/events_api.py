@@ -268,6 +268,8 @@ def _cancel_body(call: Call) -> dict[str, Any] | None:
         )
         for key, value in comments.items()
     }
+    if "comment-required-body" in faults and not normalized:
+        raise bad_request("The parameter 'comment' is required.", "ErrorInvalidRequest")
     if "comment-required" in faults and not any(normalized.values()):
         raise bad_request("The parameter 'comment' is required.", "ErrorInvalidRequest")
     text = next((value for value in normalized.values() if isinstance(value, str)), "")

@@ -10,6 +10,7 @@ from starlette.responses import Response
 MESSAGES: dict[str, str] = {
     "token-empty": "Access token is empty.",
     "token-invalid": "Access token validation failure.",
+    "token-expired": "Lifetime validation failed, the token is expired.",
     "access-denied": "Access is denied. Check credentials and try again.",
     "me-app-token": "/me request is only valid with delegated authentication flow.",
     "not-found": "The specified object was not found in the store.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from conformance.reference.ids import mint_change_key, mint_item_id
@@ -13,6 +14,7 @@ from conformance.reference.store import dump
 DEFAULT_CANCEL_NOTICE = "This meeting has been canceled by the organizer."
 
 
+@lru_cache(maxsize=64)  # one request formats the same instant several times
 def iso(timestamp: float) -> str:
     """Graph's DateTimeOffset form of a POSIX timestamp (UTC, Z)."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))

@@ -35,6 +35,18 @@ _OTHER_PATTERNS: tuple[tuple[str, str], ...] = (
     ("mailfolders/{folder}/messages/{message}", "message"),
 )
 
+_EVENT_SUFFIXES = (("", "events"), ("/{event}", "event"), ("/{event}/cancel", "cancel"),
+                   ("/{event}/instances", "instances"))
+# the patterns split once: (segments, kind, container name), in matching order
+_EVENT_ROUTES: tuple[tuple[tuple[str, ...], str, str], ...] = tuple(
+    (tuple(f"{container}{suffix}".split("/")), kind, name)
+    for container, name in _EVENT_CONTAINERS
+    for suffix, kind in _EVENT_SUFFIXES
+)
+_OTHER_ROUTES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    (tuple(pattern.split("/")) if pattern else (), kind) for pattern, kind in _OTHER_PATTERNS
+)
+
 
 @dataclass(frozen=True)
 class RouteMatch:
@@ -77,24 +89,18 @@ def match(raw_path: bytes, *, case_sensitive_cancel: bool = False) -> RouteMatch
         principal_id, rest, raw_rest = segments[2], segments[3:], raw_segments[3:]
     else:
         raise _unknown_segment(segments[1])
-    for container, name in _EVENT_CONTAINERS:
+    for parts, kind, name in _EVENT_ROUTES:
         if principal == "groups" and name not in _GROUP_CONTAINERS:
             continue
-        for suffix, kind in (
-            ("", "events"),
-            ("/{event}", "event"),
-            ("/{event}/cancel", "cancel"),
-            ("/{event}/instances", "instances"),
-        ):
-            params = _match_segments(f"{container}{suffix}", rest, kind == "cancel" and case_sensitive_cancel)
-            if params is not None:
-                if "event" in params and "+" in raw_rest[-1 if kind == "event" else -2]:
-                    raise malformed_id()
-                return RouteMatch(kind, version, principal, principal_id, params, name)
-    for pattern, kind in _OTHER_PATTERNS:
+        params = _match_segments(parts, rest, kind == "cancel" and case_sensitive_cancel)
+        if params is not None:
+            if "event" in params and "+" in raw_rest[-1 if kind == "event" else -2]:
+                raise malformed_id()
+            return RouteMatch(kind, version, principal, principal_id, params, name)
+    for parts, kind in _OTHER_ROUTES:
         if principal == "groups" and kind not in ("principal", "calendar", "calendar-view"):
             continue
-        params = _match_segments(pattern, rest, False)
+        params = _match_segments(parts, rest, False)
         if params is not None:
             return RouteMatch(kind, version, principal, principal_id, params)
     if any(segment.lower() == "events" for segment in rest):
@@ -108,8 +114,9 @@ def cancel_shaped(raw_path: bytes) -> bool:
     return len(segments) > 3 and segments[0] in VERSIONS and segments[-1].lower() == "cancel"
 
 
-def _match_segments(pattern: str, segments: list[str], case_sensitive: bool) -> dict[str, str] | None:
-    parts = pattern.split("/") if pattern else []
+def _match_segments(
+    parts: tuple[str, ...], segments: list[str], case_sensitive: bool
+) -> dict[str, str] | None:
     if len(parts) != len(segments):
         return None
     params: dict[str, str] = {}

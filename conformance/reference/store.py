@@ -100,6 +100,10 @@ def doc_of(row: sqlite3.Row) -> dict[str, Any]:
     return document
 
 
+# built once: json.dumps with options builds an encoder per call
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dump(document: dict[str, Any]) -> str:
     """Serialise a document for the doc column."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(document)

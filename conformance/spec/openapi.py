@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.spec._examples import comment_examples, request_example, request_examples
 from conformance.spec.model import ApiPage, BodyParameter, Route
 from conformance.spec.requirements import CatalogEntry, requirements_for_route
 from conformance.spec.routes import RouteNames, route_names
 
 SERVER_URL = "https://graph.microsoft.com/v1.0"
 SECURITY_SCHEME = "azureaadv2"
+# The page's `Authorization: Bearer {token}` header as an HTTP scheme (the same token as azureaadv2): tools
+# such as Schemathesis probe auth only on apiKey/basic/http schemes, never on oauth2 alone.
+BEARER_SCHEME = "graphBearer"
 ERROR_SCHEMA = "microsoft.graph.ODataErrors.ODataError"
 _AUTHORITY = "https://login.microsoftonline.com/common/oauth2/v2.0"
 # Headers OpenAPI tells tools to ignore as parameters (security and requestBody carry them); they are
@@ -62,7 +66,7 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _body_schema(page: ApiPage, components: dict[str, Any]) -> dict[str, Any]:
-    example = _request_example(page)
+    example = request_example(page)
     properties: dict[str, Any] = {}
     required: list[str] = []
     for parameter in page.body_parameters:
@@ -86,10 +90,6 @@ def _example_spellings(parameter: BodyParameter, example: Any) -> list[str]:
     if not isinstance(example, dict):
         return []
     return [key for key in example if key != parameter.name and key.lower() == parameter.name.lower()]
-
-
-def _request_example(page: ApiPage) -> Any:
-    return next((e.body for e in page.examples if e.kind == "request" and e.body is not None), None)
 
 
 def _parameters(names: RouteNames) -> list[dict[str, Any]]:
@@ -184,7 +184,7 @@ def _operation(
             "url": f"https://learn.microsoft.com/graph/api/{page.resource.lower()}-{page.action.lower()}"
             "?view=graph-rest-1.0",
         },
-        "security": [{SECURITY_SCHEME: scopes}],
+        "security": [{SECURITY_SCHEME: scopes}, {BEARER_SCHEME: []}],
     }
     header_parameters = [
         {
@@ -201,9 +201,7 @@ def _operation(
         operation["parameters"] = header_parameters
     if page.body_parameters:
         media: dict[str, Any] = {"schema": {"$ref": f"#/components/schemas/{page.action}RequestBody"}}
-        example = _request_example(page)
-        if example is not None:
-            media["example"] = example
+        media["examples"] = request_examples(page)
         operation["requestBody"] = {
             "description": "Action parameters",
             "required": any(p.required for p in page.body_parameters),
@@ -295,6 +293,15 @@ def build_openapi(page: ApiPage, entries: list[CatalogEntry], source_note: dict[
                     },
                 }
             },
-            "securitySchemes": {SECURITY_SCHEME: _security_scheme(page)},
+            "examples": comment_examples(page),
+            "securitySchemes": {
+                SECURITY_SCHEME: _security_scheme(page),
+                BEARER_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "The `Authorization: Bearer {token}` header: the azureaadv2 access token",
+                },
+            },
         },
     }

@@ -103,7 +103,7 @@ def _error_shape(graph: GraphClient) -> Any:
     return answer.headers.get("content-type"), answer.text.startswith('{"error"')
 
 
-def _forged_token(graph: GraphClient) -> Any:
+def _invalid_token_statuses(graph: GraphClient) -> Any:
     forged = jwt.encode(
         {
             "oid": graph.user_id("organizer"),
@@ -113,7 +113,11 @@ def _forged_token(graph: GraphClient) -> Any:
         "x" * 32,
         algorithm="HS256",
     )
-    return graph.request("GET", "/me/events", None, headers={"Authorization": f"Bearer {forged}"}).status_code
+    statuses = []
+    for token in (forged, "not-a-valid-token"):
+        answer = graph.request("GET", "/me/events", None, headers={"Authorization": f"Bearer {token}"})
+        statuses.append(answer.status_code)
+    return statuses
 
 
 def _second_cancel(graph: GraphClient) -> Any:
@@ -153,10 +157,11 @@ PROBES: dict[str, Probe] = {
     "scopes-ignored": _cancel_status("readonly"),
     "readonly-401": _cancel_status("readonly"),
     "auth-ignored": _cancel_status(None),
-    "invalid-token-accepted": _forged_token,
+    "invalid-token-accepted": _invalid_token_statuses,
     "app-token-on-me": lambda graph: graph.request("GET", "/me/events", "application").status_code,
     "app-token-refused": _cancel_on("users", "application"),
     "app-token-refused-groups": _cancel_on("groups", "application"),
+    "app-token-refused-users": _cancel_on("users", "application"),
     "personal-refused": lambda graph: (
         graph.request(
             "POST", f"/me/events/{quote_id(graph.create_event('personal')['id'])}/cancel", "personal"
@@ -167,6 +172,7 @@ PROBES: dict[str, Probe] = {
         data=b'{"comment": "x"}', headers={"Content-Type": "application/json; charset=utf-8"}
     ),
     "comment-required": _cancel_status(),
+    "comment-required-body": _cancel_status(json={}),
     "comment-500-non-ascii": _cancel_status(json={"comment": "Grüße"}),
     "comment-500-long": _cancel_status(json={"comment": "x" * 1001}),
     "comment-dropped": _messages_after(json={"comment": "custom text"}),
@@ -179,6 +185,12 @@ PROBES: dict[str, Probe] = {
     ),
     "not-in-deleted-items": _after_cancel(
         lambda graph, event, subject: len(graph.messages("organizer", subject, "deleteditems"))
+    ),
+    "event-still-listed": _after_cancel(
+        lambda graph, event, subject: (
+            graph.request("GET", f"/me/events/{quote_id(event['id'])}").status_code,
+            len(graph.messages("organizer", subject, "deleteditems")),
+        )
     ),
     "attendee-copies-unmarked": _after_cancel(
         lambda graph, event, subject: graph.attendee_copy("attendee", event["iCalUId"])["isCancelled"]
@@ -233,3 +245,25 @@ def test_second_cancel_202_leaves_deleted_events_at_404() -> None:
         deleted = graph.create_event()
         assert graph.request("DELETE", f"/me/events/{quote_id(deleted['id'])}").status_code == 204
         assert graph.request("POST", f"/me/events/{quote_id(deleted['id'])}/cancel").status_code == 404
+
+
+def test_narrow_faults_spare_what_they_do_not_name() -> None:
+    with ReferenceServer(faults=["comment-required-body"]) as server:
+        graph = GraphClient(server)
+        assert _cancel_status(json={"comment": ""})(graph)[0] == 202
+        assert _cancel_status(json={"comment": None})(graph)[0] == 202
+    with ReferenceServer(faults=["scope-needs-mail-send", "event-still-listed"]) as server:
+        graph = GraphClient(server)
+        assert _cancel_on("users", "application")(graph) == 202
+        assert _cancel_status("organizer_minimal")(graph)[0] == 403
+        assert _second_cancel(graph) == 404
+        assert _invalid_token_statuses(graph) == [401, 401]
+    with ReferenceServer(faults=["app-token-refused-users"]) as server:
+        assert _cancel_on("groups", "application")(GraphClient(server)) == 202
+
+
+def test_invalid_token_accepted_acts_as_the_organizer() -> None:
+    with ReferenceServer(faults=["invalid-token-accepted"]) as server:
+        graph = GraphClient(server)
+        assert _invalid_token_statuses(graph) == [200, 200]
+        assert graph.request("GET", "/me/events", None).status_code == 401  # no token is still refused

@@ -106,7 +106,9 @@ def test_body_schema_is_strict_nullable_and_takes_both_spellings(
     assert body["properties"]["comment"]["type"] == ["string", "null"]
     assert body["properties"]["Comment"]["type"] == ["string", "null"]
     media = committed_description["paths"]["/me/events/{event-id}/cancel"]["post"]["requestBody"]["content"]
-    assert media["application/json"]["example"] == {"Comment": "Cancelling for this week due to all hands"}
+    examples = media["application/json"]["examples"]
+    assert examples["page"]["value"] == {"Comment": "Cancelling for this week due to all hands"}
+    assert "example" not in media["application/json"]
     error = committed_description["components"]["schemas"]["microsoft.graph.ODataErrors.InnerError"]
     assert set(error["properties"]) == {"date", "request-id", "client-request-id"}
     assert "format" not in error["properties"]["date"]  # Graph sends "2021-03-24T10:05:31", not RFC 3339
@@ -122,6 +124,30 @@ def test_permissions_are_oauth2_scopes_with_account_types(committed_description:
         "delegated-personal",
         "application",
     ]
+
+
+def test_comment_examples_are_non_ascii_long_and_multi_line(committed_description: dict[str, Any]) -> None:
+    """CANCEL-COMMENT-STRING's comments are named examples every operation references."""
+    named = committed_description["components"]["examples"]
+    comments = {key: example["value"]["comment"] for key, example in named.items()}
+    assert not comments["cancelNonAsciiComment"].isascii()
+    assert len(comments["cancelLongComment"]) == 8000
+    assert "\n" in comments["cancelMultiLineComment"]
+    for path_item in committed_description["paths"].values():
+        examples = path_item["post"]["requestBody"]["content"]["application/json"]["examples"]
+        assert list(examples) == ["page", "non-ascii-comment", "long-comment", "multi-line-comment"]
+        assert {example.get("$ref") for example in list(examples.values())[1:]} == {
+            f"#/components/examples/{key}" for key in named
+        }
+
+
+def test_bearer_scheme_is_an_alternative_to_oauth2(committed_description: dict[str, Any]) -> None:
+    """An HTTP bearer scheme (what tools probe for ignored auth) sits beside oauth2 on every operation."""
+    bearer = committed_description["components"]["securitySchemes"]["graphBearer"]
+    assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")
+    for path_item in committed_description["paths"].values():
+        security = path_item["post"]["security"]
+        assert security == [{"azureaadv2": ["Calendars.ReadWrite"]}, {"graphBearer": []}]
 
 
 @pytest.fixture()
