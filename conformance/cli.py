@@ -16,10 +16,18 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    generate = commands.add_parser("generate", help="regenerate the OpenAPI description and catalog from the page")
-    generate.add_argument("--check", action="store_true", help="fail with a diff when committed files are stale")
-    generate.add_argument("--source", metavar="PAGE", help="a Graph reference page (Markdown) to generate from")
-    generate.add_argument("--out", metavar="FILE", help="where to write the OpenAPI description (with --source)")
+    generate = commands.add_parser(
+        "generate", help="regenerate the OpenAPI description and catalog from the page"
+    )
+    generate.add_argument(
+        "--check", action="store_true", help="fail with a diff when committed files are stale"
+    )
+    generate.add_argument(
+        "--source", metavar="PAGE", help="a Graph reference page (Markdown) to generate from"
+    )
+    generate.add_argument(
+        "--out", metavar="FILE", help="where to write the OpenAPI description (with --source)"
+    )
 
     serve = commands.add_parser("serve", help="run the reference server (a Graph calendar subset)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -27,10 +35,18 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", metavar="PATH", help="SQLite file for durable state (default: in memory)")
     serve.add_argument("--write-target", metavar="FILE", help="write a target file the suite can consume")
     serve.add_argument("--latency-ms", type=int, default=0, help="add this latency to every answer")
-    serve.add_argument("--throttle", action="store_true", help="429 + Retry-After past 4 concurrent per mailbox")
-    serve.add_argument("--rate-limit", type=float, default=0.0, help="with --throttle: requests/second per mailbox")
-    serve.add_argument("--message-delay-ms", type=int, default=0, help="attendee messages and copies appear late")
-    serve.add_argument("--fault", action="append", default=[], metavar="NAME", help="deviate from the page (repeatable)")
+    serve.add_argument(
+        "--throttle", action="store_true", help="429 + Retry-After past 4 concurrent per mailbox"
+    )
+    serve.add_argument(
+        "--rate-limit", type=float, default=0.0, help="with --throttle: requests/second per mailbox"
+    )
+    serve.add_argument(
+        "--message-delay-ms", type=int, default=0, help="attendee messages and copies appear late"
+    )
+    serve.add_argument(
+        "--fault", action="append", default=[], metavar="NAME", help="deviate from the page (repeatable)"
+    )
     serve.add_argument("--list-faults", action="store_true", help="print the fault switches and exit")
 
     sweep = commands.add_parser("sweep", help="remove leftovers of aborted runs, by tag")

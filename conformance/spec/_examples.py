@@ -6,14 +6,13 @@ from typing import Any
 
 from conformance.spec.model import ApiPage
 
-# label in the operation's `examples` -> (component key suffix, summary, the comment): CANCEL-COMMENT-STRING
-# names a non-ASCII, an 8,000-character and a multi-line comment
-_COMMENTS: dict[str, tuple[str, str, str]] = {
-    "non-ascii-comment": ("NonAsciiComment", "A non-ASCII {name}",
+# label in the operation's `examples` -> (summary, the comment): CANCEL-COMMENT-STRING names a non-ASCII,
+# an 8,000-character and a multi-line comment
+_COMMENTS: dict[str, tuple[str, str]] = {
+    "non-ascii-comment": ("A non-ASCII {name}",
                           "Отмена: перенесём на следующую неделю · 会议取消 — 下周见 🎉"),
-    "long-comment": ("LongComment", "An 8,000-character {name}", ("Cancelled for this week. " * 320)[:8000]),
-    "multi-line-comment": ("MultiLineComment", "A multi-line {name}",
-                           "Line one\nLine two\r\n\tIndented line three"),
+    "long-comment": ("An 8,000-character {name}", ("Cancelled for this week. " * 320)[:8000]),
+    "multi-line-comment": ("A multi-line {name}", "Line one\nLine two\r\n\tIndented line three"),
 }
 
 
@@ -26,24 +25,18 @@ def _string_parameter(page: ApiPage) -> str | None:
     return next((p.name for p in page.body_parameters if p.type.lower() == "string"), None)
 
 
-def comment_examples(page: ApiPage) -> dict[str, dict[str, Any]]:
-    """`components.examples`: the named comments, keyed `<action><Kind>` (none without a String parameter)."""
-    name = _string_parameter(page)
-    if name is None:
-        return {}
-    return {
-        f"{page.action}{suffix}": {"summary": summary.format(name=name), "value": {name: comment}}
-        for suffix, summary, comment in _COMMENTS.values()
-    }
-
-
 def request_examples(page: ApiPage) -> dict[str, Any]:
-    """An operation's named examples: the page's request first, then references to the named comments."""
+    """An operation's named examples: the page's request first, then the named comments, written inline.
+
+    Inline, not `$ref`s to `components.examples`: Schemathesis (4.32) leaves referenced examples out of its
+    coverage phase, so the CLI would never send them.
+    """
     examples: dict[str, Any] = {}
     example = request_example(page)
     if example is not None:
         examples["page"] = {"summary": "The page's example request", "value": example}
-    if _string_parameter(page) is not None:
-        for label, (suffix, _summary, _comment) in _COMMENTS.items():
-            examples[label] = {"$ref": f"#/components/examples/{page.action}{suffix}"}
+    name = _string_parameter(page)
+    if name is not None:
+        for label, (summary, comment) in _COMMENTS.items():
+            examples[label] = {"summary": summary.format(name=name), "value": {name: comment}}
     return examples

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.spec._examples import comment_examples, request_example, request_examples
+from conformance.spec._examples import request_example, request_examples
 from conformance.spec.model import ApiPage, BodyParameter, Route
 from conformance.spec.requirements import CatalogEntry, requirements_for_route
 from conformance.spec.routes import RouteNames, route_names
@@ -293,7 +293,6 @@ def build_openapi(page: ApiPage, entries: list[CatalogEntry], source_note: dict[
                     },
                 }
             },
-            "examples": comment_examples(page),
             "securitySchemes": {
                 SECURITY_SCHEME: _security_scheme(page),
                 BEARER_SCHEME: {
