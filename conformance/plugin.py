@@ -12,7 +12,7 @@ from conformance import __version__
 from conformance._stash import EXCHANGES_KEY, REQUEST_COUNT_KEY, RUN_INFO_KEY
 from conformance.errors import ConformanceError, TargetUnreachable
 from conformance.outcomes import not_applicable, not_verified
-from conformance.target.client import Graph, MissingIdentity
+from conformance.target.client import TRANSPORT_ERRORS, AmbiguousReplay, Graph, MissingIdentity
 from conformance.target.config import TargetConfig, target_from_document
 from conformance.target.provision import Provisioner
 from conformance.target.redact import Redactor
@@ -25,6 +25,7 @@ TRANSCRIPT_KEY = pytest.StashKey[Transcript]()
 UNREACHABLE_KEY = pytest.StashKey[list[str]]()
 WORKER_RUN_ID = "graph_conformance_run_id"
 REQUESTS_PROPERTY = "graph_conformance_requests"
+UNREACHABLE_PROPERTY = "graph_conformance_unreachable"
 EMBEDDED_NAME = "graph-conformance reference server (embedded)"
 EXIT_TARGET_UNREACHABLE = 3
 
@@ -101,6 +102,16 @@ class _XdistController:
         for name, value in report.user_properties:
             if name == REQUESTS_PROPERTY:
                 self.config.stash[REQUEST_COUNT_KEY][0] += int(value)
+            elif name == UNREACHABLE_PROPERTY:
+                self._stop_workers(str(value))
+
+    def _stop_workers(self, error: str) -> None:
+        """A worker lost the target: record it (exit 3) and have xdist stop every worker."""
+        errors = self.config.stash[UNREACHABLE_KEY]
+        errors.append(error)
+        dsession = self.config.pluginmanager.get_plugin("dsession")
+        if dsession is not None and not dsession.shouldstop:
+            dsession.shouldstop = f"graph-conformance: target unreachable, run stopped: {errors[0]}"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -141,6 +152,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         exchanges = len(item.stash.get(EXCHANGES_KEY, []))
         report.user_properties.append((REQUESTS_PROPERTY, exchanges - counted_before))
         item.stash[_COUNTED_KEY] = exchanges
+        unreachable = item.config.stash[UNREACHABLE_KEY]
+        if unreachable and call.when != "teardown" and report.failed:
+            report.user_properties.append((UNREACHABLE_PROPERTY, unreachable[-1]))
     return report
 
 
@@ -154,35 +168,56 @@ def _not_verified_for(missing: MissingIdentity) -> None:
     not_verified(f"{missing}; add {target_hint} to the target file to check this requirement")
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
-    """A missing identity in a fixture ends the case as not-verified."""
+def _stop_on_unreachable(item: pytest.Item, error: Exception) -> TargetUnreachable:
+    """Record the first unreachable-target error and stop the session after this item (exit 3)."""
+    if not isinstance(error, TargetUnreachable):  # a transport error from a client of its own (Schemathesis)
+        error = TargetUnreachable(
+            f"the target does not answer ({type(error).__name__}, after the bounded retries); check that "
+            f"{item.config.stash[RUN_INFO_KEY]['base_url']} is up and answers in time"
+        )
+    errors = item.config.stash[UNREACHABLE_KEY]
+    errors.append(str(error))
+    item.session.shouldstop = f"graph-conformance: target unreachable, run stopped: {errors[0]}"
+    return error
+
+
+def _guarded_phase(item: pytest.Item) -> Generator[None, None, None]:
+    """Run one phase: missing identity or ambiguous replay -> not-verified; unreachable target -> stop."""
     try:
         return (yield)
     except MissingIdentity as missing:
         _not_verified_for(missing)
+    except AmbiguousReplay as replay:
+        not_verified(str(replay))
     except TargetUnreachable as error:
-        item.config.stash[UNREACHABLE_KEY].append(str(error))
+        _stop_on_unreachable(item, error)
         raise
+    except TRANSPORT_ERRORS as error:
+        raise _stop_on_unreachable(item, error) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    """A missing identity in a fixture ends the case as not-verified; an unreachable target stops the run."""
+    return (yield from _guarded_phase(item))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    """A missing identity in the test body ends the case as not-verified."""
-    try:
-        return (yield)
-    except MissingIdentity as missing:
-        _not_verified_for(missing)
-    except TargetUnreachable as error:
-        item.config.stash[UNREACHABLE_KEY].append(str(error))
-        raise
+    """A missing identity in the test body ends the case as not-verified; a lost target stops the run."""
+    return (yield from _guarded_phase(item))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Exit 3 when the target stopped answering during the run."""
-    if session.config.stash.get(UNREACHABLE_KEY, []):
+    """Exit 3, with one clear line, when the target stopped answering during the run."""
+    errors = session.config.stash.get(UNREACHABLE_KEY, [])
+    if errors:
         session.exitstatus = EXIT_TARGET_UNREACHABLE
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and not _is_worker(session.config):
+            reporter.write_line(f"graph-conformance: the target stopped answering; run stopped: {errors[0]}",
+                                red=True, bold=True)
 
 
 @pytest.fixture(scope="session")

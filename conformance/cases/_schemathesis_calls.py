@@ -62,6 +62,20 @@ def set_real_path_parameters(case: Case, ids: dict[str, str]) -> None:
         meta.generation.mode = GenerationMode.POSITIVE if all_valid else GenerationMode.NEGATIVE
 
 
+def session_for(base_url: str) -> requests.Session:
+    """A session that reads the proxy and CA-bundle environment once, not on every request.
+
+    requests re-reads the environment (`trust_env`) for each request, which cost more than the redaction of
+    the transcript; the settings it would find are the same for the whole run, so they are resolved here.
+    """
+    session = requests.Session()
+    settings = session.merge_environment_settings(base_url, {}, None, None, None)  # requests reads the env
+    session.proxies.update(settings["proxies"])
+    session.verify = settings["verify"]
+    session.trust_env = False
+    return session
+
+
 class CaseRunner:
     """Runs a test function's generated cases against the target and counts what they cost."""
 
@@ -75,7 +89,7 @@ class CaseRunner:
         self.cases = 0
         self.requests = 0
         self._statuses: list[int] = []
-        self.session = requests.Session()
+        self.session = session_for(graph.target.base_url)
         target = graph.target
         retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max)
         adapter = HTTPAdapter(max_retries=retry)

@@ -139,13 +139,13 @@ class SchemathesisSummary:
             run_info["schemathesis"] = asdict(run)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """One line: test functions, cases, requests, examples per operation and the seed to reproduce."""
+        """One line: tests (one per operation and check family), cases, requests, examples and the seed."""
         run = run_of(self.config)
         if not run.tests:
             return
         terminalreporter.write_sep("-", "schemathesis")
         terminalreporter.write_line(
-            f"schemathesis: {run.tests} test functions, {run.cases} generated cases, {run.requests} requests "
+            f"schemathesis: {run.tests} tests, {run.cases} generated cases, {run.requests} requests "
             f"(provisioning included), {run.examples_per_operation} fuzzed examples per operation, "
             f"seed {run.seed} (reproduce with --st-seed {run.seed})"
         )

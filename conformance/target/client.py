@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -19,6 +20,11 @@ from conformance.target.urls import mailbox_of, path_segments
 PSEUDO_ROLES = ("anonymous", "invalid")
 INVALID_TOKEN = "not-a-valid-token.graph-conformance"
 RETRY_STATUSES = (429, 503)
+# A connection refused/reset before the request was sent, or dropped before any response arrived, is re-sent
+# this many times. POST is not idempotent: a re-sent POST may reach the server twice (see AmbiguousReplay).
+CONNECT_RETRIES = 2
+READ_RETRIES = 2
+TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
 class MissingIdentity(LookupError):
@@ -27,6 +33,37 @@ class MissingIdentity(LookupError):
     def __init__(self, role: str) -> None:
         self.role = role
         super().__init__(f"the target configures no {role!r} identity")
+
+
+class AmbiguousReplay(LookupError):
+    """A cancel re-sent after a dropped connection answered 4xx: the first send may have cancelled already.
+
+    The suite retries a request whose connection broke before any response (a reset, a read timeout). For a
+    cancel, the lost first send may have reached the server; then the re-sent cancel meets an event that is
+    already cancelled and answers 404 (or another 4xx), which says nothing about the server's conformance.
+    Such an answer ends the case as not-verified (the plugin does it), never as a failure; a 2xx/5xx answer
+    is still judged, because no earlier send can turn a correct cancel into one.
+    """
+
+    def __init__(self, method: str, url: str, status: int, errors: list[str]) -> None:
+        self.method, self.url, self.status = method, url, status
+        super().__init__(
+            f"{method} {url} was re-sent after the connection broke ({'; '.join(errors)}) and then answered "
+            f"{status}: the first send may already have cancelled the event, so this answer cannot be "
+            "judged; rerun the case on a steadier connection"
+        )
+
+
+def replayed_after_error(response: requests.Response) -> list[str]:
+    """The transport errors after which urllib3 re-sent this request (empty when it was sent once)."""
+    retries = getattr(response.raw, "retries", None)
+    history = getattr(retries, "history", ()) or ()
+    return [type(entry.error).__name__ for entry in history if entry.error is not None]
+
+
+def is_cancel(url: str) -> bool:
+    """Whether `url` addresses the cancel action (its last path segment is `cancel`, any case)."""
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1].lower() == "cancel"
 
 
 class GraphRetry(Retry):
@@ -42,11 +79,11 @@ class GraphRetry(Retry):
 
 
 def build_retry(total: int, backoff_max: float, retry_after_max: float) -> GraphRetry:
-    """Bounded retries of 429/503 for every method (POST included), honouring Retry-After."""
+    """Bounded retries of 429/503 and of broken connections, for every method, honouring Retry-After."""
     return GraphRetry(
-        total=total,
-        connect=2,
-        read=0,
+        total=total + CONNECT_RETRIES + READ_RETRIES,
+        connect=CONNECT_RETRIES,
+        read=READ_RETRIES,
         status=total,
         other=0,
         redirect=0,
@@ -180,16 +217,27 @@ class GraphClient:
                 timeout=(self.graph.timeout[0], timeout or self.graph.timeout[1]),
                 allow_redirects=False,
             )
-        except requests.ConnectionError as error:
-            raise TargetUnreachable(
-                f"{method} {self.graph.transcript.redactor.text(url)}: the target does not answer "
-                f"({type(error).__name__}); check base_url {self.graph.target.base_url}"
-            ) from None
+        except TRANSPORT_ERRORS as error:
+            raise self._unreachable(method, url, error) from None
         finally:
             if semaphore is not None:
                 semaphore.release()
         self.graph.transcript.record(response, self.role)
+        replayed = replayed_after_error(response)
+        if replayed and method.upper() == "POST" and is_cancel(url) and 400 <= response.status_code < 500:
+            redacted_url = self.graph.transcript.redactor.text(url)
+            raise AmbiguousReplay(method, redacted_url, response.status_code, replayed)
         return response
+
+    def _unreachable(self, method: str, url: str, error: Exception) -> TargetUnreachable:
+        """The one-line error for a request the target did not answer, even after the bounded retries."""
+        connect_s, read_s = self.graph.timeout
+        what = "timed out" if isinstance(error, requests.Timeout) or "timed out" in str(error) else "failed"
+        return TargetUnreachable(
+            f"{method} {self.graph.transcript.redactor.text(url)}: the target does not answer ({what}: "
+            f"{type(error).__name__}, after {READ_RETRIES} retries, timeouts connect {connect_s:g} s / read "
+            f"{read_s:g} s); check that {self.graph.target.base_url} is up and answers in time"
+        )
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         """GET `path`."""

@@ -54,7 +54,9 @@ def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The parent's environment without pytest/xdist/suite variables that would leak into the child."""
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("PYTEST_", "GRAPH_CONFORMANCE_", "COV_CORE"))}
-    environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    # bytecode may be written: pytest then caches its assertion rewrite of the suite and of the plugins' whole
+    # packages (schemathesis: ~370 modules, ~5 s per child) instead of redoing it in every child run
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
     python_path = [str(HELPERS_DIR), environment.get("PYTHONPATH", "")]
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, python_path))
     environment.update(extra or {})

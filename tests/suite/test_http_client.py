@@ -12,7 +12,7 @@ import pytest
 from _stub_server import Reply, Seen, stub_server
 
 from conformance.errors import TargetUnreachable
-from conformance.target.client import Graph
+from conformance.target.client import READ_RETRIES, AmbiguousReplay, Graph
 from conformance.target.config import target_from_document
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript, curl_line
@@ -158,3 +158,41 @@ def test_connection_refused_raises_target_unreachable_naming_the_base_url() -> N
     with pytest.raises(TargetUnreachable, match=r"does not answer") as raised:
         graph.as_("organizer").get("/me/events")
     assert dead_root in str(raised.value) and ORGANIZER_TOKEN not in str(raised.value)
+
+
+def test_a_connection_dropped_before_any_answer_is_resent() -> None:
+    with stub_server(throttled_then([Reply(drop=True)])) as (root, state):
+        response = make_graph(root + "/v1.0").as_("organizer").post("/me/events/x/cancel", json={})
+    assert response.status_code == 202
+    assert len(state.seen) == 2 and state.seen[1].method == "POST"
+
+
+def test_a_resent_cancel_answered_404_is_ambiguous_not_a_verdict() -> None:
+    answer = throttled_then([Reply(drop=True), Reply(404, b'{"error":{"code":"ErrorItemNotFound"}}')])
+    with stub_server(answer) as (root, state):
+        graph = make_graph(root + "/v1.0")
+        with pytest.raises(AmbiguousReplay, match=r"re-sent after the connection broke.*answered 404"):
+            graph.as_("organizer").post("/me/events/x/cancel", json={})
+        not_resent = graph.as_("organizer").post("/me/events/y/cancel", json={})
+    assert not_resent.status_code == 202 and len(state.seen) == 3
+
+
+def test_connections_dropped_on_every_attempt_end_as_target_unreachable() -> None:
+    with stub_server(lambda _seen: Reply(drop=True)) as (root, state):
+        graph = make_graph(root + "/v1.0", timeouts={"connect": 1, "read": 1})
+        with pytest.raises(TargetUnreachable, match=r"does not answer"):
+            graph.as_("organizer").post("/me/events/x/cancel", json={})
+    assert len(state.seen) == 1 + READ_RETRIES
+
+
+def test_a_stalled_target_raises_target_unreachable_within_the_retry_bound() -> None:
+    read_timeout_s = 0.3
+    with stub_server(lambda _seen: Reply(202, delay_s=3.0)) as (root, state):
+        graph = make_graph(root + "/v1.0", timeouts={"connect": 1, "read": read_timeout_s})
+        started = time.monotonic()
+        with pytest.raises(TargetUnreachable, match=r"timed out") as raised:
+            graph.as_("organizer").get("/me/events")
+        elapsed = time.monotonic() - started
+    assert len(state.seen) == 1 + READ_RETRIES
+    assert elapsed < (1 + READ_RETRIES) * read_timeout_s + 2.0, f"took {elapsed:.1f} s"
+    assert ORGANIZER_TOKEN not in str(raised.value)
