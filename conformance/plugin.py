@@ -109,6 +109,7 @@ class _XdistController:
         """A worker lost the target: record it (exit 3) and have xdist stop every worker."""
         errors = self.config.stash[UNREACHABLE_KEY]
         errors.append(error)
+        self.config.stash[RUN_INFO_KEY].setdefault("target_unreachable", errors[0])  # for the reports
         dsession = self.config.pluginmanager.get_plugin("dsession")
         if dsession is not None and not dsession.shouldstop:
             dsession.shouldstop = f"graph-conformance: target unreachable, run stopped: {errors[0]}"
@@ -152,13 +153,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         exchanges = len(item.stash.get(EXCHANGES_KEY, []))
         report.user_properties.append((REQUESTS_PROPERTY, exchanges - counted_before))
         item.stash[_COUNTED_KEY] = exchanges
-        unreachable = item.config.stash[UNREACHABLE_KEY]
-        if unreachable and call.when != "teardown" and report.failed:
-            report.user_properties.append((UNREACHABLE_PROPERTY, unreachable[-1]))
+        lost_target = item.stash.get(_LOST_TARGET_KEY, None)
+        if lost_target is not None and call.when != "teardown":
+            report.user_properties.append((UNREACHABLE_PROPERTY, lost_target))
     return report
 
 
 _COUNTED_KEY = pytest.StashKey[int]()
+_LOST_TARGET_KEY = pytest.StashKey[str]()  # the unreachable-target error this item ended on
 
 
 def _not_verified_for(missing: MissingIdentity) -> None:
@@ -168,8 +170,11 @@ def _not_verified_for(missing: MissingIdentity) -> None:
     not_verified(f"{missing}; add {target_hint} to the target file to check this requirement")
 
 
-def _stop_on_unreachable(item: pytest.Item, error: Exception) -> TargetUnreachable:
-    """Record the first unreachable-target error and stop the session after this item (exit 3)."""
+def _stop_on_unreachable(item: pytest.Item, error: Exception) -> None:
+    """Record the unreachable target, stop the session after this item (exit 3), end the case not-verified.
+
+    Not a fail: the case could not judge the server, and a fail in the report would be false evidence.
+    """
     if not isinstance(error, TargetUnreachable):  # a transport error from a client of its own (Schemathesis)
         error = TargetUnreachable(
             f"the target does not answer ({type(error).__name__}, after the bounded retries); check that "
@@ -177,8 +182,10 @@ def _stop_on_unreachable(item: pytest.Item, error: Exception) -> TargetUnreachab
         )
     errors = item.config.stash[UNREACHABLE_KEY]
     errors.append(str(error))
+    item.config.stash[RUN_INFO_KEY].setdefault("target_unreachable", errors[0])  # for the reports
+    item.stash[_LOST_TARGET_KEY] = str(error)
     item.session.shouldstop = f"graph-conformance: target unreachable, run stopped: {errors[0]}"
-    return error
+    not_verified(f"the target stopped answering, so the run was stopped: {error}")
 
 
 def _guarded_phase(item: pytest.Item) -> Generator[None, None, None]:
@@ -189,11 +196,8 @@ def _guarded_phase(item: pytest.Item) -> Generator[None, None, None]:
         _not_verified_for(missing)
     except AmbiguousReplay as replay:
         not_verified(str(replay))
-    except TargetUnreachable as error:
+    except (TargetUnreachable, *TRANSPORT_ERRORS) as error:
         _stop_on_unreachable(item, error)
-        raise
-    except TRANSPORT_ERRORS as error:
-        raise _stop_on_unreachable(item, error) from None
 
 
 @pytest.hookimpl(wrapper=True)

@@ -96,10 +96,10 @@ def loopback_target(config: pytest.Config) -> bool:
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: Any) -> Any:
     """Before Schemathesis builds a family's items (one per operation), give it the seed and examples."""
-    family = getattr(obj, FAMILY_ATTRIBUTE, None)
-    if callable(getattr(family, "tune", None)):
+    tune = getattr(getattr(obj, FAMILY_ATTRIBUTE, None), "tune", None)
+    if callable(tune):
         config = collector.config
-        family.tune(seed=run_of(config).seed, per_operation=examples_for(config, loopback_target(config)))
+        tune(seed=run_of(config).seed, per_operation=examples_for(config, loopback_target(config)))
     yield
 
 
@@ -125,7 +125,7 @@ class SchemathesisSummary:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold in one Schemathesis test (its teardown report carries the numbers as user properties)."""
-        properties = dict(report.user_properties)
+        properties: dict[str, Any] = dict(report.user_properties)
         if report.when != "teardown" or CASES_PROPERTY not in properties:
             return
         run = run_of(self.config)

@@ -121,13 +121,16 @@ def test_suite_survives_connection_resets_mid_run(tmp_path: Path) -> None:
     assert_clean_pass(run)
 
 
-def test_stalled_target_ends_the_run_with_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [pytest.param((), id="serial"), pytest.param(("-n", "2"), id="xdist")])
+def test_stalled_target_ends_the_run_with_a_clear_error(tmp_path: Path, workers: tuple[str, ...]) -> None:
     def stall_after_40(number: int, method: str, path: str) -> str:
         return STALL if number > 40 else PASS
 
     with chaos_target(tmp_path, stall_after_40, timeouts={"connect": 2, "read": 1}) as (target_file, _):
-        run = run_light(target_file, tmp_path, timeout_s=150.0)
+        run = run_light(target_file, tmp_path, *workers, timeout_s=150.0)
     assert run.exit_code == 3, f"expected exit 3 (target unreachable), got {run.exit_code}\n{run.tail()}"
+    assert run.duration_s < 90, f"the run went on for {run.duration_s:.0f} s after the target stalled"
+    assert not run.failing, f"a lost target is no evidence against the server: {sorted(run.failing)}"
     assert re.search(r"time[sd]? ?out|does not answer|not answer", run.output, re.IGNORECASE), run.tail()
     assert "INTERNALERROR" not in run.output, run.tail()
     assert "Traceback (most recent call last)" not in run.output, run.tail()
