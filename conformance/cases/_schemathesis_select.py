@@ -41,10 +41,10 @@ def is_body_mutation(case: Case) -> bool:
     return bool(body_flaws(case))
 
 
-def is_unambiguous_valid_body(case: Case) -> bool:
-    """No body, or an object with at most one spelling of the comment (both at once is not documented)."""
+def carries_one_comment(case: Case) -> bool:
+    """A JSON object with exactly one spelling of the comment: what CANCEL-COMMENT-STRING is about."""
     body = case.body
-    return not isinstance(body, dict) or len(COMMENT_KEYS & set(body)) <= 1
+    return isinstance(body, dict) and len(COMMENT_KEYS & set(body)) == 1
 
 
 def is_other_method_probe(case: Case) -> bool:

@@ -38,6 +38,7 @@ class ReportState:
     run_dir: Path | None = None
     run: RunResult | None = None
     error: str = ""
+    target_unreachable: str = ""
 
 
 STATE_KEY = pytest.StashKey[ReportState]()
@@ -144,6 +145,9 @@ def _gate(run: RunResult, state: ReportState, baseline_path: str | None) -> list
         problems = apply_baseline(run.verdicts, state.baseline, baseline_path)
     else:
         problems = [f"{verdict.requirement.id}: fails" for verdict in run.verdicts if verdict.verdict == FAIL]
+    unreachable = state.target_unreachable
+    if unreachable:
+        problems.append(f"the target stopped answering; the run is incomplete: {unreachable}")
     others = state.collector.other_failures
     if others:
         problems.append(f"{len(others)} failing test(s) outside the conformance cases, e.g. {others[0]}")
@@ -190,6 +194,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         certify=bool(options.certify),
         product=state.product,
     )
+    if int(session.exitstatus) == EXIT_UNREACHABLE:
+        reason = config.stash.get(RUN_INFO_KEY, {}).get("target_unreachable")
+        state.target_unreachable = str(reason or "the run stopped with exit code 3")
     run.gate_problems = _gate(run, state, options.baseline)
     run.exit_code = _exit_code(int(session.exitstatus), run.gate_problems)
     reports_dir = Path(options.reports_dir)
