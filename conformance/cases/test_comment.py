@@ -189,6 +189,7 @@ def test_cancel_without_comment_is_accepted(body: Any, graph: Graph, provision: 
 _COMMENT_STRINGS = [
     pytest.param("Отмена встречи — 会议取消 — إلغاء 🎉🚫", id="non-ascii-and-emoji"),
     pytest.param("x" * 8000, id="8000-chars"),
+    pytest.param("", id="empty-string"),
     pytest.param("line one\nline two\r\n\tindented line", id="newlines"),
     pytest.param('<b>Cancelled</b> & <script>alert("x")</script> "quoted" \\ back', id="html-ish"),
 ]

@@ -15,7 +15,7 @@ from conformance.target.tags import TAG_START, is_tagged, is_valid_run_id, tag
 from conformance.target.transcript import Transcript
 from conformance.target.urls import quote_id
 
-MAX_PAGES = 50
+MAX_PAGES = 1000  # pages of a collection the sweep follows: bounded, yet past any aborted run's leftovers
 EVENT_OWNER_ROLES = ("organizer", "personal")
 
 
@@ -60,7 +60,10 @@ class Sweeper:
         print(f"{verb} {what}", file=self.out)
 
     def _tagged_events(self, client: GraphClient, events_path: str) -> Iterator[dict[str, Any]]:
-        params = {"$filter": f"startswith(subject,{_odata_literal(self.prefix)})", "$select": "id,subject"}
+        params = {
+            "$filter": f"startswith(subject,{_odata_literal(self.prefix)})",
+            "$select": "id,subject",
+        }
         for event in _pages(client, events_path, params):
             if is_tagged(event.get("subject"), self.run_id):  # never trust the server's filter alone
                 yield event
