@@ -63,7 +63,7 @@ def apply_query(items: list[dict[str, Any]], params: Mapping[str, str], page_url
     skip = _count(options.get("skip"), "$skip", 0)
     page = items[skip : skip + min(top, MAX_PAGE_SIZE)]
     answer: dict[str, Any] = {"value": [_select(item, options.get("select")) for item in page]}
-    if skip + len(page) < len(items) and "top" not in options:
+    if skip + len(page) < len(items):  # Outlook pages on with $skip, keeping $top, as real Graph does
         next_params = {key: value for key, value in params.items() if key.lstrip("$").lower() != "skip"}
         next_params["$skip"] = str(skip + len(page))
         answer["@odata.nextLink"] = f"{page_url}?{urlencode(next_params)}"

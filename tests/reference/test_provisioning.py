@@ -87,6 +87,7 @@ def test_filter_select_top_and_next_link(graph: GraphClient) -> None:
     query = {"$filter": "startswith(subject,'gc-paging')", "$select": "subject,start", "$top": "2"}
     page = graph.request("GET", "/me/events", params=query).json()
     assert len(page["value"]) == 2 and set(page["value"][0]) <= {"id", "subject", "start", "@odata.etag"}
+    assert "%24skip=2" in page["@odata.nextLink"] and "%24top=2" in page["@odata.nextLink"]
     default_page = graph.request(
         "GET", "/me/events", params={"$filter": "startswith(subject,'gc-paging')", "$orderby": "subject"}
     ).json()
