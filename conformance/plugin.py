@@ -51,6 +51,21 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
     return not _is_worker(config) and getattr(config.option, "dist", "no") != "no"
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object]:
+    """`-n N` without `--dist`: schedule with xdist's worksteal, not its default `load`.
+
+    `load` hands each worker a run of consecutive items up front; the Schemathesis items of one family are
+    consecutive and each takes seconds on a slow target, so one worker got them all while the others idled.
+    Runs before xdist's own hook (which would set `load`); an explicit `--dist` is kept.
+    """
+    option = config.option
+    if getattr(option, "numprocesses", None) and getattr(option, "dist", "no") == "no":
+        if not getattr(option, "distload", False):
+            option.dist = "worksteal"
+    return (yield)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve the target once (CLI > env > file), fix the run id, and fill the stash the reports read."""

@@ -20,6 +20,7 @@ from conformance.cases._schemathesis_ids import EventSupply, RouteShape, caller_
 from conformance.cases._schemathesis_schema import has_pinned_path
 from conformance.outcomes import not_applicable, not_verified
 from conformance.target.client import Graph, build_retry
+from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
 
 ROUTE_PREFIX = "CANCEL-ROUTE-"
@@ -148,9 +149,15 @@ class CaseRunner:
         except FailureGroup as group:  # a BaseExceptionGroup: `except Exception` would not catch it
             raise self._failure(case, group) from None
         finally:
-            touched = any(200 <= status < 300 or status >= 500 for status in self._statuses)
-            if event is not None and not touched:
-                self.supply.give_back(shape, event)
+            if event is not None:
+                self._return_or_spend(shape, event)
+
+    def _return_or_spend(self, shape: RouteShape, event: ProvisionedEvent) -> None:
+        """An event no answer touched serves the next case; one answered 2xx (cancelled) is spent."""
+        if not any(200 <= status < 300 or status >= 500 for status in self._statuses):
+            self.supply.give_back(shape, event)
+        elif not any(status >= 500 for status in self._statuses):
+            self.supply.spent(event)  # a 5xx may have left it in any state: cleanup deletes it outright
 
     def _judges_any_answer(self) -> bool:
         """Whether the checks hold for any answer, even one from a route the server does not serve."""

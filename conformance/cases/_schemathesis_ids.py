@@ -94,6 +94,10 @@ class EventSupply:
             return self.provision.event(calendar_id=calendar_id, calendar_group_id=group_id)
         return self.provision.event()
 
+    def spent(self, event: ProvisionedEvent) -> None:
+        """The target answered 2xx to a case on `event`: cancelled, to be confirmed gone at cleanup."""
+        self.provision.presumed_gone(event)
+
     def give_back(self, shape: RouteShape, event: ProvisionedEvent) -> None:
         """Return an event the case left untouched, for the next case of the same calendar."""
         self._pool.setdefault(shape.pool_key, []).append(event)

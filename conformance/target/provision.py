@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -12,11 +14,13 @@ import requests
 
 from conformance.errors import TargetUnreachable
 from conformance.target.client import Graph, GraphClient
+from conformance.target.listing import complete_listing, odata_literal
 from conformance.target.tags import tag
 from conformance.target.transcript import format_exchange
 from conformance.target.urls import quote_id
 
 GONE_STATUSES = (404, 410)
+LISTING_MAX_PAGES = 20  # a calendar's tagged events, read to confirm cancelled events are gone
 
 
 class ProvisioningFailed(RuntimeError):
@@ -59,6 +63,13 @@ class ProvisionedEvent:
         """The event's path as seen by its owner (`/me/events/{id}`)."""
         return f"{self.owner_prefix}/events/{quote_id(self.id)}"
 
+    @property
+    def calendar_events_path(self) -> str:
+        """The events collection of the calendar the event lives in (as its owner)."""
+        if self.calendar_id:
+            return f"{self.owner_prefix}/calendars/{quote_id(self.calendar_id)}/events"
+        return f"{self.owner_prefix}/events" if self.group_id else "/me/calendar/events"
+
     def instances(self, *, days: int = 60) -> list[dict[str, Any]]:
         """The series' occurrences (GET .../instances over the series' window)."""
         if self._owner_client is None or self.start is None:
@@ -86,7 +97,10 @@ class Provisioner:
 
     def __init__(self, graph: Graph, run_id: str, label: str) -> None:
         self.graph, self.run_id, self.label = graph, run_id, label
-        self._created: list[tuple[GraphClient, str]] = []  # (client, path) deleted in reverse order
+        self._created: list[tuple[GraphClient, str]] = []  # calendars and groups, deleted in reverse order
+        self._events: dict[tuple[GraphClient, str], None] = {}  # (client, path): deleted first, concurrently
+        # events the target said it cancelled, by (owner, calendar's events path): confirmed gone at cleanup
+        self._presumed_gone: dict[tuple[GraphClient, str], dict[str, str]] = {}
 
     def _name(self, kind: str) -> str:
         return f"{tag(self.run_id)} {self.label} {kind} {secrets.token_hex(3)}"
@@ -171,7 +185,7 @@ class Provisioner:
             end=end,
             _owner_client=client,
         )
-        self._created.append((client, event.path))
+        self._events[(client, event.path)] = None
         return event
 
     def series(
@@ -192,27 +206,89 @@ class Provisioner:
         }
         return self.event(owner=owner, attendees=attendees, recurrence=recurrence, start=start)
 
+    def presumed_gone(self, event: ProvisionedEvent) -> None:
+        """The target answered 2xx to cancelling `event`: cleanup deletes it only if its calendar lists it.
+
+        One listing per calendar then replaces a DELETE per cancelled event; an event a faulty server left in
+        place is still found (by id) and deleted, and if the listing cannot be read whole, every one is.
+        """
+        client = self.graph.as_(event.owner_role)
+        made_here = (client, event.path)
+        if made_here not in self._events:
+            return  # made by another Provisioner, or already confirmed
+        del self._events[made_here]
+        self._presumed_gone.setdefault((client, event.calendar_events_path), {})[event.id] = event.path
+
+    def _still_listed(self, lost: threading.Event) -> list[tuple[GraphClient, str]]:
+        """The presumed-gone events that their calendar still lists (all of them where it cannot be read)."""
+        survivors: list[tuple[GraphClient, str]] = []
+        presumed, self._presumed_gone = self._presumed_gone, {}
+        for (client, events_path), paths_by_id in presumed.items():
+            listed = None
+            if len(paths_by_id) > 1 and not lost.is_set():  # for one event a DELETE costs what a listing does
+                params = {
+                    "$filter": f"startswith(subject,{odata_literal(tag(self.run_id))})",
+                    "$select": "id",
+                }
+                try:
+                    listed = complete_listing(client, events_path, params, max_pages=LISTING_MAX_PAGES)
+                except TargetUnreachable:
+                    lost.set()  # the deletes then count everything as left behind
+            listed_ids = None if listed is None else {str(item.get("id")) for item in listed}
+            survivors += [
+                (client, path)
+                for event_id, path in paths_by_id.items()
+                if listed_ids is None or event_id in listed_ids
+            ]
+        return survivors
+
     def cleanup(self) -> None:
-        """Delete everything created, newest first; warn (never fail) about what could not be removed."""
+        """Delete everything created (events first, then containers newest first); warn, never fail.
+
+        Events go several at a time (no more than the per-mailbox cap allows): on a slow target a run's
+        clean-up is otherwise a long chain of DELETEs, one after another. Once the target stops answering,
+        nothing more is tried (each further delete would wait out its timeouts too).
+        """
+        lost = threading.Event()
+        survivors = self._still_listed(lost)
+        events, self._events = [*self._events, *survivors], {}
+        workers = max(1, min(self.graph.mailbox_cap, len(events)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cleanup") as pool:
+            outcomes = list(pool.map(lambda item: _delete(item[0], item[1], lost), events))
         while self._created:
             client, path = self._created.pop()
-            try:
-                response = client.delete(path)
-            except TargetUnreachable as error:  # each further delete would wait out its timeouts too
-                left = len(self._created) + 1
-                warnings.warn(
-                    CleanupWarning(f"{left} item(s) left behind ({error}); run graph-conformance sweep"),
-                    stacklevel=2,
-                )
-                self._created.clear()
-                return
-            except Exception as error:  # noqa: BLE001 - cleanup must go on whatever happens
-                warnings.warn(CleanupWarning(f"could not delete {path}: {error}"), stacklevel=2)
-                continue
-            if response.status_code >= 300 and response.status_code not in GONE_STATUSES:
-                warnings.warn(
-                    CleanupWarning(
-                        f"DELETE {path} answered {response.status_code}; run graph-conformance sweep"
-                    ),
-                    stacklevel=2,
-                )
+            outcomes.append(_delete(client, path, lost))
+        _warn_about(outcomes)
+
+
+def _delete(client: GraphClient, path: str, lost: threading.Event) -> str | TargetUnreachable | None:
+    """DELETE `path`: None when gone, else what went wrong (a message, or the target's loss)."""
+    if lost.is_set():
+        return _NOT_TRIED
+    try:
+        response = client.delete(path)
+    except TargetUnreachable as error:
+        lost.set()
+        return error
+    except Exception as error:  # noqa: BLE001 - cleanup must go on whatever happens
+        return f"could not delete {path}: {error}"
+    if response.status_code >= 300 and response.status_code not in GONE_STATUSES:
+        return f"DELETE {path} answered {response.status_code}; run graph-conformance sweep"
+    return None
+
+
+_NOT_TRIED = "not tried: the target stopped answering"
+
+
+def _warn_about(outcomes: list[str | TargetUnreachable | None]) -> None:
+    """One CleanupWarning per failed delete; one for everything the lost target left behind."""
+    unreachable = [outcome for outcome in outcomes if isinstance(outcome, TargetUnreachable)]
+    left = sum(1 for outcome in outcomes if outcome is _NOT_TRIED) + len(unreachable)
+    if unreachable:
+        warnings.warn(
+            CleanupWarning(f"{left} item(s) left behind ({unreachable[0]}); run graph-conformance sweep"),
+            stacklevel=3,
+        )
+    for outcome in outcomes:
+        if isinstance(outcome, str) and outcome is not _NOT_TRIED:
+            warnings.warn(CleanupWarning(outcome), stacklevel=3)

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from conformance.errors import TargetConfigError
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import load_target_file
+from conformance.target.listing import odata_literal, pages
 from conformance.target.redact import Redactor
 from conformance.target.tags import TAG_START, is_tagged, is_valid_run_id, tag
 from conformance.target.transcript import Transcript
@@ -19,22 +20,9 @@ MAX_PAGES = 1000  # pages of a collection the sweep follows: bounded, yet past a
 EVENT_OWNER_ROLES = ("organizer", "personal")
 
 
-def _odata_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _pages(client: GraphClient, path: str, params: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
     """The items of a collection, following @odata.nextLink (bounded)."""
-    response = client.get(path, params=params)
-    for _page in range(MAX_PAGES):
-        if response.status_code != 200:
-            return
-        body = response.json()
-        yield from body.get("value", [])
-        next_link = body.get("@odata.nextLink")
-        if not next_link:
-            return
-        response = client.get(next_link)
+    return pages(client, path, params, max_pages=MAX_PAGES)
 
 
 class Sweeper:
@@ -61,7 +49,7 @@ class Sweeper:
 
     def _tagged_events(self, client: GraphClient, events_path: str) -> Iterator[dict[str, Any]]:
         params = {
-            "$filter": f"startswith(subject,{_odata_literal(self.prefix)})",
+            "$filter": f"startswith(subject,{odata_literal(self.prefix)})",
             "$select": "id,subject",
         }
         for event in _pages(client, events_path, params):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from _inner_run import child_environment
 
@@ -79,11 +80,20 @@ def test_route_missing_fault_fails_exactly_the_me_events_route_case(tmp_path: Pa
     assert not any(secret in output for secret in secrets)
 
 
-def test_parallel_run_shares_the_run_id_and_counts_requests(tmp_path: Path) -> None:
-    completed = run_cases(tmp_path, "-n", "2", "-k", "organizers_cancel", "--run-id", "gc-xdist-check")
+@pytest.mark.parametrize(
+    ("dist_args", "scheduler"), [((), "WorkStealingScheduling"), (("--dist", "load"), "LoadScheduling")]
+)
+def test_parallel_run_shares_the_run_id_and_counts_requests(
+    tmp_path: Path, dist_args: tuple[str, ...], scheduler: str
+) -> None:
+    """`-n` alone schedules with worksteal (an explicit --dist is kept); the run id and counts are shared."""
+    completed = run_cases(
+        tmp_path, "-n", "2", "-v", *dist_args, "-k", "organizers_cancel", "--run-id", "gc-xdist-check"
+    )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-4000:]
     assert "run id gc-xdist-check" in output
+    assert f"scheduling tests via {scheduler}" in output, output[:3000]
     requests = certification(tmp_path).get("summary", {}).get("requests")
     assert isinstance(requests, int) and requests >= 17 * 3, certification(tmp_path).get("summary")
 
