@@ -101,6 +101,24 @@ def error_code(response: requests.Response) -> str | None:
     return None
 
 
+def expect_error(
+    response: requests.Response, requirement_id: str, status: int, code: str, what: str = "the request"
+) -> None:
+    """Expect exactly HTTP `status` with Graph's `error.code` `code` (status first: it says more)."""
+    expect(
+        response.status_code == status,
+        requirement_id,
+        f"{what} got status {response.status_code}, not {status}",
+        response,
+    )
+    expect(
+        error_code(response) == code,
+        requirement_id,
+        f"error.code is {error_code(response)!r}, not {code!r}",
+        response,
+    )
+
+
 def is_unknown_route(response: requests.Response) -> bool:
     """Whether the server does not serve the path at all (404 `ResourceNotFound`, Graph's unknown segment)."""
     return response.status_code == 404 and error_code(response) == "ResourceNotFound"
