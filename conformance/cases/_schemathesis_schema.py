@@ -18,6 +18,7 @@ import yaml
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from conformance._paths import openapi_dir
+from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
 
 DESCRIPTION_FILE = "event-cancel.yaml"
@@ -69,7 +70,7 @@ def read_description(path: Path | None = None) -> dict[str, Any]:
     """The OpenAPI description as a mapping; SpecParseError naming the file when it is missing or broken."""
     path = path or description_path()
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise SpecParseError(
             f"cannot read the OpenAPI description ({error.strerror}); run `graph-conformance generate`",

@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from conformance._yaml import safe_load
 from conformance.errors import TargetConfigError
 from conformance.report.model import FAIL, PASS, RequirementInfo, RequirementVerdict
 
@@ -64,7 +65,7 @@ def load_baseline(path: str, catalog: Mapping[str, RequirementInfo]) -> list[Kno
     """Read and validate a baseline file; every problem names the entry and the fix."""
     file = Path(path)
     try:
-        document = yaml.safe_load(file.read_text(encoding="utf-8"))
+        document = safe_load(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise TargetConfigError(f"--baseline {path}: cannot be read ({error})") from error
     errors = sorted(jsonschema.Draft202012Validator(BASELINE_SCHEMA).iter_errors(document), key=str)

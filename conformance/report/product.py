@@ -8,6 +8,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from conformance._yaml import safe_load
 from conformance.errors import TargetConfigError
 
 EXAMPLE = """name: Contoso Calendar Server
@@ -34,7 +35,7 @@ def load_product(path: str) -> dict[str, str]:
     """Read and validate a product file; a problem names the file, the field and the fix."""
     file = Path(path)
     try:
-        document = yaml.safe_load(file.read_text(encoding="utf-8"))
+        document = safe_load(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise TargetConfigError(f"--product {path}: cannot be read ({error})") from error
     if isinstance(document, dict) and isinstance(document.get("version"), int | float):

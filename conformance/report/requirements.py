@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from conformance._paths import openapi_dir
+from conformance._yaml import safe_load
 from conformance.errors import TargetConfigError
 from conformance.report.model import RequirementInfo
 
@@ -42,7 +43,7 @@ def _entries_of(document: Any) -> list[tuple[str, Any]]:
 def load_catalog_file(path: Path) -> dict[str, RequirementInfo]:
     """Read a requirements YAML file; a wrong file gives a TargetConfigError naming it."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise TargetConfigError(
             f"requirement catalog {path}: cannot be read ({error}); "

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from conformance._yaml import safe_load
 from conformance.report.bundle import (
     BUNDLE_FILES,
     CERTIFICATION,
@@ -57,7 +58,7 @@ def _load(bundle: Path, name: str) -> Any:
         return None
     try:
         text = file.read_text(encoding="utf-8")
-        return json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+        return json.loads(text) if name.endswith(".json") else safe_load(text)
     except (ValueError, yaml.YAMLError):
         return None
 

@@ -10,6 +10,7 @@ import yaml
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
+from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
 from conformance.spec._markup import MARKDOWN, Segment, Where, heading_anchor, plain_text, segments, slug
 
@@ -110,7 +111,7 @@ def split_front_matter(source: str, file: str) -> tuple[dict[str, Any], str]:
     for end in range(start + 1, len(lines)):
         if lines[end].strip() == "---":
             try:
-                front = yaml.safe_load("\n".join(lines[start + 1 : end])) or {}
+                front = safe_load("\n".join(lines[start + 1 : end])) or {}
             except yaml.YAMLError as error:
                 raise SpecParseError(
                     f"front matter is not valid YAML: {error}", file=file, line=start + 1

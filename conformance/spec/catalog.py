@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from conformance._paths import openapi_dir
+from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
 
 CATALOG_FILE = "requirements.yaml"
@@ -61,7 +62,7 @@ def requirement_from_mapping(row: Any, where: str) -> Requirement:
 def read_catalog(path: Path) -> dict[str, Requirement]:
     """Read a catalog file into requirements keyed by id, in file order."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise SpecParseError(
             f"cannot read the catalog: {error}; run `graph-conformance generate`", file=str(path)

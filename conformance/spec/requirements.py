@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
 from conformance.spec.catalog import LEVELS, PROFILES, Requirement
 from conformance.spec.model import ApiPage, Route
@@ -30,7 +31,7 @@ class CatalogEntry:
 def load_overlay(path: Path = OVERLAY_FILE) -> dict[str, Any]:
     """Read the overlay file."""
     try:
-        overlay = yaml.safe_load(path.read_text(encoding="utf-8"))
+        overlay = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise SpecParseError(f"cannot read the overlay: {error}", file=str(path)) from None
     if not isinstance(overlay, dict) or not isinstance(overlay.get("requirements"), list):

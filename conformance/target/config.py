@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from conformance._yaml import safe_load
 from conformance.errors import TargetConfigError
 from conformance.target._validate import check_token_fields, target_schema, validate_document
 
@@ -237,7 +238,7 @@ def load_target_file(
             f"target file {str(path)!r} cannot be read ({error.strerror}); check --target"
         ) from None
     try:
-        document = yaml.safe_load(text)
+        document = safe_load(text)
     except yaml.YAMLError as error:
         raise TargetConfigError(f"target file {str(path)!r} is not valid YAML: {error}") from None
     return target_from_document(document, source=str(path), environ=environ, base_url=base_url)
