@@ -229,6 +229,7 @@ class Provisioner:
                 params = {
                     "$filter": f"startswith(subject,{odata_literal(tag(self.run_id))})",
                     "$select": "id",
+                    "$top": "100",
                 }
                 try:
                     listed = complete_listing(client, events_path, params, max_pages=LISTING_MAX_PAGES)
