@@ -19,11 +19,13 @@ run: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy conformance
 	$(BIN)/graph-conformance generate --check
 	$(BIN)/pytest tests $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy conformance
 
 generate: $(STAMP)
 	$(BIN)/graph-conformance generate

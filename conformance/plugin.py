@@ -116,7 +116,7 @@ class _XdistController:
             return
         for name, value in report.user_properties:
             if name == REQUESTS_PROPERTY:
-                self.config.stash[REQUEST_COUNT_KEY][0] += int(value)
+                self.config.stash[REQUEST_COUNT_KEY][0] += int(str(value))
             elif name == UNREACHABLE_PROPERTY:
                 self._stop_workers(str(value))
 

@@ -17,7 +17,7 @@ from conformance.target.client import Graph
 from conformance.target.provision import ProvisionedEvent, Provisioner
 from conformance.target.urls import quote_id
 
-JSON_TYPE = {"Content-Type": "application/json"}
+JSON_TYPE: dict[str, str | None] = {"Content-Type": "application/json"}
 MALFORMED_ID = "this is not an event id"
 OTHER_METHODS = ("GET", "PUT", "PATCH", "DELETE")
 

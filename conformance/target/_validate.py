@@ -41,13 +41,14 @@ def key_path(parts: Iterable[Any]) -> str:
 
 def _describe(error: jsonschema.ValidationError) -> str:
     where = key_path(error.absolute_path)
-    if error.validator == "additionalProperties":
-        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        unknown = sorted(set(error.instance) - set(schema.get("properties", {})))
+        allowed = ", ".join(sorted(schema.get("properties", {})))
         return f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; allowed keys: {allowed}"
     if error.validator == "required":
         return f"{where}: {error.message}; add it to the target file"
-    if error.validator == "enum":
+    if error.validator == "enum" and isinstance(error.validator_value, list):
         allowed = ", ".join(map(repr, error.validator_value))
         return f"{where}: {error.instance!r} is not one of {allowed}"
     return f"{where}: {error.message}"

@@ -92,7 +92,7 @@ def build_retry(total: int, backoff_max: float, retry_after_max: float) -> Graph
         respect_retry_after_header=True,
         backoff_factor=0.25,
         backoff_max=backoff_max,
-        retry_after_max=retry_after_max,
+        retry_after_max=retry_after_max,  # type: ignore[arg-type]  # urllib3 annotates int, uses it as float
         raise_on_status=False,
     )
 
