@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
-from conformance.cases._expect import is_unknown_route
+from conformance.cases._expect import expect, is_unknown_route
 from conformance.outcomes import not_verified
-from conformance.target.client import GraphClient
+from conformance.target.client import Graph, GraphClient
+from conformance.target.config import TargetConfig
 from conformance.target.polling import eventually
 from conformance.target.provision import ProvisionedEvent
 
@@ -81,6 +82,34 @@ def await_notice(
         return next((item for item in notices if accept(item)), None), response
 
     return poll(fetch, timeout_s, interval_s)
+
+
+def expect_cancellation_notices(
+    graph: Graph,
+    target: TargetConfig,
+    roles: Iterable[str],
+    subject: str,
+    requirement_id: str,
+    what: str,
+    sent: requests.Response,
+) -> None:
+    """Each of `roles` receives a message about `subject` (`what` it is about) of type meetingCancelled."""
+    for role in roles:
+        notice = await_notice(graph.as_(role), subject, target.poll_timeout_s, target.poll_interval_s)
+        expect(
+            notice.found is not None,
+            requirement_id,
+            f"attendee {role!r} received no message about {what} within {target.poll_timeout_s:g}s",
+            notice.response or sent,
+        )
+        message_type = notice.found.get("meetingMessageType")
+        expect(
+            message_type == CANCELLED,
+            requirement_id,
+            f"attendee {role!r} got a message about {what} with meetingMessageType {message_type!r}, "
+            f"expected {CANCELLED!r}",
+            notice.response or sent,
+        )
 
 
 def message_text(message: Item) -> str:

@@ -11,8 +11,8 @@ import requests
 
 from conformance.cases._expect import expect
 from conformance.cases._mailbox import (
-    CANCELLED,
     await_notice,
+    expect_cancellation_notices,
     message_text,
     notices_about,
     require_route_served,
@@ -104,23 +104,15 @@ def test_every_attendee_gets_a_meeting_cancelled_message(
     event = provision.event(attendees=_all_attendees(target))
     response = _cancel(graph, event, {"comment": _unique_comment("message-type")})
     _expect_accepted(response, "CANCEL-SENDS-MESSAGE", "cancel with a comment")
-    for role in event.attendee_roles:
-        notice = await_notice(graph.as_(role), event.subject, target.poll_timeout_s, target.poll_interval_s)
-        expect(
-            notice.found is not None,
-            "CANCEL-SENDS-MESSAGE",
-            f"attendee {role!r} received no message about the cancelled meeting within "
-            f"{target.poll_timeout_s:g}s",
-            notice.response or response,
-        )
-        message_type = notice.found.get("meetingMessageType")
-        expect(
-            message_type == CANCELLED,
-            "CANCEL-SENDS-MESSAGE",
-            f"attendee {role!r} got a message about the cancel with meetingMessageType {message_type!r}, "
-            f"expected {CANCELLED!r}",
-            notice.response or response,
-        )
+    expect_cancellation_notices(
+        graph,
+        target,
+        event.attendee_roles,
+        event.subject,
+        "CANCEL-SENDS-MESSAGE",
+        "the cancelled meeting",
+        response,
+    )
 
 
 _DEFAULT_NOTICE_BODIES = [

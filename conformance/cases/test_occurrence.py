@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from conformance.cases._expect import expect
-from conformance.cases._mailbox import CANCELLED, Poll, await_notice, poll, require_route_served
+from conformance.cases._mailbox import Poll, expect_cancellation_notices, poll, require_route_served
 from conformance.outcomes import not_verified
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -162,23 +162,15 @@ def test_attendees_are_notified_of_the_cancelled_occurrence(
         graph, provision, "GRAPH-OCCURRENCE-NOTIFIES", attendees=max(1, len(target.attendee_roles))
     )
     response = _cancel_occurrence(graph, series, occurrences[1], "GRAPH-OCCURRENCE-NOTIFIES")
-    for role in series.attendee_roles:
-        notice = await_notice(graph.as_(role), series.subject, target.poll_timeout_s, target.poll_interval_s)
-        expect(
-            notice.found is not None,
-            "GRAPH-OCCURRENCE-NOTIFIES",
-            f"attendee {role!r} got no message about the cancelled occurrence within "
-            f"{target.poll_timeout_s:g}s",
-            notice.response or response,
-        )
-        message_type = notice.found.get("meetingMessageType")
-        expect(
-            message_type == CANCELLED,
-            "GRAPH-OCCURRENCE-NOTIFIES",
-            f"{role}'s message about the cancelled occurrence has meetingMessageType "
-            f"{message_type!r}, expected {CANCELLED!r}",
-            notice.response,
-        )
+    expect_cancellation_notices(
+        graph,
+        target,
+        series.attendee_roles,
+        series.subject,
+        "GRAPH-OCCURRENCE-NOTIFIES",
+        "the cancelled occurrence",
+        response,
+    )
 
 
 @pytest.mark.requirement("GRAPH-SERIES-CANCEL")
