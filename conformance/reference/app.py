@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import re
 import uuid
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from starlette.datastructures import State
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from conformance.reference.graph_errors import GraphError, error_response
 from conformance.reference.routing import cancel_shaped, match
 from conformance.reference.settings import ServerSettings
 from conformance.reference.store import Store
+from conformance.reference.target_document import DISCOVERY_PATH, target_document
 from conformance.reference.throttle import MailboxThrottle
 from conformance.reference.token_endpoint import token_endpoint
 
@@ -56,9 +58,31 @@ class ReferenceApp:
                     {"error": "invalid_request", "error_description": "Use POST."}, 405, {"Allow": "POST"}
                 )
             response.headers["request-id"] = str(uuid.uuid4())
+        elif raw_path == DISCOVERY_PATH.encode() and scope["method"] == "GET":
+            response = _self_description(Request(scope, receive))
         else:
             response = await graph_entry(Request(scope, receive))
         await response(scope, receive, send)
+
+
+def _self_description(request: Request) -> Response:
+    """The server as a target document, for a loopback client only (it holds the seeded passwords)."""
+    client_host = request.client.host if request.client else ""
+    host = request.headers.get("host") or _netloc(request)
+    host_name = urlsplit(f"//{host}").hostname or ""
+    if not _is_loopback(client_host) or not (host_name == "localhost" or _is_loopback(host_name)):
+        # not behind a proxy either: the Host a proxy forwards is its public name
+        return JSONResponse({"error": "not_found", "error_description": "Only for loopback clients."}, 404)
+    root_url = f"{request.scope.get('scheme', 'http')}://{host}"
+    settings: ServerSettings = request.app.state.settings
+    return JSONResponse(target_document(request.app.state.store, root_url, settings.faults))
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def _token_answer(request: Request) -> Response:

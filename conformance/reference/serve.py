@@ -20,13 +20,12 @@ import yaml
 from conformance.reference._coalescing_http import CoalescingH11Protocol
 from conformance.reference.app import build_app
 from conformance.reference.faults import describe_faults, validate_fault_names
-from conformance.reference.seed import GROUP_ID, TENANT_DOMAIN, app, seed, user
+from conformance.reference.seed import TENANT_DOMAIN, seed
 from conformance.reference.settings import ServerSettings
 from conformance.reference.store import Store
-from conformance.reference.throttle import MAX_CONCURRENT_PER_MAILBOX
+from conformance.reference.target_document import target_document
 
 _STARTUP_TIMEOUT_S = 10.0
-GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
 
 
 class ReferenceServer:
@@ -141,58 +140,6 @@ class ReferenceServer:
         target_path = Path(path)
         target_path.write_text(yaml.safe_dump(self.target_document(), sort_keys=False), encoding="utf-8")
         return target_path
-
-
-def target_document(store: Store, root_url: str, faults: frozenset[str]) -> dict[str, Any]:
-    """Build the target document from the seeded store."""
-    suite_app = store.one("SELECT * FROM apps WHERE client_id = ?", (app("suite").client_id,))
-
-    def password_of(role: str) -> str:
-        return str(store.one("SELECT password FROM users WHERE id = ?", (user(role).user_id,))["password"])
-
-    def identity(role: str, scope: str = GRAPH_DEFAULT_SCOPE, as_role: str | None = None) -> dict[str, Any]:
-        person = user(as_role or role)
-        return {
-            "user_id": person.user_id,
-            "user_principal_name": person.upn,
-            "token": {"username": person.upn, "password": password_of(as_role or role), "scope": scope},
-        }
-
-    name = "graph-conformance reference server"
-    if faults:
-        name += f" (faults: {', '.join(sorted(faults))})"
-    personal = identity("personal")
-    personal["token"]["token_url"] = f"{root_url}/consumers/oauth2/v2.0/token"
-    return {
-        "name": name,
-        "base_url": f"{root_url}/v1.0",
-        "unsupported_profiles": [],
-        "max_concurrency_per_mailbox": MAX_CONCURRENT_PER_MAILBOX,
-        "timeouts": {"connect": 5, "read": 30},
-        "token_defaults": {
-            "kind": "password",
-            "token_url": f"{root_url}/{TENANT_DOMAIN}/oauth2/v2.0/token",
-            "client_id": suite_app["client_id"],
-            "client_secret": suite_app["secret"],
-        },
-        "identities": {
-            "organizer": identity("organizer"),
-            "organizer_minimal": identity("organizer", "Calendars.ReadWrite"),
-            "attendees": [identity("attendee"), identity("attendee2")],
-            "readonly": identity("organizer", "Calendars.Read User.Read"),
-            "application": {
-                "token": {
-                    "kind": "client_credentials",
-                    "client_id": suite_app["client_id"],
-                    "client_secret": suite_app["secret"],
-                    "scope": GRAPH_DEFAULT_SCOPE,
-                },
-                "user_ids": [user("organizer").user_id],
-            },
-            "personal": personal,
-            "group": {"group_id": GROUP_ID},
-        },
-    }
 
 
 def run_serve(args: argparse.Namespace) -> int:

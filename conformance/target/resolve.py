@@ -1,4 +1,4 @@
-"""Which target a run uses: `--target FILE` (+ `--base-url`, env), or None for the embedded server."""
+"""Which target a run uses: `--target FILE` (+ `--base-url`, env), `--base-url` alone, or the embedded one."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 import requests
 
-from conformance.errors import TargetConfigError, TargetUnreachable
+from conformance.errors import TargetUnreachable
 from conformance.target.config import ENV_PREFIX, TargetConfig, load_target_file
+from conformance.target.discovery import target_for_base_url
 from conformance.target.safety import check_safe_to_run
 
 
@@ -16,15 +17,12 @@ def resolve_target(
 ) -> TargetConfig | None:
     """The explicit target, validated and checked safe; None means "start the embedded reference server"."""
     target_file = target_file or environ.get(f"{ENV_PREFIX}TARGET") or None
-    if target_file is None:
-        given = base_url or environ.get(f"{ENV_PREFIX}BASE_URL")
-        if given:
-            raise TargetConfigError(
-                f"base URL {given!r} given without a target file: the suite needs the identities to act as; "
-                "pass --target FILE (e.g. one written by `graph-conformance serve --write-target FILE`)"
-            )
+    if target_file is not None:
+        target = load_target_file(target_file, environ=environ, base_url=base_url)
+    elif given := base_url or environ.get(f"{ENV_PREFIX}BASE_URL"):
+        target = target_for_base_url(given, environ)  # tokens from the environment, or a reference server
+    else:
         return None
-    target = load_target_file(target_file, environ=environ, base_url=base_url)
     check_safe_to_run(target)
     return target
 

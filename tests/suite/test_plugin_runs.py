@@ -172,3 +172,13 @@ def test_unsupported_profiles_are_not_applicable_and_missing_identities_not_veri
     assert re.search(
         r"not-verified: the target configures no 'personal' identity; add identities.personal", output
     ), output[-3000:]
+
+
+def test_base_url_alone_runs_against_a_served_reference_server(tmp_path: Path) -> None:
+    """`pytest --base-url URL`: the loopback reference server describes its identities itself."""
+    with ReferenceServer() as server:
+        completed = run_cases(tmp_path, "--base-url", server.base_url, "-k", "organizers_cancel")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-4000:]
+    assert f"at {server.base_url}" in output
+    assert certification(tmp_path).get("summary", {}).get("requests", 0) > 0

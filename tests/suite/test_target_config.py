@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.errors import TargetConfigError
+from conformance.errors import TargetConfigError, TargetUnreachable
 from conformance.target.config import load_target_file, target_from_document
 from conformance.target.resolve import resolve_target
 from conformance.target.safety import check_safe_to_run
@@ -165,7 +165,7 @@ def test_remote_target_without_attendees_is_refused() -> None:
     check_safe_to_run(resolve(loopback))  # loopback: fine
 
 
-def test_resolve_target_uses_env_file_and_refuses_base_url_alone(tmp_path: Path) -> None:
+def test_resolve_target_uses_env_file_and_refuses_base_url_alone_without_identities(tmp_path: Path) -> None:
     target_file = tmp_path / "target.yaml"
     target_file.write_text(yaml.safe_dump(document()), encoding="utf-8")
     assert resolve_target(target_file=None, base_url=None, environ={}) is None
@@ -173,5 +173,7 @@ def test_resolve_target_uses_env_file_and_refuses_base_url_alone(tmp_path: Path)
         target_file=None, base_url=None, environ={"GRAPH_CONFORMANCE_TARGET": str(target_file)}
     )
     assert found is not None and found.name == "unit target"
-    with pytest.raises(TargetConfigError, match=r"without a target file"):
+    with pytest.raises(TargetConfigError, match=r"without a target file.*GRAPH_CONFORMANCE_TOKEN_ORGANIZER"):
+        resolve_target(target_file=None, base_url="https://graph.example.com/v1.0", environ={})
+    with pytest.raises(TargetUnreachable):  # loopback: asks the server to describe itself, nobody answers
         resolve_target(target_file=None, base_url="http://127.0.0.1:9/v1.0", environ={})

@@ -1,0 +1,137 @@
+"""A target from a base URL alone: tokens from the environment (their owners asked of `/me`), or the
+description a graph-conformance reference server gives of itself to loopback clients."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from conformance.errors import TargetConfigError, TargetUnreachable
+from conformance.target.config import ENV_PREFIX, TargetConfig, target_from_document
+
+DISCOVERY_PATH = "/.well-known/graph-conformance/target"
+_VERSION_SEGMENTS = ("/v1.0", "/beta")
+# delegated roles whose token may come from GRAPH_CONFORMANCE_TOKEN_<ROLE>; attendees become `attendees`
+USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
+ATTENDEE_ROLES = ("attendee", "attendee2")
+TIMEOUT_S = (5.0, 30.0)
+
+
+def token_variable(role: str) -> str:
+    """`GRAPH_CONFORMANCE_TOKEN_ORGANIZER` for `organizer`."""
+    return f"{ENV_PREFIX}TOKEN_{role.upper()}"
+
+
+def target_for_base_url(base_url: str, environ: Mapping[str, str]) -> TargetConfig:
+    """The target at `base_url` without a target file; TargetConfigError saying what to give if none."""
+    if environ.get(token_variable("organizer")):
+        document = document_from_tokens(base_url, environ)
+        source = f"--base-url with tokens from {ENV_PREFIX}TOKEN_*"
+    else:
+        document = discovered_document(base_url)
+        if document is None:
+            raise TargetConfigError(
+                f"base URL {base_url!r} given without a target file, and no identities to act as: set "
+                f"{token_variable('organizer')} (and {token_variable('attendee')}, ...) to delegated tokens, "
+                "or pass --target FILE (e.g. one written by `graph-conformance serve --write-target FILE`)"
+            )
+        source = f"{_root_url(base_url)}{DISCOVERY_PATH}"
+    return target_from_document(document, source=source, environ=environ, base_url=base_url)
+
+
+def document_from_tokens(base_url: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """A target document naming each role whose token variable is set, its user looked up with `/me`."""
+    identities: dict[str, Any] = {}
+    for role in USER_ROLES:
+        if environ.get(token_variable(role)):
+            identities[role] = _user_identity(base_url, role, environ)
+    attendees = [
+        _user_identity(base_url, role, environ)
+        for role in ATTENDEE_ROLES
+        if environ.get(token_variable(role))
+    ]
+    if attendees:
+        identities["attendees"] = attendees
+    if environ.get(token_variable("application")):
+        identities["application"] = {
+            "token": {"kind": "env", "var": token_variable("application")},
+            "user_ids": [identities["organizer"]["user_id"]],
+        }
+    if environ.get(f"{ENV_PREFIX}GROUP_ID"):
+        identities["group"] = {"group_id": environ[f"{ENV_PREFIX}GROUP_ID"]}
+    return {
+        "name": f"{base_url} (tokens from the environment)",
+        "base_url": base_url,
+        "identities": identities,
+    }
+
+
+def _user_identity(base_url: str, role: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """`user_id`, `user_principal_name` and `email` of the token's user (GET /me), the token by variable."""
+    variable = token_variable(role)
+    try:
+        answer = requests.get(
+            f"{base_url.rstrip('/')}/me",
+            headers={"Authorization": f"Bearer {environ[variable]}"},
+            params={"$select": "id,userPrincipalName,mail"},
+            timeout=TIMEOUT_S,
+        )
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise TargetUnreachable(f"{base_url} does not answer ({type(error).__name__})") from None
+    me = _json_object(answer)
+    if answer.status_code != 200 or not isinstance(me.get("id"), str):
+        raise TargetConfigError(
+            f"{variable}: GET /me answered HTTP {answer.status_code}; it must be a delegated token of a "
+            "mailbox user that the server accepts"
+        )
+    identity: dict[str, Any] = {"user_id": me["id"], "token": {"kind": "env", "var": variable}}
+    if isinstance(me.get("userPrincipalName"), str) and me["userPrincipalName"]:
+        identity["user_principal_name"] = me["userPrincipalName"]
+    if isinstance(me.get("mail"), str) and len(me["mail"]) >= 3:
+        identity["email"] = me["mail"]
+    return identity
+
+
+def discovered_document(base_url: str) -> dict[str, Any] | None:
+    """A loopback reference server's description of itself, or None (not loopback, or not one of ours)."""
+    host = urlsplit(base_url).hostname or ""
+    if not _is_loopback(host):
+        return None
+    try:
+        answer = requests.get(f"{_root_url(base_url)}{DISCOVERY_PATH}", timeout=TIMEOUT_S)
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise TargetUnreachable(f"{base_url} does not answer ({type(error).__name__})") from None
+    document = _json_object(answer)
+    if answer.status_code != 200 or not isinstance(document.get("identities"), dict):
+        return None
+    return document
+
+
+def _root_url(base_url: str) -> str:
+    """`http://host:port` of `http://host:port/v1.0`."""
+    root = base_url.rstrip("/")
+    for segment in _VERSION_SEGMENTS:
+        if root.lower().endswith(segment):
+            return root[: -len(segment)]
+    return root
+
+
+def _json_object(answer: requests.Response) -> dict[str, Any]:
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
