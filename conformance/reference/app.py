@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import re
 import uuid
@@ -20,6 +19,7 @@ from conformance.reference.call import Call, method_not_allowed
 from conformance.reference.directory_api import handle_directory
 from conformance.reference.events_api import handle_events
 from conformance.reference.graph_errors import GraphError, error_response
+from conformance.reference.loopback import is_loopback_host
 from conformance.reference.routing import cancel_shaped, match
 from conformance.reference.settings import ServerSettings
 from conformance.reference.store import Store
@@ -70,19 +70,12 @@ def _self_description(request: Request) -> Response:
     client_host = request.client.host if request.client else ""
     host = request.headers.get("host") or _netloc(request)
     host_name = urlsplit(f"//{host}").hostname or ""
-    if not _is_loopback(client_host) or not (host_name == "localhost" or _is_loopback(host_name)):
+    if not is_loopback_host(client_host) or not is_loopback_host(host_name):
         # not behind a proxy either: the Host a proxy forwards is its public name
         return JSONResponse({"error": "not_found", "error_description": "Only for loopback clients."}, 404)
     root_url = f"{request.scope.get('scheme', 'http')}://{host}"
     settings: ServerSettings = request.app.state.settings
     return JSONResponse(target_document(request.app.state.store, root_url, settings.faults))
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 async def _token_answer(request: Request) -> Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import signal
 import socket
 import sys
@@ -20,6 +19,7 @@ import yaml
 from conformance.reference._coalescing_http import CoalescingH11Protocol
 from conformance.reference.app import build_app
 from conformance.reference.faults import describe_faults, validate_fault_names
+from conformance.reference.loopback import is_loopback_host
 from conformance.reference.seed import TENANT_DOMAIN, seed
 from conformance.reference.settings import ServerSettings
 from conformance.reference.store import Store
@@ -152,7 +152,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"graph-conformance serve: error: {error}", file=sys.stderr)
         return 2
-    if not _is_loopback(args.host):
+    if not is_loopback_host(args.host):
         print(
             f"graph-conformance serve: warning: listening on {args.host}, not loopback; the seeded passwords "
             f"in the target file give anyone who can reach it full access",
@@ -196,12 +196,3 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     return 0
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -3,15 +3,13 @@ description a graph-conformance reference server gives of itself to loopback cli
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from conformance.errors import TargetConfigError, TargetUnreachable
-from conformance.target.config import ENV_PREFIX, TargetConfig, target_from_document
+from conformance.target.config import ENV_PREFIX, TargetConfig, is_loopback_url, target_from_document
 
 DISCOVERY_PATH = "/.well-known/graph-conformance/target"
 _VERSION_SEGMENTS = ("/v1.0", "/beta")
@@ -28,6 +26,7 @@ def token_variable(role: str) -> str:
 
 def target_for_base_url(base_url: str, environ: Mapping[str, str]) -> TargetConfig:
     """The target at `base_url` without a target file; TargetConfigError saying what to give if none."""
+    document: dict[str, Any] | None
     if environ.get(token_variable("organizer")):
         document = document_from_tokens(base_url, environ)
         source = f"--base-url with tokens from {ENV_PREFIX}TOKEN_*"
@@ -98,8 +97,7 @@ def _user_identity(base_url: str, role: str, environ: Mapping[str, str]) -> dict
 
 def discovered_document(base_url: str) -> dict[str, Any] | None:
     """A loopback reference server's description of itself, or None (not loopback, or not one of ours)."""
-    host = urlsplit(base_url).hostname or ""
-    if not _is_loopback(host):
+    if not is_loopback_url(base_url):
         return None
     try:
         answer = requests.get(f"{_root_url(base_url)}{DISCOVERY_PATH}", timeout=TIMEOUT_S)
@@ -126,12 +124,3 @@ def _json_object(answer: requests.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
