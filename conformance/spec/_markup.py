@@ -55,8 +55,14 @@ def code_spans(markdown_source: str) -> list[str]:
 
 def link_texts(markdown_source: str) -> list[str]:
     """The texts of the links of a Markdown fragment, in order."""
+    return [text for text, _target in links(markdown_source)]
+
+
+def links(markdown_source: str) -> list[tuple[str, str]]:
+    """(text, target) of the links of a Markdown fragment, in order."""
     html = MARKDOWN.renderInline(markdown_source)
-    return [anchor.get_text().strip() for anchor in BeautifulSoup(html, "html.parser").find_all("a")]
+    anchors = BeautifulSoup(html, "html.parser").find_all("a")
+    return [(anchor.get_text().strip(), str(anchor.get("href") or "")) for anchor in anchors]
 
 
 def split_sentences(text: str) -> list[str]:

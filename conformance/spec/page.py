@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conformance.errors import SpecParseError
 from conformance.spec._blocks import CodeBlock, Document, Section, Table, Text, parse_document
-from conformance.spec._markup import code_spans, link_texts, plain_text, split_sentences
+from conformance.spec._markup import code_spans, link_texts, links, plain_text, split_sentences
 from conformance.spec.model import (
     ApiPage,
     BodyParameter,
@@ -82,15 +82,21 @@ def _required(description: str) -> bool | None:
     return None
 
 
-def _permissions(document: Document) -> tuple[tuple[PermissionRow, ...], str | None]:
+def _permissions(document: Document, page_path: Path) -> tuple[tuple[PermissionRow, ...], str | None]:
+    """The permissions table's rows, also from a `[!INCLUDE]` beside the page; its name if unread."""
     section = _require(document, "permissions", "the permissions table")
     tables = _tables(section)
     if not tables:
-        for block in section.blocks:
-            if isinstance(block, Text) and "[!INCLUDE" in block.english_markdown:
-                links = link_texts(block.english_markdown.replace("[!INCLUDE", "[INCLUDE"))
-                return (), links[-1] if links else "include"
-        raise _error(document, section, "the permissions section has no table")
+        include = _include_link(section)
+        if include is None:
+            raise _error(document, section, "the permissions section has no table")
+        name, target = include
+        included = _included_document(page_path, target)
+        if included is None:
+            return (), f"{name} ({target})" if target else name
+        tables = [block for block in included.root.all_blocks() if isinstance(block, Table)]
+        if not tables:
+            raise _error(document, section, f"the included permissions file {target} has no table")
     rows: list[PermissionRow] = []
     for row in tables[0].rows:
         if len(row) < 2:
@@ -109,6 +115,27 @@ def _permissions(document: Document) -> tuple[tuple[PermissionRow, ...], str | N
         names = tuple(name.strip() for name in row[1].english.split(",") if name.strip())
         rows.append(PermissionRow(account_type, kind, names, row[0].line))
     return tuple(rows), None
+
+
+def _include_link(section: Section) -> tuple[str, str] | None:
+    """(name, relative path) of the section's `[!INCLUDE [name](path)]`, if it has one."""
+    for block in section.blocks:
+        if isinstance(block, Text) and "[!INCLUDE" in block.english_markdown:
+            found = links(block.english_markdown.replace("[!INCLUDE", "[INCLUDE"))
+            return found[-1] if found else ("include", "")
+    return None
+
+
+def _included_document(page_path: Path, target: str) -> Document | None:
+    """The include file at `target` (relative to the page, as in the docs repository); None if absent."""
+    if not target or "://" in target:
+        return None
+    include_path = (page_path.parent / target.split("#", 1)[0]).resolve()
+    try:
+        source = include_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return parse_document(source, str(include_path))
 
 
 def _parameter_rows(document: Document, anchor: str) -> list[tuple[str, str, str, int]]:
@@ -135,12 +162,12 @@ def _success(document: Document) -> SuccessResponse:
                 continue
             lowered = block.english.lower()
             empty = any(phrase in lowered for phrase in _NO_BODY_PHRASES)
-            links = [] if empty else link_texts(block.english_markdown)  # the returned type is linked
+            linked = [] if empty else link_texts(block.english_markdown)  # the returned type is linked
             return SuccessResponse(
                 status=int(match.group(1)),
                 reason=(match.group(2) or "").strip(),
-                empty_body=empty or not links,
-                body_type=links[0] if links else None,
+                empty_body=empty or not linked,
+                body_type=linked[0] if linked else None,
                 collection="collection" in lowered,
                 sentences=sentences,
             )
@@ -233,7 +260,7 @@ def parse_page(path: str | Path, display_name: str | None = None) -> ApiPage:
     if not blocks:
         raise _error(document, request_section, "the HTTP request section has no code block")
     routes = parse_route_block(blocks[0].content, blocks[0].line + 1, file, request_section.anchor)
-    permissions, include = _permissions(document)
+    permissions, include = _permissions(document, Path(path))
     headers = tuple(
         HeaderParameter(name, type_, description, _required(description), line)
         for name, type_, description, line in _parameter_rows(document, "request-headers")

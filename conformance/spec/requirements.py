@@ -65,7 +65,10 @@ def _pick_sentences(page: ApiPage, spec: dict[str, Any], requirement_id: str) ->
             )
         picked: list[str] = []
         for phrase in spec.get("sentences", []):
-            match = next((s.text for s in sentences if str(phrase).lower() in s.text.lower()), None)
+            alternatives = [part.strip().lower() for part in str(phrase).split("|")]  # "a|b": either wording
+            match = next(
+                (s.text for part in alternatives for s in sentences if part in s.text.lower()), None
+            )
             if match is None:
                 raise SpecParseError(
                     f"{where}: no sentence contains {phrase!r}; update the overlay",
@@ -83,8 +86,14 @@ def _pick_sentences(page: ApiPage, spec: dict[str, Any], requirement_id: str) ->
     if "permission" in spec:
         row = next((r for r in page.permissions if r.kind == spec["permission"]), None)
         if row is None:
+            unread = (
+                f"; the table is in the include {page.permissions_include}, which is not beside the page "
+                "(put the docs repository's includes/ folder where the link points)"
+                if page.permissions_include and not page.permissions
+                else ""
+            )
             raise SpecParseError(
-                f"{where}: the permissions table has no {spec['permission']!r} row",
+                f"{where}: the permissions table has no {spec['permission']!r} row{unread}",
                 file=page.file,
                 section="permissions",
             )
