@@ -73,11 +73,46 @@ def _tables(section: Section) -> list[Table]:
     return [block for block in section.blocks if isinstance(block, Table)]
 
 
+# "Required." / "Optional." as the machine translations of plain localized pages (no English spans) write
+# them: words of the space-separated languages, and the CJK phrases (no spaces to split on).
+_REQUIRED_WORDS = frozenset(
+    {
+        "required",
+        "erforderlich",
+        "obligatoire",
+        "obligatorio",
+        "obrigatório",
+        "obbligatorio",
+        "обязательный",
+        "обязательно",
+        "vereist",
+        "wymagane",
+        "gerekli",
+    }
+)
+_OPTIONAL_WORDS = frozenset(
+    {
+        "optional",
+        "facultatif",
+        "opcional",
+        "facoltativo",
+        "необязательный",
+        "необязательно",
+        "optioneel",
+        "opcjonalne",
+        "isteğe",
+    }
+)
+_REQUIRED_CJK = ("必須", "必需", "필수")
+_OPTIONAL_CJK = ("省略可能", "可选", "選用", "선택 사항")
+
+
 def _required(description: str) -> bool | None:
-    words = {word.strip(".,;()").lower() for word in description.split()}
-    if "required" in words:
+    """Whether a header or parameter description says Required (True) or Optional (False), in any of them."""
+    words = {word.strip(".,;:()。").lower() for word in description.split()}
+    if words & _REQUIRED_WORDS or any(phrase in description for phrase in _REQUIRED_CJK):
         return True
-    if "optional" in words:
+    if words & _OPTIONAL_WORDS or any(phrase in description for phrase in _OPTIONAL_CJK):
         return False
     return None
 

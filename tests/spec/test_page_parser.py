@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conformance.spec.model import ApiPage, RouteParameter
-from conformance.spec.page import parse_page
+from conformance.spec.page import _required, parse_page
 from tests.spec.conftest import PAGES_DIR
 
 ATTENDEE_MESSAGE = "Your request can't be completed. You need to be an organizer to cancel a meeting."
@@ -127,3 +129,28 @@ def test_plain_localized_page_found_by_anchors_returning_an_object() -> None:
     assert page.response.body_type == "event"
     assert page.errors[0].status == 403 and page.errors[0].message == "Accès refusé."
     assert page.headers[0].description == "Bearer {token}. Obligatoire."
+
+
+def test_plain_localized_page_reads_required_and_optional_in_its_language() -> None:
+    page = parse_page(PAGES_DIR / "event-get.fr-FR.md")
+    assert [(header.name, header.required) for header in page.headers] == [
+        ("Authorization", True),
+        ("Prefer", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("description", "required"),
+    [
+        ("Bearer {token}. Required.", True),
+        ("Bearer {token}. Обязательный.", True),
+        ("Необязательный.", False),  # contains the word for required: whole words only
+        ("Bearer {token}. Erforderlich.", True),
+        ("Bearer {token}。必須。", True),
+        ("省略可能。", False),
+        ("可选。", False),
+        ("Nature of the data in the body of an entity.", None),
+    ],
+)
+def test_required_words_of_the_docs_languages(description: str, required: bool | None) -> None:
+    assert _required(description) is required
