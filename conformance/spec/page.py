@@ -260,9 +260,28 @@ def _examples(document: Document) -> tuple[HttpExample, ...]:
         return ()
     examples = []
     for block in section.all_blocks():
-        if isinstance(block, CodeBlock) and block.annotation.get("blockType") in ("request", "response"):
-            examples.append(_http_example(block, str(block.annotation["blockType"])))
+        if isinstance(block, CodeBlock) and (kind := _example_kind(block)) is not None:
+            examples.append(_http_example(block, kind))
     return tuple(examples)
+
+
+_REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+\S")
+_STATUS_LINE = re.compile(r"^HTTP/\d(\.\d)?\s+\d{3}\b")
+
+
+def _example_kind(block: CodeBlock) -> str | None:
+    """request | response: the block's `blockType` comment, else (an http block) its first line; else None."""
+    annotated = block.annotation.get("blockType")
+    if annotated in ("request", "response"):
+        return str(annotated)
+    if annotated is not None or block.info.strip().lower() != "http":
+        return None  # "ignored", or another language (a tab's SDK snippet)
+    first = next((line.strip() for line in block.content.split("\n") if line.strip()), "")
+    if _REQUEST_LINE.match(first):
+        return "request"
+    if _STATUS_LINE.match(first):
+        return "response"
+    return None
 
 
 def _intro(document: Document) -> Section:

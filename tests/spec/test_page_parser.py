@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from conformance.spec.model import ApiPage, RouteParameter
@@ -154,3 +157,15 @@ def test_plain_localized_page_reads_required_and_optional_in_its_language() -> N
 )
 def test_required_words_of_the_docs_languages(description: str, required: bool | None) -> None:
     assert _required(description) is required
+
+
+def test_examples_without_block_type_comments_are_read_by_their_first_line(tmp_path: Path) -> None:
+    original = (PAGES_DIR / "event-cancel.v1.0.en.md").read_text(encoding="utf-8")
+    examples_only = re.sub(r'<!-- \{\s*"blockType": "(request|response)"[^>]*-->\n', "", original)
+    assert examples_only != original, "the test's edit no longer applies to the page"
+    page_file = tmp_path / "event-cancel.md"
+    page_file.write_text(examples_only, encoding="utf-8")
+    page = parse_page(page_file)
+    kinds = [example.kind for example in page.examples]
+    assert kinds == ["request", "response"]
+    assert page.examples[0].body == {"Comment": "Cancelling for this week due to all hands"}
