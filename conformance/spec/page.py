@@ -16,6 +16,7 @@ from conformance.spec.model import (
     HttpExample,
     PermissionRow,
     QuotedError,
+    Route,
     Sentence,
     SuccessResponse,
 )
@@ -152,6 +153,20 @@ def _permissions(document: Document, page_path: Path) -> tuple[tuple[PermissionR
     return tuple(rows), None
 
 
+def _routes(blocks: list[CodeBlock], file: str, anchor: str) -> tuple[Route, ...]:
+    """The routes of the section's route blocks (some pages split them by scenario), each route once.
+
+    The first block must be routes (its errors name the line); a later one counts only if its first line is
+    a route line, so a request example or a query-string note in the section is left alone.
+    """
+    routes: dict[tuple[str, str], Route] = {}
+    route_blocks = blocks[:1] + [block for block in blocks[1:] if _ROUTE_LINE.match(_first_line(block))]
+    for block in route_blocks:
+        for route in parse_route_block(block.content, block.line + 1, file, anchor):
+            routes.setdefault((route.method, route.template), route)
+    return tuple(routes.values())
+
+
 def _include_link(section: Section) -> tuple[str, str] | None:
     """(name, relative path) of the section's `[!INCLUDE [name](path)]`, if it has one."""
     for block in section.blocks:
@@ -265,8 +280,13 @@ def _examples(document: Document) -> tuple[HttpExample, ...]:
     return tuple(examples)
 
 
-_REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+\S")
+_REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+\S")  # an example's: the URL may be absolute
+_ROUTE_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+/")
 _STATUS_LINE = re.compile(r"^HTTP/\d(\.\d)?\s+\d{3}\b")
+
+
+def _first_line(block: CodeBlock) -> str:
+    return next((line.strip() for line in block.content.split("\n") if line.strip()), "")
 
 
 def _example_kind(block: CodeBlock) -> str | None:
@@ -276,7 +296,7 @@ def _example_kind(block: CodeBlock) -> str | None:
         return str(annotated)
     if annotated is not None or block.info.strip().lower() != "http":
         return None  # "ignored", or another language (a tab's SDK snippet)
-    first = next((line.strip() for line in block.content.split("\n") if line.strip()), "")
+    first = _first_line(block)
     if _REQUEST_LINE.match(first):
         return "request"
     if _STATUS_LINE.match(first):
@@ -313,7 +333,7 @@ def parse_page(path: str | Path, display_name: str | None = None) -> ApiPage:
     blocks = [block for block in request_section.blocks if isinstance(block, CodeBlock)]
     if not blocks:
         raise _error(document, request_section, "the HTTP request section has no code block")
-    routes = parse_route_block(blocks[0].content, blocks[0].line + 1, file, request_section.anchor)
+    routes = _routes(blocks, file, request_section.anchor)
     permissions, include = _permissions(document, Path(path))
     headers = tuple(
         HeaderParameter(name, type_, description, _required(description), line)

@@ -169,3 +169,26 @@ def test_examples_without_block_type_comments_are_read_by_their_first_line(tmp_p
     kinds = [example.kind for example in page.examples]
     assert kinds == ["request", "response"]
     assert page.examples[0].body == {"Comment": "Cancelling for this week due to all hands"}
+
+
+def test_routes_split_over_several_blocks_are_all_read_once(tmp_path: Path) -> None:
+    original = (PAGES_DIR / "event-cancel.v1.0.en.md").read_text(encoding="utf-8")
+    block_break = (
+        "\n```\n\nIn a user's calendars:\n\n```http\nPOST /me/events/{id}/cancel\n"  # repeated: read once
+    )
+    split = original.replace(
+        "POST /groups/{id}/calendar/events/{id}/cancel\n\n",
+        "POST /groups/{id}/calendar/events/{id}/cancel" + block_break,
+        1,
+    )
+    split = split.replace(
+        "## Request headers",
+        "A request example, not a route block:\n\n```http\nGET https://x/me\n```\n\n## Request headers",
+        1,
+    )
+    assert split.count("```http") == original.count("```http") + 2, "the test's edit no longer applies"
+    page_file = tmp_path / "event-cancel.md"
+    page_file.write_text(split, encoding="utf-8")
+    assert [route.template for route in parse_page(page_file).routes] == [
+        route.template for route in parse_page(PAGES_DIR / "event-cancel.v1.0.en.md").routes
+    ]
