@@ -31,7 +31,7 @@ def parse_route_block(block: str, first_line: int, file: str, section: str) -> t
             continue
         line = first_line + offset
         method, _, path = text.partition(" ")
-        path = path.strip()
+        path = path.strip().split("?", 1)[0].strip()  # `GET /me/calendarView?startDateTime=...`: the path
         if method.upper() not in HTTP_METHODS or not path.startswith("/"):
             raise SpecParseError(
                 f"route line {text!r} is not 'METHOD /path' (METHOD one of {', '.join(HTTP_METHODS)})",

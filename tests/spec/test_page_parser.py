@@ -9,6 +9,7 @@ import pytest
 
 from conformance.spec.model import ApiPage, RouteParameter
 from conformance.spec.page import _required, parse_page
+from conformance.spec.routes import parse_route_block
 from tests.spec.conftest import PAGES_DIR
 
 ATTENDEE_MESSAGE = "Your request can't be completed. You need to be an organizer to cancel a meeting."
@@ -191,4 +192,17 @@ def test_routes_split_over_several_blocks_are_all_read_once(tmp_path: Path) -> N
     page_file.write_text(split, encoding="utf-8")
     assert [route.template for route in parse_page(page_file).routes] == [
         route.template for route in parse_page(PAGES_DIR / "event-cancel.v1.0.en.md").routes
+    ]
+
+
+def test_a_route_line_with_a_query_string_keeps_only_the_path() -> None:
+    routes = parse_route_block(
+        "GET /me/calendarView?startDateTime={start}&endDateTime={end}\nPOST /me/events/{id}/cancel",
+        10,
+        "page.md",
+        "http-request",
+    )
+    assert [(route.method, route.template, route.line) for route in routes] == [
+        ("GET", "/me/calendarView", 10),
+        ("POST", "/me/events/{id}/cancel", 11),
     ]
