@@ -91,7 +91,7 @@ class TokenProvider:
 
 def _msal_token(role: str, fields: Any) -> tuple[str, float]:
     try:
-        import msal  # type: ignore[import-untyped]  # optional extra, imported when a target asks for it
+        import msal  # optional extra: imported only when a target asks for it
     except ImportError:
         raise TokenError(
             f"identity {role!r} uses token kind 'msal' but the msal package is not installed; "
