@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import uuid
 from typing import Any
@@ -70,12 +71,16 @@ class GraphRetry(Retry):
     """urllib3's Retry, also accepting a fractional `Retry-After` (Graph sends e.g. `0.5`)."""
 
     def parse_retry_after(self, retry_after: str) -> float:
-        """Seconds to wait: a decimal number, or an HTTP date, capped at retry_after_max."""
+        """Seconds to wait: a number (plus a little jitter) or an HTTP date, capped at retry_after_max.
+
+        The jitter (up to 50 ms + a quarter of the wait) keeps clients throttled together (xdist workers, the
+        clean-up's concurrent deletes) from all coming back at the same instant and being throttled again.
+        """
         try:
-            seconds = float(retry_after)
+            seconds = max(float(retry_after), 0.0)
         except ValueError:
             return super().parse_retry_after(retry_after)
-        return min(max(seconds, 0.0), self.retry_after_max)
+        return min(seconds + random.uniform(0.0, 0.05 + seconds / 4), self.retry_after_max)
 
 
 def build_retry(total: int, backoff_max: float, retry_after_max: float) -> GraphRetry:

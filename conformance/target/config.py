@@ -72,7 +72,7 @@ class TargetConfig:
     max_concurrency_per_mailbox: int = 4
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
-    retry_total: int = 4
+    retry_total: int = 6
     backoff_max: float = 8.0
     retry_after_max: float = 30.0
     poll_timeout_s: float = 30.0
@@ -217,7 +217,7 @@ def target_from_document(
         max_concurrency_per_mailbox=document.get("max_concurrency_per_mailbox", 4),
         connect_timeout=float(timeouts.get("connect", 5.0)),
         read_timeout=float(timeouts.get("read", 30.0)),
-        retry_total=retries.get("total", 4),
+        retry_total=retries.get("total", 6),
         backoff_max=float(retries.get("backoff_max", 8.0)),
         retry_after_max=float(retries.get("retry_after_max", 30.0)),
         poll_timeout_s=float(polling.get("timeout_s", 30.0)),
