@@ -21,7 +21,7 @@ DESCRIPTION = REPO_ROOT / "openapi" / "event-cancel.yaml"
 EXAMPLES = 5
 SEED = 1234
 TARGET_RATIO = 0.8
-REPEATS = 3  # each side runs this often, alternating; the best time counts (the machine is shared)
+REPEATS = 5  # each side runs this often, alternating; the best time counts (the machine is shared)
 _SUITE_CASES = re.compile(r"schemathesis: .*?(\d+) generated cases")
 _CLI_CASES = re.compile(r"Test cases:\s*(\d+) generated")
 
