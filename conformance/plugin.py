@@ -60,9 +60,9 @@ def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object
     Runs before xdist's own hook (which would set `load`); an explicit `--dist` is kept.
     """
     option = config.option
-    if getattr(option, "numprocesses", None) and getattr(option, "dist", "no") == "no":
-        if not getattr(option, "distload", False):
-            option.dist = "worksteal"
+    dist_given = getattr(option, "dist", "no") != "no" or getattr(option, "distload", False)
+    if getattr(option, "numprocesses", None) and not dist_given:
+        option.dist = "worksteal"
     return (yield)
 
 

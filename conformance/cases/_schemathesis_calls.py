@@ -154,9 +154,11 @@ class CaseRunner:
 
     def _return_or_spend(self, shape: RouteShape, event: ProvisionedEvent) -> None:
         """An event no answer touched serves the next case; one answered 2xx (cancelled) is spent."""
-        if not any(200 <= status < 300 or status >= 500 for status in self._statuses):
+        server_error = any(status >= 500 for status in self._statuses)
+        accepted = any(200 <= status < 300 for status in self._statuses)
+        if not (accepted or server_error):
             self.supply.give_back(shape, event)
-        elif not any(status >= 500 for status in self._statuses):
+        elif not server_error:
             self.supply.spent(event)  # a 5xx may have left it in any state: cleanup deletes it outright
 
     def _judges_any_answer(self) -> bool:

@@ -104,6 +104,11 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+def token_variable(role: str) -> str:
+    """`GRAPH_CONFORMANCE_TOKEN_ORGANIZER`: the variable whose literal token replaces `role`'s."""
+    return f"{ENV_PREFIX}TOKEN_{role.upper()}"
+
+
 def attendee_role(index: int) -> str:
     """`attendee`, `attendee2`, `attendee3`... for attendees[index]."""
     return "attendee" if index == 0 else f"attendee{index + 1}"
@@ -136,7 +141,7 @@ def _user_identity(
     source: str,
     environ: Mapping[str, str],
 ) -> Identity:
-    override = environ.get(f"{ENV_PREFIX}TOKEN_{role.upper()}")
+    override = environ.get(token_variable(role))
     token = (
         TokenSpec("literal", MappingProxyType({"value": override}))
         if override
@@ -167,7 +172,7 @@ def _identities(document: Mapping[str, Any], source: str, environ: Mapping[str, 
         )
     if "application" in raw_identities:
         raw = raw_identities["application"]
-        override = environ.get(f"{ENV_PREFIX}TOKEN_APPLICATION")
+        override = environ.get(token_variable("application"))
         token = (
             TokenSpec("literal", MappingProxyType({"value": override}))
             if override

@@ -9,19 +9,21 @@ from typing import Any
 import requests
 
 from conformance.errors import TargetConfigError, TargetUnreachable
-from conformance.target.config import ENV_PREFIX, TargetConfig, is_loopback_url, target_from_document
+from conformance.target.config import (
+    ENV_PREFIX,
+    USER_ROLES,
+    TargetConfig,
+    attendee_role,
+    is_loopback_url,
+    target_from_document,
+    token_variable,
+)
 
 DISCOVERY_PATH = "/.well-known/graph-conformance/target"
 _VERSION_SEGMENTS = ("/v1.0", "/beta")
-# delegated roles whose token may come from GRAPH_CONFORMANCE_TOKEN_<ROLE>; attendees become `attendees`
-USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
-ATTENDEE_ROLES = ("attendee", "attendee2")
+ATTENDEE_ROLES = (attendee_role(0), attendee_role(1))  # the attendees a token variable can name
+GROUP_ID_VARIABLE = f"{ENV_PREFIX}GROUP_ID"
 TIMEOUT_S = (5.0, 30.0)
-
-
-def token_variable(role: str) -> str:
-    """`GRAPH_CONFORMANCE_TOKEN_ORGANIZER` for `organizer`."""
-    return f"{ENV_PREFIX}TOKEN_{role.upper()}"
 
 
 def target_for_base_url(base_url: str, environ: Mapping[str, str]) -> TargetConfig:
@@ -60,8 +62,8 @@ def document_from_tokens(base_url: str, environ: Mapping[str, str]) -> dict[str,
             "token": {"kind": "env", "var": token_variable("application")},
             "user_ids": [identities["organizer"]["user_id"]],
         }
-    if environ.get(f"{ENV_PREFIX}GROUP_ID"):
-        identities["group"] = {"group_id": environ[f"{ENV_PREFIX}GROUP_ID"]}
+    if environ.get(GROUP_ID_VARIABLE):
+        identities["group"] = {"group_id": environ[GROUP_ID_VARIABLE]}
     return {
         "name": f"{base_url} (tokens from the environment)",
         "base_url": base_url,
@@ -72,15 +74,11 @@ def document_from_tokens(base_url: str, environ: Mapping[str, str]) -> dict[str,
 def _user_identity(base_url: str, role: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """`user_id`, `user_principal_name` and `email` of the token's user (GET /me), the token by variable."""
     variable = token_variable(role)
-    try:
-        answer = requests.get(
-            f"{base_url.rstrip('/')}/me",
-            headers={"Authorization": f"Bearer {environ[variable]}"},
-            params={"$select": "id,userPrincipalName,mail"},
-            timeout=TIMEOUT_S,
-        )
-    except (requests.ConnectionError, requests.Timeout) as error:
-        raise TargetUnreachable(f"{base_url} does not answer ({type(error).__name__})") from None
+    answer = _get(
+        f"{base_url.rstrip('/')}/me",
+        headers={"Authorization": f"Bearer {environ[variable]}"},
+        params={"$select": "id,userPrincipalName,mail"},
+    )
     me = _json_object(answer)
     if answer.status_code != 200 or not isinstance(me.get("id"), str):
         raise TargetConfigError(
@@ -99,14 +97,19 @@ def discovered_document(base_url: str) -> dict[str, Any] | None:
     """A loopback reference server's description of itself, or None (not loopback, or not one of ours)."""
     if not is_loopback_url(base_url):
         return None
-    try:
-        answer = requests.get(f"{_root_url(base_url)}{DISCOVERY_PATH}", timeout=TIMEOUT_S)
-    except (requests.ConnectionError, requests.Timeout) as error:
-        raise TargetUnreachable(f"{base_url} does not answer ({type(error).__name__})") from None
+    answer = _get(f"{_root_url(base_url)}{DISCOVERY_PATH}")
     document = _json_object(answer)
     if answer.status_code != 200 or not isinstance(document.get("identities"), dict):
         return None
     return document
+
+
+def _get(url: str, **kwargs: Any) -> requests.Response:
+    """GET `url`; TargetUnreachable (exit 3) when nothing answers."""
+    try:
+        return requests.get(url, timeout=TIMEOUT_S, **kwargs)
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise TargetUnreachable(f"{url} does not answer ({type(error).__name__})") from None
 
 
 def _root_url(base_url: str) -> str:

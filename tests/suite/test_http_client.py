@@ -12,7 +12,7 @@ import pytest
 from _stub_server import Reply, Seen, stub_server
 
 from conformance.errors import TargetUnreachable
-from conformance.target.client import READ_RETRIES, AmbiguousReplay, Graph
+from conformance.target.client import READ_RETRIES, AmbiguousReplay, Graph, build_retry
 from conformance.target.config import target_from_document
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript, curl_line
@@ -196,3 +196,12 @@ def test_a_stalled_target_raises_target_unreachable_within_the_retry_bound() -> 
     assert len(state.seen) == 1 + READ_RETRIES
     assert elapsed < (1 + READ_RETRIES) * read_timeout_s + 2.0, f"took {elapsed:.1f} s"
     assert ORGANIZER_TOKEN not in str(raised.value)
+
+
+def test_retry_after_waits_are_jittered_upwards_within_a_quarter_and_capped() -> None:
+    retry = build_retry(6, backoff_max=8.0, retry_after_max=30.0)
+    waits = [retry.parse_retry_after("1") for _ in range(200)]
+    assert all(1.0 <= wait <= 1.0 + 0.05 + 0.25 for wait in waits)
+    assert len({round(wait, 3) for wait in waits}) > 20  # spread out, not one instant for every client
+    assert 0.0 <= retry.parse_retry_after("0") <= 0.05
+    assert build_retry(6, backoff_max=8.0, retry_after_max=0.2).parse_retry_after("3600") == 0.2
