@@ -16,7 +16,6 @@ from typing import Any
 import uvicorn
 import yaml
 
-from conformance.reference._coalescing_http import CoalescingH11Protocol
 from conformance.reference.app import build_app
 from conformance.reference.faults import describe_faults, validate_fault_names
 from conformance.reference.loopback import is_loopback_host
@@ -99,7 +98,6 @@ class ReferenceServer:
         self.port = listener.getsockname()[1]
         config = uvicorn.Config(
             build_app(self._store, self.settings),
-            http=CoalescingH11Protocol,
             log_level="warning",
             lifespan="off",
             access_log=False,
