@@ -6,8 +6,11 @@ from typing import NoReturn
 
 import pytest
 
+PASS = "pass"
+FAIL = "fail"
 NOT_APPLICABLE = "not-applicable"
 NOT_VERIFIED = "not-verified"
+OUTCOMES = (PASS, FAIL, NOT_VERIFIED, NOT_APPLICABLE)  # the order every report lists them in
 
 
 def not_applicable(reason: str) -> NoReturn:

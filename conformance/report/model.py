@@ -6,11 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-PASS = "pass"
-FAIL = "fail"
-NOT_APPLICABLE = "not-applicable"
-NOT_VERIFIED = "not-verified"
-VERDICTS = (PASS, FAIL, NOT_VERIFIED, NOT_APPLICABLE)
+from conformance.outcomes import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS
+from conformance.outcomes import OUTCOMES as VERDICTS
+
+__all__ = ["FAIL", "NOT_APPLICABLE", "NOT_VERIFIED", "PASS", "VERDICTS"]  # re-exported for the writers
 
 
 @dataclass(frozen=True)
