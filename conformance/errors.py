@@ -46,3 +46,23 @@ class BundleError(ConformanceError):
     """A certification bundle is incomplete, altered or not passing."""
 
     exit_code = 1
+
+
+class ConformanceFailure(AssertionError):
+    """A requirement does not hold: its id, what was seen, the doc sentence and the redacted evidence."""
+
+    def __init__(
+        self,
+        *,
+        requirement_id: str,
+        message: str,
+        sentence: str = "",
+        exchange: object | None = None,
+        evidence: str = "",
+    ) -> None:
+        self.requirement_id, self.message, self.sentence = requirement_id, message, sentence
+        self.exchange, self.evidence = exchange, evidence
+        lines = [f"[{requirement_id}] {message}"]
+        lines += [f"requirement: {sentence}"] if sentence else []
+        lines += [evidence] if evidence else []
+        super().__init__("\n".join(lines))
