@@ -85,7 +85,11 @@ def _check_doc_requirements(certification: dict[str, Any]) -> list[str]:
 
 def _check_contents(bundle: Path) -> list[str]:
     """The files agree with each other, the schema, and the certification rules."""
+    if not (bundle / CERTIFICATION).is_file():
+        return []  # _check_files names it missing
     certification = _load(bundle, CERTIFICATION)
+    if certification is None:
+        return [f"{CERTIFICATION} is not valid JSON"]
     if not isinstance(certification, dict):
         return [f"{CERTIFICATION} is not a JSON object"]
     schema_problems = validate_certification(certification)
@@ -131,12 +135,19 @@ def verify_bundle(bundle: Path) -> list[str]:
 
 
 def run_verify(bundle: str) -> int:
-    """Check a bundle; print the verdict; 0 valid, 1 not valid, 2 usage error (no such directory)."""
+    """Check a bundle; print the verdict; 0 valid, 1 not valid, 2 usage error (no directory or no certification)."""
     directory = Path(bundle)
     if not directory.is_dir():
         print(
             f"graph-conformance verify: error: {bundle!r} is not a directory; pass the bundle directory "
             "(reports/<run-id>/bundle)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not (directory / CERTIFICATION).is_file():
+        print(
+            f"graph-conformance verify: error: {bundle!r} holds no {CERTIFICATION}; pass the bundle "
+            "directory a --certify run wrote (reports/<run-id>/bundle)",
             file=sys.stderr,
         )
         return EXIT_USAGE

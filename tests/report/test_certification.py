@@ -107,6 +107,24 @@ def test_verify_of_a_non_directory_is_a_usage_error(
     assert code == 2 and "is not a directory" in output
 
 
+def test_verify_of_a_folder_without_certification_json_names_the_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "junit.xml").write_text("<testsuites/>", encoding="utf-8")
+    code, output = _verify(tmp_path, capsys)
+    assert code == 2
+    assert output.count("\n") == 1 and "holds no certification.json" in output, output
+    assert "not a JSON object" not in output
+
+
+def test_unparseable_certification_json_is_named_as_such(
+    certified_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (certified_bundle / "certification.json").write_text("{not json", encoding="utf-8")
+    code, output = _verify(certified_bundle, capsys)
+    assert code == 1 and "certification.json is not valid JSON" in output
+
+
 def test_failing_certification_exits_1_and_its_bundle_does_not_verify(
     inner_project: InnerProject, capsys: pytest.CaptureFixture[str]
 ) -> None:
