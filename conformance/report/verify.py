@@ -135,7 +135,7 @@ def verify_bundle(bundle: Path) -> list[str]:
 
 
 def run_verify(bundle: str) -> int:
-    """Check a bundle; print the verdict; 0 valid, 1 not valid, 2 usage error (no directory or no certification)."""
+    """Check a bundle; print the verdict; 0 valid, 1 not valid, 2 usage error (no bundle directory)."""
     directory = Path(bundle)
     if not directory.is_dir():
         print(
