@@ -5,10 +5,13 @@
      ├── TargetConfigError   a target file, option or environment variable is wrong (key, value)
      ├── TargetUnreachable   the server under test does not answer
      ├── TokenError          a token could not be obtained from the configured source
+     ├── PrerequisiteFailed  the target could not give a case what it needs besides cancel (not-verified)
      └── BundleError         a certification bundle failed verification
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class ConformanceError(Exception):
@@ -66,3 +69,21 @@ class ConformanceFailure(AssertionError):
         lines += [f"requirement: {sentence}"] if sentence else []
         lines += [evidence] if evidence else []
         super().__init__("\n".join(lines))
+
+
+class PrerequisiteFailed(ConformanceError):
+    """Arranging a case failed: the target lacks a prerequisite (the case is not-verified, never failed).
+
+    `.record` is the prerequisite record (status "failed") the reports show; `.recorded` is True once a
+    Provisioner has already handed that record to its sink, so it is not added twice.
+    """
+
+    exit_code = 1
+
+    def __init__(self, prerequisite_id: str, detail: str, exchange: dict[str, Any] | None = None) -> None:
+        from conformance.target.prerequisites import FAILED, make_record
+
+        self.prerequisite_id, self.detail, self.exchange = prerequisite_id, detail, exchange
+        self.recorded = False
+        self.record: dict[str, Any] = make_record(prerequisite_id, FAILED, detail, exchange=exchange)
+        super().__init__(f"prerequisite {prerequisite_id} failed: {detail}")

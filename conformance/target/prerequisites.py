@@ -1,0 +1,248 @@
+"""What the suite needs from a target besides cancel: the prerequisite catalog and its records.
+
+Each prerequisite the suite tries while arranging a case is recorded as `{"id", "title", "status":
+"ok"|"failed"|"fallback", "detail", "fallback", "fix", "exchange"}`. The plugin puts the records on the pytest
+item; the reports and `graph-conformance preflight` show them as a table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import requests
+
+from conformance.errors import PrerequisiteFailed
+
+OK, FAILED, FALLBACK = "ok", "failed", "fallback"
+STATUSES = (OK, FAILED, FALLBACK)
+USER_PROPERTY = "graph_conformance_prerequisite"  # the name of the records on a pytest item
+
+IDENTITY_TOKENS = "IDENTITY-TOKENS"
+EVENT_CREATE = "EVENT-CREATE"
+EVENT_READ = "EVENT-READ"
+CALENDAR_CREATE = "CALENDAR-CREATE"
+CALENDAR_GROUP_CREATE = "CALENDAR-GROUP-CREATE"
+GROUP_EVENT_CREATE = "GROUP-EVENT-CREATE"
+ATTENDEE_COPY = "ATTENDEE-COPY"
+SERIES_CREATE = "SERIES-CREATE"
+INSTANCES = "INSTANCES"
+MAILBOX_MESSAGES = "MAILBOX-MESSAGES"
+DELETED_ITEMS = "DELETED-ITEMS"
+ODATA_FILTER = "ODATA-FILTER"
+ODATA_PAGING = "ODATA-PAGING"
+
+Record = dict[str, Any]
+RecordSink = Callable[[Record], None]
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """One thing the suite needs from the target: what it tries, what it falls back to, how to fix it."""
+
+    id: str
+    title: str
+    tried: str
+    fix: str
+    fallback: str = ""
+
+
+def _catalog(*entries: Prerequisite) -> Mapping[str, Prerequisite]:
+    return MappingProxyType({entry.id: entry for entry in entries})
+
+
+CATALOG: Mapping[str, Prerequisite] = _catalog(
+    Prerequisite(
+        IDENTITY_TOKENS,
+        "each configured identity's token is accepted",
+        "GET /me with each delegated token (GET /users/{id} with the application token)",
+        "accept bearer tokens from your token endpoint on GET /me and answer 200 with the user's id",
+    ),
+    Prerequisite(
+        EVENT_CREATE,
+        "create an event with attendees",
+        "POST /me/events with a subject, start, end and attendees",
+        "answer POST /me/events with 201 Created and the new event as JSON, including its `id`",
+    ),
+    Prerequisite(
+        EVENT_READ,
+        "read a created event back",
+        "GET /me/events/{id} of the event just created",
+        "answer GET /me/events/{id} with 200 and the event as created (same id and subject)",
+    ),
+    Prerequisite(
+        CALENDAR_CREATE,
+        "create a secondary calendar",
+        "POST /me/calendars (and POST /me/calendarGroups/{id}/calendars)",
+        "answer POST /me/calendars with 201 and the new calendar's `id`",
+        "the default calendar, found by GET /me/calendar",
+    ),
+    Prerequisite(
+        CALENDAR_GROUP_CREATE,
+        "create a calendar group",
+        "POST /me/calendarGroups",
+        "answer POST /me/calendarGroups with 201 and the new group's `id`",
+        "the default calendar group, found by GET /me/calendarGroups",
+    ),
+    Prerequisite(
+        GROUP_EVENT_CREATE,
+        "create an event in a group's calendar",
+        "POST /groups/{id}/events as a member of the group",
+        "answer POST /groups/{id}/events with 201 and the event's `id`, or declare the `groups` profile "
+        "unsupported in the target file",
+    ),
+    Prerequisite(
+        ATTENDEE_COPY,
+        "the attendee's copy of a meeting appears in their calendar",
+        "GET /me/calendarView as the attendee, polled until a copy (same iCalUId or subject) shows",
+        "put a copy of each meeting (same iCalUId) in every attendee's calendar and list it in calendarView",
+    ),
+    Prerequisite(
+        SERIES_CREATE,
+        "create a recurring series",
+        "POST /me/events with a daily `recurrence` of 3 occurrences",
+        "accept `recurrence` on POST /me/events (201 + `id`), or declare the `recurrence` profile "
+        "unsupported",
+    ),
+    Prerequisite(
+        INSTANCES,
+        "list a series' occurrences",
+        "GET /me/events/{series id}/instances?startDateTime=...&endDateTime=...",
+        "answer GET .../instances with 200 and one item per occurrence in the window",
+    ),
+    Prerequisite(
+        MAILBOX_MESSAGES,
+        "read a mailbox's messages",
+        "GET /me/messages?$top=... as an attendee",
+        "answer GET /me/messages with 200 and a `value` list holding the meeting messages",
+    ),
+    Prerequisite(
+        DELETED_ITEMS,
+        "read the Deleted Items folder",
+        "GET /me/mailFolders/deleteditems/messages",
+        "serve the well-known folder name `deleteditems` under /me/mailFolders, or declare the "
+        "`deleted-items-folder` profile unsupported",
+    ),
+    Prerequisite(
+        ODATA_FILTER,
+        "$filter on a listing",
+        "GET /me/events?$filter=startswith(subject,'[gc <run id>]')",
+        "support $filter with startswith(subject, '...') on event listings",
+        "the unfiltered listing, filtered on the client",
+    ),
+    Prerequisite(
+        ODATA_PAGING,
+        "$top and @odata.nextLink paging",
+        "GET /me/events?$top=1, then the @odata.nextLink it gives",
+        "honour $top and give an @odata.nextLink (absolute URL) while more items follow",
+        "the whole collection in one page",
+    ),
+)
+
+
+def prerequisite(prerequisite_id: str) -> Prerequisite:
+    """The catalog entry of `prerequisite_id`; KeyError naming the known ids otherwise."""
+    try:
+        return CATALOG[prerequisite_id]
+    except KeyError:
+        raise KeyError(f"{prerequisite_id!r} is not a prerequisite id; known: {', '.join(CATALOG)}") from None
+
+
+def make_record(
+    prerequisite_id: str,
+    status: str,
+    detail: str,
+    *,
+    fallback: str = "",
+    exchange: dict[str, Any] | None = None,
+) -> Record:
+    """The JSON-able record of one prerequisite tried (interface 1)."""
+    if status not in STATUSES:
+        raise ValueError(f"prerequisite status {status!r} is not one of {', '.join(STATUSES)}")
+    entry = prerequisite(prerequisite_id)
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "status": status,
+        "detail": " ".join(detail.split()),
+        "fallback": fallback,
+        "fix": entry.fix if status != OK else "",
+        "exchange": exchange,
+    }
+
+
+def exchange_of(response: requests.Response | None) -> dict[str, Any] | None:
+    """The redacted exchange the transcript attached to `response` (None when there is none)."""
+    exchange = getattr(response, "graph_exchange", None)
+    return exchange if isinstance(exchange, dict) else None
+
+
+def answer_line(response: requests.Response | None) -> str:
+    """`GET /v1.0/me -> HTTP 200` for a recorded response (its error code appended), else ''."""
+    exchange = exchange_of(response)
+    if exchange is None:
+        return f"HTTP {response.status_code}" if response is not None else ""
+    return status_line(exchange)
+
+
+def status_line(exchange: dict[str, Any]) -> str:
+    """`POST /v1.0/me/events -> HTTP 403 ErrorAccessDenied` from a recorded exchange."""
+    url = str(exchange.get("url", ""))
+    path = "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
+    code = _error_code(exchange.get("response_body"))
+    line = f"{exchange.get('method', '?')} {path} -> HTTP {exchange.get('status', '?')}"
+    return f"{line} {code}" if code else line
+
+
+def _error_code(body: Any) -> str:
+    """The `error.code` of a Graph error envelope, if the body is one."""
+    try:
+        parsed = json.loads(body) if isinstance(body, str) else None
+    except ValueError:
+        return ""
+    error = parsed.get("error") if isinstance(parsed, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return str(code) if code else ""
+
+
+class PrerequisiteLog:
+    """Hands each record to a sink once per (id, status); turns failures into PrerequisiteFailed."""
+
+    def __init__(self, sink: RecordSink | None = None) -> None:
+        self.sink = sink
+        self._seen: set[tuple[str, str]] = set()
+
+    def _emit(self, record: Record) -> None:
+        key = (str(record["id"]), str(record["status"]))
+        if self.sink is None or (record["status"] != FAILED and key in self._seen):
+            return
+        self._seen.add(key)
+        self.sink(record)
+
+    def ok(self, prerequisite_id: str, detail: str, response: requests.Response | None = None) -> None:
+        """Record that `prerequisite_id` worked."""
+        self._emit(make_record(prerequisite_id, OK, detail, exchange=exchange_of(response)))
+
+    def fallback(
+        self,
+        prerequisite_id: str,
+        detail: str,
+        fallback: str,
+        response: requests.Response | None = None,
+    ) -> None:
+        """Record that `prerequisite_id` did not work as Graph does and `fallback` was used instead."""
+        exchange = exchange_of(response)
+        self._emit(make_record(prerequisite_id, FALLBACK, detail, fallback=fallback, exchange=exchange))
+
+    def failed(
+        self, prerequisite_id: str, detail: str, response: requests.Response | None = None
+    ) -> PrerequisiteFailed:
+        """Record the failure and return the PrerequisiteFailed to raise (marked as recorded)."""
+        error = PrerequisiteFailed(prerequisite_id, " ".join(detail.split()), exchange=exchange_of(response))
+        if self.sink is not None:
+            self._emit(error.record)
+            error.recorded = True
+        return error
