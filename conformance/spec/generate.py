@@ -146,7 +146,8 @@ def run_generate(check: bool, source: str | None, out: str | None) -> int:
     description, catalog = generate_texts(directory / SOURCE_PAGE, page_name)
     if catalog is None:
         raise SpecParseError(
-            "conformance/spec/overlay.yaml is not for this page's action; fix its 'action' key",
+            "conformance/spec/overlay.yaml is not for this page: its 'action' key must name the routes' "
+            "resource and action (e.g. 'event: cancel') and the page must carry its English text",
             file=page_name,
         )
     targets = [

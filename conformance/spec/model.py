@@ -123,7 +123,9 @@ class ApiPage:
     file: str
     front_matter: dict[str, Any]
     page_format: str  # english | localized-sxs | localized
-    title: str
+    title: str  # as the page writes it: translated on some localized pages
+    resource: str  # the entity the operation is bound to (`event`), named by the routes
+    action: str  # the action (`cancel`), named by the routes' last segment; else the method (`get`)
     namespace: str | None
     description: tuple[Sentence, ...]
     routes: tuple[Route, ...]
@@ -135,21 +137,3 @@ class ApiPage:
     errors: tuple[QuotedError, ...]
     examples: tuple[HttpExample, ...]
     sentences: dict[str, tuple[Sentence, ...]] = field(default_factory=dict)  # by section anchor
-
-    @property
-    def action(self) -> str:
-        """The action name (`cancel` for `event: cancel`); for a page without one, the method (`get`)."""
-        if ":" in self.title:
-            return self.title.split(":", 1)[1].strip()
-        last = self.routes[0].segments[-1] if self.routes else None
-        if isinstance(last, str):
-            return last
-        return self.routes[0].method.lower() if self.routes else self.title
-
-    @property
-    def resource(self) -> str:
-        """The resource the action is bound to (`event`)."""
-        if ":" in self.title:
-            return self.title.split(":", 1)[0].strip()
-        last = self.routes[0].segments[-1] if self.routes else None
-        return last.collection.rstrip("s") if isinstance(last, RouteParameter) else self.title

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from conformance.errors import SpecParseError
 from conformance.spec._examples import request_example, request_examples
 from conformance.spec.model import ApiPage, BodyParameter, Route
 from conformance.spec.requirements import CatalogEntry, requirements_for_route
@@ -25,6 +27,7 @@ _ITEM_ID = {
     "minLength": 24,
     "pattern": "^(?:[A-Za-z0-9+/_-]{4}){6,}(?:[A-Za-z0-9+/_-]{2}==|[A-Za-z0-9+/_-]{3}=)?$",
 }
+_COMPONENT_NAME = re.compile(r"^[a-zA-Z0-9.\-_]+$")  # OpenAPI's rule for components' keys
 _GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _KEY_SCHEMAS: dict[str, dict[str, Any]] = {
     "user": {"type": "string", "pattern": f"^(?:{_GUID}|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+)$"},
@@ -268,6 +271,13 @@ def build_openapi(page: ApiPage, entries: list[CatalogEntry], source_note: dict[
     if page.body_parameters:
         schemas[f"{page.action}RequestBody"] = _body_schema(page, schemas)
     schemas.update(_error_schemas())
+    invalid = sorted(name for name in schemas if not _COMPONENT_NAME.match(name))
+    if invalid:
+        raise SpecParseError(
+            f"the page yields schema names OpenAPI does not allow: {', '.join(invalid)} "
+            "(a type in a parameter table that is not a Graph type name?)",
+            file=page.file,
+        )
     return {
         "openapi": "3.1.0",
         "info": {

@@ -20,7 +20,7 @@ from conformance.spec.model import (
     Sentence,
     SuccessResponse,
 )
-from conformance.spec.routes import parse_route_block
+from conformance.spec.routes import bound_operation, parse_route_block
 
 _STATUS_IN_SENTENCE = re.compile(r"HTTP\s+([1-5]\d\d)\s*([A-Za-z][A-Za-z ]*[A-Za-z])?")
 _STATUS_CODE = re.compile(r"^([1-5]\d\d)(?:\s+(.+))?$")
@@ -334,6 +334,7 @@ def parse_page(path: str | Path, display_name: str | None = None) -> ApiPage:
     if not blocks:
         raise _error(document, request_section, "the HTTP request section has no code block")
     routes = _routes(blocks, file, request_section.anchor)
+    resource, action = bound_operation(routes[0], file, request_section.anchor)
     permissions, include = _permissions(document, Path(path))
     headers = tuple(
         HeaderParameter(name, type_, description, _required(description), line)
@@ -355,6 +356,8 @@ def parse_page(path: str | Path, display_name: str | None = None) -> ApiPage:
             else "localized"
         ),
         title=title,
+        resource=resource,
+        action=action,
         namespace=namespace,
         description=tuple(s for s in intro_sentences if namespace is None or not s.text.endswith(namespace)),
         routes=routes,

@@ -40,8 +40,13 @@ def load_overlay(path: Path = OVERLAY_FILE) -> dict[str, Any]:
 
 
 def overlay_applies(page: ApiPage, overlay: dict[str, Any]) -> bool:
-    """Whether the overlay was written for this page's action."""
-    return str(overlay.get("action", "")).strip() == page.title.strip()
+    """Whether the overlay is for this page: its action (`event: cancel`, from the routes) and English text.
+
+    The overlay picks doc sentences by English phrases, so a page translated without its English text
+    (the plain localized format) gets the description only.
+    """
+    operation = f"{page.resource}: {page.action}"
+    return str(overlay.get("action", "")).strip() == operation and page.page_format != "localized"
 
 
 def _route_profile(route: Route, rules: dict[str, Any]) -> str:

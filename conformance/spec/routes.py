@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from conformance.errors import SpecParseError
 from conformance.spec.model import Route, RouteParameter
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_NAMESPACE_PREFIX = "microsoft.graph."
+_OPERATION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # an OpenAPI component/operationId-safe name
 
 # Graph's spelling of navigation segments whose casing a page may not keep (lower-cased -> Graph's).
 _GRAPH_SPELLING = {
@@ -85,6 +88,34 @@ def entity_name(collection: str) -> str:
     return name
 
 
+def _bare(segment: str) -> str:
+    """An action segment without a namespace prefix or a function's parentheses (`delta()` -> `delta`)."""
+    return segment.removeprefix(_NAMESPACE_PREFIX).split("(", 1)[0]
+
+
+def bound_operation(route: Route, file: str, section: str) -> tuple[str, str]:
+    """(resource, action) as a route names them, never as the page's (possibly translated) title does.
+
+    `POST /me/events/{id}/cancel` -> ("event", "cancel"); a route ending in a key names no action, so its
+    method does: `GET /me/events/{id}` -> ("event", "get").
+    """
+    *head, last = route.segments
+    if isinstance(last, RouteParameter):
+        return entity_name(last.collection), route.method.lower()
+    action = _bare(last)
+    if not _OPERATION_NAME.match(action):
+        raise SpecParseError(
+            f"the route's last segment {last!r} is not an action name (letters, digits, underscores)",
+            file=file,
+            section=section,
+            line=route.line,
+        )
+    bound = head[-1] if head else "me"
+    if isinstance(bound, RouteParameter):
+        return entity_name(bound.collection), action
+    return ("user" if bound == "me" else entity_name(bound)), action
+
+
 @dataclass(frozen=True)
 class RouteNames:
     """The OpenAPI names of one route, in Graph's style."""
@@ -115,14 +146,16 @@ def route_names(route: Route, action: str) -> RouteNames:
             path_parts.append(segment)
             id_parts.append(graph_segment(segment))
     literals = list(route.literals)
-    if literals and literals[-1].lower() == action.lower():
+    ends_in_action = bool(literals) and _bare(literals[-1]).lower() == action.lower()
+    if ends_in_action and isinstance(route.segments[-1], str):
         literals.pop()
+        id_parts[-1] = action
     requirement_id = "-".join([action.upper(), "ROUTE", *(literal.upper() for literal in literals)])
-    navigation = [s for s in route.segments[1:] if isinstance(s, str) and s.lower() != action.lower()]
+    navigation = [s for s in route.segments[1:] if isinstance(s, str) and _bare(s).lower() != action.lower()]
     tag_entity = entity_name(navigation[0]) if navigation else action
     return RouteNames(
         path="/" + "/".join(path_parts),
-        operation_id=".".join(id_parts if id_parts[-1].lower() == action.lower() else [*id_parts, action]),
+        operation_id=".".join(id_parts if id_parts[-1] == action else [*id_parts, action]),
         tag=f"{route.literals[0]}.{tag_entity}",
         parameters=tuple(parameters),
         requirement_id=requirement_id,
