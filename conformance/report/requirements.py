@@ -1,82 +1,28 @@
-"""The requirement catalog as the report sees it: from the spec layer, or a catalog file given in the ini."""
+"""The requirement catalog as the report sees it (read by the spec layer) and digests of what was checked."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from conformance._paths import openapi_dir
-from conformance._yaml import safe_load
-from conformance.errors import TargetConfigError
 from conformance.report.model import RequirementInfo
+from conformance.spec.catalog import CATALOG_FILE, Requirement, load_catalog, read_catalog
 
-CATALOG_FILE = "requirements.yaml"
 OPENAPI_FILE = "event-cancel.yaml"
-_FIELDS = {item.name for item in fields(RequirementInfo)}
+_FIELDS = tuple(item.name for item in fields(RequirementInfo))
 
 
-def _info_from(entry: Any, default_id: str = "") -> RequirementInfo | None:
-    """A RequirementInfo from a catalog object (a Requirement dataclass or a mapping)."""
-    raw = entry if isinstance(entry, dict) else getattr(entry, "__dict__", None)
-    if not isinstance(raw, dict):
-        return None
-    values = {key: str(value) for key, value in raw.items() if key in _FIELDS and value is not None}
-    values.setdefault("id", default_id)
-    return RequirementInfo(**values) if values["id"] else None
-
-
-def _entries_of(document: Any) -> list[tuple[str, Any]]:
-    """(id, entry) pairs from the shapes a catalog file may take: list, {requirements: ...}, {id: entry}."""
-    if isinstance(document, dict) and "requirements" in document:
-        document = document["requirements"]
-    if isinstance(document, list):
-        return [(str(entry.get("id", "")), entry) for entry in document if isinstance(entry, dict)]
-    if isinstance(document, dict):
-        return [(str(key), value) for key, value in document.items() if isinstance(value, dict)]
-    return []
-
-
-def load_catalog_file(path: Path) -> dict[str, RequirementInfo]:
-    """Read a requirements YAML file; a wrong file gives a TargetConfigError naming it."""
-    try:
-        document = safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise TargetConfigError(
-            f"requirement catalog {path}: cannot be read ({error}); "
-            "run `graph-conformance generate` or fix the path"
-        ) from error
-    catalog: dict[str, RequirementInfo] = {}
-    for requirement_id, entry in _entries_of(document):
-        info = _info_from(entry, requirement_id)
-        if info is not None:
-            catalog[info.id] = info
-    if not catalog:
-        raise TargetConfigError(
-            f"requirement catalog {path}: no requirements found; "
-            "expected a list of {id, sentence, level, profile, ...}"
-        )
-    return catalog
+def requirement_info(requirement: Requirement) -> RequirementInfo:
+    """The report's view of one catalog requirement (fields the spec layer adds later are ignored)."""
+    return RequirementInfo(**{name: str(getattr(requirement, name, "") or "") for name in _FIELDS})
 
 
 def load_requirements(catalog_path: str | None = None) -> dict[str, RequirementInfo]:
-    """The catalog: the given file or the generated one, read by the spec layer when it is installed."""
-    try:
-        from conformance.spec.catalog import load_catalog, read_catalog
-    except ImportError:  # the spec layer is optional for the report writers
-        return load_catalog_file(Path(catalog_path)) if catalog_path else _packaged_catalog()
-    loaded = read_catalog(Path(catalog_path)) if catalog_path else load_catalog()
-    catalog = {rid: info for rid, entry in loaded.items() if (info := _info_from(entry, rid)) is not None}
-    return catalog or _packaged_catalog()
-
-
-def _packaged_catalog() -> dict[str, RequirementInfo]:
-    """The catalog file shipped in openapi/, read without the spec layer; {} when absent."""
-    packaged = openapi_dir() / CATALOG_FILE
-    return load_catalog_file(packaged) if packaged.is_file() else {}
+    """The catalog from the given file or the generated one; a bad file raises SpecParseError naming it."""
+    catalog = read_catalog(Path(catalog_path)) if catalog_path else load_catalog()
+    return {requirement_id: requirement_info(entry) for requirement_id, entry in catalog.items()}
 
 
 def sha256_of(path: Path) -> str | None:
