@@ -13,23 +13,25 @@ from typing import Any
 import requests
 
 from conformance.errors import TargetUnreachable
+from conformance.target import prerequisites as prereq
+from conformance.target._arrange import (
+    created_object,
+    find_copy,
+    iso,
+    read_collection,
+    read_instances,
+    send,
+)
 from conformance.target.client import Graph, GraphClient
-from conformance.target.listing import complete_listing, odata_literal
+from conformance.target.listing import complete_listing, odata_literal, value_of
+from conformance.target.prerequisites import PrerequisiteLog, RecordSink, answer_line
 from conformance.target.tags import tag
-from conformance.target.transcript import format_exchange
 from conformance.target.urls import quote_id
 
 GONE_STATUSES = (404, 410)
 LISTING_MAX_PAGES = 20  # a calendar's tagged events, read to confirm cancelled events are gone
-
-
-class ProvisioningFailed(RuntimeError):
-    """The target refused to create what a case needs (the case errors; it is not a conformance verdict)."""
-
-    def __init__(self, what: str, response: requests.Response) -> None:
-        exchange = getattr(response, "graph_exchange", None)
-        detail = format_exchange(exchange) if exchange else f"HTTP {response.status_code}"
-        super().__init__(f"could not provision {what}: HTTP {response.status_code}\n{detail}")
+DEFAULT_GROUP_NAME = "My Calendars"  # Graph's name for the default calendar group
+DELETED_ITEMS_PATH = "/me/mailFolders/deleteditems/messages"
 
 
 class CleanupWarning(UserWarning):
@@ -51,6 +53,7 @@ class ProvisionedEvent:
     attendee_roles: tuple[str, ...] = ()
     start: datetime | None = None
     end: datetime | None = None
+    occurrences: int | None = None  # of a series the Provisioner made
     _owner_client: GraphClient | None = field(default=None, repr=False)
 
     @property
@@ -71,32 +74,24 @@ class ProvisionedEvent:
         return f"{self.owner_prefix}/events" if self.group_id else "/me/calendar/events"
 
     def instances(self, *, days: int = 60) -> list[dict[str, Any]]:
-        """The series' occurrences (GET .../instances over the series' window)."""
+        """The series' occurrences (GET .../instances over the series' window); PrerequisiteFailed if none."""
         if self._owner_client is None or self.start is None:
             raise RuntimeError(f"event {self.subject!r} was not made by a Provisioner (no owner client)")
-        window_start = self.start - timedelta(days=1)
-        response = self._owner_client.get(
-            f"{self.path}/instances",
-            params={
-                "startDateTime": _iso(window_start),
-                "endDateTime": _iso(window_start + timedelta(days=days)),
-            },
-        )
-        if response.status_code != 200:
-            raise ProvisioningFailed("the series' instances", response)
-        items: list[dict[str, Any]] = response.json().get("value", [])
-        return items
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+        log, client = PrerequisiteLog(), self._owner_client
+        return read_instances(log, client, self.path, self.start, at_least=1, occurrences=None, days=days)
 
 
 class Provisioner:
-    """Creates what one test needs and removes it all at `cleanup()` (tolerating what is already gone)."""
+    """Creates what one test needs and removes it all at `cleanup()` (tolerating what is already gone).
 
-    def __init__(self, graph: Graph, run_id: str, label: str) -> None:
+    Arranging is as lenient as real clients are: any 2xx with a JSON `id` counts as created, and where a
+    calendar or calendar group cannot be created the mailbox's default one is used. Each prerequisite tried is
+    handed to `record` (ok / fallback / failed); one the target cannot give raises PrerequisiteFailed.
+    """
+
+    def __init__(self, graph: Graph, run_id: str, label: str, record: RecordSink | None = None) -> None:
         self.graph, self.run_id, self.label = graph, run_id, label
+        self.log = PrerequisiteLog(record)
         self._created: list[tuple[GraphClient, str]] = []  # calendars and groups, deleted in reverse order
         self._events: dict[tuple[GraphClient, str], None] = {}  # (client, path): deleted first, concurrently
         # events the target said it cancelled, by (owner, calendar's events path): confirmed gone at cleanup
@@ -105,31 +100,97 @@ class Provisioner:
     def _name(self, kind: str) -> str:
         return f"{tag(self.run_id)} {self.label} {kind} {secrets.token_hex(3)}"
 
-    def _create(self, client: GraphClient, path: str, payload: dict[str, Any], what: str) -> dict[str, Any]:
-        response = client.post(path, json=payload)
-        if response.status_code != 201:
-            raise ProvisioningFailed(what, response)
-        created: dict[str, Any] = response.json()
+    def _send(self, prerequisite_id: str, client: GraphClient, method: str, path: str,
+              **kwargs: Any) -> requests.Response:
+        return send(self.log, prerequisite_id, client, method, path, **kwargs)
+
+    def _try_create(
+        self, prerequisite_id: str, client: GraphClient, path: str, payload: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, requests.Response]:
+        """POST `payload`: (the created object, the answer); None when the answer is no 2xx with an `id`."""
+        response = self._send(prerequisite_id, client, "POST", path, json=payload)
+        created = created_object(response)
+        if created is not None:
+            if response.status_code == 201:
+                self.log.ok(prerequisite_id, f"created ({answer_line(response)})", response)
+            else:
+                self.log.fallback(
+                    prerequisite_id,
+                    f"{answer_line(response)} instead of 201 Created",
+                    f"HTTP {response.status_code} with a JSON `id` accepted as created",
+                    response,
+                )
+        return created, response
+
+    def _create(
+        self, prerequisite_id: str, client: GraphClient, path: str, payload: dict[str, Any], what: str
+    ) -> dict[str, Any]:
+        created, response = self._try_create(prerequisite_id, client, path, payload)
+        if created is None:
+            raise self.log.failed(prerequisite_id, f"{answer_line(response)}: {what} was not created "
+                                  "(expected 2xx with a JSON body holding an `id`)", response)
         return created
 
+    def _existing(
+        self, prerequisite_id: str, client: GraphClient, refused: requests.Response, path: str, what: str
+    ) -> str:
+        """The id of `what` the mailbox already has (GET `path`), used because creating one was refused."""
+        found = self._send(prerequisite_id, client, "GET", path)
+        if path.endswith("/calendar"):
+            item = created_object(found) if found.status_code == 200 else None
+        else:
+            items = value_of(found) or []
+            named = [entry for entry in items if entry.get("name") == DEFAULT_GROUP_NAME]
+            item = next((entry for entry in (*named, *items) if entry.get("id")), None)
+        if item is None:
+            raise self.log.failed(prerequisite_id, f"{answer_line(refused)}: nothing was created, and {what} "
+                                  f"could not be found instead ({answer_line(found)})", refused)
+        self.log.fallback(
+            prerequisite_id, f"{answer_line(refused)}: nothing was created", f"{what} (GET {path})", refused
+        )
+        return str(item["id"])
+
     def calendar(self, *, owner: str = "organizer") -> str:
-        """A new secondary calendar of `owner` (in the default calendar group); its id."""
+        """A new secondary calendar of `owner` (else, as a recorded fallback, the default one); its id."""
         client = self.graph.as_(owner)
-        created = self._create(client, "/me/calendars", {"name": self._name("calendar")}, "a calendar")
+        payload = {"name": self._name("calendar")}
+        created, refused = self._try_create(prereq.CALENDAR_CREATE, client, "/me/calendars", payload)
+        if created is None:
+            return self._existing(
+                prereq.CALENDAR_CREATE, client, refused, "/me/calendar", "the default calendar"
+            )
         self._created.append((client, f"/me/calendars/{quote_id(created['id'])}"))
         return str(created["id"])
 
     def calendar_group_with_calendar(self, *, owner: str = "organizer") -> tuple[str, str]:
-        """A new calendar group of `owner` holding one new calendar: (group id, calendar id)."""
+        """A new calendar group of `owner` holding a new calendar: (group id, calendar id).
+
+        Fallbacks (recorded): the default calendar group for the group, a calendar already in the group.
+        """
         client = self.graph.as_(owner)
-        group = self._create(client, "/me/calendarGroups", {"name": self._name("group")}, "a calendar group")
-        group_path = f"/me/calendarGroups/{quote_id(group['id'])}"
-        self._created.append((client, group_path))
-        calendar = self._create(
-            client, f"{group_path}/calendars", {"name": self._name("calendar")}, "a calendar"
-        )
+        payload = {"name": self._name("group")}
+        group, refused = self._try_create(prereq.CALENDAR_GROUP_CREATE, client, "/me/calendarGroups", payload)
+        if group is None:
+            group_id = self._existing(
+                prereq.CALENDAR_GROUP_CREATE,
+                client,
+                refused,
+                "/me/calendarGroups",
+                "the default calendar group",
+            )
+        else:
+            group_id = str(group["id"])
+            self._created.append((client, f"/me/calendarGroups/{quote_id(group_id)}"))
+        calendars_path = f"/me/calendarGroups/{quote_id(group_id)}/calendars"
+        payload = {"name": self._name("calendar")}
+        calendar, refused = self._try_create(prereq.CALENDAR_CREATE, client, calendars_path, payload)
+        if calendar is None:
+            calendar_id = self._existing(
+                prereq.CALENDAR_CREATE, client, refused, calendars_path, "a calendar already in the group"
+            )
+            return group_id, calendar_id
         self._created.append((client, f"/me/calendars/{quote_id(calendar['id'])}"))
-        return str(group["id"]), str(calendar["id"])
+        return group_id, str(calendar["id"])
 
     def event(
         self,
@@ -157,8 +218,8 @@ class Provisioner:
         payload: dict[str, Any] = {
             "subject": subject,
             "body": {"contentType": "text", "content": "Created by graph-conformance; safe to delete."},
-            "start": {"dateTime": _iso(start), "timeZone": "UTC"},
-            "end": {"dateTime": _iso(end), "timeZone": "UTC"},
+            "start": {"dateTime": iso(start), "timeZone": "UTC"},
+            "end": {"dateTime": iso(end), "timeZone": "UTC"},
             "attendees": [
                 {"emailAddress": {"address": self.graph.identity(role).address}, "type": "required"}
                 for role in attendee_roles
@@ -170,7 +231,11 @@ class Provisioner:
         create_path = (
             f"{prefix}/calendars/{quote_id(calendar_id)}/events" if calendar_id else f"{prefix}/events"
         )
-        created = self._create(client, create_path, payload, "an event")
+        prerequisite_id = prereq.EVENT_CREATE
+        if group or recurrence is not None:
+            prerequisite_id = prereq.GROUP_EVENT_CREATE if group else prereq.SERIES_CREATE
+        kind = "a group event" if group else "a series" if recurrence else "an event"
+        created = self._create(prerequisite_id, client, create_path, payload, kind)
         event = ProvisionedEvent(
             id=str(created["id"]),
             subject=subject,
@@ -204,7 +269,38 @@ class Provisioner:
                 "numberOfOccurrences": occurrences,
             },
         }
-        return self.event(owner=owner, attendees=attendees, recurrence=recurrence, start=start)
+        series = self.event(owner=owner, attendees=attendees, recurrence=recurrence, start=start)
+        series.occurrences = occurrences
+        return series
+
+    def instances(self, series: ProvisionedEvent, *, at_least: int | None = None) -> list[dict[str, Any]]:
+        """The occurrences of a series made here (all of them by default); PrerequisiteFailed("INSTANCES")."""
+        assert series.start is not None
+        client = self.graph.as_(series.owner_role)
+        expected = at_least or series.occurrences or 2
+        return read_instances(
+            self.log, client, series.path, series.start, at_least=expected, occurrences=series.occurrences
+        )
+
+    def find_attendee_copy(self, event: ProvisionedEvent, role: str | None = None) -> dict[str, Any]:
+        """`role`'s copy of `event` in their calendarView (polled); PrerequisiteFailed("ATTENDEE-COPY")."""
+        client = self.graph.as_(role or (event.attendee_roles[0] if event.attendee_roles else "attendee"))
+        assert event.start is not None and event.end is not None
+        target = self.graph.target
+        meeting = (event.ical_uid, event.subject, event.start, event.end)
+        return find_copy(
+            self.log, client, meeting, timeout_s=target.poll_timeout_s, interval_s=target.poll_interval_s
+        )
+
+    def mailbox_messages(self, role: str = "attendee", *, top: int = 50) -> list[dict[str, Any]]:
+        """The newest `top` messages of `role`'s mailbox; PrerequisiteFailed("MAILBOX-MESSAGES")."""
+        client = self.graph.as_(role)
+        return read_collection(self.log, prereq.MAILBOX_MESSAGES, client, "/me/messages", top)
+
+    def deleted_items(self, role: str = "organizer", *, top: int = 50) -> list[dict[str, Any]]:
+        """The messages of `role`'s Deleted Items folder; PrerequisiteFailed("DELETED-ITEMS")."""
+        client = self.graph.as_(role)
+        return read_collection(self.log, prereq.DELETED_ITEMS, client, DELETED_ITEMS_PATH, top)
 
     def presumed_gone(self, event: ProvisionedEvent) -> None:
         """The target answered 2xx to cancelling `event`: cleanup deletes it only if its calendar lists it.
@@ -232,7 +328,10 @@ class Provisioner:
                     "$top": "100",
                 }
                 try:
-                    listed = complete_listing(client, events_path, params, max_pages=LISTING_MAX_PAGES)
+                    listed = complete_listing(
+                        client, events_path, params, max_pages=LISTING_MAX_PAGES,
+                        on_filter_refused=self._filter_refused,
+                    )
                 except TargetUnreachable:
                     lost.set()  # the deletes then count everything as left behind
             listed_ids = None if listed is None else {str(item.get("id")) for item in listed}
@@ -242,6 +341,10 @@ class Provisioner:
                 if listed_ids is None or event_id in listed_ids
             ]
         return survivors
+
+    def _filter_refused(self, response: requests.Response) -> None:
+        self.log.fallback(prereq.ODATA_FILTER, f"{answer_line(response)}: $filter refused",
+                          "the unfiltered listing, filtered on the client", response)
 
     def cleanup(self) -> None:
         """Delete everything created (events first, then containers newest first); warn, never fail.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
+
+import requests
 
 from conformance.errors import TargetConfigError
 from conformance.target.client import Graph, GraphClient
@@ -20,9 +22,14 @@ MAX_PAGES = 1000  # pages of a collection the sweep follows: bounded, yet past a
 EVENT_OWNER_ROLES = ("organizer", "personal")
 
 
-def _pages(client: GraphClient, path: str, params: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
-    """The items of a collection, following @odata.nextLink (bounded)."""
-    return pages(client, path, params, max_pages=MAX_PAGES)
+def _pages(
+    client: GraphClient,
+    path: str,
+    params: dict[str, str] | None = None,
+    on_filter_refused: Callable[[requests.Response], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The items of a collection, following @odata.nextLink (bounded; unfiltered where $filter is refused)."""
+    return pages(client, path, params, max_pages=MAX_PAGES, on_filter_refused=on_filter_refused)
 
 
 class Sweeper:
@@ -33,6 +40,7 @@ class Sweeper:
         self.removed = 0
         self._done: set[str] = set()
         self.prefix = tag(run_id) if run_id else TAG_START
+        self._told_filter_refused = False
 
     def _remove(self, client: GraphClient, path: str, what: str) -> None:
         if path in self._done:
@@ -52,9 +60,15 @@ class Sweeper:
             "$filter": f"startswith(subject,{odata_literal(self.prefix)})",
             "$select": "id,subject",
         }
-        for event in _pages(client, events_path, params):
+        for event in _pages(client, events_path, params, self._filter_refused):
             if is_tagged(event.get("subject"), self.run_id):  # never trust the server's filter alone
                 yield event
+
+    def _filter_refused(self, response: requests.Response) -> None:
+        if not self._told_filter_refused:
+            self._told_filter_refused = True
+            print(f"$filter refused (HTTP {response.status_code}): listing every event and matching the tag "
+                  "here", file=self.out)
 
     def sweep_mailbox(self, role: str) -> None:
         """Tagged events in every calendar of `role`'s mailbox, then tagged calendars and calendar groups."""
