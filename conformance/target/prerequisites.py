@@ -175,9 +175,12 @@ def make_record(
 
 
 def exchange_of(response: requests.Response | None) -> dict[str, Any] | None:
-    """The redacted exchange the transcript attached to `response` (None when there is none)."""
+    """The redacted exchange recorded for `response`, as a JSON-able dict (None when there is none)."""
     exchange = getattr(response, "graph_exchange", None)
-    return exchange if isinstance(exchange, dict) else None
+    as_dict = getattr(exchange, "as_dict", None)  # the typed Exchange
+    if callable(as_dict):
+        return dict(as_dict())
+    return dict(exchange) if isinstance(exchange, Mapping) else None
 
 
 def answer_line(response: requests.Response | None) -> str:
