@@ -61,6 +61,20 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """What one run may spend on the target (None: no limit); the suite plans its effort to fit."""
+
+    events: int | None = None  # events created
+    messages: int | None = None  # meeting messages caused (invitations + cancellation notices)
+    requests: int | None = None  # HTTP requests sent
+
+    @property
+    def limited(self) -> bool:
+        """Whether any limit is set."""
+        return any(limit is not None for limit in (self.events, self.messages, self.requests))
+
+
+@dataclass(frozen=True)
 class TargetConfig:
     """Everything the suite knows about the server under test, resolved once per run."""
 
@@ -78,11 +92,18 @@ class TargetConfig:
     poll_timeout_s: float = 30.0
     poll_interval_s: float = 0.25
     attendee_roles: tuple[str, ...] = field(default=())
+    budget: Budget = field(default_factory=Budget)
+    remote: bool | None = None  # the file's `remote`: treat the target as a real tenant (None: by the URL)
 
     @property
     def is_loopback(self) -> bool:
         """True when the base URL names this machine (127.0.0.0/8, ::1 or localhost)."""
         return is_loopback_url(self.base_url)
+
+    @property
+    def is_remote(self) -> bool:
+        """Whether to spend as on a real tenant: the file says `remote: true`, or the URL is not loopback."""
+        return self.remote if self.remote is not None else not self.is_loopback
 
     def secrets(self) -> set[str]:
         """Every configured secret (literal tokens, client secrets, passwords)."""
@@ -213,6 +234,7 @@ def target_from_document(
     timeouts = document.get("timeouts", {})
     retries = document.get("retries", {})
     polling = document.get("polling", {})
+    budget = document.get("budget", {})
     return TargetConfig(
         name=document.get("name", urlsplit(resolved_url).hostname or resolved_url),
         base_url=resolved_url.rstrip("/"),
@@ -228,6 +250,9 @@ def target_from_document(
         poll_timeout_s=float(polling.get("timeout_s", 30.0)),
         poll_interval_s=float(polling.get("interval_s", 0.25)),
         attendee_roles=tuple(role for role in identities if role.startswith("attendee")),
+        budget=Budget(events=budget.get("events"), messages=budget.get("messages"),
+                      requests=budget.get("requests")),
+        remote=document.get("remote"),
     )
 
 
