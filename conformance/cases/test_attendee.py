@@ -11,13 +11,28 @@ import pytest
 import requests
 
 from conformance._paths import openapi_dir
-from conformance.cases._expect import expect
-from conformance.cases._mailbox import Poll, find_copy, notices_about, poll, require_route_served
+from conformance.cases.toolkit import (
+    Arranger,
+    Item,
+    Seen,
+    expect,
+    expect_eventually,
+    expect_status,
+    expect_untouched,
+    find_copy,
+    json_of,
+    not_verified,
+    notices_about,
+    organizer_cancels,
+    require_route_served,
+    send,
+    unreadable_mailbox,
+)
 from conformance.spec.catalog import load_catalog
 from conformance.spec.page import parse_page
-from conformance.target.client import Graph
+from conformance.target.client import Graph, GraphClient
 from conformance.target.config import TargetConfig
-from conformance.target.provision import ProvisionedEvent, Provisioner
+from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
 
 ATTENDEE_STATUS = 400
@@ -36,108 +51,54 @@ def _organizer_only_message() -> str:
     return quoted[0]
 
 
-def _error_object(response: requests.Response) -> dict[str, Any]:
-    """The `error` object of a JSON error envelope, or {} when the body is not one."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, dict) else {}
-
-
 def _normalised(text: Any) -> str:
     return " ".join(str(text).split())
 
 
-def _attendee_copy(
-    graph: Graph,
-    target: TargetConfig,
-    event: ProvisionedEvent,
-    role: str,
-    ready: Callable[[dict[str, Any]], bool] = lambda copy: True,
-) -> Poll:
-    """Poll `role`'s calendar until their copy of `event` appears (and satisfies `ready`)."""
-    client = graph.as_(role)
-
-    def fetch() -> tuple[dict[str, Any] | None, requests.Response]:
-        copy, response = find_copy(client, event)
-        return (copy if copy is not None and ready(copy) else None), response
-
-    return poll(fetch, target.poll_timeout_s, target.poll_interval_s)
-
-
-def _attendee_cancels(
-    graph: Graph, target: TargetConfig, event: ProvisionedEvent, requirement_id: str
-) -> tuple[str, dict[str, Any], requests.Response]:
-    """The first attendee calls cancel on their own copy of `event`: (role, copy, response)."""
+def attendee_cancels(
+    arrange: Arranger, graph: Graph, event: ProvisionedEvent, requirement_id: str
+) -> tuple[str, Item, requests.Response]:
+    """The first attendee calls cancel on their own copy of `event`: (role, the copy before, the answer)."""
     role = event.attendee_roles[0]
-    found = _attendee_copy(graph, target, event, role)
-    expect(
-        found.found is not None,
-        requirement_id,
-        f"attendee {role!r} never got a copy of the meeting to cancel (within {target.poll_timeout_s:g}s)",
-        found.response,
-    )
-    copy: dict[str, Any] = found.found
-    response = graph.as_(role).post(
-        f"/me/events/{quote_id(copy['id'])}/cancel", json={"comment": "An attendee trying to cancel"}
-    )
-    return role, copy, require_route_served(response)
+    copy = arrange.attendee_copy(event, role)
+    path = f"/me/events/{quote_id(copy['id'])}/cancel"
+    response = send(graph.as_(role), path, requirement_id, body={"comment": "An attendee trying to cancel"})
+    require_route_served(response)
+    return role, copy, response
 
 
 @pytest.mark.requirement("CANCEL-ATTENDEE-400")
-def test_attendee_cancelling_gets_400_and_changes_nothing(
-    graph: Graph, target: TargetConfig, provision: Provisioner
-) -> None:
+def test_attendee_cancelling_gets_400_and_changes_nothing(graph: Graph, arrange: Arranger) -> None:
     """An attendee calling cancel gets HTTP 400; the meeting stays as it was for everyone."""
-    event = provision.event(attendees=1)
-    role, copy, response = _attendee_cancels(graph, target, event, "CANCEL-ATTENDEE-400")
+    event, before = arrange.event(attendees=1)
+    role, copy, response = attendee_cancels(arrange, graph, event, "CANCEL-ATTENDEE-400")
+    expect_status(response, "CANCEL-ATTENDEE-400", (ATTENDEE_STATUS,), f"attendee {role!r} calling cancel")
+    what = "the attendee's refused cancel"
+    expect_untouched(graph.as_(event.owner_role), event.path, before, "CANCEL-ATTENDEE-400", what)
+    copy_path = f"/me/events/{quote_id(copy['id'])}"
+    expect_untouched(graph.as_(role), copy_path, copy, "CANCEL-ATTENDEE-400", what)
+    notices = notices_about(graph.as_(role), event.subject)
+    if not notices.found:
+        raise unreadable_mailbox(role, notices.response)
     expect(
-        response.status_code == ATTENDEE_STATUS,
+        not notices.value,
         "CANCEL-ATTENDEE-400",
-        f"attendee {role!r} calling cancel got HTTP {response.status_code}, expected {ATTENDEE_STATUS}",
-        response,
-    )
-    organizer_view = graph.as_(event.owner_role).get(event.path)
-    expect(
-        organizer_view.status_code == 200,
-        "CANCEL-ATTENDEE-400",
-        f"after the attendee's refused cancel the organizer's GET answers {organizer_view.status_code}, "
-        "expected 200 (the event must be untouched)",
-        organizer_view,
-    )
-    expect(
-        organizer_view.json().get("isCancelled") is not True,
-        "CANCEL-ATTENDEE-400",
-        "after the attendee's refused cancel the organizer's event shows isCancelled: true",
-        organizer_view,
-    )
-    attendee_view = graph.as_(role).get(f"/me/events/{quote_id(copy['id'])}")
-    expect(
-        attendee_view.status_code == 200 and attendee_view.json().get("isCancelled") is not True,
-        "CANCEL-ATTENDEE-400",
-        f"after the refused cancel {role}'s own copy is gone or cancelled (HTTP {attendee_view.status_code})",
-        attendee_view,
-    )
-    notices, listing = notices_about(graph.as_(role), event.subject)
-    expect(
-        not notices,
-        "CANCEL-ATTENDEE-400",
-        f"the refused cancel still sent {len(notices)} cancellation message(s) to {role!r}",
-        listing,
+        f"the refused cancel still sent {len(notices.value)} cancellation message(s) to {role!r}",
+        notices.response,
     )
 
 
 @pytest.mark.requirement("CANCEL-ATTENDEE-MESSAGE")
 def test_attendee_error_carries_the_page_message(
-    graph: Graph, target: TargetConfig, provision: Provisioner, record_property: Callable[[str, object], None]
+    graph: Graph, arrange: Arranger, record_property: Callable[[str, object], None]
 ) -> None:
     """The attendee's error message is the page's, word for word (whitespace normalised)."""
     expected = _organizer_only_message()
-    event = provision.event(attendees=1)
-    _, _, response = _attendee_cancels(graph, target, event, "CANCEL-ATTENDEE-MESSAGE")
-    error = _error_object(response)
+    event = arrange.provision.event(attendees=1)
+    _, _, response = attendee_cancels(arrange, graph, event, "CANCEL-ATTENDEE-MESSAGE")
+    body = json_of(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else {}
     record_property("attendee_error_status", response.status_code)
     record_property("attendee_error_code", str(error.get("code")))  # information only: the page gives no code
     expect(
@@ -149,38 +110,22 @@ def test_attendee_error_carries_the_page_message(
 
 
 @pytest.mark.requirement("GRAPH-ATTENDEE-COPY-CANCELLED")
-def test_each_attendee_copy_shows_is_cancelled(
-    graph: Graph, target: TargetConfig, provision: Provisioner
-) -> None:
+def test_each_attendee_copy_shows_is_cancelled(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
     """After the organizer cancels, every attendee's copy of the meeting shows `isCancelled: true`."""
-    event = provision.event(attendees=max(1, len(target.attendee_roles)))
-    for (
-        role
-    ) in event.attendee_roles:  # the copies must exist before the cancel for the check to mean anything
-        found = _attendee_copy(graph, target, event, role)
-        expect(
-            found.found is not None,
-            "GRAPH-ATTENDEE-COPY-CANCELLED",
-            f"attendee {role!r} never got a copy of the meeting",
-            found.response,
-        )
-    response = graph.as_(event.owner_role).post(
-        f"{event.path}/cancel", json={"comment": "Cancelled by the suite"}
-    )
-    require_route_served(response)
-    expect(
-        200 <= response.status_code < 300,
-        "GRAPH-ATTENDEE-COPY-CANCELLED",
-        f"the organizer's cancel answered HTTP {response.status_code}",
-        response,
-    )
+    event = arrange.provision.event(attendees=max(1, len(target.attendee_roles)))
+    for role in event.attendee_roles:  # the copies must exist, not cancelled, before the cancel
+        if arrange.attendee_copy(event, role).get("isCancelled") is True:
+            not_verified(
+                f"{role}'s copy showed isCancelled: true before the cancel; its effect cannot be judged"
+            )
+    organizer_cancels(graph, event, "GRAPH-ATTENDEE-COPY-CANCELLED", about_answer=False)
     for role in event.attendee_roles:
-        marked = _attendee_copy(
-            graph, target, event, role, ready=lambda copy: copy.get("isCancelled") is True
-        )
-        expect(
-            marked.found is not None,
-            "GRAPH-ATTENDEE-COPY-CANCELLED",
-            f"{role}'s copy did not show isCancelled: true within {target.poll_timeout_s:g}s",
-            marked.response,
+        client = graph.as_(role)
+
+        def fetch(client: GraphClient = client) -> Seen[Item | None]:
+            seen = find_copy(client, event)
+            return Seen(bool(seen.value and seen.value.get("isCancelled") is True), seen.value, seen.response)
+
+        expect_eventually(
+            fetch, "GRAPH-ATTENDEE-COPY-CANCELLED", f"{role}'s copy did not show isCancelled: true", target
         )

@@ -4,25 +4,34 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 
 import jwt
 import pytest
 import requests
 
-from conformance.cases._expect import (
+from conformance.cases.toolkit import (
+    Arranger,
     envelope_problems,
     expect,
+    expect_accepted,
     expect_error,
-    is_unknown_route,
+    expect_status,
+    expect_untouched,
+    not_verified,
     require_profile,
+    require_route_served,
+    send,
 )
-from conformance.outcomes import not_verified
-from conformance.target.client import Graph, GraphClient
+from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent, Provisioner
 from conformance.target.urls import quote_id
 
 COMMENT = {"comment": "permission check"}
+REFUSALS = tuple(range(400, 500))
+
+Sender = Callable[[Graph, ProvisionedEvent, str], requests.Response]  # (graph, event, requirement id)
 
 
 def me_cancel_path(event: ProvisionedEvent) -> str:
@@ -45,65 +54,57 @@ def expired_looking_token() -> str:
     return jwt.encode(claims, uuid.uuid4().hex * 2, algorithm="HS256")
 
 
-def send_without_token(graph: Graph, event: ProvisionedEvent) -> requests.Response:
-    """Cancel with no Authorization header at all."""
-    return graph.as_("anonymous").post(me_cancel_path(event), json=COMMENT)
+def as_role(role: str, headers: dict[str, str | None] | None = None) -> Sender:
+    """A sender of the cancel on `/me/events/{id}` as `role` (`anonymous`: no Authorization header)."""
+
+    def sender(graph: Graph, event: ProvisionedEvent, requirement_id: str) -> requests.Response:
+        client = graph.as_(role)
+        return send(client, me_cancel_path(event), requirement_id, body=COMMENT, headers=headers)
+
+    return sender
 
 
-def send_with_invalid_token(graph: Graph, event: ProvisionedEvent, kind: str) -> requests.Response:
-    """Cancel with a garbage or an expired-looking token."""
-    if kind == "garbage":
-        return graph.as_("invalid").post(me_cancel_path(event), json=COMMENT)
+def with_expired_token(graph: Graph, event: ProvisionedEvent, requirement_id: str) -> requests.Response:
+    """Cancel with a well-formed but expired JWT."""
     headers: dict[str, str | None] = {"Authorization": f"Bearer {expired_looking_token()}"}
-    return graph.as_("anonymous").post(me_cancel_path(event), json=COMMENT, headers=headers)
+    return as_role("anonymous", headers)(graph, event, requirement_id)
 
 
-def send_as_readonly(graph: Graph, event: ProvisionedEvent) -> requests.Response:
-    """Cancel with a token of the organizer's mailbox lacking Calendars.ReadWrite."""
-    return graph.as_("readonly").post(me_cancel_path(event), json=COMMENT)
+WITHOUT_TOKEN = as_role("anonymous")
+GARBAGE_TOKEN = as_role("invalid")
+READONLY = as_role("readonly")  # the organizer's mailbox, a token without Calendars.ReadWrite
+APP_TOKEN_ON_ME = as_role("application")
+INVALID_TOKENS = {"garbage": GARBAGE_TOKEN, "expired-jwt": with_expired_token}
 
 
-def send_app_token_on_me(graph: Graph, event: ProvisionedEvent) -> requests.Response:
-    """Cancel on `/me` with an app-only token."""
-    return graph.as_("application").post(me_cancel_path(event), json=COMMENT)
+def refused_and_untouched(
+    arrange: Arranger, graph: Graph, sender: Sender, requirement_id: str, what: str
+) -> None:
+    """The request is refused with a 4xx, and the organizer's event is as it was before it."""
+    event, before = arrange.event()
+    response = sender(graph, event, requirement_id)
+    expect_status(response, requirement_id, REFUSALS, what)
+    expect_untouched(graph.as_(event.owner_role), event.path, before, requirement_id)
 
 
-def require_route_served(response: requests.Response) -> None:
-    """Not-verified (not failed) when `/me/events/{id}/cancel` is missing: CANCEL-ROUTE-ME-EVENTS fails."""
-    if is_unknown_route(response):
-        not_verified(
-            "the server does not serve /me/events/{id}/cancel (404 ResourceNotFound); see "
-            "CANCEL-ROUTE-ME-EVENTS"
-        )
-
-
-def check_untouched(organizer: GraphClient, event: ProvisionedEvent, requirement_id: str) -> None:
-    """The organizer still sees the event, not cancelled."""
-    after = organizer.get(event.path)
-    expect(
-        after.status_code == 200,
-        requirement_id,
-        f"the refused request still changed the event: GET answered {after.status_code}",
-        after,
-    )
-    body = after.json()
-    expect(
-        not body.get("isCancelled"), requirement_id, "the refused request marked the event cancelled", after
-    )
+def refused_exactly(
+    graph: Graph,
+    provision: Provisioner,
+    sender: Sender,
+    requirement_id: str,
+    error: tuple[int, str],
+    what: str,
+) -> None:
+    """The request gets exactly `error` (status, `error.code`), its route served."""
+    response = sender(graph, provision.event(), requirement_id)
+    require_route_served(response)
+    expect_error(response, requirement_id, *error, what)
 
 
 @pytest.mark.requirement("CANCEL-AUTH-REQUIRED")
-def test_cancel_without_token_is_refused_and_leaves_event(graph: Graph, provision: Provisioner) -> None:
+def test_cancel_without_token_is_refused_and_leaves_event(graph: Graph, arrange: Arranger) -> None:
     """No Authorization header: refused with a 4xx, the event untouched."""
-    event = provision.event()
-    response = send_without_token(graph, event)
-    expect(
-        400 <= response.status_code < 500,
-        "CANCEL-AUTH-REQUIRED",
-        f"a cancel without a token answered {response.status_code}, not a 4xx refusal",
-        response,
-    )
-    check_untouched(graph.as_("organizer"), event, "CANCEL-AUTH-REQUIRED")
+    refused_and_untouched(arrange, graph, WITHOUT_TOKEN, "CANCEL-AUTH-REQUIRED", "a cancel without a token")
 
 
 @pytest.mark.requirement("GRAPH-401-NO-TOKEN")
@@ -111,34 +112,28 @@ def test_cancel_without_token_gives_401_invalid_authentication_token(
     graph: Graph, provision: Provisioner
 ) -> None:
     """No token: exactly 401 with code InvalidAuthenticationToken."""
-    response = send_without_token(graph, provision.event())
-    require_route_served(response)
-    expect_error(response, "GRAPH-401-NO-TOKEN", 401, "InvalidAuthenticationToken")
+    refused_exactly(
+        graph, provision, WITHOUT_TOKEN, "GRAPH-401-NO-TOKEN", (401, "InvalidAuthenticationToken"), "no token"
+    )
 
 
-@pytest.mark.parametrize("kind", ["garbage", "expired-jwt"])
+@pytest.mark.parametrize("kind", list(INVALID_TOKENS))
 @pytest.mark.requirement("GRAPH-401-INVALID-TOKEN")
-def test_cancel_with_invalid_token_gives_401(graph: Graph, provision: Provisioner, kind: str) -> None:
+def test_cancel_with_invalid_token_gives_401(graph: Graph, arrange: Arranger, kind: str) -> None:
     """A token that is not valid: 401 InvalidAuthenticationToken, the event untouched."""
-    event = provision.event()
-    response = send_with_invalid_token(graph, event, kind)
+    event, before = arrange.event()
+    response = INVALID_TOKENS[kind](graph, event, "GRAPH-401-INVALID-TOKEN")
     require_route_served(response)
     expect_error(response, "GRAPH-401-INVALID-TOKEN", 401, "InvalidAuthenticationToken", f"a {kind} token")
-    check_untouched(graph.as_("organizer"), event, "GRAPH-401-INVALID-TOKEN")
+    expect_untouched(graph.as_(event.owner_role), event.path, before, "GRAPH-401-INVALID-TOKEN")
 
 
 @pytest.mark.requirement("CANCEL-PERM-REQUIRED")
-def test_cancel_without_calendars_readwrite_is_refused(graph: Graph, provision: Provisioner) -> None:
+def test_cancel_without_calendars_readwrite_is_refused(graph: Graph, arrange: Arranger) -> None:
     """A token without Calendars.ReadWrite: refused with a 4xx, the event untouched."""
-    event = provision.event()
-    response = send_as_readonly(graph, event)
-    expect(
-        400 <= response.status_code < 500,
-        "CANCEL-PERM-REQUIRED",
-        f"a token without Calendars.ReadWrite got {response.status_code}, not a 4xx refusal",
-        response,
-    )
-    check_untouched(graph.as_("organizer"), event, "CANCEL-PERM-REQUIRED")
+    graph.as_("readonly")  # not configured: not-verified before anything is created
+    what = "a token without Calendars.ReadWrite"
+    refused_and_untouched(arrange, graph, READONLY, "CANCEL-PERM-REQUIRED", what)
 
 
 @pytest.mark.requirement("GRAPH-403-ACCESS-DENIED")
@@ -146,60 +141,45 @@ def test_cancel_without_calendars_readwrite_gives_403_access_denied(
     graph: Graph, provision: Provisioner
 ) -> None:
     """A token without Calendars.ReadWrite: exactly 403 ErrorAccessDenied."""
-    response = send_as_readonly(graph, provision.event())
-    require_route_served(response)
-    expect_error(response, "GRAPH-403-ACCESS-DENIED", 403, "ErrorAccessDenied")
+    graph.as_("readonly")
+    refused_exactly(
+        graph, provision, READONLY, "GRAPH-403-ACCESS-DENIED", (403, "ErrorAccessDenied"), "a readonly token"
+    )
 
 
 @pytest.mark.requirement("CANCEL-PERM-DELEGATED-WORK")
 def test_delegated_calendars_readwrite_alone_cancels(graph: Graph, provision: Provisioner) -> None:
     """A work-account token with only Calendars.ReadWrite cancels the organizer's event (202)."""
-    minimal = graph.as_("organizer_minimal")
-    event = provision.event()
-    response = minimal.post(me_cancel_path(event), json=COMMENT)
-    require_route_served(response)
-    expect(
-        200 <= response.status_code < 300,
-        "CANCEL-PERM-DELEGATED-WORK",
-        f"a Calendars.ReadWrite-only token got {response.status_code}, not a success",
-        response,
-    )
+    graph.as_("organizer_minimal")
+    response = as_role("organizer_minimal")(graph, provision.event(), "CANCEL-PERM-DELEGATED-WORK")
+    expect_accepted(response, "CANCEL-PERM-DELEGATED-WORK", "a Calendars.ReadWrite-only token")
 
 
 @pytest.mark.requirement("CANCEL-PERM-DELEGATED-PERSONAL")
 def test_personal_account_cancels(graph: Graph, provision: Provisioner) -> None:
     """A personal Microsoft account with Calendars.ReadWrite cancels its own event (202)."""
-    personal = graph.as_("personal")
+    graph.as_("personal")
     event = provision.event(owner="personal")
-    response = personal.post(me_cancel_path(event), json=COMMENT)
-    require_route_served(response)
-    expect(
-        200 <= response.status_code < 300,
-        "CANCEL-PERM-DELEGATED-PERSONAL",
-        f"a personal account's cancel got {response.status_code}, not a success",
-        response,
-    )
+    response = as_role("personal")(graph, event, "CANCEL-PERM-DELEGATED-PERSONAL")
+    expect_accepted(response, "CANCEL-PERM-DELEGATED-PERSONAL", "a personal account's cancel")
 
 
 @pytest.mark.requirement("GRAPH-400-ME-APP-TOKEN")
-def test_me_route_with_app_token_gives_400_bad_request(graph: Graph, provision: Provisioner) -> None:
+def test_me_route_with_app_token_gives_400_bad_request(graph: Graph, arrange: Arranger) -> None:
     """`/me` with an app-only token: 400 BadRequest, the event untouched."""
     graph.as_("application")
-    event = provision.event()
-    response = send_app_token_on_me(graph, event)
+    event, before = arrange.event()
+    response = APP_TOKEN_ON_ME(graph, event, "GRAPH-400-ME-APP-TOKEN")
     require_route_served(response)
     expect_error(response, "GRAPH-400-ME-APP-TOKEN", 400, "BadRequest", "/me with an app token")
-    check_untouched(graph.as_("organizer"), event, "GRAPH-400-ME-APP-TOKEN")
+    expect_untouched(graph.as_(event.owner_role), event.path, before, "GRAPH-400-ME-APP-TOKEN")
 
 
-ENVELOPE_CASES = {
-    "no-token": ("GRAPH-401-NO-TOKEN", send_without_token),
-    "invalid-token": (
-        "GRAPH-401-INVALID-TOKEN",
-        lambda graph, event: send_with_invalid_token(graph, event, "garbage"),
-    ),
-    "readonly-token": ("GRAPH-403-ACCESS-DENIED", send_as_readonly),
-    "app-token-on-me": ("GRAPH-400-ME-APP-TOKEN", send_app_token_on_me),
+ENVELOPE_CASES: dict[str, tuple[str, Sender]] = {
+    "no-token": ("GRAPH-401-NO-TOKEN", WITHOUT_TOKEN),
+    "invalid-token": ("GRAPH-401-INVALID-TOKEN", GARBAGE_TOKEN),
+    "readonly-token": ("GRAPH-403-ACCESS-DENIED", READONLY),
+    "app-token-on-me": ("GRAPH-400-ME-APP-TOKEN", APP_TOKEN_ON_ME),
 }
 
 
@@ -209,10 +189,9 @@ def test_permission_errors_use_graph_error_envelope(
     graph: Graph, provision: Provisioner, target: TargetConfig, case: str
 ) -> None:
     """Each refusal is JSON `{"error": {"code", "message", "innerError": {...}}}` with a JSON content type."""
-    scenario_requirement, send = ENVELOPE_CASES[case]
+    scenario_requirement, sender = ENVELOPE_CASES[case]
     require_profile(target, scenario_requirement)
-    event = provision.event()
-    response = send(graph, event)
+    response = sender(graph, provision.event(), "GRAPH-ERROR-ENVELOPE")
     require_route_served(response)
     if response.status_code < 400:
         not_verified(f"the {case} request was not refused (HTTP {response.status_code}); no error to inspect")

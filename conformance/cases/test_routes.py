@@ -7,8 +7,16 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from conformance.cases._expect import expect, is_unknown_route, require_profile
-from conformance.outcomes import not_verified
+from conformance.cases.toolkit import (
+    GONE,
+    expect,
+    expect_accepted,
+    is_unknown_route,
+    not_verified,
+    require_profile,
+    require_route_served,
+    send,
+)
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent, Provisioner
@@ -98,33 +106,28 @@ def cancel_path(route: Route, graph: Graph, event: ProvisionedEvent, *, spelling
     )
 
 
-def check_accepted(response: requests.Response, route: Route, requirement_id: str) -> None:
-    """The cancel was accepted (any 2xx); a route the server lacks ends an indirect check as not-verified."""
-    if requirement_id != route.requirement_id:
-        require_route_served(response, route)
-    expect(
-        200 <= response.status_code < 300,
-        requirement_id,
-        f"the organizer's cancel answered HTTP {response.status_code}, not a success",
-        response,
-    )
+def cancel_on(
+    route: Route,
+    graph: Graph,
+    event: ProvisionedEvent,
+    requirement_id: str,
+    *,
+    caller: str = "organizer",
+    spelling: str | None = None,
+) -> requests.Response:
+    """`caller` cancels `event` on the route (its container segment spelled `spelling`)."""
+    comment = {"comment": f"{requirement_id} check"}
+    path = cancel_path(route, graph, event, spelling=spelling)
+    return send(graph.as_(caller), path, requirement_id, body=comment)
 
 
 def check_gone(event: ProvisionedEvent, organizer: GraphClient) -> None:
     """The event is gone for its organizer (GET -> 404); if not, that is CANCEL-DELETED-ITEMS' failure."""
     after = organizer.get(event.path)
-    if after.status_code != 404:
+    if after.status_code not in GONE:
         not_verified(
             f"the cancel was accepted, but GET on the event then answered {after.status_code}, not 404: "
             "the route did not cancel it (see CANCEL-DELETED-ITEMS)"
-        )
-
-
-def require_route_served(response: requests.Response, route: Route) -> None:
-    """Not-verified (not failed) when the route itself is missing: its own CANCEL-ROUTE-* case fails."""
-    if is_unknown_route(response):
-        not_verified(
-            f"the server does not serve this route (404 ResourceNotFound); see {route.requirement_id}"
         )
 
 
@@ -146,10 +149,9 @@ def test_cancel_route_accepts_the_organizers_cancel(
 ) -> None:
     """The organizer's delegated cancel on this route, with real ids, succeeds and the event is gone."""
     event = provision_for(route, provision)
-    organizer = graph.as_("organizer")
-    response = organizer.post(cancel_path(route, graph, event), json={"comment": "route check"})
-    check_accepted(response, route, route.requirement_id)
-    check_gone(event, organizer)
+    response = cancel_on(route, graph, event, route.requirement_id)
+    expect_accepted(response, route.requirement_id, "the organizer's cancel", route.requirement_id)
+    check_gone(event, graph.as_("organizer"))
 
 
 @pytest.mark.parametrize("route", route_params(ROUTES, mark_route=False))
@@ -160,8 +162,8 @@ def test_cancel_route_answers_202_with_empty_body(
     """On every route template, success is exactly `202 Accepted` with nothing in the body."""
     require_profile(target, route.requirement_id)
     event = provision_for(route, provision)
-    response = graph.as_("organizer").post(cancel_path(route, graph, event), json={"comment": "202 check"})
-    require_route_served(response, route)
+    response = cancel_on(route, graph, event, "CANCEL-202-EMPTY")
+    require_route_served(response, route.requirement_id)
     expect(
         response.status_code == 202, "CANCEL-202-EMPTY", f"status {response.status_code}, not 202", response
     )
@@ -173,11 +175,22 @@ def test_cancel_route_answers_202_with_empty_body(
     )
 
 
-def _require_application_on(graph: Graph, user_id: str | None) -> GraphClient:
-    application = graph.as_("application")
-    if user_id is not None and user_id not in graph.identity("application").user_ids:
-        not_verified("identities.application.user_ids does not list the organizer; the app may not act on it")
-    return application
+def application_cancels(
+    route: Route, graph: Graph, provision: Provisioner, target: TargetConfig, requirement_id: str
+) -> None:
+    """The application's token cancels an event on `route`: accepted, and the event gone."""
+    require_profile(target, route.requirement_id)
+    graph.as_("application")
+    if route.principal != "groups":
+        user_id = graph.identity("organizer").user_id
+        if user_id not in graph.identity("application").user_ids:
+            not_verified(
+                "identities.application.user_ids does not list the organizer; the app may not act on it"
+            )
+    event = provision_for(route, provision)
+    response = cancel_on(route, graph, event, requirement_id, caller="application")
+    expect_accepted(response, requirement_id, "the application's cancel", route.requirement_id)
+    check_gone(event, graph.as_("organizer"))
 
 
 @pytest.mark.parametrize("route", route_params(USERS_ROUTES, mark_route=False))
@@ -186,12 +199,7 @@ def test_application_token_cancels_on_users_routes(
     route: Route, graph: Graph, provision: Provisioner, target: TargetConfig
 ) -> None:
     """An app-only Calendars.ReadWrite token cancels the organizer's event on this /users route."""
-    require_profile(target, route.requirement_id)
-    application = _require_application_on(graph, graph.identity("organizer").user_id)
-    event = provision_for(route, provision)
-    response = application.post(cancel_path(route, graph, event), json={"comment": "app route check"})
-    check_accepted(response, route, "CANCEL-PERM-APPLICATION")
-    check_gone(event, graph.as_("organizer"))
+    application_cancels(route, graph, provision, target, "CANCEL-PERM-APPLICATION")
 
 
 @pytest.mark.parametrize("route", route_params(GROUP_ROUTES, mark_route=False))
@@ -200,13 +208,8 @@ def test_application_token_cancels_on_groups_routes(
     route: Route, graph: Graph, provision: Provisioner, target: TargetConfig
 ) -> None:
     """An app-only Calendars.ReadWrite token cancels a group event on this /groups route."""
-    require_profile(target, route.requirement_id)
     require_profile(target, "CANCEL-PERM-APPLICATION")
-    application = _require_application_on(graph, None)
-    event = provision_for(route, provision)
-    response = application.post(cancel_path(route, graph, event), json={"comment": "app group route check"})
-    check_accepted(response, route, "CANCEL-PERM-APPLICATION-GROUPS")
-    check_gone(event, graph.as_("organizer"))
+    application_cancels(route, graph, provision, target, "CANCEL-PERM-APPLICATION-GROUPS")
 
 
 SPELLINGS = [
@@ -225,17 +228,15 @@ def test_cancel_route_segments_are_case_insensitive(
     """`calendarGroups` and `calendarGroup` spellings route like the page's lower-case segments."""
     require_profile(target, route.requirement_id)
     event = provision_for(route, provision)
-    organizer = graph.as_("organizer")
-    # a comment, so that a server requiring one (a CANCEL-COMMENT-OPTIONAL failure) is not failed here too
-    comment = {"comment": f"{spelling} spelling check"}
-    response = organizer.post(cancel_path(route, graph, event, spelling=spelling), json=comment)
+    # with a comment: a server requiring one (a CANCEL-COMMENT-OPTIONAL failure) is not failed here too
+    response = cancel_on(route, graph, event, "GRAPH-SEGMENTS-CASE-INSENSITIVE", spelling=spelling)
     if is_unknown_route(response):
-        page_spelling = organizer.post(cancel_path(route, graph, event), json=comment)
-        require_route_served(page_spelling, route)
+        page_spelling = cancel_on(route, graph, event, "GRAPH-SEGMENTS-CASE-INSENSITIVE")
+        require_route_served(page_spelling, route.requirement_id)
     expect(
         200 <= response.status_code < 300,
         "GRAPH-SEGMENTS-CASE-INSENSITIVE",
         f"the {spelling!r} spelling answered {response.status_code}, unlike the page's lower-case segment",
         response,
     )
-    check_gone(event, organizer)
+    check_gone(event, graph.as_("organizer"))

@@ -1,0 +1,97 @@
+"""The case toolkit: everything a hand-written conformance case needs besides its catalog id.
+
+A case arranges (`Arranger`: events, series, copies, mailboxes; each need a prerequisite, not-verified when
+the target lacks it), acts (`organizer_cancels`, `send`: the cancel under test, its route guarded), and
+observes (`expect*`, `expect_untouched`, `expect_notices`, ...), comparing what it sees with what was there
+before the act.
+"""
+
+from conformance.cases.toolkit.act import (
+    ABSENT,
+    ME_EVENTS_ROUTE,
+    expect_accepted,
+    organizer_cancels,
+    require_route_served,
+    send,
+)
+from conformance.cases.toolkit.arrange import Arranger, series_window
+from conformance.cases.toolkit.checks import (
+    GONE,
+    Polling,
+    Seen,
+    envelope_problems,
+    error_code,
+    expect,
+    expect_error,
+    expect_eventually,
+    expect_status,
+    failure,
+    is_unknown_route,
+    json_of,
+    poll,
+    profile_of,
+    require_profile,
+    sentence_of,
+)
+from conformance.cases.toolkit.observe import (
+    CANCELLED,
+    Item,
+    await_notice,
+    expect_notices,
+    expect_untouched,
+    find_copy,
+    iso,
+    items_of,
+    listed,
+    message_text,
+    messages_about,
+    notices_about,
+    unreadable_mailbox,
+    window,
+)
+from conformance.errors import ConformanceFailure
+from conformance.outcomes import not_applicable, not_verified
+
+__all__ = [
+    "ABSENT",
+    "CANCELLED",
+    "GONE",
+    "ME_EVENTS_ROUTE",
+    "Arranger",
+    "ConformanceFailure",
+    "Item",
+    "Polling",
+    "Seen",
+    "await_notice",
+    "envelope_problems",
+    "error_code",
+    "expect",
+    "expect_accepted",
+    "expect_error",
+    "expect_eventually",
+    "expect_notices",
+    "expect_status",
+    "expect_untouched",
+    "failure",
+    "find_copy",
+    "is_unknown_route",
+    "iso",
+    "items_of",
+    "json_of",
+    "listed",
+    "message_text",
+    "messages_about",
+    "not_applicable",
+    "not_verified",
+    "notices_about",
+    "organizer_cancels",
+    "poll",
+    "profile_of",
+    "require_profile",
+    "require_route_served",
+    "send",
+    "sentence_of",
+    "series_window",
+    "unreadable_mailbox",
+    "window",
+]

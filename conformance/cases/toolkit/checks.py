@@ -1,0 +1,193 @@
+"""Checks that explain themselves: requirement id, doc sentence, redacted exchange and a curl line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Generic, Protocol, TypeVar
+
+import requests
+
+from conformance.errors import ConformanceFailure
+from conformance.outcomes import not_applicable
+from conformance.target.config import TargetConfig
+from conformance.target.polling import eventually
+from conformance.target.transcript import curl_line, format_exchange
+
+T = TypeVar("T")
+GONE = (404, 410)  # what a read of a removed event answers
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> dict[str, Any]:
+    from conformance.spec.catalog import load_catalog
+
+    return dict(load_catalog())
+
+
+def _requirement(requirement_id: str) -> Any:
+    requirement = _catalog().get(requirement_id)
+    if requirement is None:
+        raise KeyError(f"{requirement_id!r} is not in the requirement catalog (openapi/requirements.yaml)")
+    return requirement
+
+
+def sentence_of(requirement_id: str) -> str:
+    """The doc sentence (or Graph convention) of a requirement id."""
+    return str(_requirement(requirement_id).sentence)
+
+
+def profile_of(requirement_id: str) -> str:
+    """The profile (`core`, `groups`, ...) a requirement id belongs to."""
+    return str(_requirement(requirement_id).profile)
+
+
+def require_profile(target: TargetConfig, requirement_id: str) -> None:
+    """End the case as not-applicable when the target does not support the requirement's profile."""
+    profile = profile_of(requirement_id)
+    if profile in target.unsupported_profiles:
+        not_applicable(f"{requirement_id} belongs to profile {profile!r}, which the target does not support")
+
+
+def exchange_text(response: requests.Response | None) -> str:
+    """The redacted exchange behind `response` and a curl line reproducing it ("" when there is none)."""
+    exchange = getattr(response, "graph_exchange", None)
+    if exchange is not None:
+        return f"{format_exchange(exchange)}\nreproduce: {curl_line(exchange)}"
+    return f"response: HTTP {response.status_code}" if response is not None else ""
+
+
+def failure(
+    requirement_id: str, message: str, response: requests.Response | None = None
+) -> ConformanceFailure:
+    """The ConformanceFailure of `requirement_id`: the message, its doc sentence and the exchange."""
+    try:
+        requirement = _requirement(requirement_id)
+        source = f"{requirement.source}#{requirement.section}" if requirement.section else requirement.source
+        sentence = f'"{requirement.sentence}" ({requirement.level}: {source})'
+    except KeyError:
+        sentence = "(not in the requirement catalog)"
+    return ConformanceFailure(
+        requirement_id=requirement_id,
+        message=message,
+        sentence=sentence,
+        exchange=getattr(response, "graph_exchange", None),
+        evidence=exchange_text(response),
+    )
+
+
+def expect(
+    condition: object, requirement_id: str, message: str, response: requests.Response | None = None
+) -> None:
+    """Raise ConformanceFailure for `requirement_id` unless `condition` holds."""
+    if not condition:
+        raise failure(requirement_id, message, response)
+
+
+def json_of(response: requests.Response) -> Any:
+    """The JSON body of `response`, or None when it has none."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def error_code(response: requests.Response) -> str | None:
+    """`error.code` of a Graph error response, or None when the body is no error envelope."""
+    body = json_of(response)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        code = body["error"].get("code")
+        return code if isinstance(code, str) else None
+    return None
+
+
+def expect_status(
+    response: requests.Response, requirement_id: str, statuses: tuple[int, ...], what: str
+) -> None:
+    """Expect one of `statuses` (a 4xx range reads "a 4xx")."""
+    wanted = "a 4xx" if len(statuses) > 2 else " or ".join(map(str, statuses))
+    expect(
+        response.status_code in statuses,
+        requirement_id,
+        f"{what} got HTTP {response.status_code}, expected {wanted}",
+        response,
+    )
+
+
+def expect_error(
+    response: requests.Response, requirement_id: str, status: int, code: str, what: str = "the request"
+) -> None:
+    """Expect exactly HTTP `status` with Graph's `error.code` `code` (status first: it says more)."""
+    expect_status(response, requirement_id, (status,), what)
+    expect(
+        error_code(response) == code,
+        requirement_id,
+        f"{what}: error.code is {error_code(response)!r}, not {code!r}",
+        response,
+    )
+
+
+def is_unknown_route(response: requests.Response) -> bool:
+    """Whether the server does not serve the path at all (404 `ResourceNotFound`, Graph's unknown segment)."""
+    return response.status_code == 404 and error_code(response) == "ResourceNotFound"
+
+
+def envelope_problems(response: requests.Response) -> list[str]:
+    """What is wrong with an error response's Graph envelope (empty when it is well-formed)."""
+    problems: list[str] = []
+    content_type = response.headers.get("Content-Type", "")
+    if "json" not in content_type.lower():
+        problems.append(f"Content-Type is {content_type!r}, not a JSON type")
+    body = json_of(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return [*problems, "the body is not a JSON object with an `error` object"]
+    for key in ("code", "message"):
+        if not isinstance(error.get(key), str):
+            problems.append(f"error.{key} is missing or not a string")
+    inner = error.get("innerError")
+    if not isinstance(inner, dict):
+        problems.append("error.innerError is missing or not an object")
+    else:
+        missing = [key for key in ("date", "request-id", "client-request-id") if key not in inner]
+        if missing:
+            problems.append(f"error.innerError lacks {', '.join(missing)}")
+    return problems
+
+
+class Polling(Protocol):
+    """How long to wait for an asynchronous effect, and how often to look (a TargetConfig is one)."""
+
+    @property
+    def poll_timeout_s(self) -> float: ...  # noqa: D102
+
+    @property
+    def poll_interval_s(self) -> float: ...  # noqa: D102
+
+
+@dataclass(frozen=True)
+class Seen(Generic[T]):
+    """One look at the target: whether the awaited state is there, what was read, the answer it came in."""
+
+    found: bool
+    value: T
+    response: requests.Response | None = field(default=None, repr=False)
+
+
+def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
+    """Look with `fetch` until it finds what it awaits or `within.poll_timeout_s` passes; the last look."""
+    last: list[Seen[T]] = []
+
+    def attempt() -> Seen[T] | None:
+        last[:] = [fetch()]
+        return last[0] if last[0].found else None
+
+    return eventually(attempt, timeout_s=within.poll_timeout_s, interval_s=within.poll_interval_s) or last[0]
+
+
+def expect_eventually(fetch: Callable[[], Seen[T]], requirement_id: str, message: str, within: Polling) -> T:
+    """Poll `fetch` until it finds what it awaits (its value, falsy or not); else fail with `message`."""
+    seen = poll(fetch, within)
+    expect(seen.found, requirement_id, f"{message} (within {within.poll_timeout_s:g}s)", seen.response)
+    return seen.value

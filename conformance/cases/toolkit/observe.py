@@ -1,0 +1,163 @@
+"""Observing a cancel's effects: the event read back, attendees' copies, mailboxes, series' occurrences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+
+from conformance.cases.toolkit.checks import Polling, Seen, expect, json_of, poll
+from conformance.errors import PrerequisiteFailed
+from conformance.outcomes import not_verified
+from conformance.target.client import Graph, GraphClient
+from conformance.target.prerequisites import MAILBOX_MESSAGES, exchange_of
+from conformance.target.provision import ProvisionedEvent
+
+CANCELLED = "meetingCancelled"
+INVITATION = "meetingRequest"
+NEWEST_PAGE = {"$top": "50"}
+MESSAGES = "/me/messages"
+
+Item = dict[str, Any]
+
+
+def iso(moment: datetime) -> str:
+    """A Graph dateTime without zone (`2031-03-01T10:00:00`), as calendarView and instances take it."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def window(
+    start: datetime | None, end: datetime | None, *, pad: timedelta = timedelta(hours=1)
+) -> dict[str, str]:
+    """`startDateTime`/`endDateTime` query parameters around [start, end], padded on both sides."""
+    if start is None or end is None:
+        raise ValueError("the event was not made by a Provisioner (no start and end)")
+    return {"startDateTime": iso(start - pad), "endDateTime": iso(end + pad)}
+
+
+def items_of(response: requests.Response) -> list[Item] | None:
+    """The `value` items of a 200 collection answer, or None when the answer is no such collection."""
+    body = json_of(response) if response.status_code == 200 else None
+    value = body.get("value") if isinstance(body, dict) else None
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else None
+
+
+def listed(items: Iterable[Item], event: ProvisionedEvent) -> bool:
+    """Whether `items` hold the event (by id, or by its run-tagged subject)."""
+    return any(item.get("id") == event.id or event.subject in str(item.get("subject", "")) for item in items)
+
+
+def messages_about(client: GraphClient, subject: str) -> Seen[list[Item]]:
+    """The newest messages of the client's mailbox whose subject holds `subject` (found: the read worked)."""
+    response = client.get(MESSAGES, params=NEWEST_PAGE)
+    items = items_of(response)
+    about = [item for item in items or [] if subject in str(item.get("subject", ""))]
+    return Seen(items is not None, about, response)
+
+
+def notices_about(client: GraphClient, subject: str) -> Seen[list[Item]]:
+    """Messages about `subject` other than the invitation: what a cancel sent, whatever its type says."""
+    seen = messages_about(client, subject)
+    notices = [item for item in seen.value if item.get("meetingMessageType") != INVITATION]
+    return Seen(seen.found, notices, seen.response)
+
+
+def unreadable_mailbox(role: str, response: requests.Response | None) -> PrerequisiteFailed:
+    """The mailbox cannot be read: the observation point is missing (the case is not-verified)."""
+    status = response.status_code if response is not None else "no answer"
+    return PrerequisiteFailed(
+        MAILBOX_MESSAGES, f"GET {MESSAGES} as {role!r} answered HTTP {status}", exchange_of(response)
+    )
+
+
+def await_notice(
+    graph: Graph, role: str, subject: str, within: Polling, accept: Callable[[Item], bool] = lambda item: True
+) -> Seen[Item | None]:
+    """Poll `role`'s mailbox until a notice about `subject` satisfying `accept` arrives (the value)."""
+    client = graph.as_(role)
+
+    def fetch() -> Seen[Item | None]:
+        seen = notices_about(client, subject)
+        if not seen.found:
+            raise unreadable_mailbox(role, seen.response)
+        notice = next((item for item in seen.value if accept(item)), None)
+        return Seen(notice is not None, notice, seen.response)
+
+    return poll(fetch, within)
+
+
+def expect_notices(
+    graph: Graph,
+    roles: Iterable[str],
+    subject: str,
+    requirement_id: str,
+    within: Polling,
+    *,
+    what: str = "the cancelled meeting",
+    of_type: str | None = None,
+) -> dict[str, Item]:
+    """Each of `roles` receives a notice about `subject` (of meetingMessageType `of_type` when given)."""
+    notices: dict[str, Item] = {}
+    for role in roles:
+        seen = await_notice(graph, role, subject, within)
+        expect(
+            seen.found and seen.value is not None,
+            requirement_id,
+            f"attendee {role!r} received no message about {what} within {within.poll_timeout_s:g}s",
+            seen.response,
+        )
+        notice: Item = seen.value or {}
+        if of_type is not None:
+            kind = notice.get("meetingMessageType")
+            expect(
+                kind == of_type,
+                requirement_id,
+                f"attendee {role!r} got a message about {what} with meetingMessageType {kind!r}, "
+                f"expected {of_type!r}",
+                seen.response,
+            )
+        notices[role] = notice
+    return notices
+
+
+def message_text(message: Item) -> str:
+    """The searchable text of a message: its body (text or HTML) and its preview."""
+    body = message.get("body") or {}
+    return f"{body.get('content', '')}\n{message.get('bodyPreview', '')}"
+
+
+def find_copy(client: GraphClient, event: ProvisionedEvent) -> Seen[Item | None]:
+    """The client's copy of `event` (same iCalUId, else same tagged subject) in its calendarView."""
+    response = client.get("/me/calendarView", params={**window(event.start, event.end), **NEWEST_PAGE})
+    for item in items_of(response) or []:
+        same_meeting = event.ical_uid and item.get("iCalUId") == event.ical_uid
+        if same_meeting or event.subject in str(item.get("subject", "")):
+            return Seen(True, item, response)
+    return Seen(False, None, response)
+
+
+def expect_untouched(
+    client: GraphClient, path: str, before: Item, requirement_id: str, what: str = "the refused request"
+) -> None:
+    """The event at `path` is as it was: still there (200), not cancelled; judged against `before`."""
+    if before.get("isCancelled") is True:
+        not_verified(
+            f"the event already showed isCancelled: true before {what} was sent, so whether {what} "
+            "changed it cannot be judged"
+        )
+    after = client.get(path)
+    expect(
+        after.status_code == 200,
+        requirement_id,
+        f"{what} still changed the event: GET on it answered HTTP {after.status_code} (200 before)",
+        after,
+    )
+    body = json_of(after)
+    expect(
+        not (isinstance(body, dict) and body.get("isCancelled") is True),
+        requirement_id,
+        f"{what} marked the event cancelled (isCancelled: true after, not before)",
+        after,
+    )
