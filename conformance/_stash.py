@@ -1,13 +1,54 @@
-"""pytest stash keys shared by the suite plugin (writer) and the report plugin (reader)."""
+"""The run context the suite plugin writes and the report plugin reads, and the pytest stash keys holding it.
+
+`RUN_CONTEXT_KEY` (config stash) holds the typed `RunContext`; `EXCHANGES_KEY` (item stash) the redacted
+exchanges of one test. `RUN_INFO_KEY` and `REQUEST_COUNT_KEY` are the older untyped views of the same
+context, kept in step by `RunContext.publish` until every reader has moved to `RUN_CONTEXT_KEY`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-RUN_INFO_KEY = pytest.StashKey[
-    dict[str, Any]
-]()  # run_id, target_name, base_url, unsupported_profiles, suite_version
+from conformance import __version__
+
+
+@dataclass
+class RunContext:
+    """What the whole run shares: its id, the target, the request count and why it stopped, if it did."""
+
+    run_id: str
+    target_name: str
+    base_url: str
+    unsupported_profiles: tuple[str, ...] = ()
+    suite_version: str = __version__
+    request_count: int = 0  # requests sent by the suite's client (on the controller: every worker's)
+    target_unreachable: str = ""  # the error that stopped the run (exit 3); "" while the target answers
+    extras: dict[str, Any] = field(default_factory=dict)  # what other plugins add, e.g. "schemathesis"
+
+    def info(self) -> dict[str, Any]:
+        """The context as a JSON-able dict (the shape of `RUN_INFO_KEY`), extras included."""
+        info: dict[str, Any] = {
+            **self.extras,
+            "run_id": self.run_id,
+            "target_name": self.target_name,
+            "base_url": self.base_url,
+            "unsupported_profiles": list(self.unsupported_profiles),
+            "suite_version": self.suite_version,
+        }
+        if self.target_unreachable:
+            info["target_unreachable"] = self.target_unreachable
+        return info
+
+    def publish(self, stash: pytest.Stash) -> None:
+        """Bring the untyped views in `stash` (RUN_INFO_KEY, REQUEST_COUNT_KEY) up to date."""
+        stash.setdefault(RUN_INFO_KEY, {}).update(self.info())
+        stash.setdefault(REQUEST_COUNT_KEY, [0])[0] = self.request_count
+
+
+RUN_CONTEXT_KEY = pytest.StashKey[RunContext]()  # per session: the typed run context
 EXCHANGES_KEY = pytest.StashKey[list[dict[str, Any]]]()  # per item: the redacted exchanges of that test
-REQUEST_COUNT_KEY = pytest.StashKey[list[int]]()  # per session: a one-element counter of requests sent
+RUN_INFO_KEY = pytest.StashKey[dict[str, Any]]()  # untyped view of RunContext.info() (older readers)
+REQUEST_COUNT_KEY = pytest.StashKey[list[int]]()  # untyped view: [RunContext.request_count]

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.outcomes import ExitCode
+
 
 class ConformanceError(Exception):
     """Base of every error this project raises on purpose."""
 
-    exit_code = 2
+    exit_code: int = ExitCode.USAGE
 
 
 class SpecParseError(ConformanceError):
@@ -38,7 +40,7 @@ class TargetConfigError(ConformanceError):
 class TargetUnreachable(ConformanceError):
     """The server under test could not be reached."""
 
-    exit_code = 3
+    exit_code = ExitCode.TARGET_UNREACHABLE
 
 
 class TokenError(ConformanceError):
@@ -48,7 +50,7 @@ class TokenError(ConformanceError):
 class BundleError(ConformanceError):
     """A certification bundle is incomplete, altered or not passing."""
 
-    exit_code = 1
+    exit_code = ExitCode.NOT_CONFORMANT
 
 
 class ConformanceFailure(AssertionError):
@@ -78,7 +80,7 @@ class PrerequisiteFailed(ConformanceError):
     Provisioner has already handed that record to its sink, so it is not added twice.
     """
 
-    exit_code = 1
+    exit_code = ExitCode.NOT_CONFORMANT
 
     def __init__(self, prerequisite_id: str, detail: str, exchange: dict[str, Any] | None = None) -> None:
         from conformance.target.prerequisites import FAILED, make_record
