@@ -1,4 +1,4 @@
-"""The `graph-conformance` command line: generate, serve, sweep, verify."""
+"""The `graph-conformance` command line: generate, serve, sweep, preflight, verify."""
 
 from __future__ import annotations
 
@@ -54,6 +54,15 @@ def _build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--run-id", help="only this run's leftovers (default: every run's)")
     sweep.add_argument("--dry-run", action="store_true", help="list what would be removed")
 
+    preflight = commands.add_parser(
+        "preflight", help="check in seconds that a target offers what the suite needs besides cancel"
+    )
+    preflight.add_argument("--target", metavar="FILE", help="target file (env: GRAPH_CONFORMANCE_TARGET)")
+    preflight.add_argument(
+        "--base-url", metavar="URL", help="the target's Graph base URL (as `pytest --base-url`)"
+    )
+    preflight.add_argument("--run-id", help="tag of the objects it creates (and removes)")
+
     verify = commands.add_parser("verify", help="check a certification bundle offline")
     verify.add_argument("bundle", metavar="BUNDLE")
     return parser
@@ -75,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from conformance.target.sweep import run_sweep
 
             return run_sweep(target_file=args.target, run_id=args.run_id, dry_run=args.dry_run)
+        if args.command == "preflight":
+            from conformance.target.preflight import run_preflight
+
+            return run_preflight(target_file=args.target, base_url=args.base_url, run_id=args.run_id)
         if args.command == "verify":
             from conformance.report.verify import run_verify
 

@@ -10,9 +10,10 @@ import requests
 from conformance.errors import TargetUnreachable, TokenError
 from conformance.target import prerequisites as prereq
 from conformance.target.client import GraphClient
-from conformance.target.listing import value_of
+from conformance.target.listing import FILTER_REFUSED_STATUSES, next_link_of, odata_literal, value_of
 from conformance.target.polling import eventually
-from conformance.target.prerequisites import PrerequisiteLog, answer_line
+from conformance.target.prerequisites import CATALOG, PrerequisiteLog, answer_line
+from conformance.target.tags import is_tagged, tag
 
 COPY_PAGE = {"$top": "50"}
 
@@ -125,3 +126,62 @@ def read_collection(
         raise log.failed(prerequisite_id, f"{answer_line(response)}: not a readable collection", response)
     log.ok(prerequisite_id, f"{answer_line(response)}: {len(items)} item(s)", response)
     return items
+
+
+def check_filter(log: PrerequisiteLog, client: GraphClient, run_id: str, created_ids: list[str]) -> bool:
+    """ODATA-FILTER: the run's tag as a `startswith(subject, ...)` filter; True when the server applies it."""
+    params = {"$filter": f"startswith(subject,{odata_literal(tag(run_id))})", "$select": "id,subject"}
+    response = send(log, prereq.ODATA_FILTER, client, "GET", "/me/events", params=params)
+    used_instead = CATALOG[prereq.ODATA_FILTER].fallback
+    if response.status_code in FILTER_REFUSED_STATUSES:
+        log.fallback(prereq.ODATA_FILTER, f"{answer_line(response)}: $filter refused", used_instead, response)
+        return False
+    items = value_of(response)
+    if items is None:
+        raise log.failed(prereq.ODATA_FILTER, f"{answer_line(response)}: not a readable listing", response)
+    listed = {str(item.get("id")) for item in items}
+    if any(not is_tagged(str(item.get("subject", "")), run_id) for item in items):
+        log.fallback(
+            prereq.ODATA_FILTER, f"{answer_line(response)}: $filter ignored (other events listed)",
+            used_instead, response,
+        )
+        return False
+    if missing := [event_id for event_id in created_ids if event_id not in listed]:
+        raise log.failed(
+            prereq.ODATA_FILTER,
+            f"{answer_line(response)}: the filtered listing leaves out {len(missing)} matching event(s)",
+            response,
+        )
+    log.ok(prereq.ODATA_FILTER, f"{answer_line(response)}: {len(items)} matching event(s)", response)
+    return True
+
+
+def check_paging(
+    log: PrerequisiteLog, client: GraphClient, run_id: str, created_ids: list[str], filtered: bool
+) -> None:
+    """ODATA-PAGING: `$top=1` over the run's events, then the `@odata.nextLink` it gives."""
+    params = {"$top": "1", "$select": "id,subject"}
+    if filtered:
+        params["$filter"] = f"startswith(subject,{odata_literal(tag(run_id))})"
+    first = send(log, prereq.ODATA_PAGING, client, "GET", "/me/events", params=params)
+    items = value_of(first)
+    if items is None:
+        raise log.failed(prereq.ODATA_PAGING, f"{answer_line(first)}: not a readable listing", first)
+    next_link = next_link_of(first)
+    if len(items) > 1:
+        log.fallback(prereq.ODATA_PAGING, f"{answer_line(first)}: $top=1 ignored ({len(items)} items)",
+                     CATALOG[prereq.ODATA_PAGING].fallback, first)
+        return
+    if next_link is None:
+        if len(created_ids) > 1 or not items:
+            raise log.failed(prereq.ODATA_PAGING, f"{answer_line(first)}: {len(items)} item(s) and no "
+                             "@odata.nextLink, although more events exist", first)
+        log.ok(prereq.ODATA_PAGING, f"{answer_line(first)}: one event, nothing more to page", first)
+        return
+    following = send(log, prereq.ODATA_PAGING, client, "GET", next_link)
+    rest = value_of(following)
+    if rest is None or any(item.get("id") == items[0].get("id") for item in rest):
+        why = "not a readable page" if rest is None else "the same item again"
+        raise log.failed(prereq.ODATA_PAGING, f"following @odata.nextLink: {answer_line(following)}: {why}",
+                         following)
+    log.ok(prereq.ODATA_PAGING, f"{answer_line(following)}: @odata.nextLink followed", following)

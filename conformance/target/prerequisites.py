@@ -20,6 +20,7 @@ from conformance.errors import PrerequisiteFailed
 OK, FAILED, FALLBACK = "ok", "failed", "fallback"
 STATUSES = (OK, FAILED, FALLBACK)
 USER_PROPERTY = "graph_conformance_prerequisite"  # the name of the records on a pytest item
+ID_CHARS_SHOWN = 24  # a longer path segment (an id) is shortened in status lines
 
 IDENTITY_TOKENS = "IDENTITY-TOKENS"
 EVENT_CREATE = "EVENT-CREATE"
@@ -96,7 +97,7 @@ CATALOG: Mapping[str, Prerequisite] = _catalog(
     ),
     Prerequisite(
         ATTENDEE_COPY,
-        "the attendee's copy of a meeting appears in their calendar",
+        "an attendee's copy of a meeting appears in their calendar",
         "GET /me/calendarView as the attendee, polled until a copy (same iCalUId or subject) shows",
         "put a copy of each meeting (same iCalUId) in every attendee's calendar and list it in calendarView",
     ),
@@ -192,9 +193,10 @@ def answer_line(response: requests.Response | None) -> str:
 
 
 def status_line(exchange: dict[str, Any]) -> str:
-    """`POST /v1.0/me/events -> HTTP 403 ErrorAccessDenied` from a recorded exchange."""
-    url = str(exchange.get("url", ""))
+    """`POST /v1.0/me/events -> HTTP 403 ErrorAccessDenied` from a recorded exchange (no query, ids cut)."""
+    url = str(exchange.get("url", "")).split("?", 1)[0]
     path = "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
+    path = "/".join(part if len(part) <= ID_CHARS_SHOWN else part[:8] + "..." for part in path.split("/"))
     code = _error_code(exchange.get("response_body"))
     line = f"{exchange.get('method', '?')} {path} -> HTTP {exchange.get('status', '?')}"
     return f"{line} {code}" if code else line

@@ -1,0 +1,287 @@
+"""`graph-conformance preflight`: in seconds, whether a target offers what the suite needs besides cancel.
+
+It checks each identity's token and every prerequisite of the catalog (conformance/target/prerequisites.py),
+creating a handful of objects tagged with a run id like the suite's and removing them after, then prints one
+row per prerequisite: ok, fallback (what the suite uses instead), failed (with the fix) or not tried.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from conformance.errors import PrerequisiteFailed, TargetConfigError, TargetUnreachable
+from conformance.target import prerequisites as prereq
+from conformance.target._arrange import check_filter, check_paging, created_object, send
+from conformance.target.client import Graph, MissingIdentity
+from conformance.target.config import TargetConfig, target_from_document
+from conformance.target.prerequisites import CATALOG, PrerequisiteLog, Record, answer_line, status_line
+from conformance.target.provision import ProvisionedEvent, Provisioner
+from conformance.target.redact import Redactor
+from conformance.target.resolve import probe_reachable, resolve_target
+from conformance.target.tags import is_valid_run_id, new_run_id
+from conformance.target.transcript import Transcript
+
+NOT_TRIED = "not tried"
+SEVERITY = {prereq.OK: 0, prereq.FALLBACK: 1, prereq.FAILED: 2}
+
+
+@dataclass
+class Row:
+    """One line of the table: a prerequisite record (or a prerequisite not tried, and why)."""
+
+    prerequisite_id: str
+    label: str
+    status: str
+    detail: str
+    answer: str = ""
+    fallback: str = ""
+    fix: str = ""
+
+
+class Preflight:
+    """Runs the checks against one target, collecting a row per prerequisite."""
+
+    def __init__(self, target: TargetConfig, run_id: str) -> None:
+        self.target, self.run_id = target, run_id
+        self.graph = Graph(target, Transcript(Redactor(target.secrets())))
+        self.rows: list[Row] = []
+        self._label = ""
+        self.provision = Provisioner(self.graph, run_id, "preflight", record=self._add)
+        self.refused_roles: set[str] = set()
+        self.cleanup_notes: list[str] = []
+
+    def _add(self, record: Record) -> None:
+        exchange = record.get("exchange")
+        self.rows.append(
+            Row(
+                prerequisite_id=str(record["id"]),
+                label=self._label or str(record["title"]),
+                status=str(record["status"]),
+                detail=str(record["detail"]),
+                answer=status_line(exchange) if isinstance(exchange, dict) else "",
+                fallback=str(record.get("fallback") or ""),
+                fix=str(record.get("fix") or ""),
+            )
+        )
+
+    def not_tried(self, prerequisite_id: str, reason: str) -> None:
+        """A row for a prerequisite that could not be tried (no identity, or what it needs failed)."""
+        self.rows.append(Row(prerequisite_id, CATALOG[prerequisite_id].title, NOT_TRIED, reason))
+
+    def attempt(self, prerequisite_id: str, check: Callable[[], Any]) -> Any:
+        """Run one check: its value, or None when it failed (recorded) or could not be tried."""
+        try:
+            return check()
+        except MissingIdentity as missing:
+            self.not_tried(prerequisite_id, f"{missing}; add it to the target file to check this")
+        except PrerequisiteFailed as failed:
+            if not failed.recorded:
+                self._add(failed.record)
+            if isinstance(failed.__cause__, TargetUnreachable):
+                probe_reachable(self.target)  # raises (exit 3) when nothing answers any more
+        return None
+
+    def identities(self) -> None:
+        """IDENTITY-TOKENS: GET /me with each delegated token, GET /users/{id} with the application's."""
+        for role, identity in self.target.identities.items():
+            if identity.token is None:
+                continue
+            self._label = f"the {role} token is accepted"
+            try:
+                self.attempt(prereq.IDENTITY_TOKENS, lambda role=role: self._identity(role))  # type: ignore[misc]
+            finally:
+                self._label = ""
+
+    def _identity(self, role: str) -> None:
+        log = PrerequisiteLog(self._add)  # one row per role
+        identity = self.target.identities[role]
+        path = f"/users/{identity.user_ids[0]}" if role == "application" and identity.user_ids else "/me"
+        try:
+            response = send(log, prereq.IDENTITY_TOKENS, self.graph.as_(role), "GET", path)
+            user = created_object(response) if response.status_code == 200 else None
+            if user is None:
+                raise log.failed(prereq.IDENTITY_TOKENS, f"{role}: {answer_line(response)}", response)
+            expected = identity.user_ids[0] if role == "application" else identity.user_id
+            if expected and str(user["id"]).lower() != expected.lower():
+                raise log.failed(
+                    prereq.IDENTITY_TOKENS,
+                    f"{role}: the token's user is {user['id']}, the target file says {expected}",
+                    response,
+                )
+        except PrerequisiteFailed:
+            self.refused_roles.add(role)
+            raise
+        log.ok(prereq.IDENTITY_TOKENS, f"{role}: user {user['id']}", response)
+
+    def usable(self, role: str) -> bool:
+        """Whether `role` is configured and its token was accepted."""
+        return self.graph.has(role) and role not in self.refused_roles
+
+    def events(self) -> list[ProvisionedEvent]:
+        """EVENT-CREATE, EVENT-READ, ATTENDEE-COPY, SERIES-CREATE, INSTANCES, GROUP-EVENT-CREATE."""
+        if not self.usable("organizer"):
+            for prerequisite_id in (prereq.EVENT_CREATE, prereq.EVENT_READ, prereq.ATTENDEE_COPY,
+                                    prereq.SERIES_CREATE, prereq.INSTANCES, prereq.GROUP_EVENT_CREATE):
+                self.not_tried(prerequisite_id, "needs the organizer's token (see IDENTITY-TOKENS)")
+            return []
+        attendees = 1 if self.target.attendee_roles else 0
+        event = self.attempt(prereq.EVENT_CREATE, lambda: self.provision.event(attendees=attendees))
+        created = [event] if event else []
+        if event is None:
+            self.not_tried(prereq.EVENT_READ, "needs EVENT-CREATE")
+            self.not_tried(prereq.ATTENDEE_COPY, "needs EVENT-CREATE")
+        else:
+            self.attempt(prereq.EVENT_READ, lambda: self._read_back(event))
+            if not attendees or not self.usable(self.target.attendee_roles[0]):
+                self.not_tried(prereq.ATTENDEE_COPY, "needs an attendee identity whose token is accepted")
+            else:
+                self.attempt(prereq.ATTENDEE_COPY, lambda: self.provision.find_attendee_copy(event))
+        series = self.attempt(prereq.SERIES_CREATE, lambda: self.provision.series(attendees=0))
+        if series is None:
+            self.not_tried(prereq.INSTANCES, "needs SERIES-CREATE")
+        else:
+            created.append(series)
+            self.attempt(prereq.INSTANCES, lambda: self.provision.instances(series))
+        if not self.graph.has("group"):
+            self.not_tried(prereq.GROUP_EVENT_CREATE, "no identities.group in the target")
+        else:
+            self.attempt(prereq.GROUP_EVENT_CREATE, lambda: self.provision.event(group=True, attendees=0))
+        return created
+
+    def _read_back(self, event: ProvisionedEvent) -> None:
+        log = self.provision.log
+        response = send(log, prereq.EVENT_READ, self.graph.as_(event.owner_role), "GET", event.path)
+        body = created_object(response) if response.status_code == 200 else None
+        if body is None:
+            raise log.failed(prereq.EVENT_READ, f"{answer_line(response)}: the created event", response)
+        differs = [name for name, value in (("id", event.id), ("subject", event.subject))
+                   if str(body.get(name)) != value]
+        if differs:
+            raise log.failed(
+                prereq.EVENT_READ,
+                f"{answer_line(response)}: the event read back has another {' and '.join(differs)} "
+                f"({', '.join(f'{name} {body.get(name)!r}' for name in differs)})",
+                response,
+            )
+        log.ok(prereq.EVENT_READ, f"{answer_line(response)}: same id and subject", response)
+
+    def containers(self) -> None:
+        """CALENDAR-CREATE and CALENDAR-GROUP-CREATE (each with its recorded fallback)."""
+        if not self.usable("organizer"):
+            for prerequisite_id in (prereq.CALENDAR_CREATE, prereq.CALENDAR_GROUP_CREATE):
+                self.not_tried(prerequisite_id, "needs the organizer's token (see IDENTITY-TOKENS)")
+            return
+        self.attempt(prereq.CALENDAR_CREATE, self.provision.calendar)
+        self.attempt(prereq.CALENDAR_GROUP_CREATE, self.provision.calendar_group_with_calendar)
+
+    def reads(self, created: list[ProvisionedEvent]) -> None:
+        """MAILBOX-MESSAGES, DELETED-ITEMS, ODATA-FILTER, ODATA-PAGING."""
+        reader = next((role for role in self.target.attendee_roles if self.usable(role)), "organizer")
+        for prerequisite_id, role, read in (
+            (prereq.MAILBOX_MESSAGES, reader, self.provision.mailbox_messages),
+            (prereq.DELETED_ITEMS, "organizer", self.provision.deleted_items),
+        ):
+            if not self.usable(role):
+                self.not_tried(prerequisite_id, f"needs the {role}'s token (see IDENTITY-TOKENS)")
+            else:
+                self.attempt(prerequisite_id, lambda read=read, role=role: read(role, top=5))  # type: ignore[misc]
+        if not self.usable("organizer"):
+            for prerequisite_id in (prereq.ODATA_FILTER, prereq.ODATA_PAGING):
+                self.not_tried(prerequisite_id, "needs the organizer's token (see IDENTITY-TOKENS)")
+            return
+        mine = [event.id for event in created]
+        client, log = self.graph.as_("organizer"), self.provision.log
+        run_id = self.run_id
+        filtered = self.attempt(prereq.ODATA_FILTER, lambda: check_filter(log, client, run_id, mine))
+        self.attempt(prereq.ODATA_PAGING, lambda: check_paging(log, client, run_id, mine, bool(filtered)))
+
+    def run(self) -> None:
+        """Every check, then the clean-up (its warnings kept as notes)."""
+        try:
+            self.identities()
+            created = self.events()
+            self.containers()
+            self.reads(created)
+        finally:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.provision.cleanup()
+            self.cleanup_notes = [str(warning.message) for warning in caught]
+            self.graph.close()
+
+
+def merged(rows: list[Row]) -> list[Row]:
+    """One row per prerequisite (per identity for IDENTITY-TOKENS): the worst status seen, first kept."""
+    kept: dict[str, Row] = {}
+    for row in rows:
+        key = row.label if row.prerequisite_id == prereq.IDENTITY_TOKENS else row.prerequisite_id
+        current = kept.get(key)
+        if current is None or SEVERITY.get(row.status, -1) > SEVERITY.get(current.status, -1):
+            kept[key] = row
+    order = list(CATALOG)
+    return sorted(kept.values(), key=lambda row: order.index(row.prerequisite_id))
+
+
+def print_table(rows: list[Row], out: TextIO) -> None:
+    """The table: id, status, title, the decisive answer; then detail, fallback and fix where they matter."""
+    for row in rows:
+        print(f"{row.prerequisite_id:<22} {row.status:<9} {row.label:<56} {row.answer}".rstrip(), file=out)
+        if row.status != prereq.OK:
+            print(f"{'':<33}{row.detail}", file=out)
+        if row.fallback:
+            print(f"{'':<33}used instead: {row.fallback}", file=out)
+        if row.status in (prereq.FAILED, prereq.FALLBACK) and row.fix:
+            print(f"{'':<33}fix: {row.fix}", file=out)
+
+
+def run_preflight(
+    *,
+    target_file: str | None,
+    base_url: str | None,
+    run_id: str | None = None,
+    out: TextIO = sys.stdout,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Check the target (or the embedded reference server); 0 all worked, 1 any failed (2, 3 raised)."""
+    run_id = run_id or new_run_id()
+    if not is_valid_run_id(run_id):
+        raise TargetConfigError(f"--run-id {run_id!r}: use letters, digits, '.', '_' or '-' (max 64)")
+    environ = dict(os.environ) if environ is None else environ
+    target = resolve_target(target_file=target_file, base_url=base_url, environ=environ)
+    if target is not None:
+        probe_reachable(target)
+        return _check(target, run_id, out)
+    from conformance.reference.serve import ReferenceServer  # only started, as the plugin does
+
+    with ReferenceServer(host="127.0.0.1", port=0) as server:
+        document = server.target_document()
+        embedded = target_from_document(document, source="embedded reference server", environ={})
+        return _check(embedded, run_id, out)
+
+
+def _check(target: TargetConfig, run_id: str, out: TextIO) -> int:
+    started = time.monotonic()
+    print(f"graph-conformance preflight: target {target.name!r} at {target.base_url}, run id {run_id}",
+          file=out)
+    preflight = Preflight(target, run_id)
+    try:
+        preflight.run()
+    finally:
+        rows = merged(preflight.rows)
+        print_table(rows, out)
+    for note in preflight.cleanup_notes:
+        print(f"cleanup: {note}", file=out)
+    counts = {status: sum(1 for row in rows if row.status == status)
+              for status in (prereq.OK, prereq.FALLBACK, prereq.FAILED, NOT_TRIED)}
+    summary = ", ".join(f"{count} {status}" for status, count in counts.items())
+    print(f"preflight: {summary} in {time.monotonic() - started:.1f} s", file=out)
+    if counts[prereq.FAILED]:
+        print("the suite will report the requirements needing a failed prerequisite as not-verified; "
+              "fix those first", file=out)
+    return 1 if counts[prereq.FAILED] else 0
