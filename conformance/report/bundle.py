@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from conformance.report._redact import redact_text
+from conformance.target.redact import redact_text
 
 MANIFEST = "MANIFEST.sha256"
 PRODUCT = "product.yaml"

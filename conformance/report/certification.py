@@ -9,8 +9,8 @@ from typing import Any
 
 import jsonschema
 
-from conformance.report._redact import redact_value
 from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, RunResult, count_verdicts
+from conformance.target.redact import redact_value
 
 SCHEMA_PATH = Path(__file__).with_name("certification.schema.json")
 FORMAT = "graph-conformance/certification"

@@ -9,9 +9,9 @@ import pytest
 
 from conformance._stash import EXCHANGES_KEY, RUN_INFO_KEY
 from conformance.outcomes import outcome_of_skip
-from conformance.report._redact import redact_text, redact_value
 from conformance.report.evidence import excerpt_exchanges
 from conformance.report.model import FAIL, PASS, CaseResult
+from conformance.target.redact import redact_text, redact_value
 
 REPORT_ATTRIBUTE = "graph_conformance"  # a custom TestReport attribute; xdist serialises report.__dict__
 MESSAGE_CHARS = 4000

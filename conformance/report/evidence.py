@@ -1,15 +1,16 @@
-"""Evidence from transcript exchanges: redacted excerpts, curl lines and cancel-route templates."""
+"""Evidence from recorded exchanges: redacted, bounded excerpts and cancel-route templates."""
 
 from __future__ import annotations
 
 import json
 import re
-import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.report._redact import REDACTED, redact_headers, redact_text
+from conformance.target.exchange import Exchange, ExchangeLike, as_exchange
+from conformance.target.exchange import curl_line as curl_line  # the one curl builder, for the writers
+from conformance.target.redact import redact_headers, redact_text
 
 BODY_EXCERPT_CHARS = 1500
 MAX_EXCHANGES_PER_CASE = 25
@@ -52,21 +53,20 @@ def _headers(headers: Any) -> dict[str, str]:
     }
 
 
-def excerpt_exchange(exchange: dict[str, Any]) -> dict[str, Any]:
-    """A JSON-safe, redacted, size-bounded copy of one transcript exchange (INTERFACES §5 keys)."""
-    elapsed = exchange.get("elapsed_ms")
-    status = exchange.get("status")
+def excerpt_exchange(exchange: ExchangeLike) -> dict[str, Any]:
+    """A JSON-safe, redacted, size-bounded copy of one recorded exchange (the report's exchange keys)."""
+    record = as_exchange(exchange)
     return {
-        "method": str(exchange.get("method") or ""),
-        "url": redact_text(str(exchange.get("url") or "")),
-        "identity": str(exchange.get("identity") or ""),
-        "request_headers": _headers(exchange.get("request_headers")),
-        "request_body": redact_text(_excerpt(_body_text(exchange.get("request_body")))),
-        "status": int(str(status)) if str(status).isdigit() else None,
-        "response_headers": _headers(exchange.get("response_headers")),
-        "response_body": redact_text(_excerpt(_body_text(exchange.get("response_body")))),
-        "request_id": str(exchange.get("request_id") or ""),
-        "elapsed_ms": round(float(elapsed), 1) if isinstance(elapsed, int | float) else None,
+        "method": record.method,
+        "url": redact_text(record.url),
+        "identity": record.identity,
+        "request_headers": _headers(record.request_headers),
+        "request_body": redact_text(_excerpt(_body_text(record.request_body))),
+        "status": record.status,
+        "response_headers": _headers(record.response_headers),
+        "response_body": redact_text(_excerpt(_body_text(record.response_body))),
+        "request_id": record.request_id,
+        "elapsed_ms": round(float(record.elapsed_ms), 1) if record.elapsed_ms is not None else None,
     }
 
 
@@ -74,25 +74,8 @@ def excerpt_exchanges(exchanges: Any) -> list[dict[str, Any]]:
     """Excerpts of at most MAX_EXCHANGES_PER_CASE exchanges (the last ones, where failures show)."""
     if not isinstance(exchanges, list):
         return []
-    kept = [exchange for exchange in exchanges if isinstance(exchange, dict)][-MAX_EXCHANGES_PER_CASE:]
-    return [excerpt_exchange(exchange) for exchange in kept]
-
-
-def curl_line(exchange: dict[str, Any]) -> str:
-    """A curl command reproducing an exchange; the token is left as a $TOKEN placeholder."""
-    parts = ["curl", "-i", "-X", exchange.get("method") or "GET"]
-    for name, value in (exchange.get("request_headers") or {}).items():
-        if name.lower() in {"content-length", "host", "connection", "accept-encoding", "user-agent"}:
-            continue
-        if name.lower() == "authorization":
-            value = str(value).replace(REDACTED, "$TOKEN")
-            parts += ["-H", f'"{name}: {value}"']
-            continue
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if exchange.get("request_body"):
-        parts += ["--data-raw", shlex.quote(str(exchange["request_body"]))]
-    parts.append(shlex.quote(str(exchange.get("url") or "")))
-    return " ".join(parts)
+    kept = [exchange for exchange in exchanges if isinstance(exchange, Exchange | Mapping)]
+    return [excerpt_exchange(exchange) for exchange in kept[-MAX_EXCHANGES_PER_CASE:]]
 
 
 def route_template(url: str) -> str | None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import jinja2
 
-from conformance.report._redact import redact_text
 from conformance.report.evidence import OTHER_ROUTE, classify_route, curl_line, documented_routes
 from conformance.report.model import (
     FAIL,
@@ -19,6 +18,7 @@ from conformance.report.model import (
     RunResult,
     count_verdicts,
 )
+from conformance.target.redact import redact_text
 
 _IDENTITY_ORDER = (
     "organizer",

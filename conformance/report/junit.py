@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from conformance.report._redact import redact_text
 from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, RequirementVerdict, RunResult
+from conformance.target.redact import redact_text
 
 _LEVELS = ("doc", "graph", "unknown")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conformance.report._redact import redact_text
 from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, RunResult, count_verdicts
+from conformance.target.redact import redact_text
 
 _ICONS = {PASS: "✅", FAIL: "❌", NOT_VERIFIED: "❔", NOT_APPLICABLE: "➖"}
 MAX_LISTED = 30

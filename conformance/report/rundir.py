@@ -8,13 +8,13 @@ import re
 from pathlib import Path
 
 from conformance.errors import TargetConfigError
-from conformance.report._redact import redact_text
 from conformance.report.bundle import write_bundle
 from conformance.report.certification import build_certification, validate_certification
 from conformance.report.html import render_html
 from conformance.report.junit import render_junit
 from conformance.report.markdown import render_markdown
 from conformance.report.model import RunResult
+from conformance.target.redact import redact_text
 
 LATEST = "latest"
 HTML_FILE, JUNIT_FILE, CERTIFICATION_FILE, SUMMARY_FILE = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -129,9 +130,16 @@ class Graph:
             for identity in target.identities.values()
             if identity.user_principal_name and identity.user_id
         }
+        self._mailbox_roles: dict[str, str] = {}
+        for role, identity in target.identities.items():
+            if identity.user_id:
+                self._mailbox_roles.setdefault(identity.user_id.lower(), role)
+            if identity.group_id:
+                self._mailbox_roles.setdefault(f"group:{identity.group_id.lower()}", role)
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
         self._semaphores_lock = threading.Lock()
         self._clients: dict[str, GraphClient] = {}
+        transcript.mailbox_namer = self.mailbox_name
 
     def has(self, role: str) -> bool:
         """Whether the target configures `role` (anonymous and invalid always exist)."""
@@ -159,13 +167,24 @@ class Graph:
             return INVALID_TOKEN
         return self._providers[role].token()
 
-    def mailbox_semaphore(self, path: str, role: str) -> threading.BoundedSemaphore | None:
-        """The semaphore capping concurrent requests to the mailbox `path` addresses."""
+    def _mailbox(self, path: str, role: str) -> str | None:
+        """The mailbox (lower-cased user id, `group:<id>`) `path` addresses as `role`, or None."""
         me = self.target.identities.get(role)
         mailbox = mailbox_of(path_segments(path, self.target.base_url), me.user_id if me else None)
+        return None if mailbox is None else self._mailbox_aliases.get(mailbox, mailbox)
+
+    def mailbox_name(self, path: str, role: str) -> str:
+        """The mailbox `path` addresses, named by the first role that owns it (`organizer`), "" for none."""
+        mailbox = self._mailbox(path, role)
+        if mailbox is None:
+            return ""
+        return self._mailbox_roles.get(mailbox, mailbox)
+
+    def mailbox_semaphore(self, path: str, role: str) -> threading.BoundedSemaphore | None:
+        """The semaphore capping concurrent requests to the mailbox `path` addresses."""
+        mailbox = self._mailbox(path, role)
         if mailbox is None:
             return None
-        mailbox = self._mailbox_aliases.get(mailbox, mailbox)
         with self._semaphores_lock:
             if mailbox not in self._semaphores:
                 self._semaphores[mailbox] = threading.BoundedSemaphore(self.mailbox_cap)
@@ -211,6 +230,7 @@ class GraphClient:
         semaphore = self.graph.mailbox_semaphore(url, self.role)
         if semaphore is not None:
             semaphore.acquire()
+        sent_at = time.time()
         try:
             response = self.graph.session.request(
                 method,
@@ -227,7 +247,7 @@ class GraphClient:
         finally:
             if semaphore is not None:
                 semaphore.release()
-        self.graph.transcript.record(response, self.role)
+        self.graph.transcript.record(response, self.role, sent_at=sent_at)
         replayed = replayed_after_error(response)
         if replayed and method.upper() == "POST" and is_cancel(url) and 400 <= response.status_code < 500:
             redacted_url = self.graph.transcript.redactor.text(url)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import shlex
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
 
+from conformance.target.exchange import Exchange, remember
+from conformance.target.exchange import curl_line as curl_line  # re-exported: one curl builder
+from conformance.target.exchange import format_exchange as format_exchange
 from conformance.target.redact import Redactor
 
 MAX_BODY_CHARS = 65_536
+MailboxNamer = Callable[[str, str], str]  # (url, identity) -> the mailbox it addresses, "" for none
 
 
 def _clip(text: str | None) -> str | None:
@@ -19,68 +24,55 @@ def _clip(text: str | None) -> str | None:
     return text[:MAX_BODY_CHARS] + f"... [{len(text) - MAX_BODY_CHARS} more characters]"
 
 
+def attempts_of(response: requests.Response) -> int:
+    """How many times the request was actually sent (urllib3's retry history + 1)."""
+    retries = getattr(response.raw, "retries", None)
+    history = getattr(retries, "history", ()) or ()
+    return 1 + len(history)
+
+
 class Transcript:
-    """Collects redacted exchanges; the plugin points `sink` at the current test's list."""
+    """Collects redacted Exchanges; the plugin points `sink` at the current test's list."""
 
     def __init__(self, redactor: Redactor) -> None:
         self.redactor = redactor
         self.request_count = 0
-        self._sink: list[dict[str, Any]] | None = None
+        self.mailbox_namer: MailboxNamer | None = None  # set by the Graph that sends through this transcript
+        self._sink: list[Any] | None = None
         self._lock = threading.Lock()
 
-    def start_test(self, sink: list[dict[str, Any]]) -> None:
-        """Send the following exchanges to `sink` (a test's list)."""
+    def start_test(self, sink: list[Any]) -> None:
+        """Send the following Exchanges to `sink` (a test's list)."""
         self._sink = sink
 
     def stop_test(self) -> None:
         """Stop sending exchanges to the test's list."""
         self._sink = None
 
-    def record(self, response: requests.Response, identity: str) -> dict[str, Any]:
-        """Redact and keep one exchange; return it (also attached to the response as `graph_exchange`)."""
+    def record(self, response: requests.Response, identity: str, *, sent_at: float | None = None) -> Exchange:
+        """Redact and keep one exchange; return it (exchange_of(response) gives it back later)."""
         request = response.request
-        exchange = {
-            "method": request.method,
-            "url": self.redactor.text(str(request.url)),
-            "request_headers": self.redactor.headers(dict(request.headers)),
-            "request_body": _clip(self.redactor.body(request.body)),
-            "status": response.status_code,
-            "response_headers": self.redactor.headers(dict(response.headers)),
-            "response_body": _clip(self.redactor.body(response.content)),
-            "request_id": response.headers.get("request-id") or response.headers.get("client-request-id"),
-            "elapsed_ms": round(response.elapsed.total_seconds() * 1000, 1),
-            "identity": identity,
-        }
+        url = str(request.url)
+        elapsed_s = response.elapsed.total_seconds()
+        request_id = response.headers.get("request-id") or response.headers.get("client-request-id") or ""
+        exchange = Exchange(
+            method=str(request.method or ""),
+            url=self.redactor.text(url),
+            identity=identity,
+            status=response.status_code,
+            request_headers=self.redactor.headers(dict(request.headers)),
+            request_body=_clip(self.redactor.body(request.body)),
+            response_headers=self.redactor.headers(dict(response.headers)),
+            response_body=_clip(self.redactor.body(response.content)),
+            request_id=self.redactor.text(request_id),
+            elapsed_ms=round(elapsed_s * 1000, 1),
+            sent_at=sent_at if sent_at is not None else time.time() - elapsed_s,
+            mailbox=self.mailbox_namer(url, identity) if self.mailbox_namer else "",
+            attempts=attempts_of(response),
+        )
         with self._lock:
             self.request_count += 1
             if self._sink is not None:
                 self._sink.append(exchange)
-        response.graph_exchange = exchange  # type: ignore[attr-defined]
+        remember(response, exchange)
         return exchange
-
-
-def curl_line(exchange: dict[str, Any]) -> str:
-    """A shell command reproducing a recorded exchange, the token left as `$TOKEN`."""
-    parts = ["curl", "-i", "-X", exchange["method"], shlex.quote(exchange["url"])]
-    for name, value in exchange["request_headers"].items():
-        if name.lower() in {"user-agent", "accept-encoding", "connection", "content-length"}:
-            continue
-        if name.lower() == "authorization":
-            parts += ["-H", '"Authorization: Bearer $TOKEN"']
-        else:
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if exchange.get("request_body"):
-        parts += ["--data-raw", shlex.quote(exchange["request_body"])]
-    return " ".join(parts)
-
-
-def format_exchange(exchange: dict[str, Any]) -> str:
-    """A readable, redacted request/response pair."""
-    request_headers = "\n".join(f"{name}: {value}" for name, value in exchange["request_headers"].items())
-    response_headers = "\n".join(f"{name}: {value}" for name, value in exchange["response_headers"].items())
-    return (
-        f"--- request (as {exchange['identity']}) ---\n"
-        f"{exchange['method']} {exchange['url']}\n{request_headers}\n\n"
-        f"{exchange.get('request_body') or ''}\n"
-        f"--- response ---\n{exchange['status']}\n{response_headers}\n\n{exchange.get('response_body') or ''}"
-    )

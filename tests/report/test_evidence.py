@@ -57,7 +57,38 @@ def test_excerpt_bounds_bodies_and_masks_credentials() -> None:
         and "more characters" in excerpt["request_body"]
     )
     curl = curl_line(excerpt)
-    assert curl.startswith('curl -i -X POST -H "Authorization: Bearer $TOKEN"') and "--data-raw" in curl
+    assert curl.startswith("curl -i -X POST http://h/v1.0/me/events/e/cancel")
+    assert '-H "Authorization: Bearer $TOKEN"' in curl
+    assert "--data-raw" in curl
+
+
+def test_report_and_failure_texts_print_the_same_curl_line() -> None:
+    from conformance.target.transcript import curl_line as transcript_curl_line
+
+    assert curl_line is transcript_curl_line
+
+
+def test_excerpt_of_a_typed_exchange_drops_transport_noise_and_keeps_the_schema_keys() -> None:
+    from conformance.target.exchange import Exchange
+
+    exchange = Exchange(
+        method="GET",
+        url="http://h/v1.0/me/events?x=Bearer%20abc",
+        identity="organizer",
+        status=200,
+        request_headers={"Authorization": "Bearer [REDACTED]", "Date": "now"},
+        response_body='{"value": []}',
+        request_id="r-1",
+        elapsed_ms=4.26,
+        sent_at=1.0,
+        mailbox="organizer",
+    )
+    excerpt = excerpt_exchange(exchange)
+    assert excerpt["url"] == "http://h/v1.0/me/events?x=Bearer [REDACTED]"
+    assert excerpt["request_headers"] == {"Authorization": "Bearer [REDACTED]"}
+    assert excerpt["elapsed_ms"] == 4.3 and excerpt["request_body"] == "" and excerpt["request_id"] == "r-1"
+    schema = certification_schema()["$defs"]["exchange"]
+    assert set(excerpt) <= set(schema["properties"]) and set(schema["required"]) <= set(excerpt)
 
 
 def test_published_certification_schema_is_a_valid_json_schema() -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conformance.report._redact import REDACTED, redact_headers, redact_text, redact_value
+from conformance.target.redact import REDACTED, redact_headers, redact_text, redact_value
 from tests.report.conftest import KNOWN_JWT
 
 CASES = {

@@ -9,13 +9,15 @@ from typing import Any
 
 import jwt
 import pytest
+import requests
 from _stub_server import Reply, Seen, stub_server
 
 from conformance.errors import TargetUnreachable
 from conformance.target.client import READ_RETRIES, AmbiguousReplay, Graph, build_retry
 from conformance.target.config import target_from_document
+from conformance.target.exchange import Exchange, curl_line, exchange_of
 from conformance.target.redact import Redactor
-from conformance.target.transcript import Transcript, curl_line
+from conformance.target.transcript import Transcript
 
 ORGANIZER_TOKEN = "opaque-organizer-token-5f3a9"
 APP_SECRET = "app-client-secret-77aa"
@@ -122,7 +124,7 @@ def test_transcript_never_contains_a_token_or_secret() -> None:
     ).encode()
     with stub_server(lambda _seen: Reply(200, body, {"Content-Type": "application/json"})) as (root, _state):
         graph = make_graph(root + "/v1.0")
-        sink: list[dict[str, Any]] = []
+        sink: list[Exchange] = []
         graph.transcript.start_test(sink)
         graph.as_("organizer").post(
             "/me/events",
@@ -133,14 +135,53 @@ def test_transcript_never_contains_a_token_or_secret() -> None:
             data=f"client_secret={APP_SECRET}&grant_type=client_credentials",
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
-    dumped = json.dumps(sink)
+    dumped = json.dumps([exchange.as_dict() for exchange in sink])
     for secret in (ORGANIZER_TOKEN, issued_jwt, APP_SECRET, "hunter2-pw"):
         assert secret not in dumped
-    assert sink[0]["request_headers"]["Authorization"] == "Bearer [REDACTED]"
-    assert sink[0]["status"] == 200 and sink[0]["identity"] == "organizer"
+    assert sink[0].request_headers["Authorization"] == "Bearer [REDACTED]"
+    assert sink[0].status == 200 and sink[0].identity == "organizer"
     assert graph.transcript.request_count == 2
     line = curl_line(sink[0])
     assert '"Authorization: Bearer $TOKEN"' in line and ORGANIZER_TOKEN not in line
+
+
+def test_the_client_records_a_typed_exchange_per_response_with_its_time_and_mailbox() -> None:
+    answer = throttled_then([Reply(429, b"{}", {"Retry-After": "0"})])
+    with stub_server(answer) as (root, _state):
+        graph = make_graph(root + "/v1.0")
+        before = time.time()
+        cancelled = graph.as_("organizer").post("/me/events/e1/cancel", json={"comment": "x"})
+        listed = graph.as_("attendee").get("/users/adele%40contoso.test/events")
+        unrelated = graph.as_("organizer").get("/subscriptions")
+    exchange = exchange_of(cancelled)
+    assert isinstance(exchange, Exchange) and exchange.status == 202 and exchange.method == "POST"
+    assert before <= exchange.sent_at <= time.time() and exchange.attempts == 2  # one 429, then the answer
+    assert exchange.mailbox == "organizer" and json.loads(exchange.request_body or "") == {"comment": "x"}
+    assert exchange_of(listed) is not None and exchange_of(listed).mailbox == "organizer"  # type: ignore[union-attr]
+    assert exchange_of(unrelated).mailbox == ""  # type: ignore[union-attr]
+    assert exchange_of(None) is None and exchange_of(requests.Response()) is None
+
+
+def test_curl_line_reproduces_method_url_headers_and_body_without_noise() -> None:
+    exchange = Exchange(
+        method="POST",
+        url="http://127.0.0.1:1/v1.0/me/events/AAMk%2F%3D/cancel",
+        request_headers={
+            "Authorization": "Bearer [REDACTED]",
+            "Content-Type": "application/json",
+            "User-Agent": "python-requests/2",
+            "Content-Length": "17",
+            "Accept": "*/*",
+        },
+        request_body='{"comment": "it\'s off"}',
+    )
+    line = curl_line(exchange)
+    assert line == (
+        "curl -i -X POST http://127.0.0.1:1/v1.0/me/events/AAMk%2F%3D/cancel "
+        '-H "Authorization: Bearer $TOKEN" '
+        "-H 'Content-Type: application/json' --data-raw '{\"comment\": \"it'\"'\"'s off\"}'"
+    )
+    assert curl_line(exchange.as_dict()) == line  # dict-shaped (synthetic, deserialised) exchanges alike
 
 
 def test_ids_with_slash_plus_and_equals_reach_the_server_encoded() -> None:
