@@ -45,6 +45,7 @@ EVENT_PROPERTIES = frozenset(
         "type",
     }
 )
+MIN_YEAR, MAX_YEAR = 1601, 4500  # Exchange's calendar range; keeps recurrence and zone arithmetic in range
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ def validate_event_payload(payload: Any) -> dict[str, Any]:
         recurrence.parse_local(moment["dateTime"], f"{field}.dateTime")
         recurrence.zone(moment.get("timeZone"))
     start, duration, _ = times_of(properties)
+    if not (MIN_YEAR <= start.year and (start + duration).year <= MAX_YEAR):
+        raise bad_request(
+            f"Events must lie between the years {MIN_YEAR} and {MAX_YEAR}.", "ErrorInvalidRequest"
+        )
     if duration < timedelta(0):
         raise bad_request("The end of the event must not be before its start.", "ErrorInvalidRequest")
     attendees = properties.get("attendees") or []

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from conformance.reference.access import Mailbox
 from conformance.reference.auth import Principal
 from conformance.reference.graph_errors import GraphError, bad_request
+from conformance.reference.payload import parse_json
 from conformance.reference.routing import RouteMatch
 from conformance.reference.settings import ServerSettings
 from conformance.reference.store import Store
@@ -56,15 +57,10 @@ class Call:
         return f"{self.version_url}/$metadata#{owner}('{self.mailbox.owner_id}')/{suffix}"
 
     def json_body(self) -> Any:
-        """The parsed JSON body of a create request; 400 when it is not JSON."""
+        """The parsed JSON body of a create request; 400 when it is empty or not strict JSON."""
         if not self.body.strip():
             raise bad_request("Empty Payload. JSON content expected.", "RequestBodyRead")
-        try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise bad_request(
-                "Invalid JSON. A token was not recognized in the JSON content.", "RequestBodyRead"
-            ) from error
+        return parse_json(self.body)
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # built once: json.dumps with options builds one per call

@@ -102,7 +102,12 @@ def parse_window_bound(value: str | None, name: str) -> datetime:
             f"The value '{value}' of parameter '{name}' is not a valid date and time.",
             "ErrorInvalidParameter",
         ) from error
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # an offset that moves year 1 or 9999 out of range: the window's open end
+        return (datetime.min if parsed.year < 5000 else datetime.max).replace(tzinfo=UTC)
 
 
 def _public(document: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from conformance.reference.event_view import (
 )
 from conformance.reference.graph_errors import GraphError, bad_request, malformed_id, not_found
 from conformance.reference.ids import decode_id
+from conformance.reference.payload import parse_json
 from conformance.reference.store import doc_of
 
 
@@ -235,13 +236,11 @@ def _cancel_body(call: Call) -> dict[str, Any] | None:
                 f"The content type '{content_type}' is not supported; send application/json.",
             )
         try:
-            body = json.loads(call.body)
+            body = parse_json(call.body)
             parsed = True
-        except (ValueError, UnicodeDecodeError) as error:
+        except GraphError:
             if "malformed-json-accepted" not in faults:
-                raise bad_request(
-                    "Invalid JSON. A token was not recognized in the JSON content.", "RequestBodyRead"
-                ) from error
+                raise
             body, parsed = None, False
         if parsed and not isinstance(body, dict):
             raise bad_request(

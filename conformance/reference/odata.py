@@ -27,6 +27,7 @@ _FUNCTIONS: dict[str, Callable[[Any, str], bool]] = {
 }
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 1000
+MAX_FILTER_DEPTH = 32  # parentheses and `not`s nested in one $filter
 
 
 def property_value(item: Mapping[str, Any], path: str) -> Any:
@@ -94,12 +95,12 @@ def _sort_by(name: str) -> Callable[[dict[str, Any]], tuple[int, Any]]:
     return lambda item: _sort_key(property_value(item, name))
 
 
-def _either(first: Predicate, second: Predicate) -> Predicate:
-    return lambda item: first(item) or second(item)
+def _any_of(predicates: list[Predicate]) -> Predicate:
+    return lambda item: any(predicate(item) for predicate in predicates)
 
 
-def _both(first: Predicate, second: Predicate) -> Predicate:
-    return lambda item: first(item) and second(item)
+def _all_of(predicates: list[Predicate]) -> Predicate:
+    return lambda item: all(predicate(item) for predicate in predicates)
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -139,23 +140,32 @@ class _Parser:
     """Recursive descent over the token list: or > and > not > comparison/function."""
 
     def __init__(self, tokens: list[tuple[str, str]], text: str) -> None:
-        self.tokens, self.text, self.position = tokens, text, 0
+        self.tokens, self.text, self.position, self.depth = tokens, text, 0, 0
 
     def expression(self) -> Predicate:
-        left = self._conjunction()
+        alternatives = [self._conjunction()]
         while self._peek_word("or"):
             self.position += 1
-            left = _either(left, self._conjunction())
-        return left
+            alternatives.append(self._conjunction())
+        return alternatives[0] if len(alternatives) == 1 else _any_of(alternatives)
 
     def _conjunction(self) -> Predicate:
-        left = self._unary()
+        conditions = [self._unary()]
         while self._peek_word("and"):
             self.position += 1
-            left = _both(left, self._unary())
-        return left
+            conditions.append(self._unary())
+        return conditions[0] if len(conditions) == 1 else _all_of(conditions)
 
     def _unary(self) -> Predicate:
+        self.depth += 1
+        try:
+            if self.depth > MAX_FILTER_DEPTH:
+                raise _invalid(self.text, f"nested deeper than {MAX_FILTER_DEPTH} levels")
+            return self._unary_at_depth()
+        finally:
+            self.depth -= 1
+
+    def _unary_at_depth(self) -> Predicate:
         if self._peek_word("not"):
             self.position += 1
             inner = self._unary()

@@ -44,11 +44,13 @@ MAX_OCCURRENCES = 2000
 
 def zone(name: str | None) -> ZoneInfo:
     """The zone for an IANA or common Windows time-zone name; 400 for an unknown one."""
+    if name is not None and not isinstance(name, str):
+        raise bad_request("Property 'timeZone' must be a string.", "TimeZoneNotSupportedException")
     key = (name or "UTC").strip()
     key = _WINDOWS_ZONES.get(key.lower(), key)
     try:
         return ZoneInfo(key)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise bad_request(f"Time zone '{name}' is not supported.", "TimeZoneNotSupportedException") from error
 
 
@@ -78,7 +80,9 @@ def validate(recurrence: Any) -> None:
     if not isinstance(recurrence, dict):
         raise bad_request("Property 'recurrence' must be a patternedRecurrence object.")
     pattern, recurrence_range = recurrence.get("pattern"), recurrence.get("range")
-    if not isinstance(pattern, dict) or pattern.get("type") not in _FREQUENCIES:
+    if not isinstance(pattern, dict) or not isinstance(pattern.get("type"), str) or (
+        pattern["type"] not in _FREQUENCIES
+    ):
         raise bad_request(f"recurrence.pattern.type must be one of {', '.join(_FREQUENCIES)}.")
     if not isinstance(recurrence_range, dict) or recurrence_range.get("type") not in (
         "endDate",
@@ -119,19 +123,22 @@ def _rule(recurrence: dict[str, Any], first_start: datetime) -> rrule.rrule:
     pattern, recurrence_range = recurrence["pattern"], recurrence["range"]
     kind = pattern["type"]
     interval = pattern.get("interval") or 1
-    if not isinstance(interval, int) or interval < 1:
-        raise bad_request("recurrence.pattern.interval must be a positive integer.")
+    if not isinstance(interval, int) or not 1 <= interval <= 999:
+        raise bad_request("recurrence.pattern.interval must be an integer from 1 to 999.")
     start_date = _date(recurrence_range.get("startDate"), "recurrence.range.startDate") or first_start.date()
     options: dict[str, Any] = {
         "interval": interval,
         "dtstart": datetime.combine(start_date, first_start.time()),
     }
-    weekdays = [_weekday(name) for name in pattern.get("daysOfWeek") or []]
+    days = pattern.get("daysOfWeek") or []
+    if not isinstance(days, list):
+        raise bad_request("recurrence.pattern.daysOfWeek must be a list of day names.")
+    weekdays = [_weekday(name) for name in days]
     if kind == "weekly":
         options["byweekday"] = weekdays or [first_start.weekday()]
         options["wkst"] = _weekday(pattern.get("firstDayOfWeek") or "sunday")
     elif kind in ("absoluteMonthly", "absoluteYearly"):
-        options["bymonthday"] = _positive(pattern.get("dayOfMonth"), "dayOfMonth")
+        options["bymonthday"] = _positive(pattern.get("dayOfMonth"), "dayOfMonth", 31)
     elif kind in ("relativeMonthly", "relativeYearly"):
         if not weekdays:
             raise bad_request("recurrence.pattern.daysOfWeek is required for relative patterns.")
@@ -140,7 +147,7 @@ def _rule(recurrence: dict[str, Any], first_start: datetime) -> rrule.rrule:
             raise bad_request("recurrence.pattern.index must be first, second, third, fourth or last.")
         options["byweekday"] = [weekday(index) for weekday in weekdays]
     if kind in ("absoluteYearly", "relativeYearly"):
-        options["bymonth"] = _positive(pattern.get("month"), "month")
+        options["bymonth"] = _positive(pattern.get("month"), "month", 12)
     range_type = recurrence_range["type"]
     if range_type == "endDate":
         end_date = _date(recurrence_range.get("endDate"), "recurrence.range.endDate")
@@ -159,9 +166,9 @@ def _weekday(name: Any) -> rrule.weekday:
     return found
 
 
-def _positive(value: Any, field: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise bad_request(f"recurrence {field} must be a positive integer.")
+def _positive(value: Any, field: str, most: int = 2**31 - 1) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
+        raise bad_request(f"recurrence {field} must be an integer from 1 to {most}.")
     return value
 
 
