@@ -256,6 +256,14 @@ def target_from_document(
     )
 
 
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """One line: what the YAML parser found wrong, and where (line and column, from 1)."""
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        mark = error.problem_mark
+        return f"{error.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(error).split())
+
+
 def load_target_file(
     path: str | Path, *, environ: Mapping[str, str], base_url: str | None = None
 ) -> TargetConfig:
@@ -270,5 +278,6 @@ def load_target_file(
     try:
         document = safe_load(text)
     except yaml.YAMLError as error:
-        raise TargetConfigError(f"target file {str(path)!r} is not valid YAML: {error}") from None
+        problem = _yaml_problem(error)
+        raise TargetConfigError(f"target file {str(path)!r} is not valid YAML: {problem}") from None
     return target_from_document(document, source=str(path), environ=environ, base_url=base_url)
