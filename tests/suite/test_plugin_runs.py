@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _inner_run import child_environment
+from _inner_run import REPO_ROOT, child_environment
 
 from conformance.reference.serve import ReferenceServer
 
@@ -182,3 +182,92 @@ def test_base_url_alone_runs_against_a_served_reference_server(tmp_path: Path) -
     assert completed.returncode == 0, output[-4000:]
     assert f"at {server.base_url}" in output
     assert certification(tmp_path).get("summary", {}).get("requests", 0) > 0
+
+
+def run_pytest_at_root(*args: str, environ: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m pytest ARGS` started in the repository root, as a user would type it there."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=REPO_ROOT,
+        env=child_environment(environ),
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT_S,
+        check=False,
+    )
+
+
+def bad_target_files(tmp_path: Path) -> dict[str, Path]:
+    """A missing target file, one that is not YAML, and one that names an unknown token kind."""
+    not_yaml = tmp_path / "not-yaml.yaml"
+    not_yaml.write_text("base_url: [\nidentities: {", encoding="utf-8")
+    wrong_kind = tmp_path / "wrong-kind.yaml"
+    wrong_kind.write_text(
+        yaml.safe_dump({"base_url": "http://127.0.0.1:9/v1.0",
+                        "identities": {"organizer": {"user_id": "u", "token": {"kind": "pasword"}}}}),
+        encoding="utf-8",
+    )
+    return {"missing": tmp_path / "missing.yaml", "not-yaml": not_yaml, "wrong-kind": wrong_kind}
+
+
+BAD_TARGETS = ["missing", "not-yaml", "wrong-kind"]
+
+
+@pytest.mark.parametrize("bad", BAD_TARGETS)
+def test_help_with_a_bad_target_in_the_environment_shows_help_and_no_traceback(
+    tmp_path: Path, bad: str
+) -> None:
+    target_file = bad_target_files(tmp_path)[bad]
+    completed = run_pytest_at_root("--help", environ={"GRAPH_CONFORMANCE_TARGET": str(target_file)})
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-3000:]
+    assert "--target=FILE" in output and "Traceback (most recent call last)" not in output, output[-3000:]
+
+
+@pytest.mark.parametrize("bad", BAD_TARGETS)
+@pytest.mark.parametrize("given_by", ["option", "environment"])
+def test_a_bad_target_is_one_line_and_exit_2(tmp_path: Path, bad: str, given_by: str) -> None:
+    target_file = str(bad_target_files(tmp_path)[bad])
+    if given_by == "option":
+        completed = run_pytest_at_root("--target", target_file)
+    else:
+        completed = run_pytest_at_root(environ={"GRAPH_CONFORMANCE_TARGET": target_file})
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 2, output[-3000:]
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output[-3000:]  # printed once, nothing else
+    assert lines[0].startswith("graph-conformance: ") and target_file in lines[0], lines[0]
+    assert "Traceback" not in output
+
+
+def test_a_bad_run_id_is_one_line_and_exit_2() -> None:
+    completed = run_pytest_at_root("--run-id", "not a run id!")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 2, output[-3000:]
+    assert output.strip().splitlines() == [
+        "graph-conformance: --run-id 'not a run id!': use letters, digits, '.', '_' or '-' (max 64)"
+    ]
+
+
+def collected_node_ids(output: str) -> list[str]:
+    """The node ids `pytest --collect-only -q` listed."""
+    return re.findall(r"^(\S+::\S+)$", output, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("option", ["--target", "--reports-dir"])
+def test_an_option_naming_a_path_elsewhere_still_collects_only_the_conformance_cases(
+    tmp_path: Path, option: str
+) -> None:
+    """pytest took `--target /elsewhere/FILE` for a test path: rootdir /elsewhere, the project's tests ran."""
+    with ReferenceServer() as server:
+        document = server.target_document()
+    target_file = tmp_path / "target.yaml"
+    target_file.write_text(yaml.safe_dump(document), encoding="utf-8")  # collecting sends no request
+    value = str(target_file) if option == "--target" else str(tmp_path / "reports")
+    completed = run_pytest_at_root("--collect-only", "-q", option, value)
+    expected = run_pytest_at_root("--collect-only", "-q", "conformance/cases")
+    node_ids = collected_node_ids(completed.stdout)
+    assert node_ids, completed.stdout[-3000:] + completed.stderr[-2000:]
+    assert all(node_id.startswith("conformance/cases/") for node_id in node_ids), node_ids[:5]
+    assert node_ids == collected_node_ids(expected.stdout)
+    assert f"rootdir: {REPO_ROOT}" in run_pytest_at_root("--collect-only", option, value).stdout
