@@ -45,6 +45,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "--message-delay-ms", type=int, default=0, help="attendee messages and copies appear late"
     )
     serve.add_argument(
+        "--send-limit",
+        type=int,
+        default=0,
+        metavar="N",
+        help="meeting messages per minute per sender (as Exchange); later ones arrive late, never lost",
+    )
+    serve.add_argument(
         "--fault", action="append", default=[], metavar="NAME", help="deviate from the page (repeatable)"
     )
     serve.add_argument("--list-faults", action="store_true", help="print the fault switches and exit")

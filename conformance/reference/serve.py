@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -20,7 +22,7 @@ from conformance.reference.app import build_app
 from conformance.reference.faults import describe_faults, validate_fault_names
 from conformance.reference.loopback import is_loopback_host
 from conformance.reference.seed import TENANT_DOMAIN, seed
-from conformance.reference.settings import ServerSettings
+from conformance.reference.settings import ServerSettings, check_port
 from conformance.reference.store import Store
 from conformance.reference.target_document import target_document
 
@@ -40,14 +42,17 @@ class ReferenceServer:
         throttle: bool = False,
         message_delay_ms: int = 0,
         rate_limit: float = 0.0,
+        send_limit: int = 0,
     ) -> None:
-        self.host, self.port, self.db = host, port, db
+        """ValueError names a bad argument (unknown fault, port out of range, negative number)."""
+        self.host, self.port, self.db = host, check_port(port), db
         self.settings = ServerSettings(
             faults=validate_fault_names(faults),
             latency_ms=latency_ms,
             throttle=throttle,
             rate_limit=rate_limit,
             message_delay_ms=message_delay_ms,
+            send_limit=send_limit,
         )
         self._store: Store | None = None
         self._server: uvicorn.Server | None = None
@@ -82,8 +87,13 @@ class ReferenceServer:
 
     def start(self) -> None:
         """Open the store, seed it, bind the socket and serve in a background thread."""
-        self._store = Store(self.db)
-        seed(self._store)
+        store = Store(self.db)
+        try:
+            seed(store)
+        except BaseException:
+            store.close()
+            raise
+        self._store = store
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         listener = socket.socket(family, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -91,7 +101,7 @@ class ReferenceServer:
         listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             listener.bind((self.host, self.port))
-        except OSError:
+        except (OSError, OverflowError):
             listener.close()
             self._store.close()
             raise
@@ -140,46 +150,56 @@ class ReferenceServer:
         return target_path
 
 
+def _usage_error(message: str) -> int:
+    print(f"graph-conformance serve: error: {message}", file=sys.stderr)
+    return 2
+
+
 def run_serve(args: argparse.Namespace) -> int:
-    """`graph-conformance serve`: run until Ctrl-C; exit 2 on an unknown fault or a port in use."""
+    """`graph-conformance serve`: run until Ctrl-C; exit 2 with one line for any bad argument."""
     if args.list_faults:
         print(describe_faults())
         return 0
     try:
-        faults = validate_fault_names(args.fault)
+        server = ReferenceServer(
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            faults=args.fault,
+            latency_ms=args.latency_ms,
+            throttle=args.throttle,
+            message_delay_ms=args.message_delay_ms,
+            rate_limit=args.rate_limit,
+            send_limit=getattr(args, "send_limit", 0),
+        )
     except ValueError as error:
-        print(f"graph-conformance serve: error: {error}", file=sys.stderr)
-        return 2
+        return _usage_error(str(error))
     if not is_loopback_host(args.host):
         print(
             f"graph-conformance serve: warning: listening on {args.host}, not loopback; the seeded passwords "
             f"in the target file give anyone who can reach it full access",
             file=sys.stderr,
         )
-    server = ReferenceServer(
-        host=args.host,
-        port=args.port,
-        db=args.db,
-        faults=faults,
-        latency_ms=args.latency_ms,
-        throttle=args.throttle,
-        message_delay_ms=args.message_delay_ms,
-        rate_limit=args.rate_limit,
-    )
+    faults = server.settings.faults
     try:
         server.start()
-    except OSError as error:
-        print(
-            f"graph-conformance serve: error: cannot listen on {args.host}:{args.port} ({error.strerror}); "
-            f"pick another --port (0 = any free port)",
-            file=sys.stderr,
-        )
-        return 2
+    except sqlite3.Error as error:
+        return _usage_error(f"--db {args.db}: cannot use it as an SQLite database ({error})")
+    except (OSError, OverflowError) as error:
+        in_use = getattr(error, "errno", None) == errno.EADDRINUSE
+        hint = "; pick another --port (0 = any free port)" if in_use else ""
+        reason = getattr(error, "strerror", None) or str(error)
+        return _usage_error(f"cannot listen on {args.host}:{args.port} ({reason}){hint}")
     try:
+        if args.write_target:
+            try:
+                written = server.write_target(args.write_target).resolve()
+            except OSError as error:
+                return _usage_error(f"--write-target {args.write_target}: cannot write it ({error.strerror})")
         print(f"reference server: {server.base_url}", flush=True)
         print(f"token endpoint:   {server.root_url}/{TENANT_DOMAIN}/oauth2/v2.0/token", flush=True)
         if args.write_target:
-            print(f"target file:      {server.write_target(args.write_target).resolve()}", flush=True)
+            print(f"target file:      {written}", flush=True)
         if faults:
             print(f"faults:           {', '.join(sorted(faults))}", flush=True)
         print("press Ctrl-C to stop", flush=True)

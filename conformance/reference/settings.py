@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+
+MAX_PORT = 65535
 
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """Faults and simulation knobs, fixed for the lifetime of a server."""
+    """Faults and simulation knobs, fixed for the lifetime of a server; ValueError names a bad one."""
 
     faults: frozenset[str] = field(default_factory=frozenset)
     latency_ms: int = 0
     throttle: bool = False
     rate_limit: float = 0.0
     message_delay_ms: int = 0
+    send_limit: int = 0  # meeting messages per minute per sender; later ones are delivered late (0: no limit)
     max_body_bytes: int = 4 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        for name in ("latency_ms", "rate_limit", "message_delay_ms", "send_limit", "max_body_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise ValueError(f"{option_name(name)} {value!r}: expected a number")
+            if value < 0:
+                raise ValueError(f"{option_name(name)} {value}: must be 0 or more")
 
     @property
     def message_delay_s(self) -> float:
         """The attendee-side delivery delay in seconds."""
         return self.message_delay_ms / 1000.0
+
+
+def option_name(setting: str) -> str:
+    """The `graph-conformance serve` option of a setting: latency_ms -> --latency-ms."""
+    return "--" + setting.replace("_", "-")
+
+
+def check_port(port: int) -> int:
+    """The port, or ValueError when it is not 0-65535 (0 picks a free port)."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= MAX_PORT:
+        raise ValueError(f"--port {port}: must be 0-{MAX_PORT} (0 picks a free port)")
+    return port
