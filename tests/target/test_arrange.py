@@ -1,0 +1,207 @@
+"""Arranging as leniently as real clients: 2xx + id is created, default containers, every try recorded."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.target.client import Graph, GraphClient
+from conformance.target.prerequisites import Record
+from conformance.target.provision import Provisioner
+from conformance.target.urls import quote_id
+from tests.target.conftest import ERROR_BODY, Gaps
+
+
+def statuses(records: list[Record]) -> list[tuple[str, str]]:
+    return [(str(record["id"]), str(record["status"])) for record in records]
+
+
+def test_an_event_created_with_201_is_recorded_ok_with_its_exchange(
+    graph: Graph, records: list[Record]
+) -> None:
+    provisioner = Provisioner(graph, "gc-arrange-1", "a", record=records.append)
+    provisioner.event()
+    assert statuses(records) == [("EVENT-CREATE", "ok")]
+    assert records[0]["exchange"]["status"] == 201 and records[0]["exchange"]["method"] == "POST"
+    provisioner.cleanup()
+
+
+def test_a_200_with_an_id_is_created_and_recorded_as_a_fallback(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    gaps.add("POST", r"/me/events$", 200)
+    provisioner = Provisioner(graph, "gc-arrange-2", "a", record=records.append)
+    event = provisioner.event()
+    assert statuses(records) == [("EVENT-CREATE", "fallback")]
+    assert "HTTP 200 instead of 201" in records[0]["detail"]
+    assert "accepted as created" in records[0]["fallback"]
+    provisioner.cleanup()
+    assert graph.as_("organizer").get(event.path).status_code == 404  # still cleaned up
+
+
+@pytest.mark.parametrize(
+    ("status", "body"), [(500, ERROR_BODY), (200, {"value": []}), (201, {"id": ""})],
+    ids=["server-error", "no-id", "empty-id"],
+)
+def test_an_answer_without_a_created_id_raises_prerequisite_failed_with_the_exchange(
+    graph: Graph, gaps: Gaps, records: list[Record], status: int, body: Any
+) -> None:
+    gaps.add("POST", r"/me/events$", status, body)
+    provisioner = Provisioner(graph, "gc-arrange-3", "a", record=records.append)
+    expected = rf"prerequisite EVENT-CREATE failed: .*HTTP {status}"
+    with pytest.raises(PrerequisiteFailed, match=expected) as caught:
+        provisioner.event()
+    assert caught.value.recorded and statuses(records) == [("EVENT-CREATE", "failed")]
+    assert caught.value.record["exchange"]["status"] == status
+    assert caught.value.record["fix"]
+
+
+def test_series_and_group_events_are_their_own_prerequisites(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    gaps.add("POST", r"/groups/[^/]+/events$", 403, ERROR_BODY)
+    provisioner = Provisioner(graph, "gc-arrange-4", "a", record=records.append)
+    provisioner.series(attendees=0)
+    with pytest.raises(PrerequisiteFailed, match="GROUP-EVENT-CREATE"):
+        provisioner.event(group=True)
+    assert statuses(records) == [("SERIES-CREATE", "ok"), ("GROUP-EVENT-CREATE", "failed")]
+    provisioner.cleanup()
+
+
+def test_a_refused_calendar_falls_back_to_the_default_calendar_which_is_never_deleted(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    gaps.add("POST", r"/me/calendars$", 403, ERROR_BODY)
+    organizer = graph.as_("organizer")
+    default_id = organizer.get("/me/calendar").json()["id"]
+    provisioner = Provisioner(graph, "gc-arrange-5", "a", record=records.append)
+    calendar_id = provisioner.calendar()
+    event = provisioner.event(calendar_id=calendar_id)
+    assert calendar_id == default_id
+    assert statuses(records) == [("CALENDAR-CREATE", "fallback"), ("EVENT-CREATE", "ok")]
+    assert "GET /me/calendar" in records[0]["fallback"] and "403" in records[0]["detail"]
+    provisioner.cleanup()
+    assert organizer.get(f"/me/calendars/{quote_id(default_id)}").status_code == 200
+    assert organizer.get(event.path).status_code == 404
+
+
+def test_a_refused_calendar_group_falls_back_to_the_default_group(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    gaps.add("POST", r"/me/calendarGroups$", 501, ERROR_BODY)
+    organizer = graph.as_("organizer")
+    groups_before = organizer.get("/me/calendarGroups").json()["value"]
+    provisioner = Provisioner(graph, "gc-arrange-6", "a", record=records.append)
+    group_id, calendar_id = provisioner.calendar_group_with_calendar()
+    assert group_id in {group["id"] for group in groups_before}
+    in_group = organizer.get(f"/me/calendarGroups/{quote_id(group_id)}/calendars").json()["value"]
+    assert calendar_id in {calendar["id"] for calendar in in_group}
+    assert statuses(records) == [("CALENDAR-GROUP-CREATE", "fallback"), ("CALENDAR-CREATE", "ok")]
+    provisioner.cleanup()
+    assert organizer.get(f"/me/calendarGroups/{quote_id(group_id)}").status_code == 200  # never deleted
+
+
+def test_no_calendar_creation_at_all_uses_a_calendar_already_in_the_default_group(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    gaps.add("POST", r"/calendar[Gg]roups(/.+/calendars)?$", 403, ERROR_BODY)
+    provisioner = Provisioner(graph, "gc-arrange-7", "a", record=records.append)
+    group_id, calendar_id = provisioner.calendar_group_with_calendar()
+    assert group_id and calendar_id
+    assert statuses(records) == [("CALENDAR-GROUP-CREATE", "fallback"), ("CALENDAR-CREATE", "fallback")]
+
+
+def test_a_fallback_that_cannot_be_read_either_fails_naming_both_answers(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    gaps.add("POST", r"/me/calendars$", 403, ERROR_BODY)
+    gaps.add("GET", r"/me/calendar$", 404, ERROR_BODY)
+    provisioner = Provisioner(graph, "gc-arrange-8", "a", record=records.append)
+    with pytest.raises(PrerequisiteFailed, match=r"CALENDAR-CREATE failed: .*HTTP 403.*HTTP 404"):
+        provisioner.calendar()
+    assert statuses(records) == [("CALENDAR-CREATE", "failed")]
+
+
+def test_instances_are_listed_or_fail_as_the_instances_prerequisite(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    provisioner = Provisioner(graph, "gc-arrange-9", "a", record=records.append)
+    series = provisioner.series(attendees=0, occurrences=3)
+    assert len(provisioner.instances(series)) == 3
+    gaps.add("GET", r"/instances$", 200, {"value": [{"id": "only-one"}]})
+    with pytest.raises(PrerequisiteFailed, match=r"INSTANCES failed: .*lists 1 instance\(s\), at least 3"):
+        provisioner.instances(series)
+    gaps.add("GET", r"/instances$", 501, ERROR_BODY)
+    with pytest.raises(PrerequisiteFailed, match="INSTANCES failed"):
+        series.instances()  # the event's own helper fails the same way (unrecorded)
+    assert statuses(records)[-2:] == [("INSTANCES", "ok"), ("INSTANCES", "failed")]
+    provisioner.cleanup()
+
+
+def test_the_attendee_copy_is_found_or_fails_fast_when_the_calendar_view_cannot_be_read(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    provisioner = Provisioner(graph, "gc-arrange-10", "a", record=records.append)
+    event = provisioner.event(attendees=1)
+    copy = provisioner.find_attendee_copy(event)
+    assert copy["iCalUId"] == event.ical_uid and copy["id"] != event.id
+    gaps.add("GET", r"/me/calendarView$", 400, ERROR_BODY)
+    started = time.monotonic()
+    with pytest.raises(PrerequisiteFailed, match=r"ATTENDEE-COPY failed: .*HTTP 400.*cannot be read"):
+        provisioner.find_attendee_copy(event)
+    assert time.monotonic() - started < graph.target.poll_timeout_s / 2  # no polling of an unreadable view
+    provisioner.cleanup()
+
+
+def test_mailbox_and_deleted_items_reads_are_prerequisites(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    provisioner = Provisioner(graph, "gc-arrange-11", "a", record=records.append)
+    assert isinstance(provisioner.mailbox_messages("attendee"), list)
+    gaps.add("GET", r"/mailFolders/deleteditems/messages$", 404, ERROR_BODY)
+    with pytest.raises(PrerequisiteFailed, match="DELETED-ITEMS failed: .*HTTP 404"):
+        provisioner.deleted_items()
+    assert statuses(records) == [("MAILBOX-MESSAGES", "ok"), ("DELETED-ITEMS", "failed")]
+
+
+def test_a_target_that_stops_answering_while_arranging_is_a_prerequisite_failure(
+    graph: Graph, records: list[Record], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(self: GraphClient, method: str, path: str, **kwargs: object) -> object:
+        raise TargetUnreachable(f"{method} {path}: the target does not answer (timed out)")
+
+    monkeypatch.setattr(GraphClient, "request", unreachable)
+    provisioner = Provisioner(graph, "gc-arrange-12", "a", record=records.append)
+    expected = "EVENT-CREATE failed: POST /me/events: the target"
+    with pytest.raises(PrerequisiteFailed, match=expected) as caught:
+        provisioner.event()
+    assert isinstance(caught.value.__cause__, TargetUnreachable)
+    assert statuses(records) == [("EVENT-CREATE", "failed")]
+
+
+def test_cancelled_events_are_confirmed_gone_with_one_unfiltered_listing_when_filter_is_refused(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    provisioner = Provisioner(graph, "gc-arrange-13", "a", record=records.append)
+    events = [provisioner.event(attendees=0) for _ in range(3)]
+    kept = provisioner.event(attendees=0)
+    organizer = graph.as_("organizer")
+    for event in events:
+        assert organizer.post(f"{event.path}/cancel", json={}).status_code == 202
+        provisioner.presumed_gone(event)
+    gaps.add("GET", r"/me/calendar/events$", 400, ERROR_BODY, query="$filter")
+    sink: list[dict[str, Any]] = []
+    graph.transcript.start_test(sink)
+    try:
+        provisioner.cleanup()
+    finally:
+        graph.transcript.stop_test()
+    sent = [(exchange["method"], exchange["status"], "%24filter" in exchange["url"]) for exchange in sink]
+    assert sent[:2] == [("GET", 400, True), ("GET", 200, False)]
+    assert [method for method, _status, _filtered in sent[2:]] == ["DELETE"]  # only the untouched event
+    assert ("ODATA-FILTER", "fallback") in statuses(records)
+    assert organizer.get(kept.path).status_code == 404
+
