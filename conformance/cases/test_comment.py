@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
 import pytest
-import requests
 
-from conformance.cases._expect import expect
-from conformance.cases._mailbox import (
+from conformance.cases.toolkit import (
+    ABSENT,
+    CANCELLED,
+    JSON_TYPE,
+    Arranger,
     await_notice,
-    expect_cancellation_notices,
+    expect,
+    expect_accepted,
+    expect_notices,
     message_text,
+    not_verified,
     notices_about,
-    require_route_served,
+    organizer_cancels,
+    send,
 )
-from conformance.outcomes import not_verified
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent, Provisioner
-
-JSON = "application/json"
-_ABSENT = object()  # "send no body at all"
-
-
-def _cancel(
-    graph: Graph, event: ProvisionedEvent, body: Any = _ABSENT, headers: dict[str, str | None] | None = None
-) -> requests.Response:
-    """POST the cancel action on `event` as its organizer: `body` as JSON, or no body at all."""
-    if body is _ABSENT:
-        return require_route_served(graph.as_(event.owner_role).post(f"{event.path}/cancel", headers=headers))
-    response = graph.as_(event.owner_role).post(
-        f"{event.path}/cancel",
-        data=json.dumps(body).encode("utf-8"),
-        headers={"Content-Type": JSON, **(headers or {})},
-    )
-    return require_route_served(response)
 
 
 def _all_attendees(target: TargetConfig) -> int:
@@ -45,17 +32,15 @@ def _all_attendees(target: TargetConfig) -> int:
     return max(1, len(target.attendee_roles))
 
 
-def _expect_accepted(response: requests.Response, requirement_id: str, what: str) -> None:
-    expect(
-        200 <= response.status_code < 300,
-        requirement_id,
-        f"{what}: expected the cancel to be accepted (2xx), got HTTP {response.status_code}",
-        response,
-    )
-
-
 def _unique_comment(label: str) -> str:
     return f"graph-conformance {label} comment {secrets.token_hex(4)}"
+
+
+def _delivering_meeting(arrange: Arranger, attendees: int) -> ProvisionedEvent:
+    """A new meeting whose invitation has reached every attendee's mailbox (MAILBOX-MESSAGES)."""
+    event = arrange.provision.event(attendees=attendees)
+    arrange.mailboxes_deliver(event)
+    return event
 
 
 @pytest.mark.parametrize(
@@ -70,53 +55,39 @@ def _unique_comment(label: str) -> str:
     ],
 )
 def test_comment_reaches_every_attendee(
-    comment_key: str, graph: Graph, target: TargetConfig, provision: Provisioner
+    comment_key: str, graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
     """The comment (under the table's or the example's key) is in every attendee's cancellation notice."""
     requirement_id = (
         "CANCEL-COMMENT-DELIVERED" if comment_key == "comment" else "CANCEL-COMMENT-DELIVERED-PASCAL"
     )
-    event = provision.event(attendees=_all_attendees(target))
+    event = _delivering_meeting(arrange, _all_attendees(target))
     comment = _unique_comment(comment_key)
-    response = _cancel(graph, event, {comment_key: comment})
-    _expect_accepted(response, requirement_id, f"cancel with {{{comment_key!r}: ...}}")
-    for role in event.attendee_roles:
-        notice = await_notice(graph.as_(role), event.subject, target.poll_timeout_s, target.poll_interval_s)
+    organizer_cancels(graph, event, requirement_id, body={comment_key: comment}, about_answer=False)
+    notices = expect_notices(graph, event.attendee_roles, event.subject, requirement_id, target)
+    for role, notice in notices.items():
         expect(
-            notice.found is not None,
-            requirement_id,
-            f"attendee {role!r} received no cancellation notice within {target.poll_timeout_s:g}s",
-            notice.response or response,
-        )
-        expect(
-            comment in message_text(notice.found),
+            comment in message_text(notice),
             requirement_id,
             f"{role}'s cancellation notice does not contain the comment {comment!r} sent as {comment_key!r}",
-            notice.response or response,
         )
 
 
 @pytest.mark.requirement("CANCEL-SENDS-MESSAGE")
 def test_every_attendee_gets_a_meeting_cancelled_message(
-    graph: Graph, target: TargetConfig, provision: Provisioner
+    graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
     """Each attendee's notice is an eventMessage with meetingMessageType `meetingCancelled`."""
-    event = provision.event(attendees=_all_attendees(target))
-    response = _cancel(graph, event, {"comment": _unique_comment("message-type")})
-    _expect_accepted(response, "CANCEL-SENDS-MESSAGE", "cancel with a comment")
-    expect_cancellation_notices(
-        graph,
-        target,
-        event.attendee_roles,
-        event.subject,
-        "CANCEL-SENDS-MESSAGE",
-        "the cancelled meeting",
-        response,
+    event = _delivering_meeting(arrange, _all_attendees(target))
+    body = {"comment": _unique_comment("message-type")}
+    organizer_cancels(graph, event, "CANCEL-SENDS-MESSAGE", body=body, about_answer=False)
+    expect_notices(
+        graph, event.attendee_roles, event.subject, "CANCEL-SENDS-MESSAGE", target, of_type=CANCELLED
     )
 
 
 _DEFAULT_NOTICE_BODIES = [
-    pytest.param(_ABSENT, id="no-body"),
+    pytest.param(ABSENT, id="no-body"),
     pytest.param({}, id="empty-object"),
     pytest.param({"comment": None}, id="null-comment"),
     pytest.param({"Comment": None}, id="null-Comment"),
@@ -126,56 +97,54 @@ _DEFAULT_NOTICE_BODIES = [
 @pytest.mark.requirement("GRAPH-COMMENT-DEFAULT-NOTICE")
 @pytest.mark.parametrize("body", _DEFAULT_NOTICE_BODIES)
 def test_cancel_without_comment_sends_the_default_notice(
-    body: Any, graph: Graph, target: TargetConfig, provision: Provisioner
+    body: Any, graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
     """Without a comment (absent, null, `{}`, no body) attendees still get a cancellation notice."""
-    event = provision.event(attendees=1)
-    response = _cancel(graph, event, body)
-    _expect_accepted(response, "GRAPH-COMMENT-DEFAULT-NOTICE", "cancel without a comment")
-    role = event.attendee_roles[0]
-    notice = await_notice(graph.as_(role), event.subject, target.poll_timeout_s, target.poll_interval_s)
-    expect(
-        notice.found is not None,
+    event = _delivering_meeting(arrange, 1)
+    organizer_cancels(graph, event, "GRAPH-COMMENT-DEFAULT-NOTICE", body=body, about_answer=False)
+    expect_notices(
+        graph,
+        event.attendee_roles,
+        event.subject,
         "GRAPH-COMMENT-DEFAULT-NOTICE",
-        f"attendee {role!r} received no default cancellation notice within {target.poll_timeout_s:g}s",
-        notice.response or response,
+        target,
+        what="the meeting cancelled without a comment",
     )
 
 
 @pytest.mark.requirement("GRAPH-COMMENT-EMPTY-NO-NOTICE")
-def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, provision: Provisioner) -> None:
+def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
     """`"comment": ""` cancels without a notice; judged once a later cancel's notice has arrived."""
-    silent = provision.event(attendees=1)
-    sentinel = provision.event(
-        attendees=1
-    )  # cancelled after `silent`: once its notice is in, `silent`'s would be
-    response = _cancel(graph, silent, {"comment": ""})
-    _expect_accepted(response, "GRAPH-COMMENT-EMPTY-NO-NOTICE", 'cancel with {"comment": ""}')
-    sentinel_response = _cancel(graph, sentinel, {"comment": _unique_comment("sentinel")})
+    silent = _delivering_meeting(arrange, 1)
+    # cancelled after `silent`: once the sentinel's notice is in, a notice of `silent` would be too
+    sentinel = arrange.provision.event(attendees=1)
+    empty = {"comment": ""}
+    organizer_cancels(graph, silent, "GRAPH-COMMENT-EMPTY-NO-NOTICE", body=empty, about_answer=False)
+    later = {"comment": _unique_comment("sentinel")}
+    client = graph.as_(sentinel.owner_role)
+    send(client, f"{sentinel.path}/cancel", "GRAPH-COMMENT-EMPTY-NO-NOTICE", body=later, about_answer=False)
     role = silent.attendee_roles[0]
-    client = graph.as_(role)
-    arrived = await_notice(client, sentinel.subject, target.poll_timeout_s, target.poll_interval_s)
-    if arrived.found is None:
+    if not await_notice(graph, role, sentinel.subject, target).found:
         not_verified(
-            f"the notice of a later cancel (HTTP {sentinel_response.status_code}) never reached {role!r}, "
-            "so the absence of a notice for the empty comment cannot be judged"
+            f"the notice of a later cancel never reached {role!r}, so the absence of a notice for the empty "
+            "comment cannot be judged"
         )
-    notices, listing = notices_about(client, silent.subject)
+    notices = notices_about(graph.as_(role), silent.subject)
     expect(
-        not notices,
+        not notices.value,
         "GRAPH-COMMENT-EMPTY-NO-NOTICE",
-        f"attendee {role!r} got {len(notices)} notice(s) for a cancel with an empty comment; expected none "
-        f"(a later cancel's notice has already arrived)",
-        listing,
+        f"attendee {role!r} got {len(notices.value)} notice(s) for a cancel with an empty comment; expected "
+        "none (a later cancel's notice has already arrived)",
+        notices.response,
     )
 
 
 @pytest.mark.requirement("CANCEL-COMMENT-OPTIONAL")
-@pytest.mark.parametrize("body", [pytest.param(_ABSENT, id="no-body"), pytest.param({}, id="empty-object")])
+@pytest.mark.parametrize("body", [pytest.param(ABSENT, id="no-body"), pytest.param({}, id="empty-object")])
 def test_cancel_without_comment_is_accepted(body: Any, graph: Graph, provision: Provisioner) -> None:
     """`comment` is optional: no body and `{}` are both accepted."""
     event = provision.event(attendees=1)
-    _expect_accepted(_cancel(graph, event, body), "CANCEL-COMMENT-OPTIONAL", "cancel without a comment")
+    organizer_cancels(graph, event, "CANCEL-COMMENT-OPTIONAL", body=body, what="cancel without a comment")
 
 
 _COMMENT_STRINGS = [
@@ -192,19 +161,16 @@ _COMMENT_STRINGS = [
 def test_any_string_comment_is_accepted(comment: str, graph: Graph, provision: Provisioner) -> None:
     """`comment` is a String: any string is accepted."""
     event = provision.event(attendees=1)
-    _expect_accepted(
-        _cancel(graph, event, {"comment": comment}),
-        "CANCEL-COMMENT-STRING",
-        f"cancel with a {len(comment)}-character comment",
-    )
+    what = f"cancel with a {len(comment)}-character comment"
+    organizer_cancels(graph, event, "CANCEL-COMMENT-STRING", body={"comment": comment}, what=what)
 
 
 @pytest.mark.requirement("CANCEL-CONTENT-TYPE")
 @pytest.mark.parametrize(
     ("header_name", "media_type"),
     [
-        pytest.param("Content-Type", JSON, id="Content-Type"),
-        pytest.param("Content-type", JSON, id="Content-type-as-in-the-example"),
+        pytest.param("Content-Type", JSON_TYPE, id="Content-Type"),
+        pytest.param("Content-type", JSON_TYPE, id="Content-type-as-in-the-example"),
         pytest.param("Content-Type", "application/json; charset=utf-8", id="charset-utf-8"),
     ],
 )
@@ -213,10 +179,12 @@ def test_json_body_with_json_content_type_is_accepted(
 ) -> None:
     """A JSON body sent with a JSON `Content-Type` (as the page and its example spell it) is accepted."""
     event = provision.event(attendees=1)
-    response = graph.as_(event.owner_role).post(
+    body = {"comment": _unique_comment("content-type")}
+    response = send(
+        graph.as_(event.owner_role),
         f"{event.path}/cancel",
-        data=json.dumps({"comment": _unique_comment("content-type")}).encode(),
+        "CANCEL-CONTENT-TYPE",
+        body=body,
         headers={header_name: media_type},
     )
-    require_route_served(response)
-    _expect_accepted(response, "CANCEL-CONTENT-TYPE", f"cancel sent with '{header_name}: {media_type}'")
+    expect_accepted(response, "CANCEL-CONTENT-TYPE", f"cancel sent with '{header_name}: {media_type}'")

@@ -2,202 +2,175 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
-
 import pytest
 import requests
 
-from conformance.cases._expect import expect
-from conformance.cases._mailbox import Poll, expect_cancellation_notices, poll, require_route_served
-from conformance.outcomes import not_verified
+from conformance.cases.toolkit import (
+    CANCELLED,
+    GONE,
+    Arranger,
+    Item,
+    Seen,
+    expect,
+    expect_eventually,
+    expect_notices,
+    expect_untouched,
+    items_of,
+    json_of,
+    not_verified,
+    organizer_cancels,
+    poll,
+    series_window,
+)
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
-from conformance.target.provision import ProvisionedEvent, Provisioner
+from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
 
-OCCURRENCES = 3
-GONE = (404, 410)
 
-
-def _list_instances(
-    graph: Graph, series: ProvisionedEvent
-) -> tuple[list[dict[str, Any]] | None, requests.Response]:
-    """GET the master's /instances over the series' window: the items (None unless the answer is 200)."""
-    assert series.start is not None
-    window = {
-        "startDateTime": _iso(series.start, days=-1),
-        "endDateTime": _iso(series.start, days=OCCURRENCES + 2),
-    }
-    response = graph.as_(series.owner_role).get(f"{series.path}/instances", params=window)
-    if response.status_code != 200:
-        return None, response
-    items: list[dict[str, Any]] = response.json().get("value", [])
-    return items, response
-
-
-def _iso(start: datetime, *, days: int) -> str:
-    return (start + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _series_with_occurrences(
-    graph: Graph, provision: Provisioner, requirement_id: str, attendees: int = 1
-) -> tuple[ProvisionedEvent, list[dict[str, Any]]]:
-    """A new daily series and its occurrences (at least two, or the case cannot mean anything)."""
-    series = provision.series(attendees=attendees, occurrences=OCCURRENCES)
-    occurrences, response = _list_instances(graph, series)
-    expect(
-        occurrences is not None and len(occurrences) >= 2,
-        requirement_id,
-        f"the new {OCCURRENCES}-occurrence series lists {len(occurrences or [])} instances; expected "
-        f"{OCCURRENCES}",
-        response,
-    )
-    return series, occurrences or []
+def _instances(graph: Graph, series: ProvisionedEvent) -> Seen[list[Item] | None]:
+    """GET the master's /instances over the series' window (found: the answer is a list)."""
+    response = graph.as_(series.owner_role).get(f"{series.path}/instances", params=series_window(series))
+    items = items_of(response)
+    return Seen(items is not None, items, response)
 
 
 def _cancel_occurrence(
-    graph: Graph, series: ProvisionedEvent, occurrence: dict[str, Any], requirement_id: str
+    graph: Graph, series: ProvisionedEvent, occurrence: Item, requirement_id: str
 ) -> requests.Response:
     """The organizer cancels one occurrence by passing its id in the ordinary event-id slot."""
-    response = graph.as_(series.owner_role).post(
-        f"{series.owner_prefix}/events/{quote_id(occurrence['id'])}/cancel",
-        json={"comment": "Cancelling this occurrence only"},
-    )
-    require_route_served(response)
-    expect(
-        200 <= response.status_code < 300,
+    return organizer_cancels(
+        graph,
+        series,
         requirement_id,
-        f"cancelling occurrence {occurrence.get('start', {}).get('dateTime')} answered HTTP "
-        f"{response.status_code}, expected 202",
-        response,
+        body={"comment": "Cancelling this occurrence only"},
+        path=f"{series.owner_prefix}/events/{quote_id(occurrence['id'])}/cancel",
+        about_answer=False,
+        what=f"cancelling occurrence {occurrence.get('start', {}).get('dateTime')}",
     )
-    return response
 
 
 @pytest.mark.requirement("CANCEL-OCCURRENCE")
 def test_cancelling_an_occurrence_cancels_only_that_occurrence(
-    graph: Graph, target: TargetConfig, provision: Provisioner
+    graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
     """The cancelled occurrence leaves /instances; the master and the other occurrences remain."""
-    series, occurrences = _series_with_occurrences(graph, provision, "CANCEL-OCCURRENCE")
-    chosen, others = (
-        occurrences[1],
-        [item["id"] for item in occurrences if item["id"] != occurrences[1]["id"]],
-    )
+    series, occurrences = arrange.series()
+    master_before = arrange.read_back(series)
+    chosen = occurrences[1]
+    others = [item["id"] for item in occurrences if item["id"] != chosen["id"]]
     _cancel_occurrence(graph, series, chosen, "CANCEL-OCCURRENCE")
 
-    def fetch() -> tuple[tuple[list[dict[str, Any]]] | None, requests.Response]:
-        items, response = _list_instances(graph, series)
-        left = items is not None and all(item["id"] != chosen["id"] for item in items)
-        return ((items,) if items is not None and left else None), response
+    def fetch() -> Seen[list[Item] | None]:
+        seen = _instances(graph, series)  # an answer that is no list (the series gone) is final too
+        gone = seen.value is None or all(item.get("id") != chosen["id"] for item in seen.value)
+        return Seen(gone, seen.value, seen.response)
 
-    after: Poll = poll(fetch, target.poll_timeout_s, target.poll_interval_s)
+    seen = poll(fetch, target)
     expect(
-        after.found is not None,
+        seen.found,
         "CANCEL-OCCURRENCE",
-        f"after {target.poll_timeout_s:g}s /instances still lists the cancelled occurrence "
-        f"(or does not answer 200: HTTP {after.response.status_code if after.response else '?'})",
-        after.response,
+        f"/instances still lists the cancelled occurrence after {target.poll_timeout_s:g}s",
+        seen.response,
     )
-    remaining = {item["id"] for item in after.found[0]}
-    missing = [item_id for item_id in others if item_id not in remaining]
+    remaining = seen.value
+    expect(
+        remaining is not None,
+        "CANCEL-OCCURRENCE",
+        "after one occurrence was cancelled, the series' /instances no longer answers a list (it did before)",
+        seen.response,
+    )
+    missing = [item_id for item_id in others if item_id not in {item.get("id") for item in remaining or []}]
     expect(
         not missing,
         "CANCEL-OCCURRENCE",
-        f"{len(missing)} occurrence(s) that were not cancelled are gone from /instances",
-        after.response,
+        f"{len(missing)} occurrence(s) not cancelled are gone from /instances",
     )
-    master = graph.as_(series.owner_role).get(series.path)
-    expect(
-        master.status_code == 200 and master.json().get("isCancelled") is not True,
+    expect_untouched(
+        graph.as_(series.owner_role),
+        series.path,
+        master_before,
         "CANCEL-OCCURRENCE",
-        f"the series master answers HTTP {master.status_code} after one occurrence was cancelled; "
-        "it must remain (200, not cancelled)",
-        master,
+        "cancelling one occurrence",
     )
 
 
 @pytest.mark.requirement("GRAPH-CANCELLED-OCCURRENCES")
-def test_master_lists_the_cancelled_occurrence(
-    graph: Graph, target: TargetConfig, provision: Provisioner
-) -> None:
+def test_master_lists_the_cancelled_occurrence(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
     """The master's `cancelledOccurrences` lists the occurrence that was cancelled."""
-    series, occurrences = _series_with_occurrences(graph, provision, "GRAPH-CANCELLED-OCCURRENCES")
+    series, occurrences = arrange.series()
     chosen = occurrences[1]
-    _cancel_occurrence(graph, series, chosen, "GRAPH-CANCELLED-OCCURRENCES")
     day = str(chosen.get("start", {}).get("dateTime", ""))[:10]
 
     def names_it(entry: object) -> bool:
         return entry == chosen.get("occurrenceId") or (bool(day) and str(entry).endswith(day))
 
-    def fetch() -> tuple[bool, requests.Response]:
+    def fetch() -> Seen[bool]:
         response = graph.as_(series.owner_role).get(
             series.path, params={"$select": "subject,cancelledOccurrences"}
         )
-        listed = response.json().get("cancelledOccurrences", []) if response.status_code == 200 else []
-        return response.status_code in GONE or any(names_it(entry) for entry in listed or []), response
+        body = json_of(response)
+        listed = body.get("cancelledOccurrences") if isinstance(body, dict) else None
+        return Seen(
+            response.status_code in GONE or any(map(names_it, listed or [])),
+            response.status_code in GONE,
+            response,
+        )
 
-    listed = poll(fetch, target.poll_timeout_s, target.poll_interval_s)
-    if listed.response is not None and listed.response.status_code in GONE:
+    if fetch().found:
+        not_verified(
+            "the master listed the occurrence as cancelled before it was cancelled: no effect to judge"
+        )
+    _cancel_occurrence(graph, series, chosen, "GRAPH-CANCELLED-OCCURRENCES")
+    seen = poll(fetch, target)
+    if seen.value:
         not_verified(
             "the series master is gone after cancelling one occurrence, so its cancelledOccurrences "
             "cannot be read (see CANCEL-OCCURRENCE)"
         )
     expect(
-        listed.found,
+        seen.found,
         "GRAPH-CANCELLED-OCCURRENCES",
         f"the master's cancelledOccurrences does not list the occurrence of {day} "
         f"(occurrenceId {chosen.get('occurrenceId')!r}) within {target.poll_timeout_s:g}s",
-        listed.response,
+        seen.response,
     )
 
 
 @pytest.mark.requirement("GRAPH-OCCURRENCE-NOTIFIES")
 def test_attendees_are_notified_of_the_cancelled_occurrence(
-    graph: Graph, target: TargetConfig, provision: Provisioner
+    graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
     """Each attendee gets a meetingCancelled message when one occurrence is cancelled."""
-    series, occurrences = _series_with_occurrences(
-        graph, provision, "GRAPH-OCCURRENCE-NOTIFIES", attendees=max(1, len(target.attendee_roles))
-    )
-    response = _cancel_occurrence(graph, series, occurrences[1], "GRAPH-OCCURRENCE-NOTIFIES")
-    expect_cancellation_notices(
+    series, occurrences = arrange.series(attendees=max(1, len(target.attendee_roles)))
+    arrange.mailboxes_deliver(series)
+    _cancel_occurrence(graph, series, occurrences[1], "GRAPH-OCCURRENCE-NOTIFIES")
+    expect_notices(
         graph,
-        target,
         series.attendee_roles,
         series.subject,
         "GRAPH-OCCURRENCE-NOTIFIES",
-        "the cancelled occurrence",
-        response,
+        target,
+        what="the cancelled occurrence",
+        of_type=CANCELLED,
     )
 
 
 @pytest.mark.requirement("GRAPH-SERIES-CANCEL")
 def test_cancelling_the_master_cancels_the_series(
-    graph: Graph, target: TargetConfig, provision: Provisioner
+    graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
     """Cancelling the series master removes every occurrence (instances empty, or the master 404)."""
-    series, _ = _series_with_occurrences(graph, provision, "GRAPH-SERIES-CANCEL")
-    response = graph.as_(series.owner_role).post(
-        f"{series.path}/cancel", json={"comment": "Cancelling the series"}
-    )
-    require_route_served(response)
-    expect(
-        200 <= response.status_code < 300,
-        "GRAPH-SERIES-CANCEL",
-        f"cancelling the series master answered HTTP {response.status_code}",
-        response,
+    series, _ = arrange.series()
+    organizer_cancels(
+        graph, series, "GRAPH-SERIES-CANCEL", about_answer=False, what="cancelling the series master"
     )
 
-    def fetch() -> tuple[bool, requests.Response]:
-        items, listing = _list_instances(graph, series)
-        return listing.status_code in GONE or items == [], listing
+    def fetch() -> Seen[None]:
+        seen = _instances(graph, series)
+        gone = seen.response is not None and seen.response.status_code in GONE
+        return Seen(gone or seen.value == [], None, seen.response)
 
-    gone = poll(fetch, target.poll_timeout_s, target.poll_interval_s)
-    expect(
-        gone.found,
-        "GRAPH-SERIES-CANCEL",
-        f"occurrences of the cancelled series are still listed after {target.poll_timeout_s:g}s",
-        gone.response,
+    expect_eventually(
+        fetch, "GRAPH-SERIES-CANCEL", "occurrences of the cancelled series are still listed", target
     )
