@@ -121,6 +121,16 @@ def cancel_on(
     return send(graph.as_(caller), path, requirement_id, body=comment)
 
 
+def accepted_and_gone(
+    route: Route, graph: Graph, provision: Provisioner, requirement_id: str, caller: str = "organizer"
+) -> None:
+    """`caller` cancels a new event on `route`: accepted (2xx), and the event then gone for its organizer."""
+    event = provision_for(route, provision)
+    response = cancel_on(route, graph, event, requirement_id, caller=caller)
+    expect_accepted(response, requirement_id, f"the {caller}'s cancel", route.requirement_id)
+    check_gone(event, graph.as_("organizer"))
+
+
 def check_gone(event: ProvisionedEvent, organizer: GraphClient) -> None:
     """The event is gone for its organizer (GET -> 404); if not, that is CANCEL-DELETED-ITEMS' failure."""
     after = organizer.get(event.path)
@@ -148,10 +158,7 @@ def test_cancel_route_accepts_the_organizers_cancel(
     route: Route, graph: Graph, provision: Provisioner
 ) -> None:
     """The organizer's delegated cancel on this route, with real ids, succeeds and the event is gone."""
-    event = provision_for(route, provision)
-    response = cancel_on(route, graph, event, route.requirement_id)
-    expect_accepted(response, route.requirement_id, "the organizer's cancel", route.requirement_id)
-    check_gone(event, graph.as_("organizer"))
+    accepted_and_gone(route, graph, provision, route.requirement_id)
 
 
 @pytest.mark.parametrize("route", route_params(ROUTES, mark_route=False))
@@ -187,10 +194,7 @@ def application_cancels(
             not_verified(
                 "identities.application.user_ids does not list the organizer; the app may not act on it"
             )
-    event = provision_for(route, provision)
-    response = cancel_on(route, graph, event, requirement_id, caller="application")
-    expect_accepted(response, requirement_id, "the application's cancel", route.requirement_id)
-    check_gone(event, graph.as_("organizer"))
+    accepted_and_gone(route, graph, provision, requirement_id, caller="application")
 
 
 @pytest.mark.parametrize("route", route_params(USERS_ROUTES, mark_route=False))

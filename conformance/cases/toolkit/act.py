@@ -95,15 +95,15 @@ def organizer_cancels(
     event: ProvisionedEvent,
     requirement_id: str,
     *,
-    body: Any = None,
     path: str | None = None,
-    about_answer: bool = True,
     what: str = "the organizer's cancel",
+    **options: Any,
 ) -> requests.Response:
-    """The organizer cancels `event` (on its `/me/events/{id}` path unless `path` is given); 2xx expected."""
-    payload = {"comment": f"Cancelled by graph-conformance ({requirement_id})"} if body is None else body
+    """The organizer cancels `event` (at `path`, else `/me/events/{id}`); route guarded, 2xx expected.
+
+    `options` are send's: `body` (default: a comment naming the requirement) and `about_answer`.
+    """
+    options.setdefault("body", {"comment": f"Cancelled by graph-conformance ({requirement_id})"})
     client = graph.as_(event.owner_role)
-    response = send(
-        client, path or f"{event.path}/cancel", requirement_id, body=payload, about_answer=about_answer
-    )
+    response = send(client, path or f"{event.path}/cancel", requirement_id, **options)
     return expect_accepted(response, requirement_id, what)
