@@ -17,7 +17,6 @@ from conformance.target.transcript import Transcript
 from tests.target.conftest import Gaps
 
 
-
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TargetConfig]:
     """A running reference server's target, polling for at most 0.6 s."""
