@@ -1,9 +1,10 @@
-"""Sending one generated case: applicability, real ids, the caller's token, transcript, readable failures."""
+"""Sending one generated case once and judging its answer by every family of checks that applies to it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -14,11 +15,13 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import ComponentInfo, CoverageScenario, coverage_scenario
 
-from conformance.cases._expect import ConformanceFailure, is_unknown_route, profile_of
-from conformance.cases._schemathesis_checks import ROUTE_INDEPENDENT_CHECKS, CheckFunction, requirements_of
+from conformance.cases._expect import is_unknown_route, profile_of
+from conformance.cases._schemathesis_family import Family
 from conformance.cases._schemathesis_ids import EventSupply, RouteShape, caller_role
+from conformance.cases._schemathesis_plan import PlannedCase
 from conformance.cases._schemathesis_schema import has_pinned_path
-from conformance.outcomes import not_applicable, not_verified
+from conformance.errors import ConformanceError
+from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
 from conformance.target.client import Graph, build_retry
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
@@ -26,7 +29,11 @@ from conformance.target.urls import quote_id
 ROUTE_PREFIX = "CANCEL-ROUTE-"
 _FILTERED_AUTH = re.compile(r"-H '(?i:authorization): [^']*'")
 TOKEN_PLACEHOLDER = '-H "Authorization: Bearer $TOKEN"'
-Excuse = Callable[[str, int], bool]  # (caller role, status) -> the answer says nothing about this check
+VALID_FAMILY_NAME = "test_valid_bodies_accepted"  # judged by 2xx alone; the application's refusal excuses
+NO_ATTENDEES_NOTE = (
+    "the event had no attendees: the suite cancels attendee-less events here to send no meeting mail; "
+    "if the target refuses to cancel an event without attendees, that refusal is the finding"
+)
 
 
 def application_refused(role: str, status: int) -> bool:
@@ -77,19 +84,49 @@ def session_for(base_url: str) -> requests.Session:
     return session
 
 
-class CaseRunner:
-    """Runs a test function's generated cases against the target and counts what they cost."""
+@dataclass
+class FamilyResult:
+    """What one family of checks saw on one route."""
 
-    def __init__(
-        self, graph: Graph, supply: EventSupply, seed: int, checks: tuple[CheckFunction, ...],
-        requirement_ids: tuple[str, ...] = (),
-    ) -> None:
-        self.graph, self.supply, self.seed, self.checks = graph, supply, seed, checks
-        self.requirement_ids = requirement_ids or requirements_of(checks)
+    judged: int = 0
+    excused: int = 0
+    left_out: int = 0
+    failures: list[str] = field(default_factory=list)
+    exchanges: list[Any] = field(default_factory=list)  # those of the first failing case
+
+
+@dataclass
+class CaseOutcome:
+    """What sending one case found: per family a failure message or None (judged), absent if not judged."""
+
+    verdicts: dict[str, str | None] = field(default_factory=dict)
+    excused: set[str] = field(default_factory=set)
+    exchanges: list[Any] = field(default_factory=list)
+    route_missing: str | None = None
+    arrange_error: str | None = None
+
+
+def applicability(route_id: str | None, shape: RouteShape, graph: Graph) -> tuple[str, str] | None:
+    """(outcome, reason) when a route's cases cannot run: an unsupported profile, a missing group identity."""
+    if route_id is not None:
+        profile = profile_of(route_id)
+        if profile in graph.target.unsupported_profiles:
+            return NOT_APPLICABLE, f"{route_id} belongs to profile {profile!r}, which the target leaves out"
+    if shape.principal == "groups" and not graph.has("group"):
+        return NOT_VERIFIED, "the target has no 'group' identity; add identities.group to test /groups routes"
+    return None
+
+
+class CaseRunner:
+    """Sends generated cases with real ids and the caller's token; judges each answer per family."""
+
+    def __init__(self, graph: Graph, supply: EventSupply, seed: int) -> None:
+        self.graph, self.supply, self.seed = graph, supply, seed
         self.base_url = graph.target.base_url  # the schema was loaded before the target was known
         self.cases = 0
         self.requests = 0
         self._statuses: list[int] = []
+        self._exchanges: list[Any] = []
         self.session = session_for(graph.target.base_url)
         target = graph.target
         retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max)
@@ -106,51 +143,97 @@ class CaseRunner:
         def record(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
             self.requests += 1
             self._statuses.append(response.status_code)
-            self.graph.transcript.record(response, role)
+            self._exchanges.append(self.graph.transcript.record(response, role))
             return response
 
         return record
 
-    def check_applicable(self, case: Case, shape: RouteShape) -> None:
-        """End the case as not-applicable (unsupported profile) or not-verified (missing identity)."""
-        route_id = route_requirement(case)
-        if route_id is not None:
-            profile = profile_of(route_id)
-            if profile in self.graph.target.unsupported_profiles:
-                not_applicable(f"{route_id} belongs to profile {profile!r}, which the target leaves out")
-        if shape.principal == "groups" and not self.graph.has("group"):
-            not_verified("the target has no 'group' identity; add identities.group to test /groups routes")
+    def run(self, planned: PlannedCase, *, route_missing: bool = False) -> CaseOutcome:
+        """Send the case once (on a fresh or reused event) and judge the answer by each of its families.
 
-    def run(self, case: Case, *, excused: Excuse | None = None) -> None:
-        """Send `case` with real ids and the caller's token; validate the answer unless `excused` it."""
+        A transport error while arranging (creating the event) judges nothing; one on the request itself
+        fails every family that would have judged it (one bad answer is one bad answer, nothing more).
+        """
+        case = planned.case
+        families = [family for family in planned.families if family.route_independent or not route_missing]
+        outcome = CaseOutcome()
+        if not families:
+            return outcome
         shape = RouteShape.of(case.operation.path)
-        self.check_applicable(case, shape)
         role = caller_role(shape, self.graph)
         headers = {"Authorization": f"Bearer {self.graph.token_for(role)}"}
-        self.cases += 1
         event = None
         if has_pinned_path(case.path_parameters):  # else the path is the invalid part: send it as generated
-            event = self.supply.take(shape)
+            try:
+                event = self.supply.take(shape)
+            except (ConformanceError, requests.RequestException) as error:
+                outcome.arrange_error = f"could not create an event for the case: {_one_line(error)}"
+                return outcome
             set_real_path_parameters(case, self.supply.path_parameters(shape, event))
-        self._statuses = []
-        hooks = {"response": [self._recorder(role)]}
-        transport: dict[str, Any] = {"session": self.session, "hooks": hooks, "timeout": self.timeout,
-                                     "base_url": self.base_url}
+        self.cases += 1
+        self._statuses, self._exchanges = [], []
+        transport: dict[str, Any] = {"session": self.session, "hooks": {"response": [self._recorder(role)]},
+                                     "timeout": self.timeout, "base_url": self.base_url}
         try:
-            response = case.call(headers=headers, **transport)
-            # is_unknown_route reads only .status_code and .json(), which Schemathesis's Response has too
-            unknown_route = is_unknown_route(response)  # type: ignore[arg-type]
-            if event is not None and unknown_route and not self._judges_any_answer():
-                self._end_if_route_missing(case, headers, transport)
-            if excused is None or not excused(role, response.status_code):
-                # the same transport for the probes some checks send (ignored_auth); they drop the session
-                case.validate_response(response, checks=list(self.checks), headers=headers,
-                                       transport_kwargs={**transport, "headers": dict(headers)})
-        except FailureGroup as group:  # a BaseExceptionGroup: `except Exception` would not catch it
-            raise self._failure(case, group) from None
+            self._judge(case, families, role, headers, transport, outcome, event is not None)
         finally:
+            outcome.exchanges = list(self._exchanges)
             if event is not None:
                 self._return_or_spend(shape, event)
+        return outcome
+
+    def _judge(self, case: Case, families: list[Family], role: str, headers: dict[str, str],
+               transport: dict[str, Any], outcome: CaseOutcome, real_event: bool) -> None:
+        try:
+            response = case.call(headers=headers, **transport)
+        except requests.RequestException as error:
+            for family in families:
+                outcome.verdicts[family.name] = self._message(
+                    case, family, f"no answer: {_one_line(error)}", "the request got no answer")
+            return
+        # is_unknown_route reads only .status_code and .json(), which Schemathesis's Response has too
+        unknown = is_unknown_route(response)  # type: ignore[arg-type]  # reads .status_code and .json() only
+        if real_event and unknown and self._route_missing(case, headers, transport):
+            route_id = route_requirement(case) or "the CANCEL-ROUTE-* requirement of this path"
+            outcome.route_missing = (
+                f"the server does not serve {case.operation.path} (404 ResourceNotFound), so these checks "
+                f"could not run there; {route_id} reports the missing route"
+            )
+            families = [family for family in families if family.route_independent]
+        status = response.status_code
+        for family in families:
+            if family.skips_server_errors and status >= 500:
+                continue
+            if family.needs_success and not 200 <= status < 300:
+                continue
+            if family.name == VALID_FAMILY_NAME and application_refused(role, status):
+                outcome.excused.add(family.name)
+                continue
+            outcome.verdicts[family.name] = self._validate(case, family, response, headers, transport)
+
+    def _validate(self, case: Case, family: Family, response: Any, headers: dict[str, str],
+                  transport: dict[str, Any]) -> str | None:
+        """None when the family's checks hold for the answer, else the failure message."""
+        try:
+            # the same transport for the probes some checks send (ignored_auth); they drop the session
+            case.validate_response(response, checks=list(family.checks), headers=headers,
+                                   transport_kwargs={**transport, "headers": dict(headers)})
+        except FailureGroup as group:  # a BaseExceptionGroup: `except Exception` would not catch it
+            titles = "; ".join(sorted({f"{failure.code} {failure.title}" for failure in group.exceptions}))
+            detail = self.graph.transcript.redactor.text(group.message).strip()
+            note = NO_ATTENDEES_NOTE if family.name == VALID_FAMILY_NAME else ""
+            return self._message(case, family, titles, detail, note)
+        except requests.RequestException as error:
+            return self._message(case, family, f"no answer to a probe: {_one_line(error)}", "")
+        return None
+
+    def _message(self, case: Case, family: Family, titles: str, detail: str, note: str = "") -> str:
+        redact = self.graph.transcript.redactor.text
+        lines = [f"Schemathesis: {titles} on {case.operation.label} (requirements {', '.join(family.ids)})",
+                 detail, *([f"note: {note}"] if note else []),
+                 f"reproduce: {reproduction_line(case, redact)}",
+                 f"seed: {self.seed} (rerun with --st-seed {self.seed})"]
+        return "\n".join(line for line in lines if line)
 
     def _return_or_spend(self, shape: RouteShape, event: ProvisionedEvent) -> None:
         """An event no answer touched serves the next case; one answered 2xx (cancelled) is spent."""
@@ -161,37 +244,24 @@ class CaseRunner:
         elif not server_error:
             self.supply.spent(event)  # a 5xx may have left it in any state: cleanup deletes it outright
 
-    def _judges_any_answer(self) -> bool:
-        """Whether the checks hold for any answer, even one from a route the server does not serve."""
-        return all(check.__name__ in ROUTE_INDEPENDENT_CHECKS for check in self.checks)
-
-    def _end_if_route_missing(self, case: Case, headers: dict[str, str], transport: dict[str, Any]) -> None:
-        """A real event's path answered 404 ResourceNotFound: not-verified here, the route's own case fails.
+    def _route_missing(self, case: Case, headers: dict[str, str], transport: dict[str, Any]) -> bool:
+        """Whether a real event's path answering 404 ResourceNotFound means the route is not served.
 
         A POST confirms it when the case used another method (a served route may answer GET that way too);
         its body is invalid (`comment` a number), so a served route does not cancel the event.
         """
-        if case.method.upper() != "POST":
-            confirmation = case.operation.Case(
-                method="POST", path_parameters=case.path_parameters, body={"comment": 0},
-                media_type="application/json",
-            )
-            if not is_unknown_route(confirmation.call(headers=headers, **transport)):  # type: ignore[arg-type]
-                return
-        route_id = route_requirement(case) or "the CANCEL-ROUTE-* requirement of this path"
-        not_verified(
-            f"the server does not serve {case.operation.path} (404 ResourceNotFound), so these checks "
-            f"could not run there; {route_id} reports the missing route"
+        if case.method.upper() == "POST":
+            return True
+        confirmation = case.operation.Case(
+            method="POST", path_parameters=case.path_parameters, body={"comment": 0},
+            media_type="application/json",
         )
+        try:
+            return is_unknown_route(confirmation.call(headers=headers, **transport))  # type: ignore[arg-type]
+        except requests.RequestException:
+            return False
 
-    def _failure(self, case: Case, group: FailureGroup) -> ConformanceFailure:
-        redact = self.graph.transcript.redactor.text
-        titles = "; ".join(sorted({f"{failure.code} {failure.title}" for failure in group.exceptions}))
-        message = (
-            f"Schemathesis: {titles} on {case.operation.label} "
-            f"(requirements {', '.join(self.requirement_ids)})\n"
-            f"{redact(group.message).strip()}\n"
-            f"reproduce: {reproduction_line(case, redact)}\n"
-            f"seed: {self.seed} (rerun with --st-seed {self.seed})"
-        )
-        return ConformanceFailure(self.requirement_ids[0], message)
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:300]}"

@@ -1,60 +1,90 @@
-"""A family of Schemathesis checks: its own schema (modes, phases, examples), one pytest item per route.
+"""The families of Schemathesis checks: which generated cases each judges, and the requirement it lands on.
 
-The schema is loaded when the test module is imported, so `schema.parametrize()` makes one item per operation
-and xdist spreads them; the run's seed and examples are set by the options plugin just before the items are
-built (`pytest_pycollect_makeitem`), the target's base URL is given with every call.
+Every generated request is sent once and judged by every family that applies to it; each family is still its
+own test function (one pytest item per route), so its verdict lands on its own requirement ids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from schemathesis.specs.openapi.schemas import OpenApiSchema
+from schemathesis import Case
 
-from conformance.cases import _schemathesis_schema
-from conformance.cases._schemathesis_options import FAMILY_ATTRIBUTE, LOOPBACK_EXAMPLES
-
-FEW_EXAMPLES = 2  # families that need a couple of successes per route (ignored_auth also re-sends each twice)
-TestFunction = TypeVar("TestFunction", bound=Callable[..., Any])
+from conformance.cases._schemathesis_checks import (
+    AUTH_ENFORCED,
+    ERROR_ENVELOPE,
+    MALFORMED_REJECTED,
+    NO_SERVER_ERROR,
+    OTHER_METHODS_REJECTED,
+    ROUTE_INDEPENDENT_CHECKS,
+    STATUS_AND_BODY,
+    VALID_ACCEPTED,
+    CheckFunction,
+    requirements_of,
+)
+from conformance.cases._schemathesis_select import (
+    UNKNOWN_PARAMETER,
+    WRONG_COMMENT_TYPE,
+    body_flaws,
+    carries_one_comment,
+    is_body_mutation,
+    is_negative,
+    is_other_method_probe,
+    is_positive,
+    phase_of,
+)
 
 
 @dataclass(frozen=True)
-class CheckFamily:
-    """The generated cases of one family of checks; `examples_share` 0 means a fixed few per route."""
+class Family:
+    """A family of checks: the test function it reports through, its checks, ids, and the cases it judges."""
 
-    schema: OpenApiSchema
-    examples_share: float
+    name: str
+    checks: tuple[CheckFunction, ...]
+    judges: Callable[[Case], bool]
+    requirement_ids: tuple[str, ...] = ()
+    skips_server_errors: bool = False  # a 5xx is GRAPH-NO-SERVER-ERROR's matter, not this family's
+    needs_success: bool = False  # judged only on a 2xx answer (ignored_auth probes only after a success)
 
-    def fuzzed_examples(self, per_operation: int) -> int:
-        """Fuzzed examples per operation for this family, given the run's examples per operation."""
-        if self.examples_share == 0:
-            return FEW_EXAMPLES
-        return max(1, round(per_operation * self.examples_share))
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The requirement ids a failure of this family fails."""
+        return self.requirement_ids or requirements_of(self.checks)
 
-    def tune(self, *, seed: int, per_operation: int) -> None:
-        """Set the run's seed and examples (called before the family's items are built)."""
-        _schemathesis_schema.tune(self.schema, seed=seed, max_examples=self.fuzzed_examples(per_operation))
-
-    def cases(self) -> Callable[[TestFunction], TestFunction]:
-        """Decorator: one pytest item per operation of the description, tuned by the options plugin."""
-        parametrize = self.schema.parametrize()
-
-        def mark(test: TestFunction) -> TestFunction:
-            marked = parametrize(test)
-            setattr(marked, FAMILY_ATTRIBUTE, self)
-            return marked
-
-        return mark
+    @property
+    def route_independent(self) -> bool:
+        """Whether its checks hold for any answer, also a 404 from a route the server does not serve."""
+        return all(check.__name__ in ROUTE_INDEPENDENT_CHECKS for check in self.checks)
 
 
-def check_family(
-    description: dict[str, Any], mode: str, phases: tuple[str, ...], examples_share: float
-) -> CheckFamily:
-    """The schema of one family of checks over `description`, with default seed and examples."""
-    family = CheckFamily(_schemathesis_schema.load_cancel_schema(
-        _schemathesis_schema.GenerationPlan(mode=mode, phases=phases, max_examples=1, seed=0), description
-    ), examples_share)
-    family.tune(seed=0, per_operation=LOOPBACK_EXAMPLES)
-    return family
+def _only_flaw(flaw: str) -> Callable[[Case], bool]:
+    return lambda case: body_flaws(case) == {flaw} and is_body_mutation(case)
+
+
+NO_SERVER_ERROR_FAMILY = Family("test_no_server_error", NO_SERVER_ERROR, lambda case: True)
+STATUS_FAMILY = Family("test_status_and_body_conform", STATUS_AND_BODY, is_positive, skips_server_errors=True)
+ENVELOPE_FAMILY = Family(
+    "test_errors_use_graph_envelope", ERROR_ENVELOPE,
+    lambda case: is_negative(case) and phase_of(case) == "coverage",
+)
+WRONG_TYPE_FAMILY = Family(
+    "test_wrong_comment_types_rejected", MALFORMED_REJECTED, _only_flaw(WRONG_COMMENT_TYPE),
+    ("GRAPH-400-COMMENT-TYPE",),
+)
+UNKNOWN_PARAMETER_FAMILY = Family(
+    "test_unknown_parameters_rejected", MALFORMED_REJECTED, _only_flaw(UNKNOWN_PARAMETER),
+    ("GRAPH-400-UNKNOWN-PARAMETER",),
+)
+VALID_FAMILY = Family(
+    "test_valid_bodies_accepted", VALID_ACCEPTED, lambda case: is_positive(case) and carries_one_comment(case)
+)
+# ignored_auth re-sends a case twice (no token, a bad one); the plan picks the few cases it judges
+AUTH_FAMILY = Family("test_auth_is_enforced", AUTH_ENFORCED, is_positive, needs_success=True)
+METHODS_FAMILY = Family("test_other_methods_rejected", OTHER_METHODS_REJECTED, is_other_method_probe)
+
+FAMILIES: tuple[Family, ...] = (
+    NO_SERVER_ERROR_FAMILY, STATUS_FAMILY, ENVELOPE_FAMILY, WRONG_TYPE_FAMILY, UNKNOWN_PARAMETER_FAMILY,
+    VALID_FAMILY, AUTH_FAMILY, METHODS_FAMILY,
+)
+FAMILY_BY_NAME = {family.name: family for family in FAMILIES}

@@ -2,6 +2,7 @@
 
 Each case that may cancel its event gets an event nobody else used; an event whose case ended without any
 2xx (rejected bodies, other methods answered 405) goes back to a pool and serves the next case (of any test).
+The events invite nobody: no generated check is about attendees, so cancelling them sends no meeting mail.
 Everything is created through one Provisioner for the run, which deletes it all at the end.
 """
 
@@ -86,13 +87,13 @@ class EventSupply:
             return pool.pop()
         self.provisioned += 1
         if shape.pool_key == "group":
-            return self.provision.event(group=True)
+            return self.provision.event(group=True, attendees=0)
         if shape.pool_key == "secondary":
-            return self.provision.event(calendar_id=self._secondary_calendar())
+            return self.provision.event(calendar_id=self._secondary_calendar(), attendees=0)
         if shape.pool_key == "in-calendar-group":
             group_id, calendar_id = self._calendar_in_group()
-            return self.provision.event(calendar_id=calendar_id, calendar_group_id=group_id)
-        return self.provision.event()
+            return self.provision.event(calendar_id=calendar_id, calendar_group_id=group_id, attendees=0)
+        return self.provision.event(attendees=0)
 
     def spent(self, event: ProvisionedEvent) -> None:
         """The target answered 2xx to a case on `event`: cancelled, to be confirmed gone at cleanup."""

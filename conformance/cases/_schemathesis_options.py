@@ -1,4 +1,5 @@
-"""pytest plugin of the Schemathesis cases: `--st-examples`, `--st-seed` and the run's summary line.
+"""pytest plugin of the Schemathesis cases: `--st-examples`, `--st-seed`, `--st-full-routes`, what the run
+has spent so far (for a target's budget), and the run's summary line.
 
 Registered by the suite (pytest11 entry point, root conftest or `-p conformance.cases._schemathesis_options`);
 without it the cases still run, with their defaults.
@@ -12,16 +13,19 @@ from typing import Any
 
 import pytest
 
-from conformance._stash import RUN_INFO_KEY
-from conformance.target.config import is_loopback_url
+from conformance._stash import EXCHANGES_KEY, RUN_INFO_KEY
+from conformance.cases._schemathesis_budget import Ledger
+from conformance.cases._schemathesis_plan import Effort
 
 SEED_WORKER_KEY = "graph_conformance_st_seed"
 CASES_PROPERTY = "schemathesis_cases"
 REQUESTS_PROPERTY = "schemathesis_requests"
 EXAMPLES_PROPERTY = "schemathesis_examples"
-LOOPBACK_EXAMPLES = 10  # the embedded server: twice the remote budget (coverage adds ~100 cases per route)
-REMOTE_EXAMPLES = 5  # a real tenant: every example provisions an event in a real mailbox
-FAMILY_ATTRIBUTE = "graph_conformance_check_family"  # set on a test function by CheckFamily.cases()
+LEFT_OUT_PROPERTY = "schemathesis_left_out"
+OPERATION_ARGUMENT = "operation"  # the parameter naming the route of a Schemathesis item
+CASES_MODULE = "test_schemathesis"
+LOOPBACK_EXAMPLES = 10  # the embedded server: fuzzed examples on the first route (coverage adds ~40 cases)
+REMOTE_EXAMPLES = 5  # a real tenant: every valid example cancels a (attendee-less) event in a real mailbox
 
 
 @dataclass
@@ -34,9 +38,11 @@ class SchemathesisRun:
     cases: int = 0
     requests: int = 0
     tests: int = 0
+    left_out: int = 0
 
 
 ST_RUN_KEY = pytest.StashKey[SchemathesisRun]()
+LEDGER_KEY = pytest.StashKey[Ledger]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,8 +50,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("graph-conformance-schemathesis", "Schemathesis-generated conformance cases")
     group.addoption(
         "--st-examples", type=int, default=None, metavar="N",
-        help=f"fuzzed examples per operation and check family (default {LOOPBACK_EXAMPLES} on a loopback "
-        f"target, {REMOTE_EXAMPLES} otherwise); the examples and coverage phases add their own fixed cases",
+        help=f"fuzzed examples on the first route (default {LOOPBACK_EXAMPLES} on a loopback target, "
+        f"{REMOTE_EXAMPLES} on a remote one); the examples and coverage phases add their own fixed cases",
+    )
+    group.addoption(
+        "--st-full-routes", action="store_true", default=False,
+        help="generate in full on every cancel route (default: the first route in full, the essential cases "
+        "on the others: the page's example, other methods, a wrong comment type, an unknown parameter)",
     )
     group.addoption(
         "--st-seed", type=int, default=None, metavar="N",
@@ -68,14 +79,26 @@ def run_of(config: pytest.Config) -> SchemathesisRun:
     return config.stash[ST_RUN_KEY]
 
 
-def examples_for(config: pytest.Config, loopback: bool) -> int:
-    """Fuzzed examples per operation: `--st-examples`, else generous on loopback, small on a remote target."""
+def effort_for(config: pytest.Config, *, remote: bool) -> Effort:
+    """How much to generate: `--st-examples`, else generous on loopback, small on a remote target."""
     run = run_of(config)
     if run.examples_option is not None:
         run.examples_per_operation = run.examples_option
     else:
-        run.examples_per_operation = LOOPBACK_EXAMPLES if loopback else REMOTE_EXAMPLES
-    return run.examples_per_operation
+        run.examples_per_operation = REMOTE_EXAMPLES if remote else LOOPBACK_EXAMPLES
+    return Effort(run.examples_per_operation, full_routes=bool(config.getoption("st_full_routes", False)))
+
+
+def ledger_of(config: pytest.Config) -> Ledger:
+    """What the tests of this process have spent on the target so far (the Schemathesis ones apart)."""
+    if LEDGER_KEY not in config.stash:
+        config.stash[LEDGER_KEY] = Ledger()
+    return config.stash[LEDGER_KEY]
+
+
+def worker_count(config: pytest.Config) -> int:
+    """How many processes share the run's budget (xdist workers, else 1)."""
+    return int(getattr(config, "workerinput", {}).get("workercount", 1) or 1)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -84,23 +107,34 @@ def pytest_configure(config: pytest.Config) -> None:
     ensure_summary(config)
 
 
-def loopback_target(config: pytest.Config) -> bool:
-    """At collection: whether the target is this machine (the embedded server, or a loopback base URL)."""
-    run_info = config.stash.get(RUN_INFO_KEY, None)
-    base_url = str(run_info.get("base_url", "")) if isinstance(run_info, dict) else ""
-    if not base_url or base_url.startswith("embedded"):
-        return True
-    return is_loopback_url(base_url)
+def _is_generated(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    return module is not None and module.__name__.rsplit(".", 1)[-1] == CASES_MODULE
 
 
-@pytest.hookimpl(hookwrapper=True, tryfirst=True)
-def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: Any) -> Any:
-    """Before Schemathesis builds a family's items (one per operation), give it the seed and examples."""
-    tune = getattr(getattr(obj, FAMILY_ATTRIBUTE, None), "tune", None)
-    if callable(tune):
-        config = collector.config
-        tune(seed=run_of(config).seed, per_operation=examples_for(config, loopback_target(config)))
-    yield
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Any:
+    """After each hand-written test, add what it spent to the ledger the Schemathesis cases plan with."""
+    try:
+        return (yield)
+    finally:
+        if not _is_generated(item):
+            exchanges: list[dict[str, Any]] = item.stash.get(EXCHANGES_KEY, [])
+            ledger_of(item.config).add(exchanges)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep each route's family items together (route by route), so one process runs a route's cases once."""
+    positions = [index for index, item in enumerate(items) if _is_generated(item)]
+    generated = [items[index] for index in positions]
+
+    def route_of(item: pytest.Item) -> str:
+        callspec = getattr(item, "callspec", None)
+        return str(callspec.params.get(OPERATION_ARGUMENT, "")) if callspec is not None else ""
+
+    order = {route: rank for rank, route in enumerate(dict.fromkeys(map(route_of, generated)))}
+    for index, item in zip(positions, sorted(generated, key=lambda item: order[route_of(item)]), strict=True):
+        items[index] = item
 
 
 SUMMARY_PLUGIN = "graph_conformance_schemathesis_summary"
@@ -132,6 +166,7 @@ class SchemathesisSummary:
         run.tests += 1
         run.cases += int(properties[CASES_PROPERTY])
         run.requests += int(properties.get(REQUESTS_PROPERTY, 0))
+        run.left_out += int(properties.get(LEFT_OUT_PROPERTY, 0))
         if properties.get(EXAMPLES_PROPERTY) is not None:
             run.examples_per_operation = int(properties[EXAMPLES_PROPERTY])
         run_info = self.config.stash.get(RUN_INFO_KEY, None)
@@ -144,8 +179,9 @@ class SchemathesisSummary:
         if not run.tests:
             return
         terminalreporter.write_sep("-", "schemathesis")
+        left_out = f", {run.left_out} left out by the target's budget (not-verified)" if run.left_out else ""
         terminalreporter.write_line(
             f"schemathesis: {run.tests} tests, {run.cases} generated cases, {run.requests} requests "
-            f"(provisioning included), {run.examples_per_operation} fuzzed examples per operation, "
-            f"seed {run.seed} (reproduce with --st-seed {run.seed})"
+            f"(provisioning included){left_out}, {run.examples_per_operation} fuzzed examples on the "
+            f"first route, seed {run.seed} (reproduce with --st-seed {run.seed})"
         )

@@ -41,6 +41,21 @@ def is_body_mutation(case: Case) -> bool:
     return bool(body_flaws(case))
 
 
+def phase_of(case: Case) -> str:
+    """The Schemathesis phase that generated the case: examples, coverage or fuzzing."""
+    return str(case.meta.phase.name.value) if case.meta is not None else ""
+
+
+def is_positive(case: Case) -> bool:
+    """A request the description calls valid (positive mode)."""
+    return case.meta is not None and case.meta.generation.mode.is_positive
+
+
+def is_negative(case: Case) -> bool:
+    """A request the description calls invalid somewhere (negative mode)."""
+    return case.meta is not None and case.meta.generation.mode.is_negative
+
+
 def carries_one_comment(case: Case) -> bool:
     """A JSON object with exactly one spelling of the comment: what CANCEL-COMMENT-STRING is about."""
     body = case.body

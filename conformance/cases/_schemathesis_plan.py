@@ -1,0 +1,164 @@
+"""What the Schemathesis cases send on one route: generated once, deduplicated, ordered, fitted to the budget.
+
+One generation per route (positive and negative, examples + coverage + fuzzing) feeds every check family.
+The first route of the description gets the whole generation; the others get its essential cases (the
+page's example, the other methods, one wrong comment type, one unknown parameter), unless the run asks
+for every route in full. Essential cases come first, so a tight budget cuts fuzzing before anything else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from schemathesis import Case
+from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.pytest._test_builder import build_operation_test
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from conformance.cases import _schemathesis_schema
+from conformance.cases._schemathesis_budget import Footprint
+from conformance.cases._schemathesis_family import (
+    AUTH_FAMILY,
+    FAMILIES,
+    UNKNOWN_PARAMETER_FAMILY,
+    WRONG_TYPE_FAMILY,
+    Family,
+)
+from conformance.cases._schemathesis_schema import GenerationPlan, has_pinned_path
+from conformance.cases._schemathesis_select import (
+    carries_one_comment,
+    is_other_method_probe,
+    is_positive,
+    phase_of,
+)
+
+AUTH_CASES = 2  # cases ignored_auth re-sends (twice each: without a token, with an invalid one)
+PAGE_EXAMPLE_KEY = "Comment"  # the page's own request example spells it so
+
+
+@dataclass(frozen=True)
+class Effort:
+    """How much to generate: fuzzed examples on the first route, and whether every route is fuzzed too."""
+
+    fuzzed_examples: int
+    full_routes: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedCase:
+    """A generated case, the families that judge its answer, and whether it is essential to them."""
+
+    case: Case
+    families: tuple[Family, ...]
+    essential: bool
+
+    @property
+    def cost(self) -> Footprint:
+        """Worst case: one request (+2 ignored_auth probes), an attendee-less event if it may cancel one."""
+        spends_event = is_positive(self.case) and has_pinned_path(self.case.path_parameters)
+        probes = 2 if AUTH_FAMILY in self.families else 0
+        return Footprint(requests=1 + probes + int(spends_event), events=int(spends_event))
+
+
+def load_schema(description: dict[str, object], seed: int, *, fuzzing: bool, examples: int) -> OpenApiSchema:
+    """The description as a Schemathesis schema generating both modes, fuzzing on or off."""
+    phases = ("examples", "coverage", "fuzzing") if fuzzing else ("examples", "coverage")
+    plan = GenerationPlan(mode="all", phases=phases, max_examples=max(examples, 1), seed=seed)
+    return _schemathesis_schema.load_cancel_schema(plan, description)
+
+
+def generate(schema: OpenApiSchema, label: str) -> list[Case]:
+    """Every case Schemathesis generates for the operation `label` (`POST /me/events/{event-id}/cancel`)."""
+    operation = schema.find_operation_by_label(label)
+    if operation is None:
+        raise LookupError(f"{label}: no such operation in the description")
+    cases: list[Case] = []
+
+    def collect(case: Case) -> None:  # a plain function: Hypothesis hangs its settings on it
+        cases.append(case)
+
+    test = build_operation_test(config=schema.config, operation=operation, test_func=collect,
+                                given_kwargs={}, feedback=FeedbackSources())
+    test()
+    return cases
+
+
+def request_key(case: Case) -> str:
+    """What the server sees of a case: two cases with the same key are the same request."""
+    try:
+        body = json.dumps(case.body, sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        body = repr(case.body)
+    parts = (case.method.upper(), case.path_parameters, case.query, case.headers, case.media_type, body)
+    return repr(parts)
+
+
+def unique(cases: Sequence[Case]) -> list[Case]:
+    """The cases without repeats, a positive one kept over its twins.
+
+    The examples phase re-sends what coverage sends as `example_value`, and a coverage case made negative
+    only in a path parameter is, with the path pinned to real ids, the same valid request as a positive one.
+    """
+    kept: dict[str, Case] = {}
+    for case in cases:
+        key = request_key(case)
+        if key not in kept or (is_positive(case) and not is_positive(kept[key])):
+            kept[key] = case
+    return list(kept.values())
+
+
+def essential(cases: Sequence[Case]) -> list[Case]:
+    """The cases that give every family something to judge on a route: see the module docstring."""
+    positives = [case for case in cases if is_positive(case) and has_pinned_path(case.path_parameters)]
+    page_example = [case for case in positives
+                    if isinstance(case.body, dict) and set(case.body) == {PAGE_EXAMPLE_KEY}]
+    one_comment = [case for case in positives if carries_one_comment(case)]
+    picked = (page_example or one_comment or positives)[:1]
+    picked += [case for case in cases if is_other_method_probe(case)]
+    for family in (WRONG_TYPE_FAMILY, UNKNOWN_PARAMETER_FAMILY):
+        picked += [case for case in cases if family.judges(case)][:1]
+    return picked
+
+
+def _auth_choice(cases: Sequence[Case]) -> set[int]:
+    """ids of the few positive cases ignored_auth judges: fuzzed ones first (as many bodies as any)."""
+    positives = [case for case in cases if is_positive(case) and has_pinned_path(case.path_parameters)]
+    fuzzed = [case for case in positives if phase_of(case) == "fuzzing"]
+    ordered = fuzzed + [case for case in positives if case not in fuzzed]
+    return {id(case) for case in ordered[:AUTH_CASES]}
+
+
+def plan(cases: Sequence[Case], *, full: bool) -> list[PlannedCase]:
+    """The route's cases in the order they are sent: the essential ones first, then (if `full`) the rest."""
+    distinct = unique(cases)
+    first = essential(distinct)
+    rest = [case for case in distinct if case not in first] if full else []
+    chosen = first + rest
+    auth = _auth_choice(chosen)
+    planned: list[PlannedCase] = []
+    for index, case in enumerate(chosen):
+        families = tuple(family for family in FAMILIES if family is not AUTH_FAMILY and family.judges(case))
+        if id(case) in auth:
+            families += (AUTH_FAMILY,)
+        planned.append(PlannedCase(case, families, essential=index < len(first)))
+    return planned
+
+
+def fit(planned: Sequence[PlannedCase], room: Footprint) -> tuple[list[PlannedCase], list[PlannedCase]]:
+    """(sent, left out): the cases in order while their cost fits `room`; the first that does not stops it."""
+    spent = Footprint()
+    for index, item in enumerate(planned):
+        if not (spent + item.cost).fits(room):
+            return list(planned[:index]), list(planned[index:])
+        spent = spent + item.cost
+    return list(planned), []
+
+
+def total_cost(planned: Sequence[PlannedCase]) -> Footprint:
+    """The worst-case footprint of sending all of `planned`."""
+    spent = Footprint()
+    for item in planned:
+        spent = spent + item.cost
+    return spent

@@ -1,0 +1,153 @@
+"""Each route's generated cases, run once per process and judged by every family; each family's verdict.
+
+The first family item of a route that runs (in this process) sends the route's cases; the others read the
+result. A family's item then fails with its own findings, ends not-verified when it had nothing to judge
+(a budget cut, a route the server does not serve, an arranging failure), or passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.cases._schemathesis_budget import Footprint, Ledger, describe
+from conformance.cases._schemathesis_calls import CaseRunner, FamilyResult, applicability
+from conformance.cases._schemathesis_family import FAMILIES, Family
+from conformance.cases._schemathesis_ids import RouteShape
+from conformance.cases._schemathesis_plan import Effort, fit, generate, load_schema, plan, total_cost
+from conformance.errors import ConformanceFailure
+from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
+from conformance.target.config import Budget
+
+MAX_FAILURES_SHOWN = 3
+CLEANUP_REQUESTS_PER_ROUTE = 2  # a listing to confirm cancelled events gone, a delete of a leftover event
+
+
+@dataclass
+class RouteResult:
+    """What the generated cases found on one route, per family."""
+
+    label: str
+    skip: tuple[str, str] | None = None  # (outcome, reason) for every family
+    route_missing: str | None = None
+    arrange_error: str | None = None
+    budget_note: str | None = None
+    families: dict[str, FamilyResult] = field(default_factory=dict)
+    cases: int = 0
+    requests: int = 0
+    left_out: int = 0
+
+
+@dataclass
+class RouteRuns:
+    """The routes run so far in this process, and what they may still spend."""
+
+    runner: CaseRunner
+    description: dict[str, Any]
+    labels: tuple[str, ...]  # every route of the description, the first one fuzzed in full
+    effort: Effort
+    budget: Budget
+    ledger: Ledger
+    workers: int = 1
+    results: dict[str, RouteResult] = field(default_factory=dict)
+    generated: int = 0
+    _schemas: dict[bool, Any] = field(default_factory=dict)
+
+    def result(self, label: str) -> tuple[RouteResult, bool]:
+        """The route's result, and whether this call ran it."""
+        if label in self.results:
+            return self.results[label], False
+        self.results[label] = self._run(label)
+        return self.results[label], True
+
+    def _schema(self, full: bool) -> Any:
+        if full not in self._schemas:
+            self._schemas[full] = load_schema(self.description, self.runner.seed, fuzzing=full,
+                                              examples=self.effort.fuzzed_examples)
+        return self._schemas[full]
+
+    def _room(self, label: str) -> tuple[Footprint, int]:
+        """(what is left for the routes not run yet, less their clean-up; how many come after this one)."""
+        room = self.ledger.room(self.budget, self.workers)
+        room = Footprint(room.requests - self.runner.requests, room.events - self.runner.supply.provisioned,
+                         room.messages)
+        routes_after = len([other for other in self.labels if other not in self.results and other != label])
+        reserve = CLEANUP_REQUESTS_PER_ROUTE * (routes_after + 1)
+        return Footprint(max(0, room.requests - reserve), room.events, room.messages), routes_after
+
+    def _run(self, label: str) -> RouteResult:
+        result = RouteResult(label, families={family.name: FamilyResult() for family in FAMILIES})
+        path = label.split(" ", 1)[1]
+        result.skip = applicability(route_requirement_of(self.description, path), RouteShape.of(path),
+                                    self.runner.graph)
+        if result.skip is not None:
+            return result
+        full = self.effort.full_routes or label == self.labels[0]
+        cases = generate(self._schema(full), label)
+        self.generated += len(cases)
+        planned = plan(cases, full=full)
+        if self.budget.limited:
+            room, routes_after = self._room(label)
+            essential_cost = total_cost([item for item in planned if item.essential])
+            share = Footprint(room.requests - essential_cost.requests * routes_after,
+                              room.events - essential_cost.events * routes_after, room.messages)
+            sent, left_out = fit(planned, share if share.requests > 0 and share.events > 0 else room)
+            if left_out:
+                result.left_out = len(left_out)
+                result.budget_note = (f"budget: the target file's budget ({describe(self.budget)}) left room "
+                                      f"for {len(sent)} of this route's {len(planned)} generated cases")
+                for item in left_out:
+                    for family in item.families:
+                        result.families[family.name].left_out += 1
+            planned = sent
+        transcript = self.runner.graph.transcript
+        requests_before = transcript.request_count
+        for item in planned:
+            outcome = self.runner.run(item, route_missing=result.route_missing is not None)
+            result.cases += 1
+            result.route_missing = result.route_missing or outcome.route_missing
+            if outcome.arrange_error:
+                result.arrange_error = outcome.arrange_error
+                break  # the target cannot give an event here: stop rather than hammer it
+            for name in outcome.excused:
+                result.families[name].excused += 1
+            for name, failure in outcome.verdicts.items():
+                family_result = result.families[name]
+                family_result.judged += 1
+                if failure is not None:
+                    family_result.failures.append(failure)
+                    family_result.exchanges = family_result.exchanges or list(outcome.exchanges)
+        result.requests = transcript.request_count - requests_before  # provisioning included
+        return result
+
+
+def route_requirement_of(description: dict[str, Any], path: str) -> str | None:
+    """The CANCEL-ROUTE-* id that the description's operation on `path` names in `x-requirements`."""
+    listed = (description.get("paths", {}).get(path, {}).get("post") or {}).get("x-requirements") or []
+    return next((str(item) for item in listed if str(item).startswith("CANCEL-ROUTE-")), None)
+
+
+def conclude(result: RouteResult, family: Family) -> None:
+    """End a family's item on a route: fail with its findings, not-verified/applicable with why, or pass."""
+    if result.skip is not None:
+        outcome, reason = result.skip
+        (not_applicable if outcome == NOT_APPLICABLE else not_verified)(reason)
+    found = result.families[family.name]
+    if found.failures:
+        shown = found.failures[:MAX_FAILURES_SHOWN]
+        more = len(found.failures) - len(shown)
+        message = "\n\n".join(shown) + (f"\n\n(+{more} more failing cases on this route)" if more else "")
+        raise ConformanceFailure(requirement_id=family.ids[0], message=message)
+    if result.route_missing and not family.route_independent:
+        not_verified(result.route_missing)
+    if found.judged:
+        return
+    if found.left_out:
+        not_verified(f"{result.budget_note}; none of the cases sent was one these checks judge")
+    if result.arrange_error:
+        not_verified(f"{result.arrange_error} on {result.label}")
+    if found.excused:
+        not_verified(f"the application's token was refused on {result.label} (CANCEL-PERM-APPLICATION "
+                     "reports it), so no answer here says anything about these checks")
+    not_verified(f"no generated case on {result.label} was one these checks judge")
+
