@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from conformance.reference.auth import Principal
 from conformance.reference.calendar_ops import find_user
+from conformance.reference.faults import Fault
 from conformance.reference.graph_errors import MESSAGES, GraphError, access_denied, bad_request
 from conformance.reference.routing import RouteMatch
 from conformance.reference.seed import user
@@ -32,7 +33,7 @@ def resolve_mailbox(store: Store, route: RouteMatch, caller: Principal, faults: 
     """The addressed mailbox; 400 for /me with an app token, 404 unknown, 403 without access."""
     if route.principal == "me":
         if caller.is_app:
-            if "app-token-on-me" in faults:
+            if Fault.APP_TOKEN_ON_ME in faults:
                 return Mailbox(user("organizer").user_id, "user")
             raise bad_request(MESSAGES["me-app-token"])
         return Mailbox(caller.user_id or "", "user")
@@ -73,19 +74,19 @@ def require(
 def require_cancel(caller: Principal, mailbox: Mailbox, route: RouteMatch, faults: frozenset[str]) -> None:
     """The page's permission check for cancel (Calendars.ReadWrite), with its fault switches."""
     if caller.is_app and (
-        "app-token-refused" in faults
-        or ("app-token-refused-groups" in faults and route.principal == "groups")
-        or ("app-token-refused-users" in faults and route.principal == "users")
+        Fault.APP_TOKEN_REFUSED in faults
+        or (Fault.APP_TOKEN_REFUSED_GROUPS in faults and route.principal == "groups")
+        or (Fault.APP_TOKEN_REFUSED_USERS in faults and route.principal == "users")
     ):
         raise access_denied()
-    if caller.is_personal and "personal-refused" in faults:
+    if caller.is_personal and Fault.PERSONAL_REFUSED in faults:
         raise access_denied()
-    if "scopes-ignored" in faults:
+    if Fault.SCOPES_IGNORED in faults:
         return
     allowed = WRITE_CALENDAR + (GROUP_WRITE if mailbox.kind == "group" and not caller.is_app else ())
-    needs_mail_send = "scope-needs-mail-send" in faults and not caller.is_app
+    needs_mail_send = Fault.SCOPE_NEEDS_MAIL_SEND in faults and not caller.is_app
     held = caller.has_any(*allowed) and (not needs_mail_send or caller.has_any("Mail.Send"))
     if not held:
-        if "readonly-401" in faults:
+        if Fault.READONLY_401 in faults:
             raise GraphError(401, "InvalidAuthenticationToken", MESSAGES["token-invalid"])
         raise access_denied()

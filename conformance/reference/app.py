@@ -18,6 +18,7 @@ from conformance.reference.auth import TokenVerifier
 from conformance.reference.call import Call, method_not_allowed
 from conformance.reference.directory_api import handle_directory
 from conformance.reference.events_api import handle_events
+from conformance.reference.faults import Fault
 from conformance.reference.graph_errors import GraphError, error_response
 from conformance.reference.loopback import is_loopback_host
 from conformance.reference.routing import cancel_shaped, match
@@ -103,10 +104,10 @@ async def graph_entry(request: Request) -> Response:
     try:
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         if request.method != "POST" and cancel_shaped(raw_path):
-            if "other-methods-500" in settings.faults:
+            if Fault.OTHER_METHODS_500 in settings.faults:
                 raise GraphError(500, "InternalServerError", "An internal server error occurred.")
             raise method_not_allowed("POST")
-        route = match(raw_path, case_sensitive_cancel="case-sensitive-segments" in settings.faults)
+        route = match(raw_path, case_sensitive_cancel=Fault.CASE_SENSITIVE_SEGMENTS in settings.faults)
         body = await _read_body(request, settings.max_body_bytes)
         caller = request.app.state.tokens.authenticate(request.headers.get("authorization"), settings.faults)
         mailbox = resolve_mailbox(store, route, caller, settings.faults)

@@ -8,6 +8,7 @@ from typing import Any
 
 import jwt
 
+from conformance.reference.faults import Fault
 from conformance.reference.graph_errors import MESSAGES, GraphError
 from conformance.reference.seed import CONSUMER_TENANT_ID, user
 from conformance.reference.store import Store
@@ -62,7 +63,7 @@ class TokenVerifier:
         """The caller of a request from its Authorization header; 401 InvalidAuthenticationToken otherwise."""
         token = _bearer_value(authorization)
         if not token:
-            if "auth-ignored" in faults:
+            if Fault.AUTH_IGNORED in faults:
                 return _organizer_stand_in()
             raise _unauthenticated(MESSAGES["token-empty"])
         remembered = self._verified.get(token)
@@ -71,7 +72,7 @@ class TokenVerifier:
         try:
             claims = jwt.decode(token, self._key, algorithms=[_ALGORITHM], audience=AUDIENCE)
         except jwt.PyJWTError as error:
-            if "invalid-token-accepted" in faults:
+            if Fault.INVALID_TOKEN_ACCEPTED in faults:
                 return _organizer_stand_in()
             expired = isinstance(error, jwt.ExpiredSignatureError)
             raise _unauthenticated(MESSAGES["token-expired" if expired else "token-invalid"]) from error

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.reference.calendar_ops import EventRef
+from conformance.reference.faults import Fault
 from conformance.reference.graph_errors import MESSAGES, GraphError, not_found
 from conformance.reference.ids import mint_change_key, occurrence_id
 from conformance.reference.mail import DEFAULT_CANCEL_NOTICE, file_in_deleted_items, iso, send_event_message
@@ -33,12 +34,12 @@ def cancel(store: Store, request: CancelRequest) -> None:
             "SELECT * FROM events WHERE id = ? AND folder = 'calendar' AND hidden_master = 0",
             (request.ref.row["id"],),
         ).fetchone()
-        if row is None or ("event-still-listed" in faults and doc_of(row).get("_removedBy")):
-            if "second-cancel-202" in faults:
+        if row is None or (Fault.EVENT_STILL_LISTED in faults and doc_of(row).get("_removedBy")):
+            if Fault.SECOND_CANCEL_202 in faults:
                 return
             raise not_found()
         if not row["is_organizer"]:
-            if "attendee-allowed" not in faults:
+            if Fault.ATTENDEE_ALLOWED not in faults:
                 raise _organizer_only(faults)
             row = connection.execute(
                 "SELECT * FROM events WHERE ical_uid = ? AND is_organizer = 1 AND folder = 'calendar'",
@@ -47,7 +48,7 @@ def cancel(store: Store, request: CancelRequest) -> None:
             if row is None:
                 raise not_found()
         day = request.ref.day
-        if day is not None and "occurrence-cancels-series" in faults:
+        if day is not None and Fault.OCCURRENCE_CANCELS_SERIES in faults:
             day = None
         if day is None:
             _cancel_whole(connection, row, request, now)
@@ -57,9 +58,9 @@ def cancel(store: Store, request: CancelRequest) -> None:
 
 def _organizer_only(faults: frozenset[str]) -> GraphError:
     message = MESSAGES["organizer-only"]
-    if "attendee-message-paraphrased" in faults:
+    if Fault.ATTENDEE_MESSAGE_PARAPHRASED in faults:
         message = "Only the meeting organizer can cancel this meeting."
-    if "attendee-403" in faults:
+    if Fault.ATTENDEE_403 in faults:
         return GraphError(403, "ErrorAccessDenied", message)
     return GraphError(400, "ErrorInvalidRequest", message)
 
@@ -68,22 +69,22 @@ def _cancel_whole(
     connection: sqlite3.Connection, row: sqlite3.Row, request: CancelRequest, now: float
 ) -> None:
     faults, document = request.faults, doc_of(row)
-    if "event-left-in-place" not in faults:
-        if "series-master-only" in faults and document.get("type") == "seriesMaster":
+    if Fault.EVENT_LEFT_IN_PLACE not in faults:
+        if Fault.SERIES_MASTER_ONLY in faults and document.get("type") == "seriesMaster":
             connection.execute("UPDATE events SET hidden_master = 1 WHERE id = ?", (row["id"],))
         else:
-            folder = "purged" if "not-in-deleted-items" in faults else "deleteditems"
-            if "event-still-listed" in faults and request.action == "cancel":
+            folder = "purged" if Fault.NOT_IN_DELETED_ITEMS in faults else "deleteditems"
+            if Fault.EVENT_STILL_LISTED in faults and request.action == "cancel":
                 folder = "calendar"
             document["_removedBy"] = request.action
             connection.execute(
                 "UPDATE events SET folder = ?, doc = ? WHERE id = ?", (folder, dump(document), row["id"])
             )
-        if "not-in-deleted-items" not in faults:
+        if Fault.NOT_IN_DELETED_ITEMS not in faults:
             file_in_deleted_items(connection, row["owner_id"], document, now)
     for copy in _attendee_copies(connection, row):
         visible_at = now + request.message_delay_s
-        if "attendee-copies-unmarked" not in faults:
+        if Fault.ATTENDEE_COPIES_UNMARKED not in faults:
             copy_doc = doc_of(copy)
             copy_doc.update(
                 {"isCancelled": True, "changeKey": mint_change_key(), "lastModifiedDateTime": iso(now)}
@@ -101,9 +102,9 @@ def _cancel_occurrence(
     faults, master = request.faults, doc_of(row)
     if day in master.get("_cancelledDays", {}):
         raise not_found()
-    if "event-left-in-place" not in faults:
+    if Fault.EVENT_LEFT_IN_PLACE not in faults:
         master.setdefault("_cancelledDays", {})[day] = now
-        if "no-cancelled-occurrences" not in faults:
+        if Fault.NO_CANCELLED_OCCURRENCES not in faults:
             master["cancelledOccurrences"] = [
                 *master.get("cancelledOccurrences", []),
                 f"OID.{row['id']}.{day}",
@@ -112,10 +113,10 @@ def _cancel_occurrence(
         connection.execute("UPDATE events SET doc = ? WHERE id = ?", (dump(master), row["id"]))
     for copy in _attendee_copies(connection, row):
         copy_doc = doc_of(copy)
-        if "attendee-copies-unmarked" not in faults:
+        if Fault.ATTENDEE_COPIES_UNMARKED not in faults:
             copy_doc.setdefault("_cancelledDays", {})[day] = now + request.message_delay_s
             connection.execute("UPDATE events SET doc = ? WHERE id = ?", (dump(copy_doc), copy["id"]))
-        if "occurrence-no-notice" not in faults:
+        if Fault.OCCURRENCE_NO_NOTICE not in faults:
             occurrence_doc = {**copy_doc, "type": "occurrence"}
             _notify(connection, copy, occurrence_doc, occurrence_id(copy["id"], day), request, now)
 
@@ -135,12 +136,12 @@ def _notify(
     request: CancelRequest,
     now: float,
 ) -> None:
-    if request.notice is None or "no-cancellation-message" in request.faults:
+    if request.notice is None or Fault.NO_CANCELLATION_MESSAGE in request.faults:
         return
     recipient = connection.execute(
         "SELECT id, upn, display_name FROM users WHERE id = ?", (copy["owner_id"],)
     ).fetchone()
-    message_type = "none" if "message-not-meeting-cancelled" in request.faults else "meetingCancelled"
+    message_type = "none" if Fault.MESSAGE_NOT_MEETING_CANCELLED in request.faults else "meetingCancelled"
     send_event_message(
         connection,
         recipient_id=recipient["id"],
@@ -159,17 +160,17 @@ def _notify(
 def notice_for(body: dict[str, Any] | None, faults: frozenset[str]) -> str | None:
     """The text attendees receive for a validated cancel body (None: no notice), per GRAPH-FACTS."""
     comment_keys = [key for key in ("comment", "Comment") if body and key in body]
-    if "comment-lowercase-only" in faults:
+    if Fault.COMMENT_LOWERCASE_ONLY in faults:
         comment_keys = [key for key in comment_keys if key == "comment"]
-    if "comment-pascal-only" in faults:
+    if Fault.COMMENT_PASCAL_ONLY in faults:
         comment_keys = [key for key in comment_keys if key == "Comment"]
     if not comment_keys or body is None:
         return DEFAULT_CANCEL_NOTICE
     comment = body[comment_keys[0]]
     if comment is None:
-        return None if "null-comment-no-notice" in faults else DEFAULT_CANCEL_NOTICE
+        return None if Fault.NULL_COMMENT_NO_NOTICE in faults else DEFAULT_CANCEL_NOTICE
     if comment == "":
-        return DEFAULT_CANCEL_NOTICE if "empty-comment-sends-notice" in faults else None
-    if "comment-dropped" in faults:
+        return DEFAULT_CANCEL_NOTICE if Fault.EMPTY_COMMENT_SENDS_NOTICE in faults else None
+    if Fault.COMMENT_DROPPED in faults:
         return DEFAULT_CANCEL_NOTICE
     return str(comment)

@@ -27,6 +27,7 @@ from conformance.reference.event_view import (
     render_event,
     render_occurrence,
 )
+from conformance.reference.faults import Fault, route_missing
 from conformance.reference.graph_errors import GraphError, bad_request, malformed_id, not_found
 from conformance.reference.ids import decode_id
 from conformance.reference.payload import parse_json
@@ -178,24 +179,24 @@ def _calendar_view(call: Call) -> Response:
 def _cancel(call: Call) -> Response:
     faults = call.faults
     if call.request.method != "POST":
-        if "other-methods-500" in faults:
+        if Fault.OTHER_METHODS_500 in faults:
             raise GraphError(500, "InternalServerError", "An internal server error occurred.")
         raise method_not_allowed("POST")
-    if f"route-missing-{call.route.route_family}" in faults:
+    if route_missing(call.route.route_family) in faults:
         raise GraphError(404, "ResourceNotFound", "Resource not found for the segment 'cancel'.")
     require_cancel(call.caller, call.mailbox, call.route, faults)
     event_id = call.route.params["event"]
     if decode_id(event_id) is None:
-        if "malformed-id-404" in faults:
+        if Fault.MALFORMED_ID_404 in faults:
             raise not_found()
         raise malformed_id()
     body = _cancel_body(call)
     try:
         ref = find_event(call.store, call.mailbox.owner_id, event_id, calendar_scope(call, False))
     except GraphError as error:
-        if error.status == 404 and "unknown-id-400" in faults:
+        if error.status == 404 and Fault.UNKNOWN_ID_400 in faults:
             raise bad_request("The specified id is not valid.", "ErrorInvalidRequest") from error
-        if error.status == 404 and "second-cancel-202" in faults and _was_cancelled(call, event_id):
+        if error.status == 404 and Fault.SECOND_CANCEL_202 in faults and _was_cancelled(call, event_id):
             return _accepted(faults)
         raise
     cancel(call.store, CancelRequest(ref, notice_for(body, faults), faults, call.settings.message_delay_s))
@@ -211,11 +212,11 @@ def _was_cancelled(call: Call, event_id: str) -> bool:
 
 
 def _accepted(faults: frozenset[str]) -> Response:
-    if "status-200" in faults:
+    if Fault.STATUS_200 in faults:
         return Response(status_code=200)
-    if "status-204" in faults:
+    if Fault.STATUS_204 in faults:
         return Response(status_code=204)
-    if "body-on-202" in faults:
+    if Fault.BODY_ON_202 in faults:
         return Response(json.dumps({"status": "cancelled"}), 202, media_type="application/json")
     return Response(status_code=202)
 
@@ -224,7 +225,7 @@ def _cancel_body(call: Call) -> dict[str, Any] | None:
     """The validated cancel body: None when empty; 400/415 for what Graph refuses (or faults allow)."""
     faults = call.faults
     content_type = call.request.headers.get("content-type")
-    if call.body.strip() and "content-type-strict" in faults and content_type != "application/json":
+    if call.body.strip() and Fault.CONTENT_TYPE_STRICT in faults and content_type != "application/json":
         raise GraphError(415, "UnsupportedMediaType", "Content-Type must be application/json.")
     if not call.body.strip():
         body = None
@@ -239,7 +240,7 @@ def _cancel_body(call: Call) -> dict[str, Any] | None:
             body = parse_json(call.body)
             parsed = True
         except GraphError:
-            if "malformed-json-accepted" not in faults:
+            if Fault.MALFORMED_JSON_ACCEPTED not in faults:
                 raise
             body, parsed = None, False
         if parsed and not isinstance(body, dict):
@@ -248,7 +249,7 @@ def _cancel_body(call: Call) -> dict[str, Any] | None:
             )
     parameters = {key: value for key, value in (body or {}).items() if "@odata" not in key}
     unknown = [key for key in parameters if key.lower() != "comment"]
-    if unknown and "unknown-parameter-accepted" not in faults:
+    if unknown and Fault.UNKNOWN_PARAMETER_ACCEPTED not in faults:
         raise bad_request(
             f"The parameter '{unknown[0]}' in the request payload is not a valid parameter for the "
             f"operation 'cancel'.",
@@ -256,7 +257,7 @@ def _cancel_body(call: Call) -> dict[str, Any] | None:
         )
     comments = {key: value for key, value in parameters.items() if key.lower() == "comment"}
     for value in comments.values():
-        if value is not None and not isinstance(value, str) and "lenient-body" not in faults:
+        if value is not None and not isinstance(value, str) and Fault.LENIENT_BODY not in faults:
             raise bad_request(
                 f"Cannot convert the literal '{json.dumps(value)}' to the expected type 'Edm.String'.",
                 "RequestBodyRead",
@@ -267,13 +268,13 @@ def _cancel_body(call: Call) -> dict[str, Any] | None:
         )
         for key, value in comments.items()
     }
-    if "comment-required-body" in faults and not normalized:
+    if Fault.COMMENT_REQUIRED_BODY in faults and not normalized:
         raise bad_request("The parameter 'comment' is required.", "ErrorInvalidRequest")
-    if "comment-required" in faults and not any(normalized.values()):
+    if Fault.COMMENT_REQUIRED in faults and not any(normalized.values()):
         raise bad_request("The parameter 'comment' is required.", "ErrorInvalidRequest")
     text = next((value for value in normalized.values() if isinstance(value, str)), "")
-    if "comment-500-non-ascii" in faults and not text.isascii():
+    if Fault.COMMENT_500_NON_ASCII in faults and not text.isascii():
         raise GraphError(500, "InternalServerError", "An internal server error occurred.")
-    if "comment-500-long" in faults and len(text) > 1000:
+    if Fault.COMMENT_500_LONG in faults and len(text) > 1000:
         raise GraphError(500, "InternalServerError", "An internal server error occurred.")
     return normalized if body is not None else None

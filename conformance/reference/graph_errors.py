@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from starlette.responses import Response
 
+from conformance.reference.faults import Fault
+
 MESSAGES: dict[str, str] = {
     "token-empty": "Access token is empty.",
     "token-invalid": "Access token validation failure.",
@@ -52,7 +54,7 @@ def error_response(
     error: GraphError, request_id: str, client_request_id: str, faults: frozenset[str]
 ) -> Response:
     """The envelope for `error` (or the degraded form a fault switch asks for)."""
-    if "error-envelope-missing" in faults:
+    if Fault.ERROR_ENVELOPE_MISSING in faults:
         return Response(
             f"{error.code}: {error.message}", error.status, error.headers, media_type="text/plain"
         )
@@ -67,5 +69,5 @@ def error_response(
             },
         }
     }
-    media_type = None if "error-no-content-type" in faults else "application/json"
+    media_type = None if Fault.ERROR_NO_CONTENT_TYPE in faults else "application/json"
     return Response(json.dumps(envelope), error.status, error.headers, media_type=media_type)
