@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph
@@ -78,3 +80,27 @@ def test_sweep_without_run_id_removes_every_run_but_no_untagged_event(
     Provisioner(graph, "gc-run-b", "y").event()
     run_sweep(str(target_file), None, dry_run=False, out=io.StringIO())
     assert subjects(graph, "organizer") == untagged
+
+
+def test_sweep_on_a_server_refusing_filter_lists_everything_and_still_removes_only_the_run(
+    server_and_target: tuple[Graph, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph, target_file = server_and_target
+    untagged = subjects(graph, "organizer")
+    leftover = Provisioner(graph, "gc-nofilter-1", "x").event()
+    kept = Provisioner(graph, "gc-nofilter-2", "y").event()
+    original = requests.Session.request
+
+    def refuse_filter(session: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
+        response = original(session, method, url, **kwargs)
+        if "$filter" in (kwargs.get("params") or {}):
+            response.status_code, response._content = 400, b'{"error": {"code": "BadRequest"}}'
+        return response
+
+    monkeypatch.setattr(requests.Session, "request", refuse_filter)
+    out = io.StringIO()
+    assert run_sweep(str(target_file), "gc-nofilter-1", dry_run=False, out=out) == 0
+    assert "$filter refused (HTTP 400)" in out.getvalue()
+    assert graph.as_("organizer").get(leftover.path).status_code == 404
+    assert graph.as_("organizer").get(kept.path).status_code == 200
+    assert subjects(graph, "organizer") == untagged | {kept.subject}
