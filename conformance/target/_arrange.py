@@ -13,6 +13,7 @@ from conformance.target.client import GraphClient
 from conformance.target.listing import FILTER_REFUSED_STATUSES, next_link_of, odata_literal, value_of
 from conformance.target.polling import eventually
 from conformance.target.prerequisites import CATALOG, PrerequisiteLog, answer_line
+from conformance.target.resolve import probe_reachable
 from conformance.target.tags import is_tagged, tag
 
 COPY_PAGE = {"$top": "50"}
@@ -28,12 +29,17 @@ def iso(moment: datetime) -> str:
 def send(
     log: PrerequisiteLog, prerequisite_id: str, client: GraphClient, method: str, path: str, **kwargs: Any
 ) -> requests.Response:
-    """One arranging request; a token that cannot be had or a target that does not answer fails it."""
+    """One arranging request; a token that cannot be had, or one request left unanswered, fails it.
+
+    An unanswered request is one bad answer, not a lost target: only when a health probe of the base URL
+    also goes unanswered does TargetUnreachable go on (the plugin then stops the run, exit 3).
+    """
     try:
         return client.request(method, path, **kwargs)
     except TokenError as error:
         raise log.failed(prereq.IDENTITY_TOKENS, f"no token for {client.role!r}: {error}") from error
     except TargetUnreachable as error:
+        probe_reachable(client.graph.target)
         raise log.failed(prerequisite_id, str(error)) from error
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from conformance.errors import PrerequisiteFailed, TargetConfigError, TargetUnreachable
+from conformance.errors import PrerequisiteFailed, TargetConfigError
 from conformance.target import prerequisites as prereq
 from conformance.target._arrange import check_filter, check_paging, created_object, send
 from conformance.target.client import Graph, MissingIdentity
@@ -80,11 +80,9 @@ class Preflight:
             return check()
         except MissingIdentity as missing:
             self.not_tried(prerequisite_id, f"{missing}; add it to the target file to check this")
-        except PrerequisiteFailed as failed:
+        except PrerequisiteFailed as failed:  # a lost target is TargetUnreachable instead: exit 3
             if not failed.recorded:
                 self._add(failed.record)
-            if isinstance(failed.__cause__, TargetUnreachable):
-                probe_reachable(self.target)  # raises (exit 3) when nothing answers any more
         return None
 
     def identities(self) -> None:

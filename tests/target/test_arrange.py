@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph, GraphClient
+from conformance.target.config import load_target_file
 from conformance.target.prerequisites import Record
 from conformance.target.provision import Provisioner
+from conformance.target.redact import Redactor
+from conformance.target.transcript import Transcript
 from conformance.target.urls import quote_id
 from tests.target.conftest import ERROR_BODY, Gaps
 
@@ -205,3 +210,12 @@ def test_cancelled_events_are_confirmed_gone_with_one_unfiltered_listing_when_fi
     assert ("ODATA-FILTER", "fallback") in statuses(records)
     assert organizer.get(kept.path).status_code == 404
 
+
+
+def test_a_target_that_is_gone_stops_arranging_with_target_unreachable(tmp_path: Path) -> None:
+    with ReferenceServer() as server:
+        target = load_target_file(server.write_target(tmp_path / "target.yaml"), environ={})
+    graph = Graph(target, Transcript(Redactor(target.secrets())))  # the server has stopped
+    with pytest.raises(TargetUnreachable):
+        Provisioner(graph, "gc-arrange-14", "a").event()
+    graph.close()
