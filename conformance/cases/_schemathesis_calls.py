@@ -148,17 +148,13 @@ class CaseRunner:
 
         return record
 
-    def run(self, planned: PlannedCase, *, route_missing: bool = False) -> CaseOutcome:
+    def run(self, planned: PlannedCase) -> CaseOutcome:
         """Send the case once (on a fresh or reused event) and judge the answer by each of its families.
 
         A transport error while arranging (creating the event) judges nothing; one on the request itself
         fails every family that would have judged it (one bad answer is one bad answer, nothing more).
         """
-        case = planned.case
-        families = [family for family in planned.families if family.route_independent or not route_missing]
-        outcome = CaseOutcome()
-        if not families:
-            return outcome
+        case, families, outcome = planned.case, list(planned.families), CaseOutcome()
         shape = RouteShape.of(case.operation.path)
         role = caller_role(shape, self.graph)
         headers = {"Authorization": f"Bearer {self.graph.token_for(role)}"}

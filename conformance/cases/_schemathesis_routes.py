@@ -103,7 +103,7 @@ class RouteRuns:
         transcript = self.runner.graph.transcript
         requests_before = transcript.request_count
         for item in planned:
-            outcome = self.runner.run(item, route_missing=result.route_missing is not None)
+            outcome = self.runner.run(item)
             result.cases += 1
             result.route_missing = result.route_missing or outcome.route_missing
             if outcome.arrange_error:
@@ -138,10 +138,10 @@ def conclude(result: RouteResult, family: Family) -> None:
         more = len(found.failures) - len(shown)
         message = "\n\n".join(shown) + (f"\n\n(+{more} more failing cases on this route)" if more else "")
         raise ConformanceFailure(requirement_id=family.ids[0], message=message)
-    if result.route_missing and not family.route_independent:
-        not_verified(result.route_missing)
     if found.judged:
         return
+    if result.route_missing and not family.route_independent:
+        not_verified(result.route_missing)
     if found.left_out:
         not_verified(f"{result.budget_note}; none of the cases sent was one these checks judge")
     if result.arrange_error:
