@@ -10,11 +10,12 @@ from typing import Any
 import jsonschema
 
 from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, RunResult, count_verdicts
+from conformance.report.prerequisites import blocked_by
 from conformance.target.redact import redact_value
 
 SCHEMA_PATH = Path(__file__).with_name("certification.schema.json")
 FORMAT = "graph-conformance/certification"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: case counts and blocking prerequisites per requirement, footprint, prerequisites
 CERTIFICATION_PROFILE = "core"  # a certified product may not declare these profiles unsupported
 
 
@@ -74,6 +75,8 @@ def build_certification(run: RunResult, digests: dict[str, Any]) -> dict[str, An
                 "baseline": {"reason": verdict.baseline_reason, "link": verdict.baseline_link}
                 if verdict.baseline_reason
                 else None,
+                "case_counts": verdict.case_counts,
+                "blocked_by": blocked_by(run.prerequisites, info.id),
                 "cases": [_case_entry(case) for case in verdict.cases],
             }
         )
@@ -106,6 +109,8 @@ def build_certification(run: RunResult, digests: dict[str, Any]) -> dict[str, An
             "exit_code": run.exit_code,
             "problems": list(run.gate_problems),
         },
+        "footprint": run.footprint.as_dict() if run.footprint is not None else None,
+        "prerequisites": [row.as_dict() for row in run.prerequisites],
         "requirements": requirements,
     }
     return redact_value(document)  # type: ignore[no-any-return]

@@ -10,12 +10,17 @@ import pytest
 from conformance._stash import EXCHANGES_KEY, RUN_INFO_KEY
 from conformance.outcomes import outcome_of_skip
 from conformance.report.evidence import excerpt_exchanges
+from conformance.report.footprint import Footprint, FootprintCounter, total_footprint
 from conformance.report.model import FAIL, PASS, CaseResult
+from conformance.report.prerequisites import records_of
+from conformance.target.prerequisites import USER_PROPERTY as PREREQUISITE_PROPERTY
 from conformance.target.redact import redact_text, redact_value
 
 REPORT_ATTRIBUTE = "graph_conformance"  # a custom TestReport attribute; xdist serialises report.__dict__
+FOOTPRINT_PROPERTY = "graph_conformance_footprint"  # per item: Footprint.as_property(), cumulative
 MESSAGE_CHARS = 4000
 _SENT_COUNT_KEY = pytest.StashKey[int]()
+_FOOTPRINT_KEY = pytest.StashKey[Footprint]()
 
 
 def requirement_ids_of(item: pytest.Item) -> list[str]:
@@ -28,14 +33,25 @@ def requirement_ids_of(item: pytest.Item) -> list[str]:
     return ids
 
 
-def _new_exchanges(item: pytest.Item) -> list[dict[str, Any]]:
-    """The exchanges the suite plugin recorded for this item since the last report (redacted excerpts)."""
+def _new_exchanges(item: pytest.Item) -> list[Any]:
+    """The exchanges the suite plugin recorded for this item since the last report (all, not excerpted)."""
     exchanges = item.stash.get(EXCHANGES_KEY, None)
     if not isinstance(exchanges, list):
         return []
     already_sent = item.stash.get(_SENT_COUNT_KEY, 0)
     item.stash[_SENT_COUNT_KEY] = len(exchanges)
-    return excerpt_exchanges(exchanges[already_sent:])
+    return list(exchanges[already_sent:])
+
+
+def _set_property(properties: list[tuple[str, object]], name: str, value: object) -> None:
+    """Replace the user property `name` (one per item, cumulative) or add it."""
+    properties[:] = [entry for entry in properties if entry[0] != name]
+    properties.append((name, value))
+
+
+def _property(properties: list[tuple[str, object]], name: str) -> object:
+    """The last value of the user property `name`, or None."""
+    return next((value for key, value in reversed(properties) if key == name), None)
 
 
 def _message_of(report: pytest.TestReport) -> str:
@@ -67,6 +83,7 @@ class ResultCollector:
         self.cases: dict[str, CaseResult] = {}
         self.other_failures: list[str] = []  # failing items that are not conformance cases
         self.worker_run_info: dict[str, Any] = {}
+        self._footprint_counter = FootprintCounter()  # this process's exchanges, in the order they were sent
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -77,7 +94,13 @@ class ResultCollector:
         requirement_ids = requirement_ids_of(item)
         if requirement_ids:
             run_info = item.config.stash.get(RUN_INFO_KEY, None)
-            annotation = {"requirements": requirement_ids, "exchanges": _new_exchanges(item)}
+            exchanges = _new_exchanges(item)
+            footprint = item.stash.get(_FOOTPRINT_KEY, None) or Footprint()
+            footprint.add(self._footprint_counter.count(exchanges))
+            item.stash[_FOOTPRINT_KEY] = footprint
+            for properties in (item.user_properties, report.user_properties):
+                _set_property(properties, FOOTPRINT_PROPERTY, footprint.as_property())
+            annotation = {"requirements": requirement_ids, "exchanges": excerpt_exchanges(exchanges)}
             if isinstance(run_info, dict):
                 annotation["run_info"] = redact_value(dict(run_info))
             setattr(report, REPORT_ATTRIBUTE, annotation)
@@ -102,6 +125,12 @@ class ResultCollector:
             exchange for exchange in annotation.get("exchanges", []) if isinstance(exchange, dict)
         )
         case.worker = _worker_of(report) or case.worker
+        records = records_of(report.user_properties, PREREQUISITE_PROPERTY)
+        if records:  # the item's records so far (user properties accumulate over the phases)
+            case.prerequisites = redact_value(records)
+        carried = _property(report.user_properties, FOOTPRINT_PROPERTY)
+        if carried is not None:
+            case.footprint = Footprint.from_property(carried)
         is_subtest = getattr(report, "context", None) is not None
         if not is_subtest:
             case.duration_s += float(report.duration or 0.0)
@@ -121,6 +150,10 @@ class ResultCollector:
             case.message = _message_of(report)
         elif report.passed and report.when == "call" and case.outcome == PASS:
             case.phase = "call"
+
+    def footprint(self) -> Footprint:
+        """What the cases seen so far cost the target."""
+        return total_footprint(case.footprint for case in self.cases.values())
 
     def results(self) -> list[CaseResult]:
         """The cases seen so far, in the order they reported."""

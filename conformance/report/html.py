@@ -18,6 +18,7 @@ from conformance.report.model import (
     RunResult,
     count_verdicts,
 )
+from conformance.report.prerequisites import blocked_by
 from conformance.target.redact import redact_text
 
 _IDENTITY_ORDER = (
@@ -115,6 +116,9 @@ def _requirement_rows(run: RunResult) -> list[dict[str, Any]]:
                 "request_ids": verdict.request_ids,
                 "baseline_reason": verdict.baseline_reason,
                 "baseline_link": verdict.baseline_link,
+                "case_summary": verdict.case_summary,
+                "blocked_by": blocked_by(run.prerequisites, verdict.requirement.id),
+                "source_is_url": verdict.requirement.source.startswith(("https://", "http://")),
             }
         )
     return rows

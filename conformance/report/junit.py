@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, RequirementVerdict, RunResult
+from conformance.report.prerequisites import blocked_by
 from conformance.target.redact import redact_text
 
 _LEVELS = ("doc", "graph", "unknown")
@@ -23,7 +24,7 @@ def _case_lines(verdict: RequirementVerdict) -> str:
     return "\n".join(lines)
 
 
-def _testcase(suite: ET.Element, verdict: RequirementVerdict, stale: str | None) -> str:
+def _testcase(suite: ET.Element, verdict: RequirementVerdict, stale: str | None, blocked: list[str]) -> str:
     """Append the testcase of one requirement; return its JUnit status."""
     info = verdict.requirement
     element = ET.SubElement(
@@ -40,6 +41,9 @@ def _testcase(suite: ET.Element, verdict: RequirementVerdict, stale: str | None)
         ("profile", info.profile),
         ("verdict", verdict.verdict),
         ("source", f"{info.source}#{info.section}".strip("#")),
+        ("cases", verdict.case_summary),
+        *((f"cases.{outcome}", str(count)) for outcome, count in verdict.case_counts.items()),
+        *(("blocked-by", prerequisite_id) for prerequisite_id in blocked),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     reasons = [case.message.splitlines()[0] for case in verdict.cases if case.message.strip()]
@@ -67,6 +71,37 @@ def _testcase(suite: ET.Element, verdict: RequirementVerdict, stale: str | None)
     return status
 
 
+def _run_properties(suite: ET.Element, run: RunResult) -> None:
+    """The run's footprint and prerequisite counts as testsuite properties."""
+    properties = ET.SubElement(suite, "properties")
+    values: list[tuple[str, str]] = []
+    if run.footprint is not None:
+        footprint = run.footprint
+        mailbox, peak = footprint.peak
+        values += [
+            ("footprint", footprint.summary()),
+            ("footprint.requests", str(footprint.requests)),
+            ("footprint.events_created", str(footprint.events_created)),
+            ("footprint.cancels_sent", str(footprint.cancels_sent)),
+            ("footprint.cancels_2xx", str(footprint.cancels_2xx)),
+            ("footprint.meeting_messages", str(footprint.messages)),
+            ("footprint.invitations", str(footprint.invitations)),
+            ("footprint.notices", str(footprint.notices)),
+            ("footprint.peak_requests_per_second", str(peak)),
+            ("footprint.peak_mailbox", mailbox),
+        ]
+    for row in run.prerequisites:
+        values.append(
+            (
+                f"prerequisite.{row.id}",
+                f"worked {row.worked}, failed {row.failed}, fallback {row.fallbacks}"
+                + (f"; blocked {', '.join(row.blocked)}" if row.blocked else ""),
+            )
+        )
+    for name, value in values:
+        ET.SubElement(properties, "property", name=name, value=value)
+
+
 def render_junit(run: RunResult) -> str:
     """The JUnit XML text of a run: a testsuite per level, a testcase per requirement."""
     root = ET.Element("testsuites", name="graph-conformance", time=f"{run.duration_s:.3f}")
@@ -83,6 +118,7 @@ def render_junit(run: RunResult) -> str:
             hostname="graph-conformance",
         )
         counts = {"tests": len(verdicts), "failures": 0, "skipped": 0, "errors": 0}
+        _run_properties(suite, run)
         for verdict in verdicts:
             stale = next(
                 (
@@ -92,7 +128,7 @@ def render_junit(run: RunResult) -> str:
                 ),
                 None,
             )
-            status = _testcase(suite, verdict, stale)
+            status = _testcase(suite, verdict, stale, blocked_by(run.prerequisites, verdict.requirement.id))
             counts["failures"] += status == "failed"
             counts["skipped"] += status == "skipped"
         for name, value in counts.items():

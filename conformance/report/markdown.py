@@ -20,6 +20,40 @@ def _first_line(text: str) -> str:
     return line[:200]
 
 
+def _prerequisite_lines(run: RunResult) -> list[str]:
+    """The prerequisites table, then each failure's detail, fix and curl line."""
+    if not run.prerequisites:
+        return []
+    lines = [
+        "",
+        "**Prerequisites** (what the suite needs besides cancel; cases per outcome):",
+        "",
+        "| prerequisite | worked | failed | fallback | blocked requirements |",
+        "|---|---|---|---|---|",
+    ]
+    for row in run.prerequisites:
+        fallback = (
+            f"{row.fallbacks} ({'; '.join(row.fallbacks_used)})" if row.fallbacks_used else str(row.fallbacks)
+        )
+        blocked = ", ".join(f"`{rid}`" for rid in row.blocked) or "none"
+        lines.append(
+            f"| `{row.id}` {_cell(row.title)} | {row.worked} | {row.failed} | {_cell(fallback)} | {blocked} |"
+        )
+    for row in run.prerequisites:
+        if row.failed:
+            lines += ["", f"- `{row.id}` failed: {_cell(row.detail)}. Fix: {_cell(row.fix)}"]
+            if row.curl:
+                lines += ["", f"  `{row.curl.replace('`', '')}`"]
+    return lines
+
+
+def _requirement_cell(requirement_id: str, source: str) -> str:
+    """The requirement id, with a link to its source when the source is a URL (graph-level evidence)."""
+    if source.startswith(("http://", "https://")):
+        return f"`{requirement_id}` ([source]({source.replace(')', '%29')}))"
+    return f"`{requirement_id}`"
+
+
 def render_markdown(run: RunResult) -> str:
     """The Markdown summary: verdict, counts per level, failing and unverified requirements."""
     headline = "conformant" if run.conformant else "NOT conformant"
@@ -51,9 +85,15 @@ def render_markdown(run: RunResult) -> str:
         lines += [f"- {_cell(problem)}" for problem in run.gate_problems[:MAX_LISTED]]
         if len(run.gate_problems) > MAX_LISTED:
             lines.append(f"- ... and {len(run.gate_problems) - MAX_LISTED} more")
+    if run.footprint is not None:
+        lines += ["", f"**Footprint:** {run.footprint.summary()}."]
     notable = [verdict for verdict in run.verdicts if verdict.verdict in (FAIL, NOT_VERIFIED)]
     if notable:
-        lines += ["", "| requirement | level | profile | verdict | why |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| requirement | level | profile | verdict | cases | why |",
+            "|---|---|---|---|---|---|",
+        ]
         for verdict in notable[:MAX_LISTED]:
             why = next(
                 (
@@ -66,10 +106,12 @@ def render_markdown(run: RunResult) -> str:
             if verdict.baseline_reason:
                 why = f"known failure: {verdict.baseline_reason} ({verdict.baseline_link})"
             lines.append(
-                f"| `{verdict.requirement.id}` | {verdict.requirement.level} | {verdict.requirement.profile}"
-                f" | {_ICONS[verdict.verdict]} {verdict.verdict} | {_cell(why)} |"
+                f"| {_requirement_cell(verdict.requirement.id, verdict.requirement.source)}"
+                f" | {verdict.requirement.level} | {verdict.requirement.profile}"
+                f" | {_ICONS[verdict.verdict]} {verdict.verdict} | {verdict.case_summary} | {_cell(why)} |"
             )
         if len(notable) > MAX_LISTED:
             lines.append(f"\n... and {len(notable) - MAX_LISTED} more in the HTML report.")
+    lines += _prerequisite_lines(run)
     lines += ["", "Reports: `index.html` (matrix and evidence), `certification.json`, `junit.xml`.", ""]
     return redact_text("\n".join(lines))

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.outcomes import FAIL as FAIL  # re-exported for the writers
 from conformance.outcomes import NOT_APPLICABLE as NOT_APPLICABLE
 from conformance.outcomes import NOT_VERIFIED as NOT_VERIFIED
 from conformance.outcomes import OUTCOMES as VERDICTS
 from conformance.outcomes import PASS as PASS
+from conformance.report.footprint import Footprint
+
+if TYPE_CHECKING:
+    from conformance.report.prerequisites import PrerequisiteRow
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class CaseResult:
     duration_s: float = 0.0
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     worker: str = ""
+    prerequisites: list[dict[str, Any]] = field(default_factory=list)  # the records the case arranged with
+    footprint: Footprint = field(default_factory=Footprint)  # what the case cost the target
 
 
 @dataclass
@@ -54,6 +60,20 @@ class RequirementVerdict:
     def duration_s(self) -> float:
         """Total time of the cases behind this verdict."""
         return sum(case.duration_s for case in self.cases)
+
+    @property
+    def case_counts(self) -> dict[str, int]:
+        """How many of its cases passed, failed, were not verified, were not applicable."""
+        counts = dict.fromkeys(VERDICTS, 0)
+        for case in self.cases:
+            counts[case.outcome] = counts.get(case.outcome, 0) + 1
+        return counts
+
+    @property
+    def case_summary(self) -> str:
+        """`11 pass, 1 not-verified` (the non-zero counts), or `no case ran`."""
+        parts = [f"{count} {outcome}" for outcome, count in self.case_counts.items() if count]
+        return ", ".join(parts) or "no case ran"
 
     @property
     def request_ids(self) -> list[str]:
@@ -129,6 +149,8 @@ class RunResult:
     product: dict[str, str] | None = None
     gate_problems: list[str] = field(default_factory=list)  # why the gate is red; empty = green
     exit_code: int = 0
+    footprint: Footprint | None = None  # what the run cost the target (None: not measured)
+    prerequisites: list[PrerequisiteRow] = field(default_factory=list)
 
     @property
     def conformant(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,15 +16,18 @@ import pytest
 import conformance
 from conformance._stash import REQUEST_COUNT_KEY, RUN_INFO_KEY
 from conformance.errors import ConformanceError
+from conformance.outcomes import ExitCode
 from conformance.report.baseline import KnownFailure, apply_baseline, load_baseline
 from conformance.report.certification import certification_problems
 from conformance.report.collect import ResultCollector
-from conformance.report.model import FAIL, RunResult, build_verdicts
+from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, RunResult, build_verdicts
+from conformance.report.prerequisites import prerequisite_rows
 from conformance.report.product import load_product
 from conformance.report.requirements import description_digests, load_requirements
 from conformance.report.rundir import write_run
 
-EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+EXIT_CONFORMANT, EXIT_NOT_CONFORMANT = ExitCode.CONFORMANT, ExitCode.NOT_CONFORMANT
+EXIT_USAGE, EXIT_UNREACHABLE = ExitCode.USAGE, ExitCode.TARGET_UNREACHABLE
 CATALOG_INI = "graph_conformance_catalog"
 
 
@@ -157,8 +161,8 @@ def _gate(run: RunResult, state: ReportState, baseline_path: str | None) -> list
 def _exit_code(exitstatus: int, problems: list[str]) -> int:
     """2/3 set by the suite plugin (usage, unreachable) win; else 0 conformant, 1 not."""
     if exitstatus in (EXIT_USAGE, EXIT_UNREACHABLE):
-        return exitstatus
-    return EXIT_NOT_CONFORMANT if problems else EXIT_CONFORMANT
+        return int(exitstatus)
+    return int(EXIT_NOT_CONFORMANT if problems else EXIT_CONFORMANT)
 
 
 @pytest.hookimpl(trylast=True)
@@ -193,6 +197,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         request_count=request_counter[0] if request_counter else None,
         certify=bool(options.certify),
         product=state.product,
+        footprint=state.collector.footprint(),
+        prerequisites=prerequisite_rows(cases),
     )
     if int(session.exitstatus) == EXIT_UNREACHABLE:
         reason = config.stash.get(RUN_INFO_KEY, {}).get("target_unreachable")
@@ -214,6 +220,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         run.exit_code = EXIT_USAGE
     state.run = run
     session.exitstatus = run.exit_code
+
+
+def preflight_suggestion(run: RunResult, config: pytest.Config) -> str:
+    """When most requirements that ran are not-verified: the preflight command for the same target."""
+    ran = [verdict for verdict in run.verdicts if verdict.cases and verdict.verdict != NOT_APPLICABLE]
+    not_verified = sum(verdict.verdict == NOT_VERIFIED for verdict in ran)
+    if not ran or not_verified * 2 <= len(ran):
+        return ""
+    command = ["graph-conformance", "preflight"]
+    for option, name in (("--target", "target"), ("--base-url", "base_url")):
+        value = config.getoption(name, None)
+        if value:
+            command += [option, shlex.quote(str(value))]
+    return (
+        f"{not_verified} of {len(ran)} requirements that ran are not-verified: the target may lack what the "
+        f"suite needs besides cancel. Run `{' '.join(command)}` to see which prerequisite and how to fix it."
+    )
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -239,6 +262,18 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     )
     for problem in run.gate_problems[:20]:
         terminalreporter.write_line(f"  - {problem}")
+    for row in run.prerequisites:
+        if row.failed:
+            blocked = f"; blocked {len(row.blocked)} requirement(s)" if row.blocked else ""
+            terminalreporter.write_line(
+                f"prerequisite {row.id} ({row.title}) failed in {row.failed} case(s){blocked}: {row.detail}",
+                yellow=True,
+            )
+    suggestion = preflight_suggestion(run, config)
+    if suggestion:
+        terminalreporter.write_line(suggestion, yellow=True, bold=True)
+    if run.footprint is not None:
+        terminalreporter.write_line(f"footprint: {run.footprint.summary()}")
     if state.run_dir is not None:
         terminalreporter.write_line(
             f"reports: {state.run_dir} (index.html, junit.xml, certification.json, "

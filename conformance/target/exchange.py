@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import weakref
 from collections.abc import Mapping
@@ -51,9 +52,16 @@ class Exchange:
         for key in ("request_headers", "response_headers"):
             headers = kept.get(key)
             kept[key] = {str(k): str(v) for k, v in headers.items()} if isinstance(headers, Mapping) else {}
+        for key, default in (("elapsed_ms", None), ("sent_at", 0.0), ("attempts", 1)):
+            value = kept.get(key)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                kept[key] = default
+            else:
+                kept[key] = int(value) if key == "attempts" else float(value)
         for key in ("request_body", "response_body"):
             if key in kept and not isinstance(kept[key], str):
-                kept[key] = str(kept[key])
+                body = kept[key]
+                kept[key] = json.dumps(body) if isinstance(body, dict | list) else str(body)
         return cls(**kept)
 
     # Transitional: code written for the dict exchanges reads them with ["key"] and .get("key").
