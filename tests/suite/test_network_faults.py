@@ -146,3 +146,26 @@ def test_garbage_answers_fail_checks_with_clear_messages(tmp_path: Path) -> None
     bare = {nodeid: found[0] for nodeid, message in run.messages.items()
             if (found := BARE_EXCEPTIONS.findall(message))}
     assert not bare, f"cases that failed on a bare exception instead of a clear check failure: {bare}"
+
+
+def test_one_kind_of_request_never_answered_does_not_end_the_run(tmp_path: Path) -> None:
+    """Cancels on the calendarGroups/{id} routes never get an answer; every other request does."""
+    def stall_calendar_group_cancels(number: int, method: str, path: str) -> str:
+        stalled = method == "POST" and "/calendargroups/" in path.lower() and path.endswith("/cancel")
+        return STALL if stalled else PASS
+
+    with chaos_target(tmp_path, stall_calendar_group_cancels, timeouts={"connect": 2, "read": 1}) as (
+        target_file, proxy
+    ):
+        run = run_suite(target_file, tmp_path / "reports", extra_args=["-k", "test_routes"], timeout_s=200.0)
+    assert proxy is not None and proxy.injected[STALL] >= 2, f"stalls injected: {proxy and proxy.injected}"
+    assert run.exit_code in (0, 1), f"one unanswered kind of request ended the run (exit {run.exit_code})\n" \
+                                    f"{run.tail()}"
+    assert run.duration_s < 150, f"the run took {run.duration_s:.0f} s"
+    assert run.verdicts, f"no report was written\n{run.tail()}"
+    others = {rid: verdict for rid, verdict in run.verdicts.items()
+              if rid.startswith("CANCEL-ROUTE-") and "CALENDARGROUPS" not in rid}
+    assert others and all(verdict == "pass" for verdict in others.values()), others
+    stalled = {rid: run.verdicts[rid] for rid in run.verdicts if "CALENDARGROUPS" in rid}
+    assert stalled and all(verdict in ("fail", "not-verified") for verdict in stalled.values()), stalled
+    assert "INTERNALERROR" not in run.output and "Traceback (most recent call last)" not in run.output
