@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import uuid
 from urllib.parse import unquote, urlsplit
 
@@ -13,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from conformance.reference import gaps, static_mock
 from conformance.reference.access import resolve_mailbox
 from conformance.reference.auth import TokenVerifier
 from conformance.reference.call import Call, method_not_allowed
@@ -43,6 +45,7 @@ class ReferenceApp:
         self.state.store, self.state.settings = store, settings
         self.state.throttle = MailboxThrottle(settings.throttle, settings.rate_limit)
         self.state.tokens = TokenVerifier(store)
+        self.state.stopping = threading.Event()  # set when the server stops: held requests let go
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,6 +112,8 @@ async def graph_entry(request: Request) -> Response:
             raise method_not_allowed("POST")
         route = match(raw_path, case_sensitive_cancel=Fault.CASE_SENSITIVE_SEGMENTS in settings.faults)
         body = await _read_body(request, settings.max_body_bytes)
+        if Fault.GAP_HANG_MALFORMED_JSON in settings.faults and gaps.is_malformed_json(body):
+            raise await gaps.hold(request.app.state.stopping)
         caller = request.app.state.tokens.authenticate(request.headers.get("authorization"), settings.faults)
         mailbox = resolve_mailbox(store, route, caller, settings.faults)
         mailbox_key = mailbox.owner_id
@@ -118,7 +123,15 @@ async def graph_entry(request: Request) -> Response:
         host = request.headers.get("host") or _netloc(request)
         root_url = f"{request.scope.get('scheme', 'http')}://{host}"
         call = Call(request, route, caller, mailbox, store, settings, body, root_url)
-        response = handle_events(call) if route.kind in _EVENT_KINDS else handle_directory(call)
+        gaps.refuse(route, request.method, call.query, settings.faults)
+        canned = static_mock.answer(call) if Fault.GAP_STATIC in settings.faults else None
+        if canned is not None:
+            response = canned
+        elif route.kind in _EVENT_KINDS:
+            response = handle_events(call)
+        else:
+            response = handle_directory(call)
+        response = gaps.adjust(route, request.method, response, settings.faults)
     except GraphError as error:
         response = error_response(error, request_id, client_request_id, settings.faults)
     except Exception:  # never let a bug escape as a bare 500 without the envelope

@@ -126,8 +126,12 @@ def create_event(
     *,
     message_delay_s: float,
     now: float | None = None,
+    born_cancelled: bool = False,
 ) -> dict[str, Any]:
-    """Create an event (organizer copy + a copy and meeting request per seeded attendee); return its doc."""
+    """Create an event (organizer copy + a copy and meeting request per seeded attendee); return its doc.
+
+    born_cancelled (gap-born-cancelled): the event and its copies show isCancelled from the start.
+    """
     properties = validate_event_payload(payload)
     now = time.time() if now is None else now
     organizer_address = _address_of(store, owner_id)
@@ -179,8 +183,9 @@ def create_event(
         "organizer": {"emailAddress": organizer_address},
     }
     delay_until = now + message_delay_s
+    cancelled_at = now if born_cancelled else None
     with store.transaction() as connection:
-        _insert_event(connection, event_id, owner_id, calendar_id, document, True, now, now)
+        _insert_event(connection, event_id, owner_id, calendar_id, document, True, now, now, cancelled_at)
         for attendee in attendees:
             invitee = connection.execute(
                 "SELECT * FROM users WHERE upn = ?", (attendee["emailAddress"]["address"],)
@@ -199,7 +204,15 @@ def create_event(
                 "SELECT id FROM calendars WHERE owner_id = ? AND is_default = 1", (invitee["id"],)
             ).fetchone()
             _insert_event(
-                connection, copy_id, invitee["id"], calendar_row["id"], copy, False, delay_until, now
+                connection,
+                copy_id,
+                invitee["id"],
+                calendar_row["id"],
+                copy,
+                False,
+                delay_until,
+                now,
+                cancelled_at,
             )
             send_event_message(
                 connection,
@@ -269,10 +282,11 @@ def _insert_event(
     is_organizer: bool,
     visible_at: float,
     now: float,
+    cancel_visible_at: float | None = None,
 ) -> None:
     connection.execute(
         "INSERT INTO events (id, owner_id, calendar_id, ical_uid, is_organizer, folder, visible_at, created,"
-        " doc) VALUES (?, ?, ?, ?, ?, 'calendar', ?, ?, ?)",
+        " cancel_visible_at, doc) VALUES (?, ?, ?, ?, ?, 'calendar', ?, ?, ?, ?)",
         (
             event_id,
             owner_id,
@@ -281,6 +295,7 @@ def _insert_event(
             int(is_organizer),
             visible_at,
             now,
+            cancel_visible_at,
             dump(document),
         ),
     )

@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 import yaml
 
-from conformance.reference.app import build_app
+from conformance.reference.app import ReferenceApp, build_app
 from conformance.reference.faults import describe_faults, validate_fault_names
 from conformance.reference.loopback import is_loopback_host
 from conformance.reference.seed import TENANT_DOMAIN, seed
@@ -57,6 +57,7 @@ class ReferenceServer:
         self._store: Store | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._app: ReferenceApp | None = None
 
     @property
     def root_url(self) -> str:
@@ -106,13 +107,15 @@ class ReferenceServer:
             self._store.close()
             raise
         self.port = listener.getsockname()[1]
+        self._app = build_app(self._store, self.settings)
         config = uvicorn.Config(
-            build_app(self._store, self.settings),
+            self._app,
             log_level="warning",
             lifespan="off",
             access_log=False,
             timeout_keep_alive=30,
             limit_concurrency=1000,
+            timeout_graceful_shutdown=5,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -131,13 +134,15 @@ class ReferenceServer:
 
     def stop(self) -> None:
         """Stop serving and close the store."""
+        if self._app is not None:
+            self._app.state.stopping.set()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=_STARTUP_TIMEOUT_S)
         if self._store is not None:
             self._store.close()
-        self._server, self._thread, self._store = None, None, None
+        self._server, self._thread, self._store, self._app = None, None, None, None
 
     def target_document(self) -> dict[str, Any]:
         """The target file (INTERFACES §2) describing this server and its seeded identities."""
