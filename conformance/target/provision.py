@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import secrets
 import threading
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import requests
 
-from conformance.errors import TargetUnreachable
 from conformance.target import prerequisites as prereq
 from conformance.target._arrange import (
     created_object,
@@ -22,20 +19,17 @@ from conformance.target._arrange import (
     read_instances,
     send,
 )
+from conformance.target.cleanup import CleanupWarning, delete, delete_all, still_listed, warn_about
 from conformance.target.client import Graph, GraphClient
-from conformance.target.listing import complete_listing, odata_literal, value_of
+from conformance.target.listing import value_of
 from conformance.target.prerequisites import PrerequisiteLog, RecordSink, answer_line
 from conformance.target.tags import tag
 from conformance.target.urls import quote_id
 
-GONE_STATUSES = (404, 410)
-LISTING_MAX_PAGES = 20  # a calendar's tagged events, read to confirm cancelled events are gone
+__all__ = ["CleanupWarning", "ProvisionedEvent", "Provisioner"]
+
 DEFAULT_GROUP_NAME = "My Calendars"  # Graph's name for the default calendar group
 DELETED_ITEMS_PATH = "/me/mailFolders/deleteditems/messages"
-
-
-class CleanupWarning(UserWarning):
-    """Something the run created could not be removed; `graph-conformance sweep` will find it."""
 
 
 @dataclass
@@ -315,33 +309,6 @@ class Provisioner:
         del self._events[made_here]
         self._presumed_gone.setdefault((client, event.calendar_events_path), {})[event.id] = event.path
 
-    def _still_listed(self, lost: threading.Event) -> list[tuple[GraphClient, str]]:
-        """The presumed-gone events that their calendar still lists (all of them where it cannot be read)."""
-        survivors: list[tuple[GraphClient, str]] = []
-        presumed, self._presumed_gone = self._presumed_gone, {}
-        for (client, events_path), paths_by_id in presumed.items():
-            listed = None
-            if len(paths_by_id) > 1 and not lost.is_set():  # for one event a DELETE costs what a listing does
-                params = {
-                    "$filter": f"startswith(subject,{odata_literal(tag(self.run_id))})",
-                    "$select": "id",
-                    "$top": "100",
-                }
-                try:
-                    listed = complete_listing(
-                        client, events_path, params, max_pages=LISTING_MAX_PAGES,
-                        on_filter_refused=self._filter_refused,
-                    )
-                except TargetUnreachable:
-                    lost.set()  # the deletes then count everything as left behind
-            listed_ids = None if listed is None else {str(item.get("id")) for item in listed}
-            survivors += [
-                (client, path)
-                for event_id, path in paths_by_id.items()
-                if listed_ids is None or event_id in listed_ids
-            ]
-        return survivors
-
     def _filter_refused(self, response: requests.Response) -> None:
         self.log.fallback(prereq.ODATA_FILTER, f"{answer_line(response)}: $filter refused",
                           "the unfiltered listing, filtered on the client", response)
@@ -354,45 +321,11 @@ class Provisioner:
         nothing more is tried (each further delete would wait out its timeouts too).
         """
         lost = threading.Event()
-        survivors = self._still_listed(lost)
+        presumed, self._presumed_gone = self._presumed_gone, {}
+        survivors = still_listed(presumed, tag(self.run_id), lost, self._filter_refused)
         events, self._events = [*self._events, *survivors], {}
-        workers = max(1, min(self.graph.mailbox_cap, len(events)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cleanup") as pool:
-            outcomes = list(pool.map(lambda item: _delete(item[0], item[1], lost), events))
+        outcomes = delete_all(events, self.graph.mailbox_cap, lost)
         while self._created:
             client, path = self._created.pop()
-            outcomes.append(_delete(client, path, lost))
-        _warn_about(outcomes)
-
-
-def _delete(client: GraphClient, path: str, lost: threading.Event) -> str | TargetUnreachable | None:
-    """DELETE `path`: None when gone, else what went wrong (a message, or the target's loss)."""
-    if lost.is_set():
-        return _NOT_TRIED
-    try:
-        response = client.delete(path)
-    except TargetUnreachable as error:
-        lost.set()
-        return error
-    except Exception as error:  # noqa: BLE001 - cleanup must go on whatever happens
-        return f"could not delete {path}: {error}"
-    if response.status_code >= 300 and response.status_code not in GONE_STATUSES:
-        return f"DELETE {path} answered {response.status_code}; run graph-conformance sweep"
-    return None
-
-
-_NOT_TRIED = "not tried: the target stopped answering"
-
-
-def _warn_about(outcomes: list[str | TargetUnreachable | None]) -> None:
-    """One CleanupWarning per failed delete; one for everything the lost target left behind."""
-    unreachable = [outcome for outcome in outcomes if isinstance(outcome, TargetUnreachable)]
-    left = sum(1 for outcome in outcomes if outcome is _NOT_TRIED) + len(unreachable)
-    if unreachable:
-        warnings.warn(
-            CleanupWarning(f"{left} item(s) left behind ({unreachable[0]}); run graph-conformance sweep"),
-            stacklevel=3,
-        )
-    for outcome in outcomes:
-        if isinstance(outcome, str) and outcome is not _NOT_TRIED:
-            warnings.warn(CleanupWarning(outcome), stacklevel=3)
+            outcomes.append(delete(client, path, lost))
+        warn_about(outcomes)

@@ -1,0 +1,97 @@
+"""Removing what a Provisioner made: cancelled events confirmed gone by one listing per calendar, the rest
+deleted (events concurrently within the mailbox cap); warnings, never failures."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+from conformance.errors import TargetUnreachable
+from conformance.target.client import GraphClient
+from conformance.target.listing import FilterRefused, complete_listing, odata_literal
+
+GONE_STATUSES = (404, 410)
+LISTING_MAX_PAGES = 20  # a calendar's tagged events, read to confirm cancelled events are gone
+NOT_TRIED = "not tried: the target stopped answering"
+
+Made = tuple[GraphClient, str]  # who made it, and its path
+Outcome = str | TargetUnreachable | None
+
+
+class CleanupWarning(UserWarning):
+    """Something the run created could not be removed; `graph-conformance sweep` will find it."""
+
+
+def still_listed(
+    presumed: dict[Made, dict[str, str]],
+    tag_text: str,
+    lost: threading.Event,
+    on_filter_refused: FilterRefused,
+) -> list[Made]:
+    """The presumed-gone events (paths by id, per calendar) that their calendar still lists.
+
+    All of a calendar's events count as still there when its listing cannot be read whole; for a single
+    event a DELETE costs what a listing does, so it is not listed. A $filter the target refuses is
+    replaced by the unfiltered listing (only the ids asked about matter).
+    """
+    survivors: list[Made] = []
+    for (client, events_path), paths_by_id in presumed.items():
+        listed = None
+        if len(paths_by_id) > 1 and not lost.is_set():
+            tagged = f"startswith(subject,{odata_literal(tag_text)})"
+            params = {"$filter": tagged, "$select": "id", "$top": "100"}
+            try:
+                listed = complete_listing(
+                    client,
+                    events_path,
+                    params,
+                    max_pages=LISTING_MAX_PAGES,
+                    on_filter_refused=on_filter_refused,
+                )
+            except TargetUnreachable:
+                lost.set()  # the deletes then count everything as left behind
+        listed_ids = None if listed is None else {str(item.get("id")) for item in listed}
+        survivors += [
+            (client, path)
+            for event_id, path in paths_by_id.items()
+            if listed_ids is None or event_id in listed_ids
+        ]
+    return survivors
+
+
+def delete_all(events: list[Made], mailbox_cap: int, lost: threading.Event) -> list[Outcome]:
+    """DELETE every event, several at a time but no more than the per-mailbox cap allows."""
+    workers = max(1, min(mailbox_cap, len(events)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cleanup") as pool:
+        return list(pool.map(lambda item: delete(item[0], item[1], lost), events))
+
+
+def delete(client: GraphClient, path: str, lost: threading.Event) -> Outcome:
+    """DELETE `path`: None when gone, else what went wrong (a message, or the target's loss)."""
+    if lost.is_set():
+        return NOT_TRIED
+    try:
+        response = client.delete(path)
+    except TargetUnreachable as error:
+        lost.set()
+        return error
+    except Exception as error:  # noqa: BLE001 - cleanup must go on whatever happens
+        return f"could not delete {path}: {error}"
+    if response.status_code >= 300 and response.status_code not in GONE_STATUSES:
+        return f"DELETE {path} answered {response.status_code}; run graph-conformance sweep"
+    return None
+
+
+def warn_about(outcomes: list[Outcome]) -> None:
+    """One CleanupWarning per failed delete; one for everything the lost target left behind."""
+    unreachable = [outcome for outcome in outcomes if isinstance(outcome, TargetUnreachable)]
+    left = sum(1 for outcome in outcomes if outcome is NOT_TRIED) + len(unreachable)
+    if unreachable:
+        warnings.warn(
+            CleanupWarning(f"{left} item(s) left behind ({unreachable[0]}); run graph-conformance sweep"),
+            stacklevel=3,
+        )
+    for outcome in outcomes:
+        if isinstance(outcome, str) and outcome is not NOT_TRIED:
+            warnings.warn(CleanupWarning(outcome), stacklevel=3)
