@@ -1,13 +1,15 @@
 """The mutant matrix: each reference-server fault, the requirements it must fail, and the runs that show it.
 
-`python tests/suite/mutants.py` runs the suite once against the correct server and once per fault, prints the
-fault x requirement matrix and the sole-detector analysis (which `doc` requirement alone catches which fault);
-`--expected-only` prints the analysis of the expected map without running anything.
+`python tests/suite/mutants.py` runs the suite once against the correct server and once per fault (and per gap
+switch), prints the fault x requirement matrix and the sole-detector analysis (which `doc` requirement alone
+catches which fault); `--only 'gap-*'` runs some rows; `--expected-only` prints the analysis of the expected
+map without running anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _inner_run import REPO_ROOT, InnerRun, reference_target, run_suite  # noqa: E402
+
+from conformance.reference.faults import DEFINITIONS, STATE_FREE, FaultDefinition  # noqa: E402
 
 CLEAN = "(none)"  # the correct server
 MATRIX_ST_EXAMPLES = 1  # Schemathesis examples per operation in matrix runs (deterministic phases add more)
@@ -31,82 +35,61 @@ ST_EXTRA_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 MATRIX_TARGET_OVERRIDES = {"polling": {"timeout_s": 2.0, "interval_s": 0.1}}
 
-_ROUTE_FAMILIES = {
-    "me-events": "CANCEL-ROUTE-ME-EVENTS",
-    "users-events": "CANCEL-ROUTE-USERS-EVENTS",
-    "groups-events": "CANCEL-ROUTE-GROUPS-EVENTS",
-    "me-calendar-events": "CANCEL-ROUTE-ME-CALENDAR-EVENTS",
-    "users-calendar-events": "CANCEL-ROUTE-USERS-CALENDAR-EVENTS",
-    "groups-calendar-events": "CANCEL-ROUTE-GROUPS-CALENDAR-EVENTS",
-    "me-calendars-events": "CANCEL-ROUTE-ME-CALENDARS-EVENTS",
-    "users-calendars-events": "CANCEL-ROUTE-USERS-CALENDARS-EVENTS",
-    "me-calendargroup-calendars-events": "CANCEL-ROUTE-ME-CALENDARGROUP-CALENDARS-EVENTS",
-    "users-calendargroup-calendars-events": "CANCEL-ROUTE-USERS-CALENDARGROUP-CALENDARS-EVENTS",
-    "me-calendargroups-calendars-events": "CANCEL-ROUTE-ME-CALENDARGROUPS-CALENDARS-EVENTS",
-    "users-calendargroups-calendars-events": "CANCEL-ROUTE-USERS-CALENDARGROUPS-CALENDARS-EVENTS",
+# fault -> the requirements a correct suite must fail on a server with only that fault (and no others): the
+# server's own fault definitions say which requirements each switch breaks (conformance/reference/faults.py)
+EXPECTED: dict[str, frozenset[str]] = {
+    str(name): definition.breaks for name, definition in DEFINITIONS.items() if not definition.gap
 }
+# gap switches (a half-built server): no requirement fails but their `breaks`, those that depend on the gap
+# may be not-verified, every other passes, and the report names the gap's prerequisites
+GAPS: dict[str, FaultDefinition] = {str(name): definition for name, definition in DEFINITIONS.items()
+                                    if definition.gap}
+ROWS: tuple[str, ...] = (*EXPECTED, *GAPS)
+# per-row target overrides: a row whose server never answers some requests gets short read timeouts
+ROW_TARGET_OVERRIDES: dict[str, dict[str, object]] = {
+    "gap-hang-malformed-json": {"timeouts": {"connect": 5, "read": 10}},
+}
+NO_PREREQUISITES_TABLE = "the report has no prerequisites table: whether it names the gap is not checked"
 
-# fault -> the requirements a correct suite must fail on a server with only that fault (and no others).
-EXPECTED: dict[str, frozenset[str]] = {name: frozenset(ids) for name, ids in {
-    "status-200": {"CANCEL-202-EMPTY"},
-    "status-204": {"CANCEL-202-EMPTY"},
-    "body-on-202": {"CANCEL-202-EMPTY"},
-    "attendee-allowed": {"CANCEL-ATTENDEE-400", "CANCEL-ATTENDEE-MESSAGE"},
-    "attendee-403": {"CANCEL-ATTENDEE-400"},
-    "attendee-message-paraphrased": {"CANCEL-ATTENDEE-MESSAGE"},
-    "scopes-ignored": {"CANCEL-PERM-REQUIRED", "GRAPH-403-ACCESS-DENIED"},
-    "readonly-401": {"GRAPH-403-ACCESS-DENIED"},
-    "auth-ignored": {"CANCEL-AUTH-REQUIRED", "GRAPH-401-NO-TOKEN"},
-    # Schemathesis' ignored_auth also re-sends each case with a bad token, which this fault accepts
-    "invalid-token-accepted": {"GRAPH-401-INVALID-TOKEN", "CANCEL-AUTH-REQUIRED"},
-    "app-token-on-me": {"GRAPH-400-ME-APP-TOKEN"},
-    "app-token-refused": {"CANCEL-PERM-APPLICATION", "CANCEL-PERM-APPLICATION-GROUPS"},
-    "app-token-refused-groups": {"CANCEL-PERM-APPLICATION-GROUPS"},
-    "app-token-refused-users": {"CANCEL-PERM-APPLICATION"},
-    "personal-refused": {"CANCEL-PERM-DELEGATED-PERSONAL"},
-    # the organizer's .default token holds Mail.Send; only organizer_minimal (Calendars.ReadWrite) lacks it
-    "scope-needs-mail-send": {"CANCEL-PERM-DELEGATED-WORK"},
-    "content-type-strict": {"CANCEL-CONTENT-TYPE"},
-    # the fault also refuses `"comment": ""` (a String too) and `null`
-    "comment-required": {"CANCEL-COMMENT-OPTIONAL", "CANCEL-COMMENT-STRING", "GRAPH-COMMENT-DEFAULT-NOTICE",
-                         "GRAPH-COMMENT-EMPTY-NO-NOTICE"},
-    # no body / `{}` refused also fails the default-notice convention (graph level)
-    "comment-required-body": {"CANCEL-COMMENT-OPTIONAL", "GRAPH-COMMENT-DEFAULT-NOTICE"},
-    "comment-500-non-ascii": {"CANCEL-COMMENT-STRING", "GRAPH-NO-SERVER-ERROR"},
-    "comment-500-long": {"CANCEL-COMMENT-STRING", "GRAPH-NO-SERVER-ERROR"},
-    "comment-dropped": {"CANCEL-COMMENT-DELIVERED", "CANCEL-COMMENT-DELIVERED-PASCAL"},
-    "comment-lowercase-only": {"CANCEL-COMMENT-DELIVERED-PASCAL"},
-    "comment-pascal-only": {"CANCEL-COMMENT-DELIVERED", "GRAPH-COMMENT-EMPTY-NO-NOTICE"},
-    "message-not-meeting-cancelled": {"CANCEL-SENDS-MESSAGE", "GRAPH-OCCURRENCE-NOTIFIES"},
-    "no-cancellation-message": {"CANCEL-SENDS-MESSAGE", "CANCEL-COMMENT-DELIVERED",
-                                "CANCEL-COMMENT-DELIVERED-PASCAL", "GRAPH-COMMENT-DEFAULT-NOTICE",
-                                "GRAPH-OCCURRENCE-NOTIFIES"},
-    "event-left-in-place": {"CANCEL-DELETED-ITEMS", "CANCEL-DELETED-ITEMS-FOLDER", "GRAPH-SECOND-CANCEL-4XX",
-                            "CANCEL-OCCURRENCE", "GRAPH-CANCELLED-OCCURRENCES", "GRAPH-SERIES-CANCEL"},
-    "not-in-deleted-items": {"CANCEL-DELETED-ITEMS-FOLDER"},
-    # a cancelled master still listed keeps expanding its instances
-    "event-still-listed": {"CANCEL-DELETED-ITEMS", "GRAPH-SERIES-CANCEL"},
-    "attendee-copies-unmarked": {"GRAPH-ATTENDEE-COPY-CANCELLED"},
-    "occurrence-cancels-series": {"CANCEL-OCCURRENCE"},
-    "no-cancelled-occurrences": {"GRAPH-CANCELLED-OCCURRENCES"},
-    "occurrence-no-notice": {"GRAPH-OCCURRENCE-NOTIFIES"},
-    "series-master-only": {"GRAPH-SERIES-CANCEL"},
-    "error-envelope-missing": {"GRAPH-ERROR-ENVELOPE", "CANCEL-ATTENDEE-MESSAGE", "GRAPH-401-NO-TOKEN",
-                               "GRAPH-401-INVALID-TOKEN", "GRAPH-403-ACCESS-DENIED", "GRAPH-400-ME-APP-TOKEN",
-                               "GRAPH-404-UNKNOWN-ID", "GRAPH-400-MALFORMED-ID"},
-    "error-no-content-type": {"GRAPH-ERROR-ENVELOPE"},
-    "unknown-id-400": {"GRAPH-404-UNKNOWN-ID"},
-    "malformed-id-404": {"GRAPH-400-MALFORMED-ID"},
-    "malformed-json-accepted": {"GRAPH-400-MALFORMED-JSON"},
-    "lenient-body": {"GRAPH-400-COMMENT-TYPE"},
-    "unknown-parameter-accepted": {"GRAPH-400-UNKNOWN-PARAMETER"},
-    "empty-comment-sends-notice": {"GRAPH-COMMENT-EMPTY-NO-NOTICE"},
-    "null-comment-no-notice": {"GRAPH-COMMENT-DEFAULT-NOTICE"},
-    "second-cancel-202": {"GRAPH-SECOND-CANCEL-4XX"},
-    "case-sensitive-segments": {"GRAPH-SEGMENTS-CASE-INSENSITIVE"},
-    "other-methods-500": {"GRAPH-405-OTHER-METHODS", "GRAPH-NO-SERVER-ERROR"},
-    **{f"route-missing-{family}": {requirement_id} for family, requirement_id in _ROUTE_FAMILIES.items()},
-}.items()}
+
+def expected_failing(fault: str) -> frozenset[str]:
+    """The requirement ids that must fail on this row (none on the clean server)."""
+    if fault == CLEAN:
+        return frozenset()
+    return GAPS[fault].breaks if fault in GAPS else EXPECTED[fault]
+
+
+def allowed_not_verified(fault: str, catalog_ids: Iterable[str]) -> frozenset[str]:
+    """Gap rows: the requirement ids that may end not-verified (the static mock: all but the state-free)."""
+    definition = GAPS.get(fault)
+    if definition is None:
+        return frozenset()
+    if definition.static:
+        return frozenset(catalog_ids) - frozenset(STATE_FREE) - definition.breaks
+    return definition.blocks
+
+
+def gap_problems(fault: str, run: InnerRun) -> list[str]:
+    """A gap row's problems besides its failing set: a requirement that should pass, an unnamed gap."""
+    definition = GAPS.get(fault)
+    if definition is None or not run.verdicts:
+        return []
+    may_skip = allowed_not_verified(fault, run.verdicts)
+    problems = [f"{rid}: {verdict}, expected pass" for rid, verdict in run.verdicts.items()
+                if rid not in definition.breaks and verdict != "pass"
+                and not (verdict == "not-verified" and rid in may_skip)]
+    table = run.certification.get("prerequisites")
+    if table is None:
+        return problems
+    named = {row.get("id") for row in table if row.get("failed") or row.get("fallbacks")}
+    problems += [f"the report does not name prerequisite {prerequisite} (no failed or fallback record)"
+                 for prerequisite in sorted(definition.prerequisites - named)]
+    return problems
+
+
+def expected_exit(fault: str) -> int:
+    """1 where a requirement must fail, else 0."""
+    return 1 if expected_failing(fault) else 0
 
 
 def schemathesis_families(fault: str) -> list[str]:
@@ -130,7 +113,8 @@ def run_fault(fault: str, work_dir: Path, *, st_examples: int = MATRIX_ST_EXAMPL
     faults = () if fault == CLEAN else (fault,)
     families = [] if all_st_families else schemathesis_families(fault)
     selection = ["-p", "_matrix_select", "--matrix-st-families", ",".join(families)] if families else []
-    with reference_target(work_dir, name=name, faults=faults, target_overrides=MATRIX_TARGET_OVERRIDES) as (
+    overrides = {**MATRIX_TARGET_OVERRIDES, **ROW_TARGET_OVERRIDES.get(fault, {})}
+    with reference_target(work_dir, name=name, faults=faults, target_overrides=overrides) as (
         _server, target_file,
     ):
         examples = st_examples if schemathesis_cases_present() else None
@@ -144,9 +128,10 @@ def schemathesis_cases_present() -> bool:
 
 
 def run_matrix(faults: Sequence[str], work_dir: Path, *, workers: int = MATRIX_WORKERS,
-               st_examples: int = MATRIX_ST_EXAMPLES, all_st_families: bool = False) -> dict[str, InnerRun]:
-    """The clean run plus one run per fault, `workers` at a time."""
-    names = [CLEAN, *faults]
+               st_examples: int = MATRIX_ST_EXAMPLES, all_st_families: bool = False,
+               include_clean: bool = True) -> dict[str, InnerRun]:
+    """The clean run (unless left out) plus one run per fault, `workers` at a time."""
+    names = [CLEAN, *faults] if include_clean else list(faults)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         runs = pool.map(lambda fault: run_fault(fault, work_dir, st_examples=st_examples,
                                                 all_st_families=all_st_families), names)
@@ -154,11 +139,11 @@ def run_matrix(faults: Sequence[str], work_dir: Path, *, workers: int = MATRIX_W
 
 
 def mismatches(runs: Mapping[str, InnerRun]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """fault -> (expected, actual failing) wherever they differ (the clean run expects nothing)."""
+    """fault -> (expected, actual failing) wherever they differ or a gap row has other problems."""
     found: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for fault, run in runs.items():
-        expected = frozenset() if fault == CLEAN else EXPECTED[fault]
-        if run.failing != expected:
+        expected = expected_failing(fault)
+        if run.failing != expected or gap_problems(fault, run) or not run.verdicts:
             found[fault] = (expected, run.failing)
     return found
 
@@ -214,9 +199,11 @@ def format_matrix(runs: Mapping[str, InnerRun], levels: Mapping[str, str]) -> st
     ones = "".join(str(number % 10) for number in numbers)
     lines = [f"{'fault'.ljust(width)}  {tens}", f"{''.ljust(width)}  {ones}"]
     for fault, run in runs.items():
-        expected = frozenset() if fault == CLEAN else EXPECTED.get(fault, frozenset())
+        expected = expected_failing(fault)
         cells = "".join(_cell(run.verdicts.get(rid, "?"), rid in expected) for rid in requirement_ids)
-        status = "ok" if run.failing == expected else "MISMATCH"
+        status = "MISMATCH" if fault in mismatches({fault: run}) else "ok"
+        if fault in GAPS and run.verdicts and "prerequisites" not in run.certification:
+            status += " (gap naming not checked)"
         lines.append(f"{fault.ljust(width)}  {cells}  {status} (exit {run.exit_code}, {run.duration_s:.0f}s)")
     lines += ["", "cells: X failed as expected, ! failed unexpectedly, - expected to fail but passed,",
               "       . pass, n not-verified, a not-applicable, ? not reported", "columns:", *legend]
@@ -243,6 +230,13 @@ def format_mismatches(runs: Mapping[str, InnerRun]) -> str:
             cases = run.failing_cases.get(rid, ["?"])
             more = f" (+{len(cases) - 1} more)" if len(cases) > 1 else ""
             lines.append(f"  failed unexpected: {rid} by {cases[0]}{more}")
+            message = run.messages.get(cases[0], "").strip().splitlines()
+            if message:
+                lines.append(f"                     {message[0][:200]}")
+        lines += [f"  gap row:           {problem}" for problem in gap_problems(fault, run)
+                  if problem.split(":")[0] not in actual - expected]
+        if fault in GAPS and run.verdicts and "prerequisites" not in run.certification:
+            lines.append(f"  note:              {NO_PREREQUISITES_TABLE}")
         if not run.verdicts:
             lines.append(f"  no certification.json; output tail:\n{run.tail()}")
     return "\n".join(lines)
@@ -251,7 +245,10 @@ def format_mismatches(runs: Mapping[str, InnerRun]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the matrix (running the suite per fault) and the sole-detector analysis; 1 on any mismatch."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--faults", help="comma-separated fault names (default: every fault)")
+    parser.add_argument("--faults", help="comma-separated fault names (default: every fault and gap)")
+    parser.add_argument("--only", metavar="PATTERNS",
+                        help="comma-separated rows or shell patterns (e.g. 'gap-*'); the clean run only if "
+                             "'clean' is among them")
     parser.add_argument("--workers", type=int, default=MATRIX_WORKERS)
     parser.add_argument("--st-examples", type=int, default=MATRIX_ST_EXAMPLES)
     parser.add_argument("--all-st-families", action="store_true",
@@ -262,16 +259,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.expected_only:
         print(format_analysis(EXPECTED, levels))
         return 0
-    faults = args.faults.split(",") if args.faults else list(EXPECTED)
-    unknown = [fault for fault in faults if fault not in EXPECTED]
+    faults = args.faults.split(",") if args.faults else list(ROWS)
+    include_clean = True
+    if args.only:
+        patterns = [pattern.strip() for pattern in args.only.split(",") if pattern.strip()]
+        include_clean = any(fnmatch.fnmatch("clean", pattern) for pattern in patterns)
+        faults = [fault for fault in faults if any(fnmatch.fnmatch(fault, pattern) for pattern in patterns)]
+        if not faults and not include_clean:
+            parser.error(f"--only {args.only}: matches no row; rows: clean, {', '.join(ROWS)}")
+    unknown = [fault for fault in faults if fault not in ROWS]
     if unknown:
-        parser.error(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(EXPECTED)}")
+        parser.error(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(ROWS)}")
     with tempfile.TemporaryDirectory(prefix="gc-matrix-") as work_dir:
         runs = run_matrix(faults, Path(work_dir), workers=args.workers, st_examples=args.st_examples,
-                          all_st_families=args.all_st_families)
+                          all_st_families=args.all_st_families, include_clean=include_clean)
     print(format_matrix(runs, levels))
     print()
-    print(format_analysis({fault: run.failing for fault, run in runs.items() if fault != CLEAN}, levels))
+    print(format_analysis({fault: run.failing for fault, run in runs.items() if fault in EXPECTED}, levels))
     problems = format_mismatches(runs)
     if problems:
         print("\nMismatches (expected vs actual):\n" + problems)
