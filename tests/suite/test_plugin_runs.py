@@ -7,9 +7,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from _chaos_proxy import PASS, STALL, ChaosProxy
 from _inner_run import REPO_ROOT, child_environment
 
 from conformance.reference.serve import ReferenceServer
@@ -271,3 +273,65 @@ def test_an_option_naming_a_path_elsewhere_still_collects_only_the_conformance_c
     assert all(node_id.startswith("conformance/cases/") for node_id in node_ids), node_ids[:5]
     assert node_ids == collected_node_ids(expected.stdout)
     assert f"rootdir: {REPO_ROOT}" in run_pytest_at_root("--collect-only", option, value).stdout
+
+
+INNER_CASES = '''
+import requests
+from conformance.errors import PrerequisiteFailed
+
+
+def test_a_request_goes_unanswered(target):
+    raise requests.ConnectionError("one request was never answered")
+
+
+def test_a_prerequisite_is_missing(target):
+    raise PrerequisiteFailed("EVENT-CREATE", "POST /me/events answered 200 without an id")
+
+
+def test_the_run_goes_on(target):
+    assert target.base_url
+'''
+
+
+def run_inner_cases(
+    tmp_path: Path, base_url: str, document: dict[str, Any]
+) -> subprocess.CompletedProcess[str]:
+    """Three inner tests against a target file whose base_url is `base_url`; junit XML in tmp_path."""
+    (tmp_path / "test_inner.py").write_text(INNER_CASES, encoding="utf-8")
+    target_file = tmp_path / "target.yaml"
+    target_file.write_text(yaml.safe_dump({**document, "base_url": base_url,
+                                           "timeouts": {"connect": 1, "read": 1}}), encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-rs",
+               str(tmp_path / "test_inner.py"), "--target", str(target_file),
+               "--junitxml", str(tmp_path / "junit.xml"), "--reports-dir", str(tmp_path / "reports")]
+    return subprocess.run(command, cwd=tmp_path, env=child_environment(), capture_output=True, text=True,
+                          timeout=CHILD_TIMEOUT_S, check=False)
+
+
+def test_an_unanswered_request_with_the_target_still_answering_is_not_verified_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    with ReferenceServer() as server:
+        completed = run_inner_cases(tmp_path, server.base_url, server.target_document())
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-3000:]
+    assert "1 passed, 2 skipped" in output, output[-3000:]
+    assert "not-verified: the target did not answer one request" in output, output[-3000:]
+    assert "not-verified: prerequisite EVENT-CREATE failed: POST /me/events answered 200 without" in output
+    junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert 'name="graph_conformance_prerequisite"' in junit and "EVENT-CREATE" in junit, junit[-2000:]
+
+
+def test_an_unanswered_request_with_the_target_gone_stops_the_run_with_exit_3(tmp_path: Path) -> None:
+    def answer_only_the_start_probe(number: int, method: str, path: str) -> str:
+        return PASS if number == 1 else STALL
+
+    with ReferenceServer() as server:
+        proxy = ChaosProxy(server.root_url, answer_only_the_start_probe, stall_s=10.0)
+        with proxy.running():
+            completed = run_inner_cases(tmp_path, f"{proxy.root_url}/v1.0", server.target_document())
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 3, output[-3000:]
+    assert "a health probe got no answer either" in output, output[-3000:]
+    assert "test_the_run_goes_on" not in (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" not in output
