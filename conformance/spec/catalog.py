@@ -26,11 +26,17 @@ PROFILES = (
     "deleted-items-folder",
 )
 _FIELDS = ("id", "sentence", "level", "profile", "source", "section", "check")
+_OPTIONAL_FIELDS = ("evidence",)  # catalogs written before the field existed stay readable
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """One requirement: stable id, its doc sentence or Graph convention, level, profile, source and check."""
+    """One requirement: stable id, its doc sentence or Graph convention, level, profile, source and check.
+
+    `source` is the page (doc level) or the public URL the convention rests on (graph level); `evidence`
+    is where the shipped evidence text is, relative to openapi/ (graph level only, e.g.
+    `graph-evidence.md#graph-404-unknown-id`).
+    """
 
     id: str
     sentence: str
@@ -39,6 +45,7 @@ class Requirement:
     source: str
     section: str
     check: str
+    evidence: str = ""
 
     def as_dict(self) -> dict[str, str]:
         """The requirement as a plain mapping (the catalog file's row)."""
@@ -47,16 +54,18 @@ class Requirement:
 
 def requirement_from_mapping(row: Any, where: str) -> Requirement:
     """Build a Requirement from one catalog row, checking its fields."""
-    if not isinstance(row, dict) or set(row) != set(_FIELDS):
+    if not isinstance(row, dict) or not set(_FIELDS) <= set(row) <= {*_FIELDS, *_OPTIONAL_FIELDS}:
         raise SpecParseError(
-            f"catalog row must have exactly the fields {', '.join(_FIELDS)}; got {row!r}", file=where
+            f"catalog row must have the fields {', '.join(_FIELDS)} (and optionally "
+            f"{', '.join(_OPTIONAL_FIELDS)}); got {row!r}",
+            file=where,
         )
     if row["level"] not in LEVELS or row["profile"] not in PROFILES:
         raise SpecParseError(
             f"requirement {row['id']!r}: level must be one of {LEVELS} and profile one of {PROFILES}",
             file=where,
         )
-    return Requirement(**{name: str(row[name]) for name in _FIELDS})
+    return Requirement(**{name: str(row[name]) for name in (*_FIELDS, *_OPTIONAL_FIELDS) if name in row})
 
 
 def read_catalog(path: Path) -> dict[str, Requirement]:

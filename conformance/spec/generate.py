@@ -1,4 +1,4 @@
-"""`graph-conformance generate`: page -> openapi/event-cancel.yaml + requirements.yaml (or --check)."""
+"""`graph-conformance generate`: page + overlay -> openapi/ description, catalog, evidence (or --check)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,18 @@ import yaml
 from conformance._paths import openapi_dir
 from conformance.errors import SpecParseError
 from conformance.spec.catalog import CATALOG_FILE
+from conformance.spec.evidence import EVIDENCE_FILE, render_evidence
 from conformance.spec.model import ApiPage
 from conformance.spec.openapi import build_openapi
 from conformance.spec.page import parse_page
-from conformance.spec.requirements import CatalogEntry, build_catalog, load_overlay, overlay_applies
+from conformance.spec.requirements import (
+    OVERLAY_NAME,
+    CatalogEntry,
+    build_catalog,
+    load_overlay,
+    overlay_applies,
+    overlay_evidence,
+)
 
 SOURCE_PAGE = "sources/event-cancel.ru-RU.md"
 DESCRIPTION_FILE = "event-cancel.yaml"
@@ -84,10 +92,15 @@ def generate_texts(page_path: Path, page_name: str) -> tuple[str, str | None]:
         return description, None
     catalog = {
         "source": page_name,
-        "overlay": "conformance/spec/overlay.yaml",
+        "overlay": OVERLAY_NAME,
         "requirements": [entry.requirement.as_dict() for entry in entries],
     }
     return description, dump_yaml(catalog, page_name)
+
+
+def evidence_text() -> str:
+    """The Markdown evidence of the overlay's `graph` requirements (openapi/graph-evidence.md)."""
+    return render_evidence(overlay_evidence(load_overlay()), OVERLAY_NAME)
 
 
 def _stale(path: Path, fresh: str, label: str) -> list[str]:
@@ -153,5 +166,6 @@ def run_generate(check: bool, source: str | None, out: str | None) -> int:
     targets = [
         (directory / DESCRIPTION_FILE, description, f"openapi/{DESCRIPTION_FILE}"),
         (directory / CATALOG_FILE, catalog, f"openapi/{CATALOG_FILE}"),
+        (directory / EVIDENCE_FILE, evidence_text(), f"openapi/{EVIDENCE_FILE}"),
     ]
     return _write_or_check(targets, check)

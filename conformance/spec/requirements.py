@@ -12,11 +12,12 @@ import yaml
 from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
 from conformance.spec.catalog import LEVELS, PROFILES, Requirement
+from conformance.spec.evidence import GraphEvidence, graph_evidence
 from conformance.spec.model import ApiPage, Route
 from conformance.spec.routes import route_names
 
 OVERLAY_FILE = Path(__file__).with_name("overlay.yaml")
-GRAPH_FACTS_SOURCE = "GRAPH-FACTS.md"
+OVERLAY_NAME = "conformance/spec/overlay.yaml"  # as generated files name it
 
 
 @dataclass(frozen=True)
@@ -163,15 +164,17 @@ def build_catalog(page: ApiPage, overlay: dict[str, Any], source: str) -> list[C
                 f"{PROFILES} and a check",
                 file=str(OVERLAY_FILE),
             )
+        check = str(spec["check"])
         if level == "doc":
             sentence, section = _pick_sentences(page, spec.get("from", {}), requirement_id)
-            origin = source
+            requirement = Requirement(requirement_id, sentence, level, profile, source, section, check)
         else:
-            sentence, section, origin = str(spec["sentence"]), str(spec["section"]), GRAPH_FACTS_SOURCE
+            evidence = graph_evidence(spec, str(OVERLAY_FILE))
+            main_source = evidence.sources[0].url
+            requirement = Requirement(
+                requirement_id, evidence.sentence, level, profile, main_source, "", check, evidence.reference
+            )
         roots = tuple(spec["roots"]) if "roots" in spec else None
-        requirement = Requirement(
-            requirement_id, sentence, level, profile, origin, section, str(spec["check"])
-        )
         entries.append(CatalogEntry(requirement, roots))
     seen: set[str] = set()
     for entry in entries:
@@ -181,6 +184,15 @@ def build_catalog(page: ApiPage, overlay: dict[str, Any], source: str) -> list[C
             )
         seen.add(entry.requirement.id)
     return entries
+
+
+def overlay_evidence(overlay: dict[str, Any]) -> list[GraphEvidence]:
+    """The evidence of every `graph` entry of the overlay, in its order."""
+    return [
+        graph_evidence(spec, str(OVERLAY_FILE))
+        for spec in overlay["requirements"]
+        if str(spec.get("level", "doc")) == "graph"
+    ]
 
 
 def requirements_for_route(entries: list[CatalogEntry], route: Route) -> list[str]:
