@@ -72,7 +72,7 @@ CATALOG: Mapping[str, Prerequisite] = _catalog(
         EVENT_READ,
         "read a created event back",
         "GET /me/events/{id} of the event just created",
-        "answer GET /me/events/{id} with 200 and the event as created (same id and subject)",
+        "answer GET /me/events/{id} with 200 and the event as created (same id and subject, not cancelled)",
     ),
     Prerequisite(
         CALENDAR_CREATE,

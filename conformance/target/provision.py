@@ -125,10 +125,10 @@ class Provisioner:
                                   "(expected 2xx with a JSON body holding an `id`)", response)
         return created
 
-    def _existing(
-        self, prerequisite_id: str, client: GraphClient, refused: requests.Response, path: str, what: str
-    ) -> str:
-        """The id of `what` the mailbox already has (GET `path`), used because creating one was refused."""
+    def _lookup(
+        self, prerequisite_id: str, client: GraphClient, path: str
+    ) -> tuple[str | None, requests.Response]:
+        """The id of what GET `path` finds (an object, or a collection's default-named or first item)."""
         found = self._send(prerequisite_id, client, "GET", path)
         if path.endswith("/calendar"):
             item = created_object(found) if found.status_code == 200 else None
@@ -136,13 +136,20 @@ class Provisioner:
             items = value_of(found) or []
             named = [entry for entry in items if entry.get("name") == DEFAULT_GROUP_NAME]
             item = next((entry for entry in (*named, *items) if entry.get("id")), None)
-        if item is None:
+        return (None if item is None else str(item["id"])), found
+
+    def _existing(
+        self, prerequisite_id: str, client: GraphClient, refused: requests.Response, path: str, what: str
+    ) -> str:
+        """The id of `what` the mailbox already has (GET `path`), used because creating one was refused."""
+        item_id, found = self._lookup(prerequisite_id, client, path)
+        if item_id is None:
             raise self.log.failed(prerequisite_id, f"{answer_line(refused)}: nothing was created, and {what} "
                                   f"could not be found instead ({answer_line(found)})", refused)
         self.log.fallback(
             prerequisite_id, f"{answer_line(refused)}: nothing was created", f"{what} (GET {path})", refused
         )
-        return str(item["id"])
+        return item_id
 
     def calendar(self, *, owner: str = "organizer") -> str:
         """A new secondary calendar of `owner` (else, as a recorded fallback, the default one); its id."""
@@ -159,32 +166,31 @@ class Provisioner:
     def calendar_group_with_calendar(self, *, owner: str = "organizer") -> tuple[str, str]:
         """A new calendar group of `owner` holding a new calendar: (group id, calendar id).
 
-        Fallbacks (recorded): the default calendar group for the group, a calendar already in the group.
+        Fallbacks (recorded): the default calendar group, and a calendar already in it.
         """
         client = self.graph.as_(owner)
         payload = {"name": self._name("group")}
         group, refused = self._try_create(prereq.CALENDAR_GROUP_CREATE, client, "/me/calendarGroups", payload)
-        if group is None:
-            group_id = self._existing(
-                prereq.CALENDAR_GROUP_CREATE,
-                client,
-                refused,
-                "/me/calendarGroups",
-                "the default calendar group",
-            )
-        else:
+        if group is not None:
             group_id = str(group["id"])
             self._created.append((client, f"/me/calendarGroups/{quote_id(group_id)}"))
+        else:
+            groups, what = "/me/calendarGroups", "the default calendar group"
+            group_id = self._existing(prereq.CALENDAR_GROUP_CREATE, client, refused, groups, what)
         calendars_path = f"/me/calendarGroups/{quote_id(group_id)}/calendars"
         payload = {"name": self._name("calendar")}
         calendar, refused = self._try_create(prereq.CALENDAR_CREATE, client, calendars_path, payload)
-        if calendar is None:
-            calendar_id = self._existing(
-                prereq.CALENDAR_CREATE, client, refused, calendars_path, "a calendar already in the group"
-            )
-            return group_id, calendar_id
-        self._created.append((client, f"/me/calendars/{quote_id(calendar['id'])}"))
-        return group_id, str(calendar["id"])
+        if calendar is not None:
+            self._created.append((client, f"/me/calendars/{quote_id(calendar['id'])}"))
+            return group_id, str(calendar["id"])
+        if group is not None:  # a new group without a calendar is of no use: the default group instead
+            default_id, found = self._lookup(prereq.CALENDAR_CREATE, client, "/me/calendarGroups")
+            if default_id is None:
+                detail = f"{answer_line(refused)}: nothing was created, nor a default calendar group found"
+                raise self.log.failed(prereq.CALENDAR_CREATE, f"{detail} ({answer_line(found)})", refused)
+            group_id, calendars_path = default_id, f"/me/calendarGroups/{quote_id(default_id)}/calendars"
+        what = "a calendar already in the default calendar group"
+        return group_id, self._existing(prereq.CALENDAR_CREATE, client, refused, calendars_path, what)
 
     def event(
         self,

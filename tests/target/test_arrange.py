@@ -219,3 +219,18 @@ def test_a_target_that_is_gone_stops_arranging_with_target_unreachable(tmp_path:
     with pytest.raises(TargetUnreachable):
         Provisioner(graph, "gc-arrange-14", "a").event()
     graph.close()
+
+
+def test_a_new_group_that_cannot_hold_a_calendar_gives_way_to_the_default_group_and_its_calendar(
+    graph: Graph, gaps: Gaps, records: list[Record]
+) -> None:
+    gaps.add("POST", r"/calendar[Gg]roups/.+/calendars$", 501, ERROR_BODY)
+    organizer = graph.as_("organizer")
+    groups_before = {group["id"] for group in organizer.get("/me/calendarGroups").json()["value"]}
+    provisioner = Provisioner(graph, "gc-arrange-15", "a", record=records.append)
+    group_id, calendar_id = provisioner.calendar_group_with_calendar()
+    assert group_id in groups_before
+    in_group = organizer.get(f"/me/calendarGroups/{quote_id(group_id)}/calendars").json()["value"]
+    assert calendar_id in {calendar["id"] for calendar in in_group}
+    assert statuses(records) == [("CALENDAR-GROUP-CREATE", "ok"), ("CALENDAR-CREATE", "fallback")]
+    assert "default calendar group" in records[-1]["fallback"]

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from conformance.cli import main
+from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph
 from conformance.target.preflight import run_preflight
 from conformance.target.prerequisites import CATALOG
@@ -139,3 +140,40 @@ def test_bad_input_gets_one_clear_line_and_its_exit_code(
     captured = capsys.readouterr()
     assert captured.err.startswith("graph-conformance preflight: error: ") and message in captured.err
     assert "Traceback" not in captured.err + captured.out
+
+
+FALLBACK, FAILED = "fallback", "failed"
+
+
+@pytest.mark.parametrize(
+    ("fault", "named", "exit_code"),
+    [
+        ("gap-create-200", {"EVENT-CREATE": FALLBACK, "CALENDAR-CREATE": FALLBACK,
+                            "CALENDAR-GROUP-CREATE": FALLBACK, "GROUP-EVENT-CREATE": FALLBACK,
+                            "SERIES-CREATE": FALLBACK}, 0),
+        ("gap-no-instances", {"INSTANCES": FAILED}, 1),
+        ("gap-no-filter", {"ODATA-FILTER": FALLBACK}, 0),
+        ("gap-no-calendar-groups", {"CALENDAR-GROUP-CREATE": FALLBACK}, 0),
+        ("gap-no-calendar-create", {"CALENDAR-CREATE": FALLBACK}, 0),
+        ("gap-no-messages", {"MAILBOX-MESSAGES": FAILED}, 1),
+        ("gap-no-deleted-items", {"DELETED-ITEMS": FAILED}, 1),
+        ("gap-born-cancelled", {"EVENT-READ": FAILED}, 1),
+        ("gap-static", {"EVENT-READ": FAILED, "ATTENDEE-COPY": FAILED, "INSTANCES": FAILED,
+                        "ODATA-FILTER": FAILED, "ODATA-PAGING": FAILED}, 1),
+    ],
+)
+def test_each_reference_server_gap_switch_is_named_and_nothing_else(
+    tmp_path: Path, fault: str, named: dict[str, str], exit_code: int
+) -> None:
+    with ReferenceServer(faults=[fault]) as server:
+        target_file = server.write_target(tmp_path / "target.yaml")
+        document = yaml.safe_load(target_file.read_text())
+        document["polling"] = {"timeout_s": 1, "interval_s": 0.2}
+        target_file.write_text(yaml.safe_dump(document))
+        code, output = preflight(target_file, run_id=f"gc-{fault}")
+    not_ok = {
+        match.group(1): match.group(2)
+        for match in re.finditer(r"^([A-Z-]+)\s+(failed|fallback|not tried)\s", output, re.M)
+    }
+    assert not_ok == named, output
+    assert code == exit_code, output
