@@ -177,3 +177,13 @@ def test_each_reference_server_gap_switch_is_named_and_nothing_else(
     }
     assert not_ok == named, output
     assert code == exit_code, output
+
+
+def test_a_base_url_alone_builds_the_target_as_pytest_base_url_does() -> None:
+    with ReferenceServer() as server:  # a loopback reference server describes its own identities
+        out = io.StringIO()
+        base_url = server.base_url
+        code = run_preflight(target_file=None, base_url=base_url, run_id="gc-base-url", out=out, environ={})
+    assert code == 0, out.getvalue()
+    assert base_url in out.getvalue().splitlines()[0]
+    assert status_of(out.getvalue(), "IDENTITY-TOKENS") == "ok"
