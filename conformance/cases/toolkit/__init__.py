@@ -8,6 +8,7 @@ before the act.
 
 from conformance.cases.toolkit.act import (
     ABSENT,
+    JSON_TYPE,
     ME_EVENTS_ROUTE,
     expect_accepted,
     organizer_cancels,
@@ -56,6 +57,7 @@ __all__ = [
     "ABSENT",
     "CANCELLED",
     "GONE",
+    "JSON_TYPE",
     "ME_EVENTS_ROUTE",
     "Arranger",
     "ConformanceFailure",
