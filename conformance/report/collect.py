@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conformance._stash import EXCHANGES_KEY, RUN_INFO_KEY
+from conformance._stash import EXCHANGES_KEY, RUN_CONTEXT_KEY
 from conformance.outcomes import outcome_of_skip
 from conformance.report.evidence import excerpt_exchanges
 from conformance.report.footprint import Footprint, FootprintCounter, total_footprint
@@ -93,7 +93,8 @@ class ResultCollector:
         report = yield
         requirement_ids = requirement_ids_of(item)
         if requirement_ids:
-            run_info = item.config.stash.get(RUN_INFO_KEY, None)
+            context = item.config.stash.get(RUN_CONTEXT_KEY, None)
+            run_info = context.info() if context is not None else None
             exchanges = _new_exchanges(item)
             footprint = item.stash.get(_FOOTPRINT_KEY, None) or Footprint()
             footprint.add(self._footprint_counter.count(exchanges))

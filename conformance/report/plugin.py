@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import conformance
-from conformance._stash import REQUEST_COUNT_KEY, RUN_INFO_KEY
+from conformance._stash import RUN_CONTEXT_KEY
 from conformance.errors import ConformanceError
 from conformance.outcomes import ExitCode
 from conformance.report.baseline import KnownFailure, apply_baseline, load_baseline
@@ -130,7 +130,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _run_info(config: pytest.Config, state: ReportState) -> dict[str, Any]:
     """The suite plugin's run info (controller, else a worker's), with fallbacks."""
-    info = config.stash.get(RUN_INFO_KEY, None)
+    context = config.stash.get(RUN_CONTEXT_KEY, None)
+    info = context.info() if context is not None else None
     info = dict(info) if isinstance(info, dict) else dict(state.collector.worker_run_info)
     started = datetime.fromtimestamp(state.started, UTC)
     info.setdefault("run_id", f"gc-{started:%Y%m%d-%H%M}-{secrets.token_hex(2)}")
@@ -181,7 +182,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     info = _run_info(config, state)
     cases = state.collector.results()
-    request_counter = config.stash.get(REQUEST_COUNT_KEY, None)
+    context = config.stash.get(RUN_CONTEXT_KEY, None)
     finished = time.time()
     run = RunResult(
         run_id=str(info["run_id"]),
@@ -194,14 +195,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         verdicts=build_verdicts(catalog, cases, info["unsupported_profiles"]),
         cases=cases,
         unsupported_profiles=list(info["unsupported_profiles"]),
-        request_count=request_counter[0] if request_counter else None,
+        request_count=context.request_count if context is not None else None,
         certify=bool(options.certify),
         product=state.product,
         footprint=state.collector.footprint(),
         prerequisites=prerequisite_rows(cases),
     )
     if int(session.exitstatus) == EXIT_UNREACHABLE:
-        reason = config.stash.get(RUN_INFO_KEY, {}).get("target_unreachable")
+        reason = context.target_unreachable if context is not None else ""
         state.target_unreachable = str(reason or "the run stopped with exit code 3")
     run.gate_problems = _gate(run, state, options.baseline)
     run.exit_code = _exit_code(int(session.exitstatus), run.gate_problems)
