@@ -9,10 +9,12 @@ from typing import Any
 
 import yaml
 
-from conformance._paths import openapi_dir
+from conformance._paths import openapi_dir, repo_root
+from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
-from conformance.spec.catalog import CATALOG_FILE
+from conformance.spec.catalog import CATALOG_FILE, requirement_from_mapping
 from conformance.spec.evidence import EVIDENCE_FILE, render_evidence
+from conformance.spec.interfaces_doc import INTERFACES_DOC, requirement_tables, with_tables
 from conformance.spec.model import ApiPage
 from conformance.spec.openapi import build_openapi
 from conformance.spec.page import parse_page
@@ -103,6 +105,13 @@ def evidence_text() -> str:
     return render_evidence(overlay_evidence(load_overlay()), OVERLAY_NAME)
 
 
+def interfaces_text(catalog_text: str, document: str) -> str:
+    """docs/INTERFACES.md with its requirement tables rebuilt from the catalog text."""
+    rows = safe_load(catalog_text)["requirements"]
+    requirements = [requirement_from_mapping(row, CATALOG_FILE) for row in rows]
+    return with_tables(document, requirement_tables(requirements))
+
+
 def _stale(path: Path, fresh: str, label: str) -> list[str]:
     current = path.read_text(encoding="utf-8") if path.exists() else ""
     if current == fresh:
@@ -168,4 +177,8 @@ def run_generate(check: bool, source: str | None, out: str | None) -> int:
         (directory / CATALOG_FILE, catalog, f"openapi/{CATALOG_FILE}"),
         (directory / EVIDENCE_FILE, evidence_text(), f"openapi/{EVIDENCE_FILE}"),
     ]
+    interfaces = repo_root() / INTERFACES_DOC
+    if interfaces.is_file():  # a repository checkout (an installed package has no docs/)
+        document = interfaces.read_text(encoding="utf-8")
+        targets.append((interfaces, interfaces_text(catalog, document), INTERFACES_DOC))
     return _write_or_check(targets, check)

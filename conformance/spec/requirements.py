@@ -14,7 +14,7 @@ from conformance.errors import SpecParseError
 from conformance.spec.catalog import LEVELS, PROFILES, Requirement
 from conformance.spec.evidence import GraphEvidence, graph_evidence
 from conformance.spec.model import ApiPage, Route
-from conformance.spec.routes import route_names
+from conformance.spec.routes import ROUTE_SECTION, route_names
 
 OVERLAY_FILE = Path(__file__).with_name("overlay.yaml")
 OVERLAY_NAME = "conformance/spec/overlay.yaml"  # as generated files name it
@@ -150,7 +150,7 @@ def build_catalog(page: ApiPage, overlay: dict[str, Any], source: str) -> list[C
             level="doc",
             profile=_route_profile(route, rules),
             source=source,
-            section="http-request",
+            section=ROUTE_SECTION,
             check=str(rules.get("check", "")),
         )
         entries.append(CatalogEntry(requirement, (route.literals[0],), route.template))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from conformance.errors import SpecParseError
+from conformance.spec.catalog import CATALOG_FILE, Requirement, load_catalog
 from conformance.spec.model import Route, RouteParameter
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+ROUTE_SECTION = "http-request"  # the page section routes come from, and the section of route requirements
 _NAMESPACE_PREFIX = "microsoft.graph."
 _OPERATION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # an OpenAPI component/operationId-safe name
 
@@ -124,7 +127,8 @@ class RouteNames:
     operation_id: str  # "me.events.event.cancel"
     tag: str  # "me.event"
     parameters: tuple[tuple[str, RouteParameter], ...]  # ("event-id", the page's parameter)
-    requirement_id: str  # "CANCEL-ROUTE-ME-EVENTS"
+    family: str  # the literal segments before the action: "me-calendargroups-calendars-events"
+    requirement_id: str  # "CANCEL-ROUTE-ME-CALENDARGROUPS-CALENDARS-EVENTS"
 
 
 def route_names(route: Route, action: str) -> RouteNames:
@@ -150,7 +154,7 @@ def route_names(route: Route, action: str) -> RouteNames:
     if ends_in_action and isinstance(route.segments[-1], str):
         literals.pop()
         id_parts[-1] = action
-    requirement_id = "-".join([action.upper(), "ROUTE", *(literal.upper() for literal in literals)])
+    family = "-".join(literal.lower() for literal in literals)
     navigation = [s for s in route.segments[1:] if isinstance(s, str) and _bare(s).lower() != action.lower()]
     tag_entity = entity_name(navigation[0]) if navigation else action
     return RouteNames(
@@ -158,5 +162,23 @@ def route_names(route: Route, action: str) -> RouteNames:
         operation_id=".".join(id_parts if id_parts[-1] == action else [*id_parts, action]),
         tag=f"{route.literals[0]}.{tag_entity}",
         parameters=tuple(parameters),
-        requirement_id=requirement_id,
+        family=family,
+        requirement_id=f"{action.upper()}-ROUTE-{family.upper()}",
     )
+
+
+def route_families(catalog: Mapping[str, Requirement] | None = None) -> dict[str, str]:
+    """Each route family (`me-calendargroups-calendars-events`) -> its route requirement id, in catalog order.
+
+    Derived from the catalog's route requirements (their sentence is the page's route line), so tests and
+    tools name the families without spelling them out.
+    """
+    requirements = load_catalog() if catalog is None else catalog
+    families: dict[str, str] = {}
+    for requirement in requirements.values():
+        if requirement.section != ROUTE_SECTION:
+            continue
+        for route in parse_route_block(requirement.sentence, 1, CATALOG_FILE, ROUTE_SECTION):
+            _, action = bound_operation(route, CATALOG_FILE, ROUTE_SECTION)
+            families[route_names(route, action).family] = requirement.id
+    return families

@@ -1,4 +1,4 @@
-"""The requirement catalog: exactly the ids and profiles of docs/INTERFACES.md §1, sentences from the page."""
+"""The requirement catalog: its rows, sentences from the page, the docs tables and route families from it."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
-from conformance._paths import repo_root
+from conformance._paths import openapi_dir, repo_root
 from conformance.errors import SpecParseError
+from conformance.spec import generate
 from conformance.spec.catalog import Requirement, load_catalog
+from conformance.spec.interfaces_doc import with_tables
 from conformance.spec.model import ApiPage
 from conformance.spec.requirements import build_catalog, load_overlay
+from conformance.spec.routes import ROUTE_SECTION, route_families
 from tests.spec.conftest import SEED_PAGE
 
 INTERFACES = repo_root() / "docs" / "INTERFACES.md"
@@ -22,12 +26,34 @@ def _interface_ids() -> dict[str, str]:
     return dict(re.findall(r"^\| ((?:CANCEL|GRAPH)-[A-Z0-9-]+) \| ([a-z-]+) \|", text, flags=re.MULTILINE))
 
 
-def test_catalog_has_exactly_the_interface_ids_and_profiles_in_order() -> None:
-    expected = _interface_ids()
+def test_interface_tables_list_exactly_the_catalog_ids_and_profiles_in_order() -> None:
+    documented = _interface_ids()
     catalog = load_catalog()
-    assert len(expected) == 50
-    assert list(catalog) == list(expected)
-    assert {rid: req.profile for rid, req in catalog.items()} == expected
+    assert documented, "docs/INTERFACES.md has no requirement table rows"
+    assert list(documented) == list(catalog)
+    assert documented == {rid: req.profile for rid, req in catalog.items()}
+
+
+def test_interface_tables_are_what_generate_writes() -> None:
+    document = INTERFACES.read_text(encoding="utf-8")
+    catalog_text = (openapi_dir() / "requirements.yaml").read_text(encoding="utf-8")
+    assert generate.interfaces_text(catalog_text, document) == document
+
+
+def test_interface_tables_follow_a_changed_catalog() -> None:
+    catalog_text = (openapi_dir() / "requirements.yaml").read_text(encoding="utf-8")
+    document = yaml.safe_load(catalog_text)
+    document["requirements"] = document["requirements"][:3]
+    rebuilt = generate.interfaces_text(yaml.safe_dump(document), INTERFACES.read_text(encoding="utf-8"))
+    rows = re.findall(r"^\| ((?:CANCEL|GRAPH)-[A-Z0-9-]+) \|", rebuilt, flags=re.MULTILINE)
+    assert rows == [row["id"] for row in document["requirements"]]
+    assert "doc level (stated on the page): 3 requirements" in rebuilt
+
+
+def test_a_document_without_table_markers_is_one_clear_error() -> None:
+    with pytest.raises(SpecParseError) as raised:
+        with_tables("# no markers here\n", "| x |")
+    assert "BEGIN requirement tables" in str(raised.value) and "INTERFACES.md" in str(raised.value)
 
 
 def test_catalog_rows_are_complete_and_levels_follow_the_prefix() -> None:
@@ -86,3 +112,22 @@ def test_overlay_phrase_missing_from_the_page_is_a_clear_error(tmp_path: Path, s
         build_catalog(seed_page, overlay, str(SEED_PAGE))
     assert "CANCEL-DELETED-ITEMS" in str(caught.value) and "Recycle Bin" in str(caught.value)
     assert caught.value.section == "event-cancel"
+
+
+def test_route_families_name_every_route_requirement_once_in_catalog_order() -> None:
+    catalog = load_catalog()
+    route_ids = [rid for rid, requirement in catalog.items() if requirement.section == ROUTE_SECTION]
+    families = route_families()
+    assert list(families.values()) == route_ids and route_ids
+    assert families["me-calendargroups-calendars-events"] == "CANCEL-ROUTE-ME-CALENDARGROUPS-CALENDARS-EVENTS"
+    for family, requirement_id in families.items():
+        assert requirement_id == f"CANCEL-ROUTE-{family.upper()}"
+
+
+def test_route_families_follow_the_catalog_they_are_given() -> None:
+    catalog = load_catalog()
+    first = next(iter(catalog.values()))
+    route = "POST /me/todo/events/{id}/cancel"
+    added = Requirement("CANCEL-ROUTE-ME-TODO-EVENTS", route, "doc", "core", "p", ROUTE_SECTION, "c")
+    families = route_families({first.id: first, added.id: added})
+    assert families == {"me-events": first.id, "me-todo-events": "CANCEL-ROUTE-ME-TODO-EVENTS"}

@@ -10,9 +10,10 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from conformance._paths import openapi_dir
+from conformance._paths import openapi_dir, repo_root
 from conformance.cli import main
 from conformance.spec import generate
+from conformance.spec.interfaces_doc import INTERFACES_DOC
 from tests.spec.conftest import PAGES_DIR
 
 ERROR_REF = "#/components/schemas/microsoft.graph.ODataErrors.ODataError"
@@ -148,10 +149,13 @@ def test_bearer_scheme_is_an_alternative_to_oauth2(committed_description: dict[s
 
 @pytest.fixture()
 def scratch_openapi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of openapi/ that run_generate writes to instead of the repo."""
+    """Copies of openapi/ and docs/INTERFACES.md that run_generate writes to instead of the repo's."""
     copy = tmp_path / "openapi"
     shutil.copytree(openapi_dir(), copy)
+    (tmp_path / "docs").mkdir()
+    shutil.copy(repo_root() / INTERFACES_DOC, tmp_path / INTERFACES_DOC)
     monkeypatch.setattr(generate, "openapi_dir", lambda: copy)
+    monkeypatch.setattr(generate, "repo_root", lambda: tmp_path)
     return copy
 
 
@@ -178,6 +182,7 @@ def test_a_changed_page_changes_the_catalog(scratch_openapi: Path) -> None:
     )
     assert generate.run_generate(check=True, source=None, out=None) == 1
     generate.run_generate(check=False, source=None, out=None)
+    assert (scratch_openapi.parent / INTERFACES_DOC).is_file()
     catalog = yaml.safe_load((scratch_openapi / "requirements.yaml").read_text(encoding="utf-8"))
     sentences = {row["id"]: row["sentence"] for row in catalog["requirements"]}
     assert (
@@ -226,3 +231,15 @@ def test_pages_without_body_generate_valid_descriptions(tmp_path: Path, page_nam
         assert ok["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/microsoft.graph.event"
         }
+
+
+def test_check_fails_when_the_interfaces_tables_are_stale(
+    scratch_openapi: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    interfaces = scratch_openapi.parent / INTERFACES_DOC
+    row = "| CANCEL-202-EMPTY | core |"
+    interfaces.write_text(interfaces.read_text(encoding="utf-8").replace(row, row + " x |"), encoding="utf-8")
+    assert generate.run_generate(check=True, source=None, out=None) == 1
+    assert f"--- {INTERFACES_DOC} (committed)" in capsys.readouterr().out
+    assert generate.run_generate(check=False, source=None, out=None) == 0
+    assert "| CANCEL-202-EMPTY | core |" in interfaces.read_text(encoding="utf-8")
