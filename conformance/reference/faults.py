@@ -137,22 +137,26 @@ _RECURRENCE = (
     "GRAPH-OCCURRENCE-NOTIFIES",
     "GRAPH-SERIES-CANCEL",
 )
-STATE_FREE = (  # what a static mock can still pass: the answer alone decides
+STATE_FREE = (  # what a static mock still passes: the answer to one request decides, no event is read back
     "CANCEL-202-EMPTY",
     "CANCEL-CONTENT-TYPE",
     "CANCEL-COMMENT-OPTIONAL",
     "CANCEL-COMMENT-STRING",
-    "GRAPH-ERROR-ENVELOPE",
-    "GRAPH-NO-SERVER-ERROR",
+    "GRAPH-401-NO-TOKEN",
+    "GRAPH-400-MALFORMED-ID",
+    "GRAPH-405-OTHER-METHODS",
+)
+_UNTOUCHED = (  # checks that an event stays uncancelled after a refused request: moot if born cancelled
+    "CANCEL-AUTH-REQUIRED",
+    "CANCEL-PERM-REQUIRED",
+    "CANCEL-ATTENDEE-400",
     "GRAPH-401-NO-TOKEN",
     "GRAPH-401-INVALID-TOKEN",
-    "GRAPH-400-MALFORMED-ID",
+    "GRAPH-403-ACCESS-DENIED",
+    "GRAPH-400-ME-APP-TOKEN",
     "GRAPH-400-MALFORMED-JSON",
     "GRAPH-400-COMMENT-TYPE",
     "GRAPH-400-UNKNOWN-PARAMETER",
-    "GRAPH-405-OTHER-METHODS",
-    "GRAPH-SEGMENTS-CASE-INSENSITIVE",
-    "GRAPH-400-ME-APP-TOKEN",
 )
 
 DEFINITIONS: dict[str, FaultDefinition] = {
@@ -376,6 +380,8 @@ DEFINITIONS: dict[str, FaultDefinition] = {
     Fault.GAP_HANG_MALFORMED_JSON: _gap(
         "a request whose body is not JSON is never answered (held, closed after 120 s); others are",
         breaks=("GRAPH-400-MALFORMED-JSON",),
+        # the Schemathesis families holding an unanswered request cannot say what its answer was
+        blocks=("GRAPH-ERROR-ENVELOPE", "GRAPH-NO-SERVER-ERROR"),
     ),
     Fault.GAP_STATIC: _gap(
         "a static mock: creations echo the body with a fresh id and store nothing; every event GET answers "
@@ -405,15 +411,7 @@ DEFINITIONS: dict[str, FaultDefinition] = {
     ),
     Fault.GAP_BORN_CANCELLED: _gap(
         "new events (and attendee copies) already show isCancelled: true",
-        blocks=(
-            "CANCEL-AUTH-REQUIRED",
-            "CANCEL-PERM-REQUIRED",
-            "GRAPH-403-ACCESS-DENIED",
-            "CANCEL-ATTENDEE-400",
-            "GRAPH-ATTENDEE-COPY-CANCELLED",
-            "GRAPH-401-NO-TOKEN",
-            "GRAPH-401-INVALID-TOKEN",
-        ),
+        blocks=(*_UNTOUCHED, *_RECURRENCE, "GRAPH-ATTENDEE-COPY-CANCELLED"),
     ),
 }
 
