@@ -26,6 +26,7 @@ from conformance.target.redact import Redactor
 from conformance.target.resolve import probe_reachable, resolve_target
 from conformance.target.tags import is_valid_run_id, new_run_id
 from conformance.target.transcript import Transcript
+from conformance.target.urls import quote_id
 
 NOT_TRIED = "not tried"
 POLL_CAP_S = 10.0  # preflight waits at most this long for an attendee's copy (the suite: polling.timeout_s)
@@ -87,7 +88,7 @@ class Preflight:
         return None
 
     def identities(self) -> None:
-        """IDENTITY-TOKENS: GET /me with each delegated token, GET /users/{id} with the application's."""
+        """IDENTITY-TOKENS: GET /me with each delegated token, GET /users/{id}/calendar with the app's."""
         for role, identity in self.target.identities.items():
             if identity.token is None:
                 continue
@@ -100,13 +101,14 @@ class Preflight:
     def _identity(self, role: str) -> None:
         log = PrerequisiteLog(self._add)  # one row per role
         identity = self.target.identities[role]
-        path = f"/users/{identity.user_ids[0]}" if role == "application" and identity.user_ids else "/me"
+        app_user = identity.user_ids[0] if role == "application" and identity.user_ids else None
+        path = f"/users/{quote_id(app_user)}/calendar" if app_user else "/me"  # Calendars.* suffices
         try:
             response = send(log, prereq.IDENTITY_TOKENS, self.graph.as_(role), "GET", path)
             user = created_object(response) if response.status_code == 200 else None
             if user is None:
                 raise log.failed(prereq.IDENTITY_TOKENS, f"{role}: {answer_line(response)}", response)
-            expected = identity.user_ids[0] if role == "application" else identity.user_id
+            expected = None if app_user else identity.user_id
             if expected and str(user["id"]).lower() != expected.lower():
                 raise log.failed(
                     prereq.IDENTITY_TOKENS,
@@ -116,7 +118,7 @@ class Preflight:
         except PrerequisiteFailed:
             self.refused_roles.add(role)
             raise
-        log.ok(prereq.IDENTITY_TOKENS, f"{role}: user {user['id']}", response)
+        log.ok(prereq.IDENTITY_TOKENS, f"{role}: {answer_line(response)}", response)
 
     def usable(self, role: str) -> bool:
         """Whether `role` is configured and its token was accepted."""

@@ -59,7 +59,7 @@ CATALOG: Mapping[str, Prerequisite] = _catalog(
     Prerequisite(
         IDENTITY_TOKENS,
         "each configured identity's token is accepted",
-        "GET /me with each delegated token (GET /users/{id} with the application token)",
+        "GET /me with each delegated token (GET /users/{id}/calendar with the application token)",
         "accept bearer tokens from your token endpoint on GET /me and answer 200 with the user's id",
     ),
     Prerequisite(
