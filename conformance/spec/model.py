@@ -59,25 +59,18 @@ class PermissionRow:
 
 
 @dataclass(frozen=True)
-class HeaderParameter:
-    """A row of the request-headers table."""
+class TableParameter:
+    """A row of the request-headers or request-body table: name, type, description, Required/Optional."""
 
     name: str
     type: str
     description: str
-    required: bool | None
+    required: bool | None  # None when the description says neither
     line: int
 
 
-@dataclass(frozen=True)
-class BodyParameter:
-    """A row of the request-body table."""
-
-    name: str
-    type: str
-    description: str
-    required: bool | None
-    line: int
+HeaderParameter = TableParameter  # a row of the request-headers table
+BodyParameter = TableParameter  # a row of the request-body table
 
 
 @dataclass(frozen=True)

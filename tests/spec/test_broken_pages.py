@@ -20,6 +20,14 @@ def _broken_copy(tmp_path: Path, original: Path, old: str, new: str) -> Path:
     return broken
 
 
+def _parse_error(tmp_path: Path, original: Path, old: str, new: str) -> tuple[Path, SpecParseError]:
+    """The broken copy of `original` (`old` replaced by `new`) and the SpecParseError parsing it raises."""
+    page = _broken_copy(tmp_path, original, old, new)
+    with pytest.raises(SpecParseError) as caught:
+        parse_page(page)
+    return page, caught.value
+
+
 def _line_of(path: Path, needle: str) -> int:
     return next(
         number
@@ -29,50 +37,47 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_missing_http_request_section_names_file_and_section(tmp_path: Path) -> None:
-    page = _broken_copy(tmp_path, ENGLISH_V1, "## HTTP request", "## HTTP requests (moved)")
-    with pytest.raises(SpecParseError) as caught:
-        parse_page(page)
-    assert caught.value.file == str(page) and caught.value.section == "http-request"
-    assert caught.value.line == 1
-    assert str(page) in str(caught.value) and "'http-request'" in str(caught.value)
+    page, error = _parse_error(tmp_path, ENGLISH_V1, "## HTTP request", "## HTTP requests (moved)")
+    assert error.file == str(page) and error.section == "http-request"
+    assert error.line == 1
+    assert str(page) in str(error) and "'http-request'" in str(error)
 
 
-def test_missing_response_section_in_the_seed_names_the_section(tmp_path: Path) -> None:
-    page = _broken_copy(
-        tmp_path,
-        SEED_PAGE,
-        '<a name="response"></a><span data-ttu-id="e0990-145">',
-        '<a name="answer"></a><span data-ttu-id="e0990-145">',
-    )
-    with pytest.raises(SpecParseError) as caught:
-        parse_page(page)
-    # the h5 "response" under Example still exists but says no status: the parser must not take it silently
-    assert caught.value.section == "response"
-    assert str(page) in str(caught.value)
+@pytest.mark.parametrize(
+    ("old", "new", "section", "line_marker"),
+    [
+        # the h5 "response" under Example still exists but names no status: it must not be taken silently
+        (
+            '<a name="response"></a><span data-ttu-id="e0990-145">',
+            '<a name="answer"></a><span data-ttu-id="e0990-145">',
+            "response",
+            None,
+        ),
+        (
+            "Calendars.ReadWrite</span></span> |\n",
+            "Calendars.ReadWrite</span></span> | extra |\n",
+            "permissions",
+            "| extra |",
+        ),
+    ],
+    ids=["response-section-renamed", "row-with-an-extra-cell"],
+)
+def test_broken_seed_names_file_section_and_line(
+    tmp_path: Path, old: str, new: str, section: str, line_marker: str | None
+) -> None:
+    page, error = _parse_error(tmp_path, SEED_PAGE, old, new)
+    assert error.section == section and str(page) in str(error)
+    if line_marker is not None:
+        assert error.line == _line_of(page, line_marker)
 
 
 def test_ragged_table_row_names_section_and_line(tmp_path: Path) -> None:
     row = "| Content-Type | string  | Nature of the data in the body of an entity. Required. |"
-    page = _broken_copy(tmp_path, ENGLISH_V1, row, "| Content-Type | string |")
-    with pytest.raises(SpecParseError) as caught:
-        parse_page(page)
-    assert caught.value.section == "request-headers"
-    assert caught.value.line == _line_of(page, "| Content-Type | string |")
-    assert "2 cells but the header has 3" in str(caught.value)
-    assert f"{page}:{caught.value.line}" in str(caught.value)
-
-
-def test_ragged_row_with_extra_cells_in_the_seed(tmp_path: Path) -> None:
-    page = _broken_copy(
-        tmp_path,
-        SEED_PAGE,
-        "Calendars.ReadWrite</span></span> |\n",
-        "Calendars.ReadWrite</span></span> | extra |\n",
-    )
-    with pytest.raises(SpecParseError) as caught:
-        parse_page(page)
-    assert caught.value.section == "permissions"
-    assert caught.value.line == _line_of(page, "| extra |")
+    page, error = _parse_error(tmp_path, ENGLISH_V1, row, "| Content-Type | string |")
+    assert error.section == "request-headers"
+    assert error.line == _line_of(page, "| Content-Type | string |")
+    assert "2 cells but the header has 3" in str(error)
+    assert f"{page}:{error.line}" in str(error)
 
 
 def test_unclosed_span_names_section_and_line(tmp_path: Path) -> None:
@@ -80,12 +85,10 @@ def test_unclosed_span_names_section_and_line(tmp_path: Path) -> None:
         '<span data-ttu-id="e0990-137">'
         + "В тексте запроса предоставьте JSON-объект с указанными ниже параметрами."
     )
-    page = _broken_copy(tmp_path, SEED_PAGE, broken_text + "</span>", broken_text)
-    with pytest.raises(SpecParseError) as caught:
-        parse_page(page)
-    assert caught.value.section == "request-body"
-    assert caught.value.line == _line_of(page, 'data-ttu-id="e0990-137"')
-    assert "not closed" in str(caught.value)
+    page, error = _parse_error(tmp_path, SEED_PAGE, broken_text + "</span>", broken_text)
+    assert error.section == "request-body"
+    assert error.line == _line_of(page, 'data-ttu-id="e0990-137"')
+    assert "not closed" in str(error)
 
 
 def test_translation_span_without_english_lookup(tmp_path: Path) -> None:
@@ -93,21 +96,17 @@ def test_translation_span_without_english_lookup(tmp_path: Path) -> None:
         '<span class="sxs-lookup"><span data-stu-id="e0990-149">'
         "Here is an example of how to call this API.</span></span>"
     )
-    page = _broken_copy(tmp_path, SEED_PAGE, lookup, "")
-    with pytest.raises(SpecParseError) as caught:
-        parse_page(page)
-    assert caught.value.section == "example" and "e0990-149" in str(caught.value)
-    assert caught.value.line == _line_of(page, 'data-ttu-id="e0990-149"')
+    page, error = _parse_error(tmp_path, SEED_PAGE, lookup, "")
+    assert error.section == "example" and "e0990-149" in str(error)
+    assert error.line == _line_of(page, 'data-ttu-id="e0990-149"')
 
 
 def test_route_line_that_is_not_method_and_path(tmp_path: Path) -> None:
-    page = _broken_copy(
+    page, error = _parse_error(
         tmp_path, ENGLISH_V1, "POST /groups/{id}/events/{id}/cancel", "SEND groups/{id}/events"
     )
-    with pytest.raises(SpecParseError) as caught:
-        parse_page(page)
-    assert caught.value.section == "http-request"
-    assert caught.value.line == _line_of(page, "SEND groups/{id}/events")
+    assert error.section == "http-request"
+    assert error.line == _line_of(page, "SEND groups/{id}/events")
 
 
 def test_cli_reports_a_broken_page_in_one_line_with_exit_2(
