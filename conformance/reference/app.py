@@ -23,6 +23,7 @@ from conformance.reference.events_api import handle_events
 from conformance.reference.faults import Fault
 from conformance.reference.graph_errors import GraphError, error_response
 from conformance.reference.loopback import is_loopback_host
+from conformance.reference.mail import SendLimit
 from conformance.reference.routing import cancel_shaped, match
 from conformance.reference.settings import ServerSettings
 from conformance.reference.store import Store
@@ -46,6 +47,7 @@ class ReferenceApp:
         self.state.throttle = MailboxThrottle(settings.throttle, settings.rate_limit)
         self.state.tokens = TokenVerifier(store)
         self.state.stopping = threading.Event()  # set when the server stops: held requests let go
+        self.state.send_limit = SendLimit(settings.send_limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

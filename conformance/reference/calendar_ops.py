@@ -13,7 +13,7 @@ from conformance.reference import recurrence
 from conformance.reference.event_view import occurrence_starts, times_of
 from conformance.reference.graph_errors import bad_request, malformed_id, not_found
 from conformance.reference.ids import decode_id, mint_change_key, mint_item_id, split_occurrence_id
-from conformance.reference.mail import iso, send_event_message
+from conformance.reference.mail import SendLimit, iso, send_event_message
 from conformance.reference.store import Store, doc_of, dump
 
 EVENT_PROPERTIES = frozenset(
@@ -127,6 +127,7 @@ def create_event(
     message_delay_s: float,
     now: float | None = None,
     born_cancelled: bool = False,
+    send_limit: SendLimit | None = None,
 ) -> dict[str, Any]:
     """Create an event (organizer copy + a copy and meeting request per seeded attendee); return its doc.
 
@@ -226,6 +227,7 @@ def create_event(
                 body_text=document["body"]["content"],
                 visible_at=delay_until,
                 now=now,
+                send_limit=send_limit,
             )
     return document
 

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from conformance.reference.access import Mailbox
 from conformance.reference.auth import Principal
 from conformance.reference.graph_errors import GraphError, bad_request
+from conformance.reference.mail import SendLimit
 from conformance.reference.payload import parse_json
 from conformance.reference.routing import RouteMatch
 from conformance.reference.settings import ServerSettings
@@ -40,6 +41,12 @@ class Call:
     def faults(self) -> frozenset[str]:
         """The active fault switches."""
         return self.settings.faults
+
+    @property
+    def send_limit(self) -> SendLimit | None:
+        """The server's sending limit (None outside a running app)."""
+        limit: SendLimit | None = getattr(self.request.app.state, "send_limit", None)
+        return limit
 
     @property
     def query(self) -> dict[str, str]:

@@ -11,7 +11,13 @@ from conformance.reference.calendar_ops import EventRef
 from conformance.reference.faults import Fault
 from conformance.reference.graph_errors import MESSAGES, GraphError, not_found
 from conformance.reference.ids import mint_change_key, occurrence_id
-from conformance.reference.mail import DEFAULT_CANCEL_NOTICE, file_in_deleted_items, iso, send_event_message
+from conformance.reference.mail import (
+    DEFAULT_CANCEL_NOTICE,
+    SendLimit,
+    file_in_deleted_items,
+    iso,
+    send_event_message,
+)
 from conformance.reference.store import Store, doc_of, dump
 
 
@@ -24,6 +30,7 @@ class CancelRequest:
     faults: frozenset[str]
     message_delay_s: float
     action: str = "cancel"  # or "delete": an organizer's DELETE notifies attendees the same way
+    send_limit: SendLimit | None = None
 
 
 def cancel(store: Store, request: CancelRequest) -> None:
@@ -154,6 +161,7 @@ def _notify(
         body_text=request.notice,
         visible_at=now + request.message_delay_s,
         now=now,
+        send_limit=request.send_limit,
     )
 
 

@@ -77,6 +77,7 @@ def handle_events(call: Call) -> Response:
             call.json_body(),
             message_delay_s=call.settings.message_delay_s,
             born_cancelled=Fault.GAP_BORN_CANCELLED in call.faults,
+            send_limit=call.send_limit,
         )
         row = call.store.one("SELECT * FROM events WHERE id = ?", (document["id"],))
         payload = {"@odata.context": call.context("events/$entity"), **render_event(row)}
@@ -104,7 +105,10 @@ def handle_events(call: Call) -> Response:
         )
         if ref.row["is_organizer"]:
             notice = notice_for(None, frozenset())
-            cancel(call.store, CancelRequest(ref, notice, frozenset(), 0.0, action="delete"))
+            cancel(
+                call.store,
+                CancelRequest(ref, notice, frozenset(), 0.0, action="delete", send_limit=call.send_limit),
+            )
         else:
             with call.store.transaction() as connection:
                 connection.execute("UPDATE events SET folder = 'deleteditems' WHERE id = ?", (ref.row["id"],))
@@ -202,7 +206,9 @@ def _cancel(call: Call) -> Response:
         if error.status == 404 and Fault.SECOND_CANCEL_202 in faults and _was_cancelled(call, event_id):
             return _accepted(faults)
         raise
-    cancel(call.store, CancelRequest(ref, notice_for(body, faults), faults, call.settings.message_delay_s))
+    notice = notice_for(body, faults)
+    request = CancelRequest(ref, notice, faults, call.settings.message_delay_s, send_limit=call.send_limit)
+    cancel(call.store, request)
     return _accepted(faults)
 
 

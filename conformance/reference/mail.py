@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 import uuid
+from collections import deque
 from functools import lru_cache
 from typing import Any
 
@@ -12,6 +14,32 @@ from conformance.reference.ids import mint_change_key, mint_item_id
 from conformance.reference.store import dump
 
 DEFAULT_CANCEL_NOTICE = "This meeting has been canceled by the organizer."
+SEND_WINDOW_S = 60.0
+
+
+class SendLimit:
+    """Exchange's sending limit: N messages a minute per sender; later ones wait their turn, none lost.
+
+    Messages leave in order: each is delivered at the earliest time at or after it is ready when fewer than N
+    of the sender's messages were delivered in the minute before. N = 0 means no limit.
+    """
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._delivered: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def slot(self, sender: str, ready_at: float) -> float:
+        """When a message `sender` has ready at `ready_at` is delivered (and count it)."""
+        if self.per_minute <= 0:
+            return ready_at
+        with self._lock:
+            recent = self._delivered.setdefault(sender.lower(), deque(maxlen=self.per_minute))
+            at = max(ready_at, recent[-1]) if recent else ready_at
+            if len(recent) == self.per_minute:
+                at = max(at, recent[0] + SEND_WINDOW_S)
+            recent.append(at)
+            return at
 
 
 @lru_cache(maxsize=64)  # one request formats the same instant several times
@@ -33,8 +61,11 @@ def send_event_message(
     body_text: str,
     visible_at: float,
     now: float,
+    send_limit: SendLimit | None = None,
 ) -> str:
-    """Put an eventMessage in `recipient_id`'s inbox; return its id."""
+    """Put an eventMessage in `recipient_id`'s inbox (late past the sending limit); return its id."""
+    if send_limit is not None:
+        visible_at = send_limit.slot(str(organizer.get("address") or ""), visible_at)
     message_id = mint_item_id()
     message = {
         "@odata.type": "#microsoft.graph.eventMessage",
