@@ -14,7 +14,7 @@ from conformance.errors import SpecParseError
 from conformance.spec import generate
 from conformance.spec.page import parse_page
 from conformance.spec.routes import bound_operation, parse_route_block
-from tests.spec.conftest import PAGES_DIR, SEED_PAGE
+from tests.spec.conftest import ENGLISH_BETA, PAGES_DIR, SEED_PAGE
 
 PLAIN_PAGE = PAGES_DIR / "event-cancel.ru-RU.plain.md"
 COMPONENT_NAME = re.compile(r"^[a-zA-Z0-9.\-_]+$")
@@ -94,3 +94,21 @@ def test_a_route_ending_in_a_segment_that_is_no_name_is_one_clear_error() -> Non
         bound_operation(route, "page.md", "http-request")
     assert "'отмена' is not an action name" in str(raised.value)
     assert "\n" not in str(raised.value) and "7" in str(raised.value)
+
+
+# every test page but the beta one, whose permissions table is an [!INCLUDE] (test_includes.py covers it)
+ALL_PAGES = sorted(
+    page for page in PAGES_DIR.glob("*.md") if page.name not in ("README.md", ENGLISH_BETA.name)
+)
+
+
+@pytest.mark.parametrize("page_file", [SEED_PAGE, *ALL_PAGES], ids=lambda page: page.name)
+def test_every_test_page_in_every_language_generates_a_valid_description(page_file: Path) -> None:
+    description_text, _ = generate.generate_texts(page_file, page_file.name)
+    description: dict[str, Any] = yaml.safe_load(description_text)
+    validate(description)
+    action = parse_page(page_file).action
+    for item in description["paths"].values():
+        for method in ("get", "post"):
+            if method in item:
+                assert item[method]["operationId"].endswith(f".{action}"), item[method]["operationId"]
