@@ -127,11 +127,13 @@ def create_event(
     message_delay_s: float,
     now: float | None = None,
     born_cancelled: bool = False,
+    without_copies: bool = False,
     send_limit: SendLimit | None = None,
 ) -> dict[str, Any]:
     """Create an event (organizer copy + a copy and meeting request per seeded attendee); return its doc.
 
-    born_cancelled (gap-born-cancelled): the event and its copies show isCancelled from the start.
+    born_cancelled (gap-born-cancelled): the event and its copies show isCancelled from the start;
+    without_copies (gap-no-attendee-copies): attendees get the meeting request but no copy.
     """
     properties = validate_event_payload(payload)
     now = time.time() if now is None else now
@@ -204,24 +206,25 @@ def create_event(
             calendar_row = connection.execute(
                 "SELECT id FROM calendars WHERE owner_id = ? AND is_default = 1", (invitee["id"],)
             ).fetchone()
-            _insert_event(
-                connection,
-                copy_id,
-                invitee["id"],
-                calendar_row["id"],
-                copy,
-                False,
-                delay_until,
-                now,
-                cancelled_at,
-            )
+            if not without_copies:
+                _insert_event(
+                    connection,
+                    copy_id,
+                    invitee["id"],
+                    calendar_row["id"],
+                    copy,
+                    False,
+                    delay_until,
+                    now,
+                    cancelled_at,
+                )
             send_event_message(
                 connection,
                 recipient_id=invitee["id"],
                 recipient=attendee["emailAddress"],
                 organizer=organizer_address,
                 event_doc=copy,
-                recipient_event_id=copy_id,
+                recipient_event_id="" if without_copies else copy_id,
                 meeting_message_type="meetingRequest",
                 subject=document["subject"],
                 body_text=document["body"]["content"],

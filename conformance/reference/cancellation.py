@@ -89,7 +89,10 @@ def _cancel_whole(
             )
         if Fault.NOT_IN_DELETED_ITEMS not in faults:
             file_in_deleted_items(connection, row["owner_id"], document, now)
-    for copy in _attendee_copies(connection, row):
+    copies = _attendee_copies(connection, row)
+    if not copies and Fault.GAP_NO_ATTENDEE_COPIES in faults:
+        _notify_invitees(connection, row, document, request, now)
+    for copy in copies:
         visible_at = now + request.message_delay_s
         if Fault.ATTENDEE_COPIES_UNMARKED not in faults:
             copy_doc = doc_of(copy)
@@ -118,7 +121,10 @@ def _cancel_occurrence(
             ]
         master.update({"changeKey": mint_change_key(), "lastModifiedDateTime": iso(now)})
         connection.execute("UPDATE events SET doc = ? WHERE id = ?", (dump(master), row["id"]))
-    for copy in _attendee_copies(connection, row):
+    copies = _attendee_copies(connection, row)
+    if not copies and Fault.GAP_NO_ATTENDEE_COPIES in faults and Fault.OCCURRENCE_NO_NOTICE not in faults:
+        _notify_invitees(connection, row, {**master, "type": "occurrence"}, request, now)
+    for copy in copies:
         copy_doc = doc_of(copy)
         if Fault.ATTENDEE_COPIES_UNMARKED not in faults:
             copy_doc.setdefault("_cancelledDays", {})[day] = now + request.message_delay_s
@@ -163,6 +169,38 @@ def _notify(
         now=now,
         send_limit=request.send_limit,
     )
+
+
+def _notify_invitees(
+    connection: sqlite3.Connection,
+    row: sqlite3.Row,
+    event_doc: dict[str, Any],
+    request: CancelRequest,
+    now: float,
+) -> None:
+    """gap-no-attendee-copies: the notice goes to each seeded attendee of the event, with no copy to link."""
+    if request.notice is None or Fault.NO_CANCELLATION_MESSAGE in request.faults:
+        return
+    for attendee in event_doc.get("attendees") or []:
+        recipient = connection.execute(
+            "SELECT id, upn, display_name FROM users WHERE upn = ?", (attendee["emailAddress"]["address"],)
+        ).fetchone()
+        if recipient is None or recipient["id"] == row["owner_id"]:
+            continue
+        send_event_message(
+            connection,
+            recipient_id=recipient["id"],
+            recipient={"name": recipient["display_name"], "address": recipient["upn"]},
+            organizer=event_doc["organizer"]["emailAddress"],
+            event_doc=event_doc,
+            recipient_event_id="",
+            meeting_message_type="meetingCancelled",
+            subject=f"Canceled: {event_doc.get('subject', '')}",
+            body_text=request.notice,
+            visible_at=now + request.message_delay_s,
+            now=now,
+            send_limit=request.send_limit,
+        )
 
 
 def notice_for(body: dict[str, Any] | None, faults: frozenset[str]) -> str | None:

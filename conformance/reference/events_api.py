@@ -77,6 +77,7 @@ def handle_events(call: Call) -> Response:
             call.json_body(),
             message_delay_s=call.settings.message_delay_s,
             born_cancelled=Fault.GAP_BORN_CANCELLED in call.faults,
+            without_copies=Fault.GAP_NO_ATTENDEE_COPIES in call.faults,
             send_limit=call.send_limit,
         )
         row = call.store.one("SELECT * FROM events WHERE id = ?", (document["id"],))

@@ -88,6 +88,7 @@ class Fault(StrEnum):
     GAP_NO_MESSAGES = "gap-no-messages"
     GAP_NO_DELETED_ITEMS = "gap-no-deleted-items"
     GAP_BORN_CANCELLED = "gap-born-cancelled"
+    GAP_NO_ATTENDEE_COPIES = "gap-no-attendee-copies"
 
 
 def route_missing(family: str) -> str:
@@ -412,6 +413,11 @@ DEFINITIONS: dict[str, FaultDefinition] = {
     Fault.GAP_BORN_CANCELLED: _gap(
         "new events (and attendee copies) already show isCancelled: true",
         blocks=(*_UNTOUCHED, *_RECURRENCE, "GRAPH-ATTENDEE-COPY-CANCELLED"),
+    ),
+    Fault.GAP_NO_ATTENDEE_COPIES: _gap(
+        "invitees get the meeting request and the cancellation notice but never a copy of the event",
+        prerequisites=("ATTENDEE-COPY",),
+        blocks=("CANCEL-ATTENDEE-400", "CANCEL-ATTENDEE-MESSAGE", "GRAPH-ATTENDEE-COPY-CANCELLED"),
     ),
 }
 

@@ -68,9 +68,13 @@ def test_gap_hang_malformed_json_holds_only_non_json_bodies(gap_server: GraphCli
     path = f"/me/events/{quote_id(event['id'])}/cancel"
     with pytest.raises(Exception, match="[Tt]imed? ?out"):
         gap_server.session.post(
-            gap_server.server.base_url + path, data=b"{nope", timeout=1.5,
-            headers={"Authorization": f"Bearer {gap_server.token('organizer')}",
-                     "Content-Type": "application/json"},
+            gap_server.server.base_url + path,
+            data=b"{nope",
+            timeout=1.5,
+            headers={
+                "Authorization": f"Bearer {gap_server.token('organizer')}",
+                "Content-Type": "application/json",
+            },
         )
     assert gap_server.request("POST", path, json={"comment": "fine"}).status_code == 202
     assert gap_server.request("GET", "/me/events").status_code == 200
@@ -156,3 +160,25 @@ def test_gap_born_cancelled_shows_new_events_cancelled(gap_server: GraphClient) 
     assert gap_server.request("GET", f"/me/events/{quote_id(event['id'])}").json()["isCancelled"] is True
     assert gap_server.attendee_copy("attendee", event["iCalUId"])["isCancelled"] is True
     assert gap_server.request("POST", f"/me/events/{quote_id(event['id'])}/cancel").status_code == 202
+
+
+@_gap(Fault.GAP_NO_ATTENDEE_COPIES)
+def test_gap_no_attendee_copies_sends_messages_but_no_copy(
+    gap_server: GraphClient, unique_subject: str
+) -> None:
+    event = gap_server.create_event(subject=unique_subject)
+    copies = gap_server.request(
+        "GET", "/me/events", "attendee", params={"$filter": f"iCalUId eq '{event['iCalUId']}'"}
+    )
+    assert copies.status_code == 200 and copies.json()["value"] == []
+    assert [item["meetingMessageType"] for item in gap_server.messages("attendee", unique_subject)] == [
+        "meetingRequest"
+    ]
+    cancel = gap_server.request(
+        "POST", f"/me/events/{quote_id(event['id'])}/cancel", json={"comment": "gone"}
+    )
+    assert cancel.status_code == 202
+    notices = gap_server.messages("attendee", f"Canceled: {unique_subject}")
+    assert [(item["meetingMessageType"], item["body"]["content"]) for item in notices] == [
+        ("meetingCancelled", "gone")
+    ]
