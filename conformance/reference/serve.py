@@ -207,6 +207,8 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"target file:      {written}", flush=True)
         if faults:
             print(f"faults:           {', '.join(sorted(faults))}", flush=True)
+        if server.settings.send_limit:
+            print(f"send limit:       {server.settings.send_limit} messages a minute per sender", flush=True)
         print("press Ctrl-C to stop", flush=True)
         stop = threading.Event()
         for signal_number in (signal.SIGINT, signal.SIGTERM):
