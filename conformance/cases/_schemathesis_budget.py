@@ -1,22 +1,16 @@
 """What the run has spent on the target so far, and what the Schemathesis cases may still spend.
 
-The counting follows the footprint the reports show (requests; events created: a 2xx POST to an events
-collection; meeting messages: the attendees invited by each created event, and those of each event
-cancelled with a 2xx, none for `"comment": ""`). It reads the redacted exchanges every test records.
+The counting is the reports' own (`conformance.report.footprint`) over the exchanges every test records.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
+from conformance.report.footprint import FootprintCounter
 from conformance.target.config import Budget
-
-_CANCEL_PATH = re.compile(r"/events/([^/]+)/cancel$")
 
 
 @dataclass(frozen=True)
@@ -40,46 +34,17 @@ class Footprint:
 UNLIMITED = 10**9
 
 
-def _field(exchange: Any, name: str) -> Any:
-    """A field of a recorded exchange (a typed Exchange, or the older dict)."""
-    return exchange.get(name) if isinstance(exchange, Mapping) else getattr(exchange, name, None)
-
-
-def _json(text: Any) -> Any:
-    try:
-        return json.loads(text) if isinstance(text, str | bytes) and text else None
-    except ValueError:
-        return None
-
-
 @dataclass
 class Ledger:
     """Adds up the footprint of exchanges as tests finish (per process; under xdist each worker its own)."""
 
     spent: Footprint = Footprint()
-    _attendees: dict[str, int] = field(default_factory=dict)  # event id -> attendees invited
+    _counter: FootprintCounter = field(default_factory=FootprintCounter)
 
     def add(self, exchanges: Iterable[Any]) -> None:
-        """Count one test's exchanges."""
-        requests = events = messages = 0
-        for exchange in exchanges:
-            requests += 1
-            status = int(_field(exchange, "status") or 0)
-            if _field(exchange, "method") != "POST" or not 200 <= status < 300:
-                continue
-            path = urlsplit(str(_field(exchange, "url") or "")).path
-            body = _json(_field(exchange, "request_body"))
-            if path.endswith("/events"):
-                invited = len(body.get("attendees") or []) if isinstance(body, dict) else 0
-                events += 1
-                messages += invited
-                created = _json(_field(exchange, "response_body"))
-                if isinstance(created, dict) and created.get("id"):
-                    self._attendees[str(created["id"])] = invited
-            elif (match := _CANCEL_PATH.search(path)) is not None:
-                silent = isinstance(body, dict) and body.get("comment") == ""
-                messages += 0 if silent else self._attendees.get(unquote(match.group(1)), 0)
-        self.spent = self.spent + Footprint(requests, events, messages)
+        """Count one test's exchanges (the counter remembers each event's attendees for later cancels)."""
+        counted = self._counter.count(exchanges)
+        self.spent = self.spent + Footprint(counted.requests, counted.events_created, counted.messages)
 
     def room(self, budget: Budget, workers: int = 1) -> Footprint:
         """What is left of `budget` for this process (a worker gets its share of the run's budget)."""

@@ -26,6 +26,7 @@ OPERATION_ARGUMENT = "operation"  # the parameter naming the route of a Schemath
 CASES_MODULE = "test_schemathesis"
 LOOPBACK_EXAMPLES = 10  # the embedded server: fuzzed examples on the first route (coverage adds ~40 cases)
 REMOTE_EXAMPLES = 5  # a real tenant: every valid example cancels a (attendee-less) event in a real mailbox
+REMOTE_EVENTS_PER_ROUTE = 8  # a real tenant: cases per route that may cancel an event (named examples first)
 
 
 @dataclass
@@ -86,7 +87,9 @@ def effort_for(config: pytest.Config, *, remote: bool) -> Effort:
         run.examples_per_operation = run.examples_option
     else:
         run.examples_per_operation = REMOTE_EXAMPLES if remote else LOOPBACK_EXAMPLES
-    return Effort(run.examples_per_operation, full_routes=bool(config.getoption("st_full_routes", False)))
+    remote_default = remote and run.examples_option is None
+    return Effort(run.examples_per_operation, full_routes=bool(config.getoption("st_full_routes", False)),
+                  events_per_route=REMOTE_EVENTS_PER_ROUTE if remote_default else None)
 
 
 def ledger_of(config: pytest.Config) -> Ledger:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from schemathesis import Case
 from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.generation.meta import CoverageScenario, coverage_scenario
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
@@ -40,10 +41,13 @@ PAGE_EXAMPLE_KEY = "Comment"  # the page's own request example spells it so
 
 @dataclass(frozen=True)
 class Effort:
-    """How much to generate: fuzzed examples on the first route, and whether every route is fuzzed too."""
+    """How much to send: fuzzed examples on the first route, whether every route gets everything, and at
+    most how many cases per route may cancel an event (None: all; a remote tenant gets the named examples
+    and fuzzed comments first, the coverage phase's variations of them last)."""
 
     fuzzed_examples: int
     full_routes: bool = False
+    events_per_route: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,9 @@ class PlannedCase:
     @property
     def cost(self) -> Footprint:
         """Worst case: one request (+2 ignored_auth probes), an attendee-less event if it may cancel one."""
-        spends_event = is_positive(self.case) and has_pinned_path(self.case.path_parameters)
+        event = spends_event(self.case)
         probes = 2 if AUTH_FAMILY in self.families else 0
-        return Footprint(requests=1 + probes + int(spends_event), events=int(spends_event))
+        return Footprint(requests=1 + probes + int(event), events=int(event))
 
 
 def load_schema(description: dict[str, object], seed: int, *, fuzzing: bool, examples: int) -> OpenApiSchema:
@@ -111,7 +115,7 @@ def unique(cases: Sequence[Case]) -> list[Case]:
 
 def essential(cases: Sequence[Case]) -> list[Case]:
     """The cases that give every family something to judge on a route: see the module docstring."""
-    positives = [case for case in cases if is_positive(case) and has_pinned_path(case.path_parameters)]
+    positives = [case for case in cases if spends_event(case)]
     page_example = [case for case in positives
                     if isinstance(case.body, dict) and set(case.body) == {PAGE_EXAMPLE_KEY}]
     one_comment = [case for case in positives if carries_one_comment(case)]
@@ -124,17 +128,37 @@ def essential(cases: Sequence[Case]) -> list[Case]:
 
 def _auth_choice(cases: Sequence[Case]) -> set[int]:
     """ids of the few positive cases ignored_auth judges: fuzzed ones first (as many bodies as any)."""
-    positives = [case for case in cases if is_positive(case) and has_pinned_path(case.path_parameters)]
+    positives = [case for case in cases if spends_event(case)]
     fuzzed = [case for case in positives if phase_of(case) == "fuzzing"]
     ordered = fuzzed + [case for case in positives if case not in fuzzed]
     return {id(case) for case in ordered[:AUTH_CASES]}
 
 
-def plan(cases: Sequence[Case], *, full: bool) -> list[PlannedCase]:
-    """The route's cases in the order they are sent: the essential ones first, then (if `full`) the rest."""
+def spends_event(case: Case) -> bool:
+    """Whether a correct server cancels the case's event (a valid request on a real event)."""
+    return is_positive(case) and has_pinned_path(case.path_parameters)
+
+
+def _rank(case: Case) -> int:
+    """Order of the rest: no event spent, then the description's named examples, fuzzed ones, variations."""
+    if not spends_event(case):
+        return 0
+    if phase_of(case) == "examples" or coverage_scenario(case) == CoverageScenario.EXAMPLE_VALUE:
+        return 1
+    return 2 if phase_of(case) == "fuzzing" else 3
+
+
+def plan(cases: Sequence[Case], *, full: bool, events: int | None = None) -> list[PlannedCase]:
+    """The route's cases in the order they are sent: the essential ones first, then (if `full`) the rest,
+    those that cost no event before those that do; at most `events` cases that cancel one."""
     distinct = unique(cases)
     first = essential(distinct)
     rest = [case for case in distinct if case not in first] if full else []
+    rest.sort(key=_rank)
+    if events is not None:
+        allowed = max(0, events - sum(map(spends_event, first)))
+        costly = [case for case in rest if spends_event(case)][:allowed]
+        rest = [case for case in rest if not spends_event(case) or case in costly]
     chosen = first + rest
     auth = _auth_choice(chosen)
     planned: list[PlannedCase] = []

@@ -85,7 +85,7 @@ class RouteRuns:
         full = self.effort.full_routes or label == self.labels[0]
         cases = generate(self._schema(full), label)
         self.generated += len(cases)
-        planned = plan(cases, full=full)
+        planned = plan(cases, full=full, events=self.effort.events_per_route)
         if self.budget.limited:
             room, routes_after = self._room(label)
             essential_cost = total_cost([item for item in planned if item.essential])
