@@ -95,6 +95,10 @@ class EventSupply:
             return self.provision.event(calendar_id=calendar_id, calendar_group_id=group_id, attendees=0)
         return self.provision.event(attendees=0)
 
+    def has_spare(self, shape: RouteShape) -> bool:
+        """Whether an untouched event for `shape` is waiting in the pool (taking it creates nothing)."""
+        return bool(self._pool.get(shape.pool_key))
+
     def spent(self, event: ProvisionedEvent) -> None:
         """The target answered 2xx to a case on `event`: cancelled, to be confirmed gone at cleanup."""
         self.provision.presumed_gone(event)

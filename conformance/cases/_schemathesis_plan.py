@@ -171,13 +171,17 @@ def plan(cases: Sequence[Case], *, full: bool, events: int | None = None) -> lis
 
 
 def fit(planned: Sequence[PlannedCase], room: Footprint) -> tuple[list[PlannedCase], list[PlannedCase]]:
-    """(sent, left out): the cases in order while their cost fits `room`; the first that does not stops it."""
+    """(sent, left out): in order, each case whose cost still fits `room` (a cheaper later one may fit)."""
     spent = Footprint()
-    for index, item in enumerate(planned):
-        if not (spent + item.cost).fits(room):
-            return list(planned[:index]), list(planned[index:])
-        spent = spent + item.cost
-    return list(planned), []
+    sent: list[PlannedCase] = []
+    left_out: list[PlannedCase] = []
+    for item in planned:
+        if (spent + item.cost).fits(room):
+            spent = spent + item.cost
+            sent.append(item)
+        else:
+            left_out.append(item)
+    return sent, left_out
 
 
 def total_cost(planned: Sequence[PlannedCase]) -> Footprint:

@@ -88,6 +88,8 @@ class RouteRuns:
         planned = plan(cases, full=full, events=self.effort.events_per_route)
         if self.budget.limited:
             room, routes_after = self._room(label)
+            if not self.runner.supply.has_spare(RouteShape.of(path)):  # the first rejected case needs one
+                room = Footprint(room.requests - 1, room.events - 1, room.messages)
             essential_cost = total_cost([item for item in planned if item.essential])
             share = Footprint(room.requests - essential_cost.requests * routes_after,
                               room.events - essential_cost.events * routes_after, room.messages)

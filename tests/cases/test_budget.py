@@ -1,0 +1,94 @@
+"""A target's budget: read from the target file, counted from the exchanges, and honoured by the cases."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conformance.cases._schemathesis_budget import Footprint, Ledger, describe
+from conformance.cases._schemathesis_plan import fit, plan, spends_event
+from conformance.errors import TargetConfigError
+from conformance.reference.serve import ReferenceServer
+from conformance.target.config import Budget, target_from_document
+from tests.cases.test_schemathesis_plan import FIRST_ROUTE, route_cases
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CASES_FILE = REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py"
+MINIMAL = {"base_url": "http://127.0.0.1:1/v1.0",
+           "identities": {"organizer": {"user_id": "u1", "token": {"kind": "literal", "value": "t"}}}}
+
+
+def test_budget_is_read_from_the_target_file() -> None:
+    """`budget` and `remote` land in the TargetConfig; without them nothing is limited."""
+    target = target_from_document({**MINIMAL, "budget": {"events": 150, "messages": 100}, "remote": True},
+                                  source="t.yaml", environ={})
+    assert target.budget == Budget(events=150, messages=100)
+    assert target.budget.limited and target.is_remote
+    plain = target_from_document(MINIMAL, source="t.yaml", environ={})
+    assert not plain.budget.limited and not plain.is_remote  # a loopback URL
+
+
+@pytest.mark.parametrize("budget", [{"events": -1}, {"mails": 3}, {"requests": "many"}])
+def test_a_wrong_budget_is_one_clear_error_naming_the_key(budget: dict[str, Any]) -> None:
+    """A negative count, an unknown key or a non-number is refused with the key named."""
+    with pytest.raises(TargetConfigError, match="budget"):
+        target_from_document({**MINIMAL, "budget": budget}, source="t.yaml", environ={})
+
+
+def test_the_ledger_counts_events_and_meeting_messages() -> None:
+    """An event created with two attendees and cancelled with a comment: 2 invitations + 2 notices."""
+    attendees = [{"emailAddress": {"address": f"a{n}@x.test"}} for n in range(2)]
+    created = {"method": "POST", "url": "http://h/v1.0/me/events", "status": 201,
+               "request_body": json.dumps({"attendees": attendees}),
+               "response_body": '{"id": "E1"}'}
+    cancelled = {"method": "POST", "url": "http://h/v1.0/me/events/E1/cancel", "status": 202,
+                 "request_body": '{"comment": "bye"}'}
+    ledger = Ledger()
+    ledger.add([created, cancelled])
+    assert ledger.spent == Footprint(requests=2, events=1, messages=4)
+    assert ledger.room(Budget(events=10, messages=6), workers=1) == Footprint(10**9, 9, 2)
+    assert ledger.room(Budget(events=10), workers=2).events == 4  # a worker's share, less what it spent
+    assert describe(Budget(events=10, requests=5)) == "events 10, requests 5"
+
+
+def test_fitting_leaves_out_what_costs_events_and_keeps_what_does_not() -> None:
+    """With no event to spend, the valid cases are left out and the rejected ones still go."""
+    planned = plan(route_cases(FIRST_ROUTE, fuzzing=False), full=True)
+    sent, left_out = fit(planned, Footprint(requests=10**6, events=0, messages=0))
+    assert left_out and all(spends_event(item.case) for item in left_out)
+    assert sent and not any(spends_event(item.case) for item in sent)
+
+
+def _skips(junit_file: Path) -> list[str]:
+    return [skip.get("message", "") for skip in ElementTree.parse(junit_file).getroot().iter("skipped")]
+
+
+def test_a_tight_budget_is_kept_and_what_it_cut_is_not_verified(tmp_path: Path) -> None:
+    """A run allowed 4 events creates at most 4 and reports the cut cases as `not-verified: budget: ...`."""
+    with ReferenceServer() as server:
+        document = {**server.target_document(), "budget": {"events": 4}}
+        target_file = tmp_path / "target.yaml"
+        target_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+        junit_file = tmp_path / "junit.xml"
+        completed = subprocess.run(
+            [sys.executable, "-m", "pytest", str(CASES_FILE), "-q", "-p", "no:cacheprovider",
+             "-p", "no:randomly", "--target", str(target_file), "--reports-dir", str(tmp_path / "reports"),
+             "--junitxml", str(junit_file), "--st-seed", "7"],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=240, check=False,
+        )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-3000:]
+    budget_skips = [message for message in _skips(junit_file) if "not-verified: budget:" in message]
+    assert budget_skips, output[-3000:]
+    assert "left out by the target's budget" in output
+    footprint = re.search(r"footprint: (\d+) requests, (\d+) events created", output)
+    assert footprint is not None, output[-3000:]
+    assert int(footprint.group(2)) <= 4, footprint.group(0)

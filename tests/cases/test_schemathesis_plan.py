@@ -1,0 +1,74 @@
+"""What the Schemathesis cases send per route: one generation judged by every family, deduplicated, cut."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from schemathesis import Case
+
+from conformance.cases import _schemathesis_schema
+from conformance.cases._schemathesis_family import FAMILIES, VALID_FAMILY
+from conformance.cases._schemathesis_plan import (
+    generate,
+    load_schema,
+    plan,
+    request_key,
+    spends_event,
+    unique,
+)
+from conformance.cases._schemathesis_select import carries_one_comment, is_positive
+
+SEED = 20261201
+FIRST_ROUTE = "POST /me/events/{event-id}/cancel"
+
+
+@cache
+def route_cases(label: str, fuzzing: bool, examples: int = 3) -> tuple[Case, ...]:
+    """The cases Schemathesis generates for one route (cached: generation takes about a second)."""
+    schema = load_schema(_schemathesis_schema.read_description(), SEED, fuzzing=fuzzing, examples=examples)
+    return tuple(generate(schema, label))
+
+
+def labels() -> list[str]:
+    """Every cancel route of the description."""
+    return [f"POST {path}" for path in _schemathesis_schema.read_description()["paths"]]
+
+
+@pytest.mark.parametrize("label", labels())
+def test_every_family_has_a_case_to_judge_on_every_route_with_the_essential_cases(label: str) -> None:
+    """On a route that is not fuzzed in full, each family still judges at least one case."""
+    planned = plan(route_cases(label, fuzzing=False), full=False)
+    judged = {family.name for item in planned for family in item.families}
+    assert judged == {family.name for family in FAMILIES}, f"{label}: no case for {set(FAMILIES) - judged}"
+    assert sum(spends_event(item.case) for item in planned) == 1, "the essential set cancels one event"
+
+
+def test_repeated_requests_are_sent_once_and_a_positive_twin_is_kept() -> None:
+    """The examples phase repeats coverage's example values; the kept copy is the positive one."""
+    cases = route_cases(FIRST_ROUTE, fuzzing=False)
+    kept = unique(cases)
+    assert len(kept) < len(cases)
+    assert len({request_key(case) for case in kept}) == len(kept)
+    page_example = [case for case in kept if case.method == "POST" and case.body == {"Comment": (
+        "Cancelling for this week due to all hands")} and case.media_type == "application/json"]
+    assert any(is_positive(case) for case in page_example), "the page's example must stay a valid request"
+
+
+def test_a_remote_route_cancels_at_most_its_share_of_events_named_examples_first() -> None:
+    """With at most 5 event-cancelling cases, the description's named comment examples are among them."""
+    planned = plan(route_cases(FIRST_ROUTE, fuzzing=True), full=True, events=5)
+    spending = [item.case for item in planned if spends_event(item.case)]
+    assert len(spending) == 5
+    comments = [str(case.body.get("comment", "")) for case in spending if isinstance(case.body, dict)]
+    assert any(len(comment) > 1000 for comment in comments), "the long named example was cut"
+    assert any(not comment.isascii() for comment in comments), "the non-ASCII named example was cut"
+
+
+def test_the_first_route_in_full_sends_more_than_its_essential_cases() -> None:
+    """Full generation adds the coverage variations and fuzzed cases to the essential ones."""
+    full = plan(route_cases(FIRST_ROUTE, fuzzing=True), full=True)
+    essential = [item for item in full if item.essential]
+    assert len(full) > 2 * len(essential)
+    valid = [item for item in full if VALID_FAMILY in item.families]
+    assert valid and all(carries_one_comment(item.case) for item in valid)
