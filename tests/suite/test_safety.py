@@ -57,6 +57,8 @@ def served_target(tmp_path: Path) -> Iterator[Path]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=5)
+        if server.stderr is not None:
+            server.stderr.close()  # else an unclosed pipe (ResourceWarning, an error under the test config)
 
 
 def _written(target_file: Path) -> bool:
