@@ -26,8 +26,6 @@ from conformance.report.product import load_product
 from conformance.report.requirements import description_digests, load_requirements
 from conformance.report.rundir import write_run
 
-EXIT_CONFORMANT, EXIT_NOT_CONFORMANT = ExitCode.CONFORMANT, ExitCode.NOT_CONFORMANT
-EXIT_USAGE, EXIT_UNREACHABLE = ExitCode.USAGE, ExitCode.TARGET_UNREACHABLE
 CATALOG_INI = "graph_conformance_catalog"
 
 
@@ -76,7 +74,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _usage_error(message: str) -> None:
     """Stop the run with exit code 2 and a message."""
-    pytest.exit(f"graph-conformance: {message}", returncode=EXIT_USAGE)
+    pytest.exit(f"graph-conformance: {message}", returncode=ExitCode.USAGE)
 
 
 def _catalog_path(config: pytest.Config) -> str | None:
@@ -161,9 +159,9 @@ def _gate(run: RunResult, state: ReportState, baseline_path: str | None) -> list
 
 def _exit_code(exitstatus: int, problems: list[str]) -> int:
     """2/3 set by the suite plugin (usage, unreachable) win; else 0 conformant, 1 not."""
-    if exitstatus in (EXIT_USAGE, EXIT_UNREACHABLE):
+    if exitstatus in (ExitCode.USAGE, ExitCode.TARGET_UNREACHABLE):
         return int(exitstatus)
-    return int(EXIT_NOT_CONFORMANT if problems else EXIT_CONFORMANT)
+    return int(ExitCode.NOT_CONFORMANT if problems else ExitCode.CONFORMANT)
 
 
 @pytest.hookimpl(trylast=True)
@@ -178,7 +176,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         catalog = load_requirements(_catalog_path(config))
     except ConformanceError as error:
         state.error = str(error)
-        session.exitstatus = EXIT_USAGE
+        session.exitstatus = ExitCode.USAGE
         return
     info = _run_info(config, state)
     cases = state.collector.results()
@@ -201,7 +199,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         footprint=state.collector.footprint(),
         prerequisites=prerequisite_rows(cases),
     )
-    if int(session.exitstatus) == EXIT_UNREACHABLE:
+    if int(session.exitstatus) == ExitCode.TARGET_UNREACHABLE:
         reason = context.target_unreachable if context is not None else ""
         state.target_unreachable = str(reason or "the run stopped with exit code 3")
     run.gate_problems = _gate(run, state, options.baseline)
@@ -218,7 +216,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         )
     except (ConformanceError, OSError) as error:
         state.error = f"could not write the reports into {reports_dir}: {error}"
-        run.exit_code = EXIT_USAGE
+        run.exit_code = ExitCode.USAGE
     state.run = run
     session.exitstatus = run.exit_code
 

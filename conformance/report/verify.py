@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from conformance._yaml import safe_load
+from conformance.outcomes import ExitCode
 from conformance.report.bundle import (
     BUNDLE_FILES,
     CERTIFICATION,
@@ -24,8 +25,6 @@ from conformance.report.bundle import (
 )
 from conformance.report.certification import CERTIFICATION_PROFILE, validate_certification
 from conformance.report.requirements import description_digests, load_requirements
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _check_files(bundle: Path) -> list[str]:
@@ -143,20 +142,20 @@ def run_verify(bundle: str) -> int:
             "(reports/<run-id>/bundle)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if not (directory / CERTIFICATION).is_file():
         print(
             f"graph-conformance verify: error: {bundle!r} holds no {CERTIFICATION}; pass the bundle "
             "directory a --certify run wrote (reports/<run-id>/bundle)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     problems = verify_bundle(directory)
     if problems:
         print(f"bundle {bundle} is NOT valid:")
         for problem in problems:
             print(f"  - {problem}")
-        return EXIT_INVALID
+        return ExitCode.NOT_CONFORMANT
     certification = _load(directory, CERTIFICATION)
     product = certification["product"]
     doc = certification["summary"]["doc"]
@@ -165,4 +164,4 @@ def run_verify(bundle: str) -> int:
         f"{doc['pass']} doc requirements; run {certification['run_id']}, "
         f"suite {certification['suite_version']}"
     )
-    return EXIT_OK
+    return ExitCode.CONFORMANT
