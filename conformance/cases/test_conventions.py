@@ -27,6 +27,7 @@ from conformance.cases.toolkit import (
     send,
 )
 from conformance.target.client import Graph
+from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
 
 MALFORMED_ID = "this is not an event id"
@@ -62,6 +63,9 @@ def _unknown_id(graph: Graph, arrange: Arranger, requirement_id: str, about_answ
     deleted = graph.as_(event.owner_role).delete(event.path)
     if deleted.status_code not in (200, 202, 204):
         not_verified(f"could not delete a fresh event to obtain an unknown id (HTTP {deleted.status_code})")
+    gone = graph.as_(event.owner_role).get(event.path)
+    if gone.status_code not in GONE:
+        not_verified(f"a deleted event still answers GET with HTTP {gone.status_code}: its id is not unknown")
     body = {"comment": "cancel of a deleted event"}
     return Sent(_cancel(graph, event.path, requirement_id, about_answer, body=body))
 
@@ -93,14 +97,14 @@ def _refused_on_fresh_event(body: Any = ABSENT, *, raw: bytes | None = None) -> 
     return probe
 
 
-def _cancel_observed(graph: Graph, arrange: Arranger, path: str) -> bool:
-    """Whether the event at `path` shows it was cancelled (GET 404/410, or `isCancelled: true`), polled."""
+def _cancel_observed(graph: Graph, arrange: Arranger, event: ProvisionedEvent) -> bool:
+    """Whether the event shows it was cancelled (GET 404/410, or itself with `isCancelled: true`), polled."""
     client = graph.as_("organizer")
 
     def fetch() -> Seen[None]:
-        response = client.get(path)
+        response = client.get(event.path)
         body = json_of(response)
-        cancelled = isinstance(body, dict) and body.get("isCancelled") is True
+        cancelled = isinstance(body, dict) and body.get("id") == event.id and body.get("isCancelled") is True
         return Seen(response.status_code in GONE or cancelled, None, response)
 
     return poll(fetch, arrange.target).found
@@ -108,12 +112,12 @@ def _cancel_observed(graph: Graph, arrange: Arranger, path: str) -> bool:
 
 def _second_cancel(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
     """Cancel the same event twice, the second time once the first one's effect shows; the second answer."""
-    event = arrange.provision.event(attendees=1)
+    event, _ = arrange.event(attendees=1)
     first = _cancel(graph, event.path, requirement_id, False, body={"comment": "first cancel"})
     require_route_served(first)
     if not 200 <= first.status_code < 300:
         not_verified(f"the first cancel of a fresh event answered HTTP {first.status_code}: no second to try")
-    if not _cancel_observed(graph, arrange, event.path):
+    if not _cancel_observed(graph, arrange, event):
         not_verified(
             "the first cancel's effect never showed (the event neither gone nor isCancelled within "
             f"{arrange.target.poll_timeout_s:g}s), so a second cancel would not meet a cancelled event"

@@ -9,6 +9,7 @@ import requests
 
 from conformance.cases.toolkit import (
     GONE,
+    Arranger,
     expect,
     expect_accepted,
     is_unknown_route,
@@ -122,10 +123,11 @@ def cancel_on(
 
 
 def accepted_and_gone(
-    route: Route, graph: Graph, provision: Provisioner, requirement_id: str, caller: str = "organizer"
+    route: Route, graph: Graph, arrange: Arranger, requirement_id: str, caller: str = "organizer"
 ) -> None:
     """`caller` cancels a new event on `route`: accepted (2xx), and the event then gone for its organizer."""
-    event = provision_for(route, provision)
+    event = provision_for(route, arrange.provision)
+    arrange.read_back(event)  # it must exist as created for its absence after the cancel to mean anything
     response = cancel_on(route, graph, event, requirement_id, caller=caller)
     expect_accepted(response, requirement_id, f"the {caller}'s cancel", route.requirement_id)
     check_gone(event, graph.as_("organizer"))
@@ -154,11 +156,9 @@ def route_params(routes: list[Route], *, mark_route: bool) -> list[object]:
 
 
 @pytest.mark.parametrize("route", route_params(ROUTES, mark_route=True))
-def test_cancel_route_accepts_the_organizers_cancel(
-    route: Route, graph: Graph, provision: Provisioner
-) -> None:
+def test_cancel_route_accepts_the_organizers_cancel(route: Route, graph: Graph, arrange: Arranger) -> None:
     """The organizer's delegated cancel on this route, with real ids, succeeds and the event is gone."""
-    accepted_and_gone(route, graph, provision, route.requirement_id)
+    accepted_and_gone(route, graph, arrange, route.requirement_id)
 
 
 @pytest.mark.parametrize("route", route_params(ROUTES, mark_route=False))
@@ -183,7 +183,7 @@ def test_cancel_route_answers_202_with_empty_body(
 
 
 def application_cancels(
-    route: Route, graph: Graph, provision: Provisioner, target: TargetConfig, requirement_id: str
+    route: Route, graph: Graph, arrange: Arranger, target: TargetConfig, requirement_id: str
 ) -> None:
     """The application's token cancels an event on `route`: accepted, and the event gone."""
     require_profile(target, route.requirement_id)
@@ -194,26 +194,26 @@ def application_cancels(
             not_verified(
                 "identities.application.user_ids does not list the organizer; the app may not act on it"
             )
-    accepted_and_gone(route, graph, provision, requirement_id, caller="application")
+    accepted_and_gone(route, graph, arrange, requirement_id, caller="application")
 
 
 @pytest.mark.parametrize("route", route_params(USERS_ROUTES, mark_route=False))
 @pytest.mark.requirement("CANCEL-PERM-APPLICATION")
 def test_application_token_cancels_on_users_routes(
-    route: Route, graph: Graph, provision: Provisioner, target: TargetConfig
+    route: Route, graph: Graph, arrange: Arranger, target: TargetConfig
 ) -> None:
     """An app-only Calendars.ReadWrite token cancels the organizer's event on this /users route."""
-    application_cancels(route, graph, provision, target, "CANCEL-PERM-APPLICATION")
+    application_cancels(route, graph, arrange, target, "CANCEL-PERM-APPLICATION")
 
 
 @pytest.mark.parametrize("route", route_params(GROUP_ROUTES, mark_route=False))
 @pytest.mark.requirement("CANCEL-PERM-APPLICATION-GROUPS")
 def test_application_token_cancels_on_groups_routes(
-    route: Route, graph: Graph, provision: Provisioner, target: TargetConfig
+    route: Route, graph: Graph, arrange: Arranger, target: TargetConfig
 ) -> None:
     """An app-only Calendars.ReadWrite token cancels a group event on this /groups route."""
     require_profile(target, "CANCEL-PERM-APPLICATION")
-    application_cancels(route, graph, provision, target, "CANCEL-PERM-APPLICATION-GROUPS")
+    application_cancels(route, graph, arrange, target, "CANCEL-PERM-APPLICATION-GROUPS")
 
 
 SPELLINGS = [
@@ -227,11 +227,12 @@ SPELLINGS = [
 @pytest.mark.parametrize(("route", "spelling"), SPELLINGS)
 @pytest.mark.requirement("GRAPH-SEGMENTS-CASE-INSENSITIVE")
 def test_cancel_route_segments_are_case_insensitive(
-    route: Route, spelling: str, graph: Graph, provision: Provisioner, target: TargetConfig
+    route: Route, spelling: str, graph: Graph, arrange: Arranger, target: TargetConfig
 ) -> None:
     """`calendarGroups` and `calendarGroup` spellings route like the page's lower-case segments."""
     require_profile(target, route.requirement_id)
-    event = provision_for(route, provision)
+    event = provision_for(route, arrange.provision)
+    arrange.read_back(event)
     # with a comment: a server requiring one (a CANCEL-COMMENT-OPTIONAL failure) is not failed here too
     response = cancel_on(route, graph, event, "GRAPH-SEGMENTS-CASE-INSENSITIVE", spelling=spelling)
     if is_unknown_route(response):
