@@ -254,7 +254,7 @@ def run_preflight(
     target_file: str | None,
     base_url: str | None,
     run_id: str | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Check the target (or the embedded reference server); 0 all worked, 1 any failed (2, 3 raised)."""
@@ -262,6 +262,7 @@ def run_preflight(
     if not is_valid_run_id(run_id):
         raise TargetConfigError(f"--run-id {run_id!r}: use letters, digits, '.', '_' or '-' (max 64)")
     environ = dict(os.environ) if environ is None else environ
+    out = out or sys.stdout  # looked up now: a default bound at import would miss a redirected stdout
     target = resolve_target(target_file=target_file, base_url=base_url, environ=environ)
     if target is not None:
         probe_reachable(target)

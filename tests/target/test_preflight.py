@@ -6,13 +6,16 @@ import io
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 import yaml
 
 from conformance.cli import main
+from conformance.errors import TargetUnreachable
 from conformance.reference.serve import ReferenceServer
-from conformance.target.client import Graph
+from conformance.target.client import Graph, GraphClient
 from conformance.target.preflight import run_preflight
 from conformance.target.prerequisites import CATALOG
 from tests.target.conftest import ERROR_BODY, Gaps
@@ -187,3 +190,26 @@ def test_a_base_url_alone_builds_the_target_as_pytest_base_url_does() -> None:
     assert code == 0, out.getvalue()
     assert base_url in out.getvalue().splitlines()[0]
     assert status_of(out.getvalue(), "IDENTITY-TOKENS") == "ok"
+
+
+def test_a_target_lost_midway_ends_with_the_rows_so_far_one_line_and_exit_3(
+    reference_target: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = GraphClient.request
+
+    def lost_on_create(self: GraphClient, method: str, path: str, **kwargs: Any) -> requests.Response:
+        if method == "POST":
+            raise TargetUnreachable(f"{method} {path}: the target does not answer (timed out)")
+        return original(self, method, path, **kwargs)
+
+    def probe_fails(target: object) -> None:
+        raise TargetUnreachable("target at the base URL does not answer (ConnectTimeout)")
+
+    monkeypatch.setattr(GraphClient, "request", lost_on_create)
+    monkeypatch.setattr("conformance.target._arrange.probe_reachable", probe_fails)
+    assert main(["preflight", "--target", str(reference_target), "--run-id", "gc-lost"]) == 3
+    captured = capsys.readouterr()
+    assert re.search(r"^IDENTITY-TOKENS\s+ok\s", captured.out, re.M)
+    assert captured.err.strip().splitlines() == [
+        "graph-conformance preflight: error: target at the base URL does not answer (ConnectTimeout)"
+    ]
