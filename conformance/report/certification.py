@@ -69,6 +69,7 @@ def build_certification(run: RunResult, digests: dict[str, Any]) -> dict[str, An
                 "sentence": info.sentence,
                 "source": info.source,
                 "section": info.section,
+                "evidence": info.evidence,
                 "verdict": verdict.verdict,
                 "duration_s": round(verdict.duration_s, 3),
                 "request_ids": verdict.request_ids,

@@ -28,6 +28,7 @@ class RequirementInfo:
     source: str = ""
     section: str = ""
     check: str = ""
+    evidence: str = ""  # graph level: the shipped evidence text, relative to openapi/ (file#anchor)
 
 
 @dataclass
