@@ -53,6 +53,13 @@ def _browser(binary: str, profile: Path, *arguments: str) -> subprocess.Complete
     return subprocess.run(command, capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S, check=False)
 
 
+def _text(dom: BeautifulSoup, selector: str) -> str:
+    """The text of the element `selector` selects (failing the test when there is none)."""
+    element = dom.select_one(selector)
+    assert element is not None, f"no element {selector!r} in the rendered page"
+    return element.get_text()
+
+
 @pytest.fixture
 def report_html(inner_project: InnerProject) -> Path:
     """The index.html of a mixed inner run."""
@@ -66,7 +73,8 @@ def test_html_report_is_self_contained(report_html: Path) -> None:
     assert soup.find("script", src=True) is None and soup.find("link", rel="stylesheet") is None
     assert soup.find("style") is not None and soup.find("script") is not None
     assert len(soup.select("#matrix tr.req")) == 6
-    assert soup.select_one("#matrix")["data-rendered"] == "false"  # JS flips it
+    matrix = soup.select_one("#matrix")
+    assert matrix is not None and matrix["data-rendered"] == "false"  # JS flips it
     evidence = soup.select_one('tr.evidence[data-for="TEST-PASS-ONE"]')
     assert evidence is not None and "curl -i -X POST" in evidence.get_text()
     assert "Authorization: Bearer $TOKEN" in evidence.get_text()
@@ -80,12 +88,11 @@ def test_matrix_renders_in_headless_chromium(report_html: Path, tmp_path: Path) 
     dump = _browser(binary, tmp_path / "profile-dom", "--dump-dom", report_html.as_uri())
     assert dump.returncode == 0, dump.stderr[-2000:]
     dom = BeautifulSoup(dump.stdout, "html.parser")
-    assert dom.select_one("#matrix")["data-rendered"] == "true", "the report's script did not run"
+    matrix = dom.select_one("#matrix")
+    assert matrix is not None and matrix["data-rendered"] == "true", "the report's script did not run"
     assert len(dom.select("#matrix tr.req")) == 6
-    assert {
-        verdict: dom.select_one(f"#count-{verdict}").get_text() for verdict in EXPECTED_COUNTS
-    } == EXPECTED_COUNTS
-    assert dom.select_one("#visible-count").get_text() == "showing 6 of 6 requirements"
+    assert {verdict: _text(dom, f"#count-{verdict}") for verdict in EXPECTED_COUNTS} == EXPECTED_COUNTS
+    assert _text(dom, "#visible-count") == "showing 6 of 6 requirements"
     screenshot = report_html.with_name("index.png")
     shot = _browser(
         binary,

@@ -166,9 +166,9 @@ def test_every_report_shows_case_counts_prerequisites_and_the_footprint(inner_pr
     properties = {prop.get("name"): prop.get("value") for prop in testcase.iter("property")}
     assert properties["cases.pass"] == "2" and properties["cases.not-verified"] == "1"
     assert properties["blocked-by"] == "EVENT-CREATE"
-    suite_properties = {
-        prop.get("name"): prop.get("value") for prop in junit.find("testsuite").iter("property")
-    }  # type: ignore[union-attr]
+    suite = junit.find("testsuite")
+    assert suite is not None
+    suite_properties = {prop.get("name"): str(prop.get("value")) for prop in suite.iter("property")}
     assert suite_properties["footprint.meeting_messages"] == "4"
     assert suite_properties["prerequisite.EVENT-CREATE"].startswith("worked 3, failed 1, fallback 0")
 
