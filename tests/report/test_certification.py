@@ -70,34 +70,42 @@ def test_passing_certification_writes_a_bundle_that_verifies(
     assert "is valid: Contoso Calendar 2.4.1" in output
 
 
-def test_hand_edited_certification_is_caught(
-    certified_bundle: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = certified_bundle / "certification.json"
+def _edit_certification(bundle: Path) -> None:
+    path = bundle / "certification.json"
     path.write_text(path.read_text(encoding="utf-8").replace('"pass"', '"fail"', 1), encoding="utf-8")
-    code, output = _verify(certified_bundle, capsys)
-    assert code == 1
-    assert "certification.json was altered" in output
 
 
-def test_edit_with_a_recomputed_manifest_is_caught_by_the_cross_checks(
-    certified_bundle: Path, capsys: pytest.CaptureFixture[str]
+def _edit_product_and_manifest(bundle: Path) -> None:
+    (bundle / "product.yaml").write_text(PRODUCT_YAML.replace("2.4.1", "3.0.0"), encoding="utf-8")
+    (bundle / MANIFEST).write_text(render_manifest(bundle), encoding="utf-8")
+
+
+def _swap_files(bundle: Path) -> None:
+    (bundle / "junit.xml").unlink()
+    (bundle / "extra.txt").write_text("x", encoding="utf-8")
+
+
+TAMPERINGS: dict[str, tuple[Callable[[Path], None], list[str]]] = {
+    "hand-edited-certification": (_edit_certification, ["certification.json was altered"]),
+    "recomputed-manifest": (
+        _edit_product_and_manifest,
+        ["product.yaml differs from the product recorded in certification.json"],
+    ),
+    "missing-and-unexpected-files": (_swap_files, ["junit.xml is missing", "unexpected file 'extra.txt'"]),
+}
+
+
+@pytest.mark.parametrize("tamper, messages", TAMPERINGS.values(), ids=TAMPERINGS.keys())
+def test_a_tampered_bundle_does_not_verify_and_the_problem_is_named(
+    certified_bundle: Path,
+    capsys: pytest.CaptureFixture[str],
+    tamper: Callable[[Path], None],
+    messages: list[str],
 ) -> None:
-    (certified_bundle / "product.yaml").write_text(PRODUCT_YAML.replace("2.4.1", "3.0.0"), encoding="utf-8")
-    (certified_bundle / MANIFEST).write_text(render_manifest(certified_bundle), encoding="utf-8")
+    tamper(certified_bundle)
     code, output = _verify(certified_bundle, capsys)
     assert code == 1
-    assert "product.yaml differs from the product recorded in certification.json" in output
-
-
-def test_missing_and_unexpected_files_are_named(
-    certified_bundle: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (certified_bundle / "junit.xml").unlink()
-    (certified_bundle / "extra.txt").write_text("x", encoding="utf-8")
-    code, output = _verify(certified_bundle, capsys)
-    assert code == 1
-    assert "junit.xml is missing" in output and "unexpected file 'extra.txt'" in output
+    assert all(message in output for message in messages), output
 
 
 def test_verify_of_a_non_directory_is_a_usage_error(
