@@ -11,6 +11,7 @@ import requests
 
 from conformance.errors import TargetUnreachable, TokenError
 from conformance.target.config import TokenSpec
+from conformance.target.redact import Redactor
 
 REFRESH_MARGIN_S = 120.0
 DEFAULT_LIFETIME_S = 3600.0
@@ -78,15 +79,31 @@ class TokenProvider:
             payload = response.json()
         except ValueError:
             payload = {}
-        if response.status_code != 200 or "access_token" not in payload:
+        if not isinstance(payload, dict):
+            payload = {}
+        token = payload.get("access_token")
+        if response.status_code != 200 or not isinstance(token, str) or not token:
             reason = (
                 payload.get("error_description") or payload.get("error") or f"HTTP {response.status_code}"
             )
+            secrets = [
+                str(value) for key, value in form.items() if key in ("client_secret", "password") and value
+            ]
             raise TokenError(
-                f"identity {self.role!r}: the {self.spec.kind} grant at {token_url} failed: {reason}; "
+                f"identity {self.role!r}: the {self.spec.kind} grant at {token_url} failed: "
+                f"{Redactor(secrets).text(' '.join(str(reason).split())[:300])}; "
                 "check that identity's token settings in the target file"
             )
-        return str(payload["access_token"]), float(payload.get("expires_in", DEFAULT_LIFETIME_S))
+        return token, _lifetime(payload.get("expires_in"))
+
+
+def _lifetime(expires_in: Any) -> float:
+    """Seconds a token lives: the endpoint's `expires_in` (a number or numeric string), else the default."""
+    try:
+        seconds = float(expires_in)
+    except (TypeError, ValueError):
+        return DEFAULT_LIFETIME_S
+    return seconds if seconds > 0 and seconds != float("inf") else DEFAULT_LIFETIME_S
 
 
 def _msal_token(role: str, fields: Any) -> tuple[str, float]:

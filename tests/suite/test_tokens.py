@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
@@ -125,3 +126,47 @@ def test_msal_kind_without_the_package_gives_an_install_hint(monkeypatch: pytest
     )
     with pytest.raises(TokenError, match=r"msal package is not installed; install it with"):
         TokenProvider("application", spec).token()
+
+
+def _answering(status: int, payload: object) -> Any:
+    """A token endpoint that always answers `status` with `payload` as JSON."""
+
+    def answer(_seen: Seen) -> Reply:
+        return Reply(status, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+
+    return answer
+
+
+def test_an_endpoint_echoing_the_password_in_its_error_does_not_leak_it() -> None:
+    echo = {"error": "invalid_grant", "error_description": "password Pa55-echoed-secret is wrong"}
+    with stub_server(_answering(400, echo)) as (root, _state):
+        provider = TokenProvider("organizer", password_spec(root + "/t/token", password="Pa55-echoed-secret"))
+        with pytest.raises(TokenError, match=r"identity 'organizer'.*\[REDACTED\] is wrong") as raised:
+            provider.token()
+    assert "Pa55-echoed-secret" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "payload, reason",
+    [
+        ([1, 2], "HTTP 200"),
+        ({"access_token": None, "error": "no_token_here"}, "no_token_here"),
+        ({"access_token": ""}, "HTTP 200"),
+    ],
+    ids=["not-an-object", "null-token", "empty-token"],
+)
+def test_a_200_without_a_usable_token_is_one_token_error(payload: object, reason: str) -> None:
+    with stub_server(_answering(200, payload)) as (root, _state):
+        with pytest.raises(TokenError, match=rf"grant at .* failed: {reason}"):
+            TokenProvider("organizer", password_spec(root + "/t/token")).token()
+
+
+@pytest.mark.parametrize("expires_in", ["soon", None, -5, "1e999", "900"], ids=str)
+def test_an_odd_expires_in_falls_back_to_a_sane_lifetime(expires_in: object) -> None:
+    clock = FakeClock()
+    payload = {"access_token": "tok-1", "expires_in": expires_in}
+    with stub_server(_answering(200, payload)) as (root, state):
+        provider = TokenProvider("organizer", password_spec(root + "/t/token"), clock=clock)
+        assert provider.token() == "tok-1"
+        clock.now += 900 - REFRESH_MARGIN_S - 1  # within 900 s and within the default hour alike
+        assert provider.token() == "tok-1" and len(state.seen) == 1
