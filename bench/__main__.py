@@ -8,7 +8,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = (
-    ("(a)+(b) suite runs", ["-m", "bench.suite_runs"]),
+    ("(a)+(b)+(e) suite runs", ["-m", "bench.suite_runs"]),
     ("(c) server throughput", [str(BENCH_DIR / "server_throughput.py")]),
     ("(d) Schemathesis rate", ["-m", "bench.schemathesis_rate"]),
 )

@@ -1,4 +1,5 @@
-"""Benchmarks (a) and (b): the full default run; a 50 ms-latency server, serial and with -n 4."""
+"""Benchmarks (a), (b) and (e): the full default run and its footprint; a 50 ms-latency server, serial and
+with -n 4; a server whose cancels are accepted but never applied beside the correct one."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RUN_TARGET_S = 30.0
 PARALLEL_SPEEDUP_TARGET = 2.5
 LATENCY_MS = 50
+EMBEDDED_REQUESTS_TARGET = 1000  # issue 13: the embedded default run sends at most 1,000 requests
+INERT_CANCEL_FAULT = "event-left-in-place"  # 202, but nothing changes: every effect is awaited in vain
+INERT_SLOWDOWN_TARGET = 2.0
 
 
 @dataclass
@@ -30,6 +34,20 @@ class SuiteRun:
     cases: int
     longest_chain: int  # requests of the test with the most (they depend on each other: one after another)
     longest_test: str
+    footprint: dict[str, Any]  # certification.json's footprint: requests, events, cancels, messages, peak
+
+    def footprint_line(self) -> str:
+        """`769 requests, 151 events, 264 meeting messages (131 invitations + 133 notices), peak 218/s`."""
+        found = self.footprint
+        if not found:
+            return "no footprint in the report"
+        messages = found.get("meeting_messages", {})
+        peak = found.get("peak_requests_per_second", {})
+        return (f"{found.get('requests')} requests, {found.get('events_created')} events created, "
+                f"{found.get('cancels_sent')} cancels ({found.get('cancels_2xx')} 2xx), "
+                f"{messages.get('total')} meeting messages ({messages.get('invitations')} invitations + "
+                f"{messages.get('notices')} notices), peak {peak.get('requests')} requests/s per mailbox "
+                f"({peak.get('mailbox')})")
 
 
 def verdict(ok: bool) -> str:
@@ -50,11 +68,13 @@ def run_suite(args: list[str], work: Path, name: str) -> SuiteRun:
     if done.returncode not in (0, 1):
         print(f"    [{name}] exit {done.returncode}: {done.stdout[-1500:]}{done.stderr[-1500:]}",
               file=sys.stderr)
-    summary = _certification(reports_dir).get("summary", {})
+    certification = _certification(reports_dir)
+    summary = certification.get("summary", {})
     chains = [json.loads(line) for line in chain_file.read_text().splitlines()] if chain_file.exists() else []
-    longest = max(chains, key=lambda chain: chain["requests"], default={"nodeid": "?", "requests": 0})
+    longest: dict[str, Any] = max(chains, key=lambda chain: chain["requests"],
+                                  default={"nodeid": "?", "requests": 0})
     return SuiteRun(wall_s, done.returncode, summary.get("requests"), int(summary.get("cases") or 0),
-                    int(longest["requests"]), str(longest["nodeid"]))
+                    int(longest["requests"]), str(longest["nodeid"]), certification.get("footprint") or {})
 
 
 def _certification(reports_dir: Path) -> dict[str, Any]:
@@ -68,7 +88,11 @@ def bench_default_run(work: Path) -> bool:
     ok = run.exit_code == 0 and run.wall_s < DEFAULT_RUN_TARGET_S
     print(f"(a) full default run: {run.wall_s:.1f} s wall, {run.requests} requests, {run.cases} cases, "
           f"exit {run.exit_code}; target < {DEFAULT_RUN_TARGET_S:.0f} s -> {verdict(ok)}")
-    return ok
+    sent = int(run.footprint.get("requests") or 0)
+    within = 0 < sent <= EMBEDDED_REQUESTS_TARGET
+    print(f"    footprint: {run.footprint_line()}; target <= {EMBEDDED_REQUESTS_TARGET} requests -> "
+          f"{verdict(within)}")
+    return ok and within
 
 
 def bench_latency_runs(work: Path) -> bool:
@@ -89,12 +113,32 @@ def bench_latency_runs(work: Path) -> bool:
     return ok
 
 
+def bench_inert_cancels(work: Path) -> bool:
+    """(e) Side by side, serial: the correct server, and one whose cancels are accepted but never applied."""
+    runs: dict[str, SuiteRun] = {}
+    for name, faults in (("correct", ()), ("inert", (INERT_CANCEL_FAULT,))):
+        with ReferenceServer(faults=faults) as server:
+            target_file = work / f"target-{name}.yaml"
+            document = yaml.safe_dump(server.target_document(), sort_keys=False)
+            target_file.write_text(document, encoding="utf-8")
+            runs[name] = run_suite(["--target", str(target_file)], work, name)
+    correct, inert = runs["correct"], runs["inert"]
+    ratio = inert.wall_s / correct.wall_s if correct.wall_s else 0.0
+    ok = ratio <= INERT_SLOWDOWN_TARGET and correct.exit_code == 0 and inert.exit_code == 1
+    print(f"(e) cancels accepted but never applied (--fault {INERT_CANCEL_FAULT}): {inert.wall_s:.1f} s "
+          f"(exit {inert.exit_code}) vs correct server {correct.wall_s:.1f} s (exit {correct.exit_code})")
+    print(f"    {ratio:.2f}x the correct run; target <= {INERT_SLOWDOWN_TARGET:.0f}x -> {verdict(ok)}")
+    print(f"    longest test against it: {inert.longest_test} ({inert.longest_chain} requests)")
+    return ok
+
+
 def main() -> int:
-    """Run (a) and (b) in a scratch directory; exit 1 when a target is missed."""
+    """Run (a), (b) and (e) in a scratch directory; exit 1 when a target is missed."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="gc-bench-") as work_dir:
-        results = [bench_default_run(Path(work_dir)), bench_latency_runs(Path(work_dir))]
+        work = Path(work_dir)
+        results = [bench_default_run(work), bench_latency_runs(work), bench_inert_cancels(work)]
     return 0 if all(results) else 1
 
 
