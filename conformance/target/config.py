@@ -26,6 +26,8 @@ from conformance.errors import TargetConfigError
 from conformance.target._validate import check_token_fields, target_schema, validate_document
 
 ENV_PREFIX = "GRAPH_CONFORMANCE_"
+EXCHANGE_SEND_LIMIT = 30  # messages a minute per sender: Exchange Online's limit, assumed for a remote target
+MAIL_WAIT_MAX_S = 300.0  # beyond this a message wait is reported not-verified, never waited out
 USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
 SECRET_FIELDS = ("value", "client_secret", "password")
 
@@ -94,6 +96,8 @@ class TargetConfig:
     attendee_roles: tuple[str, ...] = field(default=())
     budget: Budget = field(default_factory=Budget)
     remote: bool | None = None  # the file's `remote`: treat the target as a real tenant (None: by the URL)
+    send_limit_per_minute: int | None = None  # polling.send_limit_per_minute (None: 30 if remote, else none)
+    mail_wait_max_s: float = MAIL_WAIT_MAX_S
 
     @property
     def is_loopback(self) -> bool:
@@ -104,6 +108,25 @@ class TargetConfig:
     def is_remote(self) -> bool:
         """Whether to spend as on a real tenant: the file says `remote: true`, or the URL is not loopback."""
         return self.remote if self.remote is not None else not self.is_loopback
+
+    @property
+    def send_limit(self) -> int:
+        """Meeting messages a sender may send per minute (0: no limit known)."""
+        if self.send_limit_per_minute is not None:
+            return self.send_limit_per_minute
+        return EXCHANGE_SEND_LIMIT if self.is_remote else 0
+
+    def mail_wait_s(self, messages_sent: int, elapsed_s: float) -> float:
+        """How long to wait for a meeting message once the organizer has caused `messages_sent` of them in
+        the `elapsed_s` seconds since its first: the polling bound plus the queue the sending limit builds.
+
+        At N messages a minute the k-th message (all sent at once) leaves 60 * floor(k / N) s after the first,
+        so no message is later than that; compare the result with `mail_wait_max_s` before waiting it out.
+        """
+        if self.send_limit <= 0:
+            return self.poll_timeout_s
+        queue_s = 60.0 * (max(messages_sent, 0) // self.send_limit) - max(elapsed_s, 0.0)
+        return self.poll_timeout_s + max(0.0, queue_s)
 
     def secrets(self) -> set[str]:
         """Every configured secret (literal tokens, client secrets, passwords)."""
@@ -253,6 +276,8 @@ def target_from_document(
         budget=Budget(events=budget.get("events"), messages=budget.get("messages"),
                       requests=budget.get("requests")),
         remote=document.get("remote"),
+        send_limit_per_minute=polling.get("send_limit_per_minute"),
+        mail_wait_max_s=float(polling.get("mail_wait_max_s", MAIL_WAIT_MAX_S)),
     )
 
 

@@ -92,3 +92,17 @@ def test_a_tight_budget_is_kept_and_what_it_cut_is_not_verified(tmp_path: Path) 
     footprint = re.search(r"footprint: (\d+) requests, (\d+) events created", output)
     assert footprint is not None, output[-3000:]
     assert int(footprint.group(2)) <= 4, footprint.group(0)
+
+
+def test_message_waits_grow_with_the_queue_the_sending_limit_builds() -> None:
+    """At 30 a minute, the 100th message of a run 20 s old may come 180 - 20 s after the usual bound."""
+    limited = target_from_document({**MINIMAL, "polling": {"timeout_s": 30, "send_limit_per_minute": 30}},
+                                   source="t.yaml", environ={})
+    assert limited.send_limit == 30
+    assert limited.mail_wait_s(messages_sent=10, elapsed_s=5.0) == 30.0  # within the first minute's 30
+    assert limited.mail_wait_s(messages_sent=100, elapsed_s=20.0) == 30.0 + 180.0 - 20.0
+    assert limited.mail_wait_s(messages_sent=264, elapsed_s=10.0) > limited.mail_wait_max_s  # not-verified
+    remote = target_from_document({**MINIMAL, "remote": True}, source="t.yaml", environ={})
+    assert remote.send_limit == 30  # Exchange Online's limit unless the file says otherwise
+    local = target_from_document(MINIMAL, source="t.yaml", environ={})
+    assert local.send_limit == 0 and local.mail_wait_s(500, 0.0) == local.poll_timeout_s
