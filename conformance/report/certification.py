@@ -52,6 +52,9 @@ def _case_entry(case: Any) -> dict[str, Any]:
         "message": case.message,
         "duration_s": round(case.duration_s, 3),
         "worker": case.worker,
+        "footprint": {
+            name: value for name, value in case.footprint.as_property().items() if name != "per_second"
+        },
         "exchanges": case.exchanges,
     }
 

@@ -49,9 +49,13 @@ class Footprint:
         for mailbox, seconds in other.per_second.items():
             self.per_second.setdefault(mailbox, Counter()).update(seconds)
 
+    def counts(self) -> dict[str, int]:
+        """The counts without the per-second detail (what one case's entry in a report shows)."""
+        return {name: getattr(self, name) for name in _COUNTS}
+
     def as_property(self) -> dict[str, Any]:
         """Small JSON-able numbers to carry in an item's user properties (across xdist workers)."""
-        values: dict[str, Any] = {name: getattr(self, name) for name in _COUNTS}
+        values: dict[str, Any] = dict(self.counts())
         values["per_second"] = {
             mailbox: {str(second): count for second, count in seconds.items()}
             for mailbox, seconds in self.per_second.items()

@@ -152,6 +152,16 @@ def test_every_report_shows_case_counts_prerequisites_and_the_footprint(inner_pr
     assert rows["CALENDAR-CREATE"]["fallbacks_used"] == ["the default calendar (GET /me/calendar)"]
     footprint = document["footprint"]
     assert (footprint["requests"], footprint["events_created"], footprint["cancels_2xx"]) == (4, 2, 2)
+    per_case = {case["nodeid"].rsplit("::", 1)[-1]: case["footprint"] for case in routes["cases"]}
+    assert per_case["test_route[a]"] == {
+        "requests": 2,
+        "events_created": 1,
+        "cancels_sent": 1,
+        "cancels_2xx": 1,
+        "invitations": 1,
+        "notices": 1,
+    }
+    assert per_case["test_route[c]"]["requests"] == 0
     assert footprint["meeting_messages"] == {"total": 4, "invitations": 2, "notices": 2}
 
     summary = (run_dir / "summary.md").read_text(encoding="utf-8")
