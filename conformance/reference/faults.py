@@ -403,7 +403,7 @@ DEFINITIONS: dict[str, FaultDefinition] = {
     Fault.GAP_NO_MESSAGES: _gap(
         "mailbox messages (/me/messages, the inbox) answer 404 ResourceNotFound",
         prerequisites=("MAILBOX-MESSAGES",),
-        blocks=_MESSAGES,
+        blocks=(*_MESSAGES, "CANCEL-ATTENDEE-400"),  # its case also checks a refused cancel sent no message
     ),
     Fault.GAP_NO_DELETED_ITEMS: _gap(
         "the Deleted Items folder answers 404 ErrorItemNotFound",
