@@ -40,11 +40,26 @@ class Ledger:
 
     spent: Footprint = Footprint()
     _counter: FootprintCounter = field(default_factory=FootprintCounter)
+    _elapsed_ms: list[float] = field(default_factory=list)
 
     def add(self, exchanges: Iterable[Any]) -> None:
         """Count one test's exchanges (the counter remembers each event's attendees for later cancels)."""
+        exchanges = list(exchanges)
         counted = self._counter.count(exchanges)
         self.spent = self.spent + Footprint(counted.requests, counted.events_created, counted.messages)
+        for exchange in exchanges:
+            elapsed = exchange.get("elapsed_ms") if isinstance(exchange, dict) else getattr(
+                exchange, "elapsed_ms", None)
+            if isinstance(elapsed, int | float):
+                self._elapsed_ms.append(float(elapsed))
+
+    @property
+    def median_latency_ms(self) -> float | None:
+        """The median time the target took to answer so far (None before any answer)."""
+        if not self._elapsed_ms:
+            return None
+        ordered = sorted(self._elapsed_ms)
+        return ordered[len(ordered) // 2]
 
     def room(self, budget: Budget, workers: int = 1) -> Footprint:
         """What is left of `budget` for this process (a worker gets its share of the run's budget)."""

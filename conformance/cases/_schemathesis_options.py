@@ -27,6 +27,8 @@ CASES_MODULE = "test_schemathesis"
 LOOPBACK_EXAMPLES = 10  # the embedded server: fuzzed examples on the first route (coverage adds ~40 cases)
 REMOTE_EXAMPLES = 5  # a real tenant: every valid example cancels a (attendee-less) event in a real mailbox
 REMOTE_EVENTS_PER_ROUTE = 8  # a real tenant: cases per route that may cancel an event (named examples first)
+REMOTE_LATENCY_MS = 20.0  # a loopback URL answering slower than this is a remote tenant behind a tunnel, or
+# the reference server simulating one (`serve --latency-ms`): it gets the remote effort
 
 
 @dataclass
@@ -90,6 +92,15 @@ def effort_for(config: pytest.Config, *, remote: bool) -> Effort:
     remote_default = remote and run.examples_option is None
     return Effort(run.examples_per_operation, full_routes=bool(config.getoption("st_full_routes", False)),
                   events_per_route=REMOTE_EVENTS_PER_ROUTE if remote_default else None)
+
+
+def remote_like(config: pytest.Config, *, file_says: bool | None, loopback: bool) -> bool:
+    """Whether to spend as on a real tenant: the target file's `remote`, else a non-loopback URL, else a
+    loopback target whose answers so far took a remote tenant's time (median over the tests run before)."""
+    if file_says is not None:
+        return file_says
+    latency = ledger_of(config).median_latency_ms
+    return not loopback or (latency is not None and latency >= REMOTE_LATENCY_MS)
 
 
 def ledger_of(config: pytest.Config) -> Ledger:

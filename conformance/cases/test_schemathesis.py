@@ -35,6 +35,7 @@ from conformance.cases._schemathesis_options import (
     REQUESTS_PROPERTY,
     effort_for,
     ledger_of,
+    remote_like,
     run_of,
     worker_count,
 )
@@ -68,7 +69,9 @@ def st_routes(pytestconfig: pytest.Config, graph: Graph, st_supply: EventSupply)
     """Each route's generated cases, run once (in this process) for every family."""
     run = run_of(pytestconfig)
     runner = CaseRunner(graph, st_supply, run.seed)
-    effort = effort_for(pytestconfig, remote=graph.target.is_remote)
+    target = graph.target
+    effort = effort_for(pytestconfig, remote=remote_like(pytestconfig, file_says=target.remote,
+                                                         loopback=target.is_loopback))
     try:
         yield RouteRuns(
             runner,

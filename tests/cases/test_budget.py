@@ -46,14 +46,16 @@ def test_a_wrong_budget_is_one_clear_error_naming_the_key(budget: dict[str, Any]
 def test_the_ledger_counts_events_and_meeting_messages() -> None:
     """An event created with two attendees and cancelled with a comment: 2 invitations + 2 notices."""
     attendees = [{"emailAddress": {"address": f"a{n}@x.test"}} for n in range(2)]
-    created = {"method": "POST", "url": "http://h/v1.0/me/events", "status": 201,
+    created = {"method": "POST", "url": "http://h/v1.0/me/events", "status": 201, "elapsed_ms": 60.0,
                "request_body": json.dumps({"attendees": attendees}),
                "response_body": '{"id": "E1"}'}
-    cancelled = {"method": "POST", "url": "http://h/v1.0/me/events/E1/cancel", "status": 202,
+    cancelled = {"method": "POST", "url": "http://h/v1.0/me/events/E1/cancel", "status": 202, "elapsed_ms": 40.0,
                  "request_body": '{"comment": "bye"}'}
     ledger = Ledger()
+    assert ledger.median_latency_ms is None
     ledger.add([created, cancelled])
     assert ledger.spent == Footprint(requests=2, events=1, messages=4)
+    assert ledger.median_latency_ms == 60.0  # answers this slow make a loopback target remote-like
     assert ledger.room(Budget(events=10, messages=6), workers=1) == Footprint(10**9, 9, 2)
     assert ledger.room(Budget(events=10), workers=2).events == 4  # a worker's share, less what it spent
     assert describe(Budget(events=10, requests=5)) == "events 10, requests 5"
