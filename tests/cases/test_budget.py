@@ -49,8 +49,8 @@ def test_the_ledger_counts_events_and_meeting_messages() -> None:
     created = {"method": "POST", "url": "http://h/v1.0/me/events", "status": 201, "elapsed_ms": 60.0,
                "request_body": json.dumps({"attendees": attendees}),
                "response_body": '{"id": "E1"}'}
-    cancelled = {"method": "POST", "url": "http://h/v1.0/me/events/E1/cancel", "status": 202, "elapsed_ms": 40.0,
-                 "request_body": '{"comment": "bye"}'}
+    cancelled = {"method": "POST", "url": "http://h/v1.0/me/events/E1/cancel", "status": 202,
+                 "elapsed_ms": 40.0, "request_body": '{"comment": "bye"}'}
     ledger = Ledger()
     assert ledger.median_latency_ms is None
     ledger.add([created, cancelled])
