@@ -50,7 +50,7 @@ def no_answer(
     probe_reachable(client.graph.target)  # raises TargetUnreachable: the plugin stops the run (exit 3)
     if about_answer:
         raise failure(requirement_id, f"the request got no answer while the target answers others: {error}")
-    not_verified(f"the cancel got no answer, so its effects cannot be observed: {error}")
+    not_verified(f"the request got no answer, which this case cannot judge: {error}")
 
 
 def send(
