@@ -107,12 +107,19 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """Fixture finalizers: the same mapping (clean-up itself only warns; a finalizer of a case may not)."""
+    return (yield from _guarded_phase(item))
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     """On an xdist worker: tell the controller that this item lost the target (it stops every worker)."""
     report = yield
     lost_target = item.stash.get(_LOST_TARGET_KEY, None)
-    if is_worker(item.config) and lost_target is not None and call.when != "teardown":
+    if is_worker(item.config) and lost_target is not None:
         report.user_properties.append((UNREACHABLE_PROPERTY, lost_target))
+        del item.stash[_LOST_TARGET_KEY]  # told once
     return report
 
 
