@@ -1,5 +1,9 @@
-"""Benchmark (d): Schemathesis examples per second inside the suite vs `schemathesis run` (same description,
-server, examples and seed)."""
+"""Benchmark (d): the same Schemathesis generation inside the suite vs `schemathesis run` (same description,
+server, examples and seed), timed as whole processes.
+
+The suite sends each distinct request once and judges it with every check family (the CLI counts every
+generated case, repeats included), so the two case counts differ; the figure is the time ratio.
+"""
 
 from __future__ import annotations
 
@@ -56,7 +60,8 @@ def main() -> int:
             sys.executable, "-m", "pytest", str(REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py"),
             "-q", "-p", "no:cacheprovider",
             "--target", str(target_file), "--reports-dir", str(Path(work_dir) / "reports"),
-            "--st-examples", str(EXAMPLES), "--st-seed", str(SEED)]
+            "--st-examples", str(EXAMPLES), "--st-seed", str(SEED),
+            "--st-full-routes"]  # every route generated in full, as the CLI does (the default does one)
         cli = str(Path(sys.executable).with_name("schemathesis"))
         cli_command = [
             cli, "run", str(DESCRIPTION), "--url", server.base_url, "-n", str(EXAMPLES), "--seed", str(SEED),
@@ -71,16 +76,14 @@ def main() -> int:
     cli_s, cli_exit, cli_out = min(cli_runs)
     suite_cases = int(match[1]) if (match := _SUITE_CASES.search(suite_out)) else 0
     cli_cases = int(match[1]) if (match := _CLI_CASES.search(cli_out)) else 0
-    suite_rate, cli_rate = suite_cases / suite_s, cli_cases / cli_s
-    ratio = suite_rate / cli_rate if cli_rate else 0.0
+    ratio = cli_s / suite_s if suite_s else 0.0
     ok = ratio >= TARGET_RATIO and suite_cases > 0 and cli_cases > 0
-    print(f"(d) Schemathesis, {EXAMPLES} examples per operation, seed {SEED}, whole processes timed "
-          f"(best of {REPEATS}, alternating):")
-    print(f"    inside the suite: {suite_cases} cases in {suite_s:.1f} s = {suite_rate:.1f} cases/s "
-          f"(exit {suite_exit}; provisions a real event per positive case)")
-    print(f"    schemathesis run: {cli_cases} cases in {cli_s:.1f} s = {cli_rate:.1f} cases/s "
-          f"(exit {cli_exit})")
-    print(f"    ratio {ratio:.2f}; target >= {TARGET_RATIO} -> {'PASS' if ok else 'MISS'}")
+    print(f"(d) Schemathesis, {EXAMPLES} examples per operation on every route, seed {SEED}, whole processes "
+          f"timed (best of {REPEATS}, alternating):")
+    print(f"    inside the suite: {suite_s:.1f} s, {suite_cases} distinct requests each judged by every family "
+          f"(exit {suite_exit}; a real event per valid request)")
+    print(f"    schemathesis run: {cli_s:.1f} s, {cli_cases} generated cases (exit {cli_exit})")
+    print(f"    CLI time / suite time {ratio:.2f}; target >= {TARGET_RATIO} -> {'PASS' if ok else 'MISS'}")
     return 0 if ok else 1
 
 
