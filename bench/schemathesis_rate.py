@@ -80,8 +80,8 @@ def main() -> int:
     ok = ratio >= TARGET_RATIO and suite_cases > 0 and cli_cases > 0
     print(f"(d) Schemathesis, {EXAMPLES} examples per operation on every route, seed {SEED}, whole processes "
           f"timed (best of {REPEATS}, alternating):")
-    print(f"    inside the suite: {suite_s:.1f} s, {suite_cases} distinct requests each judged by every family "
-          f"(exit {suite_exit}; a real event per valid request)")
+    print(f"    inside the suite: {suite_s:.1f} s, {suite_cases} distinct requests each judged by every "
+          f"family (exit {suite_exit}; a real event per valid request)")
     print(f"    schemathesis run: {cli_s:.1f} s, {cli_cases} generated cases (exit {cli_exit})")
     print(f"    CLI time / suite time {ratio:.2f}; target >= {TARGET_RATIO} -> {'PASS' if ok else 'MISS'}")
     return 0 if ok else 1
