@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from conformance.outcomes import not_applicable
 from conformance.pytest_plugin._keys import ACTIVE_TARGET_KEY, EXPLICIT_TARGET_KEY, TRANSCRIPT_KEY
 from conformance.pytest_plugin.context import run_context
 from conformance.pytest_plugin.outcomes import record_prerequisite
@@ -81,11 +80,7 @@ def _graph_conformance_profiles(request: pytest.FixtureRequest) -> None:
     target_config: TargetConfig = request.getfixturevalue("target")
     if not target_config.unsupported_profiles:
         return
-    from conformance.cases._expect import profile_of
+    from conformance.cases.toolkit import require_profile  # the case toolkit's one profile check
 
     for requirement_id in marker.args:
-        profile = profile_of(requirement_id)
-        if profile in target_config.unsupported_profiles:
-            not_applicable(
-                f"{requirement_id} belongs to profile {profile!r}, which the target does not support"
-            )
+        require_profile(target_config, str(requirement_id))
