@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 
@@ -28,10 +29,9 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TargetConfig]:
 
 @pytest.fixture
 def graph(target: TargetConfig) -> Iterator[Graph]:
-    """The suite's Graph client for the reference server."""
-    client = Graph(target, Transcript(Redactor(target.secrets())))
-    yield client
-    client.close()
+    """The suite's Graph client for the reference server, closed after the test."""
+    with closing(Graph(target, Transcript(Redactor(target.secrets())))) as client:
+        yield client
 
 
 @pytest.fixture
