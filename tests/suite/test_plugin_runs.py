@@ -14,6 +14,7 @@ import yaml
 from _chaos_proxy import PASS, STALL, ChaosProxy
 from _inner_run import REPO_ROOT, child_environment
 
+from conformance._stash import REQUEST_COUNT_KEY, RUN_INFO_KEY, RunContext
 from conformance.reference.serve import ReferenceServer
 
 CHILD_TIMEOUT_S = 240
@@ -335,3 +336,18 @@ def test_an_unanswered_request_with_the_target_gone_stops_the_run_with_exit_3(tm
     assert "a health probe got no answer either" in output, output[-3000:]
     assert "test_the_run_goes_on" not in (tmp_path / "junit.xml").read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" not in output
+
+
+def test_run_context_publishes_its_untyped_views_and_keeps_what_others_added() -> None:
+    stash = pytest.Stash()
+    context = RunContext(run_id="gc-test", target_name="t", base_url="http://127.0.0.1:1/v1.0")
+    context.publish(stash)
+    stash[RUN_INFO_KEY]["schemathesis"] = {"tests": 1}  # a reader that still writes the old view
+    context.request_count, context.target_unreachable = 7, "GET /me: no answer"
+    context.publish(stash)
+    assert stash[REQUEST_COUNT_KEY] == [7]
+    assert stash[RUN_INFO_KEY] == {
+        "run_id": "gc-test", "target_name": "t", "base_url": "http://127.0.0.1:1/v1.0",
+        "unsupported_profiles": [], "suite_version": context.suite_version,
+        "target_unreachable": "GET /me: no answer", "schemathesis": {"tests": 1},
+    }
