@@ -12,8 +12,10 @@ import requests
 
 from conformance._paths import openapi_dir
 from conformance.cases.toolkit import (
+    ATTENDEE_COPY,
     Arranger,
     Item,
+    PrerequisiteFailed,
     Seen,
     expect,
     expect_eventually,
@@ -26,12 +28,10 @@ from conformance.cases.toolkit import (
     require_route_served,
     send,
 )
-from conformance.errors import PrerequisiteFailed
 from conformance.spec.catalog import load_catalog
 from conformance.spec.page import parse_page
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import TargetConfig
-from conformance.target.prerequisites import ATTENDEE_COPY
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
 

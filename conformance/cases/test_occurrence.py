@@ -7,10 +7,13 @@ import requests
 
 from conformance.cases.toolkit import (
     CANCELLED,
+    EVENT_READ,
     GONE,
     Arranger,
     Item,
+    PrerequisiteFailed,
     Seen,
+    exchange_of,
     expect,
     expect_eventually,
     expect_notices,
@@ -117,7 +120,12 @@ def test_master_lists_the_cancelled_occurrence(graph: Graph, target: TargetConfi
             response,
         )
 
-    if fetch().found:
+    before = fetch()
+    if before.response is None or before.response.status_code != 200:
+        status = before.response.status_code if before.response is not None else "no answer"
+        detail = f"GET on the series master ($select=cancelledOccurrences) answered HTTP {status}"
+        raise PrerequisiteFailed(EVENT_READ, detail, exchange_of(before.response))
+    if before.found:
         not_verified(
             "the master listed the occurrence as cancelled before it was cancelled: no effect to judge"
         )

@@ -50,11 +50,16 @@ from conformance.cases.toolkit.observe import (
     unreadable_mailbox,
     window,
 )
-from conformance.errors import ConformanceFailure
+from conformance.errors import ConformanceFailure, PrerequisiteFailed
 from conformance.outcomes import not_applicable, not_verified
+from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, exchange_of
 
 __all__ = [
     "ABSENT",
+    "ATTENDEE_COPY",
+    "EVENT_READ",
+    "PrerequisiteFailed",
+    "exchange_of",
     "CANCELLED",
     "GONE",
     "JSON_TYPE",
