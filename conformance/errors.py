@@ -7,6 +7,11 @@
      ├── TokenError          a token could not be obtained from the configured source
      ├── PrerequisiteFailed  the target could not give a case what it needs besides cancel (not-verified)
      └── BundleError         a certification bundle failed verification
+    AssertionError
+     └── ConformanceFailure  a requirement does not hold (the case fails)
+    LookupError              (the case is not-verified; the plugin maps them, see pytest_plugin/outcomes.py)
+     ├── MissingIdentity     the target configures no identity for a role a case needs
+     └── AmbiguousReplay     a cancel re-sent after a dropped connection answered 4xx
 """
 
 from __future__ import annotations
@@ -89,3 +94,30 @@ class PrerequisiteFailed(ConformanceError):
         self.recorded = False
         self.record: dict[str, Any] = make_record(prerequisite_id, FAILED, detail, exchange=exchange)
         super().__init__(f"prerequisite {prerequisite_id} failed: {detail}")
+
+
+class MissingIdentity(LookupError):
+    """The target file does not configure a role a case needs (the case becomes not-verified)."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        super().__init__(f"the target configures no {role!r} identity")
+
+
+class AmbiguousReplay(LookupError):
+    """A cancel re-sent after a dropped connection answered 4xx: the first send may have cancelled already.
+
+    The suite retries a request whose connection broke before any response (a reset, a read timeout). For a
+    cancel, the lost first send may have reached the server; then the re-sent cancel meets an event that is
+    already cancelled and answers 404 (or another 4xx), which says nothing about the server's conformance.
+    Such an answer ends the case as not-verified (the plugin does it), never as a failure; a 2xx/5xx answer
+    is still judged, because no earlier send can turn a correct cancel into one.
+    """
+
+    def __init__(self, method: str, url: str, status: int, errors: list[str]) -> None:
+        self.method, self.url, self.status = method, url, status
+        super().__init__(
+            f"{method} {url} was re-sent after the connection broke ({'; '.join(errors)}) and then answered "
+            f"{status}: the first send may already have cancelled the event, so this answer cannot be "
+            "judged; rerun the case on a steadier connection"
+        )

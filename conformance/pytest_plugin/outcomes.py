@@ -15,10 +15,10 @@ from typing import Any, NoReturn
 import pytest
 
 from conformance._stash import RUN_CONTEXT_KEY
-from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.errors import AmbiguousReplay, MissingIdentity, PrerequisiteFailed, TargetUnreachable
 from conformance.outcomes import ExitCode, not_verified
 from conformance.pytest_plugin._keys import ACTIVE_TARGET_KEY, EXPLICIT_TARGET_KEY, is_worker
-from conformance.target.client import TRANSPORT_ERRORS, AmbiguousReplay, MissingIdentity
+from conformance.target.client import TRANSPORT_ERRORS
 from conformance.target.resolve import probe_reachable
 
 UNREACHABLE_PROPERTY = "graph_conformance_unreachable"  # on a worker's report: the run must stop

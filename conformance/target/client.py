@@ -13,7 +13,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from conformance.errors import TargetUnreachable
+from conformance.errors import AmbiguousReplay, MissingIdentity, TargetUnreachable
 from conformance.target.config import Identity, TargetConfig
 from conformance.target.tokens import TokenProvider
 from conformance.target.transcript import Transcript
@@ -27,33 +27,6 @@ RETRY_STATUSES = (429, 503)
 CONNECT_RETRIES = 2
 READ_RETRIES = 2
 TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
-
-
-class MissingIdentity(LookupError):
-    """The target file does not configure a role a case needs (the case becomes not-verified)."""
-
-    def __init__(self, role: str) -> None:
-        self.role = role
-        super().__init__(f"the target configures no {role!r} identity")
-
-
-class AmbiguousReplay(LookupError):
-    """A cancel re-sent after a dropped connection answered 4xx: the first send may have cancelled already.
-
-    The suite retries a request whose connection broke before any response (a reset, a read timeout). For a
-    cancel, the lost first send may have reached the server; then the re-sent cancel meets an event that is
-    already cancelled and answers 404 (or another 4xx), which says nothing about the server's conformance.
-    Such an answer ends the case as not-verified (the plugin does it), never as a failure; a 2xx/5xx answer
-    is still judged, because no earlier send can turn a correct cancel into one.
-    """
-
-    def __init__(self, method: str, url: str, status: int, errors: list[str]) -> None:
-        self.method, self.url, self.status = method, url, status
-        super().__init__(
-            f"{method} {url} was re-sent after the connection broke ({'; '.join(errors)}) and then answered "
-            f"{status}: the first send may already have cancelled the event, so this answer cannot be "
-            "judged; rerun the case on a steadier connection"
-        )
 
 
 def replayed_after_error(response: requests.Response) -> list[str]:
