@@ -18,12 +18,12 @@ from conformance.cases.toolkit import (
     expect_eventually,
     expect_notices,
     expect_untouched,
-    items_of,
     json_of,
     not_verified,
     organizer_cancels,
     poll,
     series_window,
+    value_of,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -34,7 +34,7 @@ from conformance.target.urls import quote_id
 def _instances(graph: Graph, series: ProvisionedEvent) -> Seen[list[Item] | None]:
     """GET the master's /instances over the series' window (found: the answer is a list)."""
     response = graph.as_(series.owner_role).get(f"{series.path}/instances", params=series_window(series))
-    items = items_of(response)
+    items = value_of(response)
     return Seen(items is not None, items, response)
 
 

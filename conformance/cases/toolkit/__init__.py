@@ -41,8 +41,6 @@ from conformance.cases.toolkit.observe import (
     expect_notices,
     expect_untouched,
     find_copy,
-    iso,
-    items_of,
     listed,
     message_text,
     messages_about,
@@ -52,6 +50,7 @@ from conformance.cases.toolkit.observe import (
 )
 from conformance.errors import ConformanceFailure, PrerequisiteFailed
 from conformance.outcomes import not_applicable, not_verified
+from conformance.target.listing import value_of
 from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, exchange_of
 
 __all__ = [
@@ -82,8 +81,7 @@ __all__ = [
     "failure",
     "find_copy",
     "is_unknown_route",
-    "iso",
-    "items_of",
+    "value_of",
     "json_of",
     "listed",
     "message_text",

@@ -12,23 +12,14 @@ from datetime import timedelta
 from typing import Any
 
 from conformance.cases.toolkit.checks import Seen, json_of, poll
-from conformance.cases.toolkit.observe import (
-    Item,
-    listed,
-    window,
-)
+from conformance.cases.toolkit.observe import Item, listed, window
 from conformance.errors import TargetUnreachable
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
-from conformance.target.prerequisites import (
-    DELETED_ITEMS,
-    EVENT_READ,
-    MAILBOX_MESSAGES,
-)
+from conformance.target.prerequisites import DELETED_ITEMS, EVENT_READ, MAILBOX_MESSAGES
 from conformance.target.provision import ProvisionedEvent, Provisioner
 from conformance.target.resolve import probe_reachable
 
-DELETED_ITEMS_PATH = "/me/mailFolders/deleteditems/messages"
 SERIES_DAYS = 3  # the occurrences of the series Arranger.series makes
 
 

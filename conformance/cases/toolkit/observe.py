@@ -10,7 +10,9 @@ import requests
 
 from conformance.cases.toolkit.checks import Polling, Seen, expect, json_of, poll
 from conformance.errors import PrerequisiteFailed
+from conformance.target._arrange import iso
 from conformance.target.client import Graph, GraphClient
+from conformance.target.listing import value_of
 from conformance.target.prerequisites import EVENT_READ, MAILBOX_MESSAGES, exchange_of
 from conformance.target.provision import ProvisionedEvent
 
@@ -22,11 +24,6 @@ MESSAGES = "/me/messages"
 Item = dict[str, Any]
 
 
-def iso(moment: datetime) -> str:
-    """A Graph dateTime without zone (`2031-03-01T10:00:00`), as calendarView and instances take it."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
-
-
 def window(
     start: datetime | None, end: datetime | None, *, pad: timedelta = timedelta(hours=1)
 ) -> dict[str, str]:
@@ -34,13 +31,6 @@ def window(
     if start is None or end is None:
         raise ValueError("the event was not made by a Provisioner (no start and end)")
     return {"startDateTime": iso(start - pad), "endDateTime": iso(end + pad)}
-
-
-def items_of(response: requests.Response) -> list[Item] | None:
-    """The `value` items of a 200 collection answer, or None when the answer is no such collection."""
-    body = json_of(response) if response.status_code == 200 else None
-    value = body.get("value") if isinstance(body, dict) else None
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else None
 
 
 def listed(items: Iterable[Item], event: ProvisionedEvent) -> bool:
@@ -51,7 +41,7 @@ def listed(items: Iterable[Item], event: ProvisionedEvent) -> bool:
 def messages_about(client: GraphClient, subject: str) -> Seen[list[Item]]:
     """The newest messages of the client's mailbox whose subject holds `subject` (found: the read worked)."""
     response = client.get(MESSAGES, params=NEWEST_PAGE)
-    items = items_of(response)
+    items = value_of(response)
     about = [item for item in items or [] if subject in str(item.get("subject", ""))]
     return Seen(items is not None, about, response)
 
@@ -130,7 +120,7 @@ def message_text(message: Item) -> str:
 def find_copy(client: GraphClient, event: ProvisionedEvent) -> Seen[Item | None]:
     """The client's copy of `event` (same iCalUId, else same tagged subject) in its calendarView."""
     response = client.get("/me/calendarView", params={**window(event.start, event.end), **NEWEST_PAGE})
-    for item in items_of(response) or []:
+    for item in value_of(response) or []:
         same_meeting = event.ical_uid and item.get("iCalUId") == event.ical_uid
         if same_meeting or event.subject in str(item.get("subject", "")):
             return Seen(True, item, response)
