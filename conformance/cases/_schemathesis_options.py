@@ -16,6 +16,10 @@ import pytest
 from conformance._stash import EXCHANGES_KEY, RUN_INFO_KEY
 from conformance.cases._schemathesis_budget import Ledger
 from conformance.cases._schemathesis_plan import Effort
+from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY
+from conformance.report.collect import FOOTPRINT_PROPERTY
+from conformance.report.footprint import Footprint, total_footprint
+from conformance.target.config import Budget
 
 SEED_WORKER_KEY = "graph_conformance_st_seed"
 CASES_PROPERTY = "schemathesis_cases"
@@ -151,6 +155,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items[index] = item
 
 
+def over_budget(budget: Budget, spent: Footprint) -> list[str]:
+    """`264 meeting messages (budget 100)` for each count the run spent beyond the target file's budget."""
+    counts = (("requests", budget.requests, spent.requests), ("events created", budget.events,
+              spent.events_created), ("meeting messages", budget.messages, spent.messages))
+    return [f"{used} {name} (budget {limit})" for name, limit, used in counts
+            if limit is not None and used > limit]
+
+
 SUMMARY_PLUGIN = "graph_conformance_schemathesis_summary"
 
 
@@ -165,6 +177,7 @@ class SchemathesisSummary:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.footprints: dict[str, Any] = {}  # nodeid -> the item's footprint property (cumulative)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -174,6 +187,8 @@ class SchemathesisSummary:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold in one Schemathesis test (its teardown report carries the numbers as user properties)."""
         properties: dict[str, Any] = dict(report.user_properties)
+        if FOOTPRINT_PROPERTY in properties:
+            self.footprints[report.nodeid] = properties[FOOTPRINT_PROPERTY]
         if report.when != "teardown" or CASES_PROPERTY not in properties:
             return
         run = run_of(self.config)
@@ -187,10 +202,24 @@ class SchemathesisSummary:
         if isinstance(run_info, dict):
             run_info["schemathesis"] = asdict(run)
 
+    def _report_overspending(self, terminalreporter: Any) -> None:
+        """Say so when the run spent more than the target file's budget (only the generated cases plan)."""
+        target = self.config.stash.get(EXPLICIT_TARGET_KEY, None)
+        if target is None or not target.budget.limited or not self.footprints:
+            return
+        spent = total_footprint(Footprint.from_property(value) for value in self.footprints.values())
+        over = over_budget(target.budget, spent)
+        if over:
+            terminalreporter.write_line(
+                f"budget exceeded: {', '.join(over)}; the Schemathesis cases plan within the budget, the "
+                "hand-written cases do not yet", yellow=True,
+            )
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """One line: tests (one per operation and check family), cases, requests, examples and the seed."""
         run = run_of(self.config)
         if not run.tests:
+            self._report_overspending(terminalreporter)
             return
         terminalreporter.write_sep("-", "schemathesis")
         left_out = f", {run.left_out} left out by the target's budget (not-verified)" if run.left_out else ""
@@ -199,3 +228,4 @@ class SchemathesisSummary:
             f"(provisioning included){left_out}, {run.examples_per_operation} fuzzed examples on the "
             f"first route, seed {run.seed} (reproduce with --st-seed {run.seed})"
         )
+        self._report_overspending(terminalreporter)

@@ -14,9 +14,11 @@ import pytest
 import yaml
 
 from conformance.cases._schemathesis_budget import Footprint, Ledger, describe
+from conformance.cases._schemathesis_options import over_budget
 from conformance.cases._schemathesis_plan import fit, plan, spends_event
 from conformance.errors import TargetConfigError
 from conformance.reference.serve import ReferenceServer
+from conformance.report.footprint import Footprint as RunFootprint
 from conformance.target.config import Budget, target_from_document
 from tests.cases.test_schemathesis_plan import FIRST_ROUTE, route_cases
 
@@ -108,3 +110,11 @@ def test_message_waits_grow_with_the_queue_the_sending_limit_builds() -> None:
     assert remote.send_limit == 30  # Exchange Online's limit unless the file says otherwise
     local = target_from_document(MINIMAL, source="t.yaml", environ={})
     assert local.send_limit == 0 and local.mail_wait_s(500, 0.0) == local.poll_timeout_s
+
+
+def test_spending_beyond_the_budget_is_named_count_by_count() -> None:
+    """The run's footprint against the file's budget: each count over its limit, none when within."""
+    spent = RunFootprint(requests=800, events_created=149, invitations=131, notices=133)
+    assert over_budget(Budget(events=150, messages=100, requests=1000), spent) == [
+        "264 meeting messages (budget 100)"]
+    assert over_budget(Budget(events=150), spent) == []
