@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from _pytest.config.findpaths import determine_setup  # pytest's own search, not a copy of it
 
+# the Config attributes set below, as in pytest 8.4 to 9.1
+_PYTEST_INTERNALS = ("_rootpath", "_inipath", "_inicfg", "_inicache")
+
 
 def _default_confcutdir(rootpath: Path, inipath: Path | None) -> str:
     """The confcutdir pytest derives when none is given (the ini file's directory, else the rootdir)."""
@@ -25,18 +28,25 @@ def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) 
     namespace = early_config.known_args_namespace
     if namespace.inifilename or namespace.rootdir:  # the user chose them
         return
-    rootpath, inipath, inicfg, ignored = determine_setup(
-        inifile=None,
-        override_ini=namespace.override_ini,
-        args=namespace.file_or_dir,
-        rootdir_cmd_arg=None,
-        invocation_dir=early_config.invocation_params.dir,
-    )
+    if not all(hasattr(early_config, name) for name in _PYTEST_INTERNALS):  # another pytest: leave it
+        return
+    try:
+        rootpath, inipath, inicfg, ignored = determine_setup(
+            inifile=None,
+            override_ini=namespace.override_ini,
+            args=namespace.file_or_dir,
+            rootdir_cmd_arg=None,
+            invocation_dir=early_config.invocation_params.dir,
+        )
+    except TypeError:  # determine_setup of a pytest older than 9 (no override_ini): leave it
+        return
     old_rootpath, old_inipath = early_config.rootpath, early_config.inipath
     if (rootpath, inipath) == (old_rootpath, old_inipath):
         return
     early_config._rootpath, early_config._inipath = rootpath, inipath  # noqa: SLF001 - see the module doc
-    early_config._inicfg, early_config._ignored_config_files = inicfg, ignored  # noqa: SLF001
+    early_config._inicfg = inicfg  # noqa: SLF001
+    if hasattr(early_config, "_ignored_config_files"):
+        early_config._ignored_config_files = ignored  # noqa: SLF001
     early_config._inicache.clear()  # noqa: SLF001
     if namespace.confcutdir == _default_confcutdir(old_rootpath, old_inipath):
         namespace.confcutdir = _default_confcutdir(rootpath, inipath)
