@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-_PLUGINS = ("conformance.plugin", "conformance.report.plugin", "conformance.cases._schemathesis_options")
+_PLUGINS = ("conformance.plugin", "conformance.report.plugin", "conformance.cases.generated.plugin")
 _INSTALLED = {entry.value for entry in entry_points(group="pytest11")}
 pytest_plugins = [name for name in _PLUGINS if name not in _INSTALLED]
 

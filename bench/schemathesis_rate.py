@@ -22,6 +22,7 @@ from conformance.reference.serve import ReferenceServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTION = REPO_ROOT / "openapi" / "event-cancel.yaml"
+CASES_FILE = REPO_ROOT / "conformance" / "cases" / "generated" / "test_schemathesis.py"
 EXAMPLES = 5
 SEED = 1234
 TARGET_RATIO = 0.8
@@ -57,7 +58,7 @@ def main() -> int:
         target_file = Path(work_dir) / "target.yaml"
         target_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
         suite_command = [
-            sys.executable, "-m", "pytest", str(REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py"),
+            sys.executable, "-m", "pytest", str(CASES_FILE),
             "-q", "-p", "no:cacheprovider",
             "--target", str(target_file), "--reports-dir", str(Path(work_dir) / "reports"),
             "--st-examples", str(EXAMPLES), "--st-seed", str(SEED),

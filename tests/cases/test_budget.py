@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.cases._schemathesis_budget import Footprint, Ledger, describe
-from conformance.cases._schemathesis_options import over_budget
-from conformance.cases._schemathesis_plan import fit, plan, spends_event
+from conformance.cases.generated._budget import Footprint, Ledger, describe
+from conformance.cases.generated._plan import fit, plan, spends_event
+from conformance.cases.generated.plugin import over_budget
 from conformance.errors import TargetConfigError
 from conformance.reference.serve import ReferenceServer
 from conformance.report.footprint import Footprint as RunFootprint
@@ -23,7 +23,7 @@ from conformance.target.config import Budget, target_from_document
 from tests.cases.test_schemathesis_plan import FIRST_ROUTE, route_cases
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CASES_FILE = REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py"
+CASES_FILE = REPO_ROOT / "conformance" / "cases" / "generated" / "test_schemathesis.py"
 MINIMAL = {"base_url": "http://127.0.0.1:1/v1.0",
            "identities": {"organizer": {"user_id": "u1", "token": {"kind": "literal", "value": "t"}}}}
 

@@ -7,9 +7,9 @@ from functools import cache
 import pytest
 from schemathesis import Case
 
-from conformance.cases import _schemathesis_schema
-from conformance.cases._schemathesis_family import FAMILIES, VALID_FAMILY
-from conformance.cases._schemathesis_plan import (
+from conformance.cases.generated import _schema
+from conformance.cases.generated._family import FAMILIES, VALID_FAMILY
+from conformance.cases.generated._plan import (
     generate,
     load_schema,
     plan,
@@ -17,7 +17,7 @@ from conformance.cases._schemathesis_plan import (
     spends_event,
     unique,
 )
-from conformance.cases._schemathesis_select import carries_one_comment, is_positive
+from conformance.cases.generated._select import carries_one_comment, is_positive
 
 SEED = 20261201
 FIRST_ROUTE = "POST /me/events/{event-id}/cancel"
@@ -26,13 +26,13 @@ FIRST_ROUTE = "POST /me/events/{event-id}/cancel"
 @cache
 def route_cases(label: str, fuzzing: bool, examples: int = 3) -> tuple[Case, ...]:
     """The cases Schemathesis generates for one route (cached: generation takes about a second)."""
-    schema = load_schema(_schemathesis_schema.read_description(), SEED, fuzzing=fuzzing, examples=examples)
+    schema = load_schema(_schema.read_description(), SEED, fuzzing=fuzzing, examples=examples)
     return tuple(generate(schema, label))
 
 
 def labels() -> list[str]:
     """Every cancel route of the description."""
-    return [f"POST {path}" for path in _schemathesis_schema.read_description()["paths"]]
+    return [f"POST {path}" for path in _schema.read_description()["paths"]]
 
 
 @pytest.mark.parametrize("label", labels())

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-SCHEMA_MODULE = "conformance.cases._schemathesis_schema"
+SCHEMA_MODULE = "conformance.cases.generated._schema"
 
 
 def route_family(path_template: str) -> str:

@@ -124,7 +124,7 @@ def run_fault(fault: str, work_dir: Path, *, st_examples: int = MATRIX_ST_EXAMPL
 
 def schemathesis_cases_present() -> bool:
     """Whether the suite has its Schemathesis cases (and so the `--st-examples` option)."""
-    return (REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py").exists()
+    return (REPO_ROOT / "conformance" / "cases" / "generated" / "test_schemathesis.py").exists()
 
 
 def run_matrix(faults: Sequence[str], work_dir: Path, *, workers: int = MATRIX_WORKERS,

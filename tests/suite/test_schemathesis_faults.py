@@ -1,9 +1,9 @@
 """The Schemathesis cases pass on the reference server and fail, family by family, on the faults they own.
 
-Each run is a child pytest of conformance/cases/test_schemathesis.py alone, against a fresh ReferenceServer
-with one fault, on the /me/events route family (a fault acts on every route alike), with a fixed seed and
-one fuzzed example; the runs go three at a time. Each route's cases are sent once and judged by every
-family, so these runs also show that one family's finding never fails another family's requirement.
+Each run is a child pytest of conformance/cases/generated/test_schemathesis.py alone, against a fresh
+ReferenceServer with one fault, on the /me/events route family (a fault acts on every route alike), with a
+fixed seed and one fuzzed example; the runs go three at a time. Each route's cases are sent once and judged
+by every family, so these runs also show that one family's finding never fails another family's requirement.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _inner_run import PYTHON, REPO_ROOT, child_environment, reference_target  # noqa: E402
 
-CASES_FILE = REPO_ROOT / "conformance" / "cases" / "test_schemathesis.py"
+CASES_FILE = REPO_ROOT / "conformance" / "cases" / "generated" / "test_schemathesis.py"
 SEED = 20261123
 RUN_TIMEOUT_S = 240.0
 PARALLEL_RUNS = 3
@@ -149,7 +149,7 @@ def test_run_summary_counts_cases_and_requests(runs: dict[str, CasesRun]) -> Non
 
 def test_cli_config_is_not_read_by_the_suite() -> None:
     """The suite builds its Schemathesis config in code: the repo's CLI toml (404 allowed) never applies."""
-    from conformance.cases._schemathesis_schema import GenerationPlan, suite_config
+    from conformance.cases.generated._schema import GenerationPlan, suite_config
 
     config = suite_config(GenerationPlan(mode="all", phases=("examples",), max_examples=1, seed=1))
     assert config.config_path is None

@@ -16,10 +16,10 @@ from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import ComponentInfo, CoverageScenario, coverage_scenario
 
 from conformance.cases._expect import is_unknown_route, profile_of
-from conformance.cases._schemathesis_family import Family
-from conformance.cases._schemathesis_ids import EventSupply, RouteShape, caller_role
-from conformance.cases._schemathesis_plan import PlannedCase
-from conformance.cases._schemathesis_schema import has_pinned_path
+from conformance.cases.generated._family import Family
+from conformance.cases.generated._ids import EventSupply, RouteShape, caller_role
+from conformance.cases.generated._plan import PlannedCase
+from conformance.cases.generated._schema import has_pinned_path
 from conformance.errors import ConformanceError
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
 from conformance.target.client import Graph, build_retry

@@ -18,17 +18,17 @@ from schemathesis.generation.meta import CoverageScenario, coverage_scenario
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from conformance.cases import _schemathesis_schema
-from conformance.cases._schemathesis_budget import Footprint
-from conformance.cases._schemathesis_family import (
+from conformance.cases.generated import _schema
+from conformance.cases.generated._budget import Footprint
+from conformance.cases.generated._family import (
     AUTH_FAMILY,
     FAMILIES,
     UNKNOWN_PARAMETER_FAMILY,
     WRONG_TYPE_FAMILY,
     Family,
 )
-from conformance.cases._schemathesis_schema import GenerationPlan, has_pinned_path
-from conformance.cases._schemathesis_select import (
+from conformance.cases.generated._schema import GenerationPlan, has_pinned_path
+from conformance.cases.generated._select import (
     carries_one_comment,
     is_other_method_probe,
     is_positive,
@@ -70,7 +70,7 @@ def load_schema(description: dict[str, object], seed: int, *, fuzzing: bool, exa
     """The description as a Schemathesis schema generating both modes, fuzzing on or off."""
     phases = ("examples", "coverage", "fuzzing") if fuzzing else ("examples", "coverage")
     plan = GenerationPlan(mode="all", phases=phases, max_examples=max(examples, 1), seed=seed)
-    return _schemathesis_schema.load_cancel_schema(plan, description)
+    return _schema.load_cancel_schema(plan, description)
 
 
 def generate(schema: OpenApiSchema, label: str) -> list[Case]:

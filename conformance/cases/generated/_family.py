@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from schemathesis import Case
 
-from conformance.cases._schemathesis_checks import (
+from conformance.cases.generated._checks import (
     AUTH_ENFORCED,
     ERROR_ENVELOPE,
     MALFORMED_REJECTED,
@@ -23,7 +23,7 @@ from conformance.cases._schemathesis_checks import (
     CheckFunction,
     requirements_of,
 )
-from conformance.cases._schemathesis_select import (
+from conformance.cases.generated._select import (
     UNKNOWN_PARAMETER,
     WRONG_COMMENT_TYPE,
     body_flaws,

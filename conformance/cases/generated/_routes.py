@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.cases._schemathesis_budget import Footprint, Ledger, describe
-from conformance.cases._schemathesis_calls import CaseRunner, FamilyResult, applicability
-from conformance.cases._schemathesis_family import FAMILIES, Family
-from conformance.cases._schemathesis_ids import RouteShape
-from conformance.cases._schemathesis_plan import Effort, fit, generate, load_schema, plan, total_cost
+from conformance.cases.generated._budget import Footprint, Ledger, describe
+from conformance.cases.generated._calls import CaseRunner, FamilyResult, applicability
+from conformance.cases.generated._family import FAMILIES, Family
+from conformance.cases.generated._ids import RouteShape
+from conformance.cases.generated._plan import Effort, fit, generate, load_schema, plan, total_cost
 from conformance.errors import ConformanceFailure
 from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
 from conformance.target.config import Budget

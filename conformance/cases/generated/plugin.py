@@ -1,7 +1,7 @@
 """pytest plugin of the Schemathesis cases: `--st-examples`, `--st-seed`, `--st-full-routes`, what the run
 has spent so far (for a target's budget), and the run's summary line.
 
-Registered by the suite (pytest11 entry point, root conftest or `-p conformance.cases._schemathesis_options`);
+Registered by the suite (pytest11 entry point, root conftest or `-p conformance.cases.generated.plugin`);
 without it the cases still run, with their defaults.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from conformance._stash import EXCHANGES_KEY, RUN_INFO_KEY
-from conformance.cases._schemathesis_budget import Ledger
-from conformance.cases._schemathesis_plan import Effort
+from conformance.cases.generated._budget import Ledger
+from conformance.cases.generated._plan import Effort
 from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY
 from conformance.report.collect import FOOTPRINT_PROPERTY
 from conformance.report.footprint import Footprint, total_footprint

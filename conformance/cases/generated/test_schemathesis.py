@@ -2,7 +2,7 @@
 per operation (route) of the description.
 
 Each route's cases are generated and sent once, and every family that applies judges each answer (see
-`_schemathesis_family.FAMILIES`); each family's item reports only its own findings, so a verdict lands on
+`_family.FAMILIES`); each family's item reports only its own findings, so a verdict lands on
 the requirements that family maps to. Path parameters are real: attendee-less provisioned events and the
 target's user, group, calendar and calendar-group ids. `--st-seed N` (printed at the end) reproduces a run.
 """
@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.cases import _schemathesis_schema
-from conformance.cases._schemathesis_calls import CaseRunner
-from conformance.cases._schemathesis_family import (
+from conformance.cases.generated import _schema
+from conformance.cases.generated._calls import CaseRunner
+from conformance.cases.generated._family import (
     AUTH_FAMILY,
     ENVELOPE_FAMILY,
     METHODS_FAMILY,
@@ -26,8 +26,9 @@ from conformance.cases._schemathesis_family import (
     WRONG_TYPE_FAMILY,
     Family,
 )
-from conformance.cases._schemathesis_ids import EventSupply
-from conformance.cases._schemathesis_options import (
+from conformance.cases.generated._ids import EventSupply
+from conformance.cases.generated._routes import RouteRuns, conclude
+from conformance.cases.generated.plugin import (
     CASES_PROPERTY,
     EXAMPLES_PROPERTY,
     LEFT_OUT_PROPERTY,
@@ -39,13 +40,12 @@ from conformance.cases._schemathesis_options import (
     run_of,
     worker_count,
 )
-from conformance.cases._schemathesis_routes import RouteRuns, conclude
 from conformance.target.client import Graph
 from conformance.target.provision import Provisioner
 
 # Read at import through the module, which the mutant matrix's `_matrix_select` plugin narrows to a few
 # route families; one pytest item per operation and family (xdist spreads them).
-DESCRIPTION = _schemathesis_schema.read_description()
+DESCRIPTION = _schema.read_description()
 OPERATIONS = [f"POST {path}" for path, item in DESCRIPTION["paths"].items() if "post" in item]
 per_operation = pytest.mark.parametrize(OPERATION_ARGUMENT, OPERATIONS)
 
@@ -70,8 +70,9 @@ def st_routes(pytestconfig: pytest.Config, graph: Graph, st_supply: EventSupply)
     run = run_of(pytestconfig)
     runner = CaseRunner(graph, st_supply, run.seed)
     target = graph.target
-    effort = effort_for(pytestconfig, remote=remote_like(pytestconfig, file_says=target.remote,
-                                                         loopback=target.is_loopback))
+    effort = effort_for(
+        pytestconfig, remote=remote_like(pytestconfig, file_says=target.remote, loopback=target.is_loopback)
+    )
     try:
         yield RouteRuns(
             runner,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from schemathesis import Case
 from schemathesis.generation.meta import CoverageScenario, coverage_scenario
 
-from conformance.cases._schemathesis_schema import has_pinned_path
+from conformance.cases.generated._schema import has_pinned_path
 
 COMMENT_KEYS = frozenset({"comment", "Comment"})
 WRONG_COMMENT_TYPE = "comment of a wrong JSON type"
