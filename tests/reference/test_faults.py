@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
 
+from conformance.reference import faults as faults_module
 from conformance.reference.faults import FAULTS, ROUTE_FAMILIES, Fault, route_missing
 from conformance.reference.serve import ReferenceServer
 from tests.reference.conftest import GraphClient, quote_id
@@ -272,3 +274,14 @@ def test_invalid_token_accepted_acts_as_the_organizer() -> None:
         graph = GraphClient(server)
         assert _invalid_token_statuses(graph) == [200, 200]
         assert graph.request("GET", "/me/events", None).status_code == 401  # no token is still refused
+
+
+def test_every_fault_switch_is_acted_on_by_the_server() -> None:
+    """A switch defined in faults.py but read nowhere would change nothing: each Fault member is used."""
+    package = Path(faults_module.__file__).parent
+    source = "\n".join(
+        path.read_text(encoding="utf-8") for path in package.glob("*.py") if path.name != "faults.py"
+    )
+    unused = [member.value for member in Fault if f"Fault.{member.name}" not in source]
+    assert not unused, f"fault switches no server module reads: {unused}"
+    assert "route_missing(" in source
