@@ -118,3 +118,17 @@ def test_spending_beyond_the_budget_is_named_count_by_count() -> None:
     assert over_budget(Budget(events=150, messages=100, requests=1000), spent) == [
         "264 meeting messages (budget 100)"]
     assert over_budget(Budget(events=150), spent) == []
+
+
+def test_a_running_test_counts_towards_the_messages_a_wait_must_allow_for() -> None:
+    """Finished tests and the running one's exchanges both count; the first message's time is kept."""
+    attendees = [{"emailAddress": {"address": "a@x.test"}}]
+    created = {"method": "POST", "url": "http://h/v1.0/me/events", "status": 201, "sent_at": 1000.0,
+               "request_body": json.dumps({"attendees": attendees}), "response_body": '{"id": "E1"}'}
+    cancelled = {"method": "POST", "url": "http://h/v1.0/me/events/E1/cancel", "status": 202,
+                 "sent_at": 1010.0, "request_body": "{}"}
+    ledger = Ledger()
+    ledger.add([created])
+    assert ledger.first_message_at == 1000.0
+    assert ledger.with_pending([cancelled]) == (2, 1000.0)
+    assert ledger.spent.messages == 1  # the running test's exchanges are not added for good

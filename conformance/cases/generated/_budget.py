@@ -5,6 +5,7 @@ The counting is the reports' own (`conformance.report.footprint`) over the excha
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,24 +35,42 @@ class Footprint:
 UNLIMITED = 10**9
 
 
+def _field(exchange: Any, name: str) -> Any:
+    """A field of a recorded exchange (the typed Exchange, or a dict)."""
+    return exchange.get(name) if isinstance(exchange, dict) else getattr(exchange, name, None)
+
+
 @dataclass
 class Ledger:
     """Adds up the footprint of exchanges as tests finish (per process; under xdist each worker its own)."""
 
     spent: Footprint = Footprint()
+    first_message_at: float | None = None  # when the first exchange that caused a meeting message was sent
     _counter: FootprintCounter = field(default_factory=FootprintCounter)
     _elapsed_ms: list[float] = field(default_factory=list)
 
     def add(self, exchanges: Iterable[Any]) -> None:
         """Count one test's exchanges (the counter remembers each event's attendees for later cancels)."""
-        exchanges = list(exchanges)
-        counted = self._counter.count(exchanges)
-        self.spent = self.spent + Footprint(counted.requests, counted.events_created, counted.messages)
+        self.spent = self.spent + self._count(self._counter, exchanges, learn=True)
+
+    def with_pending(self, exchanges: Iterable[Any]) -> tuple[int, float | None]:
+        """(meeting messages caused, when the first was) counting also a running test's `exchanges`."""
+        pending = Ledger(first_message_at=self.first_message_at)
+        extra = pending._count(copy.deepcopy(self._counter), exchanges, learn=False)
+        return self.spent.messages + extra.messages, pending.first_message_at
+
+    def _count(self, counter: FootprintCounter, exchanges: Iterable[Any], *, learn: bool) -> Footprint:
+        total = Footprint()
         for exchange in exchanges:
-            elapsed = exchange.get("elapsed_ms") if isinstance(exchange, dict) else getattr(
-                exchange, "elapsed_ms", None)
-            if isinstance(elapsed, int | float):
+            counted = counter.count([exchange])
+            total = total + Footprint(counted.requests, counted.events_created, counted.messages)
+            sent_at = _field(exchange, "sent_at")
+            if counted.messages and isinstance(sent_at, int | float) and sent_at > 0:
+                self.first_message_at = min(self.first_message_at or float(sent_at), float(sent_at))
+            elapsed = _field(exchange, "elapsed_ms")
+            if learn and isinstance(elapsed, int | float):
                 self._elapsed_ms.append(float(elapsed))
+        return total
 
     @property
     def median_latency_ms(self) -> float | None:

@@ -8,6 +8,7 @@ without it the cases still run, with their defaults.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from conformance.cases.generated._plan import Effort
 from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY
 from conformance.report.collect import FOOTPRINT_PROPERTY
 from conformance.report.footprint import Footprint, total_footprint
-from conformance.target.config import Budget
+from conformance.target.config import Budget, TargetConfig
 
 SEED_WORKER_KEY = "graph_conformance_st_seed"
 CASES_PROPERTY = "schemathesis_cases"
@@ -117,6 +118,27 @@ def ledger_of(config: pytest.Config) -> Ledger:
 def worker_count(config: pytest.Config) -> int:
     """How many processes share the run's budget (xdist workers, else 1)."""
     return int(getattr(config, "workerinput", {}).get("workercount", 1) or 1)
+
+
+def message_wait(item: pytest.Item, target: TargetConfig) -> tuple[float, str | None]:
+    """(how long a meeting-message check in `item` must wait, why it cannot: None if it can).
+
+    Under the target's sending limit the organizer's messages queue up: the bound grows with the messages
+    the run has caused so far (tests finished in this process plus `item`'s own exchanges) and shrinks with
+    the time since the first (TargetConfig.mail_wait_s). Beyond `mail_wait_max_s` the check should end
+    not-verified with the reason rather than wait or fail.
+    """
+    running: list[dict[str, Any]] = item.stash.get(EXCHANGES_KEY, [])
+    messages, first_at = ledger_of(item.config).with_pending(running)
+    elapsed_s = time.time() - first_at if first_at is not None else 0.0
+    wait_s = target.mail_wait_s(messages, elapsed_s)
+    if wait_s <= target.mail_wait_max_s:
+        return wait_s, None
+    return wait_s, (
+        f"sending limit: the run has caused {messages} meeting messages in {elapsed_s:.0f} s; at "
+        f"{target.send_limit} a minute this one may arrive only after {wait_s:.0f} s, beyond the "
+        f"{target.mail_wait_max_s:.0f} s the suite waits (polling.mail_wait_max_s)"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
