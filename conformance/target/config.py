@@ -300,6 +300,10 @@ def load_target_file(
         raise TargetConfigError(
             f"target file {str(path)!r} cannot be read ({error.strerror}); check --target"
         ) from None
+    except UnicodeDecodeError as error:
+        raise TargetConfigError(
+            f"target file {str(path)!r} is not UTF-8 text (byte {error.start}); save it as UTF-8 YAML"
+        ) from None
     try:
         document = safe_load(text)
     except yaml.YAMLError as error:

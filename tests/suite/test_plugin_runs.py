@@ -201,7 +201,7 @@ def run_pytest_at_root(*args: str, environ: dict[str, str] | None = None) -> sub
 
 
 def bad_target_files(tmp_path: Path) -> dict[str, Path]:
-    """A missing target file, one that is not YAML, and one that names an unknown token kind."""
+    """Target files that cannot be used: missing, not YAML, a wrong key, not UTF-8, a directory."""
     not_yaml = tmp_path / "not-yaml.yaml"
     not_yaml.write_text("base_url: [\nidentities: {", encoding="utf-8")
     wrong_kind = tmp_path / "wrong-kind.yaml"
@@ -210,10 +210,13 @@ def bad_target_files(tmp_path: Path) -> dict[str, Path]:
                         "identities": {"organizer": {"user_id": "u", "token": {"kind": "pasword"}}}}),
         encoding="utf-8",
     )
-    return {"missing": tmp_path / "missing.yaml", "not-yaml": not_yaml, "wrong-kind": wrong_kind}
+    not_utf8 = tmp_path / "not-utf8.yaml"
+    not_utf8.write_bytes(b"base_url: \xff\xfe\n")
+    return {"missing": tmp_path / "missing.yaml", "not-yaml": not_yaml, "wrong-kind": wrong_kind,
+            "not-utf8": not_utf8, "a-directory": tmp_path}
 
 
-BAD_TARGETS = ["missing", "not-yaml", "wrong-kind"]
+BAD_TARGETS = ["missing", "not-yaml", "wrong-kind", "not-utf8", "a-directory"]
 
 
 @pytest.mark.parametrize("bad", BAD_TARGETS)
