@@ -104,8 +104,13 @@ def test_unreadable_and_non_yaml_files_are_clear(tmp_path: Path) -> None:
         load_target_file(tmp_path / "missing.yaml", environ={})
     broken = tmp_path / "broken.yaml"
     broken.write_text("base_url: [unclosed\n", encoding="utf-8")
-    with pytest.raises(TargetConfigError, match=r"not valid YAML"):
+    with pytest.raises(TargetConfigError, match=r"not valid YAML: .*\(line 2, column 1\)$") as raised:
         load_target_file(broken, environ={})
+    assert "\n" not in str(raised.value)  # one line, whatever the YAML parser's own message looks like
+    not_utf8 = tmp_path / "latin1.yaml"
+    not_utf8.write_bytes("name: Café\n".encode("latin-1"))
+    with pytest.raises(TargetConfigError, match=r"is not UTF-8 text \(byte 9\)"):
+        load_target_file(not_utf8, environ={})
 
 
 def test_env_overrides_base_url_and_token_and_profiles() -> None:
