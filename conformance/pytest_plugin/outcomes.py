@@ -65,8 +65,8 @@ def _transport_error(item: pytest.Item, error: Exception) -> NoReturn:
     """
     if not isinstance(error, TargetUnreachable):  # a transport error from a client of its own (Schemathesis)
         error = TargetUnreachable(
-            f"the target does not answer ({type(error).__name__}, after the bounded retries); check that "
-            f"{item.config.stash[RUN_CONTEXT_KEY].base_url} is up and answers in time"
+            f"a request to {item.config.stash[RUN_CONTEXT_KEY].base_url} got no answer "
+            f"({type(error).__name__}, after the bounded retries)"
         )
     probe_error = _probe_error(item)
     if probe_error is None:
