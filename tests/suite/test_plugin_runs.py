@@ -354,3 +354,18 @@ def test_run_context_publishes_its_untyped_views_and_keeps_what_others_added() -
         "unsupported_profiles": [], "suite_version": context.suite_version,
         "target_unreachable": "GET /me: no answer", "schemathesis": {"tests": 1},
     }
+
+
+def test_prerequisite_records_reach_the_report_through_the_provision_fixture(tmp_path: Path) -> None:
+    """Interfaces 1 and 8: what the Provisioner tried (worked or failed) reaches the item, then the report."""
+    with ReferenceServer(faults=["gap-no-instances"]) as server:
+        target_file = tmp_path / "target.yaml"
+        server.write_target(target_file)
+        completed = run_cases(tmp_path, "--target", str(target_file), "-k", "occurrence")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-3000:]
+    assert "not-verified: prerequisite INSTANCES failed: " in output, output[-3000:]
+    rows = {row["id"]: row for row in certification(tmp_path).get("prerequisites", [])}
+    assert rows.get("SERIES-CREATE", {}).get("worked", 0) > 0, rows.keys()
+    instances = rows.get("INSTANCES", {})
+    assert instances.get("failed", 0) > 0 and "CANCEL-OCCURRENCE" in instances.get("blocked", []), instances
