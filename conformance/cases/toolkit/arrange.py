@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from conformance.cases.toolkit.checks import Seen, json_of, poll
-from conformance.cases.toolkit.observe import Item, listed, window
+from conformance.cases.toolkit.observe import Item, listed, messages_about, unreadable_mailbox, window
 from conformance.errors import TargetUnreachable
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -80,22 +80,26 @@ class Arranger:
 
     def _invitation_reaches(self, event: ProvisionedEvent, role: str) -> None:
         """`role`'s mailbox holds a message about `event` (the invitation), polled (MAILBOX-MESSAGES)."""
+        client = self.graph.as_(role)
 
         def fetch() -> Seen[list[Item]]:
-            about = [
-                item
-                for item in self.provision.mailbox_messages(role)
-                if event.subject in str(item.get("subject", ""))
-            ]
-            return Seen(bool(about), about)
+            seen = messages_about(client, event.subject)
+            if not seen.found:
+                unreadable = unreadable_mailbox(role, seen.response)
+                raise self.log.failed(MAILBOX_MESSAGES, unreadable.detail, seen.response)
+            return Seen(bool(seen.value), seen.value, seen.response)
 
-        if not poll(fetch, self.target).found:
+        with self._trying(MAILBOX_MESSAGES):
+            seen = poll(fetch, self.target)
+        if not seen.found:
             raise self.log.failed(
                 MAILBOX_MESSAGES,
                 f"the invitation never reached {role!r}'s mailbox (GET /me/messages) within "
                 f"{self.target.poll_timeout_s:g}s, so whether a cancellation message arrives cannot be "
                 "observed",
+                seen.response,
             )
+        self.log.ok(MAILBOX_MESSAGES, f"the invitation reached {role}'s mailbox", seen.response)
 
     def deleted_items_without(self, event: ProvisionedEvent) -> None:
         """The organizer's Deleted Items folder can be read and does not hold `event` yet (DELETED-ITEMS)."""
