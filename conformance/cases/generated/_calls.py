@@ -20,7 +20,7 @@ from conformance.cases.generated._family import Family
 from conformance.cases.generated._ids import EventSupply, RouteShape, caller_role
 from conformance.cases.generated._plan import PlannedCase
 from conformance.cases.generated._schema import has_pinned_path
-from conformance.errors import ConformanceError
+from conformance.errors import ConformanceError, PrerequisiteFailed
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
 from conformance.target.client import Graph, build_retry
 from conformance.target.provision import ProvisionedEvent
@@ -104,6 +104,7 @@ class CaseOutcome:
     exchanges: list[Any] = field(default_factory=list)
     route_missing: str | None = None
     arrange_error: str | None = None
+    arrange_record: dict[str, Any] | None = None  # the failed prerequisite's record, for the reports
 
 
 def applicability(route_id: str | None, shape: RouteShape, graph: Graph) -> tuple[str, str] | None:
@@ -162,6 +163,9 @@ class CaseRunner:
         if has_pinned_path(case.path_parameters):  # else the path is the invalid part: send it as generated
             try:
                 event = self.supply.take(shape)
+            except PrerequisiteFailed as failed:
+                outcome.arrange_error, outcome.arrange_record = str(failed), failed.record
+                return outcome
             except (ConformanceError, requests.RequestException) as error:
                 outcome.arrange_error = f"could not create an event for the case: {_one_line(error)}"
                 return outcome

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from conformance.cases.generated._budget import Footprint, Ledger, describe
 from conformance.cases.generated._calls import CaseRunner, FamilyResult, applicability
 from conformance.cases.generated._family import FAMILIES, Family
@@ -17,6 +19,7 @@ from conformance.cases.generated._ids import RouteShape
 from conformance.cases.generated._plan import Effort, fit, generate, load_schema, plan, total_cost
 from conformance.errors import ConformanceFailure
 from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
+from conformance.pytest_plugin.outcomes import record_prerequisite
 from conformance.target.config import Budget
 
 MAX_FAILURES_SHOWN = 3
@@ -31,6 +34,7 @@ class RouteResult:
     skip: tuple[str, str] | None = None  # (outcome, reason) for every family
     route_missing: str | None = None
     arrange_error: str | None = None
+    arrange_record: dict[str, Any] | None = None
     budget_note: str | None = None
     families: dict[str, FamilyResult] = field(default_factory=dict)
     cases: int = 0
@@ -109,7 +113,7 @@ class RouteRuns:
             result.cases += 1
             result.route_missing = result.route_missing or outcome.route_missing
             if outcome.arrange_error:
-                result.arrange_error = outcome.arrange_error
+                result.arrange_error, result.arrange_record = outcome.arrange_error, outcome.arrange_record
                 break  # the target cannot give an event here: stop rather than hammer it
             for name in outcome.excused:
                 result.families[name].excused += 1
@@ -129,7 +133,7 @@ def route_requirement_of(description: dict[str, Any], path: str) -> str | None:
     return next((str(item) for item in listed if str(item).startswith("CANCEL-ROUTE-")), None)
 
 
-def conclude(result: RouteResult, family: Family) -> None:
+def conclude(result: RouteResult, family: Family, item: pytest.Item) -> None:
     """End a family's item on a route: fail with its findings, not-verified/applicable with why, or pass."""
     if result.skip is not None:
         outcome, reason = result.skip
@@ -147,7 +151,9 @@ def conclude(result: RouteResult, family: Family) -> None:
     if found.left_out:
         not_verified(f"{result.budget_note}; none of the cases sent was one these checks judge")
     if result.arrange_error:
-        not_verified(f"{result.arrange_error} on {result.label}")
+        if result.arrange_record is not None:  # the reports mark these requirements blocked by it
+            record_prerequisite(item, result.arrange_record)
+        not_verified(f"{result.arrange_error} (on {result.label})")
     if found.excused:
         not_verified(f"the application's token was refused on {result.label} (CANCEL-PERM-APPLICATION "
                      "reports it), so no answer here says anything about these checks")

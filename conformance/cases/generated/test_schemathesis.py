@@ -96,7 +96,7 @@ def judge(request: pytest.FixtureRequest, routes: RouteRuns, operation: str, fam
         (LEFT_OUT_PROPERTY, result.left_out if ran_it else 0),
         (EXAMPLES_PROPERTY, routes.effort.fuzzed_examples),
     ]
-    conclude(result, family)
+    conclude(result, family, request.node)
 
 
 @pytest.mark.requirement("GRAPH-NO-SERVER-ERROR")
