@@ -9,11 +9,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from _stub_server import Reply, Seen, stub_server
 
 from conformance.errors import TargetUnreachable, TokenError
 from conformance.target.config import TokenSpec
 from conformance.target.tokens import REFRESH_MARGIN_S, TokenProvider
+from tests.target._stub_server import Reply, Seen, stub_server
 
 
 class FakeClock:

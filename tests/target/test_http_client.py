@@ -10,7 +10,6 @@ from typing import Any
 import jwt
 import pytest
 import requests
-from _stub_server import Reply, Seen, stub_server
 
 from conformance.errors import TargetUnreachable
 from conformance.target.client import READ_RETRIES, AmbiguousReplay, Graph, build_retry
@@ -18,6 +17,7 @@ from conformance.target.config import target_from_document
 from conformance.target.exchange import Exchange, curl_line, exchange_of
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
+from tests.target._stub_server import Reply, Seen, stub_server
 
 ORGANIZER_TOKEN = "opaque-organizer-token-5f3a9"
 APP_SECRET = "app-client-secret-77aa"
