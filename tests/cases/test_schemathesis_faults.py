@@ -9,7 +9,6 @@ by every family, so these runs also show that one family's finding never fails a
 from __future__ import annotations
 
 import subprocess
-import sys
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _inner_run import PYTHON, REPO_ROOT, child_environment, reference_target  # noqa: E402
+from tests._inner_run import MATRIX_SELECT_PLUGIN, PYTHON, REPO_ROOT, child_environment, reference_target
 
 CASES_FILE = REPO_ROOT / "conformance" / "cases" / "generated" / "test_schemathesis.py"
 SEED = 20261123
@@ -93,7 +90,7 @@ def run_cases(fault: str, work_dir: Path) -> CasesRun:
             "--target", str(target_file),
             "--reports-dir", str(work_dir / f"reports-{fault}"), "--junitxml", str(junit_file),
             "--st-examples", "1", "--st-seed", str(SEED),
-            "-p", "_matrix_select", "--matrix-st-families", "me-events",
+            "-p", MATRIX_SELECT_PLUGIN, "--matrix-st-families", "me-events",
         ]
         completed = subprocess.run(command, cwd=REPO_ROOT, env=child_environment(), capture_output=True,
                                    text=True, timeout=RUN_TIMEOUT_S, check=False)
