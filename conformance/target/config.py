@@ -28,6 +28,8 @@ from conformance.target._validate import check_token_fields, target_schema, vali
 ENV_PREFIX = "GRAPH_CONFORMANCE_"
 EXCHANGE_SEND_LIMIT = 30  # messages a minute per sender: Exchange Online's limit, assumed for a remote target
 MAIL_WAIT_MAX_S = 300.0  # beyond this a message wait is reported not-verified, never waited out
+EFFECT_FACTOR = 10.0  # a learned polling bound: this many times the slowest effect of its kind seen so far
+EFFECT_FLOOR_S = (2.0, 10.0)  # ... and never below this (loopback, remote target): conformance.target.polling
 USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
 SECRET_FIELDS = ("value", "client_secret", "password")
 
@@ -98,6 +100,8 @@ class TargetConfig:
     remote: bool | None = None  # the file's `remote`: treat the target as a real tenant (None: by the URL)
     send_limit_per_minute: int | None = None  # polling.send_limit_per_minute (None: 30 if remote, else none)
     mail_wait_max_s: float = MAIL_WAIT_MAX_S
+    effect_floor_s: float | None = None  # polling.effect_floor_s (None: EFFECT_FLOOR_S by loopback/remote)
+    effect_factor: float = EFFECT_FACTOR  # polling.effect_factor
 
     @property
     def is_loopback(self) -> bool:
@@ -115,6 +119,13 @@ class TargetConfig:
         if self.send_limit_per_minute is not None:
             return self.send_limit_per_minute
         return EXCHANGE_SEND_LIMIT if self.is_remote else 0
+
+    @property
+    def effect_floor(self) -> float:
+        """The least a learned polling bound may be (polling.effect_floor_s, else by loopback/remote)."""
+        if self.effect_floor_s is not None:
+            return self.effect_floor_s
+        return EFFECT_FLOOR_S[1] if self.is_remote else EFFECT_FLOOR_S[0]
 
     def mail_wait_s(self, messages_sent: int, elapsed_s: float) -> float:
         """How long to wait for a meeting message once the organizer has caused `messages_sent` of them in
@@ -278,6 +289,8 @@ def target_from_document(
         remote=document.get("remote"),
         send_limit_per_minute=polling.get("send_limit_per_minute"),
         mail_wait_max_s=float(polling.get("mail_wait_max_s", MAIL_WAIT_MAX_S)),
+        effect_floor_s=None if polling.get("effect_floor_s") is None else float(polling["effect_floor_s"]),
+        effect_factor=float(polling.get("effect_factor", EFFECT_FACTOR)),
     )
 
 
