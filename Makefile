@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 matrix: $(STAMP)
-	$(BIN)/python tests/suite/mutants.py
+	$(BIN)/python -m tests.cases.mutants
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

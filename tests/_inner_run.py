@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-HELPERS_DIR = Path(__file__).resolve().parent  # child runs may load `-p _matrix_select` from here
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# child runs load it as a plugin (`-p`) by module name, so the repository root is on their PYTHONPATH
+MATRIX_SELECT_PLUGIN = "tests.cases._matrix_select"
 PYTHON = sys.executable
 INNER_TIMEOUT_S = 300.0
 OUTPUT_TAIL_CHARS = 3000
@@ -57,7 +58,7 @@ def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     # bytecode may be written: pytest then caches its assertion rewrite of the suite and of the plugins' whole
     # packages (schemathesis: ~370 modules, ~5 s per child) instead of redoing it in every child run
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    python_path = [str(HELPERS_DIR), environment.get("PYTHONPATH", "")]
+    python_path = [str(REPO_ROOT), environment.get("PYTHONPATH", "")]
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, python_path))
     environment.update(extra or {})
     return environment

@@ -1,4 +1,4 @@
-"""Child-run plugin (`-p _matrix_select`): run the Schemathesis cases on some route families only.
+"""Child-run plugin (`-p tests.cases._matrix_select`): run the Schemathesis cases on some route families only.
 
 A fault switch acts on every route alike (per token kind), or (route-missing-*) on one route family, so in
 matrix runs the Schemathesis cases of a few families see what the others would; the hand-written cases still

@@ -1,6 +1,6 @@
 """The mutant matrix: each reference-server fault, the requirements it must fail, and the runs that show it.
 
-`python tests/suite/mutants.py` runs the suite once against the correct server and once per fault (and per gap
+`python -m tests.cases.mutants` runs the suite once against the correct server and once per fault (and per gap
 switch), prints the fault x requirement matrix and the sole-detector analysis (which `doc` requirement alone
 catches which fault); `--only 'gap-*'` runs some rows; `--expected-only` prints the analysis of the expected
 map without running anything.
@@ -16,11 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _inner_run import REPO_ROOT, InnerRun, reference_target, run_suite  # noqa: E402
-
-from conformance.reference.faults import DEFINITIONS, STATE_FREE, FaultDefinition  # noqa: E402
+from conformance.reference.faults import DEFINITIONS, STATE_FREE, FaultDefinition
+from tests._inner_run import MATRIX_SELECT_PLUGIN, REPO_ROOT, InnerRun, reference_target, run_suite
 
 CLEAN = "(none)"  # the correct server
 MATRIX_ST_EXAMPLES = 1  # Schemathesis examples per operation in matrix runs (deterministic phases add more)
@@ -112,7 +109,7 @@ def run_fault(fault: str, work_dir: Path, *, st_examples: int = MATRIX_ST_EXAMPL
     name = "clean" if fault == CLEAN else fault
     faults = () if fault == CLEAN else (fault,)
     families = [] if all_st_families else schemathesis_families(fault)
-    selection = ["-p", "_matrix_select", "--matrix-st-families", ",".join(families)] if families else []
+    selection = ["-p", MATRIX_SELECT_PLUGIN, "--matrix-st-families", ",".join(families)] if families else []
     overrides = {**MATRIX_TARGET_OVERRIDES, **ROW_TARGET_OVERRIDES.get(fault, {})}
     with reference_target(work_dir, name=name, faults=faults, target_overrides=overrides) as (
         _server, target_file,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mutants import (
+from conformance.reference.faults import FAULTS
+from tests.cases.mutants import (
     CLEAN,
     EXPECTED,
     GAPS,
@@ -18,8 +19,6 @@ from mutants import (
     mismatches,
     run_matrix,
 )
-
-from conformance.reference.faults import FAULTS
 
 # doc requirements that are not the only failing doc requirement of any fault of INTERFACES §3, with the fault
 # that would make them so (asked of the server helper). The test below fails when this list goes stale.

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _chaos_proxy import (
+
+from conformance.reference.serve import ReferenceServer
+from tests._inner_run import MATRIX_SELECT_PLUGIN, InnerRun, run_suite, write_target
+from tests.plugin._chaos_proxy import (
     HTML_PAGE,
     INVALID_JSON,
     PASS,
@@ -23,12 +26,9 @@ from _chaos_proxy import (
     ChaosProxy,
     Chooser,
 )
-from _inner_run import InnerRun, run_suite, write_target
-
-from conformance.reference.serve import ReferenceServer
 
 # hand-written cases in full, Schemathesis on one operation with one fuzzed example: the suite's whole client
-LIGHT_SUITE = ["-p", "_matrix_select", "--matrix-st-families", "me-events"]
+LIGHT_SUITE = ["-p", MATRIX_SELECT_PLUGIN, "--matrix-st-families", "me-events"]
 LIGHT_ST_EXAMPLES = 1
 POLLING = {"timeout_s": 10.0, "interval_s": 0.2}
 # a failure must be a ConformanceFailure ([REQUIREMENT-ID] ...) or a typed suite error, never a bare exception

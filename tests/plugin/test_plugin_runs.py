@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
-from _chaos_proxy import PASS, STALL, ChaosProxy
-from _inner_run import REPO_ROOT, child_environment
 
 from conformance._stash import REQUEST_COUNT_KEY, RUN_INFO_KEY, RunContext
 from conformance.reference.serve import ReferenceServer
+from tests._inner_run import REPO_ROOT, child_environment
+from tests.plugin._chaos_proxy import PASS, STALL, ChaosProxy
 
 CHILD_TIMEOUT_S = 240
 

@@ -16,7 +16,8 @@ from urllib.parse import quote
 import pytest
 import requests
 import yaml
-from _inner_run import PYTHON, REPO_ROOT, child_environment, suite_command
+
+from tests._inner_run import PYTHON, REPO_ROOT, child_environment, suite_command
 
 INTERRUPTIONS = [(signal.SIGINT, 0), (signal.SIGINT, 1), (signal.SIGINT, 2),
                  (signal.SIGKILL, 3), (signal.SIGKILL, 4), (signal.SIGKILL, 5)]
