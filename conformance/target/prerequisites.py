@@ -3,19 +3,31 @@
 Each prerequisite the suite tries while arranging a case is recorded as `{"id", "title", "status":
 "ok"|"failed"|"fallback", "detail", "fallback", "fix", "exchange"}`. The plugin puts the records on the pytest
 item; the reports and `graph-conformance preflight` show them as a table.
+
+A log made without a sink of its own (e.g. the run-wide one of the Schemathesis cases' events) hands its ok
+and fallback records to the sink `records_to` names meanwhile: the plugin names the running item's, so what
+run-wide arranging or clean-up meets (a refused `$filter`) lands on the item it happens in. Its failures are
+left to whoever catches the PrerequisiteFailed (the plugin records them on the case it ends).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from conformance.errors import PrerequisiteFailed
+from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.target import exchange as recorded
+from conformance.target.resolve import probe_reachable
+
+if TYPE_CHECKING:
+    from conformance.target.config import TargetConfig
 
 OK, FAILED, FALLBACK = "ok", "failed", "fallback"
 STATUSES = (OK, FAILED, FALLBACK)
@@ -35,9 +47,12 @@ MAILBOX_MESSAGES = "MAILBOX-MESSAGES"
 DELETED_ITEMS = "DELETED-ITEMS"
 ODATA_FILTER = "ODATA-FILTER"
 ODATA_PAGING = "ODATA-PAGING"
+CANCEL_WITHOUT_ATTENDEES = "CANCEL-WITHOUT-ATTENDEES"
 
 Record = dict[str, Any]
 RecordSink = Callable[[Record], None]
+
+_RUNNING_SINK: ContextVar[RecordSink | None] = ContextVar("graph_conformance_record_sink", default=None)
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,13 @@ CATALOG: Mapping[str, Prerequisite] = _catalog(
         "honour $top and give an @odata.nextLink (absolute URL) while more items follow",
         "the whole collection in one page",
     ),
+    Prerequisite(
+        CANCEL_WITHOUT_ATTENDEES,
+        "the organizer cancels an event without attendees",
+        "POST /me/events/{id}/cancel with a comment, as the organizer, on a new event that invites nobody",
+        "accept the organizer's cancel of an event without attendees (2xx) as of one with attendees; the "
+        "suite invites attendees only where a check needs their messages or copies",
+    ),
 )
 
 
@@ -177,11 +199,8 @@ def make_record(
 
 def exchange_of(response: requests.Response | None) -> dict[str, Any] | None:
     """The redacted exchange recorded for `response`, as a JSON-able dict (None when there is none)."""
-    exchange = getattr(response, "graph_exchange", None)
-    as_dict = getattr(exchange, "as_dict", None)  # the typed Exchange
-    if callable(as_dict):
-        return dict(as_dict())
-    return dict(exchange) if isinstance(exchange, Mapping) else None
+    exchange = recorded.exchange_of(response)
+    return None if exchange is None else exchange.as_dict()
 
 
 def answer_line(response: requests.Response | None) -> str:
@@ -213,6 +232,31 @@ def _error_code(body: Any) -> str:
     return str(code) if code else ""
 
 
+@contextmanager
+def records_to(sink: RecordSink) -> Iterator[None]:
+    """Meanwhile, the ok and fallback records of logs without a sink of their own go to `sink`."""
+    token = _RUNNING_SINK.set(sink)
+    try:
+        yield
+    finally:
+        _RUNNING_SINK.reset(token)
+
+
+@contextmanager
+def unanswered_fails(log: PrerequisiteLog, prerequisite_id: str, target: TargetConfig) -> Iterator[None]:
+    """A request made meanwhile that gets no answer fails `prerequisite_id`, unless the target is gone.
+
+    One unanswered request is one bad answer: it raises PrerequisiteFailed (the case is not-verified) while a
+    health probe of the base URL answers; when the probe goes unanswered too, TargetUnreachable goes on (the
+    plugin then stops the run, exit 3).
+    """
+    try:
+        yield
+    except TargetUnreachable as error:
+        probe_reachable(target)
+        raise log.failed(prerequisite_id, str(error)) from error
+
+
 class PrerequisiteLog:
     """Hands each record to a sink once per (id, status); turns failures into PrerequisiteFailed."""
 
@@ -222,10 +266,11 @@ class PrerequisiteLog:
 
     def _emit(self, record: Record) -> None:
         key = (str(record["id"]), str(record["status"]))
-        if self.sink is None or (record["status"] != FAILED and key in self._seen):
+        sink = self.sink if self.sink is not None or record["status"] == FAILED else _RUNNING_SINK.get()
+        if sink is None or (record["status"] != FAILED and key in self._seen):
             return
         self._seen.add(key)
-        self.sink(record)
+        sink(record)
 
     def ok(self, prerequisite_id: str, detail: str, response: requests.Response | None = None) -> None:
         """Record that `prerequisite_id` worked."""
