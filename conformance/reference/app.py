@@ -81,7 +81,8 @@ def _self_description(request: Request) -> Response:
         return JSONResponse({"error": "not_found", "error_description": "Only for loopback clients."}, 404)
     root_url = f"{request.scope.get('scheme', 'http')}://{host}"
     settings: ServerSettings = request.app.state.settings
-    return JSONResponse(target_document(request.app.state.store, root_url, settings.faults))
+    document = target_document(request.app.state.store, root_url, settings.faults, settings.send_limit)
+    return JSONResponse(document)
 
 
 async def _token_answer(request: Request) -> Response:

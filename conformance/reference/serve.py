@@ -146,7 +146,7 @@ class ReferenceServer:
 
     def target_document(self) -> dict[str, Any]:
         """The target file (INTERFACES §2) describing this server and its seeded identities."""
-        return target_document(self.store, self.root_url, self.settings.faults)
+        return target_document(self.store, self.root_url, self.settings.faults, self.settings.send_limit)
 
     def write_target(self, path: str | Path) -> Path:
         """Write the target document as YAML to `path`; return the path."""

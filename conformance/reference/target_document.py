@@ -16,8 +16,10 @@ GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
 DISCOVERY_PATH = "/.well-known/graph-conformance/target"
 
 
-def target_document(store: Store, root_url: str, faults: frozenset[str]) -> dict[str, Any]:
-    """Build the target document from the seeded store."""
+def target_document(
+    store: Store, root_url: str, faults: frozenset[str], send_limit: int = 0
+) -> dict[str, Any]:
+    """Build the target document from the seeded store (and the sending limit the server imposes, if any)."""
     suite_app = store.one("SELECT * FROM apps WHERE client_id = ?", (app("suite").client_id,))
 
     def password_of(role: str) -> str:
@@ -36,7 +38,7 @@ def target_document(store: Store, root_url: str, faults: frozenset[str]) -> dict
         name += f" (faults: {', '.join(sorted(faults))})"
     personal = identity("personal")
     personal["token"]["token_url"] = f"{root_url}/consumers/oauth2/v2.0/token"
-    return {
+    document: dict[str, Any] = {
         "name": name,
         "base_url": f"{root_url}/v1.0",
         "unsupported_profiles": [],
@@ -66,3 +68,6 @@ def target_document(store: Store, root_url: str, faults: frozenset[str]) -> dict
             "group": {"group_id": GROUP_ID},
         },
     }
+    if send_limit > 0:  # as a tenant's admin would say: meeting messages per minute per sender
+        document["polling"] = {"send_limit_per_minute": send_limit}
+    return document
