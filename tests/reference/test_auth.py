@@ -10,7 +10,7 @@ import requests
 
 from conformance.reference.auth import mint_token
 from conformance.reference.serve import ReferenceServer
-from tests.reference.conftest import TIMEOUT_S, GraphClient, quote_id
+from tests.reference._graph_client import TIMEOUT_S, GraphClient, quote_id
 
 
 def _token_request(graph: GraphClient, **form: str) -> requests.Response:

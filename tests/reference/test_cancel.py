@@ -8,51 +8,17 @@ import pytest
 
 from conformance.reference.faults import DEFINITIONS, ROUTE_FAMILIES, route_missing
 from conformance.spec.routes import route_families
-from tests.reference.conftest import GraphClient, quote_id
+from tests.reference._graph_client import GraphClient, calendar_ids, family_paths, quote_id
 
 ORGANIZER_ONLY = "Your request can't be completed. You need to be an organizer to cancel a meeting."
-
-
-def _calendar_ids(graph: GraphClient) -> tuple[str, str, str]:
-    """(a secondary calendar in the default group, a calendar group, a calendar in that group)."""
-    default_group_calendars = graph.request("GET", "/me/calendargroup/calendars").json()["value"]
-    secondary = next(item["id"] for item in default_group_calendars if not item["isDefaultCalendar"])
-    groups = graph.request("GET", "/me/calendarGroups").json()["value"]
-    projects = next(item["id"] for item in groups if item["name"] == "Projects")
-    in_projects = graph.request("GET", f"/me/calendarGroups/{quote_id(projects)}/calendars").json()["value"][
-        0
-    ]["id"]
-    return secondary, projects, in_projects
-
-
 ROUTES = list(route_families())  # the catalog's route families (the server keeps its own list: see below)
-
-
-def _paths(graph: GraphClient, family: str) -> tuple[str, str]:
-    """(collection path to create the event in, cancel path template with {id}) for a route family."""
-    secondary, projects, in_projects = _calendar_ids(graph)
-    principal = {
-        "me": "/me",
-        "users": f"/users/{graph.identity('organizer')['user_principal_name']}",
-        "groups": f"/groups/{graph.identity('group')['group_id']}",
-    }[family.split("-")[0]]
-    container = {
-        "events": "/events",
-        "calendar-events": "/calendar/events",
-        "calendars-events": f"/calendars/{quote_id(secondary)}/events",
-        "calendargroup-calendars-events": f"/calendargroup/calendars/{quote_id(secondary)}/events",
-        "calendargroups-calendars-events": (
-            f"/calendarGroups/{quote_id(projects)}/calendars/{quote_id(in_projects)}/events"
-        ),
-    }[family.split("-", 1)[1]]
-    return principal + container, principal + container + "/{id}/cancel"
 
 
 @pytest.mark.parametrize("family", ROUTES)
 def test_every_route_cancels_and_answers_202_empty(
     graph: GraphClient, family: str, unique_subject: str
 ) -> None:
-    collection, cancel_template = _paths(graph, family)
+    collection, cancel_template = family_paths(graph, family)
     event = graph.create_event(path=collection, subject=unique_subject)
     answer = graph.request("POST", cancel_template.format(id=quote_id(event["id"])), json={"comment": "bye"})
     assert answer.status_code == 202, answer.text
@@ -227,7 +193,7 @@ def test_other_methods_on_cancel_get_405_with_allow(graph: GraphClient, method: 
 
 @pytest.mark.parametrize("segment", ["calendarGroups", "calendargroups", "CALENDARGROUPS"])
 def test_segments_are_case_insensitive(graph: GraphClient, segment: str) -> None:
-    _, projects, in_projects = _calendar_ids(graph)
+    _, projects, in_projects = calendar_ids(graph)
     collection = f"/me/calendargroups/{quote_id(projects)}/calendars/{quote_id(in_projects)}/events"
     event = graph.create_event(path=collection)
     calendar_part = f"{quote_id(projects)}/Calendars/{quote_id(in_projects)}"
@@ -236,7 +202,7 @@ def test_segments_are_case_insensitive(graph: GraphClient, segment: str) -> None
 
 
 def test_calendar_path_must_hold_the_event(graph: GraphClient) -> None:
-    secondary, _, _ = _calendar_ids(graph)
+    secondary, _, _ = calendar_ids(graph)
     event = graph.create_event()  # in the default calendar
     answer = graph.request(
         "POST", f"/me/calendars/{quote_id(secondary)}/events/{quote_id(event['id'])}/cancel"

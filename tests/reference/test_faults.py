@@ -13,8 +13,7 @@ import pytest
 from conformance.reference import faults as faults_module
 from conformance.reference.faults import FAULTS, ROUTE_FAMILIES, Fault, route_missing
 from conformance.reference.serve import ReferenceServer
-from tests.reference.conftest import GraphClient, quote_id
-from tests.reference.test_cancel import _paths
+from tests.reference._graph_client import GraphClient, family_paths, quote_id
 
 Probe = Callable[[GraphClient], Any]
 UNKNOWN_ID = "AAMkAGUzYRgWAAA="
@@ -133,7 +132,7 @@ def _second_cancel(graph: GraphClient) -> Any:
 
 def _route_probe(family: str) -> Probe:
     def probe(graph: GraphClient) -> Any:
-        collection, template = _paths(graph, family)
+        collection, template = family_paths(graph, family)
         event = graph.create_event(path=collection)
         return graph.request("POST", template.format(id=quote_id(event["id"]))).status_code
 

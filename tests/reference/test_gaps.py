@@ -11,7 +11,7 @@ import pytest
 
 from conformance.reference.faults import DEFINITIONS, Fault
 from conformance.reference.serve import ReferenceServer
-from tests.reference.conftest import GraphClient, quote_id
+from tests.reference._graph_client import GraphClient, quote_id
 
 SERIES = {
     "pattern": {"type": "daily", "interval": 1},

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from conformance.reference.serve import ReferenceServer
-from tests.reference.conftest import GraphClient, quote_id
+from tests.reference._graph_client import GraphClient, quote_id
 
 SEED = 20261201
 MUTATIONS_PER_BODY = 400  # x 4 bodies, plus byte-level and query mutations: about 2,500 requests in all

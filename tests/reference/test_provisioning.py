@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.reference.conftest import GraphClient, quote_id
+from tests.reference._graph_client import GraphClient, quote_id
 
 
 def test_me_and_users_by_guid_or_upn(graph: GraphClient) -> None:

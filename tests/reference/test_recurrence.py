@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.reference.conftest import GraphClient, quote_id
+from tests.reference._graph_client import GraphClient, quote_id
 
 WINDOW = {"startDateTime": "2031-01-01T00:00:00", "endDateTime": "2032-12-31T00:00:00"}
 

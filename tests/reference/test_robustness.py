@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from conformance.reference.serve import ReferenceServer, run_serve
-from tests.reference.conftest import GraphClient, quote_id
+from tests.reference._graph_client import GraphClient, quote_id
 
 
 def test_huge_body_gets_413_not_500(graph: GraphClient) -> None:

@@ -9,7 +9,7 @@ import pytest
 from conformance.reference import mail
 from conformance.reference.mail import SendLimit
 from conformance.reference.serve import ReferenceServer
-from tests.reference.conftest import GraphClient, quote_id
+from tests.reference._graph_client import GraphClient, quote_id
 
 
 def test_messages_past_the_limit_wait_for_the_window_in_order() -> None:
@@ -61,3 +61,6 @@ def test_late_messages_arrive_once_the_window_passes(
 def test_serve_passes_send_limit_to_the_settings() -> None:
     with ReferenceServer(send_limit=30) as server:
         assert server.settings.send_limit == 30
+        assert server.target_document()["polling"] == {"send_limit_per_minute": 30}
+    with ReferenceServer() as server:
+        assert "polling" not in server.target_document()
