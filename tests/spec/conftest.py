@@ -1,19 +1,12 @@
-"""Shared paths and page fixtures for the spec-layer tests."""
+"""Page fixtures for the spec-layer tests: the seed page and the English pages, parsed once."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from conformance._paths import openapi_dir
 from conformance.spec.model import ApiPage
 from conformance.spec.page import parse_page
-
-PAGES_DIR = Path(__file__).with_name("pages")
-SEED_PAGE = openapi_dir() / "sources" / "event-cancel.ru-RU.md"
-ENGLISH_V1 = PAGES_DIR / "event-cancel.v1.0.en.md"
-ENGLISH_BETA = PAGES_DIR / "event-cancel.beta.en.md"
+from tests.spec._pages import ENGLISH_BETA, ENGLISH_V1, SEED_PAGE
 
 
 @pytest.fixture(scope="session")

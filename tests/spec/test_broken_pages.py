@@ -9,7 +9,7 @@ import pytest
 from conformance.cli import main
 from conformance.errors import SpecParseError
 from conformance.spec.page import parse_page
-from tests.spec.conftest import ENGLISH_V1, SEED_PAGE
+from tests.spec._pages import ENGLISH_V1, SEED_PAGE
 
 
 def _broken_copy(tmp_path: Path, original: Path, old: str, new: str) -> Path:

@@ -16,7 +16,7 @@ from conformance.spec.interfaces_doc import with_tables
 from conformance.spec.model import ApiPage
 from conformance.spec.requirements import build_catalog, load_overlay
 from conformance.spec.routes import ROUTE_SECTION, route_families
-from tests.spec.conftest import SEED_PAGE
+from tests.spec._pages import SEED_PAGE
 
 INTERFACES = repo_root() / "docs" / "INTERFACES.md"
 

@@ -14,7 +14,7 @@ from conformance._paths import openapi_dir, repo_root
 from conformance.cli import main
 from conformance.spec import generate
 from conformance.spec.interfaces_doc import INTERFACES_DOC
-from tests.spec.conftest import PAGES_DIR
+from tests.spec._pages import PAGES_DIR
 
 ERROR_REF = "#/components/schemas/microsoft.graph.ODataErrors.ODataError"
 

@@ -10,7 +10,7 @@ import yaml
 
 from conformance.cli import main
 from conformance.spec.page import parse_page
-from tests.spec.conftest import ENGLISH_BETA
+from tests.spec._pages import ENGLISH_BETA
 
 # The shape of the docs repository's generated include files (beta/includes/permissions/), written
 # for this test: a front matter and one table with least- and higher-privileged columns.

@@ -14,7 +14,7 @@ from conformance.errors import SpecParseError
 from conformance.spec import generate
 from conformance.spec.page import parse_page
 from conformance.spec.routes import bound_operation, parse_route_block
-from tests.spec.conftest import ENGLISH_BETA, PAGES_DIR, SEED_PAGE
+from tests.spec._pages import ENGLISH_BETA, PAGES_DIR, SEED_PAGE
 
 PLAIN_PAGE = PAGES_DIR / "event-cancel.ru-RU.plain.md"
 COMPONENT_NAME = re.compile(r"^[a-zA-Z0-9.\-_]+$")

@@ -58,7 +58,7 @@ def test_beta_page_agrees_on_routes_and_statuses(seed_page: ApiPage, english_bet
 def test_seed_copy_is_byte_for_byte_the_shared_seed() -> None:
     from pathlib import Path
 
-    from tests.spec.conftest import SEED_PAGE
+    from tests.spec._pages import SEED_PAGE
 
     shared = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "event-cancel.ru-RU.md"  # ../shared
     if shared.is_file():

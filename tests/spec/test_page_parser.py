@@ -10,7 +10,7 @@ import pytest
 from conformance.spec.model import ApiPage, RouteParameter
 from conformance.spec.page import _required, parse_page
 from conformance.spec.routes import parse_route_block
-from tests.spec.conftest import PAGES_DIR
+from tests.spec._pages import PAGES_DIR
 
 ATTENDEE_MESSAGE = "Your request can't be completed. You need to be an organizer to cancel a meeting."
 
