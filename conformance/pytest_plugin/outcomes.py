@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from functools import partial
 from typing import Any, NoReturn
 
 import pytest
@@ -19,6 +20,7 @@ from conformance.errors import AmbiguousReplay, MissingIdentity, PrerequisiteFai
 from conformance.outcomes import ExitCode, not_verified
 from conformance.pytest_plugin._keys import ACTIVE_TARGET_KEY, EXPLICIT_TARGET_KEY, is_worker
 from conformance.target.client import TRANSPORT_ERRORS
+from conformance.target.prerequisites import records_to
 from conformance.target.resolve import probe_reachable
 
 UNREACHABLE_PROPERTY = "graph_conformance_unreachable"  # on a worker's report: the run must stop
@@ -82,8 +84,9 @@ def _transport_error(item: pytest.Item, error: Exception) -> NoReturn:
 
 def _guarded_phase(item: pytest.Item) -> Generator[None, None, None]:
     """Run one phase, turning the exceptions above into their outcomes."""
-    try:
-        return (yield)
+    try:  # run-wide arranging meanwhile (a session Provisioner, its last clean-up) records on this item
+        with records_to(partial(record_prerequisite, item)):
+            return (yield)
     except MissingIdentity as missing:
         _not_verified_for(missing)
     except AmbiguousReplay as replay:

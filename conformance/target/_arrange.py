@@ -7,23 +7,18 @@ from typing import Any
 
 import requests
 
-from conformance.errors import TargetUnreachable, TokenError
+from conformance.errors import TokenError
 from conformance.target import prerequisites as prereq
 from conformance.target.client import GraphClient
+from conformance.target.conventions import iso
 from conformance.target.listing import FILTER_REFUSED_STATUSES, next_link_of, odata_literal, value_of
 from conformance.target.polling import eventually
-from conformance.target.prerequisites import CATALOG, PrerequisiteLog, answer_line
-from conformance.target.resolve import probe_reachable
+from conformance.target.prerequisites import CATALOG, PrerequisiteLog, answer_line, unanswered_fails
 from conformance.target.tags import is_tagged, tag
 
 COPY_PAGE = {"$top": "50"}
 
 Item = dict[str, Any]
-
-
-def iso(moment: datetime) -> str:
-    """Graph's dateTime text (no offset; the time zone is given beside it)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def send(
@@ -35,12 +30,10 @@ def send(
     also goes unanswered does TargetUnreachable go on (the plugin then stops the run, exit 3).
     """
     try:
-        return client.request(method, path, **kwargs)
+        with unanswered_fails(log, prerequisite_id, client.graph.target):
+            return client.request(method, path, **kwargs)
     except TokenError as error:
         raise log.failed(prereq.IDENTITY_TOKENS, f"no token for {client.role!r}: {error}") from error
-    except TargetUnreachable as error:
-        probe_reachable(client.graph.target)
-        raise log.failed(prerequisite_id, str(error)) from error
 
 
 def created_object(response: requests.Response) -> Item | None:

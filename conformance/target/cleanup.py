@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from conformance.errors import TargetUnreachable
 from conformance.target.client import GraphClient
+from conformance.target.conventions import GONE
 from conformance.target.listing import FilterRefused, complete_listing, odata_literal
 
-GONE_STATUSES = (404, 410)
 LISTING_MAX_PAGES = 20  # a calendar's tagged events, read to confirm cancelled events are gone
 NOT_TRIED = "not tried: the target stopped answering"
 
@@ -78,7 +78,7 @@ def delete(client: GraphClient, path: str, lost: threading.Event) -> Outcome:
         return error
     except Exception as error:  # noqa: BLE001 - cleanup must go on whatever happens
         return f"could not delete {path}: {error}"
-    if response.status_code >= 300 and response.status_code not in GONE_STATUSES:
+    if response.status_code >= 300 and response.status_code not in GONE:
         return f"DELETE {path} answered {response.status_code}; run graph-conformance sweep"
     return None
 

@@ -11,16 +11,10 @@ from typing import Any
 import requests
 
 from conformance.target import prerequisites as prereq
-from conformance.target._arrange import (
-    created_object,
-    find_copy,
-    iso,
-    read_collection,
-    read_instances,
-    send,
-)
+from conformance.target._arrange import created_object, find_copy, read_collection, read_instances, send
 from conformance.target.cleanup import CleanupWarning, delete, delete_all, still_listed, warn_about
 from conformance.target.client import Graph, GraphClient
+from conformance.target.conventions import iso
 from conformance.target.listing import value_of
 from conformance.target.prerequisites import PrerequisiteLog, RecordSink, answer_line
 from conformance.target.tags import tag

@@ -207,7 +207,7 @@ def test_a_target_lost_midway_ends_with_the_rows_so_far_one_line_and_exit_3(
         raise TargetUnreachable("target at the base URL does not answer (ConnectTimeout)")
 
     monkeypatch.setattr(GraphClient, "request", lost_on_create)
-    monkeypatch.setattr("conformance.target._arrange.probe_reachable", probe_fails)
+    monkeypatch.setattr("conformance.target.prerequisites.probe_reachable", probe_fails)
     assert main(["preflight", "--target", str(reference_target), "--run-id", "gc-lost"]) == 3
     captured = capsys.readouterr()
     assert re.search(r"^IDENTITY-TOKENS\s+ok\s", captured.out, re.M)
