@@ -1,14 +1,11 @@
-"""Fixtures for the report tests: an inner pytest project with a small catalog and fake conformance cases."""
+"""The report tests' inner pytest project: a small catalog, fake conformance cases leaking known secrets."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 
 def _b64url(text: str) -> str:
@@ -90,7 +87,7 @@ def test_not_verified():
 """
 
 
-def _with_secrets(source: str) -> str:
+def with_secrets(source: str) -> str:
     """Prefix a module source with the known secret values it leaks."""
     prefix = (
         f"TOKEN = {KNOWN_JWT!r}\nOPAQUE = {KNOWN_OPAQUE_TOKEN!r}\n"
@@ -114,29 +111,6 @@ def catalog_yaml(rows: list[tuple[str, str, str, str]] = CATALOG_ROWS) -> str:
         for rid, level, profile, sentence in rows
     ]
     return json.dumps({"requirements": entries}, indent=1)
-
-
-@pytest.fixture
-def inner_project(pytester: pytest.Pytester) -> Callable[..., pytest.Pytester]:
-    """Make an inner project: catalog + conftest + the chosen case modules."""
-
-    def make(
-        *, failing: bool = True, rows: list[tuple[str, str, str, str]] = CATALOG_ROWS
-    ) -> pytest.Pytester:
-        pytester.makefile(".yaml", requirements=catalog_yaml(rows))
-        pytester.makeini(
-            "[pytest]\n"
-            "graph_conformance_catalog = requirements.yaml\n"
-            "markers =\n    requirement(*ids): catalog requirement ids\n"
-        )
-        pytester.makeconftest(_with_secrets(CONFTEST))
-        modules = {"test_passing_cases": _with_secrets(PASSING_CASES)}
-        if failing:
-            modules["test_failing_cases"] = _with_secrets(FAILING_CASES)
-        pytester.makepyfile(**modules)
-        return pytester
-
-    return make
 
 
 def run_dir_of(root: Path) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from conformance.errors import TargetConfigError
 from conformance.report.baseline import load_baseline
 from conformance.report.model import RequirementInfo
-from tests.report.conftest import NO_SUITE_PLUGIN, certification_of
+from tests.report._inner_project import NO_SUITE_PLUGIN, certification_of
 
 pytest_plugins = ["pytester"]
 

@@ -12,7 +12,7 @@ from conformance.cli import main
 from conformance.errors import TargetConfigError
 from conformance.report.bundle import MANIFEST, render_manifest
 from conformance.report.product import load_product
-from tests.report.conftest import NO_SUITE_PLUGIN, PRODUCT_YAML, certification_of, run_dir_of
+from tests.report._inner_project import NO_SUITE_PLUGIN, PRODUCT_YAML, certification_of, run_dir_of
 
 pytest_plugins = ["pytester"]
 

@@ -18,7 +18,7 @@ import yaml
 
 from conformance.reference.serve import ReferenceServer
 from conformance.report.verify import verify_bundle
-from tests.report.conftest import PRODUCT_YAML
+from tests.report._inner_project import PRODUCT_YAML
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUITE_TIMEOUT_S = 600

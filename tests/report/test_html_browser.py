@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.report.conftest import NO_SUITE_PLUGIN, run_dir_of
+from tests.report._inner_project import NO_SUITE_PLUGIN, run_dir_of
 
 pytest_plugins = ["pytester"]
 

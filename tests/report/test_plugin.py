@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conformance.report.certification import validate_certification
-from tests.report.conftest import (
+from tests.report._inner_project import (
     KNOWN_SECRETS,
     NO_SUITE_PLUGIN,
     certification_of,

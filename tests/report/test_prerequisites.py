@@ -12,7 +12,13 @@ from bs4 import BeautifulSoup
 from conformance.report.certification import validate_certification
 from conformance.report.model import CaseResult
 from conformance.report.prerequisites import blocked_by, prerequisite_rows
-from tests.report.conftest import KNOWN_JWT, KNOWN_SECRETS, NO_SUITE_PLUGIN, certification_of, run_dir_of
+from tests.report._inner_project import (
+    KNOWN_JWT,
+    KNOWN_SECRETS,
+    NO_SUITE_PLUGIN,
+    certification_of,
+    run_dir_of,
+)
 
 pytest_plugins = ["pytester"]
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conformance.target.redact import REDACTED, redact_headers, redact_text, redact_value
-from tests.report.conftest import KNOWN_JWT
+from tests.report._inner_project import KNOWN_JWT
 
 CASES = {
     "jwt": (f"token {KNOWN_JWT} end", KNOWN_JWT),
