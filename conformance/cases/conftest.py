@@ -1,16 +1,32 @@
-"""Fixtures of the hand-written cases: the Arranger (the plugin's `provision` records each prerequisite)."""
+"""Fixtures of the hand-written cases: the Arranger, and the run-wide CaseSession it shares."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from conformance.cases.toolkit import Arranger
+from conformance.cases.toolkit import Arranger, CaseSession
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import Provisioner
 
 
+@pytest.fixture(scope="session")
+def case_session(graph: Graph, target: TargetConfig, run_id: str) -> Iterator[CaseSession]:
+    """What the hand-written cases share in this run (this xdist worker); its events removed at the end."""
+    session = CaseSession(graph, target, run_id)
+    yield session
+    session.close()
+
+
 @pytest.fixture
-def arrange(graph: Graph, target: TargetConfig, provision: Provisioner) -> Arranger:
+def arrange(
+    request: pytest.FixtureRequest,
+    graph: Graph,
+    target: TargetConfig,
+    provision: Provisioner,
+    case_session: CaseSession,
+) -> Arranger:
     """The arranging step of a case (events, series, copies, mailboxes), each need a recorded prerequisite."""
-    return Arranger(graph, target, provision)
+    return Arranger(graph, target, provision, case_session, request.node)

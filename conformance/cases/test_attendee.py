@@ -14,6 +14,7 @@ from conformance._paths import openapi_dir
 from conformance.cases.toolkit import (
     ATTENDEE_COPY,
     Arranger,
+    Effect,
     Item,
     PrerequisiteFailed,
     Seen,
@@ -92,7 +93,7 @@ def test_attendee_error_carries_the_page_message(
 ) -> None:
     """The attendee's error message is the page's, word for word (whitespace normalised)."""
     expected = _organizer_only_message()
-    event = arrange.provision.event(attendees=1)
+    event = arrange.create(attendees=1)
     _, _, response = attendee_cancels(arrange, graph, event, "CANCEL-ATTENDEE-MESSAGE")
     body = json_of(response)
     error = body.get("error") if isinstance(body, dict) else None
@@ -110,7 +111,7 @@ def test_attendee_error_carries_the_page_message(
 @pytest.mark.requirement("GRAPH-ATTENDEE-COPY-CANCELLED")
 def test_each_attendee_copy_shows_is_cancelled(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
     """After the organizer cancels, every attendee's copy of the meeting shows `isCancelled: true`."""
-    event = arrange.provision.event(attendees=max(1, len(target.attendee_roles)))
+    event = arrange.create(attendees=max(1, len(target.attendee_roles)))
     for role in event.attendee_roles:  # the copies must exist, not cancelled, before the cancel
         if arrange.attendee_copy(event, role).get("isCancelled") is True:
             detail = f"{role}'s copy showed isCancelled: true before the cancel: no effect to judge"
@@ -123,6 +124,6 @@ def test_each_attendee_copy_shows_is_cancelled(graph: Graph, target: TargetConfi
             seen = find_copy(client, event)
             return Seen(bool(seen.value and seen.value.get("isCancelled") is True), seen.value, seen.response)
 
-        expect_eventually(
-            fetch, "GRAPH-ATTENDEE-COPY-CANCELLED", f"{role}'s copy did not show isCancelled: true", target
-        )
+        within = arrange.effect(Effect.COPY, "to show the cancel on an attendee's copy")
+        message = f"{role}'s copy did not show isCancelled: true"
+        expect_eventually(fetch, "GRAPH-ATTENDEE-COPY-CANCELLED", message, within)

@@ -21,10 +21,11 @@ from conformance.cases.toolkit import (
     notices_about,
     organizer_cancels,
     send,
+    waited,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
-from conformance.target.provision import ProvisionedEvent, Provisioner
+from conformance.target.provision import ProvisionedEvent
 
 
 def _all_attendees(target: TargetConfig) -> int:
@@ -38,7 +39,7 @@ def _unique_comment(label: str) -> str:
 
 def _delivering_meeting(arrange: Arranger, attendees: int) -> ProvisionedEvent:
     """A new meeting whose invitation has reached every attendee's mailbox (MAILBOX-MESSAGES)."""
-    event = arrange.provision.event(attendees=attendees)
+    event = arrange.create(attendees=attendees)
     arrange.mailboxes_deliver(event)
     return event
 
@@ -64,7 +65,8 @@ def test_comment_reaches_every_attendee(
     event = _delivering_meeting(arrange, _all_attendees(target))
     comment = _unique_comment(comment_key)
     organizer_cancels(graph, event, requirement_id, body={comment_key: comment}, about_answer=False)
-    notices = expect_notices(graph, event.attendee_roles, event.subject, requirement_id, target)
+    within = arrange.notice_wait()
+    notices = expect_notices(graph, event.attendee_roles, event.subject, requirement_id, within)
     for role, notice in notices.items():
         expect(
             comment in message_text(notice),
@@ -81,8 +83,9 @@ def test_every_attendee_gets_a_meeting_cancelled_message(
     event = _delivering_meeting(arrange, _all_attendees(target))
     body = {"comment": _unique_comment("message-type")}
     organizer_cancels(graph, event, "CANCEL-SENDS-MESSAGE", body=body, about_answer=False)
+    within = arrange.notice_wait()
     expect_notices(
-        graph, event.attendee_roles, event.subject, "CANCEL-SENDS-MESSAGE", target, of_type=CANCELLED
+        graph, event.attendee_roles, event.subject, "CANCEL-SENDS-MESSAGE", within, of_type=CANCELLED
     )
 
 
@@ -107,7 +110,7 @@ def test_cancel_without_comment_sends_the_default_notice(
         event.attendee_roles,
         event.subject,
         "GRAPH-COMMENT-DEFAULT-NOTICE",
-        target,
+        arrange.notice_wait(),
         what="the meeting cancelled without a comment",
     )
 
@@ -117,17 +120,18 @@ def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arran
     """`"comment": ""` cancels without a notice; judged once a later cancel's notice has arrived."""
     silent = _delivering_meeting(arrange, 1)
     # cancelled after `silent`: once the sentinel's notice is in, a notice of `silent` would be too
-    sentinel = arrange.provision.event(attendees=1)
+    sentinel = arrange.create(attendees=1)
     empty = {"comment": ""}
     organizer_cancels(graph, silent, "GRAPH-COMMENT-EMPTY-NO-NOTICE", body=empty, about_answer=False)
     later = {"comment": _unique_comment("sentinel")}
     client = graph.as_(sentinel.owner_role)
     send(client, f"{sentinel.path}/cancel", "GRAPH-COMMENT-EMPTY-NO-NOTICE", body=later, about_answer=False)
     role = silent.attendee_roles[0]
-    if not await_notice(graph, role, sentinel.subject, target).found:
+    within = arrange.notice_wait()
+    if not await_notice(graph, role, sentinel.subject, within).found:
         not_verified(
-            f"the notice of a later cancel never reached {role!r}, so the absence of a notice for the empty "
-            "comment cannot be judged"
+            f"the notice of a later cancel never reached {role!r} ({waited(within)}), so the absence of a "
+            "notice for the empty comment cannot be judged"
         )
     notices = notices_about(graph.as_(role), silent.subject)
     expect(
@@ -141,10 +145,11 @@ def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arran
 
 @pytest.mark.requirement("CANCEL-COMMENT-OPTIONAL")
 @pytest.mark.parametrize("body", [pytest.param(ABSENT, id="no-body"), pytest.param({}, id="empty-object")])
-def test_cancel_without_comment_is_accepted(body: Any, graph: Graph, provision: Provisioner) -> None:
+def test_cancel_without_comment_is_accepted(body: Any, graph: Graph, arrange: Arranger) -> None:
     """`comment` is optional: no body and `{}` are both accepted."""
-    event = provision.event(attendees=1)
-    organizer_cancels(graph, event, "CANCEL-COMMENT-OPTIONAL", body=body, what="cancel without a comment")
+    event = arrange.create()
+    what = "cancel without a comment"
+    organizer_cancels(graph, event, "CANCEL-COMMENT-OPTIONAL", body=body, what=what, arrange=arrange)
 
 
 _COMMENT_STRINGS = [
@@ -158,11 +163,12 @@ _COMMENT_STRINGS = [
 
 @pytest.mark.requirement("CANCEL-COMMENT-STRING")
 @pytest.mark.parametrize("comment", _COMMENT_STRINGS)
-def test_any_string_comment_is_accepted(comment: str, graph: Graph, provision: Provisioner) -> None:
+def test_any_string_comment_is_accepted(comment: str, graph: Graph, arrange: Arranger) -> None:
     """`comment` is a String: any string is accepted."""
-    event = provision.event(attendees=1)
+    event = arrange.create()
     what = f"cancel with a {len(comment)}-character comment"
-    organizer_cancels(graph, event, "CANCEL-COMMENT-STRING", body={"comment": comment}, what=what)
+    body = {"comment": comment}
+    organizer_cancels(graph, event, "CANCEL-COMMENT-STRING", body=body, what=what, arrange=arrange)
 
 
 @pytest.mark.requirement("CANCEL-CONTENT-TYPE")
@@ -175,10 +181,10 @@ def test_any_string_comment_is_accepted(comment: str, graph: Graph, provision: P
     ],
 )
 def test_json_body_with_json_content_type_is_accepted(
-    header_name: str, media_type: str, graph: Graph, provision: Provisioner
+    header_name: str, media_type: str, graph: Graph, arrange: Arranger
 ) -> None:
     """A JSON body sent with a JSON `Content-Type` (as the page and its example spell it) is accepted."""
-    event = provision.event(attendees=1)
+    event = arrange.create()
     body = {"comment": _unique_comment("content-type")}
     response = send(
         graph.as_(event.owner_role),
@@ -187,4 +193,5 @@ def test_json_body_with_json_content_type_is_accepted(
         body=body,
         headers={header_name: media_type},
     )
+    arrange.judge_refusal(event, response)
     expect_accepted(response, "CANCEL-CONTENT-TYPE", f"cancel sent with '{header_name}: {media_type}'")

@@ -13,6 +13,8 @@ from conformance.cases.toolkit import (
     ABSENT,
     GONE,
     Arranger,
+    Bound,
+    Effect,
     Item,
     Seen,
     envelope_problems,
@@ -25,6 +27,7 @@ from conformance.cases.toolkit import (
     poll,
     require_route_served,
     send,
+    waited,
 )
 from conformance.target.client import Graph
 from conformance.target.provision import ProvisionedEvent
@@ -58,16 +61,9 @@ def _cancel(
 
 
 def _unknown_id(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
-    """Cancel a well-formed id that no longer exists (the event was deleted first)."""
-    event = arrange.provision.event(attendees=1)
-    deleted = graph.as_(event.owner_role).delete(event.path)
-    if deleted.status_code not in (200, 202, 204):
-        not_verified(f"could not delete a fresh event to obtain an unknown id (HTTP {deleted.status_code})")
-    gone = graph.as_(event.owner_role).get(event.path)
-    if gone.status_code not in GONE:
-        not_verified(f"a deleted event still answers GET with HTTP {gone.status_code}: its id is not unknown")
+    """Cancel a well-formed id that no longer exists (an event deleted first; one for the whole run)."""
     body = {"comment": "cancel of a deleted event"}
-    return Sent(_cancel(graph, event.path, requirement_id, about_answer, body=body))
+    return Sent(_cancel(graph, arrange.unknown_event_path(), requirement_id, about_answer, body=body))
 
 
 def _malformed_id(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
@@ -75,29 +71,30 @@ def _malformed_id(graph: Graph, arrange: Arranger, requirement_id: str, about_an
     return Sent(_cancel(graph, path, requirement_id, about_answer, body={"comment": "x"}))
 
 
-def _on_fresh_event(body: Any = ABSENT, *, raw: bytes | None = None, method: str = "POST") -> Probe:
-    """A probe sending `body` (or `raw` bytes) with `method` to the cancel path of a new event."""
+def _on_fresh_event(body: Any = ABSENT) -> Probe:
+    """A probe cancelling a new event (inviting nobody) with `body`: a request to be accepted."""
 
     def probe(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
-        event = arrange.provision.event(attendees=1)
-        options = {"body": body, "raw": raw, "method": method}
-        return Sent(_cancel(graph, event.path, requirement_id, about_answer, **options))
+        event = arrange.create()
+        return Sent(_cancel(graph, event.path, requirement_id, about_answer, body=body))
 
     return probe
 
 
-def _refused_on_fresh_event(body: Any = ABSENT, *, raw: bytes | None = None) -> Probe:
-    """Like _on_fresh_event, the event read back first: a refused request must leave it as it was."""
+def _refused(body: Any = ABSENT, *, raw: bytes | None = None, method: str = "POST") -> Probe:
+    """A probe sending `body` (or `raw` bytes) with `method` to the cancel path of an event it must leave as
+    it was: the run's untouched event, reused while refused requests leave it unchanged."""
 
     def probe(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
-        event, before = arrange.event(attendees=1)
-        response = _cancel(graph, event.path, requirement_id, about_answer, body=body, raw=raw)
+        event, before = arrange.untouched_event()
+        options = {"body": body, "raw": raw, "method": method}
+        response = _cancel(graph, event.path, requirement_id, about_answer, **options)
         return Sent(response, event.path, before)
 
     return probe
 
 
-def _cancel_observed(graph: Graph, arrange: Arranger, event: ProvisionedEvent) -> bool:
+def _cancel_observed(graph: Graph, event: ProvisionedEvent, within: Bound) -> bool:
     """Whether the event shows it was cancelled (GET 404/410, or itself with `isCancelled: true`), polled."""
     client = graph.as_("organizer")
 
@@ -107,20 +104,22 @@ def _cancel_observed(graph: Graph, arrange: Arranger, event: ProvisionedEvent) -
         cancelled = isinstance(body, dict) and body.get("id") == event.id and body.get("isCancelled") is True
         return Seen(response.status_code in GONE or cancelled, None, response)
 
-    return poll(fetch, arrange.target).found
+    return poll(fetch, within).found
 
 
 def _second_cancel(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
     """Cancel the same event twice, the second time once the first one's effect shows; the second answer."""
-    event, _ = arrange.event(attendees=1)
+    event, _ = arrange.event()
     first = _cancel(graph, event.path, requirement_id, False, body={"comment": "first cancel"})
     require_route_served(first)
+    arrange.judge_refusal(event, first)
     if not 200 <= first.status_code < 300:
         not_verified(f"the first cancel of a fresh event answered HTTP {first.status_code}: no second to try")
-    if not _cancel_observed(graph, arrange, event):
+    within = arrange.effect(Effect.CALENDAR, "to show a cancel on the organizer's event")
+    if not _cancel_observed(graph, event, within):
         not_verified(
-            "the first cancel's effect never showed (the event neither gone nor isCancelled within "
-            f"{arrange.target.poll_timeout_s:g}s), so a second cancel would not meet a cancelled event"
+            "the first cancel's effect never showed (the event neither gone nor isCancelled; "
+            f"{waited(within)}), so a second cancel would not meet a cancelled event"
         )
     return Sent(_cancel(graph, event.path, requirement_id, about_answer, body={"comment": "second cancel"}))
 
@@ -142,22 +141,18 @@ _PROBES: dict[str, Convention] = {
     for probe in [
         Convention("unknown-id", _unknown_id, (404,), "ErrorItemNotFound"),
         Convention("malformed-id", _malformed_id, (400,), "ErrorInvalidIdMalformed"),
-        Convention("malformed-json", _refused_on_fresh_event(raw=b'{"comment": "unterminated'), (400,)),
+        Convention("malformed-json", _refused(raw=b'{"comment": "unterminated'), (400,)),
         *(
-            Convention(f"comment-{kind}", _refused_on_fresh_event({"comment": value}), (400,))
+            Convention(f"comment-{kind}", _refused({"comment": value}), (400,))
             for kind, value in _COMMENT_TYPES.items()
         ),
-        Convention(
-            "unknown-parameter",
-            _refused_on_fresh_event({"comment": "x", "notAParameterOfCancel": True}),
-            (400,),
-        ),
+        Convention("unknown-parameter", _refused({"comment": "x", "notAParameterOfCancel": True}), (400,)),
         Convention("second-cancel", _second_cancel, REFUSALS),
         *(
             # which of the two real Graph gives is not established by a public source: both are accepted
             Convention(
                 f"{method}-on-cancel",
-                _on_fresh_event(ABSENT if method in ("GET", "DELETE") else {"comment": "x"}, method=method),
+                _refused(ABSENT if method in ("GET", "DELETE") else {"comment": "x"}, method=method),
                 (400, 405),
             )
             for method in OTHER_METHODS

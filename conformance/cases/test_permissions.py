@@ -25,7 +25,7 @@ from conformance.cases.toolkit import (
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
-from conformance.target.provision import ProvisionedEvent, Provisioner
+from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
 
 COMMENT = {"comment": "permission check"}
@@ -81,7 +81,7 @@ def refused_and_untouched(
     arrange: Arranger, graph: Graph, sender: Sender, requirement_id: str, what: str
 ) -> None:
     """The request is refused with a 4xx, and the organizer's event is as it was before it."""
-    event, before = arrange.event()
+    event, before = arrange.untouched_event()
     response = sender(graph, event, requirement_id)
     expect_status(response, requirement_id, REFUSALS, what)
     expect_untouched(graph.as_(event.owner_role), event.path, before, requirement_id)
@@ -89,14 +89,15 @@ def refused_and_untouched(
 
 def refused_exactly(
     graph: Graph,
-    provision: Provisioner,
+    arrange: Arranger,
     sender: Sender,
     requirement_id: str,
     error: tuple[int, str],
     what: str,
 ) -> None:
     """The request gets exactly `error` (status, `error.code`), its route served."""
-    response = sender(graph, provision.event(), requirement_id)
+    event, _ = arrange.untouched_event()
+    response = sender(graph, event, requirement_id)
     require_route_served(response)
     expect_error(response, requirement_id, *error, what)
 
@@ -109,11 +110,11 @@ def test_cancel_without_token_is_refused_and_leaves_event(graph: Graph, arrange:
 
 @pytest.mark.requirement("GRAPH-401-NO-TOKEN")
 def test_cancel_without_token_gives_401_invalid_authentication_token(
-    graph: Graph, provision: Provisioner
+    graph: Graph, arrange: Arranger
 ) -> None:
     """No token: exactly 401 with code InvalidAuthenticationToken."""
     refused_exactly(
-        graph, provision, WITHOUT_TOKEN, "GRAPH-401-NO-TOKEN", (401, "InvalidAuthenticationToken"), "no token"
+        graph, arrange, WITHOUT_TOKEN, "GRAPH-401-NO-TOKEN", (401, "InvalidAuthenticationToken"), "no token"
     )
 
 
@@ -121,7 +122,7 @@ def test_cancel_without_token_gives_401_invalid_authentication_token(
 @pytest.mark.requirement("GRAPH-401-INVALID-TOKEN")
 def test_cancel_with_invalid_token_gives_401(graph: Graph, arrange: Arranger, kind: str) -> None:
     """A token that is not valid: 401 InvalidAuthenticationToken, the event untouched."""
-    event, before = arrange.event()
+    event, before = arrange.untouched_event()
     response = INVALID_TOKENS[kind](graph, event, "GRAPH-401-INVALID-TOKEN")
     require_route_served(response)
     expect_error(response, "GRAPH-401-INVALID-TOKEN", 401, "InvalidAuthenticationToken", f"a {kind} token")
@@ -138,29 +139,32 @@ def test_cancel_without_calendars_readwrite_is_refused(graph: Graph, arrange: Ar
 
 @pytest.mark.requirement("GRAPH-403-ACCESS-DENIED")
 def test_cancel_without_calendars_readwrite_gives_403_access_denied(
-    graph: Graph, provision: Provisioner
+    graph: Graph, arrange: Arranger
 ) -> None:
     """A token without Calendars.ReadWrite: exactly 403 ErrorAccessDenied."""
     graph.as_("readonly")
     refused_exactly(
-        graph, provision, READONLY, "GRAPH-403-ACCESS-DENIED", (403, "ErrorAccessDenied"), "a readonly token"
+        graph, arrange, READONLY, "GRAPH-403-ACCESS-DENIED", (403, "ErrorAccessDenied"), "a readonly token"
     )
 
 
 @pytest.mark.requirement("CANCEL-PERM-DELEGATED-WORK")
-def test_delegated_calendars_readwrite_alone_cancels(graph: Graph, provision: Provisioner) -> None:
+def test_delegated_calendars_readwrite_alone_cancels(graph: Graph, arrange: Arranger) -> None:
     """A work-account token with only Calendars.ReadWrite cancels the organizer's event (202)."""
     graph.as_("organizer_minimal")
-    response = as_role("organizer_minimal")(graph, provision.event(), "CANCEL-PERM-DELEGATED-WORK")
+    event = arrange.create()
+    response = as_role("organizer_minimal")(graph, event, "CANCEL-PERM-DELEGATED-WORK")
+    arrange.judge_refusal(event, response)
     expect_accepted(response, "CANCEL-PERM-DELEGATED-WORK", "a Calendars.ReadWrite-only token")
 
 
 @pytest.mark.requirement("CANCEL-PERM-DELEGATED-PERSONAL")
-def test_personal_account_cancels(graph: Graph, provision: Provisioner) -> None:
+def test_personal_account_cancels(graph: Graph, arrange: Arranger) -> None:
     """A personal Microsoft account with Calendars.ReadWrite cancels its own event (202)."""
     graph.as_("personal")
-    event = provision.event(owner="personal")
+    event = arrange.create(owner="personal")
     response = as_role("personal")(graph, event, "CANCEL-PERM-DELEGATED-PERSONAL")
+    arrange.judge_refusal(event, response)
     expect_accepted(response, "CANCEL-PERM-DELEGATED-PERSONAL", "a personal account's cancel")
 
 
@@ -168,7 +172,7 @@ def test_personal_account_cancels(graph: Graph, provision: Provisioner) -> None:
 def test_me_route_with_app_token_gives_400_bad_request(graph: Graph, arrange: Arranger) -> None:
     """`/me` with an app-only token: 400 BadRequest, the event untouched."""
     graph.as_("application")
-    event, before = arrange.event()
+    event, before = arrange.untouched_event()
     response = APP_TOKEN_ON_ME(graph, event, "GRAPH-400-ME-APP-TOKEN")
     require_route_served(response)
     expect_error(response, "GRAPH-400-ME-APP-TOKEN", 400, "BadRequest", "/me with an app token")
@@ -186,12 +190,13 @@ ENVELOPE_CASES: dict[str, tuple[str, Sender]] = {
 @pytest.mark.parametrize("case", list(ENVELOPE_CASES))
 @pytest.mark.requirement("GRAPH-ERROR-ENVELOPE")
 def test_permission_errors_use_graph_error_envelope(
-    graph: Graph, provision: Provisioner, target: TargetConfig, case: str
+    graph: Graph, arrange: Arranger, target: TargetConfig, case: str
 ) -> None:
     """Each refusal is JSON `{"error": {"code", "message", "innerError": {...}}}` with a JSON content type."""
     scenario_requirement, sender = ENVELOPE_CASES[case]
     require_profile(target, scenario_requirement)
-    response = sender(graph, provision.event(), "GRAPH-ERROR-ENVELOPE")
+    event, _ = arrange.untouched_event()
+    response = sender(graph, event, "GRAPH-ERROR-ENVELOPE")
     require_route_served(response)
     if response.status_code < 400:
         not_verified(f"the {case} request was not refused (HTTP {response.status_code}); no error to inspect")

@@ -67,15 +67,15 @@ GROUP_ROUTES = [route for route in ROUTES if route.principal == "groups"]
 
 
 def provision_for(route: Route, provision: Provisioner) -> ProvisionedEvent:
-    """An event with one attendee, in the calendar (group) the route's container needs."""
+    """An event inviting nobody (a route needs no attendee), in the calendar the route's container names."""
     if route.principal == "groups":
-        return provision.event(group=True)
+        return provision.event(group=True, attendees=0)
     if route.container in ("calendars", "calendargroup"):
-        return provision.event(calendar_id=provision.calendar())
+        return provision.event(calendar_id=provision.calendar(), attendees=0)
     if route.container == "calendargroups":
         group_id, calendar_id = provision.calendar_group_with_calendar()
-        return provision.event(calendar_id=calendar_id, calendar_group_id=group_id)
-    return provision.event()
+        return provision.event(calendar_id=calendar_id, calendar_group_id=group_id, attendees=0)
+    return provision.event(attendees=0)
 
 
 def cancel_path(route: Route, graph: Graph, event: ProvisionedEvent, *, spelling: str | None = None) -> str:
@@ -129,6 +129,7 @@ def accepted_and_gone(
     event = provision_for(route, arrange.provision)
     arrange.read_back(event)  # it must exist as created for its absence after the cancel to mean anything
     response = cancel_on(route, graph, event, requirement_id, caller=caller)
+    arrange.judge_refusal(event, response)
     expect_accepted(response, requirement_id, f"the {caller}'s cancel", route.requirement_id)
     check_gone(event, graph.as_("organizer"))
 
@@ -164,13 +165,14 @@ def test_cancel_route_accepts_the_organizers_cancel(route: Route, graph: Graph, 
 @pytest.mark.parametrize("route", route_params(ROUTES, mark_route=False))
 @pytest.mark.requirement("CANCEL-202-EMPTY")
 def test_cancel_route_answers_202_with_empty_body(
-    route: Route, graph: Graph, provision: Provisioner, target: TargetConfig
+    route: Route, graph: Graph, arrange: Arranger, target: TargetConfig
 ) -> None:
     """On every route template, success is exactly `202 Accepted` with nothing in the body."""
     require_profile(target, route.requirement_id)
-    event = provision_for(route, provision)
+    event = provision_for(route, arrange.provision)
     response = cancel_on(route, graph, event, "CANCEL-202-EMPTY")
     require_route_served(response, route.requirement_id)
+    arrange.judge_refusal(event, response)
     expect(
         response.status_code == 202, "CANCEL-202-EMPTY", f"status {response.status_code}, not 202", response
     )
@@ -238,6 +240,7 @@ def test_cancel_route_segments_are_case_insensitive(
     if is_unknown_route(response):
         page_spelling = cancel_on(route, graph, event, "GRAPH-SEGMENTS-CASE-INSENSITIVE")
         require_route_served(page_spelling, route.requirement_id)
+    arrange.judge_refusal(event, response)
     expect(
         200 <= response.status_code < 300,
         "GRAPH-SEGMENTS-CASE-INSENSITIVE",

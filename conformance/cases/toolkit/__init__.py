@@ -33,6 +33,7 @@ from conformance.cases.toolkit.checks import (
     profile_of,
     require_profile,
     sentence_of,
+    waited,
 )
 from conformance.cases.toolkit.observe import (
     CANCELLED,
@@ -48,9 +49,11 @@ from conformance.cases.toolkit.observe import (
     unreadable_mailbox,
     window,
 )
+from conformance.cases.toolkit.session import CaseSession
 from conformance.errors import ConformanceFailure, PrerequisiteFailed
 from conformance.outcomes import not_applicable, not_verified
 from conformance.target.listing import value_of
+from conformance.target.polling import Bound, Effect
 from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, exchange_of
 
 __all__ = [
@@ -64,6 +67,9 @@ __all__ = [
     "JSON_TYPE",
     "ME_EVENTS_ROUTE",
     "Arranger",
+    "Bound",
+    "CaseSession",
+    "Effect",
     "ConformanceFailure",
     "Item",
     "Polling",
@@ -98,5 +104,6 @@ __all__ = [
     "sentence_of",
     "series_window",
     "unreadable_mailbox",
+    "waited",
     "window",
 ]

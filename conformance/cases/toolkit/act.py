@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import requests
 
@@ -13,6 +13,9 @@ from conformance.outcomes import not_verified
 from conformance.target.client import Graph, GraphClient
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.resolve import probe_reachable
+
+if TYPE_CHECKING:
+    from conformance.cases.toolkit.arrange import Arranger
 
 ME_EVENTS_ROUTE = "CANCEL-ROUTE-ME-EVENTS"  # the route the behavioural cases cancel on
 JSON_TYPE = "application/json"
@@ -97,13 +100,18 @@ def organizer_cancels(
     *,
     path: str | None = None,
     what: str = "the organizer's cancel",
+    arrange: Arranger | None = None,
     **options: Any,
 ) -> requests.Response:
     """The organizer cancels `event` (at `path`, else `/me/events/{id}`); route guarded, 2xx expected.
 
-    `options` are send's: `body` (default: a comment naming the requirement) and `about_answer`.
+    `options` are send's: `body` (default: a comment naming the requirement) and `about_answer`. With
+    `arrange`, a refusal of an event without attendees is first checked against the target's refusing any
+    such cancel (CANCEL-WITHOUT-ATTENDEES: the case is then not-verified, never failed).
     """
     options.setdefault("body", {"comment": f"Cancelled by graph-conformance ({requirement_id})"})
     client = graph.as_(event.owner_role)
     response = send(client, path or f"{event.path}/cancel", requirement_id, **options)
+    if arrange is not None:
+        arrange.judge_refusal(event, response)
     return expect_accepted(response, requirement_id, what)

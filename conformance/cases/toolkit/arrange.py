@@ -6,29 +6,53 @@ and showing the exchange, never failed (only what a requirement states may fail 
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from conformance.cases.toolkit.checks import Seen, json_of, poll
+import requests
+
+from conformance.cases.toolkit.checks import GONE, Seen, is_unknown_route, json_of, poll
 from conformance.cases.toolkit.observe import Item, listed, messages_about, unreadable_mailbox, window
+from conformance.cases.toolkit.session import CaseSession
 from conformance.errors import TargetUnreachable
+from conformance.outcomes import not_verified
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
-from conformance.target.prerequisites import DELETED_ITEMS, EVENT_READ, MAILBOX_MESSAGES
+from conformance.target.polling import Bound, Effect, EffectLatencies, latencies_for, seconds
+from conformance.target.prerequisites import DELETED_ITEMS, EVENT_READ, MAILBOX_MESSAGES, records_to
 from conformance.target.provision import ProvisionedEvent, Provisioner
 from conformance.target.resolve import probe_reachable
+
+if TYPE_CHECKING:
+    import pytest
 
 SERIES_DAYS = 3  # the occurrences of the series Arranger.series makes
 
 
 class Arranger:
-    """The arranging step of a case: the Provisioner's creations and reads, and the reads a case adds."""
+    """The arranging step of a case: the Provisioner's creations and reads, and the reads a case adds.
 
-    def __init__(self, graph: Graph, target: TargetConfig, provision: Provisioner) -> None:
+    With a CaseSession it shares the run's learned waits and reused events; with the pytest `item`, meeting
+    message waits also allow for the sending limit's queue (the Schemathesis plugin's message_wait).
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        target: TargetConfig,
+        provision: Provisioner,
+        session: CaseSession | None = None,
+        item: pytest.Item | None = None,
+    ) -> None:
         self.graph, self.target, self.provision = graph, target, provision
+        self.session, self.item = session, item
         self.log = provision.log
+        self.latencies: EffectLatencies = session.latencies if session else latencies_for(target)
+        self._created_at: dict[str, float] = {}  # event id -> when its creation was answered (monotonic)
 
     @contextmanager
     def _trying(self, prerequisite_id: str) -> Iterator[None]:
@@ -39,18 +63,29 @@ class Arranger:
             probe_reachable(self.target)  # raises: the plugin stops the run (exit 3)
             raise self.log.failed(prerequisite_id, f"a request got no answer: {error}") from None
 
-    def event(self, **options: Any) -> tuple[ProvisionedEvent, Item]:
-        """A new tagged event (Provisioner.event's options) and how it reads back (EVENT-READ)."""
-        event = self.provision.event(**options)
+    def create(self, *, attendees: int = 0, **options: Any) -> ProvisionedEvent:
+        """A new tagged event (Provisioner.event's options), inviting nobody unless `attendees` says so."""
+        event = self.provision.event(attendees=attendees, **options)
+        self._created_at[event.id] = time.monotonic()
+        return event
+
+    def event(self, *, attendees: int = 0, **options: Any) -> tuple[ProvisionedEvent, Item]:
+        """A new tagged event (see `create`) and how it reads back (EVENT-READ)."""
+        event = self.create(attendees=attendees, **options)
         return event, self.read_back(event)
 
-    def series(self, *, attendees: int = 1) -> tuple[ProvisionedEvent, list[Item]]:
+    def series(self, *, attendees: int = 0) -> tuple[ProvisionedEvent, list[Item]]:
         """A new daily series of SERIES_DAYS occurrences and its occurrences (INSTANCES: at least two)."""
         series = self.provision.series(attendees=attendees, occurrences=SERIES_DAYS)
+        self._created_at[series.id] = time.monotonic()
         return series, self.provision.instances(series, at_least=2)
+
+    def _since(self, event: ProvisionedEvent) -> float:
+        return self._created_at.get(event.id, time.monotonic())
 
     def read_back(self, event: ProvisionedEvent) -> Item:
         """The event as its owner reads it now (EVENT-READ: 200, the same id and subject): the 'before'."""
+        learn = self.latencies.full(Effect.CALENDAR, "to show a created event", since=self._since(event))
         with self._trying(EVENT_READ):
             response = self.graph.as_(event.owner_role).get(event.path)
         body = json_of(response)
@@ -63,12 +98,98 @@ class Arranger:
                 f"subject {body.get('subject')!r})"
             )
             raise self.log.failed(EVENT_READ, detail, response)
+        learn.found()
         self.log.ok(EVENT_READ, "a created event reads back with its id and subject", response)
         return body
 
+    def untouched_event(self) -> tuple[ProvisionedEvent, Item]:
+        """An organizer's event without attendees as created, and how it reads: for requests to be refused.
+
+        Shared across the run: a refused request leaves it unchanged, so the next case reuses it (read back
+        first); once a request did change it, a new one is made.
+        """
+        if self.session is None:
+            return self.event()
+        with self.session.lock, self._shared_records():
+            before = self.session.reusable(self.session.untouched)
+            if self.session.untouched is not None and before is not None:
+                return self.session.untouched, before
+            shared = Arranger(self.graph, self.target, self.session.provision, self.session, self.item)
+            event, before = shared.event()
+            self.session.untouched = event
+            return event, before
+
+    def unknown_event_path(self) -> str:
+        """The path of an event that existed and was deleted (reused across the run while it answers 404)."""
+        if self.session is not None:
+            with self.session.lock:
+                known = self.session.still_unknown()
+                if known is not None:
+                    return known
+        provision = self.session.provision if self.session is not None else self.provision
+        with self._shared_records():
+            event = provision.event(attendees=0)
+        owner = self.graph.as_(event.owner_role)
+        deleted = owner.delete(event.path)
+        if deleted.status_code not in (200, 202, 204):
+            status = deleted.status_code
+            not_verified(f"could not delete a fresh event to obtain an unknown id (HTTP {status})")
+        gone = owner.get(event.path)
+        if gone.status_code not in GONE:
+            status = gone.status_code
+            not_verified(f"a deleted event still answers GET with HTTP {status}: its id is not unknown")
+        if self.session is not None:
+            self.session.unknown_path = event.path
+        return event.path
+
+    def _shared_records(self) -> Any:
+        """Meanwhile the shared Provisioner's ok/fallback records go to this case's item."""
+        sink = self.log.sink
+        return records_to(sink) if sink is not None else nullcontext()
+
+    def judge_refusal(self, event: ProvisionedEvent, response: requests.Response) -> None:
+        """A 4xx to cancelling `event`, which invites nobody: not-verified if the target refuses all such.
+
+        (CANCEL-WITHOUT-ATTENDEES, asked once per run.) Where the target does cancel events without
+        attendees, this refusal is the case's own answer to judge.
+        """
+        if event.attendee_roles or not 400 <= response.status_code < 500 or is_unknown_route(response):
+            return
+        if self.session is not None:
+            with self._shared_records():
+                self.session.cancel_without_attendees()
+
+    def effect(self, effect: Effect, what: str) -> Bound:
+        """How long to wait for an effect of a cancel just answered (`what`: "to remove the event")."""
+        return self.latencies.bound(effect, what)
+
+    def notice_wait(self, what: str = "to deliver a cancellation notice") -> Bound:
+        """The wait for a meeting message caused just now: learned, plus the sending limit's queue."""
+        return self._within_send_limit(self.latencies.bound(Effect.MAILBOX, what))
+
+    def _within_send_limit(self, bound: Bound) -> Bound:
+        """`bound` lengthened by the queue the target's sending limit builds; not-verified beyond the cap."""
+        if self.item is None or self.target.send_limit <= 0:
+            return bound
+        from conformance.cases.generated.plugin import message_wait
+
+        limited = dataclasses.replace(self.target, poll_timeout_s=bound.poll_timeout_s)
+        wait_s, beyond = message_wait(self.item, limited)
+        if beyond is not None:
+            not_verified(beyond)
+        if wait_s <= bound.poll_timeout_s:
+            return bound
+        queue = seconds(wait_s - bound.poll_timeout_s)
+        limit = self.target.send_limit
+        reason = f"{bound.reason}, plus {queue} for the queue of the sending limit ({limit} a minute)"
+        return dataclasses.replace(bound, poll_timeout_s=wait_s, reason=reason)
+
     def attendee_copy(self, event: ProvisionedEvent, role: str) -> Item:
         """`role`'s copy of `event` in their calendarView, once it shows (ATTENDEE-COPY)."""
-        return self.provision.find_attendee_copy(event, role)
+        learn = self.latencies.full(Effect.COPY, "for an attendee's copy to appear", since=self._since(event))
+        copy = self.provision.find_attendee_copy(event, role)
+        learn.found()
+        return copy
 
     def mailboxes_deliver(self, event: ProvisionedEvent) -> None:
         """Each attendee's mailbox can be read and holds the invitation (MAILBOX-MESSAGES).
@@ -89,14 +210,15 @@ class Arranger:
                 raise self.log.failed(MAILBOX_MESSAGES, unreadable.detail, seen.response)
             return Seen(bool(seen.value), seen.value, seen.response)
 
+        full = self.latencies.full(Effect.MAILBOX, "to deliver the invitation", since=self._since(event))
+        within = self._within_send_limit(full)
         with self._trying(MAILBOX_MESSAGES):
-            seen = poll(fetch, self.target)
+            seen = poll(fetch, within)
         if not seen.found:
             raise self.log.failed(
                 MAILBOX_MESSAGES,
-                f"the invitation never reached {role!r}'s mailbox (GET /me/messages) within "
-                f"{self.target.poll_timeout_s:g}s, so whether a cancellation message arrives cannot be "
-                "observed",
+                f"the invitation never reached {role!r}'s mailbox (GET /me/messages) ({within.text}), so "
+                "whether a cancellation message arrives cannot be observed",
                 seen.response,
             )
         self.log.ok(MAILBOX_MESSAGES, f"the invitation reached {role}'s mailbox", seen.response)

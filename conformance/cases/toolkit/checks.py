@@ -12,7 +12,7 @@ import requests
 from conformance.errors import ConformanceFailure
 from conformance.outcomes import not_applicable
 from conformance.target.config import TargetConfig
-from conformance.target.polling import eventually
+from conformance.target.polling import Bound, eventually
 from conformance.target.transcript import curl_line, format_exchange
 
 T = TypeVar("T")
@@ -176,18 +176,29 @@ class Seen(Generic[T]):
 
 
 def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
-    """Look with `fetch` until it finds what it awaits or `within.poll_timeout_s` passes; the last look."""
+    """Look with `fetch` until it finds what it awaits or `within.poll_timeout_s` passes; the last look.
+
+    `within` a polling Bound: what is found teaches the run how long such an effect takes on this target.
+    """
     last: list[Seen[T]] = []
 
     def attempt() -> Seen[T] | None:
         last[:] = [fetch()]
         return last[0] if last[0].found else None
 
-    return eventually(attempt, timeout_s=within.poll_timeout_s, interval_s=within.poll_interval_s) or last[0]
+    seen = eventually(attempt, timeout_s=within.poll_timeout_s, interval_s=within.poll_interval_s)
+    if seen is not None and isinstance(within, Bound):
+        within.found()
+    return seen or last[0]
+
+
+def waited(within: Polling) -> str:
+    """How long a poll waited and why: `waited 2.0 s: 10x the ...` (a Bound), else `within 30s`."""
+    return within.text if isinstance(within, Bound) else f"within {within.poll_timeout_s:g}s"
 
 
 def expect_eventually(fetch: Callable[[], Seen[T]], requirement_id: str, message: str, within: Polling) -> T:
     """Poll `fetch` until it finds what it awaits (its value, falsy or not); else fail with `message`."""
     seen = poll(fetch, within)
-    expect(seen.found, requirement_id, f"{message} (within {within.poll_timeout_s:g}s)", seen.response)
+    expect(seen.found, requirement_id, f"{message} ({waited(within)})", seen.response)
     return seen.value

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
-from conformance.cases.toolkit.checks import Polling, Seen, expect, json_of, poll
+from conformance.cases.toolkit.checks import Polling, Seen, expect, json_of, poll, waited
 from conformance.errors import PrerequisiteFailed
 from conformance.target._arrange import iso
 from conformance.target.client import Graph, GraphClient
@@ -87,14 +88,20 @@ def expect_notices(
     what: str = "the cancelled meeting",
     of_type: str | None = None,
 ) -> dict[str, Item]:
-    """Each of `roles` receives a notice about `subject` (of meetingMessageType `of_type` when given)."""
+    """Each of `roles` receives a notice about `subject` (of meetingMessageType `of_type` when given).
+
+    The mailboxes are polled at once (one poll each, so within any per-mailbox cap): a notice that never
+    comes costs one bound, not one per attendee.
+    """
+    roles = list(roles)
+    with ThreadPoolExecutor(max_workers=max(1, len(roles))) as pool:
+        looks = list(pool.map(lambda role: await_notice(graph, role, subject, within), roles))
     notices: dict[str, Item] = {}
-    for role in roles:
-        seen = await_notice(graph, role, subject, within)
+    for role, seen in zip(roles, looks, strict=True):
         expect(
             seen.found and seen.value is not None,
             requirement_id,
-            f"attendee {role!r} received no message about {what} within {within.poll_timeout_s:g}s",
+            f"attendee {role!r} received no message about {what} ({waited(within)})",
             seen.response,
         )
         notice: Item = seen.value or {}

@@ -1,0 +1,91 @@
+"""What the hand-written cases share in one run (one per xdist worker): learned waits and reused events.
+
+- the polling bounds learned from the effects seen so far (conformance.target.polling.EffectLatencies);
+- one event without attendees that refused requests leave unchanged, reused while it reads back as created;
+- an event id known to be unknown (the event deleted), for the unknown-id conventions;
+- whether the target accepts the organizer's cancel of an event without attendees (CANCEL-WITHOUT-ATTENDEES),
+  asked once, and only after such a cancel was refused.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import requests
+
+from conformance.cases.toolkit.checks import GONE, is_unknown_route, json_of
+from conformance.errors import PrerequisiteFailed
+from conformance.target.client import Graph
+from conformance.target.config import TargetConfig
+from conformance.target.polling import EffectLatencies, latencies_for
+from conformance.target.prerequisites import CANCEL_WITHOUT_ATTENDEES, answer_line, exchange_of
+from conformance.target.provision import ProvisionedEvent, Provisioner
+
+Item = dict[str, Any]
+PROBE_COMMENT = {"comment": "graph-conformance: cancel of an event without attendees"}
+
+
+class CaseSession:
+    """The run-wide state of the hand-written cases; its events are removed at `close()`."""
+
+    def __init__(self, graph: Graph, target: TargetConfig, run_id: str) -> None:
+        self.graph, self.target = graph, target
+        self.latencies: EffectLatencies = latencies_for(target)
+        self.provision = Provisioner(graph, run_id, "shared")
+        self.lock = threading.RLock()
+        self.untouched: ProvisionedEvent | None = None  # the event refused requests reuse
+        self.unknown_path: str | None = None  # a deleted event's path
+        self._without_attendees: PrerequisiteFailed | bool | None = None  # None: not asked yet
+
+    def reusable(self, event: ProvisionedEvent | None) -> Item | None:
+        """How `event` reads now, if it is still as created (200, same id and subject, not cancelled)."""
+        if event is None:
+            return None
+        response = self.graph.as_(event.owner_role).get(event.path)
+        body = json_of(response)
+        if response.status_code != 200 or not isinstance(body, dict) or body.get("id") != event.id:
+            return None
+        if event.subject not in str(body.get("subject", "")) or body.get("isCancelled") is True:
+            return None
+        return body
+
+    def still_unknown(self) -> str | None:
+        """The path of the deleted event, if it still answers 404/410."""
+        if self.unknown_path is None:
+            return None
+        gone = self.graph.as_("organizer").get(self.unknown_path)
+        return self.unknown_path if gone.status_code in GONE else None
+
+    def cancel_without_attendees(self) -> None:
+        """Raise PrerequisiteFailed when the target refuses the organizer's cancel of an attendee-less event.
+
+        Asked once per run: a new event inviting nobody, cancelled on /me/events/{id}/cancel with a comment.
+        An unknown route (404 ResourceNotFound) decides nothing: the case then judges its own answer.
+        """
+        with self.lock:
+            if self._without_attendees is None:
+                self._without_attendees = self._ask()
+            verdict = self._without_attendees
+        if isinstance(verdict, PrerequisiteFailed):
+            raise PrerequisiteFailed(verdict.prerequisite_id, verdict.detail, verdict.exchange)
+
+    def _ask(self) -> PrerequisiteFailed | bool:
+        event = self.provision.event(attendees=0)
+        client = self.graph.as_(event.owner_role)
+        response: requests.Response = client.post(f"{event.path}/cancel", json=PROBE_COMMENT)
+        if 200 <= response.status_code < 300:
+            self.provision.presumed_gone(event)
+            self.provision.log.ok(CANCEL_WITHOUT_ATTENDEES, f"accepted ({answer_line(response)})", response)
+            return True
+        if is_unknown_route(response) or not 400 <= response.status_code < 500:
+            return True
+        detail = (
+            f"the organizer's cancel of an event without attendees was refused ({answer_line(response)}), so "
+            "checks that need no attendee cannot be made without inviting one"
+        )
+        return PrerequisiteFailed(CANCEL_WITHOUT_ATTENDEES, detail, exchange_of(response))
+
+    def close(self) -> None:
+        """Remove what the run's shared arranging created."""
+        self.provision.cleanup()
