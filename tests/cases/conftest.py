@@ -1,4 +1,4 @@
-"""Fixtures for the case toolkit's tests: a reference server, a Graph on it that polls briefly, gaps."""
+"""Fixtures for the case toolkit's tests: a reference server, a Graph on it polling briefly, a Provisioner."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from conformance.target.prerequisites import Record
 from conformance.target.provision import Provisioner
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
-from tests.target.conftest import Gaps
 
 
 @pytest.fixture(scope="module")
@@ -35,20 +34,8 @@ def graph(target: TargetConfig) -> Iterator[Graph]:
 
 
 @pytest.fixture
-def records() -> list[Record]:
-    """Where the prerequisite records of the test's Provisioner land."""
-    return []
-
-
-@pytest.fixture
 def provision(graph: Graph, records: list[Record]) -> Iterator[Provisioner]:
     """A Provisioner recording into `records`, cleaned up after the test."""
     provisioner = Provisioner(graph, "gc-toolkit-test", "toolkit", record=records.append)
     yield provisioner
     provisioner.cleanup()
-
-
-@pytest.fixture
-def gaps(monkeypatch: pytest.MonkeyPatch) -> Gaps:
-    """Scripted answers replacing the server's (none until a test adds some)."""
-    return Gaps(monkeypatch)

@@ -25,7 +25,7 @@ from conformance.target.client import Graph, GraphClient
 from conformance.target.config import TargetConfig
 from conformance.target.prerequisites import Record
 from conformance.target.provision import Provisioner
-from tests.target.conftest import ERROR_BODY, Gaps
+from tests._gaps import ERROR_BODY, Gaps, statuses
 
 SKIP = pytest.skip.Exception  # what not_verified / not_applicable raise
 
@@ -33,10 +33,6 @@ SKIP = pytest.skip.Exception  # what not_verified / not_applicable raise
 class _Quick:
     poll_timeout_s = 0.3
     poll_interval_s = 0.05
-
-
-def statuses(records: list[Record]) -> list[tuple[str, str]]:
-    return [(str(record["id"]), str(record["status"])) for record in records]
 
 
 def test_expect_eventually_returns_a_falsy_value_once_it_is_found() -> None:

@@ -17,11 +17,7 @@ from conformance.target.provision import Provisioner
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
 from conformance.target.urls import quote_id
-from tests.target.conftest import ERROR_BODY, Gaps
-
-
-def statuses(records: list[Record]) -> list[tuple[str, str]]:
-    return [(str(record["id"]), str(record["status"])) for record in records]
+from tests._gaps import ERROR_BODY, Gaps, statuses
 
 
 def test_an_event_created_with_201_is_recorded_ok_with_its_exchange(

@@ -18,7 +18,7 @@ from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph, GraphClient
 from conformance.target.preflight import run_preflight
 from conformance.target.prerequisites import CATALOG
-from tests.target.conftest import ERROR_BODY, Gaps
+from tests._gaps import ERROR_BODY, Gaps
 
 RUN_ID = "gc-preflight-test"
 STATIC_EVENT = {"id": "always-the-same", "subject": "Static"}  # a canned server's answer to any event read
