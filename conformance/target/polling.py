@@ -118,7 +118,7 @@ class EffectLatencies:
             floor = "so is the floor (polling.effect_floor_s)"
             beyond = f"{took} is more" if scaled >= self.timeout_s else floor
             return self.full(effect, what, f"the configured polling bound (polling.timeout_s): {beyond}")
-        if scaled <= self.floor_s:
+        if scaled < self.floor_s:
             reason = f"the floor (polling.effect_floor_s); {took} is less"
             return Bound(effect, self.floor_s, self.interval_s, reason, what, latencies=self)
         return Bound(effect, scaled, self.interval_s, took, what, latencies=self)
