@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from conformance.errors import ConformanceError
+from conformance.outcomes import ExitCode
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -103,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"graph-conformance {args.command}: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED
     raise AssertionError(f"unhandled command {args.command}")
 
 

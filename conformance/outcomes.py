@@ -23,6 +23,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # a bad option, target file, product file or baseline; the message names it and the fix
     TARGET_UNREACHABLE = 3  # the target does not answer (at the start, or a health probe during the run)
     NO_TESTS = 5  # pytest's own "no tests collected": a run that checks nothing is not a success
+    INTERRUPTED = 130  # a `graph-conformance` command stopped by Ctrl-C (128 + SIGINT, as shells report it)
 
 
 def not_applicable(reason: str) -> NoReturn:

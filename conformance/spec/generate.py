@@ -12,6 +12,7 @@ import yaml
 from conformance._paths import openapi_dir, repo_root
 from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
+from conformance.outcomes import ExitCode
 from conformance.spec.catalog import CATALOG_FILE, requirement_from_mapping
 from conformance.spec.evidence import EVIDENCE_FILE, render_evidence
 from conformance.spec.interfaces_doc import INTERFACES_DOC, requirement_tables, with_tables
@@ -136,14 +137,14 @@ def _write_or_check(targets: list[tuple[Path, str, str]], check: bool) -> int:
                 f"({len(diff)} diff lines)",
                 file=sys.stderr,
             )
-            return 1
+            return ExitCode.NOT_CONFORMANT
         print("generated files are up to date: " + ", ".join(label for _, _, label in targets))
-        return 0
+        return ExitCode.CONFORMANT
     for path, text, label in targets:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(f"wrote {label}")
-    return 0
+    return ExitCode.CONFORMANT
 
 
 def run_generate(check: bool, source: str | None, out: str | None) -> int:
@@ -157,7 +158,7 @@ def run_generate(check: bool, source: str | None, out: str | None) -> int:
             if check:
                 raise SpecParseError("--check with --source needs --out FILE to compare against")
             sys.stdout.write(description)
-            return 0
+            return ExitCode.CONFORMANT
         return _write_or_check([(Path(out), description, out)], check)
     if out is not None:
         raise SpecParseError(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from conformance.errors import PrerequisiteFailed, TargetConfigError
+from conformance.outcomes import ExitCode
 from conformance.target import prerequisites as prereq
 from conformance.target._arrange import check_filter, check_paging, created_object, send
 from conformance.target.client import Graph, MissingIdentity
@@ -30,6 +31,8 @@ from conformance.target.urls import quote_id
 
 NOT_TRIED = "not tried"
 POLL_CAP_S = 10.0  # preflight waits at most this long for an attendee's copy (the suite: polling.timeout_s)
+NEEDS_ORGANIZER = "needs the organizer's token (see IDENTITY-TOKENS)"
+CANCEL_COMMENT = {"comment": "graph-conformance preflight: cancel of an event without attendees"}
 SEVERITY = {prereq.OK: 0, prereq.FALLBACK: 1, prereq.FAILED: 2}
 
 
@@ -129,7 +132,7 @@ class Preflight:
         if not self.usable("organizer"):
             for prerequisite_id in (prereq.EVENT_CREATE, prereq.EVENT_READ, prereq.ATTENDEE_COPY,
                                     prereq.SERIES_CREATE, prereq.INSTANCES, prereq.GROUP_EVENT_CREATE):
-                self.not_tried(prerequisite_id, "needs the organizer's token (see IDENTITY-TOKENS)")
+                self.not_tried(prerequisite_id, NEEDS_ORGANIZER)
             return []
         attendees = 1 if self.target.attendee_roles else 0
         event = self.attempt(prereq.EVENT_CREATE, lambda: self.provision.event(attendees=attendees))
@@ -183,7 +186,7 @@ class Preflight:
         """CALENDAR-CREATE and CALENDAR-GROUP-CREATE (each with its recorded fallback)."""
         if not self.usable("organizer"):
             for prerequisite_id in (prereq.CALENDAR_CREATE, prereq.CALENDAR_GROUP_CREATE):
-                self.not_tried(prerequisite_id, "needs the organizer's token (see IDENTITY-TOKENS)")
+                self.not_tried(prerequisite_id, NEEDS_ORGANIZER)
             return
         self.attempt(prereq.CALENDAR_CREATE, self.provision.calendar)
         self.attempt(prereq.CALENDAR_GROUP_CREATE, self.provision.calendar_group_with_calendar)
@@ -201,13 +204,34 @@ class Preflight:
                 self.attempt(prerequisite_id, lambda read=read, role=role: read(role, top=5))  # type: ignore[misc]
         if not self.usable("organizer"):
             for prerequisite_id in (prereq.ODATA_FILTER, prereq.ODATA_PAGING):
-                self.not_tried(prerequisite_id, "needs the organizer's token (see IDENTITY-TOKENS)")
+                self.not_tried(prerequisite_id, NEEDS_ORGANIZER)
             return
         mine = [event.id for event in created]
         client, log = self.graph.as_("organizer"), self.provision.log
         run_id = self.run_id
         filtered = self.attempt(prereq.ODATA_FILTER, lambda: check_filter(log, client, run_id, mine))
         self.attempt(prereq.ODATA_PAGING, lambda: check_paging(log, client, run_id, mine, bool(filtered)))
+
+    def cancel_without_attendees(self) -> None:
+        """CANCEL-WITHOUT-ATTENDEES: the organizer cancels a new event inviting nobody (no mail is sent)."""
+        if not self.usable("organizer"):
+            self.not_tried(prereq.CANCEL_WITHOUT_ATTENDEES, NEEDS_ORGANIZER)
+            return
+        event = self.attempt(prereq.EVENT_CREATE, lambda: self.provision.event(attendees=0))
+        if event is None:
+            self.not_tried(prereq.CANCEL_WITHOUT_ATTENDEES, "needs EVENT-CREATE")
+            return
+        self.attempt(prereq.CANCEL_WITHOUT_ATTENDEES, lambda: self._cancel(event))
+
+    def _cancel(self, event: ProvisionedEvent) -> None:
+        log, client = self.provision.log, self.graph.as_(event.owner_role)
+        cancel = f"{event.path}/cancel"
+        response = send(log, prereq.CANCEL_WITHOUT_ATTENDEES, client, "POST", cancel, json=CANCEL_COMMENT)
+        if not 200 <= response.status_code < 300:
+            raise log.failed(prereq.CANCEL_WITHOUT_ATTENDEES, f"{answer_line(response)}: the organizer's "
+                             "cancel of an event without attendees was refused", response)
+        self.provision.presumed_gone(event)
+        log.ok(prereq.CANCEL_WITHOUT_ATTENDEES, f"{answer_line(response)}: accepted", response)
 
     def run(self) -> None:
         """Every check, then the clean-up (its warnings kept as notes)."""
@@ -216,6 +240,7 @@ class Preflight:
             created = self.events()
             self.containers()
             self.reads(created)
+            self.cancel_without_attendees()
         finally:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -238,15 +263,18 @@ def merged(rows: list[Row]) -> list[Row]:
 
 def print_table(rows: list[Row], out: TextIO) -> None:
     """The table: id, status, title, the decisive answer; then detail, fallback and fix where they matter."""
+    width = max(len(prerequisite_id) for prerequisite_id in CATALOG)
+    under = " " * (width + 11)  # below the status column
     for row in rows:
-        print(f"{row.prerequisite_id:<22} {row.status:<9} {row.label:<56} {row.answer}".rstrip(), file=out)
+        line = f"{row.prerequisite_id:<{width}} {row.status:<9} {row.label:<56} {row.answer}"
+        print(line.rstrip(), file=out)
         if row.status != prereq.OK:
             detail = row.detail.removeprefix(f"{row.answer}: ") if row.answer else row.detail
-            print(f"{'':<33}{detail}", file=out)
+            print(f"{under}{detail}", file=out)
         if row.fallback:
-            print(f"{'':<33}used instead: {row.fallback}", file=out)
+            print(f"{under}used instead: {row.fallback}", file=out)
         if row.status in (prereq.FAILED, prereq.FALLBACK) and row.fix:
-            print(f"{'':<33}fix: {row.fix}", file=out)
+            print(f"{under}fix: {row.fix}", file=out)
 
 
 def run_preflight(
@@ -257,7 +285,10 @@ def run_preflight(
     out: TextIO | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
-    """Check the target (or the embedded reference server); 0 all worked, 1 any failed (2, 3 raised)."""
+    """Check the target (or the embedded reference server): CONFORMANT when every prerequisite worked.
+
+    NOT_CONFORMANT when one failed; a bad target or a lost one raise (USAGE, TARGET_UNREACHABLE).
+    """
     run_id = run_id or new_run_id()
     if not is_valid_run_id(run_id):
         raise TargetConfigError(f"--run-id {run_id!r}: use letters, digits, '.', '_' or '-' (max 64)")
@@ -295,4 +326,4 @@ def _check(target: TargetConfig, run_id: str, out: TextIO) -> int:
     if counts[prereq.FAILED]:
         print("the suite will report the requirements needing a failed prerequisite as not-verified; "
               "fix those first", file=out)
-    return 1 if counts[prereq.FAILED] else 0
+    return ExitCode.NOT_CONFORMANT if counts[prereq.FAILED] else ExitCode.CONFORMANT

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 import requests
 
 from conformance.errors import TargetConfigError
+from conformance.outcomes import ExitCode
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import load_target_file
 from conformance.target.listing import odata_literal, pages
@@ -118,7 +119,7 @@ class Sweeper:
 
 
 def run_sweep(target_file: str, run_id: str | None, dry_run: bool, out: TextIO = sys.stdout) -> int:
-    """Remove (or list) the tagged leftovers of aborted runs; exit code 0."""
+    """Remove (or list) the tagged leftovers of aborted runs; exit code 0 (ExitCode.CONFORMANT)."""
     if run_id is not None and not is_valid_run_id(run_id):
         raise TargetConfigError(f"--run-id {run_id!r}: use letters, digits, '.', '_' or '-' (max 64)")
     target = load_target_file(target_file, environ=dict(os.environ))
@@ -136,4 +137,4 @@ def run_sweep(target_file: str, run_id: str | None, dry_run: bool, out: TextIO =
         graph.close()
     scope = f"run {run_id}" if run_id else "all runs"
     print(f"{'would remove' if dry_run else 'removed'} {sweeper.removed} item(s) tagged by {scope}", file=out)
-    return 0
+    return ExitCode.CONFORMANT
