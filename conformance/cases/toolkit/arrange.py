@@ -78,7 +78,10 @@ class Arranger:
         """A new daily series of SERIES_DAYS occurrences and its occurrences (INSTANCES: at least two)."""
         series = self.provision.series(attendees=attendees, occurrences=SERIES_DAYS)
         self._created_at[series.id] = time.monotonic()
-        return series, self.provision.instances(series, at_least=2)
+        learn = self.latencies.full(Effect.CALENDAR, "to list a new series' occurrences")
+        occurrences = self.provision.instances(series, at_least=2)
+        learn.found()
+        return series, occurrences
 
     def _since(self, event: ProvisionedEvent) -> float:
         return self._created_at.get(event.id, time.monotonic())
