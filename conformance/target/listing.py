@@ -15,6 +15,7 @@ from conformance.target.client import GraphClient
 
 FILTER_REFUSED_STATUSES = (400, 501)
 FilterRefused = Callable[[requests.Response], None]
+Params = dict[str, str] | None
 
 
 def odata_literal(text: str) -> str:
@@ -47,10 +48,7 @@ def next_link_of(response: requests.Response) -> str | None:
 
 
 def first_page(
-    client: GraphClient,
-    path: str,
-    params: dict[str, str] | None = None,
-    on_filter_refused: FilterRefused | None = None,
+    client: GraphClient, path: str, params: Params = None, on_filter_refused: FilterRefused | None = None
 ) -> requests.Response:
     """GET the first page; when `$filter` is refused (400/501), GET it again without `$filter`."""
     response = client.get(path, params=params)
@@ -62,45 +60,36 @@ def first_page(
     return response
 
 
-def pages(
-    client: GraphClient,
-    path: str,
-    params: dict[str, str] | None = None,
-    *,
-    max_pages: int,
-    on_filter_refused: FilterRefused | None = None,
-) -> Iterator[dict[str, Any]]:
-    """The items of a collection, following @odata.nextLink for at most `max_pages` pages."""
+def _page_items(
+    client: GraphClient, path: str, params: Params, max_pages: int, on_filter_refused: FilterRefused | None
+) -> Iterator[list[dict[str, Any]] | None]:
+    """Each page's items, following @odata.nextLink; a last None when the listing was not read to its end."""
     response = first_page(client, path, params, on_filter_refused)
     for _page in range(max_pages):
         items = value_of(response)
         if items is None:
-            return
-        yield from items
+            break
+        yield items
         next_link = next_link_of(response)
         if not next_link:
             return
         response = client.get(next_link)
+    yield None  # an error answer, or more than `max_pages` pages
 
 
-def complete_listing(
-    client: GraphClient,
-    path: str,
-    params: dict[str, str] | None = None,
-    *,
-    max_pages: int,
-    on_filter_refused: FilterRefused | None = None,
-) -> list[dict[str, Any]] | None:
+def pages(client: GraphClient, path: str, params: Params = None, *, max_pages: int,
+          on_filter_refused: FilterRefused | None = None) -> Iterator[dict[str, Any]]:
+    """The items of a collection, following @odata.nextLink for at most `max_pages` pages."""
+    for items in _page_items(client, path, params, max_pages, on_filter_refused):
+        yield from items or ()
+
+
+def complete_listing(client: GraphClient, path: str, params: Params = None, *, max_pages: int,
+                     on_filter_refused: FilterRefused | None = None) -> list[dict[str, Any]] | None:
     """Every item of a collection, or None when it cannot be read whole (an error, or more pages)."""
     collected: list[dict[str, Any]] = []
-    response = first_page(client, path, params, on_filter_refused)
-    for _page in range(max_pages):
-        items = value_of(response)
+    for items in _page_items(client, path, params, max_pages, on_filter_refused):
         if items is None:
             return None
-        collected.extend(items)
-        next_link = next_link_of(response)
-        if not next_link:
-            return collected
-        response = client.get(next_link)
-    return None
+        collected += items
+    return collected
