@@ -81,15 +81,17 @@ def _on_fresh_event(body: Any = ABSENT) -> Probe:
     return probe
 
 
-def _refused(body: Any = ABSENT, *, raw: bytes | None = None, method: str = "POST") -> Probe:
-    """A probe sending `body` (or `raw` bytes) with `method` to the cancel path of an event it must leave as
-    it was: the run's untouched event, reused while refused requests leave it unchanged."""
+def _refused(
+    body: Any = ABSENT, *, raw: bytes | None = None, method: str = "POST", untouched: bool = True
+) -> Probe:
+    """A probe sending `body` (or `raw` bytes) with `method` to the cancel path of the run's untouched event
+    (reused while refused requests leave it unchanged); `untouched`: the event must then be as it was."""
 
     def probe(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
-        event, before = arrange.untouched_event()
+        event, before = arrange.untouched_event(read_back=untouched)
         options = {"body": body, "raw": raw, "method": method}
         response = _cancel(graph, event.path, requirement_id, about_answer, **options)
-        return Sent(response, event.path, before)
+        return Sent(response, event.path, before) if untouched else Sent(response)
 
     return probe
 
@@ -152,7 +154,11 @@ _PROBES: dict[str, Convention] = {
             # which of the two real Graph gives is not established by a public source: both are accepted
             Convention(
                 f"{method}-on-cancel",
-                _refused(ABSENT if method in ("GET", "DELETE") else {"comment": "x"}, method=method),
+                _refused(
+                    ABSENT if method in ("GET", "DELETE") else {"comment": "x"},
+                    method=method,
+                    untouched=False,
+                ),
                 (400, 405),
             )
             for method in OTHER_METHODS

@@ -96,7 +96,7 @@ def refused_exactly(
     what: str,
 ) -> None:
     """The request gets exactly `error` (status, `error.code`), its route served."""
-    event, _ = arrange.untouched_event()
+    event, _ = arrange.untouched_event(read_back=False)
     response = sender(graph, event, requirement_id)
     require_route_served(response)
     expect_error(response, requirement_id, *error, what)
@@ -195,7 +195,7 @@ def test_permission_errors_use_graph_error_envelope(
     """Each refusal is JSON `{"error": {"code", "message", "innerError": {...}}}` with a JSON content type."""
     scenario_requirement, sender = ENVELOPE_CASES[case]
     require_profile(target, scenario_requirement)
-    event, _ = arrange.untouched_event()
+    event, _ = arrange.untouched_event(read_back=False)
     response = sender(graph, event, "GRAPH-ERROR-ENVELOPE")
     require_route_served(response)
     if response.status_code < 400:

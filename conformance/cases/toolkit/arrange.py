@@ -105,20 +105,21 @@ class Arranger:
         self.log.ok(EVENT_READ, "a created event reads back with its id and subject", response)
         return body
 
-    def untouched_event(self) -> tuple[ProvisionedEvent, Item]:
+    def untouched_event(self, *, read_back: bool = True) -> tuple[ProvisionedEvent, Item]:
         """An organizer's event without attendees as created, and how it reads: for requests to be refused.
 
-        Shared across the run: a refused request leaves it unchanged, so the next case reuses it (read back
-        first); once a request did change it, a new one is made.
+        Shared across the run: a refused request leaves it unchanged, so the next case reuses it (once it
+        reads back as created); when it does not, a new one is made. `read_back=False`: a case judging only
+        the answer needs no EVENT-READ of a new one (its "before" is then empty).
         """
         if self.session is None:
-            return self.event()
+            return self.event() if read_back else (self.create(), {})
         with self.session.lock, self._shared_records():
             before = self.session.reusable(self.session.untouched)
             if self.session.untouched is not None and before is not None:
                 return self.session.untouched, before
             shared = Arranger(self.graph, self.target, self.session.provision, self.session, self.item)
-            event, before = shared.event()
+            event, before = shared.event() if read_back else (shared.create(), {})
             self.session.untouched = event
             return event, before
 
