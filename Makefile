@@ -19,13 +19,13 @@ run: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/mypy conformance
+	$(BIN)/mypy conformance tests bench
 	$(BIN)/graph-conformance generate --check
 	$(BIN)/pytest tests $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy conformance
+	$(BIN)/mypy conformance tests bench
 
 generate: $(STAMP)
 	$(BIN)/graph-conformance generate

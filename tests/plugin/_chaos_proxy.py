@@ -107,7 +107,7 @@ class _ChaosHandler(BaseHTTPRequestHandler):
 
     def _forward(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
         upstream = self.server.proxy.upstream
-        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+        connection = http.client.HTTPConnection(upstream.hostname or "127.0.0.1", upstream.port, timeout=60)
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in (*HOP_BY_HOP, "host")}
             headers["Host"] = upstream.netloc

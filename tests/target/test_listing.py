@@ -22,7 +22,8 @@ class PagedClient:
     """A stand-in GraphClient serving `pages` (a list of answers) one GET after another."""
 
     def __init__(self, *pages: requests.Response) -> None:
-        self.pages, self.paths = list(pages), []
+        self.pages = list(pages)
+        self.paths: list[str] = []
 
     def get(self, path: str, params: dict[str, str] | None = None) -> requests.Response:
         self.paths.append(path)
@@ -65,7 +66,8 @@ class FilterRefusingClient(PagedClient):
 
     def __init__(self, status: int, *pages: requests.Response) -> None:
         super().__init__(*pages)
-        self.status, self.params_sent = status, []
+        self.status = status
+        self.params_sent: list[dict[str, str]] = []
 
     def get(self, path: str, params: dict[str, str] | None = None) -> requests.Response:
         self.params_sent.append(dict(params or {}))
