@@ -133,7 +133,7 @@ def check_filter(log: PrerequisiteLog, client: GraphClient, run_id: str, created
     response = send(log, prereq.ODATA_FILTER, client, "GET", "/me/events", params=params)
     used_instead = CATALOG[prereq.ODATA_FILTER].fallback
     if response.status_code in FILTER_REFUSED_STATUSES:
-        log.fallback(prereq.ODATA_FILTER, f"{answer_line(response)}: $filter refused", used_instead, response)
+        log.filter_refused(response)
         return False
     items = value_of(response)
     if items is None:

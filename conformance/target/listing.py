@@ -1,7 +1,8 @@
 """Reading a Graph collection page by page (`@odata.nextLink`), bounded, and OData string literals.
 
 A target that refuses `$filter` (400 or 501) is asked again without it: the caller then filters on the
-client, which it does anyway, since a server may also ignore `$filter` and list everything.
+client, which it does anyway, since a server may also ignore `$filter` and list everything. The refusal is
+recorded (ODATA-FILTER fallback) on the running item unless the caller handles it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import requests
 
 from conformance.target.client import GraphClient
+from conformance.target.prerequisites import PrerequisiteLog
 
 FILTER_REFUSED_STATUSES = (400, 501)
 FilterRefused = Callable[[requests.Response], None]
@@ -53,8 +55,7 @@ def first_page(
     """GET the first page; when `$filter` is refused (400/501), GET it again without `$filter`."""
     response = client.get(path, params=params)
     if params and "$filter" in params and response.status_code in FILTER_REFUSED_STATUSES:
-        if on_filter_refused is not None:
-            on_filter_refused(response)
+        (on_filter_refused or PrerequisiteLog().filter_refused)(response)
         unfiltered = {name: value for name, value in params.items() if name != "$filter"}
         response = client.get(path, params=unfiltered or None)
     return response

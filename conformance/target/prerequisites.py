@@ -287,6 +287,11 @@ class PrerequisiteLog:
         exchange = exchange_of(response)
         self._emit(make_record(prerequisite_id, FALLBACK, detail, fallback=fallback, exchange=exchange))
 
+    def filter_refused(self, response: requests.Response) -> None:
+        """Record that a listing's `$filter` was refused (ODATA-FILTER): the client filters instead."""
+        detail = f"{answer_line(response)}: $filter refused"
+        self.fallback(ODATA_FILTER, detail, CATALOG[ODATA_FILTER].fallback, response)
+
     def failed(
         self, prerequisite_id: str, detail: str, response: requests.Response | None = None
     ) -> PrerequisiteFailed:

@@ -309,10 +309,6 @@ class Provisioner:
         del self._events[made_here]
         self._presumed_gone.setdefault((client, event.calendar_events_path), {})[event.id] = event.path
 
-    def _filter_refused(self, response: requests.Response) -> None:
-        self.log.fallback(prereq.ODATA_FILTER, f"{answer_line(response)}: $filter refused",
-                          "the unfiltered listing, filtered on the client", response)
-
     def cleanup(self) -> None:
         """Delete everything created (events first, then containers newest first); warn, never fail.
 
@@ -322,7 +318,7 @@ class Provisioner:
         """
         lost = threading.Event()
         presumed, self._presumed_gone = self._presumed_gone, {}
-        survivors = still_listed(presumed, tag(self.run_id), lost, self._filter_refused)
+        survivors = still_listed(presumed, tag(self.run_id), lost, self.log.filter_refused)
         events, self._events = [*self._events, *survivors], {}
         outcomes = delete_all(events, self.graph.mailbox_cap, lost)
         while self._created:

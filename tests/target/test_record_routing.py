@@ -10,6 +10,7 @@ from conformance.errors import PrerequisiteFailed, TargetUnreachable
 from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig, load_target_file
+from conformance.target.listing import complete_listing
 from conformance.target.prerequisites import (
     EVENT_READ,
     ODATA_FILTER,
@@ -59,6 +60,19 @@ def test_without_a_running_sink_a_sinkless_provisioner_records_nothing(graph: Gr
         pass
     provisioner.cleanup()  # nothing to hand the records to, and nothing fails
     assert elsewhere == []
+
+
+def test_a_case_listing_with_a_refused_filter_records_the_fallback_on_its_item(
+    graph: Graph, gaps: Gaps
+) -> None:
+    gaps.add("GET", r"/me/events$", 501, ERROR_BODY, query="$filter")
+    running: list[Record] = []
+    params = {"$filter": "startswith(subject,'[gc gc-routing-3]')", "$top": "5"}
+    with records_to(running.append):
+        listed = complete_listing(graph.as_("organizer"), "/me/events", params, max_pages=2)
+    assert listed is not None  # read again without $filter
+    assert statuses(running) == [(ODATA_FILTER, "fallback")]
+    assert running[0]["exchange"]["status"] == 501
 
 
 def test_a_log_with_its_own_sink_keeps_its_records_and_failures_are_left_to_their_catcher() -> None:
