@@ -198,3 +198,23 @@ def test_a_target_refusing_to_cancel_events_without_attendees_is_a_prerequisite_
     meeting = arrange.create(attendees=1)  # a refusal of a meeting is the case's own answer: a failure
     with pytest.raises(ConformanceFailure, match=r"^\[CANCEL-COMMENT-STRING\]"):
         organizer_cancels(graph, meeting, "CANCEL-COMMENT-STRING", arrange=arrange)
+
+
+def test_an_answer_several_cases_judge_alike_is_made_once_with_its_reason(arrange: Arranger) -> None:
+    made: list[int] = []
+
+    def make() -> int:
+        made.append(1)
+        return len(made)
+
+    assert arrange.once("answer", make) == arrange.once("answer", make) == 1
+
+    def cannot() -> int:
+        made.append(1)
+        pytest.skip("not-verified: the first cancel's effect never showed")
+
+    reason = "^not-verified: the first cancel's effect never showed$"
+    for _ in range(2):
+        with pytest.raises(pytest.skip.Exception, match=reason):
+            arrange.once("no answer", cannot)
+    assert len(made) == 2

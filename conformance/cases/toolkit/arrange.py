@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar, cast
 
+import pytest
 import requests
 
 from conformance.cases.toolkit.checks import GONE, Seen, is_unknown_route, json_of, poll
@@ -27,8 +28,7 @@ from conformance.target.prerequisites import DELETED_ITEMS, EVENT_READ, MAILBOX_
 from conformance.target.provision import ProvisionedEvent, Provisioner
 from conformance.target.resolve import probe_reachable
 
-if TYPE_CHECKING:
-    import pytest
+T = TypeVar("T")
 
 SERIES_DAYS = 3  # the occurrences of the series Arranger.series makes
 
@@ -145,6 +145,25 @@ class Arranger:
         if self.session is not None:
             self.session.unknown_path = event.path
         return event.path
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """`make()` once per run (per `key`), its result (or its not-verified reason) shared by every case.
+
+        For a request several cases judge alike, whose arranging waits (the second cancel of one event): the
+        wait is then paid once. Failures and prerequisite failures are not kept (each case meets its own).
+        """
+        if self.session is None:
+            return make()
+        with self.session.lock:
+            if key not in self.session.answers:
+                try:
+                    self.session.answers[key] = make()
+                except pytest.skip.Exception as skipped:
+                    self.session.answers[key] = skipped
+            kept = self.session.answers[key]
+        if isinstance(kept, pytest.skip.Exception):
+            pytest.skip(str(kept.msg))  # the same reason, for this case too
+        return cast(T, kept)
 
     def _shared_records(self) -> Any:
         """Meanwhile the shared Provisioner's ok/fallback records go to this case's item."""

@@ -3,6 +3,7 @@
 - the polling bounds learned from the effects seen so far (conformance.target.polling.EffectLatencies);
 - one event without attendees that refused requests leave unchanged, reused while it reads back as created;
 - an event id known to be unknown (the event deleted), for the unknown-id conventions;
+- answers several cases judge alike (the second cancel of one event), made once;
 - whether the target accepts the organizer's cancel of an event without attendees (CANCEL-WITHOUT-ATTENDEES),
   asked once, and only after such a cancel was refused.
 """
@@ -37,6 +38,7 @@ class CaseSession:
         self.untouched: ProvisionedEvent | None = None  # the event refused requests reuse
         self.unknown_path: str | None = None  # a deleted event's path
         self._without_attendees: PrerequisiteFailed | bool | None = None  # None: not asked yet
+        self.answers: dict[str, Any] = {}  # what `Arranger.once` keeps: an answer, or why there is none
 
     def reusable(self, event: ProvisionedEvent | None) -> Item | None:
         """How `event` reads now, if it is still as created (200, same id and subject, not cancelled)."""
