@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conformance.outcomes import ExitCode
 from conformance.target.preflight import run_preflight
-from tests.target.conftest import ERROR_BODY, Gaps
+from tests._gaps import ERROR_BODY, Gaps
 
 ROW = "CANCEL-WITHOUT-ATTENDEES"
 

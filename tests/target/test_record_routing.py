@@ -21,13 +21,9 @@ from conformance.target.prerequisites import (
     unanswered_fails,
 )
 from conformance.target.provision import Provisioner
-from tests.target.conftest import ERROR_BODY, Gaps
+from tests._gaps import ERROR_BODY, Gaps, statuses
 
 pytest_plugins = ["pytester"]
-
-
-def statuses(records: list[Record]) -> list[tuple[str, str]]:
-    return [(str(record["id"]), str(record["status"])) for record in records]
 
 
 def cancelled_and_presumed_gone(provisioner: Provisioner, graph: Graph, count: int) -> None:
@@ -135,7 +131,7 @@ def test_the_plugin_puts_run_wide_records_on_the_item_running_then_the_last_tear
         (report.nodeid.rsplit("::", 1)[-1], report.when, str(value["id"]), str(value["status"]))
         for report in result.getreports("pytest_runtest_logreport")
         for name, value in report.user_properties
-        if name == USER_PROPERTY
+        if name == USER_PROPERTY and isinstance(value, dict)
     }
     assert ("test_first", "setup", "EVENT-CREATE", "ok") in carried
     assert ("test_second", "teardown", ODATA_FILTER, "fallback") in carried
