@@ -64,11 +64,27 @@ def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return environment
 
 
+def run_child(command: Sequence[str], cwd: Path, *, extra_environ: dict[str, str] | None = None,
+              timeout_s: float = INNER_TIMEOUT_S) -> subprocess.CompletedProcess[str]:
+    """Run a child process in `cwd` with the child environment; its text output captured, never raising."""
+    return subprocess.run(list(command), cwd=cwd, env=child_environment(extra_environ), capture_output=True,
+                          text=True, timeout=timeout_s, check=False)
+
+
+def pytest_command(*args: str) -> list[str]:
+    """`python -m pytest -p no:cacheprovider ARGS` with this interpreter."""
+    return [PYTHON, "-m", "pytest", "-p", "no:cacheprovider", *args]
+
+
+def cases_command(*args: str) -> list[str]:
+    """The conformance cases as a user runs them from anywhere: `pytest --pyargs conformance.cases ARGS`."""
+    return pytest_command("--pyargs", "conformance.cases", *args)
+
+
 def suite_command(target_file: Path, reports_dir: Path, *, st_examples: int | None = None,
                   workers: int | None = None, extra_args: Sequence[str] = ()) -> list[str]:
     """The child command: the suite as a user runs it, against a target file, reports into reports_dir."""
-    command = [PYTHON, "-m", "pytest", "--pyargs", "conformance.cases", "-q", "-p", "no:cacheprovider",
-               "--target", str(target_file), "--reports-dir", str(reports_dir)]
+    command = cases_command("-q", "--target", str(target_file), "--reports-dir", str(reports_dir))
     if st_examples is not None:
         command += ["--st-examples", str(st_examples)]
     if workers:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import yaml
 
 from conformance._stash import REQUEST_COUNT_KEY, RUN_INFO_KEY, RunContext
 from conformance.reference.serve import ReferenceServer
-from tests._inner_run import REPO_ROOT, child_environment
+from tests._inner_run import REPO_ROOT, cases_command, pytest_command, run_child
 from tests.plugin._chaos_proxy import PASS, STALL, ChaosProxy
 
 CHILD_TIMEOUT_S = 240
@@ -22,28 +21,16 @@ CHILD_TIMEOUT_S = 240
 
 def run_cases(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`python -m pytest --pyargs conformance.cases ARGS` in `cwd`, reports under cwd/reports."""
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--pyargs",
-        "conformance.cases",
-        "-p",
-        "no:cacheprovider",
-        "-rfs",
-        "--reports-dir",
-        str(cwd / "reports"),
-        *args,
-    ]
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        env=child_environment(),
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT_S,
-        check=False,
-    )
+    return run_child(cases_command("-rfs", "--reports-dir", str(cwd / "reports"), *args), cwd,
+                     timeout_s=CHILD_TIMEOUT_S)
+
+
+def run_against(tmp_path: Path, document: dict[str, Any], name: str) -> tuple[int, str]:
+    """The cases run against a target file `name` holding `document`: their exit code and output."""
+    target_file = tmp_path / name
+    target_file.write_text(yaml.safe_dump(document), encoding="utf-8")
+    completed = run_cases(tmp_path, "--target", str(target_file))
+    return completed.returncode, completed.stdout + completed.stderr
 
 
 def failed_tests(output: str) -> set[str]:
@@ -101,52 +88,39 @@ def test_parallel_run_shares_the_run_id_and_counts_requests(
     assert isinstance(requests, int) and requests >= 17 * 3, certification(tmp_path).get("summary")
 
 
-def test_remote_target_without_attendees_is_refused_with_exit_2(tmp_path: Path) -> None:
-    target_file = tmp_path / "remote.yaml"
-    target_file.write_text(
-        yaml.safe_dump(
-            {
-                "base_url": "https://graph.example.invalid/v1.0",
-                "identities": {
-                    "organizer": {"user_id": "u", "token": {"kind": "literal", "value": "t0k3n-value"}}
-                },
-            }
-        ),
-        encoding="utf-8",
-    )
-    completed = run_cases(tmp_path, "--target", str(target_file))
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 2, output[-3000:]
-    assert "refusing to run against https://graph.example.invalid/v1.0" in output
-    assert "t0k3n-value" not in output
+REFUSED_TARGETS = {  # target document, what the one error line says, what the output must not show
+    "remote-without-attendees": (
+        {"base_url": "https://graph.example.invalid/v1.0",
+         "identities": {"organizer": {"user_id": "u", "token": {"kind": "literal", "value": "t0k3n-value"}}}},
+        "refusing to run against https://graph.example.invalid/v1.0",
+        "t0k3n-value",
+    ),
+    "invalid-key": (
+        {"base_url": "http://127.0.0.1:9/v1.0",
+         "identities": {"organizer": {"user_id": "u", "token": {"kind": "pasword"}}}},
+        "identities.organizer.token.kind: 'pasword' is not one of",
+        "Traceback",
+    ),
+}
 
 
-def test_invalid_target_file_exits_2_naming_the_key(tmp_path: Path) -> None:
-    target_file = tmp_path / "bad.yaml"
-    target_file.write_text(
-        yaml.safe_dump(
-            {
-                "base_url": "http://127.0.0.1:9/v1.0",
-                "identities": {"organizer": {"user_id": "u", "token": {"kind": "pasword"}}},
-            }
-        ),
-        encoding="utf-8",
-    )
-    completed = run_cases(tmp_path, "--target", str(target_file))
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 2, output[-3000:]
-    assert "identities.organizer.token.kind: 'pasword' is not one of" in output
-    assert "Traceback" not in output
+@pytest.mark.parametrize(
+    ("document", "said", "not_said"), list(REFUSED_TARGETS.values()), ids=list(REFUSED_TARGETS)
+)
+def test_a_remote_target_without_attendees_or_an_invalid_target_file_exits_2_saying_why(
+    tmp_path: Path, document: dict[str, Any], said: str, not_said: str
+) -> None:
+    exit_code, output = run_against(tmp_path, document, "target.yaml")
+    assert exit_code == 2, output[-3000:]
+    assert said in output
+    assert not_said not in output
 
 
 def test_unreachable_target_exits_3(tmp_path: Path) -> None:
     with ReferenceServer() as server:
         document = server.target_document()
-    target_file = tmp_path / "gone.yaml"
-    target_file.write_text(yaml.safe_dump(document), encoding="utf-8")  # its server has stopped
-    completed = run_cases(tmp_path, "--target", str(target_file))
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 3, output[-3000:]
+    exit_code, output = run_against(tmp_path, document, "gone.yaml")  # its server has stopped
+    assert exit_code == 3, output[-3000:]
     assert "does not answer" in output and document["base_url"] in output
 
 
@@ -189,15 +163,7 @@ def test_base_url_alone_runs_against_a_served_reference_server(tmp_path: Path) -
 
 def run_pytest_at_root(*args: str, environ: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`python -m pytest ARGS` started in the repository root, as a user would type it there."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        cwd=REPO_ROOT,
-        env=child_environment(environ),
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT_S,
-        check=False,
-    )
+    return run_child(pytest_command(*args), REPO_ROOT, extra_environ=environ, timeout_s=CHILD_TIMEOUT_S)
 
 
 def bad_target_files(tmp_path: Path) -> dict[str, Path]:
@@ -305,11 +271,10 @@ def run_inner_cases(
     target_file = tmp_path / "target.yaml"
     target_file.write_text(yaml.safe_dump({**document, "base_url": base_url,
                                            "timeouts": {"connect": 1, "read": 1}}), encoding="utf-8")
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-rs",
-               str(tmp_path / "test_inner.py"), "--target", str(target_file),
-               "--junitxml", str(tmp_path / "junit.xml"), "--reports-dir", str(tmp_path / "reports")]
-    return subprocess.run(command, cwd=tmp_path, env=child_environment(), capture_output=True, text=True,
-                          timeout=CHILD_TIMEOUT_S, check=False)
+    command = pytest_command("-p", "no:randomly", "-rs", str(tmp_path / "test_inner.py"), "--target",
+                             str(target_file), "--junitxml", str(tmp_path / "junit.xml"),
+                             "--reports-dir", str(tmp_path / "reports"))
+    return run_child(command, tmp_path, timeout_s=CHILD_TIMEOUT_S)
 
 
 def test_an_unanswered_request_with_the_target_still_answering_is_not_verified_and_the_run_goes_on(

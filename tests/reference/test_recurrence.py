@@ -27,6 +27,12 @@ def _series(
     )
 
 
+def _daily(graph: GraphClient, subject: str, occurrences: int) -> dict[str, Any]:
+    """A daily series of `occurrences` events from 2031-06-02."""
+    numbered = {"type": "numbered", "startDate": "2031-06-02", "numberOfOccurrences": occurrences}
+    return _series(graph, subject, {"type": "daily", "interval": 1}, numbered)
+
+
 def _instances(graph: GraphClient, master_id: str, role: str = "organizer") -> list[dict[str, Any]]:
     answer = graph.request(
         "GET", f"/me/events/{quote_id(master_id)}/instances", role, params={**WINDOW, "$top": "500"}
@@ -108,12 +114,7 @@ def test_patterns_expand_like_graph(
 
 
 def test_occurrence_cancel_removes_only_that_occurrence(graph: GraphClient, unique_subject: str) -> None:
-    master = _series(
-        graph,
-        unique_subject,
-        {"type": "daily", "interval": 1},
-        {"type": "numbered", "startDate": "2031-06-02", "numberOfOccurrences": 3},
-    )
+    master = _daily(graph, unique_subject, 3)
     first, second, third = _instances(graph, master["id"])
     occurrence = graph.request("GET", f"/me/events/{quote_id(second['id'])}")
     assert occurrence.status_code == 200 and occurrence.json()["seriesMasterId"] == master["id"]
@@ -135,12 +136,7 @@ def test_occurrence_cancel_removes_only_that_occurrence(graph: GraphClient, uniq
 
 
 def test_series_cancel_removes_the_series(graph: GraphClient, unique_subject: str) -> None:
-    master = _series(
-        graph,
-        unique_subject,
-        {"type": "daily", "interval": 1},
-        {"type": "numbered", "startDate": "2031-06-02", "numberOfOccurrences": 3},
-    )
+    master = _daily(graph, unique_subject, 3)
     assert graph.request("POST", f"/me/events/{quote_id(master['id'])}/cancel").status_code == 202
     assert (
         graph.request("GET", f"/me/events/{quote_id(master['id'])}/instances", params=WINDOW).status_code
@@ -154,12 +150,7 @@ def test_series_cancel_removes_the_series(graph: GraphClient, unique_subject: st
 
 
 def test_calendar_view_expands_series(graph: GraphClient, unique_subject: str) -> None:
-    _series(
-        graph,
-        unique_subject,
-        {"type": "daily", "interval": 1},
-        {"type": "numbered", "startDate": "2031-06-02", "numberOfOccurrences": 4},
-    )
+    _daily(graph, unique_subject, 4)
     view = graph.request(
         "GET",
         "/me/calendarView",
@@ -173,12 +164,7 @@ def test_calendar_view_expands_series(graph: GraphClient, unique_subject: str) -
 
 
 def test_instances_need_a_window(graph: GraphClient) -> None:
-    master = _series(
-        graph,
-        "gc-test window",
-        {"type": "daily", "interval": 1},
-        {"type": "numbered", "startDate": "2031-06-02", "numberOfOccurrences": 2},
-    )
+    master = _daily(graph, "gc-test window", 2)
     answer = graph.request("GET", f"/me/events/{quote_id(master['id'])}/instances")
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "ErrorInvalidParameter"
 

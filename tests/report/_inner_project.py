@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+# the inner_project fixture: make(failing=True, rows=CATALOG_ROWS) -> the Pytester of a new inner project
+InnerProject = Callable[..., pytest.Pytester]
 
 
 def _b64url(text: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from tests.report._inner_project import (
@@ -11,13 +9,14 @@ from tests.report._inner_project import (
     CONFTEST,
     FAILING_CASES,
     PASSING_CASES,
+    InnerProject,
     catalog_yaml,
     with_secrets,
 )
 
 
 @pytest.fixture
-def inner_project(pytester: pytest.Pytester) -> Callable[..., pytest.Pytester]:
+def inner_project(pytester: pytest.Pytester) -> InnerProject:
     """Make an inner project: catalog + conftest + the chosen case modules."""
 
     def make(

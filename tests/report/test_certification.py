@@ -9,14 +9,19 @@ from pathlib import Path
 import pytest
 
 from conformance.cli import main
-from conformance.errors import TargetConfigError
 from conformance.report.bundle import MANIFEST, render_manifest
 from conformance.report.product import load_product
-from tests.report._inner_project import NO_SUITE_PLUGIN, PRODUCT_YAML, certification_of, run_dir_of
+from tests.report._inner_project import (
+    NO_SUITE_PLUGIN,
+    PRODUCT_YAML,
+    InnerProject,
+    certification_of,
+    run_dir_of,
+)
+from tests.report._refusals import refusal
 
 pytest_plugins = ["pytester"]
 
-InnerProject = Callable[..., pytest.Pytester]
 CERTIFIABLE_ROWS = [
     ("TEST-PASS-ONE", "doc", "core", "The action returns 202 Accepted."),
     ("TEST-NA-ONE", "doc", "groups", "POST /groups/{id}/events/{id}/cancel"),
@@ -194,11 +199,7 @@ BAD_PRODUCTS = {
 
 @pytest.mark.parametrize("text, message", BAD_PRODUCTS.values(), ids=BAD_PRODUCTS.keys())
 def test_product_file_errors_name_the_field(tmp_path: Path, text: str, message: str) -> None:
-    path = tmp_path / "product.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(TargetConfigError, match="--product") as raised:
-        load_product(str(path))
-    assert message in str(raised.value)
+    assert message in refusal(load_product, tmp_path / "product.yaml", text, "--product")
 
 
 def test_numeric_version_is_accepted_as_text(tmp_path: Path) -> None:

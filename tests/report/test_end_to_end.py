@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +17,9 @@ import yaml
 
 from conformance.reference.serve import ReferenceServer
 from conformance.report.verify import verify_bundle
-from tests.report._inner_project import PRODUCT_YAML
+from tests._inner_run import REPO_ROOT, cases_command
+from tests.report._inner_project import PRODUCT_YAML, verdicts_of
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SUITE_TIMEOUT_S = 600
 ST_OPTIONS = ("--st-examples", "2")  # keep it quick
 REPORT_FILES = ["certification.json", "index.html", "junit.xml", "summary.md"]
@@ -74,6 +73,17 @@ class CertificationRun:
     secrets: set[str]
     output: str
 
+    def assert_ended(self, exit_code: int) -> None:
+        """The run ended with `exit_code` and wrote the four reports."""
+        assert self.exit_code == exit_code, self.output
+        assert sorted(path.name for path in self.run_dir.iterdir() if path.is_file()) == REPORT_FILES
+
+    def certification(self) -> dict[str, Any]:
+        """The run's certification.json."""
+        text = (self.run_dir / "certification.json").read_text(encoding="utf-8")
+        document: dict[str, Any] = json.loads(text)
+        return document
+
 
 def _prepare(
     tmp: Path, server: ReferenceServer, literal_organizer: bool, workers: int
@@ -88,22 +98,15 @@ def _prepare(
     target_file = tmp / "target.yaml"
     target_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     (tmp / "product.yaml").write_text(PRODUCT_YAML, encoding="utf-8")
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--pyargs",
-        "conformance.cases",
+    command = cases_command(
         "-q",
-        "-p",
-        "no:cacheprovider",
         f"--rootdir={REPO_ROOT}",
         f"--target={target_file}",
         f"--reports-dir={tmp / 'reports'}",
         "--certify",
         f"--product={tmp / 'product.yaml'}",
         *ST_OPTIONS,
-    ]
+    )
     if workers:
         command += ["-n", str(workers)]
     return command, _secrets_of(document)
@@ -136,16 +139,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CertificationRun
 def test_clean_certification_under_xdist_passes_and_its_bundle_verifies(
     runs: dict[str, CertificationRun],
 ) -> None:
-    exit_code, run_dir, output = runs["clean"].exit_code, runs["clean"].run_dir, runs["clean"].output
-    assert exit_code == 0, output
-    assert sorted(path.name for path in run_dir.iterdir() if path.is_file()) == REPORT_FILES
-    assert verify_bundle(run_dir / "bundle") == []
-    document = json.loads((run_dir / "certification.json").read_text(encoding="utf-8"))
+    clean = runs["clean"]
+    clean.assert_ended(0)
+    assert verify_bundle(clean.run_dir / "bundle") == []
+    document = clean.certification()
     assert document["result"]["certified"] is True and document["summary"]["doc"]["fail"] == 0
     assert document["summary"]["cases"] > 0 and document["digests"]["openapi"]["sha256"]
     workers = {case["worker"] for entry in document["requirements"] for case in entry["cases"]}
     assert workers == {"gw0", "gw1"}, "the controller should have gathered both workers' cases"
-    assert len([path for path in run_dir.parent.iterdir() if not path.is_symlink()]) == 1
+    assert len([path for path in clean.run_dir.parent.iterdir() if not path.is_symlink()]) == 1
 
 
 def test_no_token_or_secret_of_the_target_reaches_the_reports(runs: dict[str, CertificationRun]) -> None:
@@ -173,11 +175,9 @@ def test_hand_edited_clean_bundle_is_caught(runs: dict[str, CertificationRun], t
 def test_faulty_certification_fails_with_all_four_reports_and_an_invalid_bundle(
     runs: dict[str, CertificationRun],
 ) -> None:
-    exit_code, run_dir, output = runs["faulty"].exit_code, runs["faulty"].run_dir, runs["faulty"].output
-    assert exit_code == 1, output
-    assert sorted(path.name for path in run_dir.iterdir() if path.is_file()) == REPORT_FILES
-    document = json.loads((run_dir / "certification.json").read_text(encoding="utf-8"))
-    verdicts = {entry["id"]: entry["verdict"] for entry in document["requirements"]}
+    faulty = runs["faulty"]
+    faulty.assert_ended(1)
+    verdicts = verdicts_of(faulty.certification())
     assert verdicts["CANCEL-ATTENDEE-400"] == "fail" and verdicts["CANCEL-202-EMPTY"] == "pass"
-    problems = verify_bundle(run_dir / "bundle")
+    problems = verify_bundle(faulty.run_dir / "bundle")
     assert "doc requirement CANCEL-ATTENDEE-400 is fail" in problems

@@ -5,17 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.report._inner_project import NO_SUITE_PLUGIN, run_dir_of
+from tests.report._inner_project import NO_SUITE_PLUGIN, InnerProject, run_dir_of
 
 pytest_plugins = ["pytester"]
 
-InnerProject = Callable[..., pytest.Pytester]
 BROWSER_TIMEOUT_S = 90
 EXPECTED_COUNTS = {"pass": "2", "fail": "1", "not-verified": "2", "not-applicable": "1"}
 

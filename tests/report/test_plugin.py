@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,13 @@ from conformance.report.certification import validate_certification
 from tests.report._inner_project import (
     KNOWN_SECRETS,
     NO_SUITE_PLUGIN,
+    InnerProject,
     certification_of,
     run_dir_of,
     verdicts_of,
 )
 
 pytest_plugins = ["pytester"]
-
-InnerProject = Callable[..., pytest.Pytester]
 
 
 def test_mixed_run_writes_four_reports_with_per_requirement_verdicts(inner_project: InnerProject) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,13 +15,12 @@ from tests.report._inner_project import (
     KNOWN_JWT,
     KNOWN_SECRETS,
     NO_SUITE_PLUGIN,
+    InnerProject,
     certification_of,
     run_dir_of,
 )
 
 pytest_plugins = ["pytester"]
-
-InnerProject = Callable[..., pytest.Pytester]
 
 ROWS = [
     ("TEST-ROUTES", "doc", "core", "POST /me/events/{id}/cancel"),

@@ -207,7 +207,6 @@ def test_cancelled_events_are_confirmed_gone_with_one_unfiltered_listing_when_fi
     assert organizer.get(kept.path).status_code == 404
 
 
-
 def test_a_target_that_is_gone_stops_arranging_with_target_unreachable(tmp_path: Path) -> None:
     with ReferenceServer() as server:
         target = load_target_file(server.write_target(tmp_path / "target.yaml"), environ={})

@@ -48,6 +48,14 @@ def methods_sent(graph: Graph, run: Callable[[], None]) -> list[str]:
     return [str(exchange["method"]) for exchange in sink]
 
 
+def with_events(graph: Graph, run_id: str, count: int) -> Provisioner:
+    """A Provisioner of run `run_id` that has made `count` plain events."""
+    provisioner = Provisioner(graph, run_id, "c")
+    for _ in range(count):
+        provisioner.event()
+    return provisioner
+
+
 def test_cleanup_removes_events_calendars_and_groups(graph: Graph) -> None:
     provisioner = Provisioner(graph, "gc-cleanup-1", "c")
     plain = [provisioner.event() for _ in range(6)]
@@ -72,9 +80,7 @@ def test_cleanup_removes_events_calendars_and_groups(graph: Graph) -> None:
 def test_cleanup_sends_event_deletes_concurrently_within_the_mailbox_cap(
     graph: Graph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    provisioner = Provisioner(graph, "gc-cleanup-2", "c")
-    for _ in range(10):
-        provisioner.event()
+    provisioner = with_events(graph, "gc-cleanup-2", 10)
     in_flight, peak, lock = 0, 0, threading.Lock()
     original = GraphClient.delete
 
@@ -98,9 +104,7 @@ def test_cleanup_sends_event_deletes_concurrently_within_the_mailbox_cap(
 def test_a_lost_target_ends_cleanup_with_one_warning_counting_what_is_left(
     graph: Graph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    provisioner = Provisioner(graph, "gc-cleanup-3", "c")
-    for _ in range(5):
-        provisioner.event()
+    provisioner = with_events(graph, "gc-cleanup-3", 5)
     provisioner.calendar()
     calls: list[str] = []
 
