@@ -12,9 +12,6 @@ from conformance.target.client import Graph
 from conformance.target.config import load_target_file
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
-from tests._gaps import ERROR_BODY, Gaps
-
-__all__ = ["ERROR_BODY", "Gaps"]  # still imported from here by test_record_routing.py; new code: tests._gaps
 
 
 @pytest.fixture
