@@ -1,0 +1,1 @@
+"""The project's own tests: one package per layer of conformance/, and plugin/ for whole pytest runs."""

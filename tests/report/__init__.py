@@ -1,0 +1,1 @@
+"""Tests of conformance.report: verdicts, the four reports, certification bundles, the footprint."""

@@ -1,0 +1,1 @@
+"""Tests of conformance.target: config, tokens, the HTTP client, provisioning, cleanup, sweep, preflight."""
