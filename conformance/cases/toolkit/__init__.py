@@ -3,7 +3,8 @@
 A case arranges (`Arranger`: events, series, copies, mailboxes; each need a prerequisite, not-verified when
 the target lacks it), acts (`organizer_cancels`, `send`: the cancel under test, its route guarded), and
 observes (`expect*`, `expect_untouched`, `expect_notices`, ...), comparing what it sees with what was there
-before the act.
+before the act. It waits for an effect as long as the run has learned this target needs (`Arranger.effect`,
+`Arranger.notice_wait`: conformance.target.polling), and invites attendees only where a check needs them.
 """
 
 from conformance.cases.toolkit.act import (
