@@ -87,7 +87,6 @@ def as_exchange(exchange: ExchangeLike) -> Exchange:
 def remember(response: requests.Response, exchange: Exchange) -> None:
     """Note that `exchange` is the record of `response` (read back with exchange_of)."""
     _RECORDED[response] = exchange
-    response.graph_exchange = exchange  # type: ignore[attr-defined]  # transitional, for getattr callers
 
 
 def exchange_of(response: requests.Response | None) -> Exchange | None:

@@ -18,7 +18,6 @@ from conformance.cases.toolkit.act import (
 )
 from conformance.cases.toolkit.arrange import Arranger, series_window
 from conformance.cases.toolkit.checks import (
-    GONE,
     Polling,
     Seen,
     envelope_problems,
@@ -53,6 +52,7 @@ from conformance.cases.toolkit.observe import (
 from conformance.cases.toolkit.session import CaseSession
 from conformance.errors import ConformanceFailure, PrerequisiteFailed
 from conformance.outcomes import not_applicable, not_verified
+from conformance.target.conventions import GONE
 from conformance.target.listing import value_of
 from conformance.target.polling import Bound, Effect
 from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, exchange_of

@@ -16,13 +16,14 @@ from typing import Any, TypeVar, cast
 import pytest
 import requests
 
-from conformance.cases.toolkit.checks import GONE, Seen, is_unknown_route, json_of, poll
+from conformance.cases.toolkit.checks import Seen, is_unknown_route, json_of, poll
 from conformance.cases.toolkit.observe import Item, listed, messages_about, unreadable_mailbox, window
 from conformance.cases.toolkit.session import CaseSession
 from conformance.errors import TargetUnreachable
 from conformance.outcomes import not_verified
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
+from conformance.target.conventions import GONE
 from conformance.target.polling import Bound, Effect, EffectLatencies, latencies_for, seconds
 from conformance.target.prerequisites import DELETED_ITEMS, EVENT_READ, MAILBOX_MESSAGES, records_to
 from conformance.target.provision import ProvisionedEvent, Provisioner

@@ -12,11 +12,11 @@ import requests
 from conformance.errors import ConformanceFailure
 from conformance.outcomes import not_applicable
 from conformance.target.config import TargetConfig
+from conformance.target.exchange import exchange_of
 from conformance.target.polling import Bound, eventually
 from conformance.target.transcript import curl_line, format_exchange
 
 T = TypeVar("T")
-GONE = (404, 410)  # what a read of a removed event answers
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +52,7 @@ def require_profile(target: TargetConfig, requirement_id: str) -> None:
 
 def exchange_text(response: requests.Response | None) -> str:
     """The redacted exchange behind `response` and a curl line reproducing it ("" when there is none)."""
-    exchange = getattr(response, "graph_exchange", None)
+    exchange = exchange_of(response)
     if exchange is not None:
         return f"{format_exchange(exchange)}\nreproduce: {curl_line(exchange)}"
     return f"response: HTTP {response.status_code}" if response is not None else ""
@@ -72,7 +72,7 @@ def failure(
         requirement_id=requirement_id,
         message=message,
         sentence=sentence,
-        exchange=getattr(response, "graph_exchange", None),
+        exchange=exchange_of(response),
         evidence=exchange_text(response),
     )
 

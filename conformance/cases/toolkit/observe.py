@@ -11,8 +11,8 @@ import requests
 
 from conformance.cases.toolkit.checks import Polling, Seen, expect, json_of, poll, waited
 from conformance.errors import PrerequisiteFailed
-from conformance.target._arrange import iso
 from conformance.target.client import Graph, GraphClient
+from conformance.target.conventions import iso
 from conformance.target.listing import value_of
 from conformance.target.prerequisites import EVENT_READ, MAILBOX_MESSAGES, exchange_of
 from conformance.target.provision import ProvisionedEvent
