@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from typing import Any, TypeVar, cast
 
@@ -19,15 +19,19 @@ import requests
 from conformance.cases.toolkit.checks import Seen, is_unknown_route, json_of, poll
 from conformance.cases.toolkit.observe import Item, listed, messages_about, unreadable_mailbox, window
 from conformance.cases.toolkit.session import CaseSession
-from conformance.errors import TargetUnreachable
 from conformance.outcomes import not_verified
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.conventions import GONE
 from conformance.target.polling import Bound, Effect, EffectLatencies, latencies_for, seconds
-from conformance.target.prerequisites import DELETED_ITEMS, EVENT_READ, MAILBOX_MESSAGES, records_to
+from conformance.target.prerequisites import (
+    DELETED_ITEMS,
+    EVENT_READ,
+    MAILBOX_MESSAGES,
+    records_to,
+    unanswered_fails,
+)
 from conformance.target.provision import ProvisionedEvent, Provisioner
-from conformance.target.resolve import probe_reachable
 
 T = TypeVar("T")
 
@@ -55,14 +59,9 @@ class Arranger:
         self.latencies: EffectLatencies = session.latencies if session else latencies_for(target)
         self._created_at: dict[str, float] = {}  # event id -> when its creation was answered (monotonic)
 
-    @contextmanager
-    def _trying(self, prerequisite_id: str) -> Iterator[None]:
+    def _trying(self, prerequisite_id: str) -> AbstractContextManager[None]:
         """A request that gets no answer while arranging: not-verified (a lost target stops the run)."""
-        try:
-            yield
-        except TargetUnreachable as error:
-            probe_reachable(self.target)  # raises: the plugin stops the run (exit 3)
-            raise self.log.failed(prerequisite_id, f"a request got no answer: {error}") from None
+        return unanswered_fails(self.log, prerequisite_id, self.target)
 
     def create(self, *, attendees: int = 0, **options: Any) -> ProvisionedEvent:
         """A new tagged event (Provisioner.event's options), inviting nobody unless `attendees` says so."""
