@@ -89,6 +89,7 @@ class Fault(StrEnum):
     GAP_NO_DELETED_ITEMS = "gap-no-deleted-items"
     GAP_BORN_CANCELLED = "gap-born-cancelled"
     GAP_NO_ATTENDEE_COPIES = "gap-no-attendee-copies"
+    GAP_NO_CANCEL_WITHOUT_ATTENDEES = "gap-no-cancel-without-attendees"
 
 
 def route_missing(family: str) -> str:
@@ -158,6 +159,9 @@ _UNTOUCHED = (  # checks that an event stays uncancelled after a refused request
     "GRAPH-400-MALFORMED-JSON",
     "GRAPH-400-COMMENT-TYPE",
     "GRAPH-400-UNKNOWN-PARAMETER",
+)
+_WITHOUT_ATTENDEES = (  # cases whose cancel needs no attendee, so their events invite nobody
+    "CANCEL-202-EMPTY",
 )
 
 DEFINITIONS: dict[str, FaultDefinition] = {
@@ -418,6 +422,12 @@ DEFINITIONS: dict[str, FaultDefinition] = {
         "invitees get the meeting request and the cancellation notice but never a copy of the event",
         prerequisites=("ATTENDEE-COPY",),
         blocks=("CANCEL-ATTENDEE-400", "CANCEL-ATTENDEE-MESSAGE", "GRAPH-ATTENDEE-COPY-CANCELLED"),
+    ),
+    Fault.GAP_NO_CANCEL_WITHOUT_ATTENDEES: _gap(
+        "the organizer's cancel of an event that invites nobody answers 400 ErrorInvalidRequest "
+        "(no attendees to notify); cancels of events with attendees work",
+        prerequisites=("CANCEL-WITHOUT-ATTENDEES",),
+        blocks=_WITHOUT_ATTENDEES,
     ),
 }
 

@@ -18,6 +18,7 @@ MESSAGES: dict[str, str] = {
     "not-found": "The specified object was not found in the store.",
     "malformed-id": "Id is malformed.",
     "organizer-only": "Your request can't be completed. You need to be an organizer to cancel a meeting.",
+    "no-attendees": "The meeting has no attendees to notify.",  # gap-no-cancel-without-attendees
 }
 
 

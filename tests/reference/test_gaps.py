@@ -182,3 +182,26 @@ def test_gap_no_attendee_copies_sends_messages_but_no_copy(
     assert [(item["meetingMessageType"], item["body"]["content"]) for item in notices] == [
         ("meetingCancelled", "gone")
     ]
+
+
+@_gap(Fault.GAP_NO_CANCEL_WITHOUT_ATTENDEES)
+def test_gap_no_cancel_without_attendees_refuses_only_events_inviting_nobody(gap_server: GraphClient) -> None:
+    lonely = gap_server.create_event(attendees=())
+    lonely_path = f"/me/events/{quote_id(lonely['id'])}"
+    refused = gap_server.request("POST", f"{lonely_path}/cancel", json={"comment": "gone"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "ErrorInvalidRequest"
+    assert "no attendees" in refused.json()["error"]["message"]
+    assert gap_server.request("GET", lonely_path).json()["isCancelled"] is False
+    series = gap_server.create_event(attendees=(), recurrence=SERIES)
+    occurrences = gap_server.request(
+        "GET", f"/me/events/{quote_id(series['id'])}/instances", params=WINDOW
+    ).json()["value"]
+    occurrence_cancel = f"/me/events/{quote_id(occurrences[0]['id'])}/cancel"
+    assert gap_server.request("POST", occurrence_cancel).status_code == 400
+    invited = gap_server.create_event()
+    copy = gap_server.attendee_copy("attendee", invited["iCalUId"])
+    by_attendee = gap_server.request("POST", f"/me/events/{quote_id(copy['id'])}/cancel", "attendee")
+    assert by_attendee.status_code == 400 and "organizer" in by_attendee.json()["error"]["message"]
+    invited_path = f"/me/events/{quote_id(invited['id'])}/cancel"
+    assert gap_server.request("POST", invited_path, json={"comment": "gone"}).status_code == 202
