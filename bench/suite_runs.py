@@ -114,31 +114,50 @@ def bench_latency_runs(work: Path) -> bool:
 
 
 def bench_inert_cancels(work: Path) -> bool:
-    """(e) Side by side, serial: the correct server, and one whose cancels are accepted but never applied."""
+    """(e) Side by side, serial: the correct server and one whose cancels are accepted but never applied,
+    with no latency and at 50 ms."""
+    results = [_inert_pair(work, latency_ms) for latency_ms in (0, LATENCY_MS)]
+    return all(results)
+
+
+def _inert_pair(work: Path, latency_ms: int) -> bool:
+    """(e) at one latency: both runs serial, `--target` files of two ReferenceServers; the ratio printed."""
     runs: dict[str, SuiteRun] = {}
     for name, faults in (("correct", ()), ("inert", (INERT_CANCEL_FAULT,))):
-        with ReferenceServer(faults=faults) as server:
-            target_file = work / f"target-{name}.yaml"
+        label = f"{name}-{latency_ms}ms"
+        with ReferenceServer(faults=faults, latency_ms=latency_ms) as server:
+            target_file = work / f"target-{label}.yaml"
             document = yaml.safe_dump(server.target_document(), sort_keys=False)
             target_file.write_text(document, encoding="utf-8")
-            runs[name] = run_suite(["--target", str(target_file)], work, name)
+            runs[name] = run_suite(["--target", str(target_file)], work, label)
     correct, inert = runs["correct"], runs["inert"]
     ratio = inert.wall_s / correct.wall_s if correct.wall_s else 0.0
     ok = ratio <= INERT_SLOWDOWN_TARGET and correct.exit_code == 0 and inert.exit_code == 1
-    print(f"(e) cancels accepted but never applied (--fault {INERT_CANCEL_FAULT}): {inert.wall_s:.1f} s "
-          f"(exit {inert.exit_code}) vs correct server {correct.wall_s:.1f} s (exit {correct.exit_code})")
+    print(f"(e) {latency_ms} ms latency, cancels accepted but never applied (--fault {INERT_CANCEL_FAULT}): "
+          f"{inert.wall_s:.1f} s (exit {inert.exit_code}, {inert.requests} requests) vs correct server "
+          f"{correct.wall_s:.1f} s (exit {correct.exit_code}, {correct.requests} requests)")
     print(f"    {ratio:.2f}x the correct run; target <= {INERT_SLOWDOWN_TARGET:.0f}x -> {verdict(ok)}")
     print(f"    longest test against it: {inert.longest_test} ({inert.longest_chain} requests)")
     return ok
 
 
-def main() -> int:
-    """Run (a), (b) and (e) in a scratch directory; exit 1 when a target is missed."""
+BENCHES = {"a": bench_default_run, "b": bench_latency_runs, "e": bench_inert_cancels}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run (a), (b) and (e), or those named, in a scratch directory; exit 1 when a target is missed."""
+    import argparse
     import tempfile
 
+    parser = argparse.ArgumentParser(prog="python -m bench.suite_runs", description=main.__doc__)
+    parser.add_argument("benches", nargs="*", metavar="a|b|e", help="which to run (default: all three)")
+    names = parser.parse_args(argv).benches or list(BENCHES)
+    unknown = [name for name in names if name not in BENCHES]
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
     with tempfile.TemporaryDirectory(prefix="gc-bench-") as work_dir:
         work = Path(work_dir)
-        results = [bench_default_run(work), bench_latency_runs(work), bench_inert_cancels(work)]
+        results = [BENCHES[name](work) for name in names]
     return 0 if all(results) else 1
 
 
