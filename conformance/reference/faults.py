@@ -160,8 +160,28 @@ _UNTOUCHED = (  # checks that an event stays uncancelled after a refused request
     "GRAPH-400-COMMENT-TYPE",
     "GRAPH-400-UNKNOWN-PARAMETER",
 )
-_WITHOUT_ATTENDEES = (  # cases whose cancel needs no attendee, so their events invite nobody
+# what the suite checks by cancelling events that invite nobody (measured: the row's not-verified set); on
+# a target refusing such cancels they are not-verified (CANCEL-WITHOUT-ATTENDEES), never failed
+_WITHOUT_ATTENDEES = (
+    *(f"CANCEL-ROUTE-{family.upper()}" for family in ROUTE_FAMILIES),
     "CANCEL-202-EMPTY",
+    "CANCEL-PERM-DELEGATED-WORK",
+    "CANCEL-PERM-DELEGATED-PERSONAL",
+    "CANCEL-PERM-APPLICATION",
+    "CANCEL-PERM-APPLICATION-GROUPS",
+    "CANCEL-AUTH-REQUIRED",  # the generated ignored_auth probes follow only an accepted cancel
+    "CANCEL-CONTENT-TYPE",
+    "CANCEL-COMMENT-OPTIONAL",
+    "CANCEL-COMMENT-STRING",
+    "CANCEL-DELETED-ITEMS",
+    "CANCEL-DELETED-ITEMS-FOLDER",
+    "CANCEL-OCCURRENCE",
+    "GRAPH-ERROR-ENVELOPE",  # its second-cancel case
+    "GRAPH-NO-SERVER-ERROR",  # its second-cancel case
+    "GRAPH-SECOND-CANCEL-4XX",
+    "GRAPH-SEGMENTS-CASE-INSENSITIVE",
+    "GRAPH-CANCELLED-OCCURRENCES",
+    "GRAPH-SERIES-CANCEL",
 )
 
 DEFINITIONS: dict[str, FaultDefinition] = {
