@@ -15,15 +15,16 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import ComponentInfo, CoverageScenario, coverage_scenario
 
-from conformance.cases._expect import is_unknown_route, profile_of
 from conformance.cases.generated._family import Family
 from conformance.cases.generated._ids import EventSupply, RouteShape, caller_role
 from conformance.cases.generated._plan import PlannedCase
 from conformance.cases.generated._schema import has_pinned_path
-from conformance.errors import ConformanceError, PrerequisiteFailed
+from conformance.cases.toolkit import is_unknown_route, profile_of
+from conformance.errors import ConformanceError, PrerequisiteFailed, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
-from conformance.target.client import Graph, build_retry
+from conformance.target.client import RETRY_STATUSES, Graph, build_retry
 from conformance.target.provision import ProvisionedEvent
+from conformance.target.resolve import probe_reachable
 from conformance.target.urls import quote_id
 
 ROUTE_PREFIX = "CANCEL-ROUTE-"
@@ -34,6 +35,10 @@ NO_ATTENDEES_NOTE = (
     "the event had no attendees: the suite cancels attendee-less events here to send no meeting mail; "
     "if the target refuses to cancel an event without attendees, that refusal is the finding"
 )
+
+
+class Unjudged(Exception):
+    """An answer these checks cannot judge (throttled, or a probe got none): not-verified for them."""
 
 
 def application_refused(role: str, status: int) -> bool:
@@ -90,6 +95,7 @@ class FamilyResult:
 
     judged: int = 0
     excused: int = 0
+    unjudged: list[str] = field(default_factory=list)  # why cases it would have judged could not be
     left_out: int = 0
     failures: list[str] = field(default_factory=list)
     exchanges: list[Any] = field(default_factory=list)  # those of the first failing case
@@ -101,10 +107,12 @@ class CaseOutcome:
 
     verdicts: dict[str, str | None] = field(default_factory=dict)
     excused: set[str] = field(default_factory=set)
+    unjudged: dict[str, str] = field(default_factory=dict)  # family -> why its checks could not judge it
     exchanges: list[Any] = field(default_factory=list)
     route_missing: str | None = None
     arrange_error: str | None = None
     arrange_record: dict[str, Any] | None = None  # the failed prerequisite's record, for the reports
+    unanswered: bool = False  # the request itself got no answer (the target still answers others)
 
 
 def applicability(route_id: str | None, shape: RouteShape, graph: Graph) -> tuple[str, str] | None:
@@ -152,8 +160,10 @@ class CaseRunner:
     def run(self, planned: PlannedCase) -> CaseOutcome:
         """Send the case once (on a fresh or reused event) and judge the answer by each of its families.
 
-        A transport error while arranging (creating the event) judges nothing; one on the request itself
-        fails every family that would have judged it (one bad answer is one bad answer, nothing more).
+        A transport error judges nothing when a health probe fails too: TargetUnreachable goes on (the plugin
+        stops the run). While the target answers others, one unanswered request is one bad answer: while
+        arranging, the case is not sent; on the request itself, it fails the families about that answer
+        (`Family.about_answer`) and leaves the others unjudged, as does a throttled answer (429/503).
         """
         case, families, outcome = planned.case, list(planned.families), CaseOutcome()
         shape = RouteShape.of(case.operation.path)
@@ -166,7 +176,11 @@ class CaseRunner:
             except PrerequisiteFailed as failed:
                 outcome.arrange_error, outcome.arrange_record = str(failed), failed.record
                 return outcome
-            except (ConformanceError, requests.RequestException) as error:
+            except (TargetUnreachable, requests.RequestException) as error:
+                detail = self._no_answer(error)
+                outcome.arrange_error = f"could not create an event for the case (no answer): {detail}"
+                return outcome
+            except ConformanceError as error:
                 outcome.arrange_error = f"could not create an event for the case: {_one_line(error)}"
                 return outcome
             set_real_path_parameters(case, self.supply.path_parameters(shape, event))
@@ -187,9 +201,20 @@ class CaseRunner:
         try:
             response = case.call(headers=headers, **transport)
         except requests.RequestException as error:
+            detail = self._no_answer(error)
+            unanswered = f"the request got no answer (the target answers others): {detail}"
+            outcome.unanswered = True
             for family in families:
-                outcome.verdicts[family.name] = self._message(
-                    case, family, f"no answer: {_one_line(error)}", "the request got no answer")
+                if family.about_answer:
+                    outcome.verdicts[family.name] = self._message(
+                        case, family, f"no answer: {detail}", "the request got no answer while the target "
+                        "answers others")
+                else:
+                    outcome.unjudged[family.name] = unanswered
+            return
+        if response.status_code in RETRY_STATUSES:
+            for family in families:
+                outcome.unjudged[family.name] = _throttled(response.status_code, "the request")
             return
         # is_unknown_route reads only .status_code and .json(), which Schemathesis's Response has too
         unknown = is_unknown_route(response)  # type: ignore[arg-type]  # reads .status_code and .json() only
@@ -209,23 +234,42 @@ class CaseRunner:
             if family.name == VALID_FAMILY_NAME and application_refused(role, status):
                 outcome.excused.add(family.name)
                 continue
-            outcome.verdicts[family.name] = self._validate(case, family, response, headers, transport)
+            try:
+                outcome.verdicts[family.name] = self._validate(case, family, response, headers, transport)
+            except Unjudged as unjudged:
+                outcome.unjudged[family.name] = str(unjudged)
 
     def _validate(self, case: Case, family: Family, response: Any, headers: dict[str, str],
                   transport: dict[str, Any]) -> str | None:
-        """None when the family's checks hold for the answer, else the failure message."""
+        """None when the family's checks hold for the answer, else the failure message.
+
+        Raises Unjudged when a probe the checks sent (ignored_auth's, without the client's retries) was
+        throttled or got no answer: that says nothing about the checks' requirement.
+        """
+        sent_before = len(self._statuses)
         try:
             # the same transport for the probes some checks send (ignored_auth); they drop the session
             case.validate_response(response, checks=list(family.checks), headers=headers,
                                    transport_kwargs={**transport, "headers": dict(headers)})
         except FailureGroup as group:  # a BaseExceptionGroup: `except Exception` would not catch it
+            throttled = [status for status in self._statuses[sent_before:] if status in RETRY_STATUSES]
+            if throttled:
+                raise Unjudged(_throttled(throttled[0], "a probe these checks sent")) from None
             titles = "; ".join(sorted({f"{failure.code} {failure.title}" for failure in group.exceptions}))
             detail = self.graph.transcript.redactor.text(group.message).strip()
             note = NO_ATTENDEES_NOTE if family.name == VALID_FAMILY_NAME else ""
             return self._message(case, family, titles, detail, note)
         except requests.RequestException as error:
-            return self._message(case, family, f"no answer to a probe: {_one_line(error)}", "")
+            raise Unjudged(f"a probe these checks sent got no answer: {self._no_answer(error)}") from None
         return None
+
+    def _no_answer(self, error: BaseException) -> str:
+        """One line for a request that got no answer, once a health probe shows the target still answers.
+
+        Raises TargetUnreachable when the probe gets no answer either: the plugin then stops the run (exit 3).
+        """
+        probe_reachable(self.graph.target)
+        return _one_line(error)
 
     def _message(self, case: Case, family: Family, titles: str, detail: str, note: str = "") -> str:
         redact = self.graph.transcript.redactor.text
@@ -260,6 +304,12 @@ class CaseRunner:
             return is_unknown_route(confirmation.call(headers=headers, **transport))  # type: ignore[arg-type]
         except requests.RequestException:
             return False
+
+
+def _throttled(status: int, what: str) -> str:
+    """Why a throttled answer is no finding: it survived the client's bounded retries."""
+    return (f"throttled: {what} was answered {status} after the client's retries (honouring Retry-After), "
+            "which says nothing about these checks")
 
 
 def _one_line(error: BaseException) -> str:

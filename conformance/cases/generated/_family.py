@@ -46,6 +46,7 @@ class Family:
     requirement_ids: tuple[str, ...] = ()
     skips_server_errors: bool = False  # a 5xx is GRAPH-NO-SERVER-ERROR's matter, not this family's
     needs_success: bool = False  # judged only on a 2xx answer (ignored_auth probes only after a success)
+    about_answer: bool = False  # its requirement is the answer itself (a 4xx, a 405): no answer fails it
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -70,18 +71,20 @@ ENVELOPE_FAMILY = Family(
 )
 WRONG_TYPE_FAMILY = Family(
     "test_wrong_comment_types_rejected", MALFORMED_REJECTED, _only_flaw(WRONG_COMMENT_TYPE),
-    ("GRAPH-400-COMMENT-TYPE",),
+    ("GRAPH-400-COMMENT-TYPE",), about_answer=True,
 )
 UNKNOWN_PARAMETER_FAMILY = Family(
     "test_unknown_parameters_rejected", MALFORMED_REJECTED, _only_flaw(UNKNOWN_PARAMETER),
-    ("GRAPH-400-UNKNOWN-PARAMETER",),
+    ("GRAPH-400-UNKNOWN-PARAMETER",), about_answer=True,
 )
 VALID_FAMILY = Family(
     "test_valid_bodies_accepted", VALID_ACCEPTED, lambda case: is_positive(case) and carries_one_comment(case)
 )
 # ignored_auth re-sends a case twice (no token, a bad one); the plan picks the few cases it judges
 AUTH_FAMILY = Family("test_auth_is_enforced", AUTH_ENFORCED, is_positive, needs_success=True)
-METHODS_FAMILY = Family("test_other_methods_rejected", OTHER_METHODS_REJECTED, is_other_method_probe)
+METHODS_FAMILY = Family(
+    "test_other_methods_rejected", OTHER_METHODS_REJECTED, is_other_method_probe, about_answer=True
+)
 
 FAMILIES: tuple[Family, ...] = (
     NO_SERVER_ERROR_FAMILY, STATUS_FAMILY, ENVELOPE_FAMILY, WRONG_TYPE_FAMILY, UNKNOWN_PARAMETER_FAMILY,

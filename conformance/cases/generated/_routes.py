@@ -17,13 +17,14 @@ from conformance.cases.generated._calls import CaseRunner, FamilyResult, applica
 from conformance.cases.generated._family import FAMILIES, Family
 from conformance.cases.generated._ids import RouteShape
 from conformance.cases.generated._plan import Effort, fit, generate, load_schema, plan, total_cost
-from conformance.errors import ConformanceFailure
+from conformance.errors import ConformanceFailure, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
 from conformance.pytest_plugin.outcomes import record_prerequisite
 from conformance.target.config import Budget
 
 MAX_FAILURES_SHOWN = 3
 CLEANUP_REQUESTS_PER_ROUTE = 2  # a listing to confirm cancelled events gone, a delete of a leftover event
+MAX_UNANSWERED_PER_ROUTE = 3  # unanswered requests (the target answering others) before a route stops sending
 
 
 @dataclass
@@ -36,6 +37,7 @@ class RouteResult:
     arrange_error: str | None = None
     arrange_record: dict[str, Any] | None = None
     budget_note: str | None = None
+    unanswered_note: str | None = None  # why the route stopped sending: too many requests got no answer
     families: dict[str, FamilyResult] = field(default_factory=dict)
     cases: int = 0
     requests: int = 0
@@ -55,13 +57,20 @@ class RouteRuns:
     workers: int = 1
     results: dict[str, RouteResult] = field(default_factory=dict)
     generated: int = 0
+    lost: str | None = None  # the target stopped answering (a health probe failed too): nothing more is sent
     _schemas: dict[bool, Any] = field(default_factory=dict)
 
     def result(self, label: str) -> tuple[RouteResult, bool]:
-        """The route's result, and whether this call ran it."""
+        """The route's result, and whether this call ran it; TargetUnreachable once the target is lost."""
         if label in self.results:
             return self.results[label], False
-        self.results[label] = self._run(label)
+        if self.lost is not None:
+            raise TargetUnreachable(self.lost)
+        try:
+            self.results[label] = self._run(label)
+        except TargetUnreachable as error:
+            self.lost = str(error)
+            raise
         return self.results[label], True
 
     def _schema(self, full: bool) -> Any:
@@ -108,7 +117,8 @@ class RouteRuns:
             planned = sent
         transcript = self.runner.graph.transcript
         requests_before = transcript.request_count
-        for item in planned:
+        unanswered = 0
+        for number, item in enumerate(planned, start=1):
             outcome = self.runner.run(item)
             result.cases += 1
             result.route_missing = result.route_missing or outcome.route_missing
@@ -117,12 +127,21 @@ class RouteRuns:
                 break  # the target cannot give an event here: stop rather than hammer it
             for name in outcome.excused:
                 result.families[name].excused += 1
+            for name, reason in outcome.unjudged.items():
+                result.families[name].unjudged.append(reason)
             for name, failure in outcome.verdicts.items():
                 family_result = result.families[name]
                 family_result.judged += 1
                 if failure is not None:
                     family_result.failures.append(failure)
                     family_result.exchanges = family_result.exchanges or list(outcome.exchanges)
+            unanswered += outcome.unanswered
+            if unanswered >= MAX_UNANSWERED_PER_ROUTE and number < len(planned):
+                result.unanswered_note = (
+                    f"{unanswered} requests on {label} got no answer while the target answered others; its "
+                    f"other {len(planned) - number} cases were not sent (every wait stays bounded)"
+                )
+                break
         result.requests = transcript.request_count - requests_before  # provisioning included
         return result
 
@@ -146,6 +165,11 @@ def conclude(result: RouteResult, family: Family, item: pytest.Item) -> None:
         raise ConformanceFailure(requirement_id=family.ids[0], message=message)
     if found.judged:
         return
+    if found.unjudged:
+        others = f" (and {len(found.unjudged) - 1} more such cases)" if len(found.unjudged) > 1 else ""
+        not_verified(f"{found.unjudged[0]}{others} (on {result.label})")
+    if result.unanswered_note:
+        not_verified(result.unanswered_note)
     if result.route_missing and not family.route_independent:
         not_verified(result.route_missing)
     if found.left_out:
