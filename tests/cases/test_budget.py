@@ -6,16 +6,18 @@ import json
 import re
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import yaml
 
-from conformance.cases.generated._budget import Footprint, Ledger, describe
 from conformance.cases.generated._plan import fit, plan, spends_event
 from conformance.cases.generated.plugin import over_budget
+from conformance.cases.toolkit.spending import Footprint, Ledger, describe, ledger_of, message_wait
 from conformance.errors import TargetConfigError
 from conformance.reference.serve import ReferenceServer
 from conformance.report.footprint import Footprint as RunFootprint
@@ -132,3 +134,19 @@ def test_a_running_test_counts_towards_the_messages_a_wait_must_allow_for() -> N
     assert ledger.first_message_at == 1000.0
     assert ledger.with_pending([cancelled]) == (2, 1000.0)
     assert ledger.spent.messages == 1  # the running test's exchanges are not added for good
+
+
+def test_a_wait_beyond_the_cap_is_refused_with_the_reason_and_a_short_queue_is_waited_out() -> None:
+    """message_wait reads the process's ledger and the running item's exchanges (the notice waits)."""
+    limited = target_from_document({**MINIMAL, "polling": {"timeout_s": 30, "send_limit_per_minute": 30}},
+                                   source="t.yaml", environ={})
+    config = SimpleNamespace(stash=pytest.Stash())
+    item: Any = SimpleNamespace(config=config, stash=pytest.Stash())
+    assert message_wait(item, limited) == (30.0, None)
+    attendees = [{"emailAddress": {"address": f"a{number}@x.test"}} for number in range(300)]
+    created = {"method": "POST", "url": "http://h/v1.0/me/events", "status": 201, "sent_at": time.time(),
+               "request_body": json.dumps({"attendees": attendees}), "response_body": '{"id": "E1"}'}
+    ledger_of(item.config).add([created])
+    wait_s, beyond = message_wait(item, limited)
+    assert wait_s > limited.mail_wait_max_s
+    assert beyond is not None and "300 meeting messages" in beyond and "mail_wait_max_s" in beyond

@@ -19,7 +19,6 @@ from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from conformance.cases.generated import _schema
-from conformance.cases.generated._budget import Footprint
 from conformance.cases.generated._family import (
     AUTH_FAMILY,
     FAMILIES,
@@ -34,6 +33,7 @@ from conformance.cases.generated._select import (
     is_positive,
     phase_of,
 )
+from conformance.cases.toolkit.spending import Footprint
 
 AUTH_CASES = 2  # cases ignored_auth re-sends (twice each: without a token, with an invalid one)
 PAGE_EXAMPLE_KEY = "Comment"  # the page's own request example spells it so

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from conformance.cases.generated._budget import Footprint, Ledger, describe
 from conformance.cases.generated._calls import CaseRunner, FamilyResult, applicability
 from conformance.cases.generated._family import FAMILIES, Family
 from conformance.cases.generated._ids import RouteShape
 from conformance.cases.generated._plan import Effort, fit, generate, load_schema, plan, total_cost
+from conformance.cases.toolkit.spending import Footprint, Ledger, describe
 from conformance.errors import ConformanceFailure, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
 from conformance.pytest_plugin.outcomes import record_prerequisite

@@ -8,19 +8,18 @@ without it the cases still run, with their defaults.
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import pytest
 
 from conformance._stash import EXCHANGES_KEY, RUN_INFO_KEY
-from conformance.cases.generated._budget import Ledger
 from conformance.cases.generated._plan import Effort
+from conformance.cases.toolkit.spending import ledger_of
 from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY
 from conformance.report.collect import FOOTPRINT_PROPERTY
 from conformance.report.footprint import Footprint, total_footprint
-from conformance.target.config import Budget, TargetConfig
+from conformance.target.config import Budget
 
 SEED_WORKER_KEY = "graph_conformance_st_seed"
 CASES_PROPERTY = "schemathesis_cases"
@@ -50,7 +49,6 @@ class SchemathesisRun:
 
 
 ST_RUN_KEY = pytest.StashKey[SchemathesisRun]()
-LEDGER_KEY = pytest.StashKey[Ledger]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -108,37 +106,9 @@ def remote_like(config: pytest.Config, *, file_says: bool | None, loopback: bool
     return not loopback or (latency is not None and latency >= REMOTE_LATENCY_MS)
 
 
-def ledger_of(config: pytest.Config) -> Ledger:
-    """What the tests of this process have spent on the target so far (the Schemathesis ones apart)."""
-    if LEDGER_KEY not in config.stash:
-        config.stash[LEDGER_KEY] = Ledger()
-    return config.stash[LEDGER_KEY]
-
-
 def worker_count(config: pytest.Config) -> int:
     """How many processes share the run's budget (xdist workers, else 1)."""
     return int(getattr(config, "workerinput", {}).get("workercount", 1) or 1)
-
-
-def message_wait(item: pytest.Item, target: TargetConfig) -> tuple[float, str | None]:
-    """(how long a meeting-message check in `item` must wait, why it cannot: None if it can).
-
-    Under the target's sending limit the organizer's messages queue up: the bound grows with the messages
-    the run has caused so far (tests finished in this process plus `item`'s own exchanges) and shrinks with
-    the time since the first (TargetConfig.mail_wait_s). Beyond `mail_wait_max_s` the check should end
-    not-verified with the reason rather than wait or fail.
-    """
-    running: list[dict[str, Any]] = item.stash.get(EXCHANGES_KEY, [])
-    messages, first_at = ledger_of(item.config).with_pending(running)
-    elapsed_s = time.time() - first_at if first_at is not None else 0.0
-    wait_s = target.mail_wait_s(messages, elapsed_s)
-    if wait_s <= target.mail_wait_max_s:
-        return wait_s, None
-    return wait_s, (
-        f"sending limit: the run has caused {messages} meeting messages in {elapsed_s:.0f} s; at "
-        f"{target.send_limit} a minute this one may arrive only after {wait_s:.0f} s, beyond the "
-        f"{target.mail_wait_max_s:.0f} s the suite waits (polling.mail_wait_max_s)"
-    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -35,11 +35,11 @@ from conformance.cases.generated.plugin import (
     OPERATION_ARGUMENT,
     REQUESTS_PROPERTY,
     effort_for,
-    ledger_of,
     remote_like,
     run_of,
     worker_count,
 )
+from conformance.cases.toolkit.spending import ledger_of
 from conformance.target.client import Graph
 from conformance.target.provision import Provisioner
 

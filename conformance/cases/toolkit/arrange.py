@@ -194,7 +194,7 @@ class Arranger:
         """`bound` lengthened by the queue the target's sending limit builds; not-verified beyond the cap."""
         if self.item is None or self.target.send_limit <= 0:
             return bound
-        from conformance.cases.generated.plugin import message_wait
+        from conformance.cases.toolkit.spending import message_wait
 
         limited = dataclasses.replace(self.target, poll_timeout_s=bound.poll_timeout_s)
         wait_s, beyond = message_wait(self.item, limited)

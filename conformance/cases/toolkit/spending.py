@@ -1,17 +1,23 @@
-"""What the run has spent on the target so far, and what the Schemathesis cases may still spend.
+"""What the run has spent on the target so far (the ledger), and how long a meeting message may take to come.
 
-The counting is the reports' own (`conformance.report.footprint`) over the exchanges every test records.
+The counting is the reports' own (`conformance.report.footprint`) over the exchanges every test records. The
+Schemathesis cases plan within a target's budget from the ledger; every case that waits for a meeting message
+allows for the queue the target's sending limit builds from it (`message_wait`).
 """
 
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
+from conformance._stash import EXCHANGES_KEY
 from conformance.report.footprint import FootprintCounter
-from conformance.target.config import Budget
+from conformance.target.config import Budget, TargetConfig
 
 
 @dataclass(frozen=True)
@@ -93,3 +99,34 @@ def describe(budget: Budget) -> str:
     """`events 150, messages 100`: the limits a target file set."""
     limits = {"events": budget.events, "messages": budget.messages, "requests": budget.requests}
     return ", ".join(f"{name} {limit}" for name, limit in limits.items() if limit is not None)
+
+
+LEDGER_KEY = pytest.StashKey[Ledger]()
+
+
+def ledger_of(config: pytest.Config) -> Ledger:
+    """What the tests of this process have spent on the target so far (fed by the Schemathesis plugin)."""
+    if LEDGER_KEY not in config.stash:
+        config.stash[LEDGER_KEY] = Ledger()
+    return config.stash[LEDGER_KEY]
+
+
+def message_wait(item: pytest.Item, target: TargetConfig) -> tuple[float, str | None]:
+    """(how long a meeting-message check in `item` must wait, why it cannot: None if it can).
+
+    Under the target's sending limit the organizer's messages queue up: the bound grows with the messages
+    the run has caused so far (tests finished in this process plus `item`'s own exchanges) and shrinks with
+    the time since the first (TargetConfig.mail_wait_s). Beyond `mail_wait_max_s` the check should end
+    not-verified with the reason rather than wait or fail.
+    """
+    running: list[dict[str, Any]] = item.stash.get(EXCHANGES_KEY, [])
+    messages, first_at = ledger_of(item.config).with_pending(running)
+    elapsed_s = time.time() - first_at if first_at is not None else 0.0
+    wait_s = target.mail_wait_s(messages, elapsed_s)
+    if wait_s <= target.mail_wait_max_s:
+        return wait_s, None
+    return wait_s, (
+        f"sending limit: the run has caused {messages} meeting messages in {elapsed_s:.0f} s; at "
+        f"{target.send_limit} a minute this one may arrive only after {wait_s:.0f} s, beyond the "
+        f"{target.mail_wait_max_s:.0f} s the suite waits (polling.mail_wait_max_s)"
+    )
