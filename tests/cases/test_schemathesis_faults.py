@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from tests._inner_run import MATRIX_SELECT_PLUGIN, PYTHON, REPO_ROOT, child_environment, reference_target
+from tests._inner_run import (
+    MATRIX_SELECT_PLUGIN,
+    PYTHON,
+    REPO_ROOT,
+    cases_command,
+    child_environment,
+    reference_target,
+    run_child,
+)
 
 CASES_FILE = REPO_ROOT / "conformance" / "cases" / "generated" / "test_schemathesis.py"
 SEED = 20261123
@@ -153,3 +161,14 @@ def test_cli_config_is_not_read_by_the_suite() -> None:
     statuses = config.projects.default.checks.positive_data_acceptance.expected_statuses
     assert statuses == ["2xx"]
 
+
+
+@pytest.mark.parametrize("examples", ["0", "-3"])
+def test_st_examples_below_one_is_refused_in_one_line(tmp_path: Path, examples: str) -> None:
+    """`--st-examples 0` ends the run before it starts: one `graph-conformance:` line and exit 2."""
+    completed = run_child(cases_command("-q", "--st-examples", examples), tmp_path, timeout_s=60.0)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 2, output[-2000:]
+    assert f"graph-conformance: --st-examples {examples}: give a positive number" in output
+    assert "Traceback" not in output and "UsageError" not in output and "INTERNALERROR" not in output
+    assert len(output.strip().splitlines()) == 1, output[-2000:]

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from conformance._stash import EXCHANGES_KEY, RUN_INFO_KEY
+from conformance._stash import EXCHANGES_KEY, RUN_CONTEXT_KEY
 from conformance.cases.generated._plan import Effort
 from conformance.cases.toolkit.spending import ledger_of
 from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY
+from conformance.pytest_plugin.options import refuse
 from conformance.report.collect import FOOTPRINT_PROPERTY
 from conformance.report.footprint import Footprint, total_footprint
 from conformance.target.config import Budget
@@ -76,13 +77,20 @@ def run_of(config: pytest.Config) -> SchemathesisRun:
         worker_seed = getattr(config, "workerinput", {}).get(SEED_WORKER_KEY)
         option_seed = config.getoption("st_seed", None)
         option_examples = config.getoption("st_examples", None)
-        if option_examples is not None and option_examples < 1:
-            raise pytest.UsageError(f"--st-examples {option_examples}: give a positive number, e.g. 5")
         seed = option_seed if option_seed is not None else worker_seed
         config.stash[ST_RUN_KEY] = SchemathesisRun(
             seed=int(seed) if seed is not None else random.randrange(2**32), examples_option=option_examples
         )
     return config.stash[ST_RUN_KEY]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """`--st-examples` below 1 ends the run before it starts, with one line (exit 2)."""
+    examples = config.getoption("st_examples", None)
+    if examples is not None and examples < 1:
+        return refuse(f"--st-examples {examples}: give a positive number of fuzzed examples, e.g. 5")
+    return None
 
 
 def effort_for(config: pytest.Config, *, remote: bool) -> Effort:
@@ -190,9 +198,10 @@ class SchemathesisSummary:
         run.left_out += int(properties.get(LEFT_OUT_PROPERTY, 0))
         if properties.get(EXAMPLES_PROPERTY) is not None:
             run.examples_per_operation = int(properties[EXAMPLES_PROPERTY])
-        run_info = self.config.stash.get(RUN_INFO_KEY, None)
-        if isinstance(run_info, dict):
-            run_info["schemathesis"] = asdict(run)
+        context = self.config.stash.get(RUN_CONTEXT_KEY, None)
+        if context is not None:
+            context.extras["schemathesis"] = asdict(run)
+            context.publish(self.config.stash)
 
     def _report_overspending(self, terminalreporter: Any) -> None:
         """Say so when the run spent more than the target file's budget (only the generated cases plan)."""
