@@ -22,7 +22,7 @@ from conformance.errors import TargetConfigError
 from conformance.reference.serve import ReferenceServer
 from conformance.report.footprint import Footprint as RunFootprint
 from conformance.target.config import Budget, target_from_document
-from tests.cases.test_schemathesis_plan import FIRST_ROUTE, route_cases
+from tests.cases.generated._generation import FIRST_ROUTE, route_cases
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CASES_FILE = REPO_ROOT / "conformance" / "cases" / "generated" / "test_schemathesis.py"

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
-from schemathesis import Case
 
 from conformance.cases.generated import _schema
 from conformance.cases.generated._family import FAMILIES, VALID_FAMILY
 from conformance.cases.generated._plan import (
-    generate,
-    load_schema,
     plan,
     request_key,
     spends_event,
     unique,
 )
 from conformance.cases.generated._select import carries_one_comment, is_positive
-
-SEED = 20261201
-FIRST_ROUTE = "POST /me/events/{event-id}/cancel"
-
-
-@cache
-def route_cases(label: str, fuzzing: bool, examples: int = 3) -> tuple[Case, ...]:
-    """The cases Schemathesis generates for one route (cached: generation takes about a second)."""
-    schema = load_schema(_schema.read_description(), SEED, fuzzing=fuzzing, examples=examples)
-    return tuple(generate(schema, label))
+from tests.cases.generated._generation import FIRST_ROUTE, route_cases
 
 
 def labels() -> list[str]:
