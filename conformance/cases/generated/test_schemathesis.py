@@ -9,7 +9,7 @@ target's user, group, calendar and calendar-group ids. `--st-seed N` (printed at
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -99,65 +99,32 @@ def judge(request: pytest.FixtureRequest, routes: RouteRuns, operation: str, fam
     conclude(result, family, request.node)
 
 
-@pytest.mark.requirement("GRAPH-NO-SERVER-ERROR")
-@per_operation
-def test_no_server_error(request: pytest.FixtureRequest, st_routes: RouteRuns, operation: str) -> None:
-    """No request, valid or not, is answered 5xx."""
-    judge(request, st_routes, operation, NO_SERVER_ERROR_FAMILY)
+# One test function per family of checks: its name (the family's), its requirement mark (the ids a finding of
+# the family fails) and one item per route; each item reports only its family's findings.
+FAMILY_TESTS: tuple[tuple[Family, str], ...] = (
+    (NO_SERVER_ERROR_FAMILY, "No request, valid or not, is answered 5xx."),
+    (STATUS_FAMILY, "A valid cancel answers a documented status; a success has nothing in its body."),
+    (ENVELOPE_FAMILY, "Error answers are JSON with Graph's `error` envelope."),
+    (WRONG_TYPE_FAMILY,
+     "A comment that is a number, object, list or Boolean is rejected (4xx), the event left alone."),
+    (UNKNOWN_PARAMETER_FAMILY,
+     "A body parameter the action does not have is rejected (4xx), the event left alone."),
+    (VALID_FAMILY, "Any valid comment string (one spelling of the key) cancels a real event: 2xx."),
+    (AUTH_FAMILY, "A request without a token, or with an invalid one, is refused."),
+    (METHODS_FAMILY, "GET, PUT, PATCH and DELETE on a cancel path of a real event answer 405."),
+)
 
 
-@pytest.mark.requirement("CANCEL-202-EMPTY")
-@per_operation
-def test_status_and_body_conform(
-    request: pytest.FixtureRequest, st_routes: RouteRuns, operation: str
-) -> None:
-    """A valid cancel answers a documented status; a success has nothing in its body."""
-    judge(request, st_routes, operation, STATUS_FAMILY)
+def family_test(family: Family, purpose: str) -> Callable[[pytest.FixtureRequest, RouteRuns, str], None]:
+    """The test function of `family`: named after it, marked with its requirement ids, an item per route."""
+
+    def test(request: pytest.FixtureRequest, st_routes: RouteRuns, operation: str) -> None:
+        judge(request, st_routes, operation, family)
+
+    test.__name__ = test.__qualname__ = family.name
+    test.__doc__ = purpose
+    return pytest.mark.requirement(*family.ids)(per_operation(test))
 
 
-@pytest.mark.requirement("GRAPH-ERROR-ENVELOPE")
-@per_operation
-def test_errors_use_graph_envelope(
-    request: pytest.FixtureRequest, st_routes: RouteRuns, operation: str
-) -> None:
-    """Error answers are JSON with Graph's `error` envelope."""
-    judge(request, st_routes, operation, ENVELOPE_FAMILY)
-
-
-@pytest.mark.requirement("GRAPH-400-COMMENT-TYPE")
-@per_operation
-def test_wrong_comment_types_rejected(
-    request: pytest.FixtureRequest, st_routes: RouteRuns, operation: str
-) -> None:
-    """A comment that is a number, object, list or Boolean is rejected (4xx), the event left alone."""
-    judge(request, st_routes, operation, WRONG_TYPE_FAMILY)
-
-
-@pytest.mark.requirement("GRAPH-400-UNKNOWN-PARAMETER")
-@per_operation
-def test_unknown_parameters_rejected(
-    request: pytest.FixtureRequest, st_routes: RouteRuns, operation: str
-) -> None:
-    """A body parameter the action does not have is rejected (4xx), the event left alone."""
-    judge(request, st_routes, operation, UNKNOWN_PARAMETER_FAMILY)
-
-
-@pytest.mark.requirement("CANCEL-COMMENT-STRING")
-@per_operation
-def test_valid_bodies_accepted(request: pytest.FixtureRequest, st_routes: RouteRuns, operation: str) -> None:
-    """Any valid comment string (one spelling of the key) cancels a real event: 2xx."""
-    judge(request, st_routes, operation, VALID_FAMILY)
-
-
-@pytest.mark.requirement("CANCEL-AUTH-REQUIRED")
-@per_operation
-def test_auth_is_enforced(request: pytest.FixtureRequest, st_routes: RouteRuns, operation: str) -> None:
-    """A request without a token, or with an invalid one, is refused."""
-    judge(request, st_routes, operation, AUTH_FAMILY)
-
-
-@pytest.mark.requirement("GRAPH-405-OTHER-METHODS")
-@per_operation
-def test_other_methods_rejected(request: pytest.FixtureRequest, st_routes: RouteRuns, operation: str) -> None:
-    """GET, PUT, PATCH and DELETE on a cancel path of a real event answer 405."""
-    judge(request, st_routes, operation, METHODS_FAMILY)
+for _family, _purpose in FAMILY_TESTS:
+    globals()[_family.name] = family_test(_family, _purpose)
