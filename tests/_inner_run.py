@@ -66,7 +66,7 @@ def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def run_child(command: Sequence[str], cwd: Path, *, extra_environ: dict[str, str] | None = None,
               timeout_s: float = INNER_TIMEOUT_S) -> subprocess.CompletedProcess[str]:
-    """Run a child process in `cwd` with the child environment; its text output captured, never raising."""
+    """Run a child in `cwd` with the child environment; its exit code and text output (no check=True)."""
     return subprocess.run(list(command), cwd=cwd, env=child_environment(extra_environ), capture_output=True,
                           text=True, timeout=timeout_s, check=False)
 
