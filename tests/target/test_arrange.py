@@ -20,10 +20,21 @@ from conformance.target.urls import quote_id
 from tests._gaps import ERROR_BODY, Gaps, statuses
 
 
+@pytest.fixture
+def provisioner(graph: Graph, records: list[Record]) -> Provisioner:
+    """A Provisioner whose prerequisite records land in `records` (each test cleans up itself)."""
+    return Provisioner(graph, "gc-arrange", "a", record=records.append)
+
+
+@pytest.fixture
+def organizer(graph: Graph) -> GraphClient:
+    """The organizer's client on the test's reference server."""
+    return graph.as_("organizer")
+
+
 def test_an_event_created_with_201_is_recorded_ok_with_its_exchange(
-    graph: Graph, records: list[Record]
+    records: list[Record], provisioner: Provisioner
 ) -> None:
-    provisioner = Provisioner(graph, "gc-arrange-1", "a", record=records.append)
     provisioner.event()
     assert statuses(records) == [("EVENT-CREATE", "ok")]
     assert records[0]["exchange"]["status"] == 201 and records[0]["exchange"]["method"] == "POST"
@@ -31,16 +42,15 @@ def test_an_event_created_with_201_is_recorded_ok_with_its_exchange(
 
 
 def test_a_200_with_an_id_is_created_and_recorded_as_a_fallback(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    gaps: Gaps, records: list[Record], provisioner: Provisioner, organizer: GraphClient
 ) -> None:
     gaps.add("POST", r"/me/events$", 200)
-    provisioner = Provisioner(graph, "gc-arrange-2", "a", record=records.append)
     event = provisioner.event()
     assert statuses(records) == [("EVENT-CREATE", "fallback")]
     assert "HTTP 200 instead of 201" in records[0]["detail"]
     assert "accepted as created" in records[0]["fallback"]
     provisioner.cleanup()
-    assert graph.as_("organizer").get(event.path).status_code == 404  # still cleaned up
+    assert organizer.get(event.path).status_code == 404  # still cleaned up
 
 
 @pytest.mark.parametrize(
@@ -48,10 +58,9 @@ def test_a_200_with_an_id_is_created_and_recorded_as_a_fallback(
     ids=["server-error", "no-id", "empty-id"],
 )
 def test_an_answer_without_a_created_id_raises_prerequisite_failed_with_the_exchange(
-    graph: Graph, gaps: Gaps, records: list[Record], status: int, body: Any
+    gaps: Gaps, records: list[Record], status: int, body: Any, provisioner: Provisioner
 ) -> None:
     gaps.add("POST", r"/me/events$", status, body)
-    provisioner = Provisioner(graph, "gc-arrange-3", "a", record=records.append)
     expected = rf"prerequisite EVENT-CREATE failed: .*HTTP {status}"
     with pytest.raises(PrerequisiteFailed, match=expected) as caught:
         provisioner.event()
@@ -61,10 +70,9 @@ def test_an_answer_without_a_created_id_raises_prerequisite_failed_with_the_exch
 
 
 def test_series_and_group_events_are_their_own_prerequisites(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    gaps: Gaps, records: list[Record], provisioner: Provisioner
 ) -> None:
     gaps.add("POST", r"/groups/[^/]+/events$", 403, ERROR_BODY)
-    provisioner = Provisioner(graph, "gc-arrange-4", "a", record=records.append)
     provisioner.series(attendees=0)
     with pytest.raises(PrerequisiteFailed, match="GROUP-EVENT-CREATE"):
         provisioner.event(group=True)
@@ -73,12 +81,10 @@ def test_series_and_group_events_are_their_own_prerequisites(
 
 
 def test_a_refused_calendar_falls_back_to_the_default_calendar_which_is_never_deleted(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    gaps: Gaps, records: list[Record], provisioner: Provisioner, organizer: GraphClient
 ) -> None:
     gaps.add("POST", r"/me/calendars$", 403, ERROR_BODY)
-    organizer = graph.as_("organizer")
     default_id = organizer.get("/me/calendar").json()["id"]
-    provisioner = Provisioner(graph, "gc-arrange-5", "a", record=records.append)
     calendar_id = provisioner.calendar()
     event = provisioner.event(calendar_id=calendar_id)
     assert calendar_id == default_id
@@ -90,12 +96,10 @@ def test_a_refused_calendar_falls_back_to_the_default_calendar_which_is_never_de
 
 
 def test_a_refused_calendar_group_falls_back_to_the_default_group(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    gaps: Gaps, records: list[Record], provisioner: Provisioner, organizer: GraphClient
 ) -> None:
     gaps.add("POST", r"/me/calendarGroups$", 501, ERROR_BODY)
-    organizer = graph.as_("organizer")
     groups_before = organizer.get("/me/calendarGroups").json()["value"]
-    provisioner = Provisioner(graph, "gc-arrange-6", "a", record=records.append)
     group_id, calendar_id = provisioner.calendar_group_with_calendar()
     assert group_id in {group["id"] for group in groups_before}
     in_group = organizer.get(f"/me/calendarGroups/{quote_id(group_id)}/calendars").json()["value"]
@@ -106,30 +110,27 @@ def test_a_refused_calendar_group_falls_back_to_the_default_group(
 
 
 def test_no_calendar_creation_at_all_uses_a_calendar_already_in_the_default_group(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    gaps: Gaps, records: list[Record], provisioner: Provisioner
 ) -> None:
     gaps.add("POST", r"/calendar[Gg]roups(/.+/calendars)?$", 403, ERROR_BODY)
-    provisioner = Provisioner(graph, "gc-arrange-7", "a", record=records.append)
     group_id, calendar_id = provisioner.calendar_group_with_calendar()
     assert group_id and calendar_id
     assert statuses(records) == [("CALENDAR-GROUP-CREATE", "fallback"), ("CALENDAR-CREATE", "fallback")]
 
 
 def test_a_fallback_that_cannot_be_read_either_fails_naming_both_answers(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    gaps: Gaps, records: list[Record], provisioner: Provisioner
 ) -> None:
     gaps.add("POST", r"/me/calendars$", 403, ERROR_BODY)
     gaps.add("GET", r"/me/calendar$", 404, ERROR_BODY)
-    provisioner = Provisioner(graph, "gc-arrange-8", "a", record=records.append)
     with pytest.raises(PrerequisiteFailed, match=r"CALENDAR-CREATE failed: .*HTTP 403.*HTTP 404"):
         provisioner.calendar()
     assert statuses(records) == [("CALENDAR-CREATE", "failed")]
 
 
 def test_instances_are_listed_or_fail_as_the_instances_prerequisite(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    gaps: Gaps, records: list[Record], provisioner: Provisioner
 ) -> None:
-    provisioner = Provisioner(graph, "gc-arrange-9", "a", record=records.append)
     series = provisioner.series(attendees=0, occurrences=3)
     assert len(provisioner.instances(series)) == 3
     gaps.add("GET", r"/instances$", 200, {"value": [{"id": "only-one"}]})
@@ -143,9 +144,8 @@ def test_instances_are_listed_or_fail_as_the_instances_prerequisite(
 
 
 def test_the_attendee_copy_is_found_or_fails_fast_when_the_calendar_view_cannot_be_read(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    graph: Graph, gaps: Gaps, provisioner: Provisioner
 ) -> None:
-    provisioner = Provisioner(graph, "gc-arrange-10", "a", record=records.append)
     event = provisioner.event(attendees=1)
     copy = provisioner.find_attendee_copy(event)
     assert copy["iCalUId"] == event.ical_uid and copy["id"] != event.id
@@ -158,9 +158,8 @@ def test_the_attendee_copy_is_found_or_fails_fast_when_the_calendar_view_cannot_
 
 
 def test_mailbox_and_deleted_items_reads_are_prerequisites(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    gaps: Gaps, records: list[Record], provisioner: Provisioner
 ) -> None:
-    provisioner = Provisioner(graph, "gc-arrange-11", "a", record=records.append)
     assert isinstance(provisioner.mailbox_messages("attendee"), list)
     gaps.add("GET", r"/mailFolders/deleteditems/messages$", 404, ERROR_BODY)
     with pytest.raises(PrerequisiteFailed, match="DELETED-ITEMS failed: .*HTTP 404"):
@@ -169,13 +168,12 @@ def test_mailbox_and_deleted_items_reads_are_prerequisites(
 
 
 def test_a_target_that_stops_answering_while_arranging_is_a_prerequisite_failure(
-    graph: Graph, records: list[Record], monkeypatch: pytest.MonkeyPatch
+    records: list[Record], monkeypatch: pytest.MonkeyPatch, provisioner: Provisioner
 ) -> None:
     def unreachable(self: GraphClient, method: str, path: str, **kwargs: object) -> object:
         raise TargetUnreachable(f"{method} {path}: the target does not answer (timed out)")
 
     monkeypatch.setattr(GraphClient, "request", unreachable)
-    provisioner = Provisioner(graph, "gc-arrange-12", "a", record=records.append)
     expected = "EVENT-CREATE failed: POST /me/events: the target"
     with pytest.raises(PrerequisiteFailed, match=expected) as caught:
         provisioner.event()
@@ -184,12 +182,10 @@ def test_a_target_that_stops_answering_while_arranging_is_a_prerequisite_failure
 
 
 def test_cancelled_events_are_confirmed_gone_with_one_unfiltered_listing_when_filter_is_refused(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    graph: Graph, gaps: Gaps, records: list[Record], provisioner: Provisioner, organizer: GraphClient
 ) -> None:
-    provisioner = Provisioner(graph, "gc-arrange-13", "a", record=records.append)
     events = [provisioner.event(attendees=0) for _ in range(3)]
     kept = provisioner.event(attendees=0)
-    organizer = graph.as_("organizer")
     for event in events:
         assert organizer.post(f"{event.path}/cancel", json={}).status_code == 202
         provisioner.presumed_gone(event)
@@ -217,12 +213,10 @@ def test_a_target_that_is_gone_stops_arranging_with_target_unreachable(tmp_path:
 
 
 def test_a_new_group_that_cannot_hold_a_calendar_gives_way_to_the_default_group_and_its_calendar(
-    graph: Graph, gaps: Gaps, records: list[Record]
+    gaps: Gaps, records: list[Record], provisioner: Provisioner, organizer: GraphClient
 ) -> None:
     gaps.add("POST", r"/calendar[Gg]roups/.+/calendars$", 501, ERROR_BODY)
-    organizer = graph.as_("organizer")
     groups_before = {group["id"] for group in organizer.get("/me/calendarGroups").json()["value"]}
-    provisioner = Provisioner(graph, "gc-arrange-15", "a", record=records.append)
     group_id, calendar_id = provisioner.calendar_group_with_calendar()
     assert group_id in groups_before
     in_group = organizer.get(f"/me/calendarGroups/{quote_id(group_id)}/calendars").json()["value"]
