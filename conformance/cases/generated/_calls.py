@@ -96,6 +96,7 @@ class FamilyResult:
     judged: int = 0
     excused: int = 0
     unjudged: list[str] = field(default_factory=list)  # why cases it would have judged could not be
+    blocked: dict[str, Any] | None = None  # the failed prerequisite's record behind an unjudged case
     left_out: int = 0
     failures: list[str] = field(default_factory=list)
     exchanges: list[Any] = field(default_factory=list)  # those of the first failing case
@@ -108,6 +109,7 @@ class CaseOutcome:
     verdicts: dict[str, str | None] = field(default_factory=dict)
     excused: set[str] = field(default_factory=set)
     unjudged: dict[str, str] = field(default_factory=dict)  # family -> why its checks could not judge it
+    blocked: dict[str, dict[str, Any]] = field(default_factory=dict)  # family -> failed prerequisite's record
     exchanges: list[Any] = field(default_factory=list)
     route_missing: str | None = None
     arrange_error: str | None = None
@@ -129,8 +131,11 @@ def applicability(route_id: str | None, shape: RouteShape, graph: Graph) -> tupl
 class CaseRunner:
     """Sends generated cases with real ids and the caller's token; judges each answer per family."""
 
-    def __init__(self, graph: Graph, supply: EventSupply, seed: int) -> None:
+    def __init__(self, graph: Graph, supply: EventSupply, seed: int,
+                 without_attendees: Callable[[], None] | None = None) -> None:
+        """`without_attendees` raises PrerequisiteFailed when the target refuses attendee-less cancels."""
         self.graph, self.supply, self.seed = graph, supply, seed
+        self.without_attendees = without_attendees  # CANCEL-WITHOUT-ATTENDEES, asked once per run
         self.base_url = graph.target.base_url  # the schema was loaded before the target was known
         self.cases = 0
         self.requests = 0
@@ -234,10 +239,29 @@ class CaseRunner:
             if family.name == VALID_FAMILY_NAME and application_refused(role, status):
                 outcome.excused.add(family.name)
                 continue
+            if family.name == VALID_FAMILY_NAME and real_event and not unknown and 400 <= status < 500:
+                if self._refuses_without_attendees(family, outcome):
+                    continue
             try:
                 outcome.verdicts[family.name] = self._validate(case, family, response, headers, transport)
             except Unjudged as unjudged:
                 outcome.unjudged[family.name] = str(unjudged)
+
+    def _refuses_without_attendees(self, family: Family, outcome: CaseOutcome) -> bool:
+        """A valid cancel of an attendee-less event refused: unjudged if the target refuses every such cancel.
+
+        The events here invite nobody; where the target refuses all such cancels (CANCEL-WITHOUT-ATTENDEES)
+        the refusal says nothing about the body, so the family is not-verified naming the prerequisite.
+        """
+        if self.without_attendees is None:
+            return False
+        try:
+            self.without_attendees()
+        except PrerequisiteFailed as failed:
+            outcome.unjudged[family.name] = str(failed)
+            outcome.blocked[family.name] = failed.record
+            return True
+        return False
 
     def _validate(self, case: Case, family: Family, response: Any, headers: dict[str, str],
                   transport: dict[str, Any]) -> str | None:

@@ -129,6 +129,8 @@ class RouteRuns:
                 result.families[name].excused += 1
             for name, reason in outcome.unjudged.items():
                 result.families[name].unjudged.append(reason)
+            for name, record in outcome.blocked.items():
+                result.families[name].blocked = record
             for name, failure in outcome.verdicts.items():
                 family_result = result.families[name]
                 family_result.judged += 1
@@ -166,6 +168,8 @@ def conclude(result: RouteResult, family: Family, item: pytest.Item) -> None:
     if found.judged:
         return
     if found.unjudged:
+        if found.blocked is not None:  # the reports mark these requirements blocked by it
+            record_prerequisite(item, found.blocked)
         others = f" (and {len(found.unjudged) - 1} more such cases)" if len(found.unjudged) > 1 else ""
         not_verified(f"{found.unjudged[0]}{others} (on {result.label})")
     if result.unanswered_note:

@@ -39,6 +39,7 @@ from conformance.cases.generated.plugin import (
     run_of,
     worker_count,
 )
+from conformance.cases.toolkit import CaseSession
 from conformance.cases.toolkit.spending import ledger_of
 from conformance.target.client import Graph
 from conformance.target.provision import Provisioner
@@ -65,10 +66,12 @@ def st_supply(graph: Graph, run_id: str) -> Iterator[EventSupply]:
 
 
 @pytest.fixture(scope="session")
-def st_routes(pytestconfig: pytest.Config, graph: Graph, st_supply: EventSupply) -> Iterator[RouteRuns]:
+def st_routes(
+    pytestconfig: pytest.Config, graph: Graph, st_supply: EventSupply, case_session: CaseSession
+) -> Iterator[RouteRuns]:
     """Each route's generated cases, run once (in this process) for every family."""
     run = run_of(pytestconfig)
-    runner = CaseRunner(graph, st_supply, run.seed)
+    runner = CaseRunner(graph, st_supply, run.seed, without_attendees=case_session.cancel_without_attendees)
     target = graph.target
     effort = effort_for(
         pytestconfig, remote=remote_like(pytestconfig, file_says=target.remote, loopback=target.is_loopback)
