@@ -231,27 +231,32 @@ class CaseRunner:
             )
             families = [family for family in families if family.route_independent]
         status = response.status_code
+        # a refusal of a cancel on a real (attendee-less) event: CANCEL-WITHOUT-ATTENDEES may be why
+        refused = real_event and not unknown and 400 <= status < 500 and not application_refused(role, status)
         for family in families:
             if family.skips_server_errors and status >= 500:
                 continue
             if family.needs_success and not 200 <= status < 300:
+                if refused:  # ignored_auth probes follow only an accepted cancel
+                    self._refuses_without_attendees(family, outcome)
                 continue
             if family.name == VALID_FAMILY_NAME and application_refused(role, status):
                 outcome.excused.add(family.name)
                 continue
-            if family.name == VALID_FAMILY_NAME and real_event and not unknown and 400 <= status < 500:
-                if self._refuses_without_attendees(family, outcome):
-                    continue
+            valid = family.name == VALID_FAMILY_NAME
+            if valid and refused and self._refuses_without_attendees(family, outcome):
+                continue
             try:
                 outcome.verdicts[family.name] = self._validate(case, family, response, headers, transport)
             except Unjudged as unjudged:
                 outcome.unjudged[family.name] = str(unjudged)
 
     def _refuses_without_attendees(self, family: Family, outcome: CaseOutcome) -> bool:
-        """A valid cancel of an attendee-less event refused: unjudged if the target refuses every such cancel.
+        """A cancel of an attendee-less event refused: unjudged if the target refuses every such cancel.
 
         The events here invite nobody; where the target refuses all such cancels (CANCEL-WITHOUT-ATTENDEES)
-        the refusal says nothing about the body, so the family is not-verified naming the prerequisite.
+        the refusal says nothing about the body (or leaves nothing for ignored_auth to probe), so the family
+        is not-verified naming the prerequisite.
         """
         if self.without_attendees is None:
             return False
