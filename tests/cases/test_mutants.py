@@ -17,6 +17,7 @@ from tests.cases.mutants import (
     format_matrix,
     format_mismatches,
     mismatches,
+    run_fault,
     run_matrix,
 )
 
@@ -74,3 +75,15 @@ def test_suite_passes_the_correct_server_and_fails_each_fault_on_exactly_its_req
     assert not crashed, f"runs that did not end with their expected exit (1: a failure): {crashed}\n{matrix}"
     differing = sorted(mismatches(runs))  # names only: the runs' repr would bury the message
     assert not differing, f"{format_mismatches(runs)}\n\n{matrix}"
+
+
+def test_a_target_refusing_attendee_less_cancels_is_named_and_fails_nothing(tmp_path: Path) -> None:
+    gap = "gap-no-cancel-without-attendees"
+    run = run_fault(gap, tmp_path)
+    assert run.exit_code == 0 and not run.failing, format_mismatches({gap: run})
+    not_verified = {rid for rid, verdict in run.verdicts.items() if verdict == "not-verified"}
+    assert not_verified and not_verified <= GAPS[gap].blocks, format_mismatches({gap: run})
+    table = {row["id"]: row for row in run.certification["prerequisites"]}
+    named = table["CANCEL-WITHOUT-ATTENDEES"]
+    # the generated cases' valid-body and ignored_auth families name it too, not only the hand-written cases
+    assert named["failed"] and {"CANCEL-COMMENT-STRING", "CANCEL-AUTH-REQUIRED"} <= set(named["blocked"])
