@@ -162,6 +162,7 @@ FALLBACK, FAILED = "fallback", "failed"
         ("gap-no-deleted-items", {"DELETED-ITEMS": FAILED}, 1),
         ("gap-born-cancelled", {"EVENT-READ": FAILED}, 1),
         ("gap-no-attendee-copies", {"ATTENDEE-COPY": FAILED}, 1),
+        ("gap-no-cancel-without-attendees", {"CANCEL-WITHOUT-ATTENDEES": FAILED}, 1),
         ("gap-static", {"EVENT-READ": FAILED, "ATTENDEE-COPY": FAILED, "INSTANCES": FAILED,
                         "ODATA-FILTER": FAILED, "ODATA-PAGING": FAILED}, 1),
     ],
