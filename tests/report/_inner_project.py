@@ -142,4 +142,10 @@ def verdicts_of(document: dict[str, Any]) -> dict[str, str]:
 PRODUCT_YAML = (
     "name: Contoso Calendar\nversion: 2.4.1\nvendor: Contoso Ltd.\nurl: https://contoso.example.com\n"
 )
-NO_SUITE_PLUGIN = ("-p", "no:graph_conformance")  # test the report plugin alone; end-to-end tests use both
+# every run of the inner project tests the report plugin alone (the suite's off); end-to-end tests use both
+INNER_INI = (
+    "[pytest]\n"
+    "addopts = -p no:graph_conformance\n"
+    "graph_conformance_catalog = requirements.yaml\n"
+    "markers =\n    requirement(*ids): catalog requirement ids\n"
+)

@@ -8,6 +8,7 @@ from tests.report._inner_project import (
     CATALOG_ROWS,
     CONFTEST,
     FAILING_CASES,
+    INNER_INI,
     PASSING_CASES,
     InnerProject,
     catalog_yaml,
@@ -23,11 +24,7 @@ def inner_project(pytester: pytest.Pytester) -> InnerProject:
         *, failing: bool = True, rows: list[tuple[str, str, str, str]] = CATALOG_ROWS
     ) -> pytest.Pytester:
         pytester.makefile(".yaml", requirements=catalog_yaml(rows))
-        pytester.makeini(
-            "[pytest]\n"
-            "graph_conformance_catalog = requirements.yaml\n"
-            "markers =\n    requirement(*ids): catalog requirement ids\n"
-        )
+        pytester.makeini(INNER_INI)
         pytester.makeconftest(with_secrets(CONFTEST))
         modules = {"test_passing_cases": with_secrets(PASSING_CASES)}
         if failing:

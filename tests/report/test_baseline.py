@@ -8,7 +8,7 @@ import pytest
 
 from conformance.report.baseline import load_baseline
 from conformance.report.model import RequirementInfo
-from tests.report._inner_project import NO_SUITE_PLUGIN, InnerProject, certification_of
+from tests.report._inner_project import InnerProject, certification_of
 from tests.report._refusals import refusal
 
 pytest_plugins = ["pytester"]
@@ -24,7 +24,7 @@ def _baseline(pytester: pytest.Pytester, *ids: str) -> str:
 
 def test_listed_failure_keeps_the_gate_green(inner_project: InnerProject) -> None:
     pytester = inner_project()
-    result = pytester.runpytest(*NO_SUITE_PLUGIN, "--baseline", _baseline(pytester, "TEST-FAIL-ONE"))
+    result = pytester.runpytest("--baseline", _baseline(pytester, "TEST-FAIL-ONE"))
     assert result.ret == 0, result.stdout.str()
     failing = next(e for e in certification_of(pytester.path)["requirements"] if e["id"] == "TEST-FAIL-ONE")
     assert failing["verdict"] == "fail"
@@ -33,7 +33,7 @@ def test_listed_failure_keeps_the_gate_green(inner_project: InnerProject) -> Non
 
 def test_new_failure_turns_the_gate_red(inner_project: InnerProject) -> None:
     pytester = inner_project()
-    result = pytester.runpytest(*NO_SUITE_PLUGIN, "--baseline", _baseline(pytester, "TEST-NA-ONE"))
+    result = pytester.runpytest("--baseline", _baseline(pytester, "TEST-NA-ONE"))
     assert result.ret == 1
     assert certification_of(pytester.path)["result"]["problems"] == [
         "TEST-FAIL-ONE: fails (not in the baseline)"
@@ -43,7 +43,7 @@ def test_new_failure_turns_the_gate_red(inner_project: InnerProject) -> None:
 def test_listed_failure_that_passes_is_a_stale_baseline(inner_project: InnerProject) -> None:
     pytester = inner_project()
     result = pytester.runpytest(
-        *NO_SUITE_PLUGIN, "--baseline", _baseline(pytester, "TEST-FAIL-ONE", "TEST-PASS-ONE")
+        "--baseline", _baseline(pytester, "TEST-FAIL-ONE", "TEST-PASS-ONE")
     )
     assert result.ret == 1
     problems = certification_of(pytester.path)["result"]["problems"]
@@ -57,7 +57,7 @@ def test_invalid_baseline_stops_the_run_with_exit_2_naming_the_entry(inner_proje
     path.write_text(
         "known_failures:\n  - requirement: TEST-FAIL-ONE\n    reason: because\n", encoding="utf-8"
     )
-    result = pytester.runpytest_subprocess(*NO_SUITE_PLUGIN, "--baseline", str(path), timeout=60)
+    result = pytester.runpytest_subprocess("--baseline", str(path), timeout=60)
     assert result.ret == 2
     result.stderr.fnmatch_lines(["*--baseline*entry 1 (TEST-FAIL-ONE)*'link' is a required property*"])
 

@@ -11,13 +11,7 @@ import pytest
 from conformance.cli import main
 from conformance.report.bundle import MANIFEST, render_manifest
 from conformance.report.product import load_product
-from tests.report._inner_project import (
-    NO_SUITE_PLUGIN,
-    PRODUCT_YAML,
-    InnerProject,
-    certification_of,
-    run_dir_of,
-)
+from tests.report._inner_project import PRODUCT_YAML, InnerProject, certification_of, run_dir_of
 from tests.report._refusals import refusal
 
 pytest_plugins = ["pytester"]
@@ -37,7 +31,7 @@ CERTIFIABLE_ROWS = [
 
 def _certify(pytester: pytest.Pytester, *extra: str) -> pytest.RunResult:
     (pytester.path / "product.yaml").write_text(PRODUCT_YAML, encoding="utf-8")
-    return pytester.runpytest(*NO_SUITE_PLUGIN, "--certify", "--product", "product.yaml", *extra)
+    return pytester.runpytest("--certify", "--product", "product.yaml", *extra)
 
 
 def _verify(bundle: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -175,7 +169,7 @@ def test_certification_refuses_deselection(inner_project: InnerProject, option: 
     pytester = inner_project(failing=False, rows=CERTIFIABLE_ROWS)
     (pytester.path / "product.yaml").write_text(PRODUCT_YAML, encoding="utf-8")
     result = pytester.runpytest_subprocess(
-        *NO_SUITE_PLUGIN, "--certify", "--product", "product.yaml", *option, timeout=60
+        "--certify", "--product", "product.yaml", *option, timeout=60
     )
     assert result.ret == 2
     result.stderr.fnmatch_lines([f"*--certify runs every doc requirement; {option[0]} would deselect some*"])
@@ -184,7 +178,7 @@ def test_certification_refuses_deselection(inner_project: InnerProject, option: 
 
 def test_certification_without_product_is_a_usage_error(inner_project: InnerProject) -> None:
     pytester = inner_project(failing=False)
-    result = pytester.runpytest_subprocess(*NO_SUITE_PLUGIN, "--certify", timeout=60)
+    result = pytester.runpytest_subprocess("--certify", timeout=60)
     assert result.ret == 2
     result.stderr.fnmatch_lines(["*--certify needs --product product.yaml*"])
 

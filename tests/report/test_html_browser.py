@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.report._inner_project import NO_SUITE_PLUGIN, InnerProject, run_dir_of
+from tests.report._inner_project import InnerProject, run_dir_of
 
 pytest_plugins = ["pytester"]
 
@@ -62,7 +62,7 @@ def _text(dom: BeautifulSoup, selector: str) -> str:
 def report_html(inner_project: InnerProject) -> Path:
     """The index.html of a mixed inner run."""
     pytester = inner_project()
-    pytester.runpytest(*NO_SUITE_PLUGIN)
+    pytester.runpytest()
     return run_dir_of(pytester.path) / "index.html"
 
 

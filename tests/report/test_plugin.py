@@ -8,21 +8,14 @@ from pathlib import Path
 import pytest
 
 from conformance.report.certification import validate_certification
-from tests.report._inner_project import (
-    KNOWN_SECRETS,
-    NO_SUITE_PLUGIN,
-    InnerProject,
-    certification_of,
-    run_dir_of,
-    verdicts_of,
-)
+from tests.report._inner_project import KNOWN_SECRETS, InnerProject, certification_of, run_dir_of, verdicts_of
 
 pytest_plugins = ["pytester"]
 
 
 def test_mixed_run_writes_four_reports_with_per_requirement_verdicts(inner_project: InnerProject) -> None:
     pytester = inner_project()
-    result = pytester.runpytest(*NO_SUITE_PLUGIN)
+    result = pytester.runpytest()
     assert result.ret == 1, result.stdout.str()
     run_dir = run_dir_of(pytester.path)
     assert sorted(path.name for path in run_dir.iterdir()) == [
@@ -57,7 +50,7 @@ def test_mixed_run_writes_four_reports_with_per_requirement_verdicts(inner_proje
 
 def test_junit_has_one_testcase_per_requirement(inner_project: InnerProject) -> None:
     pytester = inner_project()
-    pytester.runpytest(*NO_SUITE_PLUGIN)
+    pytester.runpytest()
     root = ET.parse(run_dir_of(pytester.path) / "junit.xml").getroot()
     cases = {case.get("name"): case for case in root.iter("testcase")}
     assert set(cases) == {
@@ -82,7 +75,7 @@ def test_markdown_summary_names_the_failure_and_goes_to_the_step_summary(
     step_summary.write_text("earlier step\n", encoding="utf-8")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
     pytester = inner_project()
-    pytester.runpytest(*NO_SUITE_PLUGIN)
+    pytester.runpytest()
     summary = (run_dir_of(pytester.path) / "summary.md").read_text(encoding="utf-8")
     assert "NOT conformant" in summary and "`TEST-FAIL-ONE`" in summary and "`TEST-NV-ONE`" in summary
     appended = step_summary.read_text(encoding="utf-8")
@@ -91,23 +84,23 @@ def test_markdown_summary_names_the_failure_and_goes_to_the_step_summary(
 
 def test_all_passing_run_is_conformant_with_exit_0(inner_project: InnerProject) -> None:
     pytester = inner_project(failing=False)
-    result = pytester.runpytest(*NO_SUITE_PLUGIN)
+    result = pytester.runpytest()
     assert result.ret == 0, result.stdout.str()
     assert certification_of(pytester.path)["result"]["conformant"] is True
 
 
 def test_run_without_conformance_cases_writes_no_reports(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_plain="def test_plain():\n    assert True\n")
-    result = pytester.runpytest(*NO_SUITE_PLUGIN)
+    result = pytester.runpytest()
     assert result.ret == 0
     assert not (pytester.path / "reports").exists()
 
 
 def test_reports_dir_option_and_latest_moves_to_the_newest_run(inner_project: InnerProject) -> None:
     pytester = inner_project(failing=False)
-    pytester.runpytest(*NO_SUITE_PLUGIN, "--reports-dir", "out/rep")
+    pytester.runpytest("--reports-dir", "out/rep")
     first = (pytester.path / "out" / "rep" / "latest").resolve()
-    pytester.runpytest(*NO_SUITE_PLUGIN, "--reports-dir", "out/rep")
+    pytester.runpytest("--reports-dir", "out/rep")
     second = (pytester.path / "out" / "rep" / "latest").resolve()
     assert first != second and first.is_dir() and second.is_dir()
     assert (second / "index.html").is_file()
@@ -116,7 +109,7 @@ def test_reports_dir_option_and_latest_moves_to_the_newest_run(inner_project: In
 
 def test_no_known_secret_appears_in_any_report_file(inner_project: InnerProject) -> None:
     pytester = inner_project()
-    pytester.runpytest(*NO_SUITE_PLUGIN)
+    pytester.runpytest()
     files = [path for path in (pytester.path / "reports").rglob("*") if path.is_file()]
     assert len(files) == 4
     for path in files:
@@ -137,7 +130,7 @@ def test_exit_status_3_set_by_the_suite_is_kept(inner_project: InnerProject) -> 
         ),
         encoding="utf-8",
     )
-    result = pytester.runpytest(*NO_SUITE_PLUGIN)
+    result = pytester.runpytest()
     assert result.ret == 3
     assert certification_of(pytester.path)["result"]["exit_code"] == 3
 
@@ -145,14 +138,14 @@ def test_exit_status_3_set_by_the_suite_is_kept(inner_project: InnerProject) -> 
 def test_failing_non_conformance_test_keeps_the_gate_red(inner_project: InnerProject) -> None:
     pytester = inner_project(failing=False)
     pytester.makepyfile(test_helper="def test_helper_breaks():\n    assert 1 == 2\n")
-    result = pytester.runpytest(*NO_SUITE_PLUGIN)
+    result = pytester.runpytest()
     assert result.ret == 1
     assert "outside the conformance cases" in certification_of(pytester.path)["result"]["problems"][0]
 
 
 def test_xdist_controller_alone_writes_with_worker_evidence(inner_project: InnerProject) -> None:
     pytester = inner_project()
-    result = pytester.runpytest_subprocess(*NO_SUITE_PLUGIN, "-n", "2", "-p", "no:cacheprovider", timeout=120)
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", timeout=120)
     assert result.ret == 1, result.stdout.str()
     assert len([path for path in (pytester.path / "reports").iterdir() if not path.is_symlink()]) == 1
     document = certification_of(pytester.path)

@@ -11,14 +11,7 @@ from bs4 import BeautifulSoup
 from conformance.report.certification import validate_certification
 from conformance.report.model import CaseResult
 from conformance.report.prerequisites import blocked_by, prerequisite_rows
-from tests.report._inner_project import (
-    KNOWN_JWT,
-    KNOWN_SECRETS,
-    NO_SUITE_PLUGIN,
-    InnerProject,
-    certification_of,
-    run_dir_of,
-)
+from tests.report._inner_project import KNOWN_JWT, KNOWN_SECRETS, InnerProject, certification_of, run_dir_of
 
 pytest_plugins = ["pytester"]
 
@@ -139,7 +132,7 @@ def test_rows_count_each_case_once_by_its_worst_record_and_name_what_was_blocked
 
 def test_every_report_shows_case_counts_prerequisites_and_the_footprint(inner_project: InnerProject) -> None:
     pytester = _project(inner_project, CASES)
-    result = pytester.runpytest(*NO_SUITE_PLUGIN)
+    result = pytester.runpytest()
     assert result.ret == 0, result.stdout.str()
     run_dir = run_dir_of(pytester.path)
     document = certification_of(pytester.path)
@@ -205,11 +198,11 @@ def test_every_report_shows_case_counts_prerequisites_and_the_footprint(inner_pr
 
 def test_mostly_not_verified_runs_suggest_preflight_with_the_same_target(inner_project: InnerProject) -> None:
     pytester = _project(inner_project, ALL_BLOCKED)
-    result = pytester.runpytest(*NO_SUITE_PLUGIN)
+    result = pytester.runpytest()
     result.stdout.fnmatch_lines(
         ["*2 of 2 requirements that ran are not-verified*`graph-conformance preflight`*"]
     )
-    mostly_passing = _project(inner_project, CASES).runpytest(*NO_SUITE_PLUGIN)
+    mostly_passing = _project(inner_project, CASES).runpytest()
     assert "graph-conformance preflight" not in mostly_passing.stdout.str()
 
 
@@ -217,7 +210,7 @@ def test_xdist_workers_carry_prerequisites_and_footprint_to_the_controller(
     inner_project: InnerProject,
 ) -> None:
     pytester = _project(inner_project, CASES)
-    result = pytester.runpytest_subprocess(*NO_SUITE_PLUGIN, "-n", "2", "-p", "no:cacheprovider", timeout=120)
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", timeout=120)
     assert result.ret == 0, result.stdout.str()
     document = certification_of(pytester.path)
     assert document["footprint"]["requests"] == 4 and document["footprint"]["meeting_messages"]["total"] == 4
