@@ -110,18 +110,23 @@ def _cancel_observed(graph: Graph, event: ProvisionedEvent, within: Bound) -> bo
 
 
 def _second_cancel(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
-    """The answer to cancelling an event a second time (sent once per run; the cases judge it alike).
+    """The answer to cancelling an event again once its first cancel shows (each shared by the run's cases).
 
-    Kept apart for the case about the answer: there a second cancel that gets no answer fails, not skips.
+    The first cancel and the wait for its effect are paid once per run; the second cancel is kept apart for
+    the case about the answer: there a second cancel that gets no answer fails, not skips.
     """
+    event = arrange.once("second-cancel: the first cancel", lambda: _cancelled_event(graph, arrange))
     key = f"second-cancel (about the answer: {about_answer})"
-    return arrange.once(key, lambda: _cancel_twice(graph, arrange, requirement_id, about_answer))
+    body = {"comment": "second cancel"}
+    return arrange.once(
+        key, lambda: Sent(_cancel(graph, event.path, requirement_id, about_answer, body=body))
+    )
 
 
-def _cancel_twice(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
-    """Cancel the same event twice, the second time once the first one's effect shows; the second answer."""
+def _cancelled_event(graph: Graph, arrange: Arranger) -> ProvisionedEvent:
+    """A fresh event cancelled once, returned when its effect shows (else the case is not-verified)."""
     event, _ = arrange.event()
-    first = _cancel(graph, event.path, requirement_id, False, body={"comment": "first cancel"})
+    first = _cancel(graph, event.path, "GRAPH-SECOND-CANCEL-4XX", False, body={"comment": "first cancel"})
     require_route_served(first)
     arrange.judge_refusal(event, first)
     if not 200 <= first.status_code < 300:
@@ -132,7 +137,7 @@ def _cancel_twice(graph: Graph, arrange: Arranger, requirement_id: str, about_an
             "the first cancel's effect never showed (the event neither gone nor isCancelled; "
             f"{waited(within)}), so a second cancel would not meet a cancelled event"
         )
-    return Sent(_cancel(graph, event.path, requirement_id, about_answer, body={"comment": "second cancel"}))
+    return event
 
 
 @dataclass(frozen=True)
