@@ -14,9 +14,7 @@ PACKAGE_DIR = REPO_ROOT / "conformance"
 CHECKED_DIRS = (TESTS_DIR, REPO_ROOT / "bench")  # the project's tests and the benchmarks
 LAYERS = ("spec", "target", "cases", "report", "reference")
 # files known to break the import style, each with its fix; the test below fails when an entry goes stale
-KNOWN_PROBLEMS: dict[str, str] = {
-    "tests/cases/test_schemathesis_answers.py": "route_cases from tests.cases.generated._generation",
-}
+KNOWN_PROBLEMS: dict[str, str] = {}
 
 
 def python_files(folder: Path) -> list[Path]:

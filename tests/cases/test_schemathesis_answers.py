@@ -22,7 +22,7 @@ from conformance.cases.generated._plan import PlannedCase, plan
 from conformance.errors import TargetUnreachable
 from conformance.target.client import Graph
 from conformance.target.provision import Provisioner
-from tests.cases.test_schemathesis_plan import FIRST_ROUTE, route_cases
+from tests.cases.generated._generation import FIRST_ROUTE, route_cases
 
 SEED = 20261201
 Answer = Callable[[requests.PreparedRequest], requests.Response]
