@@ -29,7 +29,7 @@ ENV_PREFIX = "GRAPH_CONFORMANCE_"
 EXCHANGE_SEND_LIMIT = 30  # messages a minute per sender: Exchange Online's limit, assumed for a remote target
 MAIL_WAIT_MAX_S = 300.0  # beyond this a message wait is reported not-verified, never waited out
 EFFECT_FACTOR = 10.0  # a learned polling bound: this many times the slowest effect of its kind seen so far
-EFFECT_FLOOR_S = (1.0, 10.0)  # ... and never below this (loopback, remote target): conformance.target.polling
+EFFECT_FLOOR_S = (0.5, 10.0)  # ... and never below this (loopback, remote target): conformance.target.polling
 USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
 SECRET_FIELDS = ("value", "client_secret", "password")
 
