@@ -42,7 +42,7 @@ class Arranger:
     """The arranging step of a case: the Provisioner's creations and reads, and the reads a case adds.
 
     With a CaseSession it shares the run's learned waits and reused events; with the pytest `item`, meeting
-    message waits also allow for the sending limit's queue (`conformance.cases.toolkit.spending.message_wait`).
+    message waits also allow for the sending limit's queue (`spending.message_wait`).
     """
 
     def __init__(
