@@ -57,9 +57,7 @@ def _cancel_occurrence(
 
 
 @pytest.mark.requirement("CANCEL-OCCURRENCE")
-def test_cancelling_an_occurrence_cancels_only_that_occurrence(
-    graph: Graph, target: TargetConfig, arrange: Arranger
-) -> None:
+def test_cancelling_an_occurrence_cancels_only_that_occurrence(graph: Graph, arrange: Arranger) -> None:
     """The cancelled occurrence leaves /instances; the master and the other occurrences remain."""
     series, occurrences = arrange.series()
     master_before = arrange.read_back(series)
@@ -103,7 +101,7 @@ def test_cancelling_an_occurrence_cancels_only_that_occurrence(
 
 
 @pytest.mark.requirement("GRAPH-CANCELLED-OCCURRENCES")
-def test_master_lists_the_cancelled_occurrence(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
+def test_master_lists_the_cancelled_occurrence(graph: Graph, arrange: Arranger) -> None:
     """The master's `cancelledOccurrences` lists the occurrence that was cancelled."""
     series, occurrences = arrange.series()
     chosen = occurrences[1]
@@ -170,9 +168,7 @@ def test_attendees_are_notified_of_the_cancelled_occurrence(
 
 
 @pytest.mark.requirement("GRAPH-SERIES-CANCEL")
-def test_cancelling_the_master_cancels_the_series(
-    graph: Graph, target: TargetConfig, arrange: Arranger
-) -> None:
+def test_cancelling_the_master_cancels_the_series(graph: Graph, arrange: Arranger) -> None:
     """Cancelling the series master removes every occurrence (instances empty, or the master 404)."""
     series, _ = arrange.series()
     what = "cancelling the series master"
