@@ -1,8 +1,7 @@
 """The run context the suite plugin writes and the report plugin reads, and the pytest stash keys holding it.
 
 `RUN_CONTEXT_KEY` (config stash) holds the typed `RunContext`; `EXCHANGES_KEY` (item stash) the redacted
-exchanges of one test. `RUN_INFO_KEY` and `REQUEST_COUNT_KEY` are the older untyped views of the same
-context, kept in step by `RunContext.publish` until every reader has moved to `RUN_CONTEXT_KEY`.
+exchanges of one test.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ class RunContext:
     extras: dict[str, Any] = field(default_factory=dict)  # what other plugins add, e.g. "schemathesis"
 
     def info(self) -> dict[str, Any]:
-        """The context as a JSON-able dict (the shape of `RUN_INFO_KEY`), extras included."""
+        """The context as a JSON-able dict, extras included."""
         info: dict[str, Any] = {
             **self.extras,
             "run_id": self.run_id,
@@ -42,13 +41,6 @@ class RunContext:
             info["target_unreachable"] = self.target_unreachable
         return info
 
-    def publish(self, stash: pytest.Stash) -> None:
-        """Bring the untyped views in `stash` (RUN_INFO_KEY, REQUEST_COUNT_KEY) up to date."""
-        stash.setdefault(RUN_INFO_KEY, {}).update(self.info())
-        stash.setdefault(REQUEST_COUNT_KEY, [0])[0] = self.request_count
-
 
 RUN_CONTEXT_KEY = pytest.StashKey[RunContext]()  # per session: the typed run context
 EXCHANGES_KEY = pytest.StashKey[list[dict[str, Any]]]()  # per item: the redacted exchanges of that test
-RUN_INFO_KEY = pytest.StashKey[dict[str, Any]]()  # untyped view of RunContext.info() (older readers)
-REQUEST_COUNT_KEY = pytest.StashKey[list[int]]()  # untyped view: [RunContext.request_count]

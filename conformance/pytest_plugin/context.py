@@ -50,7 +50,6 @@ def pytest_configure(config: pytest.Config) -> None:
         unsupported_profiles=tuple(sorted(target.unsupported_profiles)) if target else (),
     )
     config.stash[RUN_CONTEXT_KEY] = context
-    context.publish(config.stash)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -71,7 +70,6 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
         transcript.stop_test()
         context = run_context(item.config)
         context.request_count = transcript.request_count
-        context.publish(item.config.stash)
 
 
 @pytest.hookimpl(wrapper=True)

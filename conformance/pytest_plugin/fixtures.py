@@ -39,7 +39,6 @@ def target(request: pytest.FixtureRequest) -> TargetConfig:
     context = run_context(config)
     context.base_url = embedded.base_url
     context.unsupported_profiles = tuple(sorted(embedded.unsupported_profiles))
-    context.publish(config.stash)
     config.stash[ACTIVE_TARGET_KEY] = embedded
     return embedded
 

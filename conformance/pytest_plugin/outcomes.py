@@ -76,7 +76,6 @@ def _transport_error(item: pytest.Item, error: Exception) -> NoReturn:
     context = item.config.stash[RUN_CONTEXT_KEY]
     lost = f"{error}; a health probe got no answer either: {probe_error}"
     context.target_unreachable = context.target_unreachable or lost
-    context.publish(item.config.stash)
     item.stash[_LOST_TARGET_KEY] = lost
     item.session.shouldstop = f"graph-conformance: target unreachable, run stopped: {lost}"
     not_verified(f"the target stopped answering, so the run was stopped: {lost}")

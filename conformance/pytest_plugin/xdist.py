@@ -56,7 +56,6 @@ class XdistController:
                 context.request_count += int(str(value))
             elif name == UNREACHABLE_PROPERTY:
                 self._stop_workers(str(value))
-        context.publish(self.config.stash)
 
     def _stop_workers(self, error: str) -> None:
         """A worker's health probe failed too: record it (exit 3) and have xdist stop every worker."""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance._stash import REQUEST_COUNT_KEY, RUN_INFO_KEY, RunContext
+from conformance._stash import RunContext
 from conformance.reference.serve import ReferenceServer
 from tests._inner_run import REPO_ROOT, cases_command, pytest_command, run_child
 from tests.plugin._chaos_proxy import PASS, STALL, ChaosProxy
@@ -306,15 +306,11 @@ def test_an_unanswered_request_with_the_target_gone_stops_the_run_with_exit_3(tm
     assert "Traceback (most recent call last)" not in output
 
 
-def test_run_context_publishes_its_untyped_views_and_keeps_what_others_added() -> None:
-    stash = pytest.Stash()
+def test_run_context_info_carries_the_run_and_what_others_added() -> None:
     context = RunContext(run_id="gc-test", target_name="t", base_url="http://127.0.0.1:1/v1.0")
-    context.publish(stash)
-    stash[RUN_INFO_KEY]["schemathesis"] = {"tests": 1}  # a reader that still writes the old view
+    context.extras["schemathesis"] = {"tests": 1}
     context.request_count, context.target_unreachable = 7, "GET /me: no answer"
-    context.publish(stash)
-    assert stash[REQUEST_COUNT_KEY] == [7]
-    assert stash[RUN_INFO_KEY] == {
+    assert context.info() == {
         "run_id": "gc-test", "target_name": "t", "base_url": "http://127.0.0.1:1/v1.0",
         "unsupported_profiles": [], "suite_version": context.suite_version,
         "target_unreachable": "GET /me: no answer", "schemathesis": {"tests": 1},

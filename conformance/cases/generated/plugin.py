@@ -201,7 +201,6 @@ class SchemathesisSummary:
         context = self.config.stash.get(RUN_CONTEXT_KEY, None)
         if context is not None:
             context.extras["schemathesis"] = asdict(run)
-            context.publish(self.config.stash)
 
     def _report_overspending(self, terminalreporter: Any) -> None:
         """Say so when the run spent more than the target file's budget (only the generated cases plan)."""
