@@ -22,9 +22,9 @@ from conformance.errors import TargetConfigError
 from conformance.reference.serve import ReferenceServer
 from conformance.report.footprint import Footprint as RunFootprint
 from conformance.target.config import Budget, target_from_document
+from tests._inner_run import REPO_ROOT
 from tests.cases.generated._generation import FIRST_ROUTE, route_cases
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CASES_FILE = REPO_ROOT / "conformance" / "cases" / "generated" / "test_schemathesis.py"
 MINIMAL = {"base_url": "http://127.0.0.1:1/v1.0",
            "identities": {"organizer": {"user_id": "u1", "token": {"kind": "literal", "value": "t"}}}}
