@@ -56,11 +56,9 @@ def _requirement_cell(requirement_id: str, source: str) -> str:
 
 def render_markdown(run: RunResult) -> str:
     """The Markdown summary: verdict, counts per level, failing and unverified requirements."""
-    headline = "conformant" if run.conformant else "NOT conformant"
-    if run.certify:
-        headline = "certification passed" if run.conformant else "certification FAILED"
+    mark = ("⚠️" if run.headline.startswith("conformant so far") else "✅") if run.conformant else "❌"
     lines = [
-        f"## graph-conformance: {'✅' if run.conformant else '❌'} {headline} — `{run.target_name}`",
+        f"## graph-conformance: {mark} {run.headline} — `{run.target_name}`",
         "",
         f"Run `{run.run_id}` · suite {run.suite_version} · {run.duration_s:.1f}s · exit code {run.exit_code}"
         + (f" · {run.request_count} requests" if run.request_count is not None else ""),

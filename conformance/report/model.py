@@ -157,3 +157,16 @@ class RunResult:
     def conformant(self) -> bool:
         """True when the gate is green."""
         return not self.gate_problems
+
+    @property
+    def headline(self) -> str:
+        """The verdict in words; a green gate says how much of it rests on requirements not verified."""
+        if self.certify:
+            return "certification passed" if self.conformant else "certification FAILED"
+        if not self.conformant:
+            return "NOT conformant"
+        unverified = sum(1 for verdict in self.verdicts if verdict.verdict == NOT_VERIFIED)
+        if unverified:
+            total = len(self.verdicts)
+            return f"conformant so far: no requirement fails, {unverified} of {total} not verified"
+        return "conformant"

@@ -253,11 +253,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     for verdict in run.verdicts:
         counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
     summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
-    verdict_word = "conformant" if run.conformant else "NOT conformant"
-    if run.certify:
-        verdict_word = "certification passed" if run.conformant else "certification FAILED"
     terminalreporter.write_line(
-        f"{verdict_word} (exit {run.exit_code}): {summary}", green=run.conformant, red=not run.conformant
+        f"{run.headline} (exit {run.exit_code}): {summary}", green=run.conformant, red=not run.conformant
     )
     for problem in run.gate_problems[:20]:
         terminalreporter.write_line(f"  - {problem}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.report.markdown import render_markdown
 from conformance.report.model import (
     FAIL,
     NOT_APPLICABLE,
@@ -11,6 +12,7 @@ from conformance.report.model import (
     PASS,
     CaseResult,
     RequirementInfo,
+    RunResult,
     aggregate_outcomes,
     build_verdicts,
     count_verdicts,
@@ -47,3 +49,33 @@ def test_build_verdicts_covers_the_catalog_in_order_and_unknown_ids_last() -> No
     ]
     assert verdicts[3].requirement.level == "unknown"
     assert count_verdicts(verdicts) == {PASS: 1, FAIL: 1, NOT_VERIFIED: 1, NOT_APPLICABLE: 1}
+
+
+def _headline_of(*outcomes: str, gate_problems: list[str] | None = None) -> str:
+    catalog = {f"R{index}": RequirementInfo(id=f"R{index}") for index in range(len(outcomes))}
+    cases = [
+        CaseResult(nodeid=f"t::{index}", requirement_ids=[f"R{index}"], outcome=outcome)
+        for index, outcome in enumerate(outcomes)
+    ]
+    run = RunResult(
+        run_id="gc-1",
+        target_name="t",
+        base_url="http://127.0.0.1:1/v1.0",
+        suite_version="0",
+        started_at="2026-01-01T00:00:00+00:00",
+        finished_at="2026-01-01T00:00:01+00:00",
+        duration_s=1.0,
+        verdicts=build_verdicts(catalog, cases),
+        cases=cases,
+        gate_problems=gate_problems or [],
+    )
+    return f"{run.headline} | {render_markdown(run).splitlines()[0]}"
+
+
+def test_a_green_gate_says_how_much_of_it_was_not_verified() -> None:
+    assert _headline_of("pass", "pass").startswith("conformant | ## graph-conformance: ✅ conformant")
+    partly = _headline_of("pass", "not-verified", "not-verified")
+    assert partly.startswith("conformant so far: no requirement fails, 2 of 3 not verified | ")
+    assert "⚠️ conformant so far" in partly
+    failing = _headline_of("fail", "pass", gate_problems=["R0 fails"])
+    assert failing.startswith("NOT conformant | ## graph-conformance: ❌ NOT conformant")
