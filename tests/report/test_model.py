@@ -12,11 +12,11 @@ from conformance.report.model import (
     PASS,
     CaseResult,
     RequirementInfo,
-    RunResult,
     aggregate_outcomes,
     build_verdicts,
     count_verdicts,
 )
+from tests.report._runs import run_of
 
 AGGREGATION = {
     "one-fail-wins": ([PASS, NOT_VERIFIED, FAIL, NOT_APPLICABLE], FAIL),
@@ -57,18 +57,7 @@ def _headline_of(*outcomes: str, gate_problems: list[str] | None = None) -> str:
         CaseResult(nodeid=f"t::{index}", requirement_ids=[f"R{index}"], outcome=outcome)
         for index, outcome in enumerate(outcomes)
     ]
-    run = RunResult(
-        run_id="gc-1",
-        target_name="t",
-        base_url="http://127.0.0.1:1/v1.0",
-        suite_version="0",
-        started_at="2026-01-01T00:00:00+00:00",
-        finished_at="2026-01-01T00:00:01+00:00",
-        duration_s=1.0,
-        verdicts=build_verdicts(catalog, cases),
-        cases=cases,
-        gate_problems=gate_problems or [],
-    )
+    run = run_of(catalog, cases, gate_problems=gate_problems or [])
     return f"{run.headline} | {render_markdown(run).splitlines()[0]}"
 
 

@@ -10,7 +10,8 @@ from conformance.report.certification import build_certification, validate_certi
 from conformance.report.html import render_html
 from conformance.report.junit import render_junit
 from conformance.report.markdown import render_markdown
-from conformance.report.model import CaseResult, RequirementInfo, RunResult, build_verdicts
+from conformance.report.model import CaseResult, RequirementInfo, RunResult
+from tests.report._runs import run_of
 
 URL = "https://github.com/microsoftgraph/microsoft-graph-docs/issues/1332"
 DIGESTS = {"catalog": {"file": "r.yaml", "sha256": None}, "openapi": {"file": "o.yaml", "sha256": None}}
@@ -29,17 +30,7 @@ def _run() -> RunResult:
         ),
         CaseResult(nodeid="t::b", requirement_ids=["DOC-ONE"]),
     ]
-    return RunResult(
-        run_id="gc-1",
-        target_name="t",
-        base_url="http://127.0.0.1:1/v1.0",
-        suite_version="0",
-        started_at="2026-01-01T00:00:00+00:00",
-        finished_at="2026-01-01T00:00:01+00:00",
-        duration_s=1.0,
-        verdicts=build_verdicts(catalog, cases),
-        cases=cases,
-    )
+    return run_of(catalog, cases)
 
 
 def test_url_sources_are_links_and_evidence_is_named_in_every_report() -> None:
