@@ -168,15 +168,29 @@ def _notify(
         "SELECT id, upn, display_name FROM users WHERE id = ?", (copy["owner_id"],)
     ).fetchone()
     message_type = "none" if Fault.MESSAGE_NOT_MEETING_CANCELLED in request.faults else "meetingCancelled"
+    _send_notice(connection, recipient, copy_doc, linked_event_id, message_type, request, now)
+
+
+def _send_notice(
+    connection: sqlite3.Connection,
+    recipient: sqlite3.Row,
+    event_doc: dict[str, Any],
+    linked_event_id: str,
+    message_type: str,
+    request: CancelRequest,
+    now: float,
+) -> None:
+    """Put the cancellation notice about `event_doc` in `recipient`'s mailbox (late under the limits)."""
+    assert request.notice is not None
     send_event_message(
         connection,
         recipient_id=recipient["id"],
         recipient={"name": recipient["display_name"], "address": recipient["upn"]},
-        organizer=copy_doc["organizer"]["emailAddress"],
-        event_doc=copy_doc,
+        organizer=event_doc["organizer"]["emailAddress"],
+        event_doc=event_doc,
         recipient_event_id=linked_event_id,
         meeting_message_type=message_type,
-        subject=f"Canceled: {copy_doc.get('subject', '')}",
+        subject=f"Canceled: {event_doc.get('subject', '')}",
         body_text=request.notice,
         visible_at=now + request.message_delay_s,
         now=now,
@@ -200,20 +214,7 @@ def _notify_invitees(
         ).fetchone()
         if recipient is None or recipient["id"] == row["owner_id"]:
             continue
-        send_event_message(
-            connection,
-            recipient_id=recipient["id"],
-            recipient={"name": recipient["display_name"], "address": recipient["upn"]},
-            organizer=event_doc["organizer"]["emailAddress"],
-            event_doc=event_doc,
-            recipient_event_id="",
-            meeting_message_type="meetingCancelled",
-            subject=f"Canceled: {event_doc.get('subject', '')}",
-            body_text=request.notice,
-            visible_at=now + request.message_delay_s,
-            now=now,
-            send_limit=request.send_limit,
-        )
+        _send_notice(connection, recipient, event_doc, "", "meetingCancelled", request, now)
 
 
 def notice_for(body: dict[str, Any] | None, faults: frozenset[str]) -> str | None:
