@@ -36,6 +36,12 @@ class InnerRun:
     duration_s: float
     requests: int | None = None
     certification: dict[str, Any] = field(default_factory=dict)
+    checks: dict[str, str] = field(default_factory=dict)  # check (check_of) -> outcome over its items
+
+    @property
+    def failing_checks(self) -> frozenset[str]:
+        """The checks (check_of names) with a failing item."""
+        return frozenset(check for check, outcome in self.checks.items() if outcome == "fail")
 
     @property
     def failing(self) -> frozenset[str]:
@@ -128,22 +134,42 @@ def run_suite(target_file: Path, reports_dir: Path, *, st_examples: int | None =
     return parse_run(exit_code, output, certification, time.monotonic() - started)
 
 
+def check_of(nodeid: str, requirement_id: str) -> str:
+    """The check a case item belongs to: `REQUIREMENT-ID:test_function` (parameters and module dropped).
+
+    A check is one case function judging one requirement; its parametrized items (routes, probes) are its
+    examples. The name stays stable while parameters change, and it is what matrix rows expect to fail.
+    """
+    return f"{requirement_id}:{nodeid.rsplit('::', 1)[-1].split('[', 1)[0]}"
+
+
+def fold_outcomes(outcomes: Sequence[str]) -> str:
+    """A check's outcome from its items': fail wins, then not-verified, then not-applicable, else pass."""
+    for decisive in ("fail", "not-verified"):
+        if decisive in outcomes:
+            return decisive
+    return "not-applicable" if outcomes and set(outcomes) == {"not-applicable"} else "pass"
+
+
 def parse_run(exit_code: int, output: str, certification: dict[str, Any], duration_s: float) -> InnerRun:
     """Fold a certification document into an InnerRun."""
     verdicts: dict[str, str] = {}
     levels: dict[str, str] = {}
     failing_cases: dict[str, list[str]] = {}
     messages: dict[str, str] = {}
+    items: dict[str, list[str]] = {}
     for requirement in certification.get("requirements", []):
         rid = requirement["id"]
         verdicts[rid], levels[rid] = requirement["verdict"], requirement.get("level", "")
         for case in requirement.get("cases", []):
+            items.setdefault(check_of(case["nodeid"], rid), []).append(str(case.get("outcome")))
             if case.get("outcome") == "fail":
                 failing_cases.setdefault(rid, []).append(case["nodeid"])
                 messages[case["nodeid"]] = case.get("message", "")
     requests = certification.get("summary", {}).get("requests")
+    checks = {check: fold_outcomes(outcomes) for check, outcomes in items.items()}
     return InnerRun(exit_code, verdicts, levels, failing_cases, messages, output, duration_s, requests,
-                    certification)
+                    certification, checks)
 
 
 def _text(stream: str | bytes | None) -> str:

@@ -65,6 +65,12 @@ def cancel(store: Store, request: CancelRequest) -> None:
             _cancel_occurrence(connection, row, day, request, now)
 
 
+def mark_cancelled(store: Store, event_id: str) -> None:
+    """refused-yet-cancelled: the event reads isCancelled: true from now on, yet stays in its calendar."""
+    with store.transaction() as connection:
+        connection.execute("UPDATE events SET cancel_visible_at = ? WHERE id = ?", (time.time(), event_id))
+
+
 def _invitees(row: sqlite3.Row) -> list[Any]:
     """Whom the organizer's event invites, the organizer left out (gap-no-cancel-without-attendees)."""
     document = doc_of(row)

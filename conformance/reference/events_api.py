@@ -19,7 +19,7 @@ from conformance.reference.access import (
 )
 from conformance.reference.calendar_ops import create_event, default_calendar_id, find_event
 from conformance.reference.call import Call, json_response, method_not_allowed
-from conformance.reference.cancellation import CancelRequest, cancel, notice_for
+from conformance.reference.cancellation import CancelRequest, cancel, mark_cancelled, notice_for
 from conformance.reference.event_view import (
     occurrence_starts,
     overlaps,
@@ -196,21 +196,49 @@ def _cancel(call: Call) -> Response:
         if Fault.MALFORMED_ID_404 in faults:
             raise not_found()
         raise malformed_id()
-    body = _cancel_body(call)
+    try:
+        body = _cancel_body(call)
+    except GraphError as error:
+        _refused_yet_cancelled(call, event_id, error)
+        raise
+    with_body = _body_on_202(call, body)
     if Fault.GAP_STATIC in faults:
-        return _accepted(faults)  # a canned mock: any well-formed id is "cancelled"
+        return _accepted(faults, with_body)  # a canned mock: any well-formed id is "cancelled"
     try:
         ref = find_event(call.store, call.mailbox.owner_id, event_id, calendar_scope(call, False))
     except GraphError as error:
         if error.status == 404 and Fault.UNKNOWN_ID_400 in faults:
             raise bad_request("The specified id is not valid.", "ErrorInvalidRequest") from error
         if error.status == 404 and Fault.SECOND_CANCEL_202 in faults and _was_cancelled(call, event_id):
-            return _accepted(faults)
+            return _accepted(faults, with_body)
         raise
     notice = notice_for(body, faults)
     request = CancelRequest(ref, notice, faults, call.settings.message_delay_s, send_limit=call.send_limit)
-    cancel(call.store, request)
-    return _accepted(faults)
+    try:
+        cancel(call.store, request)
+    except GraphError as error:
+        _refused_yet_cancelled(call, event_id, error)
+        raise
+    return _accepted(faults, with_body)
+
+
+def _refused_yet_cancelled(call: Call, event_id: str, error: GraphError) -> None:
+    """refused-yet-cancelled: a 400 to a cancel still marks the event it addresses cancelled."""
+    if error.status != 400 or Fault.REFUSED_YET_CANCELLED not in call.faults:
+        return
+    try:
+        ref = find_event(call.store, call.mailbox.owner_id, event_id, calendar_scope(call, False))
+    except GraphError:
+        return
+    mark_cancelled(call.store, ref.row["id"])
+
+
+def _body_on_202(call: Call, body: dict[str, Any] | None) -> bool:
+    """Whether a fault puts a JSON body on this cancel's 202 (all, UPN-addressed, or `Comment`-keyed)."""
+    faults = call.faults
+    by_upn = "@" in (call.route.principal_id or "") and Fault.BODY_ON_202_UPN in faults
+    pascal = body is not None and "Comment" in body and Fault.BODY_ON_202_PASCAL in faults
+    return Fault.BODY_ON_202 in faults or by_upn or pascal
 
 
 def _was_cancelled(call: Call, event_id: str) -> bool:
@@ -221,12 +249,12 @@ def _was_cancelled(call: Call, event_id: str) -> bool:
     return removed is not None and doc_of(removed).get("_removedBy") == "cancel"
 
 
-def _accepted(faults: frozenset[str]) -> Response:
+def _accepted(faults: frozenset[str], with_body: bool) -> Response:
     if Fault.STATUS_200 in faults:
         return Response(status_code=200)
     if Fault.STATUS_204 in faults:
         return Response(status_code=204)
-    if Fault.BODY_ON_202 in faults:
+    if with_body:
         return Response(json.dumps({"status": "cancelled"}), 202, media_type="application/json")
     return Response(status_code=202)
 

@@ -9,8 +9,8 @@ may end not-verified. The requirement ids are metadata only the project's tests 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 ROUTE_FAMILIES: tuple[str, ...] = (
@@ -35,6 +35,8 @@ class Fault(StrEnum):
     STATUS_200 = "status-200"
     STATUS_204 = "status-204"
     BODY_ON_202 = "body-on-202"
+    BODY_ON_202_UPN = "body-on-202-upn"
+    BODY_ON_202_PASCAL = "body-on-202-pascal"
     ATTENDEE_ALLOWED = "attendee-allowed"
     ATTENDEE_403 = "attendee-403"
     ATTENDEE_MESSAGE_PARAPHRASED = "attendee-message-paraphrased"
@@ -68,6 +70,10 @@ class Fault(StrEnum):
     SERIES_MASTER_ONLY = "series-master-only"
     ERROR_ENVELOPE_MISSING = "error-envelope-missing"
     ERROR_NO_CONTENT_TYPE = "error-no-content-type"
+    AUTH_ERRORS_NO_CONTENT_TYPE = "auth-errors-no-content-type"
+    NOT_FOUND_NO_CONTENT_TYPE = "not-found-no-content-type"
+    INNER_ERROR_IDS_MISSING = "inner-error-ids-missing"
+    REFUSED_YET_CANCELLED = "refused-yet-cancelled"
     UNKNOWN_ID_400 = "unknown-id-400"
     MALFORMED_ID_404 = "malformed-id-404"
     MALFORMED_JSON_ACCEPTED = "malformed-json-accepted"
@@ -92,6 +98,23 @@ class Fault(StrEnum):
     GAP_NO_CANCEL_WITHOUT_ATTENDEES = "gap-no-cancel-without-attendees"
 
 
+_ROUTE_SEGMENTS = {
+    "me": "me",
+    "users": "users/{id | userPrincipalName}",
+    "groups": "groups/{id}",
+    "calendar": "calendar",
+    "calendars": "calendars/{id}",
+    "calendargroup": "calendargroup",
+    "calendargroups": "calendargroups/{id}",
+    "events": "events/{id}",
+}
+# the page's route line of each family (its CANCEL-ROUTE-* sentence): what a route-missing-* switch violates
+ROUTE_SENTENCES = {
+    family: "/" + "/".join(_ROUTE_SEGMENTS[segment] for segment in family.split("-")) + "/cancel"
+    for family in ROUTE_FAMILIES
+}
+
+
 def route_missing(family: str) -> str:
     """The switch that takes one cancel route family away, e.g. route-missing-me-events."""
     return f"route-missing-{family}"
@@ -99,29 +122,43 @@ def route_missing(family: str) -> str:
 
 @dataclass(frozen=True)
 class FaultDefinition:
-    """What a switch changes; for the project's tests, what a correct suite then reports."""
+    """What a switch changes; for the project's tests, the sentences it violates and what a suite reports.
+
+    `violates` cites, per catalog requirement id, the words of that requirement's sentence
+    (openapi/requirements.yaml) the switch makes false; the requirements a correct suite must fail follow from
+    it (`breaks`), and the project's tests check each citation against the catalog.
+    """
 
     description: str
-    breaks: frozenset[str] = frozenset()  # requirement ids that must fail
+    violates: Mapping[str, str] = field(default_factory=dict)  # requirement id -> words of its sentence
     prerequisites: frozenset[str] = frozenset()  # gap switches: prerequisite ids the report must name
-    blocks: frozenset[str] = frozenset()  # gap switches: requirement ids allowed to end not-verified
+    # requirement ids that may end not-verified (a fault row: exactly these; a gap row: at most these)
+    blocks: frozenset[str] = frozenset()
     static: bool = False  # a static mock: only STATE_FREE requirements (less `breaks`) must still pass
     gap: bool = False  # a prerequisite gap (a half-built server), not a deviation from the page
+    overlap: str = ""  # why more than one check of the suite catches it
+
+    @property
+    def breaks(self) -> frozenset[str]:
+        """The requirement ids a correct suite must fail: those whose sentence the switch violates."""
+        return frozenset(self.violates)
 
 
-def _breaks(description: str, *requirement_ids: str) -> FaultDefinition:
-    return FaultDefinition(description, frozenset(requirement_ids))
+def _violates(
+    description: str, violates: Mapping[str, str], *, blocks: Iterable[str] = (), overlap: str = ""
+) -> FaultDefinition:
+    return FaultDefinition(description, violates, blocks=frozenset(blocks), overlap=overlap)
 
 
 def _gap(
     description: str,
     prerequisites: Iterable[str] = (),
     blocks: Iterable[str] = (),
-    breaks: Iterable[str] = (),
+    violates: Mapping[str, str] | None = None,
     static: bool = False,
 ) -> FaultDefinition:
     return FaultDefinition(
-        description, frozenset(breaks), frozenset(prerequisites), frozenset(blocks), static, gap=True
+        description, violates or {}, frozenset(prerequisites), frozenset(blocks), static, gap=True
     )
 
 
@@ -184,214 +221,352 @@ _WITHOUT_ATTENDEES = (
     "GRAPH-SERIES-CANCEL",
 )
 
+_NO_5XX = "No request to a cancel route, well-formed or not, is answered with a 5xx"
+_DEFAULT_NOTICE = "still sends the attendees the default cancellation notice"
+_DELIVERED = "A comment about the cancellation sent to all the attendees."
+_EXAMPLE_COMMENT = '"Comment": "Cancelling for this week due to all hands"'
+_MOVES = "The action moves the event to the Deleted Items folder."
+_STAYS = "and the event stays as it was"
+# the envelope cases judge the error answer of another requirement's request; a switch that makes that
+# request succeed leaves them no error to inspect (not-verified, naming it), never a pass
+_NO_ERROR_TO_INSPECT = ("GRAPH-ERROR-ENVELOPE",)
+# cases that judge a cancel by its effect (the event gone), which never shows: not-verified, never failed
+_EFFECT_NEVER_SHOWS = (
+    *(f"CANCEL-ROUTE-{family.upper()}" for family in ROUTE_FAMILIES),
+    "CANCEL-PERM-APPLICATION",
+    "CANCEL-PERM-APPLICATION-GROUPS",
+    "GRAPH-ERROR-ENVELOPE",  # its second-cancel case: the first cancel's effect never shows
+    "GRAPH-NO-SERVER-ERROR",
+    "GRAPH-SECOND-CANCEL-4XX",
+    "GRAPH-SEGMENTS-CASE-INSENSITIVE",
+)
+_CODE_CHECKS = "every case that reads an error's status and code sees it"
+
 DEFINITIONS: dict[str, FaultDefinition] = {
-    Fault.STATUS_200: _breaks("a successful cancel answers 200 instead of 202", "CANCEL-202-EMPTY"),
-    Fault.STATUS_204: _breaks("a successful cancel answers 204 instead of 202", "CANCEL-202-EMPTY"),
-    Fault.BODY_ON_202: _breaks("a successful cancel answers 202 with a JSON body", "CANCEL-202-EMPTY"),
-    Fault.ATTENDEE_ALLOWED: _breaks(
+    Fault.STATUS_200: _violates(
+        "a successful cancel answers 200 instead of 202",
+        {"CANCEL-202-EMPTY": "this method returns 202 Accepted response code"},
+        overlap="the hand-written 202 case and the Schemathesis status family both judge every successful "
+        "cancel's status",
+    ),
+    Fault.STATUS_204: _violates(
+        "a successful cancel answers 204 instead of 202",
+        {"CANCEL-202-EMPTY": "this method returns 202 Accepted response code"},
+        overlap="the hand-written 202 case and the Schemathesis status family both judge every successful "
+        "cancel's status",
+    ),
+    Fault.BODY_ON_202: _violates(
+        "a successful cancel answers 202 with a JSON body",
+        {"CANCEL-202-EMPTY": "It does not return anything in the response body."},
+        overlap="the hand-written 202 case and the Schemathesis status family both judge every successful "
+        "cancel's body (body-on-202-upn and body-on-202-pascal show each alone)",
+    ),
+    Fault.BODY_ON_202_UPN: _violates(
+        "a successful cancel addressed by userPrincipalName (/users/{upn}/...) answers 202 with a JSON body",
+        {"CANCEL-202-EMPTY": "It does not return anything in the response body."},
+    ),
+    Fault.BODY_ON_202_PASCAL: _violates(
+        "a successful cancel whose body spells the key `Comment` (the page's example) answers 202 with a "
+        "JSON body",
+        {"CANCEL-202-EMPTY": "It does not return anything in the response body."},
+    ),
+    Fault.ATTENDEE_ALLOWED: _violates(
         "an attendee may cancel the meeting (202, the organizer's event is cancelled)",
-        "CANCEL-ATTENDEE-400",
-        "CANCEL-ATTENDEE-MESSAGE",
+        {
+            "CANCEL-ATTENDEE-400": "An attendee calling this action gets an error (HTTP 400 Bad Request)",
+            "CANCEL-ATTENDEE-MESSAGE": "with the following error message",
+        },
+        overlap="no error at all fails both the status case and the message case",
     ),
-    Fault.ATTENDEE_403: _breaks("an attendee calling cancel gets 403 instead of 400", "CANCEL-ATTENDEE-400"),
-    Fault.ATTENDEE_MESSAGE_PARAPHRASED: _breaks(
+    Fault.ATTENDEE_403: _violates(
+        "an attendee calling cancel gets 403 instead of 400",
+        {"CANCEL-ATTENDEE-400": "(HTTP 400 Bad Request)"},
+    ),
+    Fault.ATTENDEE_MESSAGE_PARAPHRASED: _violates(
         "the attendee's 400 carries a reworded message",
-        "CANCEL-ATTENDEE-MESSAGE",
+        {"CANCEL-ATTENDEE-MESSAGE": "You need to be an organizer to cancel a meeting."},
     ),
-    Fault.SCOPES_IGNORED: _breaks(
+    Fault.SCOPES_IGNORED: _violates(
         "cancel does not check for Calendars.ReadWrite (a Calendars.Read token cancels)",
-        "CANCEL-PERM-REQUIRED",
-        "GRAPH-403-ACCESS-DENIED",
+        {
+            "CANCEL-PERM-REQUIRED": "One of the following permissions is required to call this API.",
+            "GRAPH-403-ACCESS-DENIED": "A valid token without the needed permission (no Calendars.ReadWrite) "
+            "gets 403",
+        },
+        blocks=_NO_ERROR_TO_INSPECT,
+        overlap="a readonly token that cancels fails both the refusal case and the exact-403 case",
     ),
-    Fault.READONLY_401: _breaks(
+    Fault.READONLY_401: _violates(
         "a token without Calendars.ReadWrite gets 401 instead of 403",
-        "GRAPH-403-ACCESS-DENIED",
+        {"GRAPH-403-ACCESS-DENIED": "gets 403 with error code ErrorAccessDenied"},
     ),
-    Fault.AUTH_IGNORED: _breaks(
+    Fault.AUTH_IGNORED: _violates(
         "cancel works without an Authorization header (as the organizer)",
-        "CANCEL-AUTH-REQUIRED",
-        "GRAPH-401-NO-TOKEN",
+        {
+            "CANCEL-AUTH-REQUIRED": "Bearer {token}. Required.",
+            "GRAPH-401-NO-TOKEN": "A request without a token, or with an empty one, gets 401",
+        },
+        blocks=_NO_ERROR_TO_INSPECT,
+        overlap="a cancel without a token that succeeds fails the hand-written refusal and exact-401 cases "
+        "and Schemathesis' ignored_auth",
     ),
     # Schemathesis' ignored_auth also re-sends each case with a bad token, which this fault accepts
-    Fault.INVALID_TOKEN_ACCEPTED: _breaks(
+    Fault.INVALID_TOKEN_ACCEPTED: _violates(
         "any invalid bearer token (garbage, wrong key, expired) acts as the organizer",
-        "CANCEL-AUTH-REQUIRED",
-        "GRAPH-401-INVALID-TOKEN",
+        {
+            "CANCEL-AUTH-REQUIRED": "Bearer {token}. Required.",
+            "GRAPH-401-INVALID-TOKEN": "A forged or otherwise invalid bearer token gets 401",
+        },
+        blocks=_NO_ERROR_TO_INSPECT,
+        overlap="the hand-written exact-401 case and Schemathesis' ignored_auth both send an invalid token",
     ),
-    Fault.APP_TOKEN_ON_ME: _breaks(
+    Fault.APP_TOKEN_ON_ME: _violates(
         "/me with an application token acts on the first user instead of answering 400",
-        "GRAPH-400-ME-APP-TOKEN",
+        {"GRAPH-400-ME-APP-TOKEN": "/me called with an app-only (application) token gets 400"},
+        blocks=_NO_ERROR_TO_INSPECT,
     ),
-    Fault.APP_TOKEN_REFUSED: _breaks(
+    Fault.APP_TOKEN_REFUSED: _violates(
         "application tokens are refused (403) on cancel",
-        "CANCEL-PERM-APPLICATION",
-        "CANCEL-PERM-APPLICATION-GROUPS",
+        {
+            "CANCEL-PERM-APPLICATION": "Application: Calendars.ReadWrite",
+            "CANCEL-PERM-APPLICATION-GROUPS": "Application: Calendars.ReadWrite",
+        },
+        overlap="the /users and the /groups cases both cancel with the application's token",
     ),
-    Fault.APP_TOKEN_REFUSED_GROUPS: _breaks(
+    Fault.APP_TOKEN_REFUSED_GROUPS: _violates(
         "application tokens are refused (403) on /groups cancel routes",
-        "CANCEL-PERM-APPLICATION-GROUPS",
+        {"CANCEL-PERM-APPLICATION-GROUPS": "Application: Calendars.ReadWrite"},
     ),
-    Fault.APP_TOKEN_REFUSED_USERS: _breaks(
+    Fault.APP_TOKEN_REFUSED_USERS: _violates(
         "application tokens are refused (403) on /users cancel routes only",
-        "CANCEL-PERM-APPLICATION",
+        {"CANCEL-PERM-APPLICATION": "Application: Calendars.ReadWrite"},
     ),
-    Fault.PERSONAL_REFUSED: _breaks(
+    Fault.PERSONAL_REFUSED: _violates(
         "personal (MSA) accounts are refused (403) on cancel",
-        "CANCEL-PERM-DELEGATED-PERSONAL",
+        {"CANCEL-PERM-DELEGATED-PERSONAL": "Delegated (personal Microsoft account): Calendars.ReadWrite"},
     ),
     # the organizer's .default token holds Mail.Send; only organizer_minimal (Calendars.ReadWrite) lacks it
-    Fault.SCOPE_NEEDS_MAIL_SEND: _breaks(
+    Fault.SCOPE_NEEDS_MAIL_SEND: _violates(
         "cancel demands Mail.Send besides Calendars.ReadWrite of delegated tokens",
-        "CANCEL-PERM-DELEGATED-WORK",
+        {"CANCEL-PERM-DELEGATED-WORK": "Delegated (work or school account): Calendars.ReadWrite"},
     ),
-    Fault.CONTENT_TYPE_STRICT: _breaks(
+    Fault.CONTENT_TYPE_STRICT: _violates(
         "cancel answers 415 unless Content-Type is exactly application/json",
-        "CANCEL-CONTENT-TYPE",
+        {"CANCEL-CONTENT-TYPE": "Content-Type (string): Nature of the data in the body of an entity."},
     ),
     # the fault also refuses `"comment": ""` (a String too) and `null`
-    Fault.COMMENT_REQUIRED: _breaks(
+    Fault.COMMENT_REQUIRED: _violates(
         "cancel without a comment answers 400",
-        "CANCEL-COMMENT-OPTIONAL",
-        "CANCEL-COMMENT-STRING",
-        "GRAPH-COMMENT-DEFAULT-NOTICE",
-        "GRAPH-COMMENT-EMPTY-NO-NOTICE",
+        {
+            "CANCEL-COMMENT-OPTIONAL": "Optional.",
+            "CANCEL-COMMENT-STRING": "comment (String)",
+            "GRAPH-COMMENT-DEFAULT-NOTICE": _DEFAULT_NOTICE,
+            "GRAPH-COMMENT-EMPTY-NO-NOTICE": 'A cancel with `"comment": ""` is accepted',
+        },
+        overlap="a refused cancel without a comment is seen by every case that cancels without one",
     ),
     # no body / `{}` refused also fails the default-notice convention (graph level)
-    Fault.COMMENT_REQUIRED_BODY: _breaks(
+    Fault.COMMENT_REQUIRED_BODY: _violates(
         "cancel with no body or `{}` answers 400 (any body naming a comment is fine)",
-        "CANCEL-COMMENT-OPTIONAL",
-        "GRAPH-COMMENT-DEFAULT-NOTICE",
+        {
+            "CANCEL-COMMENT-OPTIONAL": "Optional.",
+            "GRAPH-COMMENT-DEFAULT-NOTICE": "A cancel with no body, with `{}`",
+        },
+        overlap="the optional-comment case and the default-notice case both cancel with no body and `{}`",
     ),
-    Fault.COMMENT_500_NON_ASCII: _breaks(
+    Fault.COMMENT_500_NON_ASCII: _violates(
         "a comment with non-ASCII characters answers 500",
-        "CANCEL-COMMENT-STRING",
-        "GRAPH-NO-SERVER-ERROR",
+        {"CANCEL-COMMENT-STRING": "comment (String)", "GRAPH-NO-SERVER-ERROR": _NO_5XX},
+        overlap="a 5xx to a valid comment fails the comment cases and the no-5xx cases, hand-written and "
+        "generated alike",
     ),
-    Fault.COMMENT_500_LONG: _breaks(
+    Fault.COMMENT_500_LONG: _violates(
         "a comment longer than 1000 characters answers 500",
-        "CANCEL-COMMENT-STRING",
-        "GRAPH-NO-SERVER-ERROR",
+        {"CANCEL-COMMENT-STRING": "comment (String)", "GRAPH-NO-SERVER-ERROR": _NO_5XX},
+        overlap="a 5xx to a valid comment fails the comment cases and the no-5xx cases, hand-written and "
+        "generated alike",
     ),
-    Fault.COMMENT_DROPPED: _breaks(
+    Fault.COMMENT_DROPPED: _violates(
         "the comment is not put in the attendees' messages (default notice instead)",
-        "CANCEL-COMMENT-DELIVERED",
-        "CANCEL-COMMENT-DELIVERED-PASCAL",
+        {"CANCEL-COMMENT-DELIVERED": _DELIVERED, "CANCEL-COMMENT-DELIVERED-PASCAL": _EXAMPLE_COMMENT},
     ),
-    Fault.COMMENT_LOWERCASE_ONLY: _breaks(
+    Fault.COMMENT_LOWERCASE_ONLY: _violates(
         "only `comment` is read; `Comment` is ignored",
-        "CANCEL-COMMENT-DELIVERED-PASCAL",
+        {"CANCEL-COMMENT-DELIVERED-PASCAL": _EXAMPLE_COMMENT},
     ),
-    Fault.COMMENT_PASCAL_ONLY: _breaks(
+    Fault.COMMENT_PASCAL_ONLY: _violates(
         "only `Comment` is read; `comment` is ignored",
-        "CANCEL-COMMENT-DELIVERED",
-        "GRAPH-COMMENT-EMPTY-NO-NOTICE",
+        {
+            "CANCEL-COMMENT-DELIVERED": _DELIVERED,
+            "GRAPH-COMMENT-EMPTY-NO-NOTICE": "sends no cancellation notice at all",
+        },
     ),
-    Fault.MESSAGE_NOT_MEETING_CANCELLED: _breaks(
+    Fault.MESSAGE_NOT_MEETING_CANCELLED: _violates(
         "the cancellation message has meetingMessageType `none`",
-        "CANCEL-SENDS-MESSAGE",
-        "GRAPH-OCCURRENCE-NOTIFIES",
+        {
+            "CANCEL-SENDS-MESSAGE": "send a cancellation message",
+            "GRAPH-OCCURRENCE-NOTIFIES": "a meetingCancelled message",
+        },
+        overlap="the meeting's and the occurrence's notice cases both read meetingMessageType",
     ),
-    Fault.NO_CANCELLATION_MESSAGE: _breaks(
+    Fault.NO_CANCELLATION_MESSAGE: _violates(
         "attendees get no cancellation message",
-        "CANCEL-COMMENT-DELIVERED",
-        "CANCEL-COMMENT-DELIVERED-PASCAL",
-        "CANCEL-SENDS-MESSAGE",
-        "GRAPH-COMMENT-DEFAULT-NOTICE",
-        "GRAPH-OCCURRENCE-NOTIFIES",
+        {
+            "CANCEL-COMMENT-DELIVERED": _DELIVERED,
+            "CANCEL-COMMENT-DELIVERED-PASCAL": _EXAMPLE_COMMENT,
+            "CANCEL-SENDS-MESSAGE": "send a cancellation message",
+            "GRAPH-COMMENT-DEFAULT-NOTICE": _DEFAULT_NOTICE,
+            "GRAPH-OCCURRENCE-NOTIFIES": "sends the attendees a meetingCancelled message",
+        },
+        overlap="every case awaiting a notice sees none",
     ),
     # a second cancel is not-verified when the first one's effect never shows (the overlay's check)
-    Fault.EVENT_LEFT_IN_PLACE: _breaks(
+    Fault.EVENT_LEFT_IN_PLACE: _violates(
         "202, but nothing changes for the organizer's event",
-        "CANCEL-DELETED-ITEMS",
-        "CANCEL-DELETED-ITEMS-FOLDER",
-        "CANCEL-OCCURRENCE",
-        "GRAPH-CANCELLED-OCCURRENCES",
-        "GRAPH-SERIES-CANCEL",
+        {
+            "CANCEL-DELETED-ITEMS": _MOVES,
+            "CANCEL-DELETED-ITEMS-FOLDER": _MOVES,
+            "CANCEL-OCCURRENCE": "cancel an occurrence of a recurring meeting",
+            "GRAPH-CANCELLED-OCCURRENCES": "lists it",
+            "GRAPH-SERIES-CANCEL": "Cancelling the series master cancels the whole series",
+        },
+        blocks=_EFFECT_NEVER_SHOWS,
+        overlap="every case observing a cancel's effect sees none",
     ),
-    Fault.NOT_IN_DELETED_ITEMS: _breaks(
+    Fault.NOT_IN_DELETED_ITEMS: _violates(
         "the event is removed but not listed in Deleted Items",
-        "CANCEL-DELETED-ITEMS-FOLDER",
+        {"CANCEL-DELETED-ITEMS-FOLDER": "to the Deleted Items folder"},
     ),
     # a cancelled master still listed keeps expanding its instances
-    Fault.EVENT_STILL_LISTED: _breaks(
+    Fault.EVENT_STILL_LISTED: _violates(
         "the event is filed in Deleted Items, yet still listed in the calendar (GET works)",
-        "CANCEL-DELETED-ITEMS",
-        "GRAPH-SERIES-CANCEL",
+        {
+            "CANCEL-DELETED-ITEMS": "The action moves the event",
+            "GRAPH-SERIES-CANCEL": "listing its instances returns none of the occurrences",
+        },
+        blocks=_EFFECT_NEVER_SHOWS,
+        overlap="the event's and the series' removal cases both list the calendar",
     ),
-    Fault.ATTENDEE_COPIES_UNMARKED: _breaks(
+    Fault.ATTENDEE_COPIES_UNMARKED: _violates(
         "attendees' copies are not marked isCancelled",
-        "GRAPH-ATTENDEE-COPY-CANCELLED",
+        {"GRAPH-ATTENDEE-COPY-CANCELLED": "reports isCancelled: true"},
     ),
-    Fault.OCCURRENCE_CANCELS_SERIES: _breaks(
+    Fault.OCCURRENCE_CANCELS_SERIES: _violates(
         "cancelling an occurrence cancels the whole series",
-        "CANCEL-OCCURRENCE",
+        {"CANCEL-OCCURRENCE": "by providing the occurrence event ID"},
     ),
-    Fault.NO_CANCELLED_OCCURRENCES: _breaks(
+    Fault.NO_CANCELLED_OCCURRENCES: _violates(
         "the master's cancelledOccurrences stays empty",
-        "GRAPH-CANCELLED-OCCURRENCES",
+        {"GRAPH-CANCELLED-OCCURRENCES": "(returned when asked for with $select) lists it"},
     ),
-    Fault.OCCURRENCE_NO_NOTICE: _breaks(
+    Fault.OCCURRENCE_NO_NOTICE: _violates(
         "cancelling an occurrence sends attendees no message",
-        "GRAPH-OCCURRENCE-NOTIFIES",
+        {"GRAPH-OCCURRENCE-NOTIFIES": "Cancelling one occurrence sends the attendees"},
     ),
-    Fault.SERIES_MASTER_ONLY: _breaks(
+    Fault.SERIES_MASTER_ONLY: _violates(
         "cancelling a series master leaves its occurrences in place",
-        "GRAPH-SERIES-CANCEL",
+        {"GRAPH-SERIES-CANCEL": "cancels the whole series"},
     ),
-    Fault.ERROR_ENVELOPE_MISSING: _breaks(
+    Fault.ERROR_ENVELOPE_MISSING: _violates(
         "errors are plain text, not Graph's JSON envelope",
-        "CANCEL-ATTENDEE-MESSAGE",
-        "GRAPH-400-MALFORMED-ID",
-        "GRAPH-400-ME-APP-TOKEN",
-        "GRAPH-401-INVALID-TOKEN",
-        "GRAPH-401-NO-TOKEN",
-        "GRAPH-403-ACCESS-DENIED",
-        "GRAPH-404-UNKNOWN-ID",
-        "GRAPH-ERROR-ENVELOPE",
+        {
+            "CANCEL-ATTENDEE-MESSAGE": "with the following error message",
+            "GRAPH-400-MALFORMED-ID": "with error code ErrorInvalidIdMalformed",
+            "GRAPH-400-ME-APP-TOKEN": "with error code BadRequest",
+            "GRAPH-401-INVALID-TOKEN": "with error code InvalidAuthenticationToken",
+            "GRAPH-401-NO-TOKEN": "with error code InvalidAuthenticationToken",
+            "GRAPH-403-ACCESS-DENIED": "with error code ErrorAccessDenied",
+            "GRAPH-404-UNKNOWN-ID": "with error code ErrorItemNotFound",
+            "GRAPH-ERROR-ENVELOPE": "An error answer is a JSON body whose `error` object",
+        },
+        overlap=f"no error code or message can be read: {_CODE_CHECKS}",
     ),
-    Fault.ERROR_NO_CONTENT_TYPE: _breaks(
+    Fault.ERROR_NO_CONTENT_TYPE: _violates(
         "error answers carry no Content-Type header",
-        "GRAPH-ERROR-ENVELOPE",
+        {"GRAPH-ERROR-ENVELOPE": "An error answer is a JSON body"},
+        overlap="every error answer lacks it: both hand-written envelope cases and Schemathesis' "
+        "content_type_conformance see it (auth-errors-no-content-type and not-found-no-content-type show "
+        "each hand-written case alone)",
     ),
-    Fault.UNKNOWN_ID_400: _breaks("an unknown event id answers 400 instead of 404", "GRAPH-404-UNKNOWN-ID"),
-    Fault.MALFORMED_ID_404: _breaks(
+    Fault.AUTH_ERRORS_NO_CONTENT_TYPE: _violates(
+        "refusals of the caller's token or permissions (401, 403) carry no Content-Type header",
+        {"GRAPH-ERROR-ENVELOPE": "An error answer is a JSON body"},
+    ),
+    Fault.NOT_FOUND_NO_CONTENT_TYPE: _violates(
+        "a 404 ErrorItemNotFound (an unknown or already cancelled event) carries no Content-Type header",
+        {"GRAPH-ERROR-ENVELOPE": "An error answer is a JSON body"},
+    ),
+    Fault.INNER_ERROR_IDS_MISSING: _violates(
+        "error answers' innerError holds only `date`: no `request-id`, no `client-request-id`",
+        {"GRAPH-ERROR-ENVELOPE": "an `innerError` object with `date`, `request-id` and `client-request-id`"},
+        overlap="both hand-written envelope cases read innerError (the description does not require its "
+        "ids, so Schemathesis does not); auth-errors-no-content-type and not-found-no-content-type show "
+        "each alone",
+    ),
+    Fault.REFUSED_YET_CANCELLED: _violates(
+        "a cancel refused for its body (400), or an attendee's refused cancel, still marks the event it "
+        "addresses cancelled (isCancelled: true, left in the calendar)",
+        {
+            "CANCEL-ATTENDEE-400": "An attendee calling this action gets an error",
+            "GRAPH-400-MALFORMED-JSON": _STAYS,
+            "GRAPH-400-COMMENT-TYPE": "is refused with 400",
+            "GRAPH-400-UNKNOWN-PARAMETER": _STAYS,
+        },
+        overlap="the refusal cases that read the event back after the refusal see it (the generated ones "
+        "judge only the answer)",
+    ),
+    Fault.UNKNOWN_ID_400: _violates(
+        "an unknown event id answers 400 instead of 404",
+        {"GRAPH-404-UNKNOWN-ID": "gets 404 with error code ErrorItemNotFound"},
+    ),
+    Fault.MALFORMED_ID_404: _violates(
         "a malformed event id answers 404 instead of 400",
-        "GRAPH-400-MALFORMED-ID",
+        {"GRAPH-400-MALFORMED-ID": "gets 400 with error code ErrorInvalidIdMalformed"},
     ),
-    Fault.MALFORMED_JSON_ACCEPTED: _breaks(
+    Fault.MALFORMED_JSON_ACCEPTED: _violates(
         "a body that is not JSON is treated as no body (202)",
-        "GRAPH-400-MALFORMED-JSON",
+        {"GRAPH-400-MALFORMED-JSON": "is refused with 400 Bad Request"},
+        blocks=_NO_ERROR_TO_INSPECT,
     ),
-    Fault.LENIENT_BODY: _breaks("a comment of a wrong JSON type is accepted", "GRAPH-400-COMMENT-TYPE"),
-    Fault.UNKNOWN_PARAMETER_ACCEPTED: _breaks(
+    Fault.LENIENT_BODY: _violates(
+        "a comment of a wrong JSON type is accepted",
+        {"GRAPH-400-COMMENT-TYPE": "is refused with 400: the page types it String"},
+        blocks=_NO_ERROR_TO_INSPECT,
+        overlap="the hand-written and the generated wrong-type cases both send wrong comment types",
+    ),
+    Fault.UNKNOWN_PARAMETER_ACCEPTED: _violates(
         "unknown body parameters are ignored",
-        "GRAPH-400-UNKNOWN-PARAMETER",
+        {"GRAPH-400-UNKNOWN-PARAMETER": "that the action does not declare is refused with 400"},
+        blocks=_NO_ERROR_TO_INSPECT,
+        overlap="the hand-written and the generated unknown-parameter cases both send one",
     ),
-    Fault.EMPTY_COMMENT_SENDS_NOTICE: _breaks(
+    Fault.EMPTY_COMMENT_SENDS_NOTICE: _violates(
         '`"comment": ""` still sends the default notice',
-        "GRAPH-COMMENT-EMPTY-NO-NOTICE",
+        {"GRAPH-COMMENT-EMPTY-NO-NOTICE": "sends no cancellation notice at all"},
     ),
-    Fault.NULL_COMMENT_NO_NOTICE: _breaks(
+    Fault.NULL_COMMENT_NO_NOTICE: _violates(
         '`"comment": null` sends no notice',
-        "GRAPH-COMMENT-DEFAULT-NOTICE",
+        {"GRAPH-COMMENT-DEFAULT-NOTICE": 'or with `"comment": null` ' + _DEFAULT_NOTICE},
     ),
-    Fault.SECOND_CANCEL_202: _breaks(
+    Fault.SECOND_CANCEL_202: _violates(
         "a second cancel of the same event answers 202 again",
-        "GRAPH-SECOND-CANCEL-4XX",
+        {"GRAPH-SECOND-CANCEL-4XX": "cancelling the same event again is refused with a 4xx"},
+        blocks=_NO_ERROR_TO_INSPECT,
     ),
-    Fault.CASE_SENSITIVE_SEGMENTS: _breaks(
+    Fault.CASE_SENSITIVE_SEGMENTS: _violates(
         "URL segments match case-sensitively (only the page's spelling)",
-        "GRAPH-SEGMENTS-CASE-INSENSITIVE",
+        {"GRAPH-SEGMENTS-CASE-INSENSITIVE": "Route segments match regardless of case"},
     ),
-    Fault.OTHER_METHODS_500: _breaks(
+    Fault.OTHER_METHODS_500: _violates(
         "other methods on cancel paths answer 500",
-        "GRAPH-405-OTHER-METHODS",
-        "GRAPH-NO-SERVER-ERROR",
+        {"GRAPH-405-OTHER-METHODS": "never a 2xx or a 5xx", "GRAPH-NO-SERVER-ERROR": _NO_5XX},
+        overlap="the other-method probes are judged by the hand-written and generated method and no-5xx "
+        "cases alike",
     ),
     **{
-        route_missing(family): _breaks(
+        route_missing(family): _violates(
             f"the {family.replace('-', '/')}/{{id}}/cancel route answers 404",
-            f"CANCEL-ROUTE-{family.upper()}",
+            {f"CANCEL-ROUTE-{family.upper()}": ROUTE_SENTENCES[family]},
         )
         for family in ROUTE_FAMILIES
     },
@@ -404,7 +579,7 @@ DEFINITIONS: dict[str, FaultDefinition] = {
     ),
     Fault.GAP_HANG_MALFORMED_JSON: _gap(
         "a request whose body is not JSON is never answered (held, closed after 120 s); others are",
-        breaks=("GRAPH-400-MALFORMED-JSON",),
+        violates={"GRAPH-400-MALFORMED-JSON": "is refused with 400 Bad Request"},
         # the Schemathesis families holding an unanswered request cannot say what its answer was
         blocks=("GRAPH-ERROR-ENVELOPE", "GRAPH-NO-SERVER-ERROR"),
     ),

@@ -59,16 +59,14 @@ def error_response(
         return Response(
             f"{error.code}: {error.message}", error.status, error.headers, media_type="text/plain"
         )
-    envelope = {
-        "error": {
-            "code": error.code,
-            "message": error.message,
-            "innerError": {
-                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-                "request-id": request_id,
-                "client-request-id": client_request_id,
-            },
-        }
-    }
-    media_type = None if Fault.ERROR_NO_CONTENT_TYPE in faults else "application/json"
+    inner = {"date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")}
+    if Fault.INNER_ERROR_IDS_MISSING not in faults:
+        inner.update({"request-id": request_id, "client-request-id": client_request_id})
+    envelope = {"error": {"code": error.code, "message": error.message, "innerError": inner}}
+    untyped = (
+        Fault.ERROR_NO_CONTENT_TYPE in faults
+        or (Fault.AUTH_ERRORS_NO_CONTENT_TYPE in faults and error.status in (401, 403))
+        or (Fault.NOT_FOUND_NO_CONTENT_TYPE in faults and error.code == "ErrorItemNotFound")
+    )
+    media_type = None if untyped else "application/json"
     return Response(json.dumps(envelope), error.status, error.headers, media_type=media_type)

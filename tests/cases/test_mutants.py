@@ -1,29 +1,39 @@
-"""The mutant matrix: the suite passes the correct server and fails each fault on exactly its requirements."""
+"""The mutant matrix: the suite verifies everything on the correct server and fails each fault on exactly
+the checks of the requirements whose sentence it violates; every check is failed by some row."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from conformance.reference.faults import FAULTS
+import pytest
+
+from conformance.reference.faults import DEFINITIONS, FAULTS
+from tests._inner_run import InnerRun, fold_outcomes, parse_run
+from tests.cases._check_report import unexplained_overlaps, unfailed_checks
+from tests.cases._row_expectations import SPARED, requirement_of, row_problems
 from tests.cases.mutants import (
     CLEAN,
     EXPECTED,
     GAPS,
     ROWS,
     catalog_levels,
+    checks_of,
     doc_sole_detectors,
-    expected_exit,
     format_analysis,
     format_matrix,
     format_mismatches,
     mismatches,
-    run_fault,
     run_matrix,
 )
 
 # doc requirements that are not the only failing doc requirement of any fault of INTERFACES §3, with the fault
 # that would make them so (asked of the server helper). The test below fails when this list goes stale.
 NO_SOLE_DETECTOR_YET: dict[str, str] = {}
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
 
 
 def test_matrix_rows_are_exactly_the_server_fault_switches() -> None:
@@ -40,11 +50,31 @@ def test_gap_rows_name_only_catalog_requirements() -> None:
         assert named <= catalog_ids, f"{gap}: unknown requirement ids {sorted(named - catalog_ids)}"
 
 
-def test_expected_map_names_only_catalog_requirements() -> None:
-    catalog_ids = set(catalog_levels())
-    unknown = {fault: sorted(ids - catalog_ids) for fault, ids in EXPECTED.items() if ids - catalog_ids}
-    assert not unknown, f"expected requirement ids missing from the catalog: {unknown}"
-    assert all(EXPECTED.values()), "every fault must be expected to fail at least one requirement"
+def test_each_fault_expects_only_requirements_whose_sentence_it_cites() -> None:
+    """A row's expected failures are the requirements its fault cites, each with words of its sentence."""
+    from conformance.spec.catalog import load_catalog
+
+    catalog = load_catalog()
+    wrong: list[str] = []
+    for fault, definition in DEFINITIONS.items():
+        if not definition.gap and not definition.violates:
+            wrong.append(f"{fault}: cites no requirement sentence")
+        for requirement_id, words in definition.violates.items():
+            if requirement_id not in catalog:
+                wrong.append(f"{fault}: {requirement_id} is not in the catalog")
+            elif len(words.strip()) < 8 or _words(words) not in _words(catalog[requirement_id].sentence):
+                wrong.append(f"{fault}: {requirement_id}'s sentence does not say {words!r}")
+        expected = EXPECTED.get(str(fault), GAPS[str(fault)].breaks if str(fault) in GAPS else frozenset())
+        if expected != frozenset(definition.violates):
+            wrong.append(f"{fault}: expects {sorted(expected)}, cites {sorted(definition.violates)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_spared_checks_are_of_requirements_their_fault_violates() -> None:
+    for fault, spared in SPARED.items():
+        assert fault in EXPECTED, f"SPARED names {fault!r}, which is no fault row"
+        for check, reason in spared.items():
+            assert requirement_of(check) in EXPECTED[fault] and reason.strip(), (fault, check)
 
 
 def test_every_doc_requirement_is_the_only_doc_detector_of_a_fault_or_a_named_gap() -> None:
@@ -58,28 +88,80 @@ def test_every_doc_requirement_is_the_only_doc_detector_of_a_fault_or_a_named_ga
     )
 
 
-def test_suite_passes_the_correct_server_and_fails_each_fault_on_exactly_its_requirements(
-    tmp_path: Path,
-) -> None:
-    runs = run_matrix(list(ROWS), tmp_path)
-    levels = catalog_levels()
-    matrix = format_matrix(runs, levels)
-    print(matrix)
-    clean = runs[CLEAN]
-    assert clean.exit_code == 0 and not clean.failing, (
-        f"the correct server failed {sorted(clean.failing)} (exit {clean.exit_code})\n"
+def _run(cases: list[tuple[str, str, str]], exit_code: int = 0) -> InnerRun:
+    """An InnerRun from (requirement id, node id, outcome) rows, folded as a child run's report is."""
+    requirements: dict[str, list[dict[str, Any]]] = {}
+    for requirement_id, nodeid, outcome in cases:
+        requirements.setdefault(requirement_id, []).append({"nodeid": nodeid, "outcome": outcome})
+    verdicts = {rid: fold_outcomes([case["outcome"] for case in found])
+                for rid, found in requirements.items()}
+    document = {"requirements": [{"id": rid, "verdict": verdicts[rid], "cases": found}
+                                 for rid, found in requirements.items()]}
+    return parse_run(exit_code, "", document, 0.0)
+
+
+HAND_WRITTEN_202 = "conformance/cases/test_routes.py::test_cancel_route_answers_202_with_empty_body"
+GENERATED_202 = "conformance/cases/generated/test_schemathesis.py::test_status_and_body_conform"
+
+
+def test_skipped_hand_written_cases_turn_the_clean_row_red() -> None:
+    """The 202 cases skipped (not-verified) on the correct server: the clean row names each of them."""
+    run = _run([("CANCEL-202-EMPTY", f"{HAND_WRITTEN_202}[me-events]", "not-verified"),
+                ("CANCEL-202-EMPTY", f"{GENERATED_202}[POST /me/events/{{event-id}}/cancel]", "pass")])
+    problems = row_problems(CLEAN, run, run.checks)
+    assert any("test_cancel_route_answers_202_with_empty_body" in problem for problem in problems), problems
+
+
+def test_a_check_made_too_loose_fails_its_row_though_its_requirement_still_fails() -> None:
+    """On body-on-202 the generated check still fails CANCEL-202-EMPTY; a hand-written 202 check that lets the
+    body through is still named."""
+    checks = ["CANCEL-202-EMPTY:test_cancel_route_answers_202_with_empty_body",
+              "CANCEL-202-EMPTY:test_status_and_body_conform"]
+    run = _run([("CANCEL-202-EMPTY", f"{HAND_WRITTEN_202}[me-events]", "pass"),
+                ("CANCEL-202-EMPTY", f"{GENERATED_202}[POST /me/events/{{event-id}}/cancel]", "fail")], 1)
+    assert run.failing == {"CANCEL-202-EMPTY"}
+    assert row_problems("body-on-202", run, checks) == [f"check {checks[0]}: pass, expected fail"]
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[str, InnerRun]:
+    """Every row of the matrix, run once for the tests below (the clean row first)."""
+    runs = run_matrix(list(ROWS), Path(tmp_path_factory.mktemp("matrix")))
+    print(format_matrix(runs, catalog_levels()))
+    return runs
+
+
+def test_the_clean_row_verifies_every_requirement_check_and_case(matrix: dict[str, InnerRun]) -> None:
+    clean = matrix[CLEAN]
+    assert clean.exit_code == 0 and CLEAN not in mismatches({CLEAN: clean}), (
         f"{format_mismatches({CLEAN: clean})}\n{clean.tail()}"
     )
-    crashed = {fault: run.exit_code for fault, run in runs.items()
-               if fault != CLEAN and run.exit_code != expected_exit(fault)}
-    assert not crashed, f"runs that did not end with their expected exit (1: a failure): {crashed}\n{matrix}"
-    differing = sorted(mismatches(runs))  # names only: the runs' repr would bury the message
-    assert not differing, f"{format_mismatches(runs)}\n\n{matrix}"
+    assert set(clean.verdicts) == set(catalog_levels()), "the clean row does not report every requirement"
 
 
-def test_a_target_refusing_attendee_less_cancels_is_named_and_fails_nothing(tmp_path: Path) -> None:
+def test_each_row_fails_exactly_its_checks_and_names_what_it_leaves_unverified(
+    matrix: dict[str, InnerRun],
+) -> None:
+    differing = sorted(mismatches(matrix))  # names only: the runs' repr would bury the message
+    assert not differing, f"{format_mismatches(matrix)}\n\n{format_matrix(matrix, catalog_levels())}"
+
+
+def test_every_check_is_failed_by_a_row_and_a_shared_one_is_explained(matrix: dict[str, InnerRun]) -> None:
+    checks = checks_of(matrix)
+    failing = {fault: run.failing_checks for fault, run in matrix.items() if fault != CLEAN}
+    assert not unfailed_checks(failing, checks), f"checks no row fails: {unfailed_checks(failing, checks)}"
+    assert not unexplained_overlaps(failing), (
+        f"checks never failed alone, on rows whose fault gives no `overlap`: {unexplained_overlaps(failing)}"
+    )
+    unknown = {check for spared in SPARED.values() for check in spared} - set(checks)
+    assert not unknown, f"SPARED names checks the suite does not have: {sorted(unknown)}"
+
+
+def test_a_target_refusing_attendee_less_cancels_is_named_and_fails_nothing(
+    matrix: dict[str, InnerRun],
+) -> None:
     gap = "gap-no-cancel-without-attendees"
-    run = run_fault(gap, tmp_path)
+    run = matrix[gap]
     assert run.exit_code == 0 and not run.failing, format_mismatches({gap: run})
     not_verified = {rid for rid, verdict in run.verdicts.items() if verdict == "not-verified"}
     assert not_verified and not_verified <= GAPS[gap].blocks, format_mismatches({gap: run})

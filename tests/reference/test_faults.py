@@ -130,6 +130,19 @@ def _second_cancel(graph: GraphClient) -> Any:
     return graph.request("POST", path).status_code
 
 
+def _cancel_by_upn(graph: GraphClient) -> Any:
+    owner = f"/users/{quote_id(graph.identity('organizer')['user_principal_name'])}"
+    event = graph.create_event(path=f"{owner}/events")
+    return graph.request("POST", f"{owner}/events/{quote_id(event['id'])}/cancel").content
+
+
+def _refused_then_read(graph: GraphClient) -> Any:
+    event = graph.create_event()
+    path = f"/me/events/{quote_id(event['id'])}"
+    refused = graph.request("POST", f"{path}/cancel", json={"comment": 42}).status_code
+    return refused, graph.request("GET", path).json()["isCancelled"]
+
+
 def _route_probe(family: str) -> Probe:
     def probe(graph: GraphClient) -> Any:
         collection, template = family_paths(graph, family)
@@ -154,6 +167,8 @@ PROBES: dict[str, Probe] = {
     Fault.STATUS_200: _cancel_status(),
     Fault.STATUS_204: _cancel_status(),
     Fault.BODY_ON_202: _cancel_status(),
+    Fault.BODY_ON_202_UPN: _cancel_by_upn,
+    Fault.BODY_ON_202_PASCAL: _cancel_status(json={"Comment": "x"}),
     Fault.ATTENDEE_ALLOWED: _attendee_cancel,
     Fault.ATTENDEE_403: _attendee_cancel,
     Fault.ATTENDEE_MESSAGE_PARAPHRASED: _attendee_cancel,
@@ -211,6 +226,14 @@ PROBES: dict[str, Probe] = {
     Fault.SERIES_MASTER_ONLY: _series_probe(False, _instances_after),
     Fault.ERROR_ENVELOPE_MISSING: _error_shape,
     Fault.ERROR_NO_CONTENT_TYPE: _error_shape,
+    Fault.AUTH_ERRORS_NO_CONTENT_TYPE: lambda graph: (
+        graph.request("POST", f"/me/events/{UNKNOWN_ID}/cancel", None).headers.get("content-type")
+    ),
+    Fault.NOT_FOUND_NO_CONTENT_TYPE: _error_shape,
+    Fault.INNER_ERROR_IDS_MISSING: lambda graph: sorted(
+        graph.request("POST", f"/me/events/{UNKNOWN_ID}/cancel").json()["error"]["innerError"]
+    ),
+    Fault.REFUSED_YET_CANCELLED: _refused_then_read,
     Fault.UNKNOWN_ID_400: lambda graph: graph.request("POST", f"/me/events/{UNKNOWN_ID}/cancel").status_code,
     Fault.MALFORMED_ID_404: lambda graph: graph.request("POST", "/me/events/bad!id/cancel").status_code,
     Fault.MALFORMED_JSON_ACCEPTED: _cancel_status(data=b"{nope", headers=JSON_HEADERS),

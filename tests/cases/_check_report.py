@@ -1,0 +1,73 @@
+"""Which rows of the mutant matrix prove which checks: the checks no row fails, and those never failed alone.
+
+A row proves each check it expects to fail: a check made too loose would pass there and the row would no
+longer match. A check no row fails is proven by nothing. A check that is never the only failing check of a
+row is proven too, but only beside others; each row it fails must then say why several checks see its fault
+(`overlap` in the fault's definition), so the sharing is a stated fact, not an accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from conformance.reference.faults import DEFINITIONS
+
+
+def unfailed_checks(failing_by_row: Mapping[str, Iterable[str]], checks: Iterable[str]) -> list[str]:
+    """The checks no row fails (sorted)."""
+    failed = {check for failing in failing_by_row.values() for check in failing}
+    return sorted(set(checks) - failed)
+
+
+def rows_failing(failing_by_row: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """check -> the rows that fail it."""
+    rows: dict[str, list[str]] = {}
+    for row, failing in failing_by_row.items():
+        for check in failing:
+            rows.setdefault(check, []).append(row)
+    return rows
+
+
+def alone_in(failing_by_row: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """check -> the rows where it is the only failing check."""
+    alone: dict[str, list[str]] = {}
+    for row, failing in failing_by_row.items():
+        failing_set = set(failing)
+        if len(failing_set) == 1:
+            alone.setdefault(next(iter(failing_set)), []).append(row)
+    return alone
+
+
+def unexplained_overlaps(failing_by_row: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """check never failed alone -> the rows failing it whose fault definition does not explain the overlap."""
+    alone = alone_in(failing_by_row)
+    unexplained: dict[str, list[str]] = {}
+    for check, rows in rows_failing(failing_by_row).items():
+        if alone.get(check):
+            continue
+        silent = [row for row in rows if row in DEFINITIONS and not DEFINITIONS[row].overlap]
+        if silent:
+            unexplained[check] = sorted(silent)
+    return unexplained
+
+
+def format_check_report(failing_by_row: Mapping[str, Iterable[str]], checks: Iterable[str]) -> str:
+    """Per check: the rows where it alone fails, else the rows it shares (with their overlap notes)."""
+    every = sorted(set(checks))
+    alone, rows = alone_in(failing_by_row), rows_failing(failing_by_row)
+    unfailed = unfailed_checks(failing_by_row, every)
+    lines = [f"Checks (a case function judging a requirement): {len(every)}, failed by some row: "
+             f"{len(every) - len(unfailed)}"]
+    for check in every:
+        if alone.get(check):
+            lines.append(f"  {check:80} alone in {', '.join(sorted(alone[check]))}")
+        elif rows.get(check):
+            lines.append(f"  {check:80} never alone; shared in {', '.join(sorted(rows[check]))}")
+        else:
+            lines.append(f"  {check:80} FAILED BY NO ROW")
+    lines += ["", "Checks failed by no row: " + (", ".join(unfailed) if unfailed else "none")]
+    unexplained = unexplained_overlaps(failing_by_row)
+    lines.append("Shared checks whose rows do not explain the overlap: "
+                 + ("; ".join(f"{check} in {', '.join(rows)}" for check, rows in sorted(unexplained.items()))
+                    if unexplained else "none"))
+    return "\n".join(lines)

@@ -1,0 +1,158 @@
+"""What each mutant-matrix row must show: which checks fail, what stays not-verified, which gaps are named.
+
+Every row follows from its fault's definition (conformance/reference/faults.py): the requirements whose
+sentence the switch violates must fail, and so must every check of those requirements (a check is one case
+function judging one requirement: `REQUIREMENT-ID:test_function`, tests._inner_run.check_of); no other
+check may fail. A fault row leaves not-verified exactly the requirements its definition names (`blocks`),
+a gap row at most those; the clean row verifies everything: every check and every case passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from conformance.reference.faults import DEFINITIONS, STATE_FREE, FaultDefinition
+from tests._inner_run import InnerRun
+
+CLEAN = "(none)"  # the correct server
+# fault -> the requirements a correct suite must fail on a server with only that fault: those whose sentence
+# the fault's definition cites as violated
+EXPECTED: dict[str, frozenset[str]] = {
+    str(name): definition.breaks for name, definition in DEFINITIONS.items() if not definition.gap
+}
+# gap switches (a half-built server): no requirement fails but their `breaks`, those that depend on the gap
+# may be not-verified, every other passes, and the report names the gap's prerequisites
+GAPS: dict[str, FaultDefinition] = {str(name): definition for name, definition in DEFINITIONS.items()
+                                    if definition.gap}
+ROWS: tuple[str, ...] = (*EXPECTED, *GAPS)
+
+_ENVELOPE = "GRAPH-ERROR-ENVELOPE"
+# fault -> checks of a requirement it violates that cannot see it (each with why): they must pass on its row.
+# Everything else follows from the fault's definition; a narrow fault is how one check is shown alone.
+SPARED: dict[str, dict[str, str]] = {
+    "body-on-202-upn": {
+        "CANCEL-202-EMPTY:test_status_and_body_conform":
+            "the generated cases address /users routes by id, never by userPrincipalName",
+    },
+    "body-on-202-pascal": {
+        "CANCEL-202-EMPTY:test_cancel_route_answers_202_with_empty_body":
+            "the hand-written 202 case spells the key `comment`, never `Comment`",
+    },
+    "auth-errors-no-content-type": {
+        f"{_ENVELOPE}:test_errors_carry_the_graph_error_envelope":
+            "its probes are refused for the request (400, 404, 405), never for the caller's token",
+        f"{_ENVELOPE}:test_errors_use_graph_envelope":
+            "the generated envelope family judges the coverage phase's invalid requests, refused with 400",
+    },
+    "not-found-no-content-type": {
+        f"{_ENVELOPE}:test_permission_errors_use_graph_error_envelope":
+            "its refusals are the caller's (401, 403, the /me 400), never a 404",
+        f"{_ENVELOPE}:test_errors_use_graph_envelope":
+            "the generated cases address real events, never an unknown one",
+    },
+    "inner-error-ids-missing": {
+        f"{_ENVELOPE}:test_errors_use_graph_envelope":
+            "the description's InnerError does not require its ids (as Graph's own OpenAPI description), so "
+            "response_schema_conformance accepts an innerError with only `date`",
+    },
+    "refused-yet-cancelled": {
+        "GRAPH-400-COMMENT-TYPE:test_wrong_comment_types_rejected":
+            "the generated cases judge the answer only; they never read the event back",
+        "GRAPH-400-UNKNOWN-PARAMETER:test_unknown_parameters_rejected":
+            "the generated cases judge the answer only; they never read the event back",
+    },
+}
+
+
+def requirement_of(check: str) -> str:
+    """`CANCEL-202-EMPTY:test_x` -> `CANCEL-202-EMPTY`."""
+    return check.split(":", 1)[0]
+
+
+def expected_failing(fault: str) -> frozenset[str]:
+    """The requirement ids that must fail on this row (none on the clean server)."""
+    if fault == CLEAN:
+        return frozenset()
+    return GAPS[fault].breaks if fault in GAPS else EXPECTED[fault]
+
+
+def expected_failing_checks(fault: str, checks: Iterable[str]) -> frozenset[str]:
+    """The checks that must fail on this row: every check (of `checks`) of a requirement it violates, less
+    those SPARED names."""
+    failing, spared = expected_failing(fault), SPARED.get(fault, {})
+    return frozenset(check for check in checks if requirement_of(check) in failing and check not in spared)
+
+
+def expected_exit(fault: str) -> int:
+    """1 where a requirement must fail, else 0."""
+    return 1 if expected_failing(fault) else 0
+
+
+def allowed_not_verified(fault: str, catalog_ids: Iterable[str]) -> frozenset[str]:
+    """The requirement ids that may end not-verified (gaps: the static mock, all but the state-free)."""
+    definition = DEFINITIONS.get(fault)
+    if definition is None:
+        return frozenset()
+    if definition.static:
+        return frozenset(catalog_ids) - frozenset(STATE_FREE) - definition.breaks
+    return definition.blocks
+
+
+def clean_problems(run: InnerRun) -> list[str]:
+    """The clean row verifies everything: every requirement passes, and every check and case passes."""
+    problems = [f"{rid}: {verdict}, expected pass" for rid, verdict in run.verdicts.items()
+                if verdict != "pass"]
+    problems += [f"check {check}: {outcome}, expected pass" for check, outcome in sorted(run.checks.items())
+                 if outcome != "pass"]
+    cases = {case["nodeid"]: case for requirement in run.certification.get("requirements", [])
+             for case in requirement.get("cases", [])}
+    problems += [f"case {nodeid}: {case.get('outcome')} ({str(case.get('message', '')).strip()[:160]})"
+                 for nodeid, case in cases.items() if case.get("outcome") != "pass"]
+    return problems
+
+
+def not_verified_problems(fault: str, run: InnerRun) -> list[str]:
+    """A requirement left not-verified that the row does not name (a fault row: also one it names, not so)."""
+    named = allowed_not_verified(fault, run.verdicts)
+    seen = frozenset(run.with_verdict("not-verified"))
+    problems = [f"{rid}: not-verified, which the row does not name" for rid in sorted(seen - named)]
+    if fault in EXPECTED:
+        problems += [f"{rid}: {run.verdicts.get(rid)}, though the row names it not-verified (stale blocks)"
+                     for rid in sorted(named - seen)]
+    return problems
+
+
+def gap_problems(fault: str, run: InnerRun) -> list[str]:
+    """A gap row's problems besides its failing set: a requirement that should pass, an unnamed gap."""
+    definition = GAPS.get(fault)
+    if definition is None or not run.verdicts:
+        return []
+    problems = [f"{rid}: {verdict}, expected pass" for rid, verdict in run.verdicts.items()
+                if rid not in definition.breaks and verdict not in ("pass", "not-verified")]
+    table = run.certification.get("prerequisites")
+    if table is None:
+        return problems
+    named = {row.get("id") for row in table if row.get("failed") or row.get("fallbacks")}
+    problems += [f"the report does not name prerequisite {prerequisite} (no failed or fallback record)"
+                 for prerequisite in sorted(definition.prerequisites - named)]
+    return problems
+
+
+def row_problems(fault: str, run: InnerRun, checks: Iterable[str]) -> list[str]:
+    """Everything wrong with one row, judged against `checks` (the clean row's); empty: as stated."""
+    if not run.verdicts:
+        return ["no certification.json (the run did not report)"]
+    if fault == CLEAN:
+        return clean_problems(run)
+    problems: list[str] = []
+    if run.exit_code != expected_exit(fault):
+        problems.append(f"exit {run.exit_code}, expected {expected_exit(fault)}")
+    expected = expected_failing(fault)
+    problems += [f"{rid}: {run.verdicts.get(rid)}, expected fail" for rid in sorted(expected - run.failing)]
+    problems += [f"{rid}: fail, not expected" for rid in sorted(run.failing - expected)]
+    wanted = expected_failing_checks(fault, checks)
+    problems += [f"check {check}: {run.checks.get(check, 'not run')}, expected fail"
+                 for check in sorted(wanted - run.failing_checks)]
+    problems += [f"check {check}: fail, not expected" for check in sorted(run.failing_checks - wanted)
+                 if requirement_of(check) in expected]
+    return problems + not_verified_problems(fault, run) + gap_problems(fault, run)
