@@ -241,6 +241,67 @@ _EFFECT_NEVER_SHOWS = (
     "GRAPH-SEGMENTS-CASE-INSENSITIVE",
 )
 _CODE_CHECKS = "every case that reads an error's status and code sees it"
+# the generated valid-body and ignored_auth families judge only accepted cancels: on the routes the
+# application's token is refused on, they have nothing to judge (not-verified)
+_APPLICATION_ROUTES_UNJUDGED = ("CANCEL-AUTH-REQUIRED", "CANCEL-COMMENT-STRING")
+# what every route's cases check besides the route itself (the 202 case, the generated families needing a
+# served route): not-verified on a route the server does not serve, whose CANCEL-ROUTE-* case fails
+_ON_EVERY_ROUTE = (
+    "CANCEL-202-EMPTY",
+    "CANCEL-AUTH-REQUIRED",
+    "CANCEL-COMMENT-STRING",
+    "GRAPH-400-COMMENT-TYPE",
+    "GRAPH-400-UNKNOWN-PARAMETER",
+)
+_SPELLED_ROUTES = (  # the route families GRAPH-SEGMENTS-CASE-INSENSITIVE respells
+    "me-calendargroup-calendars-events",
+    "me-calendargroups-calendars-events",
+    "users-calendargroups-calendars-events",
+)
+# the behavioural cases cancel on /me/events: without it they are not-verified, naming the route
+_ON_ME_EVENTS = (
+    *_ON_EVERY_ROUTE,
+    "CANCEL-ATTENDEE-400",
+    "CANCEL-ATTENDEE-MESSAGE",
+    "CANCEL-COMMENT-DELIVERED",
+    "CANCEL-COMMENT-DELIVERED-PASCAL",
+    "CANCEL-COMMENT-OPTIONAL",
+    "CANCEL-CONTENT-TYPE",
+    "CANCEL-DELETED-ITEMS",
+    "CANCEL-DELETED-ITEMS-FOLDER",
+    "CANCEL-OCCURRENCE",
+    "CANCEL-PERM-DELEGATED-PERSONAL",
+    "CANCEL-PERM-DELEGATED-WORK",
+    "CANCEL-SENDS-MESSAGE",
+    "GRAPH-400-MALFORMED-ID",
+    "GRAPH-400-MALFORMED-JSON",
+    "GRAPH-403-ACCESS-DENIED",
+    "GRAPH-404-UNKNOWN-ID",
+    "GRAPH-ATTENDEE-COPY-CANCELLED",
+    "GRAPH-CANCELLED-OCCURRENCES",
+    "GRAPH-COMMENT-DEFAULT-NOTICE",
+    "GRAPH-COMMENT-EMPTY-NO-NOTICE",
+    "GRAPH-ERROR-ENVELOPE",
+    "GRAPH-NO-SERVER-ERROR",
+    "GRAPH-OCCURRENCE-NOTIFIES",
+    "GRAPH-SECOND-CANCEL-4XX",
+    "GRAPH-SERIES-CANCEL",
+)
+
+
+def _route_blocks(family: str) -> tuple[str, ...]:
+    """What a server without this route family leaves not-verified (besides failing its CANCEL-ROUTE-*)."""
+    if family == "me-events":
+        return _ON_ME_EVENTS
+    blocks = list(_ON_EVERY_ROUTE)
+    if family.startswith("users-"):
+        blocks.append("CANCEL-PERM-APPLICATION")
+    if family.startswith("groups-"):
+        blocks.append("CANCEL-PERM-APPLICATION-GROUPS")
+    if family in _SPELLED_ROUTES:
+        blocks.append("GRAPH-SEGMENTS-CASE-INSENSITIVE")
+    return tuple(blocks)
+
 
 DEFINITIONS: dict[str, FaultDefinition] = {
     Fault.STATUS_200: _violates(
@@ -331,15 +392,18 @@ DEFINITIONS: dict[str, FaultDefinition] = {
             "CANCEL-PERM-APPLICATION": "Application: Calendars.ReadWrite",
             "CANCEL-PERM-APPLICATION-GROUPS": "Application: Calendars.ReadWrite",
         },
+        blocks=_APPLICATION_ROUTES_UNJUDGED,
         overlap="the /users and the /groups cases both cancel with the application's token",
     ),
     Fault.APP_TOKEN_REFUSED_GROUPS: _violates(
         "application tokens are refused (403) on /groups cancel routes",
         {"CANCEL-PERM-APPLICATION-GROUPS": "Application: Calendars.ReadWrite"},
+        blocks=_APPLICATION_ROUTES_UNJUDGED,
     ),
     Fault.APP_TOKEN_REFUSED_USERS: _violates(
         "application tokens are refused (403) on /users cancel routes only",
         {"CANCEL-PERM-APPLICATION": "Application: Calendars.ReadWrite"},
+        blocks=_APPLICATION_ROUTES_UNJUDGED,
     ),
     Fault.PERSONAL_REFUSED: _violates(
         "personal (MSA) accounts are refused (403) on cancel",
@@ -389,6 +453,7 @@ DEFINITIONS: dict[str, FaultDefinition] = {
     Fault.COMMENT_DROPPED: _violates(
         "the comment is not put in the attendees' messages (default notice instead)",
         {"CANCEL-COMMENT-DELIVERED": _DELIVERED, "CANCEL-COMMENT-DELIVERED-PASCAL": _EXAMPLE_COMMENT},
+        overlap="the delivery case reads the comment under both spellings of the key",
     ),
     Fault.COMMENT_LOWERCASE_ONLY: _violates(
         "only `comment` is read; `Comment` is ignored",
@@ -400,6 +465,7 @@ DEFINITIONS: dict[str, FaultDefinition] = {
             "CANCEL-COMMENT-DELIVERED": _DELIVERED,
             "GRAPH-COMMENT-EMPTY-NO-NOTICE": "sends no cancellation notice at all",
         },
+        overlap="the delivery case and the empty-comment case both send the key `comment`",
     ),
     Fault.MESSAGE_NOT_MEETING_CANCELLED: _violates(
         "the cancellation message has meetingMessageType `none`",
@@ -418,6 +484,8 @@ DEFINITIONS: dict[str, FaultDefinition] = {
             "GRAPH-COMMENT-DEFAULT-NOTICE": _DEFAULT_NOTICE,
             "GRAPH-OCCURRENCE-NOTIFIES": "sends the attendees a meetingCancelled message",
         },
+        # the empty-comment case judges the absence of a notice once a later cancel's notice is in
+        blocks=("GRAPH-COMMENT-EMPTY-NO-NOTICE",),
         overlap="every case awaiting a notice sees none",
     ),
     # a second cancel is not-verified when the first one's effect never shows (the overlay's check)
@@ -454,6 +522,7 @@ DEFINITIONS: dict[str, FaultDefinition] = {
     Fault.OCCURRENCE_CANCELS_SERIES: _violates(
         "cancelling an occurrence cancels the whole series",
         {"CANCEL-OCCURRENCE": "by providing the occurrence event ID"},
+        blocks=("GRAPH-CANCELLED-OCCURRENCES",),  # the master is gone: its cancelledOccurrences unread
     ),
     Fault.NO_CANCELLED_OCCURRENCES: _violates(
         "the master's cancelledOccurrences stays empty",
@@ -567,6 +636,7 @@ DEFINITIONS: dict[str, FaultDefinition] = {
         route_missing(family): _violates(
             f"the {family.replace('-', '/')}/{{id}}/cancel route answers 404",
             {f"CANCEL-ROUTE-{family.upper()}": ROUTE_SENTENCES[family]},
+            blocks=_route_blocks(family),
         )
         for family in ROUTE_FAMILIES
     },

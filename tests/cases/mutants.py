@@ -45,7 +45,7 @@ MATRIX_ST_SEED = 20261206  # every row generates the same Schemathesis cases
 MATRIX_TARGET_OVERRIDES = {"polling": {"timeout_s": 2.0, "interval_s": 0.1}}
 # per-row target overrides: a row whose server never answers some requests gets short read timeouts
 ROW_TARGET_OVERRIDES: dict[str, dict[str, object]] = {
-    "gap-hang-malformed-json": {"timeouts": {"connect": 5, "read": 10}},
+    "gap-hang-malformed-json": {"timeouts": {"connect": 5, "read": 5}},
 }
 NO_PREREQUISITES_TABLE = "the report has no prerequisites table: whether it names the gap is not checked"
 
