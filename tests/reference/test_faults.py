@@ -307,3 +307,21 @@ def test_every_fault_switch_is_acted_on_by_the_server() -> None:
     unused = [member.value for member in Fault if f"Fault.{member.name}" not in source]
     assert not unused, f"fault switches no server module reads: {unused}"
     assert "route_missing(" in source
+
+
+def test_narrow_error_and_body_faults_spare_the_other_answers() -> None:
+    """Each narrow fault changes only the answers it names: the others keep their Content-Type or empty body."""
+    unknown = f"/me/events/{UNKNOWN_ID}/cancel"
+    with ReferenceServer(faults=[Fault.AUTH_ERRORS_NO_CONTENT_TYPE, Fault.BODY_ON_202_UPN]) as server:
+        graph = GraphClient(server)
+        assert graph.request("POST", unknown).headers["content-type"] == "application/json"
+        assert _cancel_status(json={"comment": "x"})(graph) == (202, b"")
+    with ReferenceServer(faults=[Fault.NOT_FOUND_NO_CONTENT_TYPE, Fault.BODY_ON_202_PASCAL]) as server:
+        graph = GraphClient(server)
+        assert graph.request("POST", unknown, None).headers["content-type"] == "application/json"
+        assert _cancel_status(json={"comment": "x"})(graph) == (202, b"")
+    with ReferenceServer(faults=[Fault.REFUSED_YET_CANCELLED]) as server:
+        graph = GraphClient(server)
+        event = graph.create_event()
+        assert graph.request("POST", f"/me/events/{quote_id(event['id'])}/cancel", None).status_code == 401
+        assert graph.request("GET", f"/me/events/{quote_id(event['id'])}").json()["isCancelled"] is False
