@@ -395,16 +395,17 @@ DEFINITIONS: dict[str, FaultDefinition] = {
         blocks=_APPLICATION_ROUTES_UNJUDGED,
         overlap="the /users and the /groups cases both cancel with the application's token",
     ),
-    Fault.APP_TOKEN_REFUSED_GROUPS: _violates(
-        "application tokens are refused (403) on /groups cancel routes",
-        {"CANCEL-PERM-APPLICATION-GROUPS": "Application: Calendars.ReadWrite"},
-        blocks=_APPLICATION_ROUTES_UNJUDGED,
-    ),
-    Fault.APP_TOKEN_REFUSED_USERS: _violates(
-        "application tokens are refused (403) on /users cancel routes only",
-        {"CANCEL-PERM-APPLICATION": "Application: Calendars.ReadWrite"},
-        blocks=_APPLICATION_ROUTES_UNJUDGED,
-    ),
+    **{
+        fault: _violates(
+            f"application tokens are refused (403) on /{principal} cancel routes only",
+            {requirement_id: "Application: Calendars.ReadWrite"},
+            blocks=_APPLICATION_ROUTES_UNJUDGED,
+        )
+        for fault, principal, requirement_id in (
+            (Fault.APP_TOKEN_REFUSED_GROUPS, "groups", "CANCEL-PERM-APPLICATION-GROUPS"),
+            (Fault.APP_TOKEN_REFUSED_USERS, "users", "CANCEL-PERM-APPLICATION"),
+        )
+    },
     Fault.PERSONAL_REFUSED: _violates(
         "personal (MSA) accounts are refused (403) on cancel",
         {"CANCEL-PERM-DELEGATED-PERSONAL": "Delegated (personal Microsoft account): Calendars.ReadWrite"},

@@ -51,6 +51,13 @@ def unexplained_overlaps(failing_by_row: Mapping[str, Iterable[str]]) -> dict[st
     return unexplained
 
 
+def _standing(alone: list[str] | None, shared: list[str] | None) -> str:
+    """How one check is proven: alone in some rows, beside others in some, or by none."""
+    if alone:
+        return f"alone in {', '.join(sorted(alone))}"
+    return f"never alone; shared in {', '.join(sorted(shared))}" if shared else "FAILED BY NO ROW"
+
+
 def format_check_report(failing_by_row: Mapping[str, Iterable[str]], checks: Iterable[str]) -> str:
     """Per check: the rows where it alone fails, else the rows it shares (with their overlap notes)."""
     every = sorted(set(checks))
@@ -58,13 +65,7 @@ def format_check_report(failing_by_row: Mapping[str, Iterable[str]], checks: Ite
     unfailed = unfailed_checks(failing_by_row, every)
     lines = [f"Checks (a case function judging a requirement): {len(every)}, failed by some row: "
              f"{len(every) - len(unfailed)}"]
-    for check in every:
-        if alone.get(check):
-            lines.append(f"  {check:80} alone in {', '.join(sorted(alone[check]))}")
-        elif rows.get(check):
-            lines.append(f"  {check:80} never alone; shared in {', '.join(sorted(rows[check]))}")
-        else:
-            lines.append(f"  {check:80} FAILED BY NO ROW")
+    lines += [f"  {check:80} {_standing(alone.get(check), rows.get(check))}" for check in every]
     lines += ["", "Checks failed by no row: " + (", ".join(unfailed) if unfailed else "none")]
     unexplained = unexplained_overlaps(failing_by_row)
     lines.append("Shared checks whose rows do not explain the overlap: "

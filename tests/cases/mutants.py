@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests._inner_run import InnerRun, reference_target, run_suite
-from tests.cases._check_report import format_check_report
+from tests.cases._check_report import alone_in, format_check_report
 from tests.cases._row_expectations import (
     CLEAN,
     EXPECTED,
@@ -88,12 +88,7 @@ def mismatches(runs: Mapping[str, InnerRun]) -> dict[str, list[str]]:
 
 def sole_detectors(failing_by_fault: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     """requirement id -> the faults it alone detects (the fault fails exactly that requirement)."""
-    detectors: dict[str, list[str]] = {}
-    for fault, failing in failing_by_fault.items():
-        failing_set = set(failing)
-        if len(failing_set) == 1:
-            detectors.setdefault(next(iter(failing_set)), []).append(fault)
-    return detectors
+    return alone_in(failing_by_fault)
 
 
 def doc_sole_detectors(failing_by_fault: Mapping[str, Iterable[str]],

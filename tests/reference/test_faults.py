@@ -310,7 +310,7 @@ def test_every_fault_switch_is_acted_on_by_the_server() -> None:
 
 
 def test_narrow_error_and_body_faults_spare_the_other_answers() -> None:
-    """Each narrow fault changes only the answers it names: the others keep their Content-Type or empty body."""
+    """A narrow fault changes only the answers it names: the others keep their Content-Type or empty body."""
     unknown = f"/me/events/{UNKNOWN_ID}/cancel"
     with ReferenceServer(faults=[Fault.AUTH_ERRORS_NO_CONTENT_TYPE, Fault.BODY_ON_202_UPN]) as server:
         graph = GraphClient(server)
