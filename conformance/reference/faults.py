@@ -1,10 +1,13 @@
 """The fault switches: each one a single deliberate deviation from the page or from Graph's conventions.
 
 Every switch is a `Fault` member (code tests `Fault.STATUS_200 in faults`, so a typo fails loudly), and
-DEFINITIONS says what it changes and which requirement ids a correct suite must then fail (`breaks`).
-`gap-*` switches leave `event: cancel` alone and take away something the suite needs to arrange or observe
-(a half-built server): their metadata names the prerequisite the report must name and the requirements that
-may end not-verified. The requirement ids are metadata only the project's tests read; the server never does.
+DEFINITIONS says what it changes and cites, per requirement id, the words of the catalog sentence it violates
+(`violates`): those requirements a correct suite must then fail (`breaks`). It also names what the switch
+leaves not-verified (`blocks`) and why several of the suite's checks catch it (`overlap`). `gap-*` switches
+leave `event: cancel` alone and take away something the suite needs to arrange or observe (a half-built
+server): their metadata names the prerequisite the report must name and the requirements that may end
+not-verified. All of it is metadata only the project's tests read (the server imports no catalog); the server
+never does.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Child-run plugin (`-p tests.cases._matrix_select`): run the Schemathesis cases on some route families only.
 
 A fault switch acts on every route alike (per token kind), or (route-missing-*) on one route family, so in
-matrix runs the Schemathesis cases of a few families see what the others would; the hand-written cases still
-run in full. The Schemathesis cases are one pytest item per check family with one subtest per operation, so
+light child runs (the network-fault and Schemathesis-fault tests; the mutant matrix runs every route) the
+Schemathesis cases of a few families see what the others would; the hand-written cases still run in full.
+The Schemathesis cases are one pytest item per check family with one subtest per operation, so
 the operations are cut from the OpenAPI description they load, not deselected.
 """
 

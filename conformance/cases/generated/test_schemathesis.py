@@ -44,7 +44,7 @@ from conformance.cases.toolkit.spending import ledger_of
 from conformance.target.client import Graph
 from conformance.target.provision import Provisioner
 
-# Read at import through the module, which the mutant matrix's `_matrix_select` plugin narrows to a few
+# Read at import through the module, which the project tests' `_matrix_select` plugin narrows to a few
 # route families; one pytest item per operation and family (xdist spreads them).
 DESCRIPTION = _schema.read_description()
 OPERATIONS = [f"POST {path}" for path, item in DESCRIPTION["paths"].items() if "post" in item]
