@@ -73,13 +73,16 @@ def parse_equivalents(text: str) -> list[Equivalent]:
     Raises ValueError naming the line of an entry that is incomplete or of a line it does not understand.
     """
     entries: list[Equivalent] = []
-    function, removed, added, why, start = "", [], [], "", 0
+    function, why, start = "", "", 0
+    removed: list[str] = []
+    added: list[str] = []
 
     def close(number: int) -> None:
         if not function:
             return
         if not (removed or added) or not why:
-            raise ValueError(f"line {start}: the entry for {function} needs `- from:`/`- to:` lines and `- why:`")
+            raise ValueError(
+                f"line {start}: the entry for {function} needs `- from:`/`- to:` lines and `- why:`")
         entries.append(Equivalent(Change(function, tuple(removed), tuple(added)), why))
 
     for number, line in enumerate(text.splitlines(), start=1):
@@ -138,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(MUTANTS_DIR, ignore_errors=True)  # a fresh run: no result cached from other sources
         MUTANTS_DIR.mkdir()
         log = MUTANTS_DIR / "run.log"
-        print(f"mutation: running mutmut over [tool.mutmut] only_mutate ({options.jobs} at once); log: mutants/run.log")
+        print(f"mutation: running mutmut over [tool.mutmut] only_mutate ({options.jobs} at once); "
+              "log: mutants/run.log")
         try:
             mutmut("run", "--max-children", str(options.jobs), log=log)
         except subprocess.CalledProcessError:
@@ -172,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mutation: {killed / (total - len(explained)):.1%} of the non-equivalent mutants killed")
     for name, status, change in unexplained:
         print(f"\nUNEXPLAINED {name} ({status}) in {change.function}:")
-        print("\n".join([*(f"  - {line}" for line in change.removed), *(f"  + {line}" for line in change.added)]))
+        print("\n".join([*(f"  - {line}" for line in change.removed),
+                         *(f"  + {line}" for line in change.added)]))
     for name, entry in explained:
         print(f"equivalent: {name}: {entry.why}")
     for entry in stale:

@@ -53,6 +53,13 @@ def test_certification_needs_every_doc_requirement_to_pass() -> None:
                                        "GRAPH-FAIL": FAIL, "GRAPH-NV": NOT_VERIFIED}, certify=True)) == []
 
 
+def test_a_graph_requirement_listed_first_does_not_hide_the_doc_ones_after_it() -> None:
+    subject = run({"GRAPH-FAIL": FAIL, "DOC-FAIL": FAIL, "GRAPH-NV": NOT_VERIFIED, "DOC-NV": NOT_VERIFIED},
+                  certify=True)
+    assert certification_problems(subject) == ["DOC-FAIL: fail (a documented requirement)",
+                                               "DOC-NV: not-verified (a documented requirement)"]
+
+
 def test_a_certification_is_gated_on_its_doc_requirements_only() -> None:
     certified = run({"DOC-PASS": PASS, "GRAPH-FAIL": FAIL}, certify=True)
     assert gate_problems(certified, None, None) == []
@@ -100,7 +107,7 @@ def test_a_listed_failure_keeps_the_gate_green_and_a_fixed_one_is_stale() -> Non
         "DOC-PASS: passes now but is listed in the baseline baseline.yaml (stale baseline: remove the entry)",
         "GRAPH-FAIL: fails (not in the baseline)",
     ]
-    marked = {verdict.requirement.id: (verdict.baseline_reason, verdict.baseline_link) for verdict in subject.verdicts}
+    marked = {v.requirement.id: (v.baseline_reason, v.baseline_link) for v in subject.verdicts}
     assert marked == {"DOC-FAIL": ("comments are not delivered", "https://tracker.example/1"),
                       "DOC-PASS": ("", ""), "DOC-NV": ("", ""), "GRAPH-FAIL": ("", "")}
 
@@ -144,7 +151,8 @@ BAD_BASELINES = {
     "nameless-entry": ("known_failures:\n  - {reason: why, link: 'https://t.e/1'}\n",
                        r"entry 1 \(\?\): 'requirement' is a required property"),
     "unknown-id": ("known_failures:\n  - {requirement: NO-SUCH, reason: why, link: 'https://t.e/1'}\n",
-                   r"entry 1 \(NO-SUCH\): no such requirement in the catalog; remove the entry or fix the id$"),
+                   r"entry 1 \(NO-SUCH\): no such requirement in the catalog; remove the entry or fix the "
+                   r"id$"),
     "listed-twice": ("known_failures:\n  - {requirement: DOC-FAIL, reason: why, link: 'https://t.e/1'}\n"
                      "  - {requirement: DOC-PASS, reason: why, link: 'https://t.e/1'}\n"
                      "  - {requirement: DOC-FAIL, reason: again, link: 'https://t.e/2'}\n",
@@ -169,6 +177,7 @@ def test_at_most_five_schema_errors_are_named(tmp_path: Path) -> None:
     with pytest.raises(TargetConfigError) as caught:
         load_baseline(write(tmp_path, "known_failures:\n" + entries), CATALOG)
     assert str(caught.value).count("'reason' is a required property") == 5
+    assert "required property; entry 2 (DOC-FAIL)" in str(caught.value)
 
 
 def test_without_a_catalog_any_id_is_accepted(tmp_path: Path) -> None:
@@ -190,6 +199,8 @@ def test_without_a_catalog_any_id_is_accepted(tmp_path: Path) -> None:
         (ExitCode.NO_TESTS, [], ExitCode.CONFORMANT),
     ],
 )
-def test_usage_and_unreachable_win_else_the_gate_decides(status: int, problems: list[str], expected: int) -> None:
+def test_usage_and_unreachable_win_else_the_gate_decides(
+    status: int, problems: list[str], expected: int
+) -> None:
     code = exit_code(int(status), problems)
     assert code == expected and type(code) is int

@@ -76,7 +76,8 @@ def test_count_verdicts_counts_one_level_when_asked() -> None:
         "D2": RequirementInfo("D2", level="doc"),
         "G1": RequirementInfo("G1", level="graph"),
     }
-    cases = [CaseResult("t::1", ["D1"], FAIL), CaseResult("t::2", ["D2"], PASS), CaseResult("t::3", ["G1"], FAIL)]
+    cases = [CaseResult("t::1", ["D1"], FAIL), CaseResult("t::2", ["D2"], PASS),
+             CaseResult("t::3", ["G1"], FAIL)]
     verdicts = build_verdicts(catalog, cases)
     assert count_verdicts(verdicts, "doc") == {PASS: 1, FAIL: 1, NOT_VERIFIED: 0, NOT_APPLICABLE: 0}
     assert count_verdicts(verdicts, "graph") == {PASS: 0, FAIL: 1, NOT_VERIFIED: 0, NOT_APPLICABLE: 0}
@@ -91,3 +92,12 @@ def test_a_requirement_with_cases_takes_their_verdict_even_in_an_unsupported_pro
         ("G", PASS, 1), ("N", NOT_APPLICABLE, 0)]
     assert [v.verdict for v in build_verdicts(catalog, [])] == [NOT_VERIFIED, NOT_VERIFIED]
     assert aggregate_outcomes(iter([PASS, FAIL])) == FAIL
+
+
+def test_count_verdicts_counts_each_verdict_also_one_it_does_not_know() -> None:
+    catalog = {name: RequirementInfo(name) for name in ("A", "B", "C")}
+    cases = [CaseResult("t::a", ["A"], FAIL), CaseResult("t::b", ["B"], FAIL),
+             CaseResult("t::c", ["C"], PASS)]
+    verdicts = build_verdicts(catalog, cases)
+    verdicts[2].verdict = "odd"
+    assert count_verdicts(verdicts) == {PASS: 0, FAIL: 2, NOT_VERIFIED: 0, NOT_APPLICABLE: 0, "odd": 1}

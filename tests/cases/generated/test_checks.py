@@ -1,4 +1,4 @@
-"""The Schemathesis check families on fake cases and answers: our own check, the ids, which cases each judges."""
+"""The Schemathesis check families on fake cases and answers: our check, the ids, the cases each judges."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from conformance.cases.generated._family import (
     UNKNOWN_PARAMETER_FAMILY,
     VALID_FAMILY,
     WRONG_TYPE_FAMILY,
+    _only_flaw,
 )
 from conformance.cases.generated._schema import PLACEHOLDER_PATH_VALUES
 from conformance.cases.generated._select import (
@@ -60,8 +61,9 @@ def fake_case(
     meta: object = None,
 ) -> Case:
     """What the selectors read of a Case: its body, path parameters and generation metadata."""
-    data = CoveragePhaseData(scenario, "fake", None, None, None) if scenario is not None else SimpleNamespace()
-    made = SimpleNamespace(generation=SimpleNamespace(mode=mode), phase=SimpleNamespace(name=phase, data=data))
+    data = SimpleNamespace() if scenario is None else CoveragePhaseData(scenario, "fake", None, None, None)
+    made = SimpleNamespace(generation=SimpleNamespace(mode=mode),
+                           phase=SimpleNamespace(name=phase, data=data))
     chosen = None if meta is NO_META else made
     return cast(Case, SimpleNamespace(body=body, meta=chosen, _meta=chosen,
                                       path_parameters=PINNED if path is None else path))
@@ -173,29 +175,37 @@ def test_positive_negative_and_phase_come_from_the_metadata() -> None:
 
 
 WRONG_TYPE = {"comment": 5}
+NEGATIVE = GenerationMode.NEGATIVE
 
 
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
         (fake_case(WRONG_TYPE, mode=GenerationMode.NEGATIVE), True),
-        (fake_case({"x": "y"}, mode=GenerationMode.NEGATIVE, scenario=CoverageScenario.OBJECT_UNEXPECTED_PROPERTIES), True),
+        (fake_case({"x": "y"}, mode=NEGATIVE, scenario=CoverageScenario.OBJECT_UNEXPECTED_PROPERTIES), True),
         (fake_case(WRONG_TYPE, mode=GenerationMode.POSITIVE), False),
         (fake_case({"comment": "x"}, mode=GenerationMode.NEGATIVE), False),
         (fake_case(WRONG_TYPE, mode=GenerationMode.NEGATIVE, meta=NO_META), False),
         (fake_case(WRONG_TYPE, mode=GenerationMode.NEGATIVE, path={"event-id": "%00"}), False),
-        (fake_case(WRONG_TYPE, mode=GenerationMode.NEGATIVE, scenario=CoverageScenario.UNSPECIFIED_HTTP_METHOD),
-         False),
-        (fake_case(WRONG_TYPE, mode=GenerationMode.NEGATIVE, scenario=CoverageScenario.MALFORMED_CONTENT_TYPE),
-         False),
-        (fake_case(WRONG_TYPE, mode=GenerationMode.NEGATIVE, scenario=CoverageScenario.UNSUPPORTED_CONTENT_TYPE),
-         False),
+        (fake_case(WRONG_TYPE, mode=NEGATIVE, scenario=CoverageScenario.UNSPECIFIED_HTTP_METHOD), False),
+        (fake_case(WRONG_TYPE, mode=NEGATIVE, scenario=CoverageScenario.MALFORMED_CONTENT_TYPE), False),
+        (fake_case(WRONG_TYPE, mode=NEGATIVE, scenario=CoverageScenario.UNSUPPORTED_CONTENT_TYPE), False),
     ],
     ids=["wrong-type", "unknown-parameter", "positive", "no-flaw", "no-meta", "path-mutated", "other-method",
          "malformed-content-type", "unsupported-content-type"],
 )
 def test_a_body_mutation_is_a_negative_case_whose_only_fault_is_its_body(case: Case, expected: bool) -> None:
     assert is_body_mutation(case) is expected
+
+
+def test_a_family_of_one_flaw_judges_body_mutations_with_that_flaw_alone() -> None:
+    """Called here, not only when the module is imported, so that its mutants are run."""
+    judges = _only_flaw(WRONG_COMMENT_TYPE)
+    assert judges(fake_case(WRONG_TYPE, mode=GenerationMode.NEGATIVE))
+    assert not judges(fake_case(WRONG_TYPE, mode=GenerationMode.POSITIVE))
+    assert not judges(fake_case({"comment": 1, "y": 1}, mode=GenerationMode.NEGATIVE))
+    assert not judges(fake_case({"y": 1}, mode=GenerationMode.NEGATIVE))
+    assert _only_flaw(UNKNOWN_PARAMETER)(fake_case({"y": 1}, mode=GenerationMode.NEGATIVE)) is True
 
 
 def test_an_other_method_probe_is_the_unspecified_method_scenario() -> None:
@@ -212,7 +222,7 @@ def test_each_family_judges_its_own_cases() -> None:
     assert UNKNOWN_PARAMETER_FAMILY.judges(unknown) and not UNKNOWN_PARAMETER_FAMILY.judges(wrong_type)
     assert not WRONG_TYPE_FAMILY.judges(both) and not UNKNOWN_PARAMETER_FAMILY.judges(both)
     assert ENVELOPE_FAMILY.judges(wrong_type)
-    assert not ENVELOPE_FAMILY.judges(fake_case(WRONG_TYPE, mode=GenerationMode.NEGATIVE, phase=TestPhase.FUZZING))
+    assert not ENVELOPE_FAMILY.judges(fake_case(WRONG_TYPE, mode=NEGATIVE, phase=TestPhase.FUZZING))
     valid = fake_case({"comment": "x"})
     assert VALID_FAMILY.judges(valid) and not VALID_FAMILY.judges(fake_case({}))
     assert STATUS_FAMILY.judges(valid) and AUTH_FAMILY.judges(valid) and not STATUS_FAMILY.judges(wrong_type)

@@ -1,7 +1,8 @@
-"""The toolkit's check helpers, one by one, on answers built in memory: one that passes, those that must fail."""
+"""The toolkit's check helpers on answers built in memory: one that passes, those that must fail."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
@@ -67,7 +68,8 @@ BROKEN_ENVELOPES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "no-message": ({"body": {"error": {key: value for key, value in ERROR.items() if key != "message"}}},
                    ["error.message is missing or not a string"]),
     "no-code-no-message": ({"body": {"error": {"innerError": ERROR["innerError"]}}},
-                           ["error.code is missing or not a string", "error.message is missing or not a string"]),
+                           ["error.code is missing or not a string",
+                            "error.message is missing or not a string"]),
     "no-inner-error": ({"body": {"error": {"code": "x", "message": "y"}}},
                        ["error.innerError is missing or not an object"]),
     "inner-error-a-string": ({"body": {"error": {**ERROR, "innerError": "r-1"}}},
@@ -131,8 +133,9 @@ def test_a_requirement_of_an_unsupported_profile_is_not_applicable() -> None:
         require_profile(target, "CANCEL-202-EMPTY")  # core: goes on
     except SKIP as skipped:  # a skip would pass this test unnoticed: fail it instead
         pytest.fail(f"a core requirement ended as skipped: {skipped}")
-    with pytest.raises(SKIP, match=r"^not-applicable: CANCEL-ROUTE-GROUPS-EVENTS belongs to profile 'groups', "
-                                   r"which the target does not support$"):
+    expected = (r"^not-applicable: CANCEL-ROUTE-GROUPS-EVENTS belongs to profile 'groups', "
+                r"which the target does not support$")
+    with pytest.raises(SKIP, match=expected):
         require_profile(target, "CANCEL-ROUTE-GROUPS-EVENTS")
 
 
@@ -199,7 +202,8 @@ def test_expect_error_wants_the_status_first_then_the_code() -> None:
     assert (wrong_status.value.requirement_id, wrong_status.value.evidence) == (
         "CANCEL-ATTENDEE-400", "response: HTTP 403")
     with pytest.raises(ConformanceFailure) as wrong_code:
-        expect_error(answer(400, {"error": {"code": "Other"}}), "CANCEL-ATTENDEE-400", 400, "ErrorInvalidRequest")
+        expect_error(answer(400, {"error": {"code": "Other"}}), "CANCEL-ATTENDEE-400", 400,
+                     "ErrorInvalidRequest")
     assert wrong_code.value.message == "the request: error.code is 'Other', not 'ErrorInvalidRequest'"
     assert (wrong_code.value.requirement_id, wrong_code.value.evidence) == (
         "CANCEL-ATTENDEE-400", "response: HTTP 400")
@@ -267,8 +271,9 @@ def test_waited_says_how_long_and_why() -> None:
 
 
 def test_expect_eventually_returns_the_value_found_even_falsy() -> None:
-    looks = iter([Seen(False, [1]), Seen(True, [])])
-    assert expect_eventually(lambda: next(looks), "CANCEL-OCCURRENCE", "never", Quick(poll_timeout_s=1.0)) == []
+    looks: Iterator[Seen[list[int]]] = iter([Seen(False, [1]), Seen(True, [])])
+    found = expect_eventually(lambda: next(looks), "CANCEL-OCCURRENCE", "never", Quick(poll_timeout_s=1.0))
+    assert found == []
 
 
 def test_expect_eventually_fails_with_the_last_answer_and_the_wait() -> None:
