@@ -89,13 +89,16 @@ def parse_equivalents(text: str) -> list[Equivalent]:
         if line.startswith("### "):
             close(number)
             function, removed, added, why, start = line[4:].strip().strip("`"), [], [], "", number
+        elif line.startswith("#"):  # another heading ends the entries' section
+            close(number)
+            function = ""
         elif function and line.startswith("- from:"):
             removed.append(_code(line, "- from:"))
         elif function and line.startswith("- to:"):
             added.append(_code(line, "- to:"))
         elif function and line.startswith("- why:"):
             why = line.removeprefix("- why:").strip()
-        elif function and line.strip() and not line.startswith("#"):
+        elif function and line.strip():
             raise ValueError(f"line {number}: expected `- from:`, `- to:` or `- why:` in {function}'s entry")
     close(0)
     return entries

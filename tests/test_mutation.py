@@ -85,5 +85,6 @@ def test_an_entry_needs_its_lines_and_a_reason() -> None:
     assert entry.change == Change("m.f", ("a == 1",), ("b = `x`",)) and entry.why == "because"
     with pytest.raises(ValueError, match=r"line 1: the entry for m.f needs"):
         parse_equivalents("### m.f\n- from: x\n")
+    assert len(parse_equivalents(text + "\n## Notes\n\nFree text after the entries.\n")) == 1
     with pytest.raises(ValueError, match=r"line 2: expected `- from:`"):
         parse_equivalents("### m.f\nstray text\n")
