@@ -7,18 +7,10 @@ from pathlib import Path
 import pytest
 
 from conformance.errors import TargetConfigError
-from conformance.outcomes import ExitCode
+from conformance.outcomes import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, ExitCode
 from conformance.report.baseline import KnownFailure, apply_baseline, load_baseline
 from conformance.report.gate import certification_problems, exit_code, gate_problems
-from conformance.report.model import (
-    FAIL,
-    NOT_APPLICABLE,
-    NOT_VERIFIED,
-    PASS,
-    CaseResult,
-    RequirementInfo,
-    RunResult,
-)
+from conformance.report.model import CaseResult, RequirementInfo, RunResult
 from tests.report._runs import run_of
 
 CATALOG = {

@@ -10,18 +10,7 @@ from schemathesis import Case
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario, TestPhase
 
-from conformance.cases.generated._checks import (
-    AUTH_ENFORCED,
-    ERROR_ENVELOPE,
-    MALFORMED_REJECTED,
-    NO_SERVER_ERROR,
-    OTHER_METHODS_REJECTED,
-    STATUS_AND_BODY,
-    VALID_ACCEPTED,
-    accepted_has_empty_body,
-    body_on_success,
-    requirements_of,
-)
+from conformance.cases.generated import _checks, _select
 from conformance.cases.generated._family import (
     AUTH_FAMILY,
     ENVELOPE_FAMILY,
@@ -35,17 +24,6 @@ from conformance.cases.generated._family import (
     _only_flaw,
 )
 from conformance.cases.generated._schema import PLACEHOLDER_PATH_VALUES
-from conformance.cases.generated._select import (
-    UNKNOWN_PARAMETER,
-    WRONG_COMMENT_TYPE,
-    body_flaws,
-    carries_one_comment,
-    is_body_mutation,
-    is_negative,
-    is_other_method_probe,
-    is_positive,
-    phase_of,
-)
 
 PINNED = {"event-id": PLACEHOLDER_PATH_VALUES["event-id"]}
 NO_META = object()
@@ -73,45 +51,47 @@ def fake_case(
 
 @pytest.mark.parametrize("status", [200, 202, 204, 299])
 def test_a_success_with_an_empty_body_passes(status: int) -> None:
-    assert body_on_success(status, b"") is None
+    assert _checks.body_on_success(status, b"") is None
 
 
 @pytest.mark.parametrize("status", [199, 300, 400, 404, 500])
 def test_a_body_on_anything_but_a_success_is_not_this_checks_matter(status: int) -> None:
-    assert body_on_success(status, b'{"error": {}}') is None
+    assert _checks.body_on_success(status, b'{"error": {}}') is None
 
 
 def test_a_body_on_a_success_fails_and_shows_its_start() -> None:
-    assert body_on_success(200, b'{"id": "x"}') == (
+    assert _checks.body_on_success(200, b'{"id": "x"}') == (
         'Body on a success answer: 200 carried 11 bytes (`{"id": "x"}`); the page says cancel returns 202 '
         "Accepted with nothing in the body"
     )
-    long = body_on_success(202, b"a" * 250 + b"\xff")
+    long = _checks.body_on_success(202, b"a" * 250 + b"\xff")
     assert long is not None and f"251 bytes (`{'a' * 200}`)" in long
-    assert "carried 1 bytes (`\ufffd`)" in str(body_on_success(202, b"\xff"))
-    assert "carried 1 bytes (` `)" in str(body_on_success(299, b" "))
+    assert "carried 1 bytes (`\ufffd`)" in str(_checks.body_on_success(202, b"\xff"))
+    assert "carried 1 bytes (` `)" in str(_checks.body_on_success(299, b" "))
 
 
 def test_the_schemathesis_check_raises_what_body_on_success_finds() -> None:
     ok = SimpleNamespace(status_code=202, content=b"")
-    assert accepted_has_empty_body(None, ok, None) is None
+    assert _checks.accepted_has_empty_body(None, ok, None) is None
     with pytest.raises(AssertionError, match=r"^Body on a success answer: 202 carried 2 bytes"):
-        accepted_has_empty_body(None, SimpleNamespace(status_code=202, content=b"{}"), None)
+        _checks.accepted_has_empty_body(None, SimpleNamespace(status_code=202, content=b"{}"), None)
 
 
 # --- each family's requirement ids --------------------------------------------------------------------------
 
 def test_each_family_lands_on_its_requirements_in_order_without_duplicates() -> None:
-    assert requirements_of(NO_SERVER_ERROR) == ("GRAPH-NO-SERVER-ERROR",)
-    assert requirements_of(STATUS_AND_BODY) == ("CANCEL-202-EMPTY",)
-    assert requirements_of(ERROR_ENVELOPE) == ("GRAPH-ERROR-ENVELOPE",)
-    assert requirements_of(MALFORMED_REJECTED) == ("GRAPH-400-COMMENT-TYPE", "GRAPH-400-UNKNOWN-PARAMETER")
-    assert requirements_of(VALID_ACCEPTED) == ("CANCEL-COMMENT-STRING",)
-    assert requirements_of(AUTH_ENFORCED) == ("CANCEL-AUTH-REQUIRED",)
-    assert requirements_of(OTHER_METHODS_REJECTED) == ("GRAPH-405-OTHER-METHODS",)
-    assert requirements_of(ERROR_ENVELOPE + NO_SERVER_ERROR + STATUS_AND_BODY) == (
+    assert _checks.requirements_of(_checks.NO_SERVER_ERROR) == ("GRAPH-NO-SERVER-ERROR",)
+    assert _checks.requirements_of(_checks.STATUS_AND_BODY) == ("CANCEL-202-EMPTY",)
+    assert _checks.requirements_of(_checks.ERROR_ENVELOPE) == ("GRAPH-ERROR-ENVELOPE",)
+    assert _checks.requirements_of(_checks.MALFORMED_REJECTED) == ("GRAPH-400-COMMENT-TYPE",
+                                                                   "GRAPH-400-UNKNOWN-PARAMETER")
+    assert _checks.requirements_of(_checks.VALID_ACCEPTED) == ("CANCEL-COMMENT-STRING",)
+    assert _checks.requirements_of(_checks.AUTH_ENFORCED) == ("CANCEL-AUTH-REQUIRED",)
+    assert _checks.requirements_of(_checks.OTHER_METHODS_REJECTED) == ("GRAPH-405-OTHER-METHODS",)
+    mixed = _checks.ERROR_ENVELOPE + _checks.NO_SERVER_ERROR + _checks.STATUS_AND_BODY
+    assert _checks.requirements_of(mixed) == (
         "GRAPH-ERROR-ENVELOPE", "GRAPH-NO-SERVER-ERROR", "CANCEL-202-EMPTY")
-    assert requirements_of(()) == ()
+    assert _checks.requirements_of(()) == ()
 
 
 def test_the_families_report_under_their_test_functions_and_ids() -> None:
@@ -142,18 +122,18 @@ def test_the_families_report_under_their_test_functions_and_ids() -> None:
         ({"Comment": "x"}, set()),
         ({"comment": None}, set()),
         ({}, set()),
-        ({"comment": 1}, {WRONG_COMMENT_TYPE}),
-        ({"Comment": ["x"]}, {WRONG_COMMENT_TYPE}),
-        ({"comment": "x", "Comment": False}, {WRONG_COMMENT_TYPE}),
-        ({"comment": "x", "extra": 1}, {UNKNOWN_PARAMETER}),
-        ({"comment": {}, "x": "y"}, {WRONG_COMMENT_TYPE, UNKNOWN_PARAMETER}),
+        ({"comment": 1}, {_select.WRONG_COMMENT_TYPE}),
+        ({"Comment": ["x"]}, {_select.WRONG_COMMENT_TYPE}),
+        ({"comment": "x", "Comment": False}, {_select.WRONG_COMMENT_TYPE}),
+        ({"comment": "x", "extra": 1}, {_select.UNKNOWN_PARAMETER}),
+        ({"comment": {}, "x": "y"}, {_select.WRONG_COMMENT_TYPE, _select.UNKNOWN_PARAMETER}),
         (None, set()),
         (["comment"], set()),
         ("comment", set()),
     ],
 )
 def test_body_flaws_name_a_wrong_comment_type_and_unknown_parameters(body: Any, flaws: set[str]) -> None:
-    assert body_flaws(fake_case(body)) == flaws
+    assert _select.body_flaws(fake_case(body)) == flaws
 
 
 @pytest.mark.parametrize(
@@ -162,16 +142,19 @@ def test_body_flaws_name_a_wrong_comment_type_and_unknown_parameters(body: Any, 
      ({"comment": "x", "Comment": "y"}, False), ({}, False), ({"other": "x"}, False), (None, False)],
 )
 def test_one_spelling_of_the_comment_is_what_the_valid_family_judges(body: Any, expected: bool) -> None:
-    assert carries_one_comment(fake_case(body)) is expected
+    assert _select.carries_one_comment(fake_case(body)) is expected
 
 
 def test_positive_negative_and_phase_come_from_the_metadata() -> None:
     positive = fake_case(mode=GenerationMode.POSITIVE, phase=TestPhase.EXAMPLES)
     negative = fake_case(mode=GenerationMode.NEGATIVE, phase=TestPhase.FUZZING)
     bare = fake_case(meta=NO_META)
-    assert (is_positive(positive), is_negative(positive), phase_of(positive)) == (True, False, "examples")
-    assert (is_positive(negative), is_negative(negative), phase_of(negative)) == (False, True, "fuzzing")
-    assert (is_positive(bare), is_negative(bare), phase_of(bare)) == (False, False, "")
+    assert (_select.is_positive(positive), _select.is_negative(positive),
+            _select.phase_of(positive)) == (True, False, "examples")
+    assert (_select.is_positive(negative), _select.is_negative(negative),
+            _select.phase_of(negative)) == (False, True, "fuzzing")
+    assert (_select.is_positive(bare), _select.is_negative(bare), _select.phase_of(bare)) == (False,
+                                                                                              False, "")
 
 
 WRONG_TYPE = {"comment": 5}
@@ -195,23 +178,24 @@ NEGATIVE = GenerationMode.NEGATIVE
          "malformed-content-type", "unsupported-content-type"],
 )
 def test_a_body_mutation_is_a_negative_case_whose_only_fault_is_its_body(case: Case, expected: bool) -> None:
-    assert is_body_mutation(case) is expected
+    assert _select.is_body_mutation(case) is expected
 
 
 def test_a_family_of_one_flaw_judges_body_mutations_with_that_flaw_alone() -> None:
     """Called here, not only when the module is imported, so that its mutants are run."""
-    judges = _only_flaw(WRONG_COMMENT_TYPE)
+    judges = _only_flaw(_select.WRONG_COMMENT_TYPE)
     assert judges(fake_case(WRONG_TYPE, mode=GenerationMode.NEGATIVE))
     assert not judges(fake_case(WRONG_TYPE, mode=GenerationMode.POSITIVE))
     assert not judges(fake_case({"comment": 1, "y": 1}, mode=GenerationMode.NEGATIVE))
     assert not judges(fake_case({"y": 1}, mode=GenerationMode.NEGATIVE))
-    assert _only_flaw(UNKNOWN_PARAMETER)(fake_case({"y": 1}, mode=GenerationMode.NEGATIVE)) is True
+    assert _only_flaw(_select.UNKNOWN_PARAMETER)(fake_case({"y": 1}, mode=GenerationMode.NEGATIVE)) is True
 
 
 def test_an_other_method_probe_is_the_unspecified_method_scenario() -> None:
-    assert is_other_method_probe(fake_case(scenario=CoverageScenario.UNSPECIFIED_HTTP_METHOD))
-    assert not is_other_method_probe(fake_case(scenario=CoverageScenario.OBJECT_UNEXPECTED_PROPERTIES))
-    assert not is_other_method_probe(fake_case())
+    assert _select.is_other_method_probe(fake_case(scenario=CoverageScenario.UNSPECIFIED_HTTP_METHOD))
+    unexpected = fake_case(scenario=CoverageScenario.OBJECT_UNEXPECTED_PROPERTIES)
+    assert not _select.is_other_method_probe(unexpected)
+    assert not _select.is_other_method_probe(fake_case())
 
 
 def test_each_family_judges_its_own_cases() -> None:

@@ -10,24 +10,7 @@ from typing import Any, cast
 import pytest
 
 from conformance.cases.toolkit import checks
-from conformance.cases.toolkit.checks import (
-    Seen,
-    envelope_problems,
-    error_code,
-    exchange_text,
-    expect,
-    expect_error,
-    expect_eventually,
-    expect_status,
-    failure,
-    is_unknown_route,
-    json_of,
-    poll,
-    profile_of,
-    require_profile,
-    sentence_of,
-    waited,
-)
+from conformance.cases.toolkit.checks import Seen
 from conformance.errors import ConformanceFailure
 from conformance.spec.catalog import load_catalog
 from conformance.target.config import TargetConfig
@@ -42,13 +25,13 @@ SKIP = pytest.skip.Exception  # what not_applicable raises
 # --- the Graph error envelope -------------------------------------------------------------------------------
 
 def test_a_well_formed_error_envelope_has_no_problem() -> None:
-    assert envelope_problems(answer(400, envelope())) == []
+    assert checks.envelope_problems(answer(400, envelope())) == []
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
                                           "Application/JSON", "application/problem+json"])
 def test_any_json_content_type_is_accepted(content_type: str) -> None:
-    assert envelope_problems(answer(400, envelope(), content_type=content_type)) == []
+    assert checks.envelope_problems(answer(400, envelope(), content_type=content_type)) == []
 
 
 NOT_AN_ERROR_OBJECT = "the body is not a JSON object with an `error` object"
@@ -87,15 +70,15 @@ BROKEN_ENVELOPES: dict[str, tuple[dict[str, Any], list[str]]] = {
 @pytest.mark.parametrize(("shape", "expected"), BROKEN_ENVELOPES.values(), ids=BROKEN_ENVELOPES.keys())
 def test_each_flaw_of_an_error_envelope_is_named(shape: dict[str, Any], expected: list[str]) -> None:
     given = shape if "body" in shape or "raw" in shape else {"body": envelope(), **shape}
-    assert envelope_problems(answer(400, **given)) == expected
+    assert checks.envelope_problems(answer(400, **given)) == expected
 
 
 # --- reading answers ----------------------------------------------------------------------------------------
 
 def test_json_of_is_the_body_or_none() -> None:
-    assert json_of(answer(200, {"a": [1]})) == {"a": [1]}
-    assert json_of(answer(200, raw=b"{not json")) is None
-    assert json_of(answer(202)) is None
+    assert checks.json_of(answer(200, {"a": [1]})) == {"a": [1]}
+    assert checks.json_of(answer(200, raw=b"{not json")) is None
+    assert checks.json_of(answer(202)) is None
 
 
 @pytest.mark.parametrize(
@@ -105,7 +88,7 @@ def test_json_of_is_the_body_or_none() -> None:
     ids=["envelope", "code-a-number", "error-a-string", "no-error", "a-list", "no-body"],
 )
 def test_error_code_reads_only_an_envelopes_string_code(body: Any, expected: str | None) -> None:
-    assert error_code(answer(400, body)) == expected
+    assert checks.error_code(answer(400, body)) == expected
 
 
 @pytest.mark.parametrize(
@@ -113,35 +96,35 @@ def test_error_code_reads_only_an_envelopes_string_code(body: Any, expected: str
     [(404, "ResourceNotFound", True), (404, "ErrorItemNotFound", False), (400, "ResourceNotFound", False)],
 )
 def test_an_unknown_route_is_a_404_resource_not_found(status: int, code: str, expected: bool) -> None:
-    assert is_unknown_route(answer(status, {"error": {"code": code, "message": "m"}})) is expected
+    assert checks.is_unknown_route(answer(status, {"error": {"code": code, "message": "m"}})) is expected
 
 
 # --- failures explain themselves ----------------------------------------------------------------------------
 
 def test_the_catalog_gives_each_requirement_its_sentence_and_profile() -> None:
     catalog = load_catalog()
-    assert sentence_of("CANCEL-202-EMPTY") == catalog["CANCEL-202-EMPTY"].sentence != ""
-    assert profile_of("CANCEL-ROUTE-GROUPS-EVENTS") == "groups"
-    assert profile_of("CANCEL-202-EMPTY") == "core"
+    assert checks.sentence_of("CANCEL-202-EMPTY") == catalog["CANCEL-202-EMPTY"].sentence != ""
+    assert checks.profile_of("CANCEL-ROUTE-GROUPS-EVENTS") == "groups"
+    assert checks.profile_of("CANCEL-202-EMPTY") == "core"
     with pytest.raises(KeyError, match=r"'NO-SUCH-ID' is not in the requirement catalog \(openapi/req"):
-        sentence_of("NO-SUCH-ID")
+        checks.sentence_of("NO-SUCH-ID")
 
 
 def test_a_requirement_of_an_unsupported_profile_is_not_applicable() -> None:
     target = cast(TargetConfig, SimpleNamespace(unsupported_profiles=["groups"]))
     try:
-        require_profile(target, "CANCEL-202-EMPTY")  # core: goes on
+        checks.require_profile(target, "CANCEL-202-EMPTY")  # core: goes on
     except SKIP as skipped:  # a skip would pass this test unnoticed: fail it instead
         pytest.fail(f"a core requirement ended as skipped: {skipped}")
     expected = (r"^not-applicable: CANCEL-ROUTE-GROUPS-EVENTS belongs to profile 'groups', "
                 r"which the target does not support$")
     with pytest.raises(SKIP, match=expected):
-        require_profile(target, "CANCEL-ROUTE-GROUPS-EVENTS")
+        checks.require_profile(target, "CANCEL-ROUTE-GROUPS-EVENTS")
 
 
 def test_a_doc_failure_cites_its_sentence_level_and_section() -> None:
     requirement = load_catalog()["CANCEL-202-EMPTY"]
-    error = failure("CANCEL-202-EMPTY", "status 200, not 202")
+    error = checks.failure("CANCEL-202-EMPTY", "status 200, not 202")
     assert error.requirement_id == "CANCEL-202-EMPTY" and error.message == "status 200, not 202"
     assert error.sentence == f'"{requirement.sentence}" (doc: {requirement.source}#{requirement.section})'
     assert error.exchange is None and error.evidence == ""
@@ -150,33 +133,33 @@ def test_a_doc_failure_cites_its_sentence_level_and_section() -> None:
 
 def test_a_graph_failure_cites_its_public_source_without_a_section() -> None:
     requirement = load_catalog()["GRAPH-ERROR-ENVELOPE"]
-    error = failure("GRAPH-ERROR-ENVELOPE", "no envelope", answer(400, raw=b"x"))
+    error = checks.failure("GRAPH-ERROR-ENVELOPE", "no envelope", answer(400, raw=b"x"))
     assert error.sentence == f'"{requirement.sentence}" (graph: {requirement.source})'
     assert error.evidence == "response: HTTP 400"
 
 
 def test_a_failure_of_an_unknown_id_still_fails() -> None:
-    error = failure("NO-SUCH-ID", "broken")
+    error = checks.failure("NO-SUCH-ID", "broken")
     assert (error.requirement_id, error.sentence) == ("NO-SUCH-ID", "(not in the requirement catalog)")
 
 
 def test_the_evidence_is_the_redacted_exchange_and_a_curl_line() -> None:
-    assert exchange_text(None) == ""
+    assert checks.exchange_text(None) == ""
     response = answer(400, envelope())
-    assert exchange_text(response) == "response: HTTP 400"
+    assert checks.exchange_text(response) == "response: HTTP 400"
     Transcript(Redactor(["secret-token"])).record(response, "organizer")
-    text = exchange_text(response)
+    text = checks.exchange_text(response)
     assert text.startswith("--- request (as organizer) ---\nPOST http://127.0.0.1:1/v1.0/me/events/AAA/cancel")
     assert "\nreproduce: curl -i -X POST " in text and "secret-token" not in text
-    error = failure("GRAPH-ERROR-ENVELOPE", "bad", response)
+    error = checks.failure("GRAPH-ERROR-ENVELOPE", "bad", response)
     assert error.exchange is not None and error.evidence == text
 
 
 def test_expect_raises_only_when_the_condition_fails() -> None:
-    expect(True, "CANCEL-202-EMPTY", "never shown")
-    expect([0], "CANCEL-202-EMPTY", "a non-empty value holds")
+    checks.expect(True, "CANCEL-202-EMPTY", "never shown")
+    checks.expect([0], "CANCEL-202-EMPTY", "a non-empty value holds")
     with pytest.raises(ConformanceFailure, match=r"^\[CANCEL-202-EMPTY\] shown\n") as caught:
-        expect([], "CANCEL-202-EMPTY", "shown", answer(200, {"id": 1}))
+        checks.expect([], "CANCEL-202-EMPTY", "shown", answer(200, {"id": 1}))
     assert caught.value.evidence == "response: HTTP 200"
 
 
@@ -186,23 +169,24 @@ def test_expect_raises_only_when_the_condition_fails() -> None:
     ids=["one", "two", "a-range"],
 )
 def test_expect_status_names_what_it_wanted(statuses: tuple[int, ...], wanted: str) -> None:
-    expect_status(answer(statuses[-1]), "CANCEL-202-EMPTY", statuses, "the cancel")
+    checks.expect_status(answer(statuses[-1]), "CANCEL-202-EMPTY", statuses, "the cancel")
     with pytest.raises(ConformanceFailure) as caught:
-        expect_status(answer(500), "CANCEL-202-EMPTY", statuses, "the cancel")
+        checks.expect_status(answer(500), "CANCEL-202-EMPTY", statuses, "the cancel")
     assert caught.value.message == f"the cancel got HTTP 500, expected {wanted}"
     assert (caught.value.requirement_id, caught.value.evidence) == ("CANCEL-202-EMPTY", "response: HTTP 500")
 
 
 def test_expect_error_wants_the_status_first_then_the_code() -> None:
     refusal = answer(400, {"error": {"code": "ErrorInvalidRequest", "message": "m"}})
-    expect_error(refusal, "CANCEL-ATTENDEE-400", 400, "ErrorInvalidRequest")
+    checks.expect_error(refusal, "CANCEL-ATTENDEE-400", 400, "ErrorInvalidRequest")
     with pytest.raises(ConformanceFailure) as wrong_status:
-        expect_error(answer(403, envelope()), "CANCEL-ATTENDEE-400", 400, "ErrorInvalidRequest", "the cancel")
+        checks.expect_error(answer(403, envelope()), "CANCEL-ATTENDEE-400", 400, "ErrorInvalidRequest",
+                            "the cancel")
     assert wrong_status.value.message == "the cancel got HTTP 403, expected 400"
     assert (wrong_status.value.requirement_id, wrong_status.value.evidence) == (
         "CANCEL-ATTENDEE-400", "response: HTTP 403")
     with pytest.raises(ConformanceFailure) as wrong_code:
-        expect_error(answer(400, {"error": {"code": "Other"}}), "CANCEL-ATTENDEE-400", 400,
+        checks.expect_error(answer(400, {"error": {"code": "Other"}}), "CANCEL-ATTENDEE-400", 400,
                      "ErrorInvalidRequest")
     assert wrong_code.value.message == "the request: error.code is 'Other', not 'ErrorInvalidRequest'"
     assert (wrong_code.value.requirement_id, wrong_code.value.evidence) == (
@@ -236,7 +220,7 @@ def bound(taught: list[bool]) -> Taught:
 def test_poll_returns_the_first_look_that_finds_and_teaches_the_bound() -> None:
     looks = iter([Seen(False, "a"), Seen(True, "b"), Seen(True, "c")])
     taught: list[bool] = []
-    assert poll(lambda: next(looks), bound(taught)) == Seen(True, "b")
+    assert checks.poll(lambda: next(looks), bound(taught)) == Seen(True, "b")
     assert taught == [True]
 
 
@@ -248,38 +232,40 @@ def test_poll_returns_the_last_look_when_nothing_is_found_and_teaches_nothing() 
         return Seen(False, len(count))
 
     taught: list[bool] = []
-    seen = poll(fetch, bound(taught))
+    seen = checks.poll(fetch, bound(taught))
     assert not seen.found and seen.value == len(count) > 1
     assert taught == []
     count.clear()
-    poll(fetch, Quick(poll_timeout_s=0.3, poll_interval_s=0.01))
+    checks.poll(fetch, Quick(poll_timeout_s=0.3, poll_interval_s=0.01))
     assert len(count) >= 5, "looks every poll_interval_s (0.01 s), not at some default"
-    assert poll(fetch, Quick()).found is False  # a plain Polling is no Bound: nothing to teach
+    assert checks.poll(fetch, Quick()).found is False  # a plain Polling is no Bound: nothing to teach
 
 
 def test_a_found_look_teaches_a_real_bound_the_latency() -> None:
     latencies = EffectLatencies(timeout_s=30.0, interval_s=0.01, floor_s=0.1, factor=10.0)
     learning = latencies.bound(Effect.MAILBOX, "to deliver a notice")
-    assert poll(lambda: Seen(True, 1), learning).found
+    assert checks.poll(lambda: Seen(True, 1), learning).found
     assert latencies.bound(Effect.MAILBOX).poll_timeout_s < 30.0
 
 
 def test_waited_says_how_long_and_why() -> None:
-    assert waited(Quick(poll_timeout_s=30.0)) == "within 30s"
-    assert waited(Quick(poll_timeout_s=0.5)) == "within 0.5s"
-    assert waited(bound([])) == "waited 0.05 s: 10x the 5 ms it took"
+    assert checks.waited(Quick(poll_timeout_s=30.0)) == "within 30s"
+    assert checks.waited(Quick(poll_timeout_s=0.5)) == "within 0.5s"
+    assert checks.waited(bound([])) == "waited 0.05 s: 10x the 5 ms it took"
 
 
 def test_expect_eventually_returns_the_value_found_even_falsy() -> None:
     looks: Iterator[Seen[list[int]]] = iter([Seen(False, [1]), Seen(True, [])])
-    found = expect_eventually(lambda: next(looks), "CANCEL-OCCURRENCE", "never", Quick(poll_timeout_s=1.0))
+    found = checks.expect_eventually(lambda: next(looks), "CANCEL-OCCURRENCE", "never",
+                                     Quick(poll_timeout_s=1.0))
     assert found == []
 
 
 def test_expect_eventually_fails_with_the_last_answer_and_the_wait() -> None:
     last = answer(200, {"value": []})
     with pytest.raises(ConformanceFailure) as caught:
-        expect_eventually(lambda: Seen(False, None, last), "CANCEL-OCCURRENCE", "still listed", Quick())
+        checks.expect_eventually(lambda: Seen(False, None, last), "CANCEL-OCCURRENCE", "still listed",
+                                 Quick())
     assert caught.value.message == "still listed (within 0.05s)"
     assert caught.value.requirement_id == "CANCEL-OCCURRENCE"
     assert caught.value.evidence == "response: HTTP 200"
@@ -287,6 +273,6 @@ def test_expect_eventually_fails_with_the_last_answer_and_the_wait() -> None:
 
 def test_the_catalog_is_read_once() -> None:
     checks._catalog.cache_clear()
-    sentence_of("CANCEL-202-EMPTY")
-    sentence_of("GRAPH-ERROR-ENVELOPE")
+    checks.sentence_of("CANCEL-202-EMPTY")
+    checks.sentence_of("GRAPH-ERROR-ENVELOPE")
     assert checks._catalog.cache_info().misses == 1
