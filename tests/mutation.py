@@ -25,7 +25,7 @@ MUTANTS_DIR = REPO_ROOT / "mutants"
 MIN_SCORE = 0.90
 KILLED = frozenset({"killed", "timeout", "caught by type check", "segfault"})
 _RESULT = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+?)\s*$")
-_NAME = re.compile(r"^(?P<module>.+)\.x(?:ǁ(?P<cls>[^ǁ]+)ǁ)?_?(?P<function>.+?)__mutmut_\d+$")
+_NAME = re.compile(r"^(?P<module>.+)\.(?:xǁ(?P<cls>[^ǁ]+)ǁ|x_)(?P<function>.+?)__mutmut_\d+$")
 
 
 @dataclass(frozen=True)

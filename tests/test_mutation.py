@@ -72,6 +72,10 @@ def test_mutant_names_map_to_their_functions_whatever_their_number() -> None:
         "conformance.cases.generated._family._only_flaw")
     assert function_of("conformance.report.model.xǁRunResultǁheadline__mutmut_1") == (
         "conformance.report.model.RunResult.headline")
+    assert function_of("conformance.report.collect.xǁResultCollectorǁ__init____mutmut_4") == (
+        "conformance.report.collect.ResultCollector.__init__")
+    assert function_of("conformance.report.collect.xǁResultCollectorǁ_fold_outcome__mutmut_2") == (
+        "conformance.report.collect.ResultCollector._fold_outcome")
 
 
 def test_a_change_is_the_trimmed_lines_a_diff_removes_and_adds() -> None:

@@ -191,3 +191,44 @@ def test_the_worker_is_the_gateway_id_or_none() -> None:
     assert collect._worker_of(report(node=SimpleNamespace(gateway=SimpleNamespace(id="gw3")))) == "gw3"
     assert collect._worker_of(report(node=SimpleNamespace(gateway=SimpleNamespace(id=None)))) == ""
     assert collect._worker_of(report()) == ""
+
+
+def test_a_case_is_named_by_its_node_and_a_phase_without_time_adds_none() -> None:
+    case = fold(report(duration=0.0), report(when="teardown", duration=0.0))
+    assert case.nodeid == NODE and case.duration_s == 0.0
+    bare = fold(report(annotation={"exchanges": []}))
+    assert bare.requirement_ids == []
+
+
+def test_a_fresh_collector_has_no_run_info_case_or_failure() -> None:
+    results = collector()
+    assert (results.worker_run_info, results.results(), results.other_failures) == ({}, [], [])
+    assert results.footprint().requests == 0
+
+
+def test_only_a_skips_reason_is_read_from_a_location_tuple() -> None:
+    failed = report("failed", longrepr=("t.py", 3, "not a skip reason"))
+    assert collect._message_of(failed) == "('t.py', 3, 'not a skip reason')"
+    no_message = SimpleNamespace(reprcrash=SimpleNamespace(message="", path="/a.py", lineno=7))
+    assert "(at /a.py:7)" not in collect._message_of(report("failed", longrepr=no_message))
+
+
+def test_the_report_hook_annotates_a_conformance_item_with_its_ids_exchanges_and_footprint() -> None:
+    exchange = {"method": "POST", "url": "http://h/v1.0/me/events/E1/cancel", "status": 202,
+                "identity": "organizer", "sent_at": 1.0}
+    item = SimpleNamespace(
+        iter_markers=lambda name: [SimpleNamespace(args=("CANCEL-202-EMPTY",))],
+        config=SimpleNamespace(stash=pytest.Stash()), stash=pytest.Stash(), user_properties=[],
+    )
+    item.stash[EXCHANGES_KEY] = [exchange]
+    results = collector()
+    hook = results.pytest_runtest_makereport(cast(pytest.Item, item), cast(pytest.CallInfo[None], None))
+    next(hook)
+    phase = report(annotation=None)
+    with pytest.raises(StopIteration) as done:
+        hook.send(phase)
+    assert done.value.value is phase
+    annotation = getattr(phase, REPORT_ATTRIBUTE)
+    assert annotation["requirements"] == ["CANCEL-202-EMPTY"] and len(annotation["exchanges"]) == 1
+    carried = collect._property(phase.user_properties, FOOTPRINT_PROPERTY)
+    assert isinstance(carried, dict) and carried["requests"] == 1 and carried["cancels_sent"] == 1

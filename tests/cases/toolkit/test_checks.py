@@ -236,7 +236,7 @@ def test_poll_returns_the_last_look_when_nothing_is_found_and_teaches_nothing() 
     assert not seen.found and seen.value == len(count) > 1
     assert taught == []
     count.clear()
-    checks.poll(fetch, Quick(poll_timeout_s=0.3, poll_interval_s=0.01))
+    checks.poll(fetch, Quick(poll_timeout_s=0.5, poll_interval_s=0.01))
     assert len(count) >= 5, "looks every poll_interval_s (0.01 s), not at some default"
     assert checks.poll(fetch, Quick()).found is False  # a plain Polling is no Bound: nothing to teach
 
