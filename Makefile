@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+MUTATION_STAMP := $(VENV)/.mutation-installed
 
-.PHONY: run test lint generate serve bench matrix browser clean
+.PHONY: run test lint generate serve bench matrix mutation browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,15 @@ bench: $(STAMP)
 matrix: $(STAMP)
 	$(BIN)/python -m tests.cases.mutants
 
+$(MUTATION_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,mutation]'
+	touch $(MUTATION_STAMP)
+
+# not part of `make test`: mutmut over the verdict-deciding modules ([tool.mutmut] in pyproject.toml), the score
+# and every surviving mutant; fails below 90% killed or on a survivor docs/mutation-equivalents.md does not list
+mutation: $(MUTATION_STAMP)
+	$(BIN)/python -m tests.mutation $(ARGS)
+
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for the HTML report test"; \
@@ -46,4 +56,4 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
 clean:
-	rm -rf $(VENV) reports/*/ reports/latest
+	rm -rf $(VENV) reports/*/ reports/latest mutants

@@ -9,14 +9,15 @@ from typing import Any
 
 import jsonschema
 
-from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, RunResult, count_verdicts
+from conformance.report.gate import CERTIFICATION_PROFILE as CERTIFICATION_PROFILE  # verify.py reads it here
+from conformance.report.gate import certification_problems
+from conformance.report.model import RunResult, count_verdicts
 from conformance.report.prerequisites import blocked_by
 from conformance.target.redact import redact_value
 
 SCHEMA_PATH = Path(__file__).with_name("certification.schema.json")
 FORMAT = "graph-conformance/certification"
 FORMAT_VERSION = 2  # 2: case counts and blocking prerequisites per requirement, footprint, prerequisites
-CERTIFICATION_PROFILE = "core"  # a certified product may not declare these profiles unsupported
 
 
 @cache
@@ -24,23 +25,6 @@ def certification_schema() -> dict[str, Any]:
     """The published JSON Schema of certification.json."""
     schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return schema
-
-
-def certification_problems(run: RunResult) -> list[str]:
-    """Why a run cannot certify: failing, not-verified or (core) not-applicable `doc` requirements."""
-    problems: list[str] = []
-    for verdict in run.verdicts:
-        requirement = verdict.requirement
-        if requirement.level != "doc":
-            continue
-        if verdict.verdict in (FAIL, NOT_VERIFIED):
-            problems.append(f"{requirement.id}: {verdict.verdict} (a documented requirement)")
-        elif verdict.verdict == NOT_APPLICABLE and requirement.profile == CERTIFICATION_PROFILE:
-            problems.append(
-                f"{requirement.id}: not-applicable, but profile '{CERTIFICATION_PROFILE}' "
-                "cannot be declared unsupported"
-            )
-    return problems
 
 
 def _case_entry(case: Any) -> dict[str, Any]:

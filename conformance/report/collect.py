@@ -11,7 +11,7 @@ from conformance._stash import EXCHANGES_KEY, RUN_CONTEXT_KEY
 from conformance.outcomes import outcome_of_skip
 from conformance.report.evidence import excerpt_exchanges
 from conformance.report.footprint import Footprint, FootprintCounter, total_footprint
-from conformance.report.model import FAIL, PASS, CaseResult
+from conformance.report.model import FAIL, CaseResult
 from conformance.report.prerequisites import records_of
 from conformance.target.prerequisites import USER_PROPERTY as PREREQUISITE_PROPERTY
 from conformance.target.redact import redact_text, redact_value
@@ -149,8 +149,6 @@ class ResultCollector:
         elif report.skipped and not is_subtest:
             case.outcome, case.phase = outcome_of_skip(_message_of(report)), report.when
             case.message = _message_of(report)
-        elif report.passed and report.when == "call" and case.outcome == PASS:
-            case.phase = "call"
 
     def footprint(self) -> Footprint:
         """What the cases seen so far cost the target."""

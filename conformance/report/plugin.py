@@ -17,10 +17,10 @@ import conformance
 from conformance._stash import RUN_CONTEXT_KEY
 from conformance.errors import ConformanceError
 from conformance.outcomes import ExitCode
-from conformance.report.baseline import KnownFailure, apply_baseline, load_baseline
-from conformance.report.certification import certification_problems
+from conformance.report.baseline import KnownFailure, load_baseline
 from conformance.report.collect import ResultCollector
-from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, RunResult, build_verdicts
+from conformance.report.gate import exit_code, gate_problems
+from conformance.report.model import NOT_APPLICABLE, NOT_VERIFIED, RunResult, build_verdicts
 from conformance.report.prerequisites import prerequisite_rows
 from conformance.report.product import load_product
 from conformance.report.requirements import description_digests, load_requirements
@@ -140,30 +140,6 @@ def _run_info(config: pytest.Config, state: ReportState) -> dict[str, Any]:
     return info
 
 
-def _gate(run: RunResult, state: ReportState, baseline_path: str | None) -> list[str]:
-    """Why the run is not conformant (empty = green); a certification is judged on doc requirements."""
-    if run.certify:
-        problems = certification_problems(run)
-    elif state.baseline is not None and baseline_path:
-        problems = apply_baseline(run.verdicts, state.baseline, baseline_path)
-    else:
-        problems = [f"{verdict.requirement.id}: fails" for verdict in run.verdicts if verdict.verdict == FAIL]
-    unreachable = state.target_unreachable
-    if unreachable:
-        problems.append(f"the target stopped answering; the run is incomplete: {unreachable}")
-    others = state.collector.other_failures
-    if others:
-        problems.append(f"{len(others)} failing test(s) outside the conformance cases, e.g. {others[0]}")
-    return problems
-
-
-def _exit_code(exitstatus: int, problems: list[str]) -> int:
-    """2/3 set by the suite plugin (usage, unreachable) win; else 0 conformant, 1 not."""
-    if exitstatus in (ExitCode.USAGE, ExitCode.TARGET_UNREACHABLE):
-        return int(exitstatus)
-    return int(ExitCode.NOT_CONFORMANT if problems else ExitCode.CONFORMANT)
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """When conformance cases ran: judge, write reports (controller only), set the exit status."""
@@ -202,8 +178,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if int(session.exitstatus) == ExitCode.TARGET_UNREACHABLE:
         reason = context.target_unreachable if context is not None else ""
         state.target_unreachable = str(reason or "the run stopped with exit code 3")
-    run.gate_problems = _gate(run, state, options.baseline)
-    run.exit_code = _exit_code(int(session.exitstatus), run.gate_problems)
+    run.gate_problems = gate_problems(run, state.baseline, options.baseline, state.target_unreachable,
+                                      state.collector.other_failures)
+    run.exit_code = exit_code(int(session.exitstatus), run.gate_problems)
     reports_dir = Path(options.reports_dir)
     if not reports_dir.is_absolute():
         reports_dir = config.invocation_params.dir / reports_dir

@@ -68,3 +68,36 @@ def test_a_green_gate_says_how_much_of_it_was_not_verified() -> None:
     assert "⚠️ conformant so far" in partly
     failing = _headline_of("fail", "pass", gate_problems=["R0 fails"])
     assert failing.startswith("NOT conformant | ## graph-conformance: ❌ NOT conformant")
+
+
+def test_count_verdicts_counts_one_level_when_asked() -> None:
+    catalog = {
+        "D1": RequirementInfo("D1", level="doc"),
+        "D2": RequirementInfo("D2", level="doc"),
+        "G1": RequirementInfo("G1", level="graph"),
+    }
+    cases = [CaseResult("t::1", ["D1"], FAIL), CaseResult("t::2", ["D2"], PASS),
+             CaseResult("t::3", ["G1"], FAIL)]
+    verdicts = build_verdicts(catalog, cases)
+    assert count_verdicts(verdicts, "doc") == {PASS: 1, FAIL: 1, NOT_VERIFIED: 0, NOT_APPLICABLE: 0}
+    assert count_verdicts(verdicts, "graph") == {PASS: 0, FAIL: 1, NOT_VERIFIED: 0, NOT_APPLICABLE: 0}
+    assert count_verdicts([], None) == {PASS: 0, FAIL: 0, NOT_VERIFIED: 0, NOT_APPLICABLE: 0}
+
+
+def test_a_requirement_with_cases_takes_their_verdict_even_in_an_unsupported_profile() -> None:
+    catalog = {"G": RequirementInfo("G", profile="groups"), "N": RequirementInfo("N", profile="groups")}
+    cases = [CaseResult("t::g", ["G"], PASS)]
+    verdicts = build_verdicts(catalog, cases, ["groups"])
+    assert [(v.requirement.id, v.verdict, len(v.cases)) for v in verdicts] == [
+        ("G", PASS, 1), ("N", NOT_APPLICABLE, 0)]
+    assert [v.verdict for v in build_verdicts(catalog, [])] == [NOT_VERIFIED, NOT_VERIFIED]
+    assert aggregate_outcomes(iter([PASS, FAIL])) == FAIL
+
+
+def test_count_verdicts_counts_each_verdict_also_one_it_does_not_know() -> None:
+    catalog = {name: RequirementInfo(name) for name in ("A", "B", "C")}
+    cases = [CaseResult("t::a", ["A"], FAIL), CaseResult("t::b", ["B"], FAIL),
+             CaseResult("t::c", ["C"], PASS)]
+    verdicts = build_verdicts(catalog, cases)
+    verdicts[2].verdict = "odd"
+    assert count_verdicts(verdicts) == {PASS: 0, FAIL: 2, NOT_VERIFIED: 0, NOT_APPLICABLE: 0, "odd": 1}

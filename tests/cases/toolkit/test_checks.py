@@ -1,0 +1,278 @@
+"""The toolkit's check helpers on answers built in memory: one that passes, those that must fail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+
+from conformance.cases.toolkit import checks
+from conformance.cases.toolkit.checks import Seen
+from conformance.errors import ConformanceFailure
+from conformance.spec.catalog import load_catalog
+from conformance.target.config import TargetConfig
+from conformance.target.polling import Bound, Effect, EffectLatencies
+from conformance.target.redact import Redactor
+from conformance.target.transcript import Transcript
+from tests.cases.toolkit._answers import ABSENT, answer, envelope
+
+SKIP = pytest.skip.Exception  # what not_applicable raises
+
+
+# --- the Graph error envelope -------------------------------------------------------------------------------
+
+def test_a_well_formed_error_envelope_has_no_problem() -> None:
+    assert checks.envelope_problems(answer(400, envelope())) == []
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
+                                          "Application/JSON", "application/problem+json"])
+def test_any_json_content_type_is_accepted(content_type: str) -> None:
+    assert checks.envelope_problems(answer(400, envelope(), content_type=content_type)) == []
+
+
+NOT_AN_ERROR_OBJECT = "the body is not a JSON object with an `error` object"
+ERROR = envelope()["error"]
+BROKEN_ENVELOPES: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "no-content-type": ({"content_type": ABSENT}, ["Content-Type is '', not a JSON type"]),
+    "text-content-type": ({"content_type": "text/plain"}, ["Content-Type is 'text/plain', not a JSON type"]),
+    "html-and-no-error": ({"content_type": "text/html", "raw": b"<html/>"},
+                          ["Content-Type is 'text/html', not a JSON type", NOT_AN_ERROR_OBJECT]),
+    "not-json": ({"raw": b"oops"}, [NOT_AN_ERROR_OBJECT]),
+    "empty-body": ({"raw": b""}, [NOT_AN_ERROR_OBJECT]),
+    "a-list": ({"body": [ERROR]}, [NOT_AN_ERROR_OBJECT]),
+    "no-error": ({"body": {"code": "x", "message": "y"}}, [NOT_AN_ERROR_OBJECT]),
+    "error-a-string": ({"body": {"error": "ErrorInvalidRequest"}}, [NOT_AN_ERROR_OBJECT]),
+    "no-code": ({"body": {"error": {**ERROR, "code": None}}}, ["error.code is missing or not a string"]),
+    "code-a-number": ({"body": {"error": {**ERROR, "code": 400}}}, ["error.code is missing or not a string"]),
+    "no-message": ({"body": {"error": {key: value for key, value in ERROR.items() if key != "message"}}},
+                   ["error.message is missing or not a string"]),
+    "no-code-no-message": ({"body": {"error": {"innerError": ERROR["innerError"]}}},
+                           ["error.code is missing or not a string",
+                            "error.message is missing or not a string"]),
+    "no-inner-error": ({"body": {"error": {"code": "x", "message": "y"}}},
+                       ["error.innerError is missing or not an object"]),
+    "inner-error-a-string": ({"body": {"error": {**ERROR, "innerError": "r-1"}}},
+                             ["error.innerError is missing or not an object"]),
+    "inner-without-date": ({"body": envelope(date=None)}, ["error.innerError lacks date"]),
+    "inner-without-request-id": ({"body": envelope(**{"request-id": None})},
+                                 ["error.innerError lacks request-id"]),
+    "inner-without-client-request-id": ({"body": envelope(**{"client-request-id": None})},
+                                        ["error.innerError lacks client-request-id"]),
+    "inner-empty": ({"body": {"error": {**ERROR, "innerError": {}}}},
+                    ["error.innerError lacks date, request-id, client-request-id"]),
+}
+
+
+@pytest.mark.parametrize(("shape", "expected"), BROKEN_ENVELOPES.values(), ids=BROKEN_ENVELOPES.keys())
+def test_each_flaw_of_an_error_envelope_is_named(shape: dict[str, Any], expected: list[str]) -> None:
+    given = shape if "body" in shape or "raw" in shape else {"body": envelope(), **shape}
+    assert checks.envelope_problems(answer(400, **given)) == expected
+
+
+# --- reading answers ----------------------------------------------------------------------------------------
+
+def test_json_of_is_the_body_or_none() -> None:
+    assert checks.json_of(answer(200, {"a": [1]})) == {"a": [1]}
+    assert checks.json_of(answer(200, raw=b"{not json")) is None
+    assert checks.json_of(answer(202)) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [(envelope(), "ErrorInvalidRequest"), ({"error": {"code": 7}}, None), ({"error": "x"}, None),
+     ({"code": "ErrorInvalidRequest"}, None), (["error"], None), (None, None)],
+    ids=["envelope", "code-a-number", "error-a-string", "no-error", "a-list", "no-body"],
+)
+def test_error_code_reads_only_an_envelopes_string_code(body: Any, expected: str | None) -> None:
+    assert checks.error_code(answer(400, body)) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [(404, "ResourceNotFound", True), (404, "ErrorItemNotFound", False), (400, "ResourceNotFound", False)],
+)
+def test_an_unknown_route_is_a_404_resource_not_found(status: int, code: str, expected: bool) -> None:
+    assert checks.is_unknown_route(answer(status, {"error": {"code": code, "message": "m"}})) is expected
+
+
+# --- failures explain themselves ----------------------------------------------------------------------------
+
+def test_the_catalog_gives_each_requirement_its_sentence_and_profile() -> None:
+    catalog = load_catalog()
+    assert checks.sentence_of("CANCEL-202-EMPTY") == catalog["CANCEL-202-EMPTY"].sentence != ""
+    assert checks.profile_of("CANCEL-ROUTE-GROUPS-EVENTS") == "groups"
+    assert checks.profile_of("CANCEL-202-EMPTY") == "core"
+    with pytest.raises(KeyError, match=r"'NO-SUCH-ID' is not in the requirement catalog \(openapi/req"):
+        checks.sentence_of("NO-SUCH-ID")
+
+
+def test_a_requirement_of_an_unsupported_profile_is_not_applicable() -> None:
+    target = cast(TargetConfig, SimpleNamespace(unsupported_profiles=["groups"]))
+    try:
+        checks.require_profile(target, "CANCEL-202-EMPTY")  # core: goes on
+    except SKIP as skipped:  # a skip would pass this test unnoticed: fail it instead
+        pytest.fail(f"a core requirement ended as skipped: {skipped}")
+    expected = (r"^not-applicable: CANCEL-ROUTE-GROUPS-EVENTS belongs to profile 'groups', "
+                r"which the target does not support$")
+    with pytest.raises(SKIP, match=expected):
+        checks.require_profile(target, "CANCEL-ROUTE-GROUPS-EVENTS")
+
+
+def test_a_doc_failure_cites_its_sentence_level_and_section() -> None:
+    requirement = load_catalog()["CANCEL-202-EMPTY"]
+    error = checks.failure("CANCEL-202-EMPTY", "status 200, not 202")
+    assert error.requirement_id == "CANCEL-202-EMPTY" and error.message == "status 200, not 202"
+    assert error.sentence == f'"{requirement.sentence}" (doc: {requirement.source}#{requirement.section})'
+    assert error.exchange is None and error.evidence == ""
+    assert str(error) == f"[CANCEL-202-EMPTY] status 200, not 202\nrequirement: {error.sentence}"
+
+
+def test_a_graph_failure_cites_its_public_source_without_a_section() -> None:
+    requirement = load_catalog()["GRAPH-ERROR-ENVELOPE"]
+    error = checks.failure("GRAPH-ERROR-ENVELOPE", "no envelope", answer(400, raw=b"x"))
+    assert error.sentence == f'"{requirement.sentence}" (graph: {requirement.source})'
+    assert error.evidence == "response: HTTP 400"
+
+
+def test_a_failure_of_an_unknown_id_still_fails() -> None:
+    error = checks.failure("NO-SUCH-ID", "broken")
+    assert (error.requirement_id, error.sentence) == ("NO-SUCH-ID", "(not in the requirement catalog)")
+
+
+def test_the_evidence_is_the_redacted_exchange_and_a_curl_line() -> None:
+    assert checks.exchange_text(None) == ""
+    response = answer(400, envelope())
+    assert checks.exchange_text(response) == "response: HTTP 400"
+    Transcript(Redactor(["secret-token"])).record(response, "organizer")
+    text = checks.exchange_text(response)
+    assert text.startswith("--- request (as organizer) ---\nPOST http://127.0.0.1:1/v1.0/me/events/AAA/cancel")
+    assert "\nreproduce: curl -i -X POST " in text and "secret-token" not in text
+    error = checks.failure("GRAPH-ERROR-ENVELOPE", "bad", response)
+    assert error.exchange is not None and error.evidence == text
+
+
+def test_expect_raises_only_when_the_condition_fails() -> None:
+    checks.expect(True, "CANCEL-202-EMPTY", "never shown")
+    checks.expect([0], "CANCEL-202-EMPTY", "a non-empty value holds")
+    with pytest.raises(ConformanceFailure, match=r"^\[CANCEL-202-EMPTY\] shown\n") as caught:
+        checks.expect([], "CANCEL-202-EMPTY", "shown", answer(200, {"id": 1}))
+    assert caught.value.evidence == "response: HTTP 200"
+
+
+@pytest.mark.parametrize(
+    ("statuses", "wanted"),
+    [((202,), "202"), ((400, 405), "400 or 405"), ((400, 401, 403), "a 4xx")],
+    ids=["one", "two", "a-range"],
+)
+def test_expect_status_names_what_it_wanted(statuses: tuple[int, ...], wanted: str) -> None:
+    checks.expect_status(answer(statuses[-1]), "CANCEL-202-EMPTY", statuses, "the cancel")
+    with pytest.raises(ConformanceFailure) as caught:
+        checks.expect_status(answer(500), "CANCEL-202-EMPTY", statuses, "the cancel")
+    assert caught.value.message == f"the cancel got HTTP 500, expected {wanted}"
+    assert (caught.value.requirement_id, caught.value.evidence) == ("CANCEL-202-EMPTY", "response: HTTP 500")
+
+
+def test_expect_error_wants_the_status_first_then_the_code() -> None:
+    refusal = answer(400, {"error": {"code": "ErrorInvalidRequest", "message": "m"}})
+    checks.expect_error(refusal, "CANCEL-ATTENDEE-400", 400, "ErrorInvalidRequest")
+    with pytest.raises(ConformanceFailure) as wrong_status:
+        checks.expect_error(answer(403, envelope()), "CANCEL-ATTENDEE-400", 400, "ErrorInvalidRequest",
+                            "the cancel")
+    assert wrong_status.value.message == "the cancel got HTTP 403, expected 400"
+    assert (wrong_status.value.requirement_id, wrong_status.value.evidence) == (
+        "CANCEL-ATTENDEE-400", "response: HTTP 403")
+    with pytest.raises(ConformanceFailure) as wrong_code:
+        checks.expect_error(answer(400, {"error": {"code": "Other"}}), "CANCEL-ATTENDEE-400", 400,
+                     "ErrorInvalidRequest")
+    assert wrong_code.value.message == "the request: error.code is 'Other', not 'ErrorInvalidRequest'"
+    assert (wrong_code.value.requirement_id, wrong_code.value.evidence) == (
+        "CANCEL-ATTENDEE-400", "response: HTTP 400")
+
+
+# --- polling ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Quick:
+    """A polling bound of a few tens of milliseconds."""
+
+    poll_timeout_s: float = 0.05
+    poll_interval_s: float = 0.01
+
+
+@dataclass(frozen=True)
+class Taught(Bound):
+    """A Bound that notes when a poll reports the effect found."""
+
+    taught: list[bool] = ()  # type: ignore[assignment]  # a list given by the test
+
+    def found(self) -> None:
+        self.taught.append(True)
+
+
+def bound(taught: list[bool]) -> Taught:
+    return Taught(Effect.MAILBOX, 0.05, 0.01, "10x the 5 ms it took", taught=taught)
+
+
+def test_poll_returns_the_first_look_that_finds_and_teaches_the_bound() -> None:
+    looks = iter([Seen(False, "a"), Seen(True, "b"), Seen(True, "c")])
+    taught: list[bool] = []
+    assert checks.poll(lambda: next(looks), bound(taught)) == Seen(True, "b")
+    assert taught == [True]
+
+
+def test_poll_returns_the_last_look_when_nothing_is_found_and_teaches_nothing() -> None:
+    count: list[int] = []
+
+    def fetch() -> Seen[int]:
+        count.append(1)
+        return Seen(False, len(count))
+
+    taught: list[bool] = []
+    seen = checks.poll(fetch, bound(taught))
+    assert not seen.found and seen.value == len(count) > 1
+    assert taught == []
+    count.clear()
+    checks.poll(fetch, Quick(poll_timeout_s=0.5, poll_interval_s=0.01))
+    assert len(count) >= 5, "looks every poll_interval_s (0.01 s), not at some default"
+    assert checks.poll(fetch, Quick()).found is False  # a plain Polling is no Bound: nothing to teach
+
+
+def test_a_found_look_teaches_a_real_bound_the_latency() -> None:
+    latencies = EffectLatencies(timeout_s=30.0, interval_s=0.01, floor_s=0.1, factor=10.0)
+    learning = latencies.bound(Effect.MAILBOX, "to deliver a notice")
+    assert checks.poll(lambda: Seen(True, 1), learning).found
+    assert latencies.bound(Effect.MAILBOX).poll_timeout_s < 30.0
+
+
+def test_waited_says_how_long_and_why() -> None:
+    assert checks.waited(Quick(poll_timeout_s=30.0)) == "within 30s"
+    assert checks.waited(Quick(poll_timeout_s=0.5)) == "within 0.5s"
+    assert checks.waited(bound([])) == "waited 0.05 s: 10x the 5 ms it took"
+
+
+def test_expect_eventually_returns_the_value_found_even_falsy() -> None:
+    looks: Iterator[Seen[list[int]]] = iter([Seen(False, [1]), Seen(True, [])])
+    found = checks.expect_eventually(lambda: next(looks), "CANCEL-OCCURRENCE", "never",
+                                     Quick(poll_timeout_s=1.0))
+    assert found == []
+
+
+def test_expect_eventually_fails_with_the_last_answer_and_the_wait() -> None:
+    last = answer(200, {"value": []})
+    with pytest.raises(ConformanceFailure) as caught:
+        checks.expect_eventually(lambda: Seen(False, None, last), "CANCEL-OCCURRENCE", "still listed",
+                                 Quick())
+    assert caught.value.message == "still listed (within 0.05s)"
+    assert caught.value.requirement_id == "CANCEL-OCCURRENCE"
+    assert caught.value.evidence == "response: HTTP 200"
+
+
+def test_the_catalog_is_read_once() -> None:
+    checks._catalog.cache_clear()
+    checks.sentence_of("CANCEL-202-EMPTY")
+    checks.sentence_of("GRAPH-ERROR-ENVELOPE")
+    assert checks._catalog.cache_info().misses == 1
