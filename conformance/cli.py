@@ -50,7 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--throttle-status", type=int, default=429, metavar="STATUS", help="with --throttle-every: 429 or 503"
     )
     serve.add_argument(
-        "--retry-after", type=float, default=1.0, metavar="S", help="with --throttle-every: Retry-After seconds"
+        "--retry-after", type=float, default=1.0, metavar="S", help="with --throttle-every: Retry-After (s)"
     )
     serve.add_argument(
         "--message-delay-ms", type=int, default=0, help="attendee messages and copies appear late"

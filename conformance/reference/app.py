@@ -45,7 +45,9 @@ class ReferenceApp:
         self.state = State()
         self.state.store, self.state.settings = store, settings
         self.state.throttle = MailboxThrottle(settings.throttle, settings.rate_limit)
-        self.state.every_nth = EveryNth(settings.throttle_every, settings.throttle_status, settings.retry_after)
+        self.state.every_nth = EveryNth(
+            settings.throttle_every, settings.throttle_status, settings.retry_after
+        )
         self.state.tokens = TokenVerifier(store)
         self.state.stopping = threading.Event()  # set when the server stops: held requests let go
         self.state.send_limit = SendLimit(settings.send_limit)

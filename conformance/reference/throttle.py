@@ -50,7 +50,7 @@ def _too_many(retry_after: str, code: str, message: str) -> GraphError:
 
 
 class EveryNth:
-    """`serve --throttle-every N`: every Nth Graph request (counted across all) is refused with Retry-After."""
+    """`serve --throttle-every N`: every Nth Graph request (of all) is refused with Retry-After."""
 
     def __init__(self, every: int, status: int, retry_after: float) -> None:
         self.every, self.status, self.retry_after = every, status, retry_after

@@ -6,15 +6,20 @@ import random
 import threading
 import time
 import uuid
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+from urllib3 import BaseHTTPResponse
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from conformance.errors import AmbiguousReplay, MissingIdentity, TargetUnreachable
+from conformance.errors import AmbiguousReplay, MissingIdentity, RequestUnanswered, TargetUnreachable
 from conformance.target.config import Identity, TargetConfig
+from conformance.target.hangs import HangAwareAdapter, HangMemory, Unanswered
+from conformance.target.resolve import probe_reachable
 from conformance.target.tokens import TokenProvider
 from conformance.target.transcript import Transcript
 from conformance.target.urls import mailbox_of, path_segments
@@ -24,6 +29,8 @@ INVALID_TOKEN = "not-a-valid-token.graph-conformance"
 RETRY_STATUSES = (429, 503)
 # A connection refused/reset before the request was sent, or dropped before any response arrived, is re-sent
 # this many times. POST is not idempotent: a re-sent POST may reach the server twice (see AmbiguousReplay).
+# A read timeout is never re-sent: the target got the request and did not answer in time; whether it answers
+# others is one health probe's question (conformance.target.hangs), and the same request would hang again.
 CONNECT_RETRIES = 2
 READ_RETRIES = 2
 TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
@@ -56,6 +63,20 @@ class GraphRetry(Retry):
             return super().parse_retry_after(retry_after)
         return min(seconds + random.uniform(0.0, 0.05 + seconds / 4), self.retry_after_max)
 
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> GraphRetry:
+        """urllib3's bookkeeping, except that a read timeout is raised at once (never re-sent)."""
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
 
 def build_retry(total: int, backoff_max: float, retry_after_max: float) -> GraphRetry:
     """Bounded retries of 429/503 and of broken connections, for every method, honouring Retry-After."""
@@ -85,7 +106,9 @@ class Graph:
         self.target, self.transcript = target, transcript
         self.mailbox_cap = mailbox_cap or target.max_concurrency_per_mailbox
         self.session = requests.Session()
-        adapter = HTTPAdapter(
+        self.hangs = HangMemory(target.base_url, lambda: probe_reachable(target), transcript.redactor.text)
+        adapter = HangAwareAdapter(
+            self.hangs,
             max_retries=build_retry(target.retry_total, target.backoff_max, target.retry_after_max),
             pool_connections=4,
             pool_maxsize=32,
@@ -229,11 +252,13 @@ class GraphClient:
 
     def _unreachable(self, method: str, url: str, error: Exception) -> TargetUnreachable:
         """The one-line error for a request the target did not answer, even after the bounded retries."""
+        if isinstance(error, Unanswered):  # the target answers others: this kind of request hangs
+            return RequestUnanswered(error.evidence, remembered=error.remembered)
         connect_s, read_s = self.graph.timeout
         what = "timed out" if isinstance(error, requests.Timeout) or "timed out" in str(error) else "failed"
         return TargetUnreachable(
             f"{method} {self.graph.transcript.redactor.text(url)}: the target does not answer ({what}: "
-            f"{type(error).__name__}, after {READ_RETRIES} retries, timeouts connect {connect_s:g} s / read "
+            f"{type(error).__name__}, timeouts connect {connect_s:g} s / read "
             f"{read_s:g} s); check that {self.graph.target.base_url} is up and answers in time"
         )
 

@@ -24,7 +24,7 @@ import requests
 
 from conformance.errors import PrerequisiteFailed, TargetUnreachable
 from conformance.target import exchange as recorded
-from conformance.target.resolve import probe_reachable
+from conformance.target.resolve import confirm_lost
 
 if TYPE_CHECKING:
     from conformance.target.config import TargetConfig
@@ -253,7 +253,7 @@ def unanswered_fails(log: PrerequisiteLog, prerequisite_id: str, target: TargetC
     try:
         yield
     except TargetUnreachable as error:
-        probe_reachable(target)
+        confirm_lost(target, error)
         raise log.failed(prerequisite_id, str(error)) from error
 
 

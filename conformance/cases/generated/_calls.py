@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
@@ -23,8 +22,9 @@ from conformance.cases.toolkit import is_unknown_route, profile_of
 from conformance.errors import ConformanceError, PrerequisiteFailed, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
 from conformance.target.client import RETRY_STATUSES, Graph, build_retry
+from conformance.target.hangs import HangAwareAdapter, Unanswered
 from conformance.target.provision import ProvisionedEvent
-from conformance.target.resolve import probe_reachable
+from conformance.target.resolve import confirm_lost
 from conformance.target.urls import quote_id
 
 ROUTE_PREFIX = "CANCEL-ROUTE-"
@@ -144,7 +144,7 @@ class CaseRunner:
         self.session = session_for(graph.target.base_url)
         target = graph.target
         retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max)
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = HangAwareAdapter(graph.hangs, max_retries=retry)  # shares what the run learned of hangs
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.timeout = (target.connect_timeout, target.read_timeout)
@@ -296,8 +296,11 @@ class CaseRunner:
         """One line for a request that got no answer, once a health probe shows the target still answers.
 
         Raises TargetUnreachable when the probe gets no answer either: the plugin then stops the run (exit 3).
+        A kind of request known to hang was not sent (its first one's evidence is the detail).
         """
-        probe_reachable(self.graph.target)
+        confirm_lost(self.graph.target, error)
+        if isinstance(error, Unanswered):
+            return error.evidence
         return _one_line(error)
 
     def _message(self, case: Case, family: Family, titles: str, detail: str, note: str = "") -> str:

@@ -1,0 +1,170 @@
+"""Requests that hang: one kind of request the target never answers is paid for once, then remembered.
+
+A kind is the method, the route family (the path with its ids abstracted), the class of body (none, JSON,
+not JSON) and the class of Authorization header. After a read timeout on a kind, one health probe of the base
+URL decides: no answer, the target is lost (TargetUnreachable, the run stops); an answer, the kind is
+remembered and later requests of the same kind are not sent at all (RememberedHang, with the first one's
+evidence). The memory is per process: under pytest-xdist each worker may pay one timeout per kind.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+# a path segment after one of these names an item (an id, or a well-known name such as `inbox`)
+_ITEM_COLLECTIONS = frozenset({
+    "events", "calendars", "calendargroups", "users", "groups", "messages", "mailfolders", "instances",
+    "childfolders", "attachments",
+})
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    """The class of a request: what a target that hangs on one request is assumed to hang on again."""
+
+    method: str
+    route: str  # e.g. /me/events/{id}/cancel (relative to the base URL, lower-cased)
+    body: str  # "no body", "a JSON body", "a body that is not JSON"
+    auth: str  # "a bearer token", "no Authorization header", "another Authorization header"
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.route} with {self.body} and {self.auth}"
+
+
+class Unanswered(requests.ReadTimeout):
+    """A request got no answer within the read timeout while the target answered a health probe."""
+
+    def __init__(self, kind: RequestKind, evidence: str, *, remembered: bool) -> None:
+        super().__init__(evidence)
+        self.kind, self.evidence, self.remembered = kind, evidence, remembered
+
+
+class RememberedHang(Unanswered):
+    """Not sent: an earlier request of the same kind got no answer (its evidence is kept)."""
+
+
+def route_of(path: str, base_path: str) -> str:
+    """`path` relative to the base URL's path, lower-cased, each item segment replaced by `{id}`."""
+    path = path.split("?", 1)[0]
+    if base_path and path.lower().startswith(base_path.lower()):
+        path = path[len(base_path):]
+    segments = [segment for segment in path.split("/") if segment]
+    shaped: list[str] = []
+    for index, segment in enumerate(segments):
+        after_collection = index > 0 and segments[index - 1].lower() in _ITEM_COLLECTIONS
+        shaped.append("{id}" if after_collection else segment.lower())
+    return "/" + "/".join(shaped)
+
+
+def body_class(body: Any) -> str:
+    """`no body`, `a JSON body` or `a body that is not JSON` (a stream counts as not JSON)."""
+    if body is None:
+        return "no body"
+    if isinstance(body, str):
+        body = body.encode("utf-8", "surrogatepass")
+    if not isinstance(body, bytes):
+        return "a body that is not JSON"
+    if not body.strip():
+        return "no body"
+    try:
+        json.loads(body)
+    except ValueError:
+        return "a body that is not JSON"
+    return "a JSON body"
+
+
+def auth_class(value: str | None) -> str:
+    """The class of an Authorization header value."""
+    if not value:
+        return "no Authorization header"
+    if value.lower().startswith("bearer "):
+        return "a bearer token"
+    return "another Authorization header"
+
+
+class HangMemory:
+    """The kinds of request this process saw go unanswered while the target answered a health probe."""
+
+    def __init__(self, base_url: str, probe: Callable[[], None], redact: Callable[[str], str]) -> None:
+        """`probe` raises TargetUnreachable when nothing answers at the base URL."""
+        self.base_path = urlsplit(base_url).path.rstrip("/")
+        self.probe, self.redact = probe, redact
+        self._known: dict[RequestKind, str] = {}
+        self._lock = threading.Lock()
+        self.timeouts = 0  # read timeouts paid (each followed by one health probe)
+        self.spared = 0  # requests not sent because their kind was known to hang
+
+    def kind_of(self, request: requests.PreparedRequest) -> RequestKind:
+        """The kind of a prepared request."""
+        return RequestKind(
+            method=(request.method or "GET").upper(),
+            route=route_of(urlsplit(request.url or "").path, self.base_path),
+            body=body_class(request.body),
+            auth=auth_class(request.headers.get("Authorization")),
+        )
+
+    def known(self) -> dict[RequestKind, str]:
+        """Every kind remembered so far, with the evidence of its first timeout."""
+        with self._lock:
+            return dict(self._known)
+
+    def check(self, kind: RequestKind) -> None:
+        """Raise RememberedHang when `kind` already went unanswered."""
+        with self._lock:
+            evidence = self._known.get(kind)
+            if evidence is not None:
+                self.spared += 1
+        if evidence is not None:
+            raise RememberedHang(
+                kind, f"not sent: a request of the same kind ({kind}) got no answer earlier in this run: "
+                f"{evidence}", remembered=True,
+            )
+
+    def timed_out(
+        self, kind: RequestKind, request: requests.PreparedRequest, read_s: float | None
+    ) -> Unanswered:
+        """After a read timeout: one health probe (TargetUnreachable goes on), then remember the kind."""
+        with self._lock:
+            self.timeouts += 1
+        self.probe()
+        url = self.redact(urlsplit(request.url or "").path)
+        waited = f"{read_s:g} s" if read_s is not None else "the read timeout"
+        at = time.strftime("%H:%M:%S", time.gmtime())
+        evidence = (f"{kind.method} {url} ({kind.body}) got no answer within {waited} (at {at} UTC) "
+                    "while the target answered a health probe")
+        with self._lock:
+            self._known.setdefault(kind, evidence)
+        return Unanswered(kind, evidence, remembered=False)
+
+
+class HangAwareAdapter(HTTPAdapter):
+    """An HTTPAdapter that sends no request of a kind known to hang, and learns kinds from read timeouts."""
+
+    def __init__(self, memory: HangMemory, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.memory = memory
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        """Send `request` unless its kind is known to hang; a read timeout is probed and remembered."""
+        kind = self.memory.kind_of(request)
+        self.memory.check(kind)
+        try:
+            return super().send(request, *args, **kwargs)
+        except requests.ReadTimeout:
+            raise self.memory.timed_out(kind, request, _read_timeout(kwargs.get("timeout"))) from None
+
+
+def _read_timeout(timeout: Any) -> float | None:
+    """The read part of a requests timeout argument (a number or a (connect, read) pair)."""
+    if isinstance(timeout, tuple) and len(timeout) == 2:
+        return None if timeout[1] is None else float(timeout[1])
+    return None if timeout is None else float(timeout)
