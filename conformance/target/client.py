@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import requests
 from urllib3 import BaseHTTPResponse
 from urllib3.connectionpool import ConnectionPool
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from conformance.errors import AmbiguousReplay, MissingIdentity, RequestUnanswered, TargetUnreachable
@@ -33,6 +33,7 @@ RETRY_STATUSES = (429, 503)
 # others is one health probe's question (conformance.target.hangs), and the same request would hang again.
 CONNECT_RETRIES = 2
 READ_RETRIES = 2
+BACKOFF_FACTOR_S = 0.25  # a 429/503 without Retry-After: 0.25, 0.5, 1, ... s (at most retries.backoff_max)
 TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
@@ -78,8 +79,11 @@ class GraphRetry(Retry):
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
-def build_retry(total: int, backoff_max: float, retry_after_max: float) -> GraphRetry:
-    """Bounded retries of 429/503 and of broken connections, for every method, honouring Retry-After."""
+def build_retry(
+    total: int, backoff_max: float, retry_after_max: float, *, statuses: bool = True
+) -> GraphRetry:
+    """Bounded retries of 429/503 (unless `statuses` is False) and of broken connections, for every method,
+    honouring Retry-After."""
     return GraphRetry(
         total=total + CONNECT_RETRIES + READ_RETRIES,
         connect=CONNECT_RETRIES,
@@ -87,10 +91,10 @@ def build_retry(total: int, backoff_max: float, retry_after_max: float) -> Graph
         status=total,
         other=0,
         redirect=0,
-        status_forcelist=RETRY_STATUSES,
+        status_forcelist=RETRY_STATUSES if statuses else (),
         allowed_methods=None,
-        respect_retry_after_header=True,
-        backoff_factor=0.25,
+        respect_retry_after_header=statuses,  # else urllib3 would retry a 429/503 that has a Retry-After
+        backoff_factor=BACKOFF_FACTOR_S,
         backoff_max=backoff_max,
         retry_after_max=retry_after_max,  # type: ignore[arg-type]  # urllib3 annotates int, uses it as float
         raise_on_status=False,
@@ -107,9 +111,13 @@ class Graph:
         self.mailbox_cap = mailbox_cap or target.max_concurrency_per_mailbox
         self.session = requests.Session()
         self.hangs = HangMemory(target.base_url, lambda: probe_reachable(target), transcript.redactor.text)
+        # 429/503 are retried by GraphClient.request, which waits outside the mailbox's concurrency slot
+        self.retry = build_retry(
+            target.retry_total, target.backoff_max, target.retry_after_max, statuses=False
+        )
         adapter = HangAwareAdapter(
             self.hangs,
-            max_retries=build_retry(target.retry_total, target.backoff_max, target.retry_after_max),
+            max_retries=self.retry,
             pool_connections=4,
             pool_maxsize=32,
         )
@@ -186,6 +194,18 @@ class Graph:
                 self._semaphores[mailbox] = threading.BoundedSemaphore(self.mailbox_cap)
             return self._semaphores[mailbox]
 
+    def throttle_wait(self, response: requests.Response, attempt: int) -> float | None:
+        """Seconds to wait before re-sending after a 429/503 (Retry-After, else backoff); None: do not."""
+        if response.status_code not in RETRY_STATUSES or attempt >= self.target.retry_total:
+            return None
+        retry_after = response.headers.get("Retry-After")
+        if retry_after is not None:
+            try:
+                return self.retry.parse_retry_after(retry_after)
+            except InvalidHeader:
+                pass
+        return min(self.target.backoff_max, BACKOFF_FACTOR_S * 2**attempt)
+
     def close(self) -> None:
         """Close the pooled connections."""
         self.session.close()
@@ -216,7 +236,11 @@ class GraphClient:
         params: dict[str, str] | None = None,
         timeout: float | None = None,
     ) -> requests.Response:
-        """Send one request (retries of 429/503 included) and return the final response."""
+        """Send one request (retries of 429/503 included) and return the final response.
+
+        A 429/503 is re-sent after its Retry-After (or a backoff), at most `retries.total` times; the wait
+        happens outside the mailbox's concurrency slot, so other requests to that mailbox go on meanwhile.
+        """
         url = self.url(path)
         sent_headers: dict[str, str | None] = {"client-request-id": str(uuid.uuid4())}
         token = self.graph.token_for(self.role)
@@ -224,26 +248,34 @@ class GraphClient:
             sent_headers["Authorization"] = f"Bearer {token}"
         sent_headers |= headers or {}
         semaphore = self.graph.mailbox_semaphore(url, self.role)
-        if semaphore is not None:
-            semaphore.acquire()
         sent_at = time.time()
-        try:
-            response = self.graph.session.request(
-                method,
-                url,
-                json=json,
-                data=data,
-                headers=sent_headers,
-                params=params,
-                timeout=(self.graph.timeout[0], timeout or self.graph.timeout[1]),
-                allow_redirects=False,
-            )
-        except TRANSPORT_ERRORS as error:
-            raise self._unreachable(method, url, error) from None
-        finally:
+        attempt = 0
+        while True:
             if semaphore is not None:
-                semaphore.release()
-        self.graph.transcript.record(response, self.role, sent_at=sent_at)
+                semaphore.acquire()
+            try:
+                response = self.graph.session.request(
+                    method,
+                    url,
+                    json=json,
+                    data=data,
+                    headers=sent_headers,
+                    params=params,
+                    timeout=(self.graph.timeout[0], timeout or self.graph.timeout[1]),
+                    allow_redirects=False,
+                )
+            except TRANSPORT_ERRORS as error:
+                raise self._unreachable(method, url, error) from None
+            finally:
+                if semaphore is not None:
+                    semaphore.release()
+            wait = self.graph.throttle_wait(response, attempt)
+            if wait is None:
+                break
+            response.close()
+            time.sleep(wait)  # the slot is free meanwhile
+            attempt += 1
+        self.graph.transcript.record(response, self.role, sent_at=sent_at, resent=attempt)
         replayed = replayed_after_error(response)
         if replayed and method.upper() == "POST" and is_cancel(url) and 400 <= response.status_code < 500:
             redacted_url = self.graph.transcript.redactor.text(url)

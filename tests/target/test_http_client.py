@@ -117,6 +117,21 @@ def test_other_mailboxes_are_not_held_back_by_a_busy_one() -> None:
     assert state.max_in_flight == 3
 
 
+def test_a_retry_wait_does_not_hold_the_mailboxs_concurrency_slot() -> None:
+    answer = throttled_then([Reply(429, b"{}", {"Retry-After": "1"})])
+    with stub_server(answer) as (root, state):
+        graph = make_graph(root + "/v1.0", max_concurrency_per_mailbox=1)
+        throttled = threading.Thread(target=graph.as_("organizer").post, args=("/me/events/a/cancel",))
+        throttled.start()
+        time.sleep(0.2)  # the cancel got its 429 and waits for its Retry-After
+        graph.as_("organizer").get("/me/events")  # same mailbox, cap 1: sent at once, not after the wait
+        throttled.join(timeout=10)
+    assert [seen.path for seen in state.seen] == [
+        "/v1.0/me/events/a/cancel", "/v1.0/me/events", "/v1.0/me/events/a/cancel"
+    ]
+    assert state.seen[1].at - state.seen[0].at < 0.6 <= state.seen[2].at - state.seen[0].at
+
+
 def test_transcript_never_contains_a_token_or_secret() -> None:
     issued_jwt = jwt.encode({"sub": "x", "scp": "Calendars.ReadWrite"}, "k" * 32, algorithm="HS256")
     body = json.dumps(
