@@ -10,6 +10,7 @@ evidence). The memory is per process: under pytest-xdist each worker may pay one
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -27,13 +28,16 @@ _ITEM_COLLECTIONS = frozenset({
 })
 
 
+NOT_JSON = "a body that is not I-JSON"
+
+
 @dataclass(frozen=True)
 class RequestKind:
     """The class of a request: what a target that hangs on one request is assumed to hang on again."""
 
     method: str
     route: str  # e.g. /me/events/{id}/cancel (relative to the base URL, lower-cased)
-    body: str  # "no body", "a JSON body", "a body that is not JSON"
+    body: str  # "no body", "a JSON body", "a body that is not I-JSON"
     auth: str  # "a bearer token", "no Authorization header", "another Authorization header"
 
     def __str__(self) -> str:
@@ -66,20 +70,44 @@ def route_of(path: str, base_path: str) -> str:
 
 
 def body_class(body: Any) -> str:
-    """`no body`, `a JSON body` or `a body that is not JSON` (a stream counts as not JSON)."""
+    """`no body`, `a JSON body` (I-JSON, RFC 7493) or `a body that is not I-JSON` (a stream counts as not)."""
     if body is None:
         return "no body"
     if isinstance(body, str):
         body = body.encode("utf-8", "surrogatepass")
     if not isinstance(body, bytes):
-        return "a body that is not JSON"
+        return NOT_JSON
     if not body.strip():
         return "no body"
+    return "a JSON body" if is_i_json(body) else NOT_JSON
+
+
+def is_i_json(body: bytes) -> bool:
+    """Whether `body` is I-JSON: UTF-8, JSON, no duplicate names, no NaN/Infinity, numbers a double holds."""
     try:
-        json.loads(body)
-    except ValueError:
-        return "a body that is not JSON"
-    return "a JSON body"
+        json.loads(body.decode("utf-8"), object_pairs_hook=_unique_names, parse_constant=_no_constant,
+                   parse_float=_finite)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return False
+    return True
+
+
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    names = [name for name, _value in pairs]
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate names")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is out of a double's range")
+    return value
 
 
 def auth_class(value: str | None) -> str:
@@ -99,6 +127,7 @@ class HangMemory:
         self.base_path = urlsplit(base_url).path.rstrip("/")
         self.probe, self.redact = probe, redact
         self._known: dict[RequestKind, str] = {}
+        self._answered: set[RequestKind] = set()  # kinds the target has answered: a timeout is a one-off
         self._lock = threading.Lock()
         self.timeouts = 0  # read timeouts paid (each followed by one health probe)
         self.spared = 0  # requests not sent because their kind was known to hang
@@ -129,10 +158,19 @@ class HangMemory:
                 f"{evidence}", remembered=True,
             )
 
+    def answered(self, kind: RequestKind) -> None:
+        """The target answered a request of `kind`: a later timeout of that kind is never generalised."""
+        with self._lock:
+            self._answered.add(kind)
+
     def timed_out(
         self, kind: RequestKind, request: requests.PreparedRequest, read_s: float | None
     ) -> Unanswered:
-        """After a read timeout: one health probe (TargetUnreachable goes on), then remember the kind."""
+        """After a read timeout: one health probe (TargetUnreachable goes on), then remember the kind.
+
+        A kind the target has answered before is not remembered: that one request is all the timeout says
+        about (a kind never answered is what the target hangs on, e.g. every body that is not JSON).
+        """
         with self._lock:
             self.timeouts += 1
         self.probe()
@@ -142,7 +180,8 @@ class HangMemory:
         evidence = (f"{kind.method} {url} ({kind.body}) got no answer within {waited} (at {at} UTC) "
                     "while the target answered a health probe")
         with self._lock:
-            self._known.setdefault(kind, evidence)
+            if kind not in self._answered:
+                self._known.setdefault(kind, evidence)
         return Unanswered(kind, evidence, remembered=False)
 
 
@@ -158,9 +197,11 @@ class HangAwareAdapter(HTTPAdapter):
         kind = self.memory.kind_of(request)
         self.memory.check(kind)
         try:
-            return super().send(request, *args, **kwargs)
+            response = super().send(request, *args, **kwargs)
         except requests.ReadTimeout:
             raise self.memory.timed_out(kind, request, _read_timeout(kwargs.get("timeout"))) from None
+        self.memory.answered(kind)
+        return response
 
 
 def _read_timeout(timeout: Any) -> float | None:

@@ -22,7 +22,7 @@ from conformance.cases.toolkit import is_unknown_route, profile_of
 from conformance.errors import ConformanceError, PrerequisiteFailed, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
 from conformance.target.client import RETRY_STATUSES, Graph, build_retry
-from conformance.target.hangs import HangAwareAdapter, Unanswered
+from conformance.target.hangs import HangAwareAdapter, RememberedHang, Unanswered
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.resolve import confirm_lost
 from conformance.target.urls import quote_id
@@ -208,7 +208,7 @@ class CaseRunner:
         except requests.RequestException as error:
             detail = self._no_answer(error)
             unanswered = f"the request got no answer (the target answers others): {detail}"
-            outcome.unanswered = True
+            outcome.unanswered = not isinstance(error, RememberedHang)  # one not sent cost no wait
             for family in families:
                 if family.about_answer:
                     outcome.verdicts[family.name] = self._message(
