@@ -28,7 +28,10 @@ _ITEM_COLLECTIONS = frozenset({
 })
 
 
-NOT_JSON = "a body that is not I-JSON"
+NO_BODY, JSON_BODY = "no body", "a JSON body"
+NOT_JSON = "a body that is not JSON"  # a syntax error, NaN, bad UTF-8
+BEYOND_I_JSON = "a JSON body beyond I-JSON"  # duplicate names, numbers a double cannot hold, too deep
+MAX_EXACT_INT = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,8 @@ class RequestKind:
 
     method: str
     route: str  # e.g. /me/events/{id}/cancel (relative to the base URL, lower-cased)
-    body: str  # "no body", "a JSON body", "a body that is not I-JSON"
-    auth: str  # "a bearer token", "no Authorization header", "another Authorization header"
+    body: str  # NO_BODY, JSON_BODY, NOT_JSON or BEYOND_I_JSON
+    auth: str  # "a token", "no token", "another Authorization scheme"
 
     def __str__(self) -> str:
         return f"{self.method} {self.route} with {self.body} and {self.auth}"
@@ -70,26 +73,31 @@ def route_of(path: str, base_path: str) -> str:
 
 
 def body_class(body: Any) -> str:
-    """`no body`, `a JSON body` (I-JSON, RFC 7493) or `a body that is not I-JSON` (a stream counts as not)."""
+    """The class of a request body: none, not JSON at all, JSON beyond I-JSON (RFC 7493), or a JSON body.
+
+    A stream counts as not JSON. The classes are narrow on purpose: a remembered hang stands for every later
+    request of its class, so only bodies that fail in the same way share one.
+    """
     if body is None:
-        return "no body"
+        return NO_BODY
     if isinstance(body, str):
         body = body.encode("utf-8", "surrogatepass")
     if not isinstance(body, bytes):
         return NOT_JSON
     if not body.strip():
-        return "no body"
-    return "a JSON body" if is_i_json(body) else NOT_JSON
-
-
-def is_i_json(body: bytes) -> bool:
-    """Whether `body` is I-JSON: UTF-8, JSON, no duplicate names, no NaN/Infinity, numbers a double holds."""
+        return NO_BODY
     try:
-        json.loads(body.decode("utf-8"), object_pairs_hook=_unique_names, parse_constant=_no_constant,
-                   parse_float=_finite)
-    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        return False
-    return True
+        text = body.decode("utf-8")
+        json.loads(text, parse_constant=_no_constant)  # the grammar: NaN and Infinity are not JSON
+    except RecursionError:
+        return BEYOND_I_JSON  # valid as far as it goes, nested too deep to read here
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return NOT_JSON
+    try:
+        json.loads(text, object_pairs_hook=_unique_names, parse_float=_finite, parse_int=_exact_in_double)
+    except ValueError:
+        return BEYOND_I_JSON
+    return JSON_BODY
 
 
 def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -110,13 +118,20 @@ def _finite(text: str) -> float:
     return value
 
 
+def _exact_in_double(text: str) -> int:
+    value = int(text)
+    if abs(value) > MAX_EXACT_INT:
+        raise ValueError(f"{text[:40]} is beyond a double's exact integers")
+    return value
+
+
 def auth_class(value: str | None) -> str:
     """The class of an Authorization header value."""
     if not value:
-        return "no Authorization header"
+        return "no token"
     if value.lower().startswith("bearer "):
-        return "a bearer token"
-    return "another Authorization header"
+        return "a token"
+    return "another Authorization scheme"
 
 
 class HangMemory:
