@@ -7,8 +7,8 @@ import pytest
 from conformance.errors import RequestUnanswered, TargetUnreachable
 from conformance.target.config import LOOPBACK_READ_TIMEOUT_S, READ_TIMEOUT_S, target_from_document
 from conformance.target.hangs import BEYOND_I_JSON, NOT_JSON, body_class, route_of
+from tests.target._graph import make_graph
 from tests.target._stub_server import Reply, Seen, stub_server
-from tests.target.test_http_client import make_graph
 
 MALFORMED = b'{"comment": "unterminated'
 HANG_S = 3.0

@@ -12,33 +12,12 @@ import pytest
 import requests
 
 from conformance.errors import TargetUnreachable
-from conformance.target.client import READ_RETRIES, AmbiguousReplay, Graph, build_retry
-from conformance.target.config import target_from_document
+from conformance.target.client import READ_RETRIES, AmbiguousReplay, build_retry
 from conformance.target.exchange import Exchange, curl_line, exchange_of
-from conformance.target.redact import Redactor
-from conformance.target.transcript import Transcript
+from tests.target._graph import ORGANIZER_TOKEN, make_graph
 from tests.target._stub_server import Reply, Seen, stub_server
 
-ORGANIZER_TOKEN = "opaque-organizer-token-5f3a9"
 APP_SECRET = "app-client-secret-77aa"
-
-
-def make_graph(base_url: str, **overrides: Any) -> Graph:
-    """A Graph on `base_url` with literal tokens (no token endpoint needed)."""
-    document = {
-        "base_url": base_url,
-        "identities": {
-            "organizer": {
-                "user_id": "u-1",
-                "user_principal_name": "adele@contoso.test",
-                "token": {"kind": "literal", "value": ORGANIZER_TOKEN},
-            },
-            "attendees": [{"user_id": "u-2", "token": {"kind": "literal", "value": "attendee-token-1"}}],
-        },
-        **overrides,
-    }
-    target = target_from_document(document, source="test", environ={})
-    return Graph(target, Transcript(Redactor(target.secrets())))
 
 
 def throttled_then(statuses: list[Reply]) -> Any:
