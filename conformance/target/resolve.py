@@ -41,11 +41,6 @@ def probe_reachable(target: TargetConfig) -> None:
         ) from None
 
 
-def confirm_lost(target: TargetConfig, error: BaseException) -> None:
-    """After a request got no answer: TargetUnreachable when the target is lost (one health probe).
-
-    A RequestUnanswered (or hangs.Unanswered) was already probed: the target answers, so nothing is sent.
-    """
-    if isinstance(error, RequestUnanswered | Unanswered):
-        return
-    probe_reachable(target)
+def already_probed(error: BaseException) -> bool:
+    """Whether a request's "no answer" came with a health probe that the target answered (no second one)."""
+    return isinstance(error, RequestUnanswered | Unanswered)

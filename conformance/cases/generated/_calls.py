@@ -25,7 +25,7 @@ from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
 from conformance.target.client import RETRY_STATUSES, Graph, build_retry
 from conformance.target.hangs import HangAwareAdapter, RememberedHang, Unanswered
 from conformance.target.provision import ProvisionedEvent
-from conformance.target.resolve import confirm_lost
+from conformance.target.resolve import probe_reachable
 from conformance.target.urls import quote_id
 
 ROUTE_PREFIX = "CANCEL-ROUTE-"
@@ -310,9 +310,9 @@ class CaseRunner:
         Raises TargetUnreachable when the probe gets no answer either: the plugin then stops the run (exit 3).
         A kind of request known to hang was not sent (its first one's evidence is the detail).
         """
-        confirm_lost(self.graph.target, error)
         if isinstance(error, Unanswered):
             return error.evidence
+        probe_reachable(self.graph.target)
         return _one_line(error)
 
     def _message(self, case: Case, family: Family, titles: str, detail: str, note: str = "") -> str:

@@ -131,7 +131,8 @@ class RouteRuns:
         transcript = self.runner.graph.transcript
         requests_before = transcript.request_count
         unanswered = 0
-        window = CaseWindow(self.runner.run, planned, self.width)
+        # a budget plans on each untouched event serving the next case, in order: then one at a time
+        window = CaseWindow(self.runner.run, planned, 1 if self.budget.limited else self.width)
         for outcome in window:
             result.cases += 1
             result.route_missing = result.route_missing or outcome.route_missing
