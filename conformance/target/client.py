@@ -272,7 +272,7 @@ class GraphClient:
             wait = self.graph.throttle_wait(response, attempt)
             if wait is None:
                 break
-            response.close()
+            _ = response.content  # read: the connection goes back to the pool for the retry
             time.sleep(wait)  # the slot is free meanwhile
             attempt += 1
         self.graph.transcript.record(response, self.role, sent_at=sent_at, resent=attempt)
