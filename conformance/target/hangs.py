@@ -2,10 +2,10 @@
 
 A kind is the method, the route family (the path with its ids abstracted), the class of body (none, not JSON,
 JSON beyond I-JSON, JSON) and the class of Authorization header. After a read timeout on a kind, one health
-probe of the base URL decides: no answer, the target is lost (TargetUnreachable, the run stops); an answer, the
-kind is remembered (unless the target has answered that kind before: then the timeout was a one-off) and later
-requests of the same kind are not sent at all (RememberedHang, with the first one's evidence). The memory is per
-process: under pytest-xdist each worker may pay one timeout per kind.
+probe of the base URL decides: no answer, the target is lost (TargetUnreachable, the run stops); an answer,
+the kind is remembered (unless the target has answered that kind before: then the timeout was a one-off) and
+later requests of the same kind are not sent at all (RememberedHang, with the first one's evidence). The
+memory is per process: under pytest-xdist each worker may pay one timeout per kind.
 """
 
 from __future__ import annotations
