@@ -79,8 +79,7 @@ def bench_throttled(work: Path, kinds: list[str], parallel: bool) -> bool:
             ok = run.exit_code == 0 and not fails and run.wall_s <= limit_s
             mode = " with -n 4" if extra else " serial"
             print(f"(g) throttled{mode}: 1 request in {every} answered {status}, Retry-After {retry_after:g}:"
-                  f" "
-                  f"{run.wall_s:.1f} s (exit {run.exit_code}, {run.requests} requests, failing "
+                  f" {run.wall_s:.1f} s (exit {run.exit_code}, {run.requests} requests, failing "
                   f"{', '.join(sorted(fails)) or 'none'}); before: {BEFORE_S[kind]:.1f} s serial")
             print(f"    target: exit 0 and <= {limit_s:.1f} s (half the serial time before) -> {verdict(ok)}")
             results.append(ok)
