@@ -11,6 +11,7 @@ BENCHMARKS = (
     ("(a)+(b)+(e) suite runs", ["-m", "bench.suite_runs"]),
     ("(c) server throughput", [str(BENCH_DIR / "server_throughput.py")]),
     ("(d) Schemathesis rate", ["-m", "bench.schemathesis_rate"]),
+    ("(f)+(g) hanging and throttled targets", ["-m", "bench.unreliable_targets"]),
 )
 
 

@@ -43,6 +43,16 @@ def _build_parser() -> argparse.ArgumentParser:
         "--rate-limit", type=float, default=0.0, help="with --throttle: requests/second per mailbox"
     )
     serve.add_argument(
+        "--throttle-every", type=int, default=0, metavar="N",
+        help="refuse every Nth request with --throttle-status and Retry-After (0: never)",
+    )
+    serve.add_argument(
+        "--throttle-status", type=int, default=429, metavar="STATUS", help="with --throttle-every: 429 or 503"
+    )
+    serve.add_argument(
+        "--retry-after", type=float, default=1.0, metavar="S", help="with --throttle-every: Retry-After (s)"
+    )
+    serve.add_argument(
         "--message-delay-ms", type=int, default=0, help="attendee messages and copies appear late"
     )
     serve.add_argument(

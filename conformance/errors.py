@@ -4,6 +4,7 @@
      ├── SpecParseError      a Graph reference page could not be read (file, section, line)
      ├── TargetConfigError   a target file, option or environment variable is wrong (key, value)
      ├── TargetUnreachable   the server under test does not answer
+     │    └── RequestUnanswered  one kind of request hangs while the target answers others
      ├── TokenError          a token could not be obtained from the configured source
      ├── PrerequisiteFailed  the target could not give a case what it needs besides cancel (not-verified)
      └── BundleError         a certification bundle failed verification
@@ -46,6 +47,14 @@ class TargetUnreachable(ConformanceError):
     """The server under test could not be reached."""
 
     exit_code = ExitCode.TARGET_UNREACHABLE
+
+
+class RequestUnanswered(TargetUnreachable):
+    """One request got no answer (or was not sent: its kind hung before) while the target answers others."""
+
+    def __init__(self, message: str, *, remembered: bool = False) -> None:
+        super().__init__(message)
+        self.remembered = remembered
 
 
 class TokenError(ConformanceError):

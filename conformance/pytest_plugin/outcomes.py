@@ -16,10 +16,17 @@ from typing import Any, NoReturn
 import pytest
 
 from conformance._stash import RUN_CONTEXT_KEY
-from conformance.errors import AmbiguousReplay, MissingIdentity, PrerequisiteFailed, TargetUnreachable
+from conformance.errors import (
+    AmbiguousReplay,
+    MissingIdentity,
+    PrerequisiteFailed,
+    RequestUnanswered,
+    TargetUnreachable,
+)
 from conformance.outcomes import ExitCode, not_verified
 from conformance.pytest_plugin._keys import ACTIVE_TARGET_KEY, EXPLICIT_TARGET_KEY, is_worker
 from conformance.target.client import TRANSPORT_ERRORS
+from conformance.target.hangs import Unanswered
 from conformance.target.prerequisites import records_to
 from conformance.target.resolve import probe_reachable
 
@@ -70,6 +77,8 @@ def _transport_error(item: pytest.Item, error: Exception) -> NoReturn:
             f"a request to {item.config.stash[RUN_CONTEXT_KEY].base_url} got no answer "
             f"({type(error).__name__}, after the bounded retries)"
         )
+    if isinstance(error, RequestUnanswered | Unanswered):  # probed already: this kind of request hangs
+        not_verified(f"the target did not answer one kind of request (it still answers others): {error}")
     probe_error = _probe_error(item)
     if probe_error is None:
         not_verified(f"the target did not answer one request (it still answers others): {error}")

@@ -28,7 +28,7 @@ from conformance.reference.routing import cancel_shaped, match
 from conformance.reference.settings import ServerSettings
 from conformance.reference.store import Store
 from conformance.reference.target_document import DISCOVERY_PATH, target_document
-from conformance.reference.throttle import MailboxThrottle
+from conformance.reference.throttle import EveryNth, MailboxThrottle
 from conformance.reference.token_endpoint import token_endpoint
 
 _EVENT_KINDS = frozenset({"events", "event", "cancel", "instances", "calendar-view"})
@@ -45,6 +45,9 @@ class ReferenceApp:
         self.state = State()
         self.state.store, self.state.settings = store, settings
         self.state.throttle = MailboxThrottle(settings.throttle, settings.rate_limit)
+        self.state.every_nth = EveryNth(
+            settings.throttle_every, settings.throttle_status, settings.retry_after
+        )
         self.state.tokens = TokenVerifier(store)
         self.state.stopping = threading.Event()  # set when the server stops: held requests let go
         self.state.send_limit = SendLimit(settings.send_limit)
@@ -108,6 +111,7 @@ async def graph_entry(request: Request) -> Response:
     mailbox_key: str | None = None
     admitted = False
     try:
+        request.app.state.every_nth.check()
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         if request.method != "POST" and cancel_shaped(raw_path):
             if Fault.OTHER_METHODS_500 in settings.faults:

@@ -43,6 +43,9 @@ class ReferenceServer:
         message_delay_ms: int = 0,
         rate_limit: float = 0.0,
         send_limit: int = 0,
+        throttle_every: int = 0,
+        throttle_status: int = 429,
+        retry_after: float = 1.0,
     ) -> None:
         """ValueError names a bad argument (unknown fault, port out of range, negative number)."""
         self.host, self.port, self.db = host, check_port(port), db
@@ -53,6 +56,9 @@ class ReferenceServer:
             rate_limit=rate_limit,
             message_delay_ms=message_delay_ms,
             send_limit=send_limit,
+            throttle_every=throttle_every,
+            throttle_status=throttle_status,
+            retry_after=retry_after,
         )
         self._store: Store | None = None
         self._server: uvicorn.Server | None = None
@@ -176,6 +182,9 @@ def run_serve(args: argparse.Namespace) -> int:
             message_delay_ms=args.message_delay_ms,
             rate_limit=args.rate_limit,
             send_limit=getattr(args, "send_limit", 0),
+            throttle_every=getattr(args, "throttle_every", 0),
+            throttle_status=getattr(args, "throttle_status", 429),
+            retry_after=getattr(args, "retry_after", 1.0),
         )
     except ValueError as error:
         return _usage_error(str(error))

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 MAX_PORT = 65535
+THROTTLE_STATUSES = (429, 503)
 
 
 @dataclass(frozen=True)
@@ -19,14 +20,21 @@ class ServerSettings:
     message_delay_ms: int = 0
     send_limit: int = 0  # meeting messages per minute per sender; later ones are delivered late (0: no limit)
     max_body_bytes: int = 4 * 1024 * 1024
+    throttle_every: int = 0  # every Nth Graph request is refused with throttle_status + Retry-After (0: none)
+    throttle_status: int = 429  # 429 (TooManyRequests) or 503 (ServiceUnavailable)
+    retry_after: float = 1.0  # the Retry-After (seconds) of those refusals
 
     def __post_init__(self) -> None:
-        for name in ("latency_ms", "rate_limit", "message_delay_ms", "send_limit", "max_body_bytes"):
+        numbers = ("latency_ms", "rate_limit", "message_delay_ms", "send_limit", "max_body_bytes",
+                   "throttle_every", "retry_after")
+        for name in numbers:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 raise ValueError(f"{option_name(name)} {value!r}: expected a number")
             if value < 0:
                 raise ValueError(f"{option_name(name)} {value}: must be 0 or more")
+        if self.throttle_status not in THROTTLE_STATUSES:
+            raise ValueError(f"--throttle-status {self.throttle_status!r}: must be 429 or 503")
 
     @property
     def message_delay_s(self) -> float:

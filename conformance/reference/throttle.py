@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict, deque
 
@@ -46,3 +47,26 @@ class MailboxThrottle:
 
 def _too_many(retry_after: str, code: str, message: str) -> GraphError:
     return GraphError(429, code, message, {"Retry-After": retry_after})
+
+
+class EveryNth:
+    """`serve --throttle-every N`: every Nth Graph request (of all) is refused with Retry-After."""
+
+    def __init__(self, every: int, status: int, retry_after: float) -> None:
+        self.every, self.status, self.retry_after = every, status, retry_after
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        """Count one request; raise the 429/503 when it is the Nth."""
+        if self.every <= 0:
+            return
+        with self._lock:
+            self._count += 1
+            refused = self._count % self.every == 0
+        if not refused:
+            return
+        header = {"Retry-After": f"{self.retry_after:g}"}
+        if self.status == 503:
+            raise GraphError(503, "ServiceUnavailable", "The service is temporarily unavailable.", header)
+        raise GraphError(429, "TooManyRequests", "Too many requests; retry after the given time.", header)

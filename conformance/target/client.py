@@ -6,15 +6,20 @@ import random
 import threading
 import time
 import uuid
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+from urllib3 import BaseHTTPResponse
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from conformance.errors import AmbiguousReplay, MissingIdentity, TargetUnreachable
+from conformance.errors import AmbiguousReplay, MissingIdentity, RequestUnanswered, TargetUnreachable
 from conformance.target.config import Identity, TargetConfig
+from conformance.target.hangs import HangAwareAdapter, HangMemory, Unanswered
+from conformance.target.resolve import probe_reachable
 from conformance.target.tokens import TokenProvider
 from conformance.target.transcript import Transcript
 from conformance.target.urls import mailbox_of, path_segments
@@ -24,8 +29,11 @@ INVALID_TOKEN = "not-a-valid-token.graph-conformance"
 RETRY_STATUSES = (429, 503)
 # A connection refused/reset before the request was sent, or dropped before any response arrived, is re-sent
 # this many times. POST is not idempotent: a re-sent POST may reach the server twice (see AmbiguousReplay).
+# A read timeout is never re-sent: the target got the request and did not answer in time; whether it answers
+# others is one health probe's question (conformance.target.hangs), and the same request would hang again.
 CONNECT_RETRIES = 2
 READ_RETRIES = 2
+BACKOFF_FACTOR_S = 0.25  # a 429/503 without Retry-After: 0.25, 0.5, 1, ... s (at most retries.backoff_max)
 TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
@@ -56,9 +64,26 @@ class GraphRetry(Retry):
             return super().parse_retry_after(retry_after)
         return min(seconds + random.uniform(0.0, 0.05 + seconds / 4), self.retry_after_max)
 
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> GraphRetry:
+        """urllib3's bookkeeping, except that a read timeout is raised at once (never re-sent)."""
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
-def build_retry(total: int, backoff_max: float, retry_after_max: float) -> GraphRetry:
-    """Bounded retries of 429/503 and of broken connections, for every method, honouring Retry-After."""
+
+def build_retry(
+    total: int, backoff_max: float, retry_after_max: float, *, statuses: bool = True
+) -> GraphRetry:
+    """Bounded retries of 429/503 (unless `statuses` is False) and of broken connections, for every method,
+    honouring Retry-After."""
     return GraphRetry(
         total=total + CONNECT_RETRIES + READ_RETRIES,
         connect=CONNECT_RETRIES,
@@ -66,10 +91,10 @@ def build_retry(total: int, backoff_max: float, retry_after_max: float) -> Graph
         status=total,
         other=0,
         redirect=0,
-        status_forcelist=RETRY_STATUSES,
+        status_forcelist=RETRY_STATUSES if statuses else (),
         allowed_methods=None,
-        respect_retry_after_header=True,
-        backoff_factor=0.25,
+        respect_retry_after_header=statuses,  # else urllib3 would retry a 429/503 that has a Retry-After
+        backoff_factor=BACKOFF_FACTOR_S,
         backoff_max=backoff_max,
         retry_after_max=retry_after_max,  # type: ignore[arg-type]  # urllib3 annotates int, uses it as float
         raise_on_status=False,
@@ -85,8 +110,14 @@ class Graph:
         self.target, self.transcript = target, transcript
         self.mailbox_cap = mailbox_cap or target.max_concurrency_per_mailbox
         self.session = requests.Session()
-        adapter = HTTPAdapter(
-            max_retries=build_retry(target.retry_total, target.backoff_max, target.retry_after_max),
+        self.hangs = HangMemory(target.base_url, lambda: probe_reachable(target), transcript.redactor.text)
+        # 429/503 are retried by GraphClient.request, which waits outside the mailbox's concurrency slot
+        self.retry = build_retry(
+            target.retry_total, target.backoff_max, target.retry_after_max, statuses=False
+        )
+        adapter = HangAwareAdapter(
+            self.hangs,
+            max_retries=self.retry,
             pool_connections=4,
             pool_maxsize=32,
         )
@@ -163,6 +194,18 @@ class Graph:
                 self._semaphores[mailbox] = threading.BoundedSemaphore(self.mailbox_cap)
             return self._semaphores[mailbox]
 
+    def throttle_wait(self, response: requests.Response, attempt: int) -> float | None:
+        """Seconds to wait before re-sending after a 429/503 (Retry-After, else backoff); None: do not."""
+        if response.status_code not in RETRY_STATUSES or attempt >= self.target.retry_total:
+            return None
+        retry_after = response.headers.get("Retry-After")
+        if retry_after is not None:
+            try:
+                return self.retry.parse_retry_after(retry_after)
+            except InvalidHeader:
+                pass
+        return min(self.target.backoff_max, BACKOFF_FACTOR_S * 2**attempt)
+
     def close(self) -> None:
         """Close the pooled connections."""
         self.session.close()
@@ -193,7 +236,11 @@ class GraphClient:
         params: dict[str, str] | None = None,
         timeout: float | None = None,
     ) -> requests.Response:
-        """Send one request (retries of 429/503 included) and return the final response."""
+        """Send one request (retries of 429/503 included) and return the final response.
+
+        A 429/503 is re-sent after its Retry-After (or a backoff), at most `retries.total` times; the wait
+        happens outside the mailbox's concurrency slot, so other requests to that mailbox go on meanwhile.
+        """
         url = self.url(path)
         sent_headers: dict[str, str | None] = {"client-request-id": str(uuid.uuid4())}
         token = self.graph.token_for(self.role)
@@ -201,26 +248,34 @@ class GraphClient:
             sent_headers["Authorization"] = f"Bearer {token}"
         sent_headers |= headers or {}
         semaphore = self.graph.mailbox_semaphore(url, self.role)
-        if semaphore is not None:
-            semaphore.acquire()
         sent_at = time.time()
-        try:
-            response = self.graph.session.request(
-                method,
-                url,
-                json=json,
-                data=data,
-                headers=sent_headers,
-                params=params,
-                timeout=(self.graph.timeout[0], timeout or self.graph.timeout[1]),
-                allow_redirects=False,
-            )
-        except TRANSPORT_ERRORS as error:
-            raise self._unreachable(method, url, error) from None
-        finally:
+        attempt = 0
+        while True:
             if semaphore is not None:
-                semaphore.release()
-        self.graph.transcript.record(response, self.role, sent_at=sent_at)
+                semaphore.acquire()
+            try:
+                response = self.graph.session.request(
+                    method,
+                    url,
+                    json=json,
+                    data=data,
+                    headers=sent_headers,
+                    params=params,
+                    timeout=(self.graph.timeout[0], timeout or self.graph.timeout[1]),
+                    allow_redirects=False,
+                )
+            except TRANSPORT_ERRORS as error:
+                raise self._unreachable(method, url, error) from None
+            finally:
+                if semaphore is not None:
+                    semaphore.release()
+            wait = self.graph.throttle_wait(response, attempt)
+            if wait is None:
+                break
+            _ = response.content  # read: the connection goes back to the pool for the retry
+            time.sleep(wait)  # the slot is free meanwhile
+            attempt += 1
+        self.graph.transcript.record(response, self.role, sent_at=sent_at, resent=attempt)
         replayed = replayed_after_error(response)
         if replayed and method.upper() == "POST" and is_cancel(url) and 400 <= response.status_code < 500:
             redacted_url = self.graph.transcript.redactor.text(url)
@@ -229,11 +284,13 @@ class GraphClient:
 
     def _unreachable(self, method: str, url: str, error: Exception) -> TargetUnreachable:
         """The one-line error for a request the target did not answer, even after the bounded retries."""
+        if isinstance(error, Unanswered):  # the target answers others: this kind of request hangs
+            return RequestUnanswered(error.evidence, remembered=error.remembered)
         connect_s, read_s = self.graph.timeout
         what = "timed out" if isinstance(error, requests.Timeout) or "timed out" in str(error) else "failed"
         return TargetUnreachable(
             f"{method} {self.graph.transcript.redactor.text(url)}: the target does not answer ({what}: "
-            f"{type(error).__name__}, after {READ_RETRIES} retries, timeouts connect {connect_s:g} s / read "
+            f"{type(error).__name__}, timeouts connect {connect_s:g} s / read "
             f"{read_s:g} s); check that {self.graph.target.base_url} is up and answers in time"
         )
 

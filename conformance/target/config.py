@@ -30,6 +30,8 @@ EXCHANGE_SEND_LIMIT = 30  # messages a minute per sender: Exchange Online's limi
 MAIL_WAIT_MAX_S = 300.0  # beyond this a message wait is reported not-verified, never waited out
 EFFECT_FACTOR = 10.0  # a learned polling bound: this many times the slowest effect of its kind seen so far
 EFFECT_FLOOR_S = (0.5, 10.0)  # ... and never below this (loopback, remote target): conformance.target.polling
+READ_TIMEOUT_S = 30.0  # timeouts.read when the target file declares none ...
+LOOPBACK_READ_TIMEOUT_S = 10.0  # ... and when the base URL is loopback: an answer from this machine is quick
 USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
 SECRET_FIELDS = ("value", "client_secret", "password")
 
@@ -146,6 +148,11 @@ class TargetConfig:
             if identity.token is not None:
                 found |= identity.token.secrets()
         return found
+
+
+def default_read_timeout(base_url: str) -> float:
+    """The read timeout of a target file that declares none: shorter on loopback (timeouts.read wins)."""
+    return LOOPBACK_READ_TIMEOUT_S if is_loopback_url(base_url) else READ_TIMEOUT_S
 
 
 def is_loopback_url(url: str) -> bool:
@@ -277,7 +284,7 @@ def target_from_document(
         unsupported_profiles=_profiles(document, source, environ),
         max_concurrency_per_mailbox=document.get("max_concurrency_per_mailbox", 4),
         connect_timeout=float(timeouts.get("connect", 5.0)),
-        read_timeout=float(timeouts.get("read", 30.0)),
+        read_timeout=float(timeouts.get("read", default_read_timeout(resolved_url))),
         retry_total=retries.get("total", 6),
         backoff_max=float(retries.get("backoff_max", 8.0)),
         retry_after_max=float(retries.get("retry_after_max", 30.0)),

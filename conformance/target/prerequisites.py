@@ -24,7 +24,7 @@ import requests
 
 from conformance.errors import PrerequisiteFailed, TargetUnreachable
 from conformance.target import exchange as recorded
-from conformance.target.resolve import probe_reachable
+from conformance.target.resolve import already_probed, probe_reachable
 
 if TYPE_CHECKING:
     from conformance.target.config import TargetConfig
@@ -253,7 +253,8 @@ def unanswered_fails(log: PrerequisiteLog, prerequisite_id: str, target: TargetC
     try:
         yield
     except TargetUnreachable as error:
-        probe_reachable(target)
+        if not already_probed(error):
+            probe_reachable(target)
         raise log.failed(prerequisite_id, str(error)) from error
 
 

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 
 import requests
 
-from conformance.errors import TargetUnreachable
+from conformance.errors import RequestUnanswered, TargetUnreachable
 from conformance.target.config import ENV_PREFIX, TargetConfig, load_target_file
 from conformance.target.discovery import target_for_base_url
+from conformance.target.hangs import Unanswered
 from conformance.target.safety import check_safe_to_run
 
 
@@ -38,3 +39,8 @@ def probe_reachable(target: TargetConfig) -> None:
             f"target {target.name!r} at {target.base_url} does not answer ({type(error).__name__}); "
             "start the server or fix base_url / --base-url"
         ) from None
+
+
+def already_probed(error: BaseException) -> bool:
+    """Whether a request's "no answer" came with a health probe that the target answered (no second one)."""
+    return isinstance(error, RequestUnanswered | Unanswered)

@@ -49,8 +49,13 @@ class Transcript:
         """Stop sending exchanges to the test's list."""
         self._sink = None
 
-    def record(self, response: requests.Response, identity: str, *, sent_at: float | None = None) -> Exchange:
-        """Redact and keep one exchange; return it (exchange_of(response) gives it back later)."""
+    def record(
+        self, response: requests.Response, identity: str, *, sent_at: float | None = None, resent: int = 0
+    ) -> Exchange:
+        """Redact and keep one exchange; return it (exchange_of(response) gives it back later).
+
+        `resent`: how many times the sender itself re-sent the request (429/503) besides urllib3's retries.
+        """
         request = response.request
         url = str(request.url)
         elapsed_s = response.elapsed.total_seconds()
@@ -68,7 +73,7 @@ class Transcript:
             elapsed_ms=round(elapsed_s * 1000, 1),
             sent_at=sent_at if sent_at is not None else time.time() - elapsed_s,
             mailbox=self.mailbox_namer(url, identity) if self.mailbox_namer else "",
-            attempts=attempts_of(response),
+            attempts=attempts_of(response) + resent,
         )
         with self._lock:
             self.request_count += 1

@@ -76,6 +76,10 @@ def test_gap_hang_malformed_json_holds_only_non_json_bodies(gap_server: GraphCli
                 "Content-Type": "application/json",
             },
         )
+    for json_it_refuses in (b'{"comment": 1, "comment": 2}', b'{"comment": -3942086844969112305664}'):
+        refused = gap_server.request("POST", path, data=json_it_refuses,
+                                     headers={"Content-Type": "application/json"})
+        assert refused.status_code == 400, "JSON the server refuses is answered, not held"
     assert gap_server.request("POST", path, json={"comment": "fine"}).status_code == 202
     assert gap_server.request("GET", "/me/events").status_code == 200
 

@@ -12,33 +12,12 @@ import pytest
 import requests
 
 from conformance.errors import TargetUnreachable
-from conformance.target.client import READ_RETRIES, AmbiguousReplay, Graph, build_retry
-from conformance.target.config import target_from_document
+from conformance.target.client import READ_RETRIES, AmbiguousReplay, build_retry
 from conformance.target.exchange import Exchange, curl_line, exchange_of
-from conformance.target.redact import Redactor
-from conformance.target.transcript import Transcript
+from tests.target._graph import ORGANIZER_TOKEN, make_graph
 from tests.target._stub_server import Reply, Seen, stub_server
 
-ORGANIZER_TOKEN = "opaque-organizer-token-5f3a9"
 APP_SECRET = "app-client-secret-77aa"
-
-
-def make_graph(base_url: str, **overrides: Any) -> Graph:
-    """A Graph on `base_url` with literal tokens (no token endpoint needed)."""
-    document = {
-        "base_url": base_url,
-        "identities": {
-            "organizer": {
-                "user_id": "u-1",
-                "user_principal_name": "adele@contoso.test",
-                "token": {"kind": "literal", "value": ORGANIZER_TOKEN},
-            },
-            "attendees": [{"user_id": "u-2", "token": {"kind": "literal", "value": "attendee-token-1"}}],
-        },
-        **overrides,
-    }
-    target = target_from_document(document, source="test", environ={})
-    return Graph(target, Transcript(Redactor(target.secrets())))
 
 
 def throttled_then(statuses: list[Reply]) -> Any:
@@ -115,6 +94,21 @@ def test_other_mailboxes_are_not_held_back_by_a_busy_one() -> None:
         for thread in threads:
             thread.join(timeout=10)
     assert state.max_in_flight == 3
+
+
+def test_a_retry_wait_does_not_hold_the_mailboxs_concurrency_slot() -> None:
+    answer = throttled_then([Reply(429, b"{}", {"Retry-After": "1"})])
+    with stub_server(answer) as (root, state):
+        graph = make_graph(root + "/v1.0", max_concurrency_per_mailbox=1)
+        throttled = threading.Thread(target=graph.as_("organizer").post, args=("/me/events/a/cancel",))
+        throttled.start()
+        time.sleep(0.2)  # the cancel got its 429 and waits for its Retry-After
+        graph.as_("organizer").get("/me/events")  # same mailbox, cap 1: sent at once, not after the wait
+        throttled.join(timeout=10)
+    assert [seen.path for seen in state.seen] == [
+        "/v1.0/me/events/a/cancel", "/v1.0/me/events", "/v1.0/me/events/a/cancel"
+    ]
+    assert state.seen[1].at - state.seen[0].at < 0.6 <= state.seen[2].at - state.seen[0].at
 
 
 def test_transcript_never_contains_a_token_or_secret() -> None:
@@ -226,16 +220,17 @@ def test_connections_dropped_on_every_attempt_end_as_target_unreachable() -> Non
     assert len(state.seen) == 1 + READ_RETRIES
 
 
-def test_a_stalled_target_raises_target_unreachable_within_the_retry_bound() -> None:
+def test_a_stalled_target_raises_target_unreachable_after_one_timeout_and_one_probe() -> None:
     read_timeout_s = 0.3
     with stub_server(lambda _seen: Reply(202, delay_s=3.0)) as (root, state):
         graph = make_graph(root + "/v1.0", timeouts={"connect": 1, "read": read_timeout_s})
         started = time.monotonic()
-        with pytest.raises(TargetUnreachable, match=r"timed out") as raised:
+        with pytest.raises(TargetUnreachable, match=r"does not answer") as raised:
             graph.as_("organizer").get("/me/events")
         elapsed = time.monotonic() - started
-    assert len(state.seen) == 1 + READ_RETRIES
-    assert elapsed < (1 + READ_RETRIES) * read_timeout_s + 2.0, f"took {elapsed:.1f} s"
+    # a read timeout is never re-sent: the request, then one health probe of the base URL (unanswered too)
+    assert [seen.path for seen in state.seen] == ["/v1.0/me/events", "/v1.0"]
+    assert elapsed < 2 * read_timeout_s + 2.0, f"took {elapsed:.1f} s"
     assert ORGANIZER_TOKEN not in str(raised.value)
 
 

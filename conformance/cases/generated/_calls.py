@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
@@ -23,6 +23,7 @@ from conformance.cases.toolkit import is_unknown_route, profile_of
 from conformance.errors import ConformanceError, PrerequisiteFailed, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
 from conformance.target.client import RETRY_STATUSES, Graph, build_retry
+from conformance.target.hangs import HangAwareAdapter, RememberedHang, Unanswered
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.resolve import probe_reachable
 from conformance.target.urls import quote_id
@@ -90,6 +91,14 @@ def session_for(base_url: str) -> requests.Session:
 
 
 @dataclass
+class _Sent:
+    """What one case's requests got: their statuses and exchanges (whichever thread sends the case)."""
+
+    statuses: list[int] = field(default_factory=list)
+    exchanges: list[Any] = field(default_factory=list)
+
+
+@dataclass
 class FamilyResult:
     """What one family of checks saw on one route."""
 
@@ -139,12 +148,11 @@ class CaseRunner:
         self.base_url = graph.target.base_url  # the schema was loaded before the target was known
         self.cases = 0
         self.requests = 0
-        self._statuses: list[int] = []
-        self._exchanges: list[Any] = []
+        self._count_lock = threading.Lock()  # cases of one route may be sent from several threads
         self.session = session_for(graph.target.base_url)
         target = graph.target
         retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max)
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = HangAwareAdapter(graph.hangs, max_retries=retry)  # shares what the run learned of hangs
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.timeout = (target.connect_timeout, target.read_timeout)
@@ -153,11 +161,12 @@ class CaseRunner:
         """Release the connection pool."""
         self.session.close()
 
-    def _recorder(self, role: str) -> Callable[..., requests.Response]:
+    def _recorder(self, role: str, sent: _Sent) -> Callable[..., requests.Response]:
         def record(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-            self.requests += 1
-            self._statuses.append(response.status_code)
-            self._exchanges.append(self.graph.transcript.record(response, role))
+            with self._count_lock:
+                self.requests += 1
+            sent.statuses.append(response.status_code)
+            sent.exchanges.append(self.graph.transcript.record(response, role))
             return response
 
         return record
@@ -189,26 +198,28 @@ class CaseRunner:
                 outcome.arrange_error = f"could not create an event for the case: {_one_line(error)}"
                 return outcome
             set_real_path_parameters(case, self.supply.path_parameters(shape, event))
-        self.cases += 1
-        self._statuses, self._exchanges = [], []
-        transport: dict[str, Any] = {"session": self.session, "hooks": {"response": [self._recorder(role)]},
-                                     "timeout": self.timeout, "base_url": self.base_url}
+        with self._count_lock:
+            self.cases += 1
+        sent = _Sent()
+        hooks = {"response": [self._recorder(role, sent)]}
+        transport: dict[str, Any] = {"session": self.session, "hooks": hooks, "timeout": self.timeout,
+                                     "base_url": self.base_url}
         try:
-            self._judge(case, families, role, headers, transport, outcome, event is not None)
+            self._judge(case, families, role, headers, transport, outcome, event is not None, sent)
         finally:
-            outcome.exchanges = list(self._exchanges)
+            outcome.exchanges = list(sent.exchanges)
             if event is not None:
-                self._return_or_spend(shape, event)
+                self._return_or_spend(shape, event, sent)
         return outcome
 
     def _judge(self, case: Case, families: list[Family], role: str, headers: dict[str, str],
-               transport: dict[str, Any], outcome: CaseOutcome, real_event: bool) -> None:
+               transport: dict[str, Any], outcome: CaseOutcome, real_event: bool, sent: _Sent) -> None:
         try:
             response = case.call(headers=headers, **transport)
         except requests.RequestException as error:
             detail = self._no_answer(error)
             unanswered = f"the request got no answer (the target answers others): {detail}"
-            outcome.unanswered = True
+            outcome.unanswered = not isinstance(error, RememberedHang)  # one not sent cost no wait
             for family in families:
                 if family.about_answer:
                     outcome.verdicts[family.name] = self._message(
@@ -247,7 +258,8 @@ class CaseRunner:
             if valid and refused and self._refuses_without_attendees(family, outcome):
                 continue
             try:
-                outcome.verdicts[family.name] = self._validate(case, family, response, headers, transport)
+                verdict = self._validate(case, family, response, headers, transport, sent)
+                outcome.verdicts[family.name] = verdict
             except Unjudged as unjudged:
                 outcome.unjudged[family.name] = str(unjudged)
 
@@ -269,19 +281,19 @@ class CaseRunner:
         return False
 
     def _validate(self, case: Case, family: Family, response: Any, headers: dict[str, str],
-                  transport: dict[str, Any]) -> str | None:
+                  transport: dict[str, Any], sent: _Sent) -> str | None:
         """None when the family's checks hold for the answer, else the failure message.
 
         Raises Unjudged when a probe the checks sent (ignored_auth's, without the client's retries) was
         throttled or got no answer: that says nothing about the checks' requirement.
         """
-        sent_before = len(self._statuses)
+        sent_before = len(sent.statuses)
         try:
             # the same transport for the probes some checks send (ignored_auth); they drop the session
             case.validate_response(response, checks=list(family.checks), headers=headers,
                                    transport_kwargs={**transport, "headers": dict(headers)})
         except FailureGroup as group:  # a BaseExceptionGroup: `except Exception` would not catch it
-            throttled = [status for status in self._statuses[sent_before:] if status in RETRY_STATUSES]
+            throttled = [status for status in sent.statuses[sent_before:] if status in RETRY_STATUSES]
             if throttled:
                 raise Unjudged(_throttled(throttled[0], "a probe these checks sent")) from None
             titles = "; ".join(sorted({f"{failure.code} {failure.title}" for failure in group.exceptions}))
@@ -296,7 +308,10 @@ class CaseRunner:
         """One line for a request that got no answer, once a health probe shows the target still answers.
 
         Raises TargetUnreachable when the probe gets no answer either: the plugin then stops the run (exit 3).
+        A kind of request known to hang was not sent (its first one's evidence is the detail).
         """
+        if isinstance(error, Unanswered):
+            return error.evidence
         probe_reachable(self.graph.target)
         return _one_line(error)
 
@@ -308,10 +323,10 @@ class CaseRunner:
                  f"seed: {self.seed} (rerun with --st-seed {self.seed})"]
         return "\n".join(line for line in lines if line)
 
-    def _return_or_spend(self, shape: RouteShape, event: ProvisionedEvent) -> None:
+    def _return_or_spend(self, shape: RouteShape, event: ProvisionedEvent, sent: _Sent) -> None:
         """An event no answer touched serves the next case; one answered 2xx (cancelled) is spent."""
-        server_error = any(status >= 500 for status in self._statuses)
-        accepted = any(200 <= status < 300 for status in self._statuses)
+        server_error = any(status >= 500 for status in sent.statuses)
+        accepted = any(200 <= status < 300 for status in sent.statuses)
         if not (accepted or server_error):
             self.supply.give_back(shape, event)
         elif not server_error:

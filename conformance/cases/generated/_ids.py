@@ -8,6 +8,7 @@ Everything is created through one Provisioner for the run, which deletes it all 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from conformance.target.client import Graph, MissingIdentity
@@ -69,23 +70,28 @@ class EventSupply:
     _pool: dict[str, list[ProvisionedEvent]] = field(default_factory=dict)
     _calendar_id: str | None = None
     _calendar_group: tuple[str, str] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # the pool, the counter
+    _containers_lock: threading.Lock = field(default_factory=threading.Lock)  # one calendar (group) each
 
     def _secondary_calendar(self) -> str:
-        if self._calendar_id is None:
-            self._calendar_id = self.provision.calendar()
-        return self._calendar_id
+        with self._containers_lock:
+            if self._calendar_id is None:
+                self._calendar_id = self.provision.calendar()
+            return self._calendar_id
 
     def _calendar_in_group(self) -> tuple[str, str]:
-        if self._calendar_group is None:
-            self._calendar_group = self.provision.calendar_group_with_calendar()
-        return self._calendar_group
+        with self._containers_lock:
+            if self._calendar_group is None:
+                self._calendar_group = self.provision.calendar_group_with_calendar()
+            return self._calendar_group
 
     def take(self, shape: RouteShape) -> ProvisionedEvent:
-        """An unused event living where `shape` looks for it."""
-        pool = self._pool.setdefault(shape.pool_key, [])
-        if pool:
-            return pool.pop()
-        self.provisioned += 1
+        """An unused event living where `shape` looks for it (thread-safe: cases may be sent concurrently)."""
+        with self._lock:
+            pool = self._pool.setdefault(shape.pool_key, [])
+            if pool:
+                return pool.pop()
+            self.provisioned += 1
         if shape.pool_key == "group":
             return self.provision.event(group=True, attendees=0)
         if shape.pool_key == "secondary":
@@ -97,7 +103,8 @@ class EventSupply:
 
     def has_spare(self, shape: RouteShape) -> bool:
         """Whether an untouched event for `shape` is waiting in the pool (taking it creates nothing)."""
-        return bool(self._pool.get(shape.pool_key))
+        with self._lock:
+            return bool(self._pool.get(shape.pool_key))
 
     def spent(self, event: ProvisionedEvent) -> None:
         """The target answered 2xx to a case on `event`: cancelled, to be confirmed gone at cleanup."""
@@ -105,7 +112,8 @@ class EventSupply:
 
     def give_back(self, shape: RouteShape, event: ProvisionedEvent) -> None:
         """Return an event the case left untouched, for the next case of the same calendar."""
-        self._pool.setdefault(shape.pool_key, []).append(event)
+        with self._lock:
+            self._pool.setdefault(shape.pool_key, []).append(event)
 
     def path_parameters(self, shape: RouteShape, event: ProvisionedEvent) -> dict[str, str]:
         """The template's `user-id`, `group-id`, `calendar-id`, `calendarGroup-id` and `event-id`."""

@@ -7,15 +7,27 @@ result. A family's item then fails with its own findings, ends not-verified when
 
 from __future__ import annotations
 
+import contextvars
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from conformance.cases.generated._calls import CaseRunner, FamilyResult, applicability
+from conformance.cases.generated._calls import CaseOutcome, CaseRunner, FamilyResult, applicability
 from conformance.cases.generated._family import FAMILIES, Family
 from conformance.cases.generated._ids import RouteShape
-from conformance.cases.generated._plan import Effort, fit, generate, load_schema, plan, total_cost
+from conformance.cases.generated._plan import (
+    Effort,
+    PlannedCase,
+    fit,
+    generate,
+    load_schema,
+    plan,
+    total_cost,
+)
 from conformance.cases.toolkit.spending import Footprint, Ledger, describe
 from conformance.errors import ConformanceFailure, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
@@ -57,6 +69,7 @@ class RouteRuns:
     workers: int = 1
     results: dict[str, RouteResult] = field(default_factory=dict)
     generated: int = 0
+    width: int = 1  # cases of a route in flight at once (within the per-mailbox cap): CaseWindow
     lost: str | None = None  # the target stopped answering (a health probe failed too): nothing more is sent
     _schemas: dict[bool, Any] = field(default_factory=dict)
 
@@ -118,13 +131,15 @@ class RouteRuns:
         transcript = self.runner.graph.transcript
         requests_before = transcript.request_count
         unanswered = 0
-        for number, item in enumerate(planned, start=1):
-            outcome = self.runner.run(item)
+        # a budget plans on each untouched event serving the next case, in order: then one at a time
+        window = CaseWindow(self.runner.run, planned, 1 if self.budget.limited else self.width)
+        for outcome in window:
             result.cases += 1
             result.route_missing = result.route_missing or outcome.route_missing
             if outcome.arrange_error:
                 result.arrange_error, result.arrange_record = outcome.arrange_error, outcome.arrange_record
-                break  # the target cannot give an event here: stop rather than hammer it
+                window.stop()  # the target cannot give an event here: stop rather than hammer it
+                continue
             for name in outcome.excused:
                 result.families[name].excused += 1
             for name, reason in outcome.unjudged.items():
@@ -138,14 +153,58 @@ class RouteRuns:
                     family_result.failures.append(failure)
                     family_result.exchanges = family_result.exchanges or list(outcome.exchanges)
             unanswered += outcome.unanswered
-            if unanswered >= MAX_UNANSWERED_PER_ROUTE and number < len(planned):
+            if unanswered >= MAX_UNANSWERED_PER_ROUTE and window.unsent and not result.unanswered_note:
+                window.stop()
                 result.unanswered_note = (
                     f"{unanswered} requests on {label} got no answer while the target answered others; its "
-                    f"other {len(planned) - number} cases were not sent (every wait stays bounded)"
+                    f"other {window.unsent} cases were not sent (every wait stays bounded)"
                 )
-                break
         result.requests = transcript.request_count - requests_before  # provisioning included
         return result
+
+
+class CaseWindow:
+    """A route's planned cases sent `width` at a time, their outcomes given back in plan order.
+
+    The cases of a route are independent (each on its own event), so while one waits out a Retry-After the
+    others go on; a route of N cases throttled at every few requests costs about N / width waits, not N.
+    Each case runs in a copy of the caller's context (its prerequisite records land where they would).
+    stop() sends no more; the cases already in flight finish and are given back (their verdicts count).
+    """
+
+    def __init__(self, run: Callable[[PlannedCase], CaseOutcome], planned: list[PlannedCase],
+                 width: int) -> None:
+        self.run, self.planned, self.width = run, planned, max(1, width)
+        self.submitted = 0
+        self._stopped = False
+
+    @property
+    def unsent(self) -> int:
+        """How many planned cases were not sent (after stop())."""
+        return len(self.planned) - self.submitted
+
+    def stop(self) -> None:
+        """Send no further case."""
+        self._stopped = True
+
+    def __iter__(self) -> Iterator[CaseOutcome]:
+        if self.width == 1:
+            for item in self.planned:
+                if self._stopped:
+                    return
+                self.submitted += 1
+                yield self.run(item)
+            return
+        with ThreadPoolExecutor(max_workers=self.width, thread_name_prefix="generated-case") as pool:
+            in_flight: deque[Future[CaseOutcome]] = deque()
+            while True:
+                while not self._stopped and len(in_flight) < self.width and self.unsent:
+                    item = self.planned[self.submitted]
+                    in_flight.append(pool.submit(contextvars.copy_context().run, self.run, item))
+                    self.submitted += 1
+                if not in_flight:
+                    return
+                yield in_flight.popleft().result()
 
 
 def route_requirement_of(description: dict[str, Any], path: str) -> str | None:

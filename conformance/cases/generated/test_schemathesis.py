@@ -85,6 +85,7 @@ def st_routes(
             graph.target.budget,
             ledger_of(pytestconfig),
             workers=worker_count(pytestconfig),
+            width=graph.mailbox_cap,  # the cap this process may use per mailbox (1 each under -n 4)
         )
     finally:
         runner.close()

@@ -12,7 +12,7 @@ from conformance.errors import TargetUnreachable
 from conformance.outcomes import not_verified
 from conformance.target.client import Graph, GraphClient
 from conformance.target.provision import ProvisionedEvent
-from conformance.target.resolve import probe_reachable
+from conformance.target.resolve import already_probed, probe_reachable
 
 if TYPE_CHECKING:
     from conformance.cases.toolkit.arrange import Arranger
@@ -48,9 +48,11 @@ def no_answer(
 
     When the target still answers a health probe, the one request that got no answer is this case's outcome:
     a failure where the requirement is about the answer (a malformed body must get a 400), else not-verified
-    (the effects of a request that got no answer cannot be judged).
+    (the effects of a request that got no answer cannot be judged). A kind of request that already hung
+    (RequestUnanswered, remembered) is not sent again: the case is judged on the first one's evidence.
     """
-    probe_reachable(client.graph.target)  # raises TargetUnreachable: the plugin stops the run (exit 3)
+    if not already_probed(error):
+        probe_reachable(client.graph.target)  # raises TargetUnreachable: the plugin stops the run (exit 3)
     if about_answer:
         raise failure(requirement_id, f"the request got no answer while the target answers others: {error}")
     not_verified(f"the request got no answer, which this case cannot judge: {error}")
