@@ -11,7 +11,8 @@
      └── ConformanceFailure  a requirement does not hold (the case fails)
     LookupError              (the case is not-verified; the plugin maps them, see pytest_plugin/outcomes.py)
      ├── MissingIdentity     the target configures no identity for a role a case needs
-     └── AmbiguousReplay     a cancel re-sent after a dropped connection answered 4xx
+     ├── AmbiguousReplay     a cancel re-sent after a dropped connection answered 4xx
+     └── BudgetExhausted     sending a request would take the run beyond its budget (it is not sent)
 """
 
 from __future__ import annotations
@@ -121,3 +122,7 @@ class AmbiguousReplay(LookupError):
             f"{status}: the first send may already have cancelled the event, so this answer cannot be "
             "judged; rerun the case on a steadier connection"
         )
+
+
+class BudgetExhausted(LookupError):
+    """Sending a request would take the run beyond the target file's budget: it is not sent (not-verified)."""

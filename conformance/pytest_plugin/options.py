@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 
 from conformance.errors import ConformanceError, TargetConfigError
-from conformance.outcomes import ExitCode
+from conformance.outcomes import refuse as refuse  # re-exported: the plugin's one-line refusal
 from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY, RUN_ID_KEY, WORKER_RUN_ID, is_worker
 from conformance.target.resolve import probe_reachable, resolve_target
 from conformance.target.tags import is_valid_run_id, new_run_id
@@ -25,16 +24,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "reference server is started. Env: GRAPH_CONFORMANCE_TARGET",
     )
     group.addoption("--run-id", metavar="ID", default=None, help="tag of everything this run creates")
-
-
-def refuse(message: str, exit_code: int = ExitCode.USAGE) -> int:
-    """Print one line on stderr and return `exit_code`: what a `pytest_cmdline_main` returns to stop a run.
-
-    A `pytest.exit` from `pytest_configure` is printed twice by pytest (and as a traceback under `--help`),
-    so configuration checks run in a tryfirst `pytest_cmdline_main` and end the run through this.
-    """
-    sys.stderr.write(f"graph-conformance: {message}\n")
-    return int(exit_code)
 
 
 def resolve_run(config: pytest.Config) -> None:

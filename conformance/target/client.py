@@ -6,14 +6,19 @@ import random
 import threading
 import time
 import uuid
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import BaseHTTPResponse
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
-from conformance.errors import AmbiguousReplay, MissingIdentity, TargetUnreachable
+from conformance.errors import AmbiguousReplay, BudgetExhausted, MissingIdentity, TargetUnreachable
+from conformance.target.allowance import Allowance
 from conformance.target.config import Identity, TargetConfig
 from conformance.target.tokens import TokenProvider
 from conformance.target.transcript import Transcript
@@ -42,7 +47,35 @@ def is_cancel(url: str) -> bool:
 
 
 class GraphRetry(Retry):
-    """urllib3's Retry, also accepting a fractional `Retry-After` (Graph sends e.g. `0.5`)."""
+    """urllib3's Retry, also accepting a fractional `Retry-After` (Graph sends e.g. `0.5`), and taking each
+    retry from the run's allowance (none left: the last answer is final, a broken connection an error)."""
+
+    allowance: Allowance | None = None
+
+    def new(self, **kw: Any) -> GraphRetry:
+        """The next Retry state, keeping the allowance."""
+        renewed = super().new(**kw)
+        renewed.allowance = self.allowance
+        return renewed
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> GraphRetry:
+        """urllib3's bookkeeping; then one more request from the allowance, or no retry."""
+        renewed = super().increment(method, url, response, error, _pool, _stacktrace)
+        if self.allowance is not None and not self.allowance.take_retry():
+            if response is None:  # a broken connection: no answer to end on
+                raise BudgetExhausted("budget: the connection broke and the budget has no request left to "
+                                      "retry it")
+            no_retry = ResponseError("budget: no request left to retry")
+            raise MaxRetryError(_pool, url or "", no_retry)  # type: ignore[arg-type]  # None is fine
+        return renewed
 
     def parse_retry_after(self, retry_after: str) -> float:
         """Seconds to wait: a number (plus a little jitter) or an HTTP date, capped at retry_after_max.
@@ -57,9 +90,10 @@ class GraphRetry(Retry):
         return min(seconds + random.uniform(0.0, 0.05 + seconds / 4), self.retry_after_max)
 
 
-def build_retry(total: int, backoff_max: float, retry_after_max: float) -> GraphRetry:
+def build_retry(total: int, backoff_max: float, retry_after_max: float,
+                allowance: Allowance | None = None) -> GraphRetry:
     """Bounded retries of 429/503 and of broken connections, for every method, honouring Retry-After."""
-    return GraphRetry(
+    retry = GraphRetry(
         total=total + CONNECT_RETRIES + READ_RETRIES,
         connect=CONNECT_RETRIES,
         read=READ_RETRIES,
@@ -74,24 +108,50 @@ def build_retry(total: int, backoff_max: float, retry_after_max: float) -> Graph
         retry_after_max=retry_after_max,  # type: ignore[arg-type]  # urllib3 annotates int, uses it as float
         raise_on_status=False,
     )
+    retry.allowance = allowance
+    return retry
+
+
+class BudgetedAdapter(HTTPAdapter):
+    """requests' adapter taking every request from the run's allowance before sending it."""
+
+    def __init__(self, allowance: Allowance, **kwargs: Any) -> None:
+        self.allowance = allowance
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        """Take the request's cost (BudgetExhausted: not sent), send it, give back what it did not spend."""
+        pending = self.allowance.take(str(request.method or "GET"), str(request.url), request.body)
+        try:
+            response = super().send(request, *args, **kwargs)
+        except BaseException:
+            self.allowance.settle(pending, None)  # unknown: a create or cancel keeps what it took
+            raise
+        self.allowance.settle(pending, response.status_code, response.content)
+        return response
+
+
+def budgeted_session(target: TargetConfig, allowance: Allowance, **adapter: Any) -> requests.Session:
+    """A session whose every request (and retry) is taken from `allowance`, with the target's retries."""
+    session = requests.Session()
+    retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max, allowance)
+    mounted = BudgetedAdapter(allowance, max_retries=retry, **adapter)
+    session.mount("http://", mounted)
+    session.mount("https://", mounted)
+    return session
 
 
 class Graph:
     """The target's API as each configured identity; hands out GraphClients."""
 
     def __init__(
-        self, target: TargetConfig, transcript: Transcript, *, mailbox_cap: int | None = None
+        self, target: TargetConfig, transcript: Transcript, *, mailbox_cap: int | None = None,
+        allowance: Allowance | None = None,
     ) -> None:
         self.target, self.transcript = target, transcript
         self.mailbox_cap = mailbox_cap or target.max_concurrency_per_mailbox
-        self.session = requests.Session()
-        adapter = HTTPAdapter(
-            max_retries=build_retry(target.retry_total, target.backoff_max, target.retry_after_max),
-            pool_connections=4,
-            pool_maxsize=32,
-        )
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.allowance = allowance or Allowance(target.run_budget)
+        self.session = budgeted_session(target, self.allowance, pool_connections=4, pool_maxsize=32)
         self.timeout = (target.connect_timeout, target.read_timeout)
         self._providers = {
             role: TokenProvider(role, identity.token, timeout=self.timeout, on_token=transcript.redactor.add)

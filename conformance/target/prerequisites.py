@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 OK, FAILED, FALLBACK = "ok", "failed", "fallback"
 STATUSES = (OK, FAILED, FALLBACK)
-USER_PROPERTY = "graph_conformance_prerequisite"  # the name of the records on a pytest item
+PREREQUISITE_PROPERTY = "graph_conformance_prerequisite"  # the name of the records on a pytest item
 ID_CHARS_SHOWN = 24  # a longer path segment (an id) is shortened in status lines
 
 IDENTITY_TOKENS = "IDENTITY-TOKENS"

@@ -14,7 +14,7 @@ from conformance.target.listing import complete_listing
 from conformance.target.prerequisites import (
     EVENT_READ,
     ODATA_FILTER,
-    USER_PROPERTY,
+    PREREQUISITE_PROPERTY,
     PrerequisiteLog,
     Record,
     records_to,
@@ -131,7 +131,7 @@ def test_the_plugin_puts_run_wide_records_on_the_item_running_then_the_last_tear
         (report.nodeid.rsplit("::", 1)[-1], report.when, str(value["id"]), str(value["status"]))
         for report in result.getreports("pytest_runtest_logreport")
         for name, value in report.user_properties
-        if name == USER_PROPERTY and isinstance(value, dict)
+        if name == PREREQUISITE_PROPERTY and isinstance(value, dict)
     }
     assert ("test_first", "setup", "EVENT-CREATE", "ok") in carried
     assert ("test_second", "teardown", ODATA_FILTER, "fallback") in carried

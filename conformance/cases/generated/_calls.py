@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
@@ -22,7 +21,9 @@ from conformance.cases.generated._schema import has_pinned_path
 from conformance.cases.toolkit import is_unknown_route, profile_of
 from conformance.errors import ConformanceError, PrerequisiteFailed, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
-from conformance.target.client import RETRY_STATUSES, Graph, build_retry
+from conformance.target.allowance import Allowance
+from conformance.target.client import RETRY_STATUSES, Graph, budgeted_session
+from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.resolve import probe_reachable
 from conformance.target.urls import quote_id
@@ -75,14 +76,14 @@ def set_real_path_parameters(case: Case, ids: dict[str, str]) -> None:
         meta.generation.mode = GenerationMode.POSITIVE if all_valid else GenerationMode.NEGATIVE
 
 
-def session_for(base_url: str) -> requests.Session:
+def session_for(target: TargetConfig, allowance: Allowance) -> requests.Session:
     """A session that reads the proxy and CA-bundle environment once, not on every request.
 
     requests re-reads the environment (`trust_env`) for each request, which cost more than the redaction of
     the transcript; the settings it would find are the same for the whole run, so they are resolved here.
     """
-    session = requests.Session()
-    settings = session.merge_environment_settings(base_url, {}, None, None, None)  # requests reads the env
+    session = budgeted_session(target, allowance)
+    settings = session.merge_environment_settings(target.base_url, {}, None, None, None)  # reads the env
     session.proxies.update(settings["proxies"])
     session.verify = settings["verify"]
     session.trust_env = False
@@ -141,12 +142,8 @@ class CaseRunner:
         self.requests = 0
         self._statuses: list[int] = []
         self._exchanges: list[Any] = []
-        self.session = session_for(graph.target.base_url)
+        self.session = session_for(graph.target, graph.allowance)
         target = graph.target
-        retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max)
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         self.timeout = (target.connect_timeout, target.read_timeout)
 
     def close(self) -> None:
@@ -297,7 +294,7 @@ class CaseRunner:
 
         Raises TargetUnreachable when the probe gets no answer either: the plugin then stops the run (exit 3).
         """
-        probe_reachable(self.graph.target)
+        probe_reachable(self.graph.target, self.graph.allowance)
         return _one_line(error)
 
     def _message(self, case: Case, family: Family, titles: str, detail: str, note: str = "") -> str:

@@ -50,7 +50,7 @@ def no_answer(
     a failure where the requirement is about the answer (a malformed body must get a 400), else not-verified
     (the effects of a request that got no answer cannot be judged).
     """
-    probe_reachable(client.graph.target)  # raises TargetUnreachable: the plugin stops the run (exit 3)
+    probe_reachable(client.graph.target, client.graph.allowance)  # TargetUnreachable: exit 3
     if about_answer:
         raise failure(requirement_id, f"the request got no answer while the target answers others: {error}")
     not_verified(f"the request got no answer, which this case cannot judge: {error}")

@@ -20,8 +20,8 @@ from conformance.cases.generated.plugin import over_budget
 from conformance.cases.toolkit.spending import Footprint, Ledger, describe, ledger_of, message_wait
 from conformance.errors import TargetConfigError
 from conformance.reference.serve import ReferenceServer
-from conformance.report.footprint import Footprint as RunFootprint
 from conformance.target.config import Budget, target_from_document
+from conformance.target.footprint import Footprint as RunFootprint
 from tests._inner_run import REPO_ROOT
 from tests.cases.generated._generation import FIRST_ROUTE, route_cases
 
