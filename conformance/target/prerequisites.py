@@ -24,6 +24,7 @@ import requests
 
 from conformance.errors import PrerequisiteFailed, TargetUnreachable
 from conformance.target import exchange as recorded
+from conformance.target.exchange import ExchangeLike, as_exchange
 from conformance.target.resolve import probe_reachable
 
 if TYPE_CHECKING:
@@ -197,27 +198,30 @@ def make_record(
     }
 
 
-def exchange_of(response: requests.Response | None) -> dict[str, Any] | None:
-    """The redacted exchange recorded for `response`, as a JSON-able dict (None when there is none)."""
+def exchange_record(response: requests.Response | None) -> dict[str, Any] | None:
+    """The redacted exchange recorded for `response` as a JSON-able dict, for a prerequisite record (None
+    when there is none); `conformance.target.exchange.exchange_of` gives the Exchange itself."""
     exchange = recorded.exchange_of(response)
     return None if exchange is None else exchange.as_dict()
 
 
 def answer_line(response: requests.Response | None) -> str:
     """`GET /v1.0/me -> HTTP 200` for a recorded response (its error code appended), else ''."""
-    exchange = exchange_of(response)
+    exchange = exchange_record(response)
     if exchange is None:
         return f"HTTP {response.status_code}" if response is not None else ""
     return status_line(exchange)
 
 
-def status_line(exchange: dict[str, Any]) -> str:
+def status_line(exchange: ExchangeLike) -> str:
     """`POST /v1.0/me/events -> HTTP 403 ErrorAccessDenied` from a recorded exchange (no query, ids cut)."""
-    url = str(exchange.get("url", "")).split("?", 1)[0]
+    record = as_exchange(exchange)
+    url = record.url.split("?", 1)[0]
     path = "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
     path = "/".join(part if len(part) <= ID_CHARS_SHOWN else part[:8] + "..." for part in path.split("/"))
-    code = _error_code(exchange.get("response_body"))
-    line = f"{exchange.get('method', '?')} {path} -> HTTP {exchange.get('status', '?')}"
+    code = _error_code(record.response_body)
+    status = record.status if record.status is not None else "?"
+    line = f"{record.method or '?'} {path} -> HTTP {status}"
     return f"{line} {code}" if code else line
 
 
@@ -274,7 +278,7 @@ class PrerequisiteLog:
 
     def ok(self, prerequisite_id: str, detail: str, response: requests.Response | None = None) -> None:
         """Record that `prerequisite_id` worked."""
-        self._emit(make_record(prerequisite_id, OK, detail, exchange=exchange_of(response)))
+        self._emit(make_record(prerequisite_id, OK, detail, exchange=exchange_record(response)))
 
     def fallback(
         self,
@@ -284,7 +288,7 @@ class PrerequisiteLog:
         response: requests.Response | None = None,
     ) -> None:
         """Record that `prerequisite_id` did not work as Graph does and `fallback` was used instead."""
-        exchange = exchange_of(response)
+        exchange = exchange_record(response)
         self._emit(make_record(prerequisite_id, FALLBACK, detail, fallback=fallback, exchange=exchange))
 
     def filter_refused(self, response: requests.Response) -> None:
@@ -296,7 +300,8 @@ class PrerequisiteLog:
         self, prerequisite_id: str, detail: str, response: requests.Response | None = None
     ) -> PrerequisiteFailed:
         """Record the failure and return the PrerequisiteFailed to raise (marked as recorded)."""
-        error = PrerequisiteFailed(prerequisite_id, " ".join(detail.split()), exchange=exchange_of(response))
+        record = exchange_record(response)
+        error = PrerequisiteFailed(prerequisite_id, " ".join(detail.split()), exchange=record)
         if self.sink is not None:
             self._emit(error.record)
             error.recorded = True

@@ -55,14 +55,14 @@ from conformance.outcomes import not_applicable, not_verified
 from conformance.target.conventions import GONE
 from conformance.target.listing import value_of
 from conformance.target.polling import Bound, Effect
-from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, exchange_of
+from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, exchange_record
 
 __all__ = [
     "ABSENT",
     "ATTENDEE_COPY",
     "EVENT_READ",
     "PrerequisiteFailed",
-    "exchange_of",
+    "exchange_record",
     "CANCELLED",
     "GONE",
     "JSON_TYPE",
