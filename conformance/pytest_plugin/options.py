@@ -8,6 +8,7 @@ import pytest
 
 from conformance.errors import ConformanceError, TargetConfigError
 from conformance.outcomes import refuse as refuse  # re-exported: the plugin's one-line refusal
+from conformance.pytest_plugin._activity import is_conformance_run
 from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY, RUN_ID_KEY, WORKER_RUN_ID, is_worker
 from conformance.target.resolve import probe_reachable, resolve_target
 from conformance.target.tags import is_valid_run_id, new_run_id
@@ -55,7 +56,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
     `--help` and `--version` need no target: they are left alone, whatever the environment says.
     """
-    if config.option.help or config.option.version:
+    if config.option.help or config.option.version or not is_conformance_run(config):
         return None
     try:
         resolve_run(config)

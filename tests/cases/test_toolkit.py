@@ -112,7 +112,7 @@ def test_an_act_without_answer_on_a_lost_target_stops_the_run(
 ) -> None:
     event = provision.event(attendees=0)
 
-    def lost(target: TargetConfig) -> None:
+    def lost(target: TargetConfig, allowance: object = None) -> None:
         raise TargetUnreachable(f"{target.base_url} does not answer")
 
     monkeypatch.setattr("conformance.cases.toolkit.act.probe_reachable", lost)

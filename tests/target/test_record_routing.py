@@ -125,7 +125,7 @@ def test_the_plugin_puts_run_wide_records_on_the_item_running_then_the_last_tear
     pytester.makeconftest(RUN_WIDE_CONFTEST)
     two_tests = "def test_first(run_wide):\n    pass\n\n\ndef test_second(run_wide):\n    pass\n"
     pytester.makepyfile(test_two=two_tests)
-    result = pytester.inline_run("-p", "no:randomly", "-p", "no:cacheprovider")
+    result = pytester.inline_run("-p", "no:randomly", "-p", "no:cacheprovider", "--graph-conformance")
     result.assertoutcome(passed=2)
     carried = {
         (report.nodeid.rsplit("::", 1)[-1], report.when, str(value["id"]), str(value["status"]))

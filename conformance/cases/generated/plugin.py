@@ -86,6 +86,8 @@ def run_of(config: pytest.Config) -> SchemathesisRun:
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """`--st-examples` below 1 ends the run before it starts, with one line (exit 2)."""
     examples = config.getoption("st_examples", None)
+    if not config.pluginmanager.has_plugin("conformance.pytest_plugin.activation"):  # another session
+        return None
     if examples is not None and examples < 1:
         return refuse(f"--st-examples {examples}: give a positive number of fuzzed examples, e.g. 5")
     return None
