@@ -5,7 +5,7 @@
      ├── TargetConfigError   a target file, option or environment variable is wrong (key, value)
      ├── TargetUnreachable   the server under test does not answer
      ├── TokenError          a token could not be obtained from the configured source
-     ├── PrerequisiteFailed  the target could not give a case what it needs besides cancel (not-verified)
+     ├── PrerequisiteFailed  (conformance.target.prerequisites, beside its records) arranging failed
      └── BundleError         a certification bundle failed verification
     AssertionError
      └── ConformanceFailure  a requirement does not hold (the case fails)
@@ -16,8 +16,6 @@
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from conformance.outcomes import ExitCode
 
@@ -77,24 +75,6 @@ class ConformanceFailure(AssertionError):
         lines += [f"requirement: {sentence}"] if sentence else []
         lines += [evidence] if evidence else []
         super().__init__("\n".join(lines))
-
-
-class PrerequisiteFailed(ConformanceError):
-    """Arranging a case failed: the target lacks a prerequisite (the case is not-verified, never failed).
-
-    `.record` is the prerequisite record (status "failed") the reports show; `.recorded` is True once a
-    Provisioner has already handed that record to its sink, so it is not added twice.
-    """
-
-    exit_code = ExitCode.NOT_CONFORMANT
-
-    def __init__(self, prerequisite_id: str, detail: str, exchange: dict[str, Any] | None = None) -> None:
-        from conformance.target.prerequisites import FAILED, make_record
-
-        self.prerequisite_id, self.detail, self.exchange = prerequisite_id, detail, exchange
-        self.recorded = False
-        self.record: dict[str, Any] = make_record(prerequisite_id, FAILED, detail, exchange=exchange)
-        super().__init__(f"prerequisite {prerequisite_id} failed: {detail}")
 
 
 class MissingIdentity(LookupError):

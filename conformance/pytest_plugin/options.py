@@ -27,6 +27,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--run-id", metavar="ID", default=None, help="tag of everything this run creates")
 
 
+def _ini_base_url(config: pytest.Config) -> str | None:
+    """pytest-base-url's `base_url` ini value, which its users set instead of `--base-url`."""
+    try:
+        return str(config.getini("base_url") or "") or None
+    except ValueError:  # pytest-base-url is not installed
+        return None
+
+
 def resolve_run(config: pytest.Config) -> None:
     """Fix the run id and the explicit target (CLI > env > file) in the stash; probe the target.
 
@@ -41,7 +49,7 @@ def resolve_run(config: pytest.Config) -> None:
             raise TargetConfigError(f"--run-id {run_id!r}: use letters, digits, '.', '_' or '-' (max 64)")
     target = resolve_target(
         target_file=config.getoption("target"),
-        base_url=config.getoption("base_url", None),
+        base_url=config.getoption("base_url", None) or _ini_base_url(config),
         environ=dict(os.environ),
     )
     if target is not None and not is_worker(config) and not config.option.collectonly:

@@ -21,14 +21,13 @@ from conformance.errors import (
     AmbiguousReplay,
     BudgetExhausted,
     MissingIdentity,
-    PrerequisiteFailed,
     TargetUnreachable,
 )
 from conformance.outcomes import ExitCode, not_verified
 from conformance.pytest_plugin._keys import ACTIVE_TARGET_KEY, EXPLICIT_TARGET_KEY, is_worker
 from conformance.pytest_plugin.budget import allowance_of
 from conformance.target.client import TRANSPORT_ERRORS
-from conformance.target.prerequisites import records_to
+from conformance.target.prerequisites import PrerequisiteFailed, records_to
 from conformance.target.resolve import probe_reachable
 
 UNREACHABLE_PROPERTY = "graph_conformance_unreachable"  # on a worker's report: the run must stop

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.errors import ConformanceError, TargetUnreachable
+from conformance.outcomes import ExitCode
 from conformance.target import exchange as recorded
 from conformance.target.exchange import ExchangeLike, as_exchange
 from conformance.target.resolve import probe_reachable
@@ -196,6 +197,22 @@ def make_record(
         "fix": entry.fix if status != OK else "",
         "exchange": exchange,
     }
+
+
+class PrerequisiteFailed(ConformanceError):
+    """Arranging a case failed: the target lacks a prerequisite (the case is not-verified, never failed).
+
+    `.record` is the prerequisite record (status "failed") the reports show; `.recorded` is True once a
+    Provisioner has already handed that record to its sink, so it is not added twice.
+    """
+
+    exit_code = ExitCode.NOT_CONFORMANT
+
+    def __init__(self, prerequisite_id: str, detail: str, exchange: dict[str, Any] | None = None) -> None:
+        self.prerequisite_id, self.detail, self.exchange = prerequisite_id, detail, exchange
+        self.recorded = False
+        self.record: dict[str, Any] = make_record(prerequisite_id, FAILED, detail, exchange=exchange)
+        super().__init__(f"prerequisite {prerequisite_id} failed: {detail}")
 
 
 def exchange_record(response: requests.Response | None) -> dict[str, Any] | None:

@@ -20,10 +20,10 @@ from conformance.cases.toolkit import (
     organizer_cancels,
     send,
 )
-from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.errors import TargetUnreachable
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import TargetConfig
-from conformance.target.prerequisites import Record
+from conformance.target.prerequisites import PrerequisiteFailed, Record
 from conformance.target.provision import Provisioner
 from tests._gaps import ERROR_BODY, Gaps, statuses
 

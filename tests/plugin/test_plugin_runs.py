@@ -261,7 +261,7 @@ def test_a_rootdir_moved_by_an_option_value_is_one_line_naming_the_fix(tmp_path:
 
 INNER_CASES = '''
 import requests
-from conformance.errors import PrerequisiteFailed
+from conformance.target.prerequisites import PrerequisiteFailed
 
 
 def test_a_request_goes_unanswered(target):

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.errors import TargetUnreachable
 from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import load_target_file
 from conformance.target.exchange import Exchange
-from conformance.target.prerequisites import Record
+from conformance.target.prerequisites import PrerequisiteFailed, Record
 from conformance.target.provision import Provisioner
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript

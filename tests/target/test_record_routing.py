@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.errors import TargetUnreachable
 from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig, load_target_file
@@ -15,6 +15,7 @@ from conformance.target.prerequisites import (
     EVENT_READ,
     ODATA_FILTER,
     PREREQUISITE_PROPERTY,
+    PrerequisiteFailed,
     PrerequisiteLog,
     Record,
     records_to,

@@ -19,11 +19,12 @@ from conformance.cases.generated._ids import EventSupply, RouteShape, caller_rol
 from conformance.cases.generated._plan import PlannedCase
 from conformance.cases.generated._schema import has_pinned_path
 from conformance.cases.toolkit import is_unknown_route, profile_of
-from conformance.errors import ConformanceError, PrerequisiteFailed, TargetUnreachable
+from conformance.errors import ConformanceError, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
 from conformance.target.allowance import Allowance
 from conformance.target.client import RETRY_STATUSES, Graph, budgeted_session
 from conformance.target.config import TargetConfig
+from conformance.target.prerequisites import PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.resolve import probe_reachable
 from conformance.target.urls import quote_id

@@ -10,11 +10,10 @@ from typing import Any
 import requests
 
 from conformance.cases.toolkit.checks import Polling, Seen, expect, json_of, poll, waited
-from conformance.errors import PrerequisiteFailed
 from conformance.target.client import Graph, GraphClient
 from conformance.target.conventions import iso
 from conformance.target.listing import value_of
-from conformance.target.prerequisites import EVENT_READ, MAILBOX_MESSAGES, exchange_record
+from conformance.target.prerequisites import EVENT_READ, MAILBOX_MESSAGES, PrerequisiteFailed, exchange_record
 from conformance.target.provision import ProvisionedEvent
 
 CANCELLED = "meetingCancelled"

@@ -16,12 +16,16 @@ from typing import Any
 import requests
 
 from conformance.cases.toolkit.checks import is_unknown_route, json_of
-from conformance.errors import PrerequisiteFailed
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.conventions import GONE
 from conformance.target.polling import EffectLatencies, latencies_for
-from conformance.target.prerequisites import CANCEL_WITHOUT_ATTENDEES, answer_line, exchange_record
+from conformance.target.prerequisites import (
+    CANCEL_WITHOUT_ATTENDEES,
+    PrerequisiteFailed,
+    answer_line,
+    exchange_record,
+)
 from conformance.target.provision import ProvisionedEvent, Provisioner
 
 Item = dict[str, Any]
