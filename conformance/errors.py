@@ -5,8 +5,7 @@
      ├── TargetConfigError   a target file, option or environment variable is wrong (key, value)
      ├── TargetUnreachable   the server under test does not answer
      ├── TokenError          a token could not be obtained from the configured source
-     ├── PrerequisiteFailed  (conformance.target.prerequisites, beside its records) arranging failed
-     └── BundleError         a certification bundle failed verification
+     └── PrerequisiteFailed  (conformance.target.prerequisites, beside its records) arranging failed
     AssertionError
      └── ConformanceFailure  a requirement does not hold (the case fails)
     LookupError              (the case is not-verified; the plugin maps them, see pytest_plugin/outcomes.py)
@@ -49,12 +48,6 @@ class TargetUnreachable(ConformanceError):
 
 class TokenError(ConformanceError):
     """A token source failed to produce a token."""
-
-
-class BundleError(ConformanceError):
-    """A certification bundle is incomplete, altered or not passing."""
-
-    exit_code = ExitCode.NOT_CONFORMANT
 
 
 class ConformanceFailure(AssertionError):

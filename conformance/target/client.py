@@ -309,6 +309,3 @@ class GraphClient:
         """DELETE `path`."""
         return self.request("DELETE", path, **kwargs)
 
-    def patch(self, path: str, **kwargs: Any) -> requests.Response:
-        """PATCH `path`."""
-        return self.request("PATCH", path, **kwargs)

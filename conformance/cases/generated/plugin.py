@@ -114,11 +114,6 @@ def remote_like(config: pytest.Config, *, file_says: bool | None, loopback: bool
     return not loopback or (latency is not None and latency >= REMOTE_LATENCY_MS)
 
 
-def worker_count(config: pytest.Config) -> int:
-    """How many processes share the run's budget (xdist workers, else 1)."""
-    return int(getattr(config, "workerinput", {}).get("workercount", 1) or 1)
-
-
 def pytest_configure(config: pytest.Config) -> None:
     """Fix the seed once per run and start counting what the Schemathesis cases do."""
     run_of(config)
