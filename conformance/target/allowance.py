@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from conformance.errors import BudgetExhausted
 from conformance.target.config import Budget
+from conformance.target.footprint import attendee_count, events_shown, json_body
 
 CLEANUP_REQUESTS = 2  # kept back per created object: one look-up, one delete
 _CREATED_CONTAINERS = frozenset({"calendars", "calendargroups"})
@@ -121,22 +122,6 @@ def _segments(url: str) -> list[str]:
 
 def _raw_segments(url: str) -> list[str]:
     return [unquote(segment) for segment in urlsplit(url).path.split("/") if segment]
-
-
-def _json(body: Any) -> Any:
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    if not isinstance(body, str) or not body:
-        return None
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
-
-
-def _attendees(document: Any) -> int | None:
-    attendees = document.get("attendees") if isinstance(document, Mapping) else None
-    return len(attendees) if isinstance(attendees, list) else None
 
 
 @dataclass
@@ -236,7 +221,7 @@ class Allowance:
         if pending.kind == "notify" and not succeeded and pending.taken.messages:
             self._give_back(Cost(messages=pending.taken.messages))
             return
-        body = _json(response_body) if succeeded else None
+        body = json_body(response_body) if succeeded else None
         with self._lock:
             if pending.kind in ("create", "container"):
                 self._reserve += CLEANUP_REQUESTS
@@ -254,7 +239,7 @@ class Allowance:
         segments, raw = _segments(url), _raw_segments(url)
         last = segments[-1] if segments else ""
         if method == "POST" and last == "events":
-            attendees = _attendees(_json(body)) or 0
+            attendees = attendee_count(json_body(body)) or 0
             return _Pending(Cost(requests=1 + CLEANUP_REQUESTS, events=1, messages=2 * attendees), "create",
                             attendees=attendees)
         if method == "POST" and last in _CREATED_CONTAINERS:
@@ -299,13 +284,8 @@ class Allowance:
 
     def _learn(self, body: Any) -> None:
         """Remember the attendees of the events an answer shows (a read, a listing, a series' instances)."""
-        listing = body.get("value") if isinstance(body, Mapping) else None
-        for event in listing if isinstance(listing, list) else [body]:
-            if not isinstance(event, Mapping) or not isinstance(event.get("id"), str):
-                continue
-            attendees = _attendees(event)
-            if attendees is not None:
-                self._note(event["id"], 0 if event.get("isOrganizer", True) is False else attendees)
+        for event_id, attendees, organizer in events_shown(body):
+            self._note(event_id, attendees if organizer else 0)
 
 
 _FIELD = {"requests": "requests", "events": "events", "meeting messages": "messages"}
