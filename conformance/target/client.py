@@ -19,7 +19,7 @@ from urllib3.util.retry import Retry
 
 from conformance.errors import AmbiguousReplay, BudgetExhausted, MissingIdentity, TargetUnreachable
 from conformance.target.allowance import Allowance
-from conformance.target.config import Identity, TargetConfig
+from conformance.target.config import Budget, Identity, TargetConfig
 from conformance.target.tokens import TokenProvider
 from conformance.target.transcript import Transcript
 from conformance.target.urls import mailbox_of, path_segments
@@ -150,7 +150,8 @@ class Graph:
     ) -> None:
         self.target, self.transcript = target, transcript
         self.mailbox_cap = mailbox_cap or target.max_concurrency_per_mailbox
-        self.allowance = allowance or Allowance(target.run_budget)
+        # a conformance run hands its Allowance (the budget as a cap); preflight and sweep count, unlimited
+        self.allowance = allowance or Allowance(Budget())
         self.session = budgeted_session(target, self.allowance, pool_connections=4, pool_maxsize=32)
         self.timeout = (target.connect_timeout, target.read_timeout)
         self._providers = {

@@ -16,8 +16,17 @@ from conformance._stash import record_prerequisite
 from conformance.cases.generated._calls import CaseRunner, FamilyResult, applicability
 from conformance.cases.generated._family import FAMILIES, Family
 from conformance.cases.generated._ids import RouteShape
-from conformance.cases.generated._plan import EVENT_COST, Effort, fit, generate, load_schema, plan, total_cost
-from conformance.errors import ConformanceFailure, TargetUnreachable
+from conformance.cases.generated._plan import (
+    EVENT_COST,
+    Effort,
+    PlannedCase,
+    fit,
+    generate,
+    load_schema,
+    plan,
+    total_cost,
+)
+from conformance.errors import BudgetExhausted, ConformanceFailure, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
 from conformance.target.allowance import Allowance, Cost, describe
 from conformance.target.config import Budget
@@ -102,18 +111,19 @@ class RouteRuns:
                               room.events - essential_cost.events * routes_after, room.messages)
             sent, left_out = fit(planned, share if share.requests > 0 and share.events > 0 else room)
             if left_out:
-                result.left_out = len(left_out)
-                result.budget_note = (f"budget: the target file's budget ({describe(self.budget)}) left room "
-                                      f"for {len(sent)} of this route's {len(planned)} generated cases")
-                for item in left_out:
-                    for family in item.families:
-                        result.families[family.name].left_out += 1
+                why = (f"budget: the target file's budget ({describe(self.budget)}) left room for "
+                       f"{len(sent)} of this route's {len(planned)} generated cases")
+                _leave_out_note(result, left_out, why)
             planned = sent
         transcript = self.runner.graph.transcript
         requests_before = transcript.request_count
         unanswered = 0
         for number, item in enumerate(planned, start=1):
-            outcome = self.runner.run(item)
+            try:
+                outcome = self.runner.run(item)
+            except BudgetExhausted as cut:  # other processes spent what this plan counted on
+                _leave_out_note(result, planned[number - 1:], str(cut))
+                break
             result.cases += 1
             result.route_missing = result.route_missing or outcome.route_missing
             if outcome.arrange_error:
@@ -140,6 +150,15 @@ class RouteRuns:
                 break
         result.requests = transcript.request_count - requests_before  # provisioning included
         return result
+
+
+def _leave_out_note(result: RouteResult, left_out: list[PlannedCase], why: str) -> None:
+    """Count the cases not sent against their families, with why (the budget)."""
+    result.left_out += len(left_out)
+    result.budget_note = result.budget_note or why
+    for item in left_out:
+        for family in item.families:
+            result.families[family.name].left_out += 1
 
 
 def route_requirement_of(description: dict[str, Any], path: str) -> str | None:
