@@ -120,6 +120,11 @@ def pytest_configure(config: pytest.Config) -> None:
     ensure_summary(config)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The ledger listens to the transcript from the first exchange on (every case's, as recorded)."""
+    ledger_of(session.config)
+
+
 def _is_generated(item: pytest.Item) -> bool:
     module = getattr(item, "module", None)
     return module is not None and module.__name__.rsplit(".", 1)[-1] == CASES_MODULE
