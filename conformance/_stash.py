@@ -51,6 +51,7 @@ RUN_CONTEXT_KEY = pytest.StashKey[RunContext]()  # per session: the typed run co
 EXCHANGES_KEY = pytest.StashKey[list[Exchange]]()  # per item: the redacted exchanges of that test
 TRANSCRIPT_KEY = pytest.StashKey[Transcript]()  # per session: every exchange of this process, as recorded
 EXPLICIT_TARGET_KEY = pytest.StashKey[TargetConfig | None]()  # --target / --base-url / env; None: embedded
+CATALOG_INI = "graph_conformance_catalog"  # the report plugin's ini key: a project of its own cases
 FOOTPRINT_PROPERTY = "graph_conformance_footprint"  # per item: Footprint.as_property(), cumulative
 
 

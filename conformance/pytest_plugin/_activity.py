@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from conformance._stash import CATALOG_INI
+
 OPT_IN = "--graph-conformance"
-CATALOG_INI = "graph_conformance_catalog"  # the report plugin's ini key
 CASES_PACKAGE = "conformance.cases"
 _ACTIVE_KEY = pytest.StashKey[bool]()
 

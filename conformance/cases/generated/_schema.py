@@ -17,11 +17,10 @@ import schemathesis
 import yaml
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from conformance._paths import openapi_dir
+from conformance._paths import DESCRIPTION_FILE, openapi_dir
 from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
 
-DESCRIPTION_FILE = "event-cancel.yaml"
 # Methods probed on each cancel path besides POST. TRACE and QUERY are left out on purpose: what real Graph
 # answers to them is unknown, and the suite must not fail a server for a behaviour Graph may share.
 OTHER_METHODS = ("get", "put", "patch", "delete")
