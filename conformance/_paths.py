@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+DESCRIPTION_FILE = "event-cancel.yaml"  # the generated OpenAPI description, in openapi_dir()
 
 
 def openapi_dir() -> Path:

@@ -1,7 +1,8 @@
 """The run context the suite plugin writes and the report plugin reads, and the pytest stash keys holding it.
 
-`RUN_CONTEXT_KEY` (config stash) holds the typed `RunContext`; `EXCHANGES_KEY` (item stash) the redacted
-exchanges of one test.
+`RUN_CONTEXT_KEY` (config stash) holds the typed `RunContext`, `TRANSCRIPT_KEY` the process's transcript,
+`EXPLICIT_TARGET_KEY` the target the user named (None: the embedded server); `EXCHANGES_KEY` (item stash) the
+redacted exchanges of one test.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ from typing import Any
 import pytest
 
 from conformance import __version__
+from conformance.target.config import TargetConfig
+from conformance.target.exchange import Exchange
+from conformance.target.prerequisites import PREREQUISITE_PROPERTY
+from conformance.target.transcript import Transcript
 
 
 @dataclass
@@ -43,4 +48,13 @@ class RunContext:
 
 
 RUN_CONTEXT_KEY = pytest.StashKey[RunContext]()  # per session: the typed run context
-EXCHANGES_KEY = pytest.StashKey[list[dict[str, Any]]]()  # per item: the redacted exchanges of that test
+EXCHANGES_KEY = pytest.StashKey[list[Exchange]]()  # per item: the redacted exchanges of that test
+TRANSCRIPT_KEY = pytest.StashKey[Transcript]()  # per session: every exchange of this process, as recorded
+EXPLICIT_TARGET_KEY = pytest.StashKey[TargetConfig | None]()  # --target / --base-url / env; None: embedded
+CATALOG_INI = "graph_conformance_catalog"  # the report plugin's ini key: a project of its own cases
+FOOTPRINT_PROPERTY = "graph_conformance_footprint"  # per item: Footprint.as_property(), cumulative
+
+
+def record_prerequisite(item: pytest.Item, record: dict[str, Any]) -> None:
+    """Keep a prerequisite record on the item (user properties cross xdist) for the reports."""
+    item.user_properties.append((PREREQUISITE_PROPERTY, record))

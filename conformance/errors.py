@@ -6,18 +6,16 @@
      ├── TargetUnreachable   the server under test does not answer
      │    └── RequestUnanswered  one kind of request hangs while the target answers others
      ├── TokenError          a token could not be obtained from the configured source
-     ├── PrerequisiteFailed  the target could not give a case what it needs besides cancel (not-verified)
-     └── BundleError         a certification bundle failed verification
+     └── PrerequisiteFailed  (conformance.target.prerequisites, beside its records) arranging failed
     AssertionError
      └── ConformanceFailure  a requirement does not hold (the case fails)
     LookupError              (the case is not-verified; the plugin maps them, see pytest_plugin/outcomes.py)
      ├── MissingIdentity     the target configures no identity for a role a case needs
-     └── AmbiguousReplay     a cancel re-sent after a dropped connection answered 4xx
+     ├── AmbiguousReplay     a cancel re-sent after a dropped connection answered 4xx
+     └── BudgetExhausted     sending a request would take the run beyond its budget (it is not sent)
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from conformance.outcomes import ExitCode
 
@@ -61,12 +59,6 @@ class TokenError(ConformanceError):
     """A token source failed to produce a token."""
 
 
-class BundleError(ConformanceError):
-    """A certification bundle is incomplete, altered or not passing."""
-
-    exit_code = ExitCode.NOT_CONFORMANT
-
-
 class ConformanceFailure(AssertionError):
     """A requirement does not hold: its id, what was seen, the doc sentence and the redacted evidence."""
 
@@ -85,24 +77,6 @@ class ConformanceFailure(AssertionError):
         lines += [f"requirement: {sentence}"] if sentence else []
         lines += [evidence] if evidence else []
         super().__init__("\n".join(lines))
-
-
-class PrerequisiteFailed(ConformanceError):
-    """Arranging a case failed: the target lacks a prerequisite (the case is not-verified, never failed).
-
-    `.record` is the prerequisite record (status "failed") the reports show; `.recorded` is True once a
-    Provisioner has already handed that record to its sink, so it is not added twice.
-    """
-
-    exit_code = ExitCode.NOT_CONFORMANT
-
-    def __init__(self, prerequisite_id: str, detail: str, exchange: dict[str, Any] | None = None) -> None:
-        from conformance.target.prerequisites import FAILED, make_record
-
-        self.prerequisite_id, self.detail, self.exchange = prerequisite_id, detail, exchange
-        self.recorded = False
-        self.record: dict[str, Any] = make_record(prerequisite_id, FAILED, detail, exchange=exchange)
-        super().__init__(f"prerequisite {prerequisite_id} failed: {detail}")
 
 
 class MissingIdentity(LookupError):
@@ -130,3 +104,7 @@ class AmbiguousReplay(LookupError):
             f"{status}: the first send may already have cancelled the event, so this answer cannot be "
             "judged; rerun the case on a steadier connection"
         )
+
+
+class BudgetExhausted(LookupError):
+    """Sending a request would take the run beyond the target file's budget: it is not sent (not-verified)."""

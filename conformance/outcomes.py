@@ -6,6 +6,7 @@ Not-applicable and not-verified are never counted as passes. The exit codes are 
 from __future__ import annotations
 
 import enum
+import sys
 from typing import NoReturn
 
 PASS = "pass"
@@ -24,6 +25,16 @@ class ExitCode(enum.IntEnum):
     TARGET_UNREACHABLE = 3  # the target does not answer (at the start, or a health probe during the run)
     NO_TESTS = 5  # pytest's own "no tests collected": a run that checks nothing is not a success
     INTERRUPTED = 130  # a `graph-conformance` command stopped by Ctrl-C (128 + SIGINT, as shells report it)
+
+
+def refuse(message: str, exit_code: int = ExitCode.USAGE) -> int:
+    """Print one line on stderr and return `exit_code`: what a `pytest_cmdline_main` returns to stop a run.
+
+    A `pytest.exit` from `pytest_configure` is printed twice by pytest (and as a traceback under `--help`),
+    so configuration checks run in a tryfirst `pytest_cmdline_main` and end the run through this.
+    """
+    sys.stderr.write(f"graph-conformance: {message}\n")
+    return int(exit_code)
 
 
 def not_applicable(reason: str) -> NoReturn:

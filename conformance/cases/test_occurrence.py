@@ -14,7 +14,7 @@ from conformance.cases.toolkit import (
     Item,
     PrerequisiteFailed,
     Seen,
-    exchange_of,
+    exchange_record,
     expect,
     expect_eventually,
     expect_notices,
@@ -126,7 +126,7 @@ def test_master_lists_the_cancelled_occurrence(graph: Graph, arrange: Arranger) 
     if before.response is None or before.response.status_code != 200:
         status = before.response.status_code if before.response is not None else "no answer"
         detail = f"GET on the series master ($select=cancelledOccurrences) answered HTTP {status}"
-        raise PrerequisiteFailed(EVENT_READ, detail, exchange_of(before.response))
+        raise PrerequisiteFailed(EVENT_READ, detail, exchange_record(before.response))
     if before.found:
         not_verified(
             "the master listed the occurrence as cancelled before it was cancelled: no effect to judge"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from conformance._stash import EXPLICIT_TARGET_KEY as EXPLICIT_TARGET_KEY  # shared with the cases' plugin
+from conformance._stash import TRANSCRIPT_KEY as TRANSCRIPT_KEY
 from conformance.target.config import TargetConfig
-from conformance.target.transcript import Transcript
 
-EXPLICIT_TARGET_KEY = pytest.StashKey[TargetConfig | None]()  # --target / --base-url / env; None: embedded
 ACTIVE_TARGET_KEY = pytest.StashKey[TargetConfig]()  # the target the cases talk to, once known
 RUN_ID_KEY = pytest.StashKey[str]()  # resolved with the target, before configure
-TRANSCRIPT_KEY = pytest.StashKey[Transcript]()
 WORKER_RUN_ID = "graph_conformance_run_id"  # workerinput key: the controller's run id
 EMBEDDED_NAME = "graph-conformance reference server (embedded)"
 

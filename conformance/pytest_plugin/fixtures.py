@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from conformance._stash import record_prerequisite
 from conformance.pytest_plugin._keys import ACTIVE_TARGET_KEY, EXPLICIT_TARGET_KEY, TRANSCRIPT_KEY
+from conformance.pytest_plugin.budget import allowance_for
 from conformance.pytest_plugin.context import run_context
-from conformance.pytest_plugin.outcomes import record_prerequisite
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig, target_from_document
 from conformance.target.provision import Provisioner
@@ -54,7 +55,8 @@ def graph(request: pytest.FixtureRequest, target: TargetConfig) -> Iterator[Grap
     """The target's API as each identity, sharing one connection pool and the per-mailbox caps."""
     workers = int(getattr(request.config, "workerinput", {}).get("workercount", 1))
     cap = max(1, target.max_concurrency_per_mailbox // max(1, workers))
-    client = Graph(target, request.config.stash[TRANSCRIPT_KEY], mailbox_cap=cap)
+    client = Graph(target, request.config.stash[TRANSCRIPT_KEY], mailbox_cap=cap,
+                   allowance=allowance_for(request.config, target))
     yield client
     client.close()
 

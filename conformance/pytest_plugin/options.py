@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 
 from conformance.errors import ConformanceError, TargetConfigError
-from conformance.outcomes import ExitCode
+from conformance.outcomes import refuse as refuse  # re-exported: the plugin's one-line refusal
+from conformance.pytest_plugin._activity import is_conformance_run
 from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY, RUN_ID_KEY, WORKER_RUN_ID, is_worker
 from conformance.target.resolve import probe_reachable, resolve_target
 from conformance.target.tags import is_valid_run_id, new_run_id
@@ -27,14 +27,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--run-id", metavar="ID", default=None, help="tag of everything this run creates")
 
 
-def refuse(message: str, exit_code: int = ExitCode.USAGE) -> int:
-    """Print one line on stderr and return `exit_code`: what a `pytest_cmdline_main` returns to stop a run.
-
-    A `pytest.exit` from `pytest_configure` is printed twice by pytest (and as a traceback under `--help`),
-    so configuration checks run in a tryfirst `pytest_cmdline_main` and end the run through this.
-    """
-    sys.stderr.write(f"graph-conformance: {message}\n")
-    return int(exit_code)
+def _ini_base_url(config: pytest.Config) -> str | None:
+    """pytest-base-url's `base_url` ini value, which its users set instead of `--base-url`."""
+    try:
+        return str(config.getini("base_url") or "") or None
+    except ValueError:  # pytest-base-url is not installed
+        return None
 
 
 def resolve_run(config: pytest.Config) -> None:
@@ -51,7 +49,7 @@ def resolve_run(config: pytest.Config) -> None:
             raise TargetConfigError(f"--run-id {run_id!r}: use letters, digits, '.', '_' or '-' (max 64)")
     target = resolve_target(
         target_file=config.getoption("target"),
-        base_url=config.getoption("base_url", None),
+        base_url=config.getoption("base_url", None) or _ini_base_url(config),
         environ=dict(os.environ),
     )
     if target is not None and not is_worker(config) and not config.option.collectonly:
@@ -66,7 +64,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
     `--help` and `--version` need no target: they are left alone, whatever the environment says.
     """
-    if config.option.help or config.option.version:
+    if config.option.help or config.option.version or not is_conformance_run(config):
         return None
     try:
         resolve_run(config)

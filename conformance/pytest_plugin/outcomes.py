@@ -2,6 +2,7 @@
 
     MissingIdentity     not-verified, naming the identity to add to the target file
     AmbiguousReplay     not-verified (a re-sent cancel cannot be judged)
+    BudgetExhausted     not-verified "budget: ..." (the request that would exceed the budget was not sent)
     PrerequisiteFailed  not-verified "prerequisite ID failed: ...", its record on the item for the reports
     a transport error   one bounded health probe of the target: it answers -> this case is not-verified and
                         the run goes on; it does not -> the run stops after this case with exit 3
@@ -15,29 +16,24 @@ from typing import Any, NoReturn
 
 import pytest
 
-from conformance._stash import RUN_CONTEXT_KEY
+from conformance._stash import RUN_CONTEXT_KEY, record_prerequisite
 from conformance.errors import (
     AmbiguousReplay,
+    BudgetExhausted,
     MissingIdentity,
-    PrerequisiteFailed,
     RequestUnanswered,
     TargetUnreachable,
 )
 from conformance.outcomes import ExitCode, not_verified
 from conformance.pytest_plugin._keys import ACTIVE_TARGET_KEY, EXPLICIT_TARGET_KEY, is_worker
+from conformance.pytest_plugin.budget import allowance_of
 from conformance.target.client import TRANSPORT_ERRORS
 from conformance.target.hangs import Unanswered
-from conformance.target.prerequisites import records_to
+from conformance.target.prerequisites import PrerequisiteFailed, records_to
 from conformance.target.resolve import probe_reachable
 
 UNREACHABLE_PROPERTY = "graph_conformance_unreachable"  # on a worker's report: the run must stop
-PREREQUISITE_PROPERTY = "graph_conformance_prerequisite"  # interface 1: a prerequisite record
 _LOST_TARGET_KEY = pytest.StashKey[str]()  # per item: the unreachable-target error this item ended on
-
-
-def record_prerequisite(item: pytest.Item, record: dict[str, Any]) -> None:
-    """Keep a prerequisite record on the item (user properties cross xdist) for the reports."""
-    item.user_properties.append((PREREQUISITE_PROPERTY, record))
 
 
 def _not_verified_for(missing: MissingIdentity) -> NoReturn:
@@ -60,7 +56,7 @@ def _probe_error(item: pytest.Item) -> str | None:
     if target is None:
         return "the target is not known yet, so it could not be probed"
     try:
-        probe_reachable(target)
+        probe_reachable(target, allowance_of(item.config))
     except TargetUnreachable as error:
         return str(error)
     return None
@@ -97,8 +93,8 @@ def _guarded_phase(item: pytest.Item) -> Generator[None, None, None]:
             return (yield)
     except MissingIdentity as missing:
         _not_verified_for(missing)
-    except AmbiguousReplay as replay:
-        not_verified(str(replay))
+    except (AmbiguousReplay, BudgetExhausted) as unjudged:
+        not_verified(str(unjudged))
     except PrerequisiteFailed as failed:
         _prerequisite_failed(item, failed)
     except (TargetUnreachable, *TRANSPORT_ERRORS) as error:

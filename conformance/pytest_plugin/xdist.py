@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from conformance.pytest_plugin._activity import is_conformance_run
 from conformance.pytest_plugin._keys import WORKER_RUN_ID, is_worker
 from conformance.pytest_plugin.context import REQUESTS_PROPERTY, run_context
 from conformance.pytest_plugin.outcomes import UNREACHABLE_PROPERTY
@@ -23,6 +24,8 @@ def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object
     Runs before xdist's own hook (which would set `load`); an explicit `--dist` is kept.
     """
     option = config.option
+    if not is_conformance_run(config):
+        return (yield)
     dist_given = getattr(option, "dist", "no") != "no" or getattr(option, "distload", False)
     if getattr(option, "numprocesses", None) and not dist_given:
         option.dist = "worksteal"

@@ -28,6 +28,11 @@ _FUNCTIONS: dict[str, Callable[[Any, str], bool]] = {
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 1000
 MAX_FILTER_DEPTH = 32  # parentheses and `not`s nested in one $filter
+# what one request may cost: beyond these a query option is answered 400, as Graph refuses what it will not do
+MAX_FILTER_TOKENS = 400  # words, strings and punctuation in one $filter (each is evaluated on every item)
+MAX_ORDERBY_KEYS = 32  # properties one $orderby sorts by (each is one sort of the whole collection)
+MAX_COUNT = 2**31 - 1  # $top and $skip are Edm.Int32 in Graph's metadata
+_TRAILING_SPACE = re.compile(r"\s*\Z")
 
 
 def property_value(item: Mapping[str, Any], path: str) -> Any:
@@ -57,7 +62,11 @@ def apply_query(items: list[dict[str, Any]], params: Mapping[str, str], page_url
         predicate = parse_filter(options["filter"])
         items = [item for item in items if predicate(item)]
     if options.get("orderby"):
-        for clause in reversed(options["orderby"].split(",")):
+        clauses = options["orderby"].split(",")
+        if len(clauses) > MAX_ORDERBY_KEYS:
+            raise bad_request(f"Invalid $orderby: {len(clauses)} properties; at most {MAX_ORDERBY_KEYS} are "
+                              "supported.")
+        for clause in reversed(clauses):
             name, _, direction = clause.strip().partition(" ")
             items.sort(key=_sort_by(name), reverse=direction.strip().lower() == "desc")
     top = _count(options.get("top"), "$top", DEFAULT_PAGE_SIZE)
@@ -112,17 +121,22 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 def _count(value: str | None, name: str, default: int) -> int:
     if value is None or value == "":
         return default
-    if not value.isdigit():
-        raise bad_request(f"Invalid value '{value}' for {name}: expected a non-negative integer.")
-    return int(value)
+    digits = value.lstrip("0") or "0"
+    too_long = len(digits) > len(str(MAX_COUNT))  # checked first: int() of 4,300+ digits raises
+    if not (value.isascii() and value.isdigit()) or too_long or int(digits) > MAX_COUNT:
+        shown = value if len(value) <= 20 else f"{value[:20]}... ({len(value)} characters)"
+        raise bad_request(f"Invalid value '{shown}' for {name}: expected an integer from 0 to {MAX_COUNT}.")
+    return int(digits)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     position = 0
     while position < len(text):
-        if text[position:].strip() == "":
+        if _TRAILING_SPACE.match(text, position):
             break
+        if len(tokens) >= MAX_FILTER_TOKENS:
+            raise _invalid(text[:200], f"more than {MAX_FILTER_TOKENS} terms")
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
             raise _invalid(text, f"cannot read '{text[position : position + 20]}'")

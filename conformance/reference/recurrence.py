@@ -112,13 +112,6 @@ def occurrences(
     return found
 
 
-def first_occurrence(recurrence: dict[str, Any], first_start: datetime) -> datetime | None:
-    """The local start of the series' first occurrence."""
-    for local_start in _rule(recurrence, first_start):
-        return local_start
-    return None
-
-
 def _rule(recurrence: dict[str, Any], first_start: datetime) -> rrule.rrule:
     pattern, recurrence_range = recurrence["pattern"], recurrence["range"]
     kind = pattern["type"]

@@ -29,6 +29,9 @@ from conformance.reference.target_document import target_document
 _STARTUP_TIMEOUT_S = 10.0
 
 
+MAX_REQUEST_HEAD_BYTES = 256 * 1024
+
+
 class ReferenceServer:
     """The reference server on a real socket, as a context manager (port 0 picks a free port)."""
 
@@ -122,6 +125,9 @@ class ReferenceServer:
             timeout_keep_alive=30,
             limit_concurrency=1000,
             timeout_graceful_shutdown=5,
+            # a request line or headers up to this size reach the app, which answers a costly query 400 with
+            # Graph's envelope (h11's 16 KiB default cut some long URLs, depending on how they arrived)
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

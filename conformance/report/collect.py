@@ -7,17 +7,16 @@ from typing import Any
 
 import pytest
 
-from conformance._stash import EXCHANGES_KEY, RUN_CONTEXT_KEY
+from conformance._stash import EXCHANGES_KEY, FOOTPRINT_PROPERTY, RUN_CONTEXT_KEY
 from conformance.outcomes import outcome_of_skip
 from conformance.report.evidence import excerpt_exchanges
-from conformance.report.footprint import Footprint, FootprintCounter, total_footprint
 from conformance.report.model import FAIL, CaseResult
 from conformance.report.prerequisites import records_of
-from conformance.target.prerequisites import USER_PROPERTY as PREREQUISITE_PROPERTY
+from conformance.target.footprint import Footprint, FootprintCounter, total_footprint
+from conformance.target.prerequisites import PREREQUISITE_PROPERTY
 from conformance.target.redact import redact_text, redact_value
 
 REPORT_ATTRIBUTE = "graph_conformance"  # a custom TestReport attribute; xdist serialises report.__dict__
-FOOTPRINT_PROPERTY = "graph_conformance_footprint"  # per item: Footprint.as_property(), cumulative
 MESSAGE_CHARS = 4000
 _SENT_COUNT_KEY = pytest.StashKey[int]()
 _FOOTPRINT_KEY = pytest.StashKey[Footprint]()

@@ -11,7 +11,7 @@ from conformance.outcomes import NOT_APPLICABLE as NOT_APPLICABLE
 from conformance.outcomes import NOT_VERIFIED as NOT_VERIFIED
 from conformance.outcomes import OUTCOMES as VERDICTS
 from conformance.outcomes import PASS as PASS
-from conformance.report.footprint import Footprint
+from conformance.target.footprint import Footprint
 
 if TYPE_CHECKING:
     from conformance.report.prerequisites import PrerequisiteRow

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import conformance
-from conformance._stash import RUN_CONTEXT_KEY
+from conformance._stash import CATALOG_INI, RUN_CONTEXT_KEY
 from conformance.errors import ConformanceError
 from conformance.outcomes import ExitCode
 from conformance.report.baseline import KnownFailure, load_baseline
@@ -25,8 +25,6 @@ from conformance.report.prerequisites import prerequisite_rows
 from conformance.report.product import load_product
 from conformance.report.requirements import description_digests, load_requirements
 from conformance.report.rundir import write_run
-
-CATALOG_INI = "graph_conformance_catalog"
 
 
 @dataclass

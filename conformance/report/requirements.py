@@ -6,11 +6,10 @@ import hashlib
 from dataclasses import fields
 from pathlib import Path
 
-from conformance._paths import openapi_dir
+from conformance._paths import DESCRIPTION_FILE, openapi_dir
 from conformance.report.model import RequirementInfo
 from conformance.spec.catalog import CATALOG_FILE, Requirement, load_catalog, read_catalog
 
-OPENAPI_FILE = "event-cancel.yaml"
 _FIELDS = tuple(item.name for item in fields(RequirementInfo))
 
 
@@ -35,7 +34,7 @@ def sha256_of(path: Path) -> str | None:
 def description_digests(catalog_path: str | None = None) -> dict[str, dict[str, str | None]]:
     """Digests of the requirement catalog and the OpenAPI description the run was checked against."""
     catalog_file = Path(catalog_path) if catalog_path else openapi_dir() / CATALOG_FILE
-    openapi_file = openapi_dir() / OPENAPI_FILE
+    openapi_file = openapi_dir() / DESCRIPTION_FILE
     return {
         "catalog": {"file": catalog_file.name, "sha256": sha256_of(catalog_file)},
         "openapi": {"file": openapi_file.name, "sha256": sha256_of(openapi_file)},

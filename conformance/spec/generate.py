@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from conformance._paths import openapi_dir, repo_root
+from conformance._paths import DESCRIPTION_FILE, openapi_dir, repo_root
 from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
 from conformance.outcomes import ExitCode
@@ -29,7 +29,6 @@ from conformance.spec.requirements import (
 )
 
 SOURCE_PAGE = "sources/event-cancel.ru-RU.md"
-DESCRIPTION_FILE = "event-cancel.yaml"
 DOCS_REPOSITORY = "microsoftgraph/microsoft-graph-docs"
 _FRONT_MATTER_KEYS = (
     "ms.contentlocale",

@@ -7,7 +7,7 @@ import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
-from conformance.errors import TargetUnreachable
+from conformance.errors import BudgetExhausted, TargetUnreachable
 from conformance.target.client import GraphClient
 from conformance.target.conventions import GONE
 from conformance.target.listing import FilterRefused, complete_listing, odata_literal
@@ -51,6 +51,8 @@ def still_listed(
                 )
             except TargetUnreachable:
                 lost.set()  # the deletes then count everything as left behind
+            except BudgetExhausted:
+                pass  # no request left for the look-up: each delete (kept back at creation) goes instead
         listed_ids = None if listed is None else {str(item.get("id")) for item in listed}
         survivors += [
             (client, path)

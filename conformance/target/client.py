@@ -11,13 +11,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3 import BaseHTTPResponse
 from urllib3.connectionpool import ConnectionPool
-from urllib3.exceptions import InvalidHeader, ReadTimeoutError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
-from conformance.errors import AmbiguousReplay, MissingIdentity, RequestUnanswered, TargetUnreachable
-from conformance.target.config import Identity, TargetConfig
+from conformance.errors import (
+    AmbiguousReplay,
+    BudgetExhausted,
+    MissingIdentity,
+    RequestUnanswered,
+    TargetUnreachable,
+)
+from conformance.target.allowance import Allowance
+from conformance.target.config import Budget, Identity, TargetConfig
 from conformance.target.hangs import HangAwareAdapter, HangMemory, Unanswered
 from conformance.target.resolve import probe_reachable
 from conformance.target.tokens import TokenProvider
@@ -50,7 +58,38 @@ def is_cancel(url: str) -> bool:
 
 
 class GraphRetry(Retry):
-    """urllib3's Retry, also accepting a fractional `Retry-After` (Graph sends e.g. `0.5`)."""
+    """urllib3's Retry, also accepting a fractional `Retry-After` (Graph sends e.g. `0.5`), and taking each
+    retry from the run's allowance (none left: the last answer is final, a broken connection an error)."""
+
+    allowance: Allowance | None = None
+
+    def new(self, **kw: Any) -> GraphRetry:
+        """The next Retry state, keeping the allowance."""
+        renewed = super().new(**kw)
+        renewed.allowance = self.allowance
+        return renewed
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> GraphRetry:
+        """urllib3's bookkeeping (a read timeout is raised at once, never re-sent); then one more request from
+        the allowance, or no retry."""
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        renewed = super().increment(method, url, response, error, _pool, _stacktrace)
+        if self.allowance is not None and not self.allowance.take_retry():
+            if response is None:  # a broken connection: no answer to end on
+                raise BudgetExhausted("budget: the connection broke and the budget has no request left to "
+                                      "retry it")
+            no_retry = ResponseError("budget: no request left to retry")
+            raise MaxRetryError(_pool, url or "", no_retry)  # type: ignore[arg-type]  # None is fine
+        return renewed
 
     def parse_retry_after(self, retry_after: str) -> float:
         """Seconds to wait: a number (plus a little jitter) or an HTTP date, capped at retry_after_max.
@@ -64,27 +103,15 @@ class GraphRetry(Retry):
             return super().parse_retry_after(retry_after)
         return min(seconds + random.uniform(0.0, 0.05 + seconds / 4), self.retry_after_max)
 
-    def increment(
-        self,
-        method: str | None = None,
-        url: str | None = None,
-        response: BaseHTTPResponse | None = None,
-        error: Exception | None = None,
-        _pool: ConnectionPool | None = None,
-        _stacktrace: TracebackType | None = None,
-    ) -> GraphRetry:
-        """urllib3's bookkeeping, except that a read timeout is raised at once (never re-sent)."""
-        if isinstance(error, ReadTimeoutError):
-            raise error
-        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 def build_retry(
-    total: int, backoff_max: float, retry_after_max: float, *, statuses: bool = True
+    total: int, backoff_max: float, retry_after_max: float, allowance: Allowance | None = None,
+    *, statuses: bool = True,
 ) -> GraphRetry:
     """Bounded retries of 429/503 (unless `statuses` is False) and of broken connections, for every method,
-    honouring Retry-After."""
-    return GraphRetry(
+    honouring Retry-After; each retry taken from `allowance` when given."""
+    retry = GraphRetry(
         total=total + CONNECT_RETRIES + READ_RETRIES,
         connect=CONNECT_RETRIES,
         read=READ_RETRIES,
@@ -99,30 +126,65 @@ def build_retry(
         retry_after_max=retry_after_max,  # type: ignore[arg-type]  # urllib3 annotates int, uses it as float
         raise_on_status=False,
     )
+    retry.allowance = allowance
+    return retry
+
+
+class BudgetedAdapter(HTTPAdapter):
+    """requests' adapter taking every request from the run's allowance before sending it."""
+
+    def __init__(self, allowance: Allowance, **kwargs: Any) -> None:
+        self.allowance = allowance
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        """Take the request's cost (BudgetExhausted: not sent), send it, give back what it did not spend."""
+        pending = self.allowance.take(str(request.method or "GET"), str(request.url), request.body)
+        try:
+            response = super().send(request, *args, **kwargs)
+        except BaseException:
+            self.allowance.settle(pending, None)  # unknown: a create or cancel keeps what it took
+            raise
+        self.allowance.settle(pending, response.status_code, response.content)
+        return response
+
+
+class GraphAdapter(HangAwareAdapter, BudgetedAdapter):
+    """Sends no request of a kind known to hang (first), then takes the rest from the run's allowance."""
+
+
+def graph_session(
+    hangs: HangMemory, allowance: Allowance, retry: GraphRetry, **adapter: Any
+) -> requests.Session:
+    """A session that skips kinds known to hang and takes every request (and retry) from `allowance`."""
+    session = requests.Session()
+    mounted = GraphAdapter(hangs, allowance=allowance, max_retries=retry, **adapter)
+    session.mount("http://", mounted)
+    session.mount("https://", mounted)
+    return session
 
 
 class Graph:
     """The target's API as each configured identity; hands out GraphClients."""
 
     def __init__(
-        self, target: TargetConfig, transcript: Transcript, *, mailbox_cap: int | None = None
+        self, target: TargetConfig, transcript: Transcript, *, mailbox_cap: int | None = None,
+        allowance: Allowance | None = None,
     ) -> None:
         self.target, self.transcript = target, transcript
         self.mailbox_cap = mailbox_cap or target.max_concurrency_per_mailbox
-        self.session = requests.Session()
-        self.hangs = HangMemory(target.base_url, lambda: probe_reachable(target), transcript.redactor.text)
+        # a conformance run hands its Allowance (the budget as a cap); preflight and sweep count, unlimited
+        self.allowance = allowance or Allowance(Budget())
+        self.hangs = HangMemory(
+            target.base_url, lambda: probe_reachable(target, self.allowance), transcript.redactor.text
+        )
         # 429/503 are retried by GraphClient.request, which waits outside the mailbox's concurrency slot
         self.retry = build_retry(
-            target.retry_total, target.backoff_max, target.retry_after_max, statuses=False
+            target.retry_total, target.backoff_max, target.retry_after_max, self.allowance, statuses=False
         )
-        adapter = HangAwareAdapter(
-            self.hangs,
-            max_retries=self.retry,
-            pool_connections=4,
-            pool_maxsize=32,
+        self.session = graph_session(
+            self.hangs, self.allowance, self.retry, pool_connections=4, pool_maxsize=32
         )
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         self.timeout = (target.connect_timeout, target.read_timeout)
         self._providers = {
             role: TokenProvider(role, identity.token, timeout=self.timeout, on_token=transcript.redactor.add)
@@ -306,6 +368,3 @@ class GraphClient:
         """DELETE `path`."""
         return self.request("DELETE", path, **kwargs)
 
-    def patch(self, path: str, **kwargs: Any) -> requests.Response:
-        """PATCH `path`."""
-        return self.request("PATCH", path, **kwargs)

@@ -80,6 +80,11 @@ class Budget:
         return any(limit is not None for limit in (self.events, self.messages, self.requests))
 
 
+# a remote target whose file sets no budget: a whole default run with room to spare, and no more meeting mail
+# than one test mailbox takes in a few minutes at Exchange Online's 30 messages a minute
+DEFAULT_REMOTE_BUDGET = Budget(events=200, messages=100, requests=2000)
+
+
 @dataclass(frozen=True)
 class TargetConfig:
     """Everything the suite knows about the server under test, resolved once per run."""
@@ -114,6 +119,13 @@ class TargetConfig:
     def is_remote(self) -> bool:
         """Whether to spend as on a real tenant: the file says `remote: true`, or the URL is not loopback."""
         return self.remote if self.remote is not None else not self.is_loopback
+
+    @property
+    def run_budget(self) -> Budget:
+        """What the run may spend: the file's `budget`, else DEFAULT_REMOTE_BUDGET on a remote target."""
+        if self.budget.limited or not self.is_remote:
+            return self.budget
+        return DEFAULT_REMOTE_BUDGET
 
     @property
     def send_limit(self) -> int:

@@ -64,17 +64,6 @@ class Exchange:
                 kept[key] = json.dumps(body) if isinstance(body, dict | list) else str(body)
         return cls(**kept)
 
-    # Transitional: code written for the dict exchanges reads them with ["key"] and .get("key").
-    def __getitem__(self, key: str) -> Any:
-        """The field `key` (dict-style read, for callers written against the untyped exchanges)."""
-        if key not in self.__dataclass_fields__:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """The field `key`, or `default` when there is no such field."""
-        return getattr(self, key) if key in self.__dataclass_fields__ else default
-
 
 ExchangeLike = Exchange | Mapping[str, Any]
 

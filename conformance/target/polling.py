@@ -95,10 +95,6 @@ class EffectLatencies:
         with self._lock:
             return self._slowest.get(effect)
 
-    def learned(self) -> dict[str, float]:
-        """Each kind seen and the bound it gives now, in seconds."""
-        return {str(effect): self.bound(effect).poll_timeout_s for effect in Effect if self.slowest(effect)}
-
     def full(self, effect: Effect, what: str = "", reason: str = "", since: float | None = None) -> Bound:
         """The configured bound, unshortened (for arranging, where the run learns what effects take)."""
         why = reason or "the configured polling bound (polling.timeout_s)"

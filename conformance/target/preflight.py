@@ -15,13 +15,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
-from conformance.errors import PrerequisiteFailed, TargetConfigError
+from conformance.errors import TargetConfigError
 from conformance.outcomes import ExitCode
 from conformance.target import prerequisites as prereq
 from conformance.target._arrange import check_filter, check_paging, created_object, send
 from conformance.target.client import Graph, MissingIdentity
 from conformance.target.config import TargetConfig, target_from_document
-from conformance.target.prerequisites import CATALOG, PrerequisiteLog, Record, answer_line, status_line
+from conformance.target.prerequisites import (
+    CATALOG,
+    PrerequisiteFailed,
+    PrerequisiteLog,
+    Record,
+    answer_line,
+    status_line,
+)
 from conformance.target.provision import ProvisionedEvent, Provisioner
 from conformance.target.redact import Redactor
 from conformance.target.resolve import probe_reachable, resolve_target

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.errors import ConformanceError, TargetUnreachable
+from conformance.outcomes import ExitCode
 from conformance.target import exchange as recorded
+from conformance.target.exchange import ExchangeLike, as_exchange
 from conformance.target.resolve import already_probed, probe_reachable
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 
 OK, FAILED, FALLBACK = "ok", "failed", "fallback"
 STATUSES = (OK, FAILED, FALLBACK)
-USER_PROPERTY = "graph_conformance_prerequisite"  # the name of the records on a pytest item
+PREREQUISITE_PROPERTY = "graph_conformance_prerequisite"  # the name of the records on a pytest item
 ID_CHARS_SHOWN = 24  # a longer path segment (an id) is shortened in status lines
 
 IDENTITY_TOKENS = "IDENTITY-TOKENS"
@@ -197,27 +199,46 @@ def make_record(
     }
 
 
-def exchange_of(response: requests.Response | None) -> dict[str, Any] | None:
-    """The redacted exchange recorded for `response`, as a JSON-able dict (None when there is none)."""
+class PrerequisiteFailed(ConformanceError):
+    """Arranging a case failed: the target lacks a prerequisite (the case is not-verified, never failed).
+
+    `.record` is the prerequisite record (status "failed") the reports show; `.recorded` is True once a
+    Provisioner has already handed that record to its sink, so it is not added twice.
+    """
+
+    exit_code = ExitCode.NOT_CONFORMANT
+
+    def __init__(self, prerequisite_id: str, detail: str, exchange: dict[str, Any] | None = None) -> None:
+        self.prerequisite_id, self.detail, self.exchange = prerequisite_id, detail, exchange
+        self.recorded = False
+        self.record: dict[str, Any] = make_record(prerequisite_id, FAILED, detail, exchange=exchange)
+        super().__init__(f"prerequisite {prerequisite_id} failed: {detail}")
+
+
+def exchange_record(response: requests.Response | None) -> dict[str, Any] | None:
+    """The redacted exchange recorded for `response` as a JSON-able dict, for a prerequisite record (None
+    when there is none); `conformance.target.exchange.exchange_of` gives the Exchange itself."""
     exchange = recorded.exchange_of(response)
     return None if exchange is None else exchange.as_dict()
 
 
 def answer_line(response: requests.Response | None) -> str:
     """`GET /v1.0/me -> HTTP 200` for a recorded response (its error code appended), else ''."""
-    exchange = exchange_of(response)
+    exchange = exchange_record(response)
     if exchange is None:
         return f"HTTP {response.status_code}" if response is not None else ""
     return status_line(exchange)
 
 
-def status_line(exchange: dict[str, Any]) -> str:
+def status_line(exchange: ExchangeLike) -> str:
     """`POST /v1.0/me/events -> HTTP 403 ErrorAccessDenied` from a recorded exchange (no query, ids cut)."""
-    url = str(exchange.get("url", "")).split("?", 1)[0]
+    record = as_exchange(exchange)
+    url = record.url.split("?", 1)[0]
     path = "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
     path = "/".join(part if len(part) <= ID_CHARS_SHOWN else part[:8] + "..." for part in path.split("/"))
-    code = _error_code(exchange.get("response_body"))
-    line = f"{exchange.get('method', '?')} {path} -> HTTP {exchange.get('status', '?')}"
+    code = _error_code(record.response_body)
+    status = record.status if record.status is not None else "?"
+    line = f"{record.method or '?'} {path} -> HTTP {status}"
     return f"{line} {code}" if code else line
 
 
@@ -275,7 +296,7 @@ class PrerequisiteLog:
 
     def ok(self, prerequisite_id: str, detail: str, response: requests.Response | None = None) -> None:
         """Record that `prerequisite_id` worked."""
-        self._emit(make_record(prerequisite_id, OK, detail, exchange=exchange_of(response)))
+        self._emit(make_record(prerequisite_id, OK, detail, exchange=exchange_record(response)))
 
     def fallback(
         self,
@@ -285,7 +306,7 @@ class PrerequisiteLog:
         response: requests.Response | None = None,
     ) -> None:
         """Record that `prerequisite_id` did not work as Graph does and `fallback` was used instead."""
-        exchange = exchange_of(response)
+        exchange = exchange_record(response)
         self._emit(make_record(prerequisite_id, FALLBACK, detail, fallback=fallback, exchange=exchange))
 
     def filter_refused(self, response: requests.Response) -> None:
@@ -297,7 +318,8 @@ class PrerequisiteLog:
         self, prerequisite_id: str, detail: str, response: requests.Response | None = None
     ) -> PrerequisiteFailed:
         """Record the failure and return the PrerequisiteFailed to raise (marked as recorded)."""
-        error = PrerequisiteFailed(prerequisite_id, " ".join(detail.split()), exchange=exchange_of(response))
+        record = exchange_record(response)
+        error = PrerequisiteFailed(prerequisite_id, " ".join(detail.split()), exchange=record)
         if self.sink is not None:
             self._emit(error.record)
             error.recorded = True

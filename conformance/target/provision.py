@@ -316,6 +316,10 @@ class Provisioner:
         clean-up is otherwise a long chain of DELETEs, one after another. Once the target stops answering,
         nothing more is tried (each further delete would wait out its timeouts too).
         """
+        with self.graph.allowance.cleaning():  # uses the clean-up requests each creation kept back
+            self._cleanup()
+
+    def _cleanup(self) -> None:
         lost = threading.Event()
         presumed, self._presumed_gone = self._presumed_gone, {}
         survivors = still_listed(presumed, tag(self.run_id), lost, self.log.filter_refused)

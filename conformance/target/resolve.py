@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 import requests
 
-from conformance.errors import RequestUnanswered, TargetUnreachable
+from conformance.errors import BudgetExhausted, RequestUnanswered, TargetUnreachable
+from conformance.target.allowance import Allowance
 from conformance.target.config import ENV_PREFIX, TargetConfig, load_target_file
 from conformance.target.discovery import target_for_base_url
 from conformance.target.hangs import Unanswered
@@ -28,8 +29,17 @@ def resolve_target(
     return target
 
 
-def probe_reachable(target: TargetConfig) -> None:
-    """Raise TargetUnreachable when nothing answers at the target's base URL (any HTTP answer will do)."""
+def probe_reachable(target: TargetConfig, allowance: Allowance | None = None) -> None:
+    """Raise TargetUnreachable when nothing answers at the target's base URL (any HTTP answer will do).
+
+    With the run's allowance, the probe is one of its requests; when none is left it is not sent (the run
+    goes on, and the budget ends what would send more).
+    """
+    if allowance is not None:
+        try:
+            allowance.take("GET", target.base_url)
+        except BudgetExhausted:
+            return
     try:
         requests.get(
             target.base_url, timeout=(target.connect_timeout, target.read_timeout), allow_redirects=False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 import requests
 
@@ -38,10 +37,11 @@ class Transcript:
         self.redactor = redactor
         self.request_count = 0
         self.mailbox_namer: MailboxNamer | None = None  # set by the Graph that sends through this transcript
-        self._sink: list[Any] | None = None
+        self.listeners: list[Callable[[Exchange], None]] = []  # told of every exchange, in the order recorded
+        self._sink: list[Exchange] | None = None
         self._lock = threading.Lock()
 
-    def start_test(self, sink: list[Any]) -> None:
+    def start_test(self, sink: list[Exchange]) -> None:
         """Send the following Exchanges to `sink` (a test's list)."""
         self._sink = sink
 
@@ -79,5 +79,7 @@ class Transcript:
             self.request_count += 1
             if self._sink is not None:
                 self._sink.append(exchange)
+            for listener in self.listeners:
+                listener(exchange)
         remember(response, exchange)
         return exchange

@@ -20,10 +20,10 @@ from conformance.cases.toolkit import (
     organizer_cancels,
     send,
 )
-from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.errors import TargetUnreachable
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import TargetConfig
-from conformance.target.prerequisites import Record
+from conformance.target.prerequisites import PrerequisiteFailed, Record
 from conformance.target.provision import Provisioner
 from tests._gaps import ERROR_BODY, Gaps, statuses
 
@@ -112,7 +112,7 @@ def test_an_act_without_answer_on_a_lost_target_stops_the_run(
 ) -> None:
     event = provision.event(attendees=0)
 
-    def lost(target: TargetConfig) -> None:
+    def lost(target: TargetConfig, allowance: object = None) -> None:
         raise TargetUnreachable(f"{target.base_url} does not answer")
 
     monkeypatch.setattr("conformance.cases.toolkit.act.probe_reachable", lost)

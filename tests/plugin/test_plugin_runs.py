@@ -226,28 +226,42 @@ def collected_node_ids(output: str) -> list[str]:
     return re.findall(r"^(\S+::\S+)$", output, flags=re.MULTILINE)
 
 
-@pytest.mark.parametrize("option", ["--target", "--reports-dir"])
+@pytest.mark.parametrize("given", ["--target=FILE", "--reports-dir DIR"])
 def test_an_option_naming_a_path_elsewhere_still_collects_only_the_conformance_cases(
-    tmp_path: Path, option: str
+    tmp_path: Path, given: str
 ) -> None:
-    """pytest took `--target /elsewhere/FILE` for a test path: rootdir /elsewhere, the project's tests ran."""
+    """`--target=/elsewhere/FILE` (one word), or a path that does not exist yet, leaves pytest's rootdir."""
     with ReferenceServer() as server:
         document = server.target_document()
     target_file = tmp_path / "target.yaml"
     target_file.write_text(yaml.safe_dump(document), encoding="utf-8")  # collecting sends no request
-    value = str(target_file) if option == "--target" else str(tmp_path / "reports")
-    completed = run_pytest_at_root("--collect-only", "-q", option, value)
+    arguments = ([f"--target={target_file}"] if given == "--target=FILE"
+                 else ["--reports-dir", str(tmp_path / "not-yet")])
+    completed = run_pytest_at_root("--collect-only", "-q", *arguments)
     expected = run_pytest_at_root("--collect-only", "-q", "conformance/cases")
     node_ids = collected_node_ids(completed.stdout)
     assert node_ids, completed.stdout[-3000:] + completed.stderr[-2000:]
     assert all(node_id.startswith("conformance/cases/") for node_id in node_ids), node_ids[:5]
     assert node_ids == collected_node_ids(expected.stdout)
-    assert f"rootdir: {REPO_ROOT}" in run_pytest_at_root("--collect-only", option, value).stdout
+    assert f"rootdir: {REPO_ROOT}" in run_pytest_at_root("--collect-only", *arguments).stdout
+
+
+def test_a_rootdir_moved_by_an_option_value_is_one_line_naming_the_fix(tmp_path: Path) -> None:
+    """`--target /elsewhere/FILE` (two words): pytest makes /elsewhere its rootdir and skips the project's
+    ini; without test arguments that collects the wrong tests, so the run stops with one line (exit 2)."""
+    target_file = tmp_path / "target.yaml"
+    target_file.write_text("base_url: http://127.0.0.1:1/v1.0\n", encoding="utf-8")
+    completed = run_pytest_at_root("--collect-only", "-q", "--target", str(target_file))
+    lines = (completed.stdout + completed.stderr).strip().splitlines()
+    assert completed.returncode == 2, lines[-20:]
+    assert lines == [f"graph-conformance: pytest took the path in `--target {target_file}` for a test path "
+                     f"and made {tmp_path} its rootdir, so the project's ini was not read; write "
+                     f"--target={target_file} (one word) or add --rootdir ."]
 
 
 INNER_CASES = '''
 import requests
-from conformance.errors import PrerequisiteFailed
+from conformance.target.prerequisites import PrerequisiteFailed
 
 
 def test_a_request_goes_unanswered(target):

@@ -12,8 +12,9 @@ from conformance._stash import EXCHANGES_KEY
 from conformance.outcomes import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS
 from conformance.report import collect
 from conformance.report.collect import FOOTPRINT_PROPERTY, REPORT_ATTRIBUTE, ResultCollector
-from conformance.report.footprint import Footprint
-from conformance.target.prerequisites import USER_PROPERTY
+from conformance.target.exchange import Exchange
+from conformance.target.footprint import Footprint
+from conformance.target.prerequisites import PREREQUISITE_PROPERTY
 
 NODE = "tests/t.py::test_a"
 ANNOTATION = {"requirements": ["CANCEL-202-EMPTY", "GRAPH-ERROR-ENVELOPE"], "exchanges": [{"status": 202}]}
@@ -122,7 +123,9 @@ def test_the_run_info_of_the_first_worker_report_is_kept() -> None:
 def test_a_case_keeps_its_worker_prerequisites_and_footprint() -> None:
     record = {"id": "EVENT-CREATE", "status": "ok", "detail": "token=abc.def.ghi"}
     footprint = Footprint(requests=3, cancels_sent=1)
-    properties = [(USER_PROPERTY, record), ("other", 1), (FOOTPRINT_PROPERTY, footprint.as_property())]
+    properties = [
+        (PREREQUISITE_PROPERTY, record), ("other", 1), (FOOTPRINT_PROPERTY, footprint.as_property())
+    ]
     gateway = SimpleNamespace(gateway=SimpleNamespace(id="gw1"))
     case = fold(report(properties=properties, node=gateway), report(when="teardown"))
     assert case.worker == "gw1"
@@ -157,10 +160,11 @@ def test_requirement_ids_come_from_every_marker_in_order_without_duplicates() ->
 def test_each_report_takes_only_the_exchanges_new_since_the_last() -> None:
     item = cast(pytest.Item, SimpleNamespace(stash=pytest.Stash()))
     assert collect._new_exchanges(item) == []
-    item.stash[EXCHANGES_KEY] = [{"n": 1}, {"n": 2}]
-    assert collect._new_exchanges(item) == [{"n": 1}, {"n": 2}]
-    item.stash[EXCHANGES_KEY].append({"n": 3})
-    assert collect._new_exchanges(item) == [{"n": 3}]
+    one, two, three = (Exchange("GET", f"https://graph.example/v1.0/me/events/{n}") for n in (1, 2, 3))
+    item.stash[EXCHANGES_KEY] = [one, two]
+    assert collect._new_exchanges(item) == [one, two]
+    item.stash[EXCHANGES_KEY].append(three)
+    assert collect._new_exchanges(item) == [three]
     assert collect._new_exchanges(item) == []
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance.report.footprint import Footprint, FootprintCounter, count_footprint, total_footprint
 from conformance.target.exchange import Exchange
+from conformance.target.footprint import Footprint, FootprintCounter, count_footprint, total_footprint
 
 BASE = "http://127.0.0.1:1/v1.0"
 T0 = 1_800_000_000.0

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.errors import TargetUnreachable
 from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import load_target_file
-from conformance.target.prerequisites import Record
+from conformance.target.exchange import Exchange
+from conformance.target.prerequisites import PrerequisiteFailed, Record
 from conformance.target.provision import Provisioner
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
@@ -190,13 +191,13 @@ def test_cancelled_events_are_confirmed_gone_with_one_unfiltered_listing_when_fi
         assert organizer.post(f"{event.path}/cancel", json={}).status_code == 202
         provisioner.presumed_gone(event)
     gaps.add("GET", r"/me/calendar/events$", 400, ERROR_BODY, query="$filter")
-    sink: list[dict[str, Any]] = []
+    sink: list[Exchange] = []
     graph.transcript.start_test(sink)
     try:
         provisioner.cleanup()
     finally:
         graph.transcript.stop_test()
-    sent = [(exchange["method"], exchange["status"], "%24filter" in exchange["url"]) for exchange in sink]
+    sent = [(exchange.method, exchange.status, "%24filter" in exchange.url) for exchange in sink]
     assert sent[:2] == [("GET", 400, True), ("GET", 200, False)]
     assert [method for method, _status, _filtered in sent[2:]] == ["DELETE"]  # only the untouched event
     assert ("ODATA-FILTER", "fallback") in statuses(records)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.errors import ConformanceError, PrerequisiteFailed
+from conformance.errors import ConformanceError
 from conformance.target import prerequisites as prereq
-from conformance.target.prerequisites import CATALOG, PrerequisiteLog, make_record, status_line
+from conformance.target.prerequisites import (
+    CATALOG,
+    PrerequisiteFailed,
+    PrerequisiteLog,
+    make_record,
+    status_line,
+)
 
 AGREED_IDS = (
     "IDENTITY-TOKENS", "EVENT-CREATE", "EVENT-READ", "CALENDAR-CREATE", "CALENDAR-GROUP-CREATE",

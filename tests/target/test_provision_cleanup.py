@@ -6,7 +6,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -15,6 +14,7 @@ from conformance.errors import TargetUnreachable
 from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import load_target_file
+from conformance.target.exchange import Exchange
 from conformance.target.provision import CleanupWarning, ProvisionedEvent, Provisioner
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
@@ -39,13 +39,13 @@ def graph(tmp_path: Path) -> Iterator[Graph]:
 
 def methods_sent(graph: Graph, run: Callable[[], None]) -> list[str]:
     """The methods of the requests `run` sends."""
-    sink: list[dict[str, Any]] = []
+    sink: list[Exchange] = []
     graph.transcript.start_test(sink)
     try:
         run()
     finally:
         graph.transcript.stop_test()
-    return [str(exchange["method"]) for exchange in sink]
+    return [exchange.method for exchange in sink]
 
 
 def with_events(graph: Graph, run_id: str, count: int) -> Provisioner:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.errors import PrerequisiteFailed, TargetUnreachable
+from conformance.errors import TargetUnreachable
 from conformance.reference.serve import ReferenceServer
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig, load_target_file
@@ -14,7 +14,8 @@ from conformance.target.listing import complete_listing
 from conformance.target.prerequisites import (
     EVENT_READ,
     ODATA_FILTER,
-    USER_PROPERTY,
+    PREREQUISITE_PROPERTY,
+    PrerequisiteFailed,
     PrerequisiteLog,
     Record,
     records_to,
@@ -125,13 +126,13 @@ def test_the_plugin_puts_run_wide_records_on_the_item_running_then_the_last_tear
     pytester.makeconftest(RUN_WIDE_CONFTEST)
     two_tests = "def test_first(run_wide):\n    pass\n\n\ndef test_second(run_wide):\n    pass\n"
     pytester.makepyfile(test_two=two_tests)
-    result = pytester.inline_run("-p", "no:randomly", "-p", "no:cacheprovider")
+    result = pytester.inline_run("-p", "no:randomly", "-p", "no:cacheprovider", "--graph-conformance")
     result.assertoutcome(passed=2)
     carried = {
         (report.nodeid.rsplit("::", 1)[-1], report.when, str(value["id"]), str(value["status"]))
         for report in result.getreports("pytest_runtest_logreport")
         for name, value in report.user_properties
-        if name == USER_PROPERTY and isinstance(value, dict)
+        if name == PREREQUISITE_PROPERTY and isinstance(value, dict)
     }
     assert ("test_first", "setup", "EVENT-CREATE", "ok") in carried
     assert ("test_second", "teardown", ODATA_FILTER, "fallback") in carried

@@ -20,10 +20,11 @@ from conformance.cases.generated._ids import EventSupply, RouteShape, caller_rol
 from conformance.cases.generated._plan import PlannedCase
 from conformance.cases.generated._schema import has_pinned_path
 from conformance.cases.toolkit import is_unknown_route, profile_of
-from conformance.errors import ConformanceError, PrerequisiteFailed, TargetUnreachable
+from conformance.errors import ConformanceError, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
-from conformance.target.client import RETRY_STATUSES, Graph, build_retry
-from conformance.target.hangs import HangAwareAdapter, RememberedHang, Unanswered
+from conformance.target.client import RETRY_STATUSES, Graph, build_retry, graph_session
+from conformance.target.hangs import RememberedHang, Unanswered
+from conformance.target.prerequisites import PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.resolve import probe_reachable
 from conformance.target.urls import quote_id
@@ -76,14 +77,16 @@ def set_real_path_parameters(case: Case, ids: dict[str, str]) -> None:
         meta.generation.mode = GenerationMode.POSITIVE if all_valid else GenerationMode.NEGATIVE
 
 
-def session_for(base_url: str) -> requests.Session:
+def session_for(graph: Graph) -> requests.Session:
     """A session that reads the proxy and CA-bundle environment once, not on every request.
 
     requests re-reads the environment (`trust_env`) for each request, which cost more than the redaction of
     the transcript; the settings it would find are the same for the whole run, so they are resolved here.
     """
-    session = requests.Session()
-    settings = session.merge_environment_settings(base_url, {}, None, None, None)  # requests reads the env
+    target = graph.target
+    retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max, graph.allowance)
+    session = graph_session(graph.hangs, graph.allowance, retry)
+    settings = session.merge_environment_settings(target.base_url, {}, None, None, None)  # reads the env
     session.proxies.update(settings["proxies"])
     session.verify = settings["verify"]
     session.trust_env = False
@@ -149,12 +152,8 @@ class CaseRunner:
         self.cases = 0
         self.requests = 0
         self._count_lock = threading.Lock()  # cases of one route may be sent from several threads
-        self.session = session_for(graph.target.base_url)
+        self.session = session_for(graph)  # shares what the run learned of hangs, and its allowance
         target = graph.target
-        retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max)
-        adapter = HangAwareAdapter(graph.hangs, max_retries=retry)  # shares what the run learned of hangs
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         self.timeout = (target.connect_timeout, target.read_timeout)
 
     def close(self) -> None:
@@ -312,7 +311,7 @@ class CaseRunner:
         """
         if isinstance(error, Unanswered):
             return error.evidence
-        probe_reachable(self.graph.target)
+        probe_reachable(self.graph.target, self.graph.allowance)
         return _one_line(error)
 
     def _message(self, case: Case, family: Family, titles: str, detail: str, note: str = "") -> str:

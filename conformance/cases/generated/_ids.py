@@ -66,11 +66,10 @@ class EventSupply:
 
     graph: Graph
     provision: Provisioner
-    provisioned: int = 0
     _pool: dict[str, list[ProvisionedEvent]] = field(default_factory=dict)
     _calendar_id: str | None = None
     _calendar_group: tuple[str, str] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)  # the pool, the counter
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # the pool
     _containers_lock: threading.Lock = field(default_factory=threading.Lock)  # one calendar (group) each
 
     def _secondary_calendar(self) -> str:
@@ -91,7 +90,6 @@ class EventSupply:
             pool = self._pool.setdefault(shape.pool_key, [])
             if pool:
                 return pool.pop()
-            self.provisioned += 1
         if shape.pool_key == "group":
             return self.provision.event(group=True, attendees=0)
         if shape.pool_key == "secondary":

@@ -33,10 +33,11 @@ from conformance.cases.generated._select import (
     is_positive,
     phase_of,
 )
-from conformance.cases.toolkit.spending import Footprint
+from conformance.target.allowance import CLEANUP_REQUESTS, Cost
 
 AUTH_CASES = 2  # cases ignored_auth re-sends (twice each: without a token, with an invalid one)
 PAGE_EXAMPLE_KEY = "Comment"  # the page's own request example spells it so
+EVENT_COST = Cost(requests=1 + CLEANUP_REQUESTS, events=1)  # creating an event, its clean-up kept back
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,12 @@ class PlannedCase:
     essential: bool
 
     @property
-    def cost(self) -> Footprint:
-        """Worst case: one request (+2 ignored_auth probes), an attendee-less event if it may cancel one."""
+    def cost(self) -> Cost:
+        """Worst case: one request (+2 ignored_auth probes), an attendee-less event if it may cancel one (its
+        creation, and the requests kept back for its clean-up)."""
         event = spends_event(self.case)
         probes = 2 if AUTH_FAMILY in self.families else 0
-        return Footprint(requests=1 + probes + int(event), events=int(event))
+        return Cost(requests=1 + probes) + (EVENT_COST if event else Cost())
 
 
 def load_schema(description: dict[str, object], seed: int, *, fuzzing: bool, examples: int) -> OpenApiSchema:
@@ -170,9 +172,9 @@ def plan(cases: Sequence[Case], *, full: bool, events: int | None = None) -> lis
     return planned
 
 
-def fit(planned: Sequence[PlannedCase], room: Footprint) -> tuple[list[PlannedCase], list[PlannedCase]]:
+def fit(planned: Sequence[PlannedCase], room: Cost) -> tuple[list[PlannedCase], list[PlannedCase]]:
     """(sent, left out): in order, each case whose cost still fits `room` (a cheaper later one may fit)."""
-    spent = Footprint()
+    spent = Cost()
     sent: list[PlannedCase] = []
     left_out: list[PlannedCase] = []
     for item in planned:
@@ -184,9 +186,9 @@ def fit(planned: Sequence[PlannedCase], room: Footprint) -> tuple[list[PlannedCa
     return sent, left_out
 
 
-def total_cost(planned: Sequence[PlannedCase]) -> Footprint:
+def total_cost(planned: Sequence[PlannedCase]) -> Cost:
     """The worst-case footprint of sending all of `planned`."""
-    spent = Footprint()
+    spent = Cost()
     for item in planned:
         spent = spent + item.cost
     return spent

@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 
+from conformance._stash import record_prerequisite
 from conformance.cases.generated._calls import CaseOutcome, CaseRunner, FamilyResult, applicability
 from conformance.cases.generated._family import FAMILIES, Family
 from conformance.cases.generated._ids import RouteShape
 from conformance.cases.generated._plan import (
+    EVENT_COST,
     Effort,
     PlannedCase,
     fit,
@@ -28,14 +30,12 @@ from conformance.cases.generated._plan import (
     plan,
     total_cost,
 )
-from conformance.cases.toolkit.spending import Footprint, Ledger, describe
-from conformance.errors import ConformanceFailure, TargetUnreachable
+from conformance.errors import BudgetExhausted, ConformanceFailure, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
-from conformance.pytest_plugin.outcomes import record_prerequisite
+from conformance.target.allowance import Allowance, Cost, describe
 from conformance.target.config import Budget
 
 MAX_FAILURES_SHOWN = 3
-CLEANUP_REQUESTS_PER_ROUTE = 2  # a listing to confirm cancelled events gone, a delete of a leftover event
 MAX_UNANSWERED_PER_ROUTE = 3  # unanswered requests (the target answering others) before a route stops sending
 
 
@@ -65,8 +65,7 @@ class RouteRuns:
     labels: tuple[str, ...]  # every route of the description, the first one fuzzed in full
     effort: Effort
     budget: Budget
-    ledger: Ledger
-    workers: int = 1
+    allowance: Allowance
     results: dict[str, RouteResult] = field(default_factory=dict)
     generated: int = 0
     width: int = 1  # cases of a route in flight at once (within the per-mailbox cap): CaseWindow
@@ -92,14 +91,10 @@ class RouteRuns:
                                               examples=self.effort.fuzzed_examples)
         return self._schemas[full]
 
-    def _room(self, label: str) -> tuple[Footprint, int]:
-        """(what is left for the routes not run yet, less their clean-up; how many come after this one)."""
-        room = self.ledger.room(self.budget, self.workers)
-        room = Footprint(room.requests - self.runner.requests, room.events - self.runner.supply.provisioned,
-                         room.messages)
+    def _room(self, label: str) -> tuple[Cost, int]:
+        """(what the run has left, every process counted; how many routes come after this one)."""
         routes_after = len([other for other in self.labels if other not in self.results and other != label])
-        reserve = CLEANUP_REQUESTS_PER_ROUTE * (routes_after + 1)
-        return Footprint(max(0, room.requests - reserve), room.events, room.messages), routes_after
+        return self.allowance.room(), routes_after
 
     def _run(self, label: str) -> RouteResult:
         result = RouteResult(label, families={family.name: FamilyResult() for family in FAMILIES})
@@ -115,25 +110,30 @@ class RouteRuns:
         if self.budget.limited:
             room, routes_after = self._room(label)
             if not self.runner.supply.has_spare(RouteShape.of(path)):  # the first rejected case needs one
-                room = Footprint(room.requests - 1, room.events - 1, room.messages)
+                room = room - EVENT_COST
             essential_cost = total_cost([item for item in planned if item.essential])
-            share = Footprint(room.requests - essential_cost.requests * routes_after,
+            share = Cost(room.requests - essential_cost.requests * routes_after,
                               room.events - essential_cost.events * routes_after, room.messages)
             sent, left_out = fit(planned, share if share.requests > 0 and share.events > 0 else room)
             if left_out:
-                result.left_out = len(left_out)
-                result.budget_note = (f"budget: the target file's budget ({describe(self.budget)}) left room "
-                                      f"for {len(sent)} of this route's {len(planned)} generated cases")
-                for item in left_out:
-                    for family in item.families:
-                        result.families[family.name].left_out += 1
+                why = (f"budget: the target file's budget ({describe(self.budget)}) left room for "
+                       f"{len(sent)} of this route's {len(planned)} generated cases")
+                _leave_out_note(result, left_out, why)
             planned = sent
         transcript = self.runner.graph.transcript
         requests_before = transcript.request_count
         unanswered = 0
         # a budget plans on each untouched event serving the next case, in order: then one at a time
         window = CaseWindow(self.runner.run, planned, 1 if self.budget.limited else self.width)
-        for outcome in window:
+        outcomes = iter(window)
+        while True:
+            try:
+                outcome = next(outcomes)
+            except StopIteration:
+                break
+            except BudgetExhausted as cut:  # other processes spent what this plan counted on
+                _leave_out_note(result, planned[max(window.submitted - 1, 0):], str(cut))
+                break
             result.cases += 1
             result.route_missing = result.route_missing or outcome.route_missing
             if outcome.arrange_error:
@@ -205,6 +205,15 @@ class CaseWindow:
                 if not in_flight:
                     return
                 yield in_flight.popleft().result()
+
+
+def _leave_out_note(result: RouteResult, left_out: list[PlannedCase], why: str) -> None:
+    """Count the cases not sent against their families, with why (the budget)."""
+    result.left_out += len(left_out)
+    result.budget_note = result.budget_note or why
+    for item in left_out:
+        for family in item.families:
+            result.families[family.name].left_out += 1
 
 
 def route_requirement_of(description: dict[str, Any], path: str) -> str | None:

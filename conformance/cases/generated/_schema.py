@@ -17,15 +17,13 @@ import schemathesis
 import yaml
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from conformance._paths import openapi_dir
+from conformance._paths import DESCRIPTION_FILE, openapi_dir
 from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
 
-DESCRIPTION_FILE = "event-cancel.yaml"
 # Methods probed on each cancel path besides POST. TRACE and QUERY are left out on purpose: what real Graph
 # answers to them is unknown, and the suite must not fail a server for a behaviour Graph may share.
 OTHER_METHODS = ("get", "put", "patch", "delete")
-ALL_PHASES = ("examples", "coverage", "fuzzing")
 # Path parameters are pinned to placeholders that match the description's patterns: each case gets the
 # target's real ids before it is sent, so drawing ids from the patterns would only cost time (it was half
 # of the generation time). Malformed ids are the hand-written cases' job (GRAPH-400-MALFORMED-ID).
@@ -147,9 +145,3 @@ def load_cancel_schema(plan: GenerationPlan, description: dict[str, Any] | None 
     source = description if description is not None else read_description()
     raw = with_unreachable_server(source)
     return schemathesis.openapi.from_dict(raw, config=suite_config(plan))
-
-
-def tune(schema: OpenApiSchema, *, seed: int, max_examples: int) -> None:
-    """Set the run's seed and fuzzed examples on a schema loaded at import, before its tests are built."""
-    schema.config.seed = seed
-    schema.config.generation.update(max_examples=max_examples)

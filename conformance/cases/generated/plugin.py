@@ -13,14 +13,12 @@ from typing import Any
 
 import pytest
 
-from conformance._stash import EXCHANGES_KEY, RUN_CONTEXT_KEY
+from conformance._stash import EXPLICIT_TARGET_KEY, FOOTPRINT_PROPERTY, RUN_CONTEXT_KEY
 from conformance.cases.generated._plan import Effort
 from conformance.cases.toolkit.spending import ledger_of
-from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY
-from conformance.pytest_plugin.options import refuse
-from conformance.report.collect import FOOTPRINT_PROPERTY
-from conformance.report.footprint import Footprint, total_footprint
+from conformance.outcomes import refuse
 from conformance.target.config import Budget
+from conformance.target.footprint import Footprint, total_footprint
 
 SEED_WORKER_KEY = "graph_conformance_st_seed"
 CASES_PROPERTY = "schemathesis_cases"
@@ -88,6 +86,8 @@ def run_of(config: pytest.Config) -> SchemathesisRun:
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """`--st-examples` below 1 ends the run before it starts, with one line (exit 2)."""
     examples = config.getoption("st_examples", None)
+    if not config.pluginmanager.has_plugin("conformance.pytest_plugin.activation"):  # another session
+        return None
     if examples is not None and examples < 1:
         return refuse(f"--st-examples {examples}: give a positive number of fuzzed examples, e.g. 5")
     return None
@@ -114,31 +114,20 @@ def remote_like(config: pytest.Config, *, file_says: bool | None, loopback: bool
     return not loopback or (latency is not None and latency >= REMOTE_LATENCY_MS)
 
 
-def worker_count(config: pytest.Config) -> int:
-    """How many processes share the run's budget (xdist workers, else 1)."""
-    return int(getattr(config, "workerinput", {}).get("workercount", 1) or 1)
-
-
 def pytest_configure(config: pytest.Config) -> None:
     """Fix the seed once per run and start counting what the Schemathesis cases do."""
     run_of(config)
     ensure_summary(config)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The ledger listens to the transcript from the first exchange on (every case's, as recorded)."""
+    ledger_of(session.config)
+
+
 def _is_generated(item: pytest.Item) -> bool:
     module = getattr(item, "module", None)
     return module is not None and module.__name__.rsplit(".", 1)[-1] == CASES_MODULE
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Any:
-    """After each hand-written test, add what it spent to the ledger the Schemathesis cases plan with."""
-    try:
-        return (yield)
-    finally:
-        if not _is_generated(item):
-            exchanges: list[dict[str, Any]] = item.stash.get(EXCHANGES_KEY, [])
-            ledger_of(item.config).add(exchanges)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -203,17 +192,14 @@ class SchemathesisSummary:
             context.extras["schemathesis"] = asdict(run)
 
     def _report_overspending(self, terminalreporter: Any) -> None:
-        """Say so when the run spent more than the target file's budget (only the generated cases plan)."""
+        """Say so if the footprint ever shows more than the budget (the Allowance makes it impossible)."""
         target = self.config.stash.get(EXPLICIT_TARGET_KEY, None)
-        if target is None or not target.budget.limited or not self.footprints:
+        if target is None or not target.run_budget.limited or not self.footprints:
             return
         spent = total_footprint(Footprint.from_property(value) for value in self.footprints.values())
-        over = over_budget(target.budget, spent)
+        over = over_budget(target.run_budget, spent)
         if over:
-            terminalreporter.write_line(
-                f"budget exceeded: {', '.join(over)}; the Schemathesis cases plan within the budget, the "
-                "hand-written cases do not yet", yellow=True,
-            )
+            terminalreporter.write_line(f"budget exceeded: {', '.join(over)}", yellow=True)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """One line: tests (one per operation and check family), cases, requests, examples and the seed."""

@@ -37,10 +37,8 @@ from conformance.cases.generated.plugin import (
     effort_for,
     remote_like,
     run_of,
-    worker_count,
 )
 from conformance.cases.toolkit import CaseSession
-from conformance.cases.toolkit.spending import ledger_of
 from conformance.target.client import Graph
 from conformance.target.provision import Provisioner
 
@@ -82,9 +80,8 @@ def st_routes(
             DESCRIPTION,
             tuple(OPERATIONS),
             effort,
-            graph.target.budget,
-            ledger_of(pytestconfig),
-            workers=worker_count(pytestconfig),
+            graph.target.run_budget,
+            graph.allowance,
             width=graph.mailbox_cap,  # the cap this process may use per mailbox (1 each under -n 4)
         )
     finally:

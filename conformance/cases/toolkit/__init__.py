@@ -50,19 +50,19 @@ from conformance.cases.toolkit.observe import (
     window,
 )
 from conformance.cases.toolkit.session import CaseSession
-from conformance.errors import ConformanceFailure, PrerequisiteFailed
+from conformance.errors import ConformanceFailure
 from conformance.outcomes import not_applicable, not_verified
 from conformance.target.conventions import GONE
 from conformance.target.listing import value_of
 from conformance.target.polling import Bound, Effect
-from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, exchange_of
+from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, PrerequisiteFailed, exchange_record
 
 __all__ = [
     "ABSENT",
     "ATTENDEE_COPY",
     "EVENT_READ",
     "PrerequisiteFailed",
-    "exchange_of",
+    "exchange_record",
     "CANCELLED",
     "GONE",
     "JSON_TYPE",

@@ -52,7 +52,7 @@ def no_answer(
     (RequestUnanswered, remembered) is not sent again: the case is judged on the first one's evidence.
     """
     if not already_probed(error):
-        probe_reachable(client.graph.target)  # raises TargetUnreachable: the plugin stops the run (exit 3)
+        probe_reachable(client.graph.target, client.graph.allowance)  # TargetUnreachable: exit 3
     if about_answer:
         raise failure(requirement_id, f"the request got no answer while the target answers others: {error}")
     not_verified(f"the request got no answer, which this case cannot judge: {error}")

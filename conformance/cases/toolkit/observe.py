@@ -10,11 +10,10 @@ from typing import Any
 import requests
 
 from conformance.cases.toolkit.checks import Polling, Seen, expect, json_of, poll, waited
-from conformance.errors import PrerequisiteFailed
 from conformance.target.client import Graph, GraphClient
 from conformance.target.conventions import iso
 from conformance.target.listing import value_of
-from conformance.target.prerequisites import EVENT_READ, MAILBOX_MESSAGES, exchange_of
+from conformance.target.prerequisites import EVENT_READ, MAILBOX_MESSAGES, PrerequisiteFailed, exchange_record
 from conformance.target.provision import ProvisionedEvent
 
 CANCELLED = "meetingCancelled"
@@ -58,7 +57,7 @@ def unreadable_mailbox(role: str, response: requests.Response | None) -> Prerequ
     """The mailbox cannot be read: the observation point is missing (the case is not-verified)."""
     status = response.status_code if response is not None else "no answer"
     return PrerequisiteFailed(
-        MAILBOX_MESSAGES, f"GET {MESSAGES} as {role!r} answered HTTP {status}", exchange_of(response)
+        MAILBOX_MESSAGES, f"GET {MESSAGES} as {role!r} answered HTTP {status}", exchange_record(response)
     )
 
 

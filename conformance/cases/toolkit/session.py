@@ -16,12 +16,16 @@ from typing import Any
 import requests
 
 from conformance.cases.toolkit.checks import is_unknown_route, json_of
-from conformance.errors import PrerequisiteFailed
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.conventions import GONE
 from conformance.target.polling import EffectLatencies, latencies_for
-from conformance.target.prerequisites import CANCEL_WITHOUT_ATTENDEES, answer_line, exchange_of
+from conformance.target.prerequisites import (
+    CANCEL_WITHOUT_ATTENDEES,
+    PrerequisiteFailed,
+    answer_line,
+    exchange_record,
+)
 from conformance.target.provision import ProvisionedEvent, Provisioner
 
 Item = dict[str, Any]
@@ -87,7 +91,7 @@ class CaseSession:
             f"the organizer's cancel of an event without attendees was refused ({answer_line(response)}), so "
             "checks that need no attendee cannot be made without inviting one"
         )
-        return PrerequisiteFailed(CANCEL_WITHOUT_ATTENDEES, detail, exchange_of(response))
+        return PrerequisiteFailed(CANCEL_WITHOUT_ATTENDEES, detail, exchange_record(response))
 
     def close(self) -> None:
         """Remove what the run's shared arranging created."""

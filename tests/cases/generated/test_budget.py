@@ -17,11 +17,12 @@ import yaml
 
 from conformance.cases.generated._plan import fit, plan, spends_event
 from conformance.cases.generated.plugin import over_budget
-from conformance.cases.toolkit.spending import Footprint, Ledger, describe, ledger_of, message_wait
+from conformance.cases.toolkit.spending import Ledger, ledger_of, message_wait
 from conformance.errors import TargetConfigError
 from conformance.reference.serve import ReferenceServer
-from conformance.report.footprint import Footprint as RunFootprint
-from conformance.target.config import Budget, target_from_document
+from conformance.target.allowance import Cost, describe
+from conformance.target.config import DEFAULT_REMOTE_BUDGET, Budget, target_from_document
+from conformance.target.footprint import Footprint as RunFootprint
 from tests._inner_run import REPO_ROOT
 from tests.cases.generated._generation import FIRST_ROUTE, route_cases
 
@@ -38,6 +39,9 @@ def test_budget_is_read_from_the_target_file() -> None:
     assert target.budget.limited and target.is_remote
     plain = target_from_document(MINIMAL, source="t.yaml", environ={})
     assert not plain.budget.limited and not plain.is_remote  # a loopback URL
+    assert not plain.run_budget.limited  # nothing limits a loopback target by default
+    remote = target_from_document({**MINIMAL, "remote": True}, source="t.yaml", environ={})
+    assert remote.run_budget == DEFAULT_REMOTE_BUDGET  # a real tenant gets a default that fits a mailbox
 
 
 @pytest.mark.parametrize("budget", [{"events": -1}, {"mails": 3}, {"requests": "many"}])
@@ -58,17 +62,15 @@ def test_the_ledger_counts_events_and_meeting_messages() -> None:
     ledger = Ledger()
     assert ledger.median_latency_ms is None
     ledger.add([created, cancelled])
-    assert ledger.spent == Footprint(requests=2, events=1, messages=4)
+    assert ledger.spent == Cost(requests=2, events=1, messages=4)
     assert ledger.median_latency_ms == 60.0  # answers this slow make a loopback target remote-like
-    assert ledger.room(Budget(events=10, messages=6), workers=1) == Footprint(10**9, 9, 2)
-    assert ledger.room(Budget(events=10), workers=2).events == 4  # a worker's share, less what it spent
     assert describe(Budget(events=10, requests=5)) == "events 10, requests 5"
 
 
 def test_fitting_leaves_out_what_costs_events_and_keeps_what_does_not() -> None:
     """With no event to spend, the valid cases are left out and the rejected ones still go."""
     planned = plan(route_cases(FIRST_ROUTE, fuzzing=False), full=True)
-    sent, left_out = fit(planned, Footprint(requests=10**6, events=0, messages=0))
+    sent, left_out = fit(planned, Cost(requests=10**6, events=0, messages=0))
     assert left_out and all(spends_event(item.case) for item in left_out)
     assert sent and not any(spends_event(item.case) for item in sent)
 
@@ -122,18 +124,30 @@ def test_spending_beyond_the_budget_is_named_count_by_count() -> None:
     assert over_budget(Budget(events=150), spent) == []
 
 
-def test_a_running_test_counts_towards_the_messages_a_wait_must_allow_for() -> None:
-    """Finished tests and the running one's exchanges both count; the first message's time is kept."""
+def test_the_ledger_is_fed_by_the_transcript_as_exchanges_are_recorded() -> None:
+    """Every exchange the HTTP layer records counts at once (hand-written cases too); the first message's
+    time is kept."""
+    from conformance.target.exchange import Exchange
+    from conformance.target.redact import Redactor
+    from conformance.target.transcript import Transcript
+
     attendees = [{"emailAddress": {"address": "a@x.test"}}]
-    created = {"method": "POST", "url": "http://h/v1.0/me/events", "status": 201, "sent_at": 1000.0,
-               "request_body": json.dumps({"attendees": attendees}), "response_body": '{"id": "E1"}'}
-    cancelled = {"method": "POST", "url": "http://h/v1.0/me/events/E1/cancel", "status": 202,
-                 "sent_at": 1010.0, "request_body": "{}"}
-    ledger = Ledger()
-    ledger.add([created])
+    created = Exchange.from_mapping({"method": "POST", "url": "http://h/v1.0/me/events", "status": 201,
+                                     "sent_at": 1000.0, "request_body": json.dumps({"attendees": attendees}),
+                                     "response_body": '{"id": "E1"}'})
+    cancelled = Exchange.from_mapping({"method": "POST", "url": "http://h/v1.0/me/events/E1/cancel",
+                                       "status": 202, "sent_at": 1010.0, "request_body": "{}"})
+    config: Any = SimpleNamespace(stash=pytest.Stash())
+    from conformance._stash import TRANSCRIPT_KEY
+
+    transcript = config.stash[TRANSCRIPT_KEY] = Transcript(Redactor(()))
+    ledger = ledger_of(config)
+    assert ledger_of(config) is ledger and transcript.listeners == [ledger.record]  # subscribed once
+    for exchange in (created, cancelled):
+        for listener in transcript.listeners:
+            listener(exchange)
     assert ledger.first_message_at == 1000.0
-    assert ledger.with_pending([cancelled]) == (2, 1000.0)
-    assert ledger.spent.messages == 1  # the running test's exchanges are not added for good
+    assert ledger.spent == Cost(requests=2, events=1, messages=2)
 
 
 def test_a_wait_beyond_the_cap_is_refused_with_the_reason_and_a_short_queue_is_waited_out() -> None:

@@ -132,7 +132,7 @@ def test_a_throttled_auth_probe_leaves_auth_unjudged(
 def test_an_unanswered_request_on_a_lost_target_stops_the_run(
     runner: CaseRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def target_gone(target: Any) -> None:
+    def target_gone(target: Any, allowance: Any = None) -> None:
         raise TargetUnreachable("target 'reference' does not answer (ConnectTimeout)")
 
     monkeypatch.setattr(_calls, "probe_reachable", target_gone)

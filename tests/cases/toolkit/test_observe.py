@@ -11,8 +11,9 @@ import pytest
 import requests
 
 from conformance.cases.toolkit import observe
-from conformance.errors import ConformanceFailure, PrerequisiteFailed
+from conformance.errors import ConformanceFailure
 from conformance.target.client import Graph, GraphClient
+from conformance.target.prerequisites import PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript

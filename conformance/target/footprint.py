@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -114,8 +114,10 @@ class Footprint:
         )
 
 
-def _json(text: str | None) -> Any:
+def json_body(text: str | bytes | None) -> Any:
     """A body parsed as JSON, or None."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
     if not text:
         return None
     try:
@@ -126,13 +128,13 @@ def _json(text: str | None) -> Any:
 
 def _comment_of(request_body: str | None) -> Any:
     """The `comment` (or `Comment`) a cancel sent, None when it sent none."""
-    sent = _json(request_body)
+    sent = json_body(request_body)
     if not isinstance(sent, Mapping):
         return None
     return next((sent[key] for key in ("comment", "Comment") if key in sent), None)
 
 
-def _attendee_count(event: Any) -> int | None:
+def attendee_count(event: Any) -> int | None:
     """How many attendees an event object lists, or None when it lists none (not a list)."""
     attendees = event.get("attendees") if isinstance(event, Mapping) else None
     return len(attendees) if isinstance(attendees, list) else None
@@ -167,7 +169,7 @@ class FootprintCounter:
         segments = _segments(exchange.url)
         method, last = exchange.method.upper(), (segments[-1].lower() if segments else "")
         succeeded = exchange.status is not None and 200 <= exchange.status < 300
-        body = _json(exchange.response_body) if succeeded else None
+        body = json_body(exchange.response_body) if succeeded else None
         if method == "POST" and last == "events":
             self._created(exchange, body, footprint, succeeded)
         elif method == "POST" and last == "cancel":
@@ -187,9 +189,9 @@ class FootprintCounter:
         if not succeeded:
             return
         footprint.events_created += 1
-        attendees = _attendee_count(_json(exchange.request_body))
+        attendees = attendee_count(json_body(exchange.request_body))
         if attendees is None:
-            attendees = _attendee_count(body) or 0
+            attendees = attendee_count(body) or 0
         footprint.invitations += attendees
         if isinstance(body, Mapping) and isinstance(body.get("id"), str):
             self._attendees[body["id"]] = attendees
@@ -204,13 +206,20 @@ class FootprintCounter:
 
     def _learn(self, body: Any) -> None:
         """Remember the attendees of the organizer's events an answer shows (a read, a listing, instances)."""
-        listing = body.get("value") if isinstance(body, Mapping) else None
-        for event in listing if isinstance(listing, list) else [body]:
-            if not isinstance(event, Mapping) or not isinstance(event.get("id"), str):
-                continue
-            attendees = _attendee_count(event)
-            if attendees is not None and event.get("isOrganizer", True) is not False:
-                self._attendees.setdefault(event["id"], attendees)
+        for event_id, attendees, organizer in events_shown(body):
+            if organizer:
+                self._attendees.setdefault(event_id, attendees)
+
+
+def events_shown(body: Any) -> Iterator[tuple[str, int, bool]]:
+    """(id, attendees, whether the caller organizes it) of each event an answer shows with its attendees."""
+    listing = body.get("value") if isinstance(body, Mapping) else None
+    for event in listing if isinstance(listing, list) else [body]:
+        if not isinstance(event, Mapping) or not isinstance(event.get("id"), str):
+            continue
+        attendees = attendee_count(event)
+        if attendees is not None:
+            yield event["id"], attendees, event.get("isOrganizer", True) is not False
 
 
 def count_footprint(exchanges: Iterable[ExchangeLike]) -> Footprint:
