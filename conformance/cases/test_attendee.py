@@ -18,6 +18,7 @@ from conformance.cases.toolkit import (
     Item,
     PrerequisiteFailed,
     Seen,
+    acts_ahead,
     expect,
     expect_eventually,
     expect_status,
@@ -108,15 +109,22 @@ def test_attendee_error_carries_the_page_message(
     )
 
 
-@pytest.mark.requirement("GRAPH-ATTENDEE-COPY-CANCELLED")
-def test_each_attendee_copy_shows_is_cancelled(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
-    """After the organizer cancels, every attendee's copy of the meeting shows `isCancelled: true`."""
+def _cancel_a_meeting_with_copies(graph: Graph, target: TargetConfig, arrange: Arranger) -> ProvisionedEvent:
+    """A new meeting whose attendees' copies exist, not cancelled, cancelled by its organizer."""
     event = arrange.create(attendees=max(1, len(target.attendee_roles)))
     for role in event.attendee_roles:  # the copies must exist, not cancelled, before the cancel
         if arrange.attendee_copy(event, role).get("isCancelled") is True:
             detail = f"{role}'s copy showed isCancelled: true before the cancel: no effect to judge"
             raise PrerequisiteFailed(ATTENDEE_COPY, detail)
     organizer_cancels(graph, event, "GRAPH-ATTENDEE-COPY-CANCELLED", about_answer=False)
+    return event
+
+
+@pytest.mark.requirement("GRAPH-ATTENDEE-COPY-CANCELLED")
+@acts_ahead(_cancel_a_meeting_with_copies)
+def test_each_attendee_copy_shows_is_cancelled(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
+    """After the organizer cancels, every attendee's copy of the meeting shows `isCancelled: true`."""
+    event: ProvisionedEvent = arrange.acted()
     for role in event.attendee_roles:
         client = graph.as_(role)
 
@@ -124,6 +132,6 @@ def test_each_attendee_copy_shows_is_cancelled(graph: Graph, target: TargetConfi
             seen = find_copy(client, event)
             return Seen(bool(seen.value and seen.value.get("isCancelled") is True), seen.value, seen.response)
 
-        within = arrange.effect(Effect.COPY, "to show the cancel on an attendee's copy")
+        within = arrange.effect(Effect.COPY_CANCELLED, "to show the cancel on an attendee's copy")
         message = f"{role}'s copy did not show isCancelled: true"
         expect_eventually(fetch, "GRAPH-ATTENDEE-COPY-CANCELLED", message, within)

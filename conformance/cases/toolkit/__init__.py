@@ -12,10 +12,12 @@ from conformance.cases.toolkit.act import (
     JSON_TYPE,
     ME_EVENTS_ROUTE,
     expect_accepted,
+    last_act_at,
     organizer_cancels,
     require_route_served,
     send,
 )
+from conformance.cases.toolkit.ahead import acts_ahead
 from conformance.cases.toolkit.arrange import Arranger, series_window
 from conformance.cases.toolkit.checks import (
     Polling,
@@ -59,6 +61,7 @@ from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, exchange
 
 __all__ = [
     "ABSENT",
+    "acts_ahead",
     "ATTENDEE_COPY",
     "EVENT_READ",
     "PrerequisiteFailed",
@@ -90,6 +93,7 @@ __all__ = [
     "is_unknown_route",
     "value_of",
     "json_of",
+    "last_act_at",
     "listed",
     "message_text",
     "messages_about",

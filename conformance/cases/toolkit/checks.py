@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -178,7 +179,9 @@ class Seen(Generic[T]):
 def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
     """Look with `fetch` until it finds what it awaits or `within.poll_timeout_s` passes; the last look.
 
-    `within` a polling Bound: what is found teaches the run how long such an effect takes on this target.
+    `within` a polling Bound: the wait is counted from its cause (a case acted ahead waits only what is left
+    of it, at least one look), ends after one look when the run has proven its kind never comes, and what
+    is found teaches the run how long such an effect takes on this target.
     """
     last: list[Seen[T]] = []
 
@@ -186,14 +189,23 @@ def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
         last[:] = [fetch()]
         return last[0] if last[0].found else None
 
-    seen = eventually(attempt, timeout_s=within.poll_timeout_s, interval_s=within.poll_interval_s)
-    if seen is not None and isinstance(within, Bound):
-        within.found()
+    timeout_s = within.poll_timeout_s
+    if isinstance(within, Bound):
+        shortcut = within.shortcut()
+        if shortcut is not None:
+            within.notes.append(shortcut)
+        timeout_s = 0.0 if shortcut is not None else within.deadline - time.monotonic()
+    seen = eventually(attempt, timeout_s=timeout_s, interval_s=within.poll_interval_s)
+    if isinstance(within, Bound):
+        if seen is not None:
+            within.found()
+        elif not within.notes:
+            within.ran_out()
     return seen or last[0]
 
 
 def waited(within: Polling) -> str:
-    """How long a poll waited and why: `waited 2.0 s: 10x the ...` (a Bound), else `within 30s`."""
+    """How long a poll waited and why: `waited 30 s since its cause: the default bound ...` (a Bound)."""
     return within.text if isinstance(within, Bound) else f"within {within.poll_timeout_s:g}s"
 
 
