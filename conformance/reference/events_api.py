@@ -209,7 +209,7 @@ def _cancel(call: Call) -> Response:
         raise
     notice = notice_for(body, faults)
     request = CancelRequest(ref, notice, faults, call.settings.message_delay_s, send_limit=call.send_limit)
-    cancel(call.store, request)
+    cancel(call.store, request, apply_delay_s=call.settings.apply_delay_s)
     return _accepted(faults)
 
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 MARK = "acts_ahead"
 STAGE_THREADS = 4  # stages run at once (the per-mailbox cap still bounds the requests to each mailbox)
-Stage = Callable[..., Any]  # stage(graph, target, arrange, **the case's parameters it names) -> anything
+Stage = Callable[..., Any]  # stage(graph=, target=, arrange=, **the case's parameters it names) -> anything
 
 
 def acts_ahead(stage: Stage, *, once: str | None = None) -> pytest.MarkDecorator:
@@ -112,7 +112,7 @@ class Stager:
         with self._lock:
             for upcoming_item in upcoming(item):
                 found = stage_of(upcoming_item)
-                if found is not None and found[1] not in self._tried:
+                if found is not None and found[1] not in self._tried and self._applicable(upcoming_item):
                     self._tried.add(found[1])
                     jobs.append((found[1], upcoming_item, found[0]))
         if not jobs:
@@ -122,6 +122,15 @@ class Stager:
         with self._lock:
             for (key, _, _), staged in zip(jobs, results, strict=True):
                 self._staged[key] = staged
+
+    def _applicable(self, item: pytest.Item) -> bool:
+        """Whether the case's requirements are all of profiles the target supports (else it acts nothing)."""
+        from conformance.cases.toolkit.checks import profile_of
+
+        marker = item.get_closest_marker("requirement")
+        ids = [str(requirement_id) for requirement_id in (marker.args if marker else ())]
+        unsupported = self.target.unsupported_profiles
+        return not any(profile_of(requirement_id) in unsupported for requirement_id in ids)
 
     def _run(self, key: str, item: pytest.Item, stage: Stage) -> Staged:
         """One stage, in this thread: its exchanges, records and act time kept apart for `item`."""
@@ -137,7 +146,8 @@ class Stager:
         try:
             with records_to(record):
                 arranger = Arranger(self.graph, self.target, provision, self.session, item)
-                staged.value = stage(self.graph, self.target, arranger, **parameters_for(stage, item))
+                params = parameters_for(stage, item)
+                staged.value = stage(graph=self.graph, target=self.target, arrange=arranger, **params)
         except BaseException as error:  # noqa: BLE001 - any outcome (skip, failure, lost target) is the case's
             staged.error = error
         finally:

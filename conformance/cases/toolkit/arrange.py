@@ -199,7 +199,8 @@ class Arranger:
         staged = self.session.stager.take(key, self.item) if self.session and self.item else None
         if staged is None:
             set_last_act(None)
-            return stage(self.graph, self.target, self, **parameters_for(stage, self.item))
+            params = parameters_for(stage, self.item)
+            return stage(graph=self.graph, target=self.target, arrange=self, **params)
         if staged.error is not None:
             raise staged.error
         return staged.value
