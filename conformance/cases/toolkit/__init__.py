@@ -55,7 +55,7 @@ from conformance.cases.toolkit.session import CaseSession
 from conformance.errors import ConformanceFailure, PrerequisiteFailed
 from conformance.outcomes import not_applicable, not_verified
 from conformance.target.conventions import GONE
-from conformance.target.listing import value_of
+from conformance.target.listing import next_link_of, value_of
 from conformance.target.polling import Bound, Effect
 from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, exchange_of
 
@@ -92,6 +92,7 @@ __all__ = [
     "find_copy",
     "is_unknown_route",
     "value_of",
+    "next_link_of",
     "json_of",
     "last_act_at",
     "listed",
