@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from conformance.target.config import TargetConfig
 
 T = TypeVar("T")
+EFFECT_PROPERTY = "graph_conformance_effect"  # per item (user property): a bound used, a latency, a run-out
+Record = Callable[[dict[str, Any]], None]  # where a wait reports what it used and saw (the case's item)
 
 
 def eventually(fn: Callable[[], T], *, timeout_s: float, interval_s: float = 0.25) -> T | None:
@@ -92,6 +94,12 @@ class Bound:
     origin: str = "default"  # declared | default | learned
     key: str = ""  # the target-file key that raises it
     notes: list[str] = field(default_factory=list, repr=False, compare=False)  # what the wait learned
+    record: Record | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.record is not None:
+            self.record({"kind": self.effect.value, "bound_s": round(self.poll_timeout_s, 3),
+                         "origin": self.origin, "key": self.key or self.effect.key})
 
     @property
     def deadline(self) -> float:
@@ -105,15 +113,30 @@ class Bound:
         text = f"waited {seconds(elapsed)} since its cause: {self.reason}"
         return "; ".join([text, *self.notes])
 
-    def found(self) -> None:
-        """The effect showed just now: learn how long it took since its cause."""
+    def found(self, missed_at: float | None = None) -> None:
+        """The effect showed just now: learn how long it took since its cause.
+
+        `missed_at`: when the last look that did not find it was (None: the first look found it). A first
+        look long after the cause (a case acted ahead) measures nothing: the effect is counted as seen,
+        its latency unknown (at most the time since the cause), and no bound is learned from it.
+        """
+        now = time.monotonic()
+        latency_s = max(now - self.since, 0.0)
+        measured = missed_at is not None or latency_s <= self.poll_interval_s
         if self.latencies is not None and self.what:
-            self.latencies.observe(self.effect, time.monotonic() - self.since, self.what)
+            self.latencies.observe(self.effect, latency_s if measured else None, self.what)
+        if self.record is not None:
+            entry: dict[str, Any] = {"kind": self.effect.value, "seen": 1}
+            if measured:
+                entry["latency_s"] = round(latency_s, 4)
+            self.record(entry)
 
     def ran_out(self) -> None:
         """The bound ran out with nothing seen: remember it (the kind may be proven never to come)."""
         if self.latencies is not None:
             self.latencies.ran_out(self)
+        if self.record is not None:
+            self.record({"kind": self.effect.value, "ran_out": True})
 
     def shortcut(self) -> str | None:
         """Why this wait may end after one look: the run has proven its kind never comes (else None)."""
@@ -142,15 +165,19 @@ class EffectLatencies:
     def __init__(self, bases: Bases, *, interval_s: float, factor: float, floor_s: float) -> None:
         self.bases, self.interval_s, self.factor, self.floor_s = bases, interval_s, factor, floor_s
         self._lock = threading.Lock()
-        self._seen: dict[Effect, list[float]] = {}
+        self._seen: dict[Effect, list[float]] = {}  # measured latencies
+        self._count: dict[Effect, int] = {}  # effects seen, measured or not
         self._slowest: dict[Effect, tuple[float, str]] = {}
         self._ran_out: dict[Effect, Bound] = {}
         self._used: dict[Effect, Bound] = {}
 
-    def observe(self, effect: Effect, latency_s: float, what: str) -> None:
-        """Effect `effect` took `latency_s` (`what`: "to deliver the invitation"): kept (bounds, reports)."""
-        latency_s = max(latency_s, 0.0)
+    def observe(self, effect: Effect, latency_s: float | None, what: str) -> None:
+        """Effect `effect` took `latency_s` (`what`: "to deliver the invitation"; None: not measured)."""
         with self._lock:
+            self._count[effect] = self._count.get(effect, 0) + 1
+            if latency_s is None:
+                return
+            latency_s = max(latency_s, 0.0)
             self._seen.setdefault(effect, []).append(latency_s)
             slowest = self._slowest.get(effect)
             if slowest is None or latency_s > slowest[0]:
@@ -169,9 +196,11 @@ class EffectLatencies:
     def never(self, effect: Effect) -> Bound | None:
         """The wait proving `effect` never comes in this run: it ran out, none of the kind ever seen."""
         with self._lock:
-            return None if self._seen.get(effect) else self._ran_out.get(effect)
+            return None if self._count.get(effect) else self._ran_out.get(effect)
 
-    def bound(self, effect: Effect, what: str = "", since: float | None = None) -> Bound:
+    def bound(
+        self, effect: Effect, what: str = "", since: float | None = None, record: Record | None = None
+    ) -> Bound:
         """How long to wait for an effect of `effect` (`what`) caused at `since` (monotonic; default now)."""
         base = self.bases(effect)
         when = time.monotonic() if since is None else since
@@ -182,22 +211,28 @@ class EffectLatencies:
                 f"learned: {self.factor:g}x the {seconds(slowest[0])} this target took {slowest[1]} "
                 f"(above the {base.origin} {seconds(base.seconds)}; {base.key} raises the base)"
             )
-            bound = Bound(effect, learned_s, self.interval_s, reason, what, when, self, "learned", base.key)
+            bound = Bound(
+                effect, learned_s, self.interval_s, reason, what, when, self, "learned", base.key,
+                record=record,
+            )
         else:
             reason = (
                 f"the {base.origin} bound of effect {effect.value!r} ({seconds(base.seconds)}; "
                 f"{base.key} raises it)"
             )
             bound = Bound(
-                effect, base.seconds, self.interval_s, reason, what, when, self, base.origin, base.key
+                effect, base.seconds, self.interval_s, reason, what, when, self, base.origin, base.key,
+                record=record,
             )
         with self._lock:
             self._used[effect] = bound
         return bound
 
-    def full(self, effect: Effect, what: str = "", reason: str = "", since: float | None = None) -> Bound:
+    def full(
+        self, effect: Effect, what: str = "", since: float | None = None, record: Record | None = None
+    ) -> Bound:
         """The bound for an arranging wait (the same as `bound`: no wait is ever shorter than its base)."""
-        return self.bound(effect, what, since)
+        return self.bound(effect, what, since, record)
 
     def absence(self, effect: Effect, what: str = "", since: float | None = None) -> Bound:
         """How long a check that an effect does NOT happen waits: 10x the slowest of the same kind seen.
@@ -220,16 +255,18 @@ class EffectLatencies:
         rows: list[dict[str, Any]] = []
         with self._lock:
             seen = {effect: list(values) for effect, values in self._seen.items()}
+            count = dict(self._count)
             used = dict(self._used)
             ran_out = dict(self._ran_out)
         for effect in Effect:
-            if effect not in seen and effect not in used:
+            if effect not in count and effect not in used:
                 continue
             values = sorted(seen.get(effect, []))
             bound = used.get(effect) or self.bound(effect)
             rows.append({
                 "kind": effect.value,
-                "seen": len(values),
+                "seen": count.get(effect, 0),
+                "measured": len(values),
                 "min_s": round(values[0], 3) if values else None,
                 "median_s": round(statistics.median(values), 3) if values else None,
                 "max_s": round(values[-1], 3) if values else None,

@@ -170,8 +170,8 @@ def test_the_report_gives_per_kind_counts_latencies_and_the_bound_with_its_origi
     learned.bound(Effect.APPLIED)
     rows = {row["kind"]: row for row in learned.report()}
     assert rows["notice"] == {
-        "kind": "notice", "seen": 3, "min_s": 0.1, "median_s": 0.2, "max_s": 0.3, "bound_s": 30.0,
-        "origin": "default", "key": "effects.notice_s", "ran_out": False,
+        "kind": "notice", "seen": 3, "measured": 3, "min_s": 0.1, "median_s": 0.2, "max_s": 0.3,
+        "bound_s": 30.0, "origin": "default", "key": "effects.notice_s", "ran_out": False,
     }
     assert rows["applied"]["seen"] == 0 and rows["applied"]["median_s"] is None
     assert set(rows) == {"notice", "applied"}

@@ -25,7 +25,7 @@ from conformance.outcomes import not_verified
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.conventions import GONE
-from conformance.target.polling import Bound, Effect, EffectLatencies, latencies_for, seconds
+from conformance.target.polling import EFFECT_PROPERTY, Bound, Effect, EffectLatencies, latencies_for, seconds
 from conformance.target.prerequisites import (
     DELETED_ITEMS,
     EVENT_READ,
@@ -61,6 +61,11 @@ class Arranger:
         self.latencies: EffectLatencies = session.latencies if session else latencies_for(target)
         self._created_at: dict[str, float] = {}  # event id -> when its creation was answered (monotonic)
 
+    def _record(self, entry: dict[str, Any]) -> None:
+        """A wait's bound, latency or run-out, on the case's item (for the reports' effect table)."""
+        if self.item is not None:
+            self.item.user_properties.append((EFFECT_PROPERTY, entry))
+
     def _trying(self, prerequisite_id: str) -> AbstractContextManager[None]:
         """A request that gets no answer while arranging: not-verified (a lost target stops the run)."""
         return unanswered_fails(self.log, prerequisite_id, self.target)
@@ -80,7 +85,8 @@ class Arranger:
         """A new daily series of SERIES_DAYS occurrences and its occurrences (INSTANCES: at least two)."""
         series = self.provision.series(attendees=attendees, occurrences=SERIES_DAYS)
         self._created_at[series.id] = time.monotonic()
-        learn = self.latencies.full(Effect.INSTANCES, "to list a new series' occurrences")
+        what = "to list a new series' occurrences"
+        learn = self.latencies.full(Effect.INSTANCES, what, record=self._record)
         occurrences = self.provision.instances(series, at_least=2)
         learn.found()
         return series, occurrences
@@ -90,7 +96,9 @@ class Arranger:
 
     def read_back(self, event: ProvisionedEvent) -> Item:
         """The event as its owner reads it now (EVENT-READ: 200, the same id and subject): the 'before'."""
-        learn = self.latencies.full(Effect.READ_BACK, "to show a created event", since=self._since(event))
+        learn = self.latencies.full(
+            Effect.READ_BACK, "to show a created event", since=self._since(event), record=self._record
+        )
         with self._trying(EVENT_READ):
             response = self.graph.as_(event.owner_role).get(event.path)
         body = json_of(response)
@@ -215,7 +223,7 @@ class Arranger:
 
     def effect(self, effect: Effect, what: str, since: float | None = None) -> Bound:
         """How long to wait for an effect of the act (`what`: "to remove the event"), from its answer."""
-        return self.latencies.bound(effect, what, self._cause(since))
+        return self.latencies.bound(effect, what, self._cause(since), self._record)
 
     def absence(self, effect: Effect, what: str, since: float | None = None) -> Bound:
         """How long a check that an effect does NOT come waits: 10x the slowest of its kind, or its bound."""
@@ -223,7 +231,8 @@ class Arranger:
 
     def notice_wait(self, what: str = "to deliver a cancellation notice") -> Bound:
         """The wait for a notice the last act caused: its bound, plus the sending limit's queue."""
-        return self._within_send_limit(self.latencies.bound(Effect.NOTICE, what, self._cause(None)))
+        bound = self.latencies.bound(Effect.NOTICE, what, self._cause(None), self._record)
+        return self._within_send_limit(bound)
 
     def _within_send_limit(self, bound: Bound) -> Bound:
         """`bound` lengthened by the queue the target's sending limit builds; not-verified beyond the cap."""
@@ -244,7 +253,9 @@ class Arranger:
 
     def attendee_copy(self, event: ProvisionedEvent, role: str) -> Item:
         """`role`'s copy of `event` in their calendarView, once it shows (ATTENDEE-COPY)."""
-        learn = self.latencies.full(Effect.COPY, "for an attendee's copy to appear", since=self._since(event))
+        learn = self.latencies.full(
+            Effect.COPY, "for an attendee's copy to appear", since=self._since(event), record=self._record
+        )
         copy = self.provision.find_attendee_copy(event, role, timeout_s=learn.deadline - time.monotonic())
         learn.found()
         return copy
@@ -268,7 +279,9 @@ class Arranger:
                 raise self.log.failed(MAILBOX_MESSAGES, unreadable.detail, seen.response)
             return Seen(bool(seen.value), seen.value, seen.response)
 
-        full = self.latencies.full(Effect.INVITATION, "to deliver the invitation", since=self._since(event))
+        full = self.latencies.full(
+            Effect.INVITATION, "to deliver the invitation", since=self._since(event), record=self._record
+        )
         within = self._within_send_limit(full)
         with self._trying(MAILBOX_MESSAGES):
             seen = poll(fetch, within)

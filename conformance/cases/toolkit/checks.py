@@ -184,10 +184,15 @@ def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
     is found teaches the run how long such an effect takes on this target.
     """
     last: list[Seen[T]] = []
+    missed: list[float] = []  # when the last look that did not find it began
 
     def attempt() -> Seen[T] | None:
+        began = time.monotonic()
         last[:] = [fetch()]
-        return last[0] if last[0].found else None
+        if last[0].found:
+            return last[0]
+        missed[:] = [began]
+        return None
 
     timeout_s = within.poll_timeout_s
     if isinstance(within, Bound):
@@ -198,7 +203,7 @@ def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
     seen = eventually(attempt, timeout_s=timeout_s, interval_s=within.poll_interval_s)
     if isinstance(within, Bound):
         if seen is not None:
-            within.found()
+            within.found(missed[0] if missed else None)
         elif not within.notes:
             within.ran_out()
     return seen or last[0]
