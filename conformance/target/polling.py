@@ -14,12 +14,15 @@ about one bound, not one per case.
 
 from __future__ import annotations
 
+import json
 import statistics
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -143,16 +146,42 @@ class Bound:
         if self.latencies is None:
             return None
         proof = self.latencies.never(self.effect)
-        if proof is None or proof is self:
+        if proof is None or proof.bound is self:
             return None
         return (
-            f"looked once: no effect of kind {self.effect.value!r} has shown in this run, and the wait "
-            f"{proof.what or 'for one'} ran out its full bound of {seconds(proof.poll_timeout_s)} "
-            f"({proof.origin}; {proof.key or self.effect.key} raises it)"
+            f"looked {seconds(max(time.monotonic() - self.since, 0.0))} since its cause, then stopped: no "
+            f"effect of kind {self.effect.value!r} has shown in this run, and the wait "
+            f"{proof.what or 'for one'} ran out its full bound of {seconds(proof.bound_s)} "
+            f"({proof.origin}; {proof.key} raises it)"
         )
 
 
 Bases = Callable[[Effect], Base]
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A wait that ran out its full bound: with none of its kind ever seen, the kind is proven not to come."""
+
+    what: str
+    bound_s: float
+    origin: str
+    key: str
+    bound: Bound | None = None  # the wait itself, in this process
+
+    def text(self) -> str:
+        """The proof as a shared file holds it (one line of JSON)."""
+        fields = {"what": self.what, "bound_s": self.bound_s, "origin": self.origin, "key": self.key}
+        return json.dumps(fields)
+
+    @staticmethod
+    def parse(text: str) -> Proof | None:
+        """A proof from a shared file (None when it cannot be read)."""
+        try:
+            data = json.loads(text)
+            return Proof(str(data["what"]), float(data["bound_s"]), str(data["origin"]), str(data["key"]))
+        except (ValueError, KeyError, TypeError):
+            return None
 
 
 class EffectLatencies:
@@ -162,19 +191,26 @@ class EffectLatencies:
     Thread-safe: polls of several mailboxes (and cases acted ahead) may report at once.
     """
 
-    def __init__(self, bases: Bases, *, interval_s: float, factor: float, floor_s: float) -> None:
+    def __init__(
+        self, bases: Bases, *, interval_s: float, factor: float, floor_s: float, shared: Path | None = None
+    ) -> None:
+        """`shared`: a directory where the run's processes (xdist workers) share what was seen or ran out."""
         self.bases, self.interval_s, self.factor, self.floor_s = bases, interval_s, factor, floor_s
+        self.shared = shared
         self._lock = threading.Lock()
         self._seen: dict[Effect, list[float]] = {}  # measured latencies
         self._count: dict[Effect, int] = {}  # effects seen, measured or not
         self._slowest: dict[Effect, tuple[float, str]] = {}
-        self._ran_out: dict[Effect, Bound] = {}
+        self._ran_out: dict[Effect, Proof] = {}
         self._used: dict[Effect, Bound] = {}
 
     def observe(self, effect: Effect, latency_s: float | None, what: str) -> None:
         """Effect `effect` took `latency_s` (`what`: "to deliver the invitation"; None: not measured)."""
         with self._lock:
+            first = not self._count.get(effect)
             self._count[effect] = self._count.get(effect, 0) + 1
+            if first:
+                self._share(f"seen-{effect.value}", "")
             if latency_s is None:
                 return
             latency_s = max(latency_s, 0.0)
@@ -190,13 +226,39 @@ class EffectLatencies:
 
     def ran_out(self, bound: Bound) -> None:
         """A wait of `bound` ran out with nothing seen (the first one of its kind is kept as the proof)."""
+        proof = Proof(bound.what, bound.poll_timeout_s, bound.origin, bound.key or bound.effect.key, bound)
         with self._lock:
-            self._ran_out.setdefault(bound.effect, bound)
+            first = bound.effect not in self._ran_out
+            self._ran_out.setdefault(bound.effect, proof)
+        if first:
+            self._share(f"ran-out-{bound.effect.value}", proof.text())
 
-    def never(self, effect: Effect) -> Bound | None:
-        """The wait proving `effect` never comes in this run: it ran out, none of the kind ever seen."""
+    def never(self, effect: Effect) -> Proof | None:
+        """The wait proving `effect` never comes in this run (any process): it ran out, none was ever seen."""
         with self._lock:
-            return None if self._count.get(effect) else self._ran_out.get(effect)
+            if self._count.get(effect):
+                return None
+            proof = self._ran_out.get(effect)
+        if self.shared is None:
+            return proof
+        if (self.shared / f"seen-{effect.value}").exists():
+            return None
+        if proof is not None:
+            return proof
+        try:
+            return Proof.parse((self.shared / f"ran-out-{effect.value}").read_text(encoding="utf-8"))
+        except OSError:
+            return None
+
+    def _share(self, name: str, text: str) -> None:
+        """Tell the run's other processes (a file in the shared directory; best effort)."""
+        if self.shared is None:
+            return
+        try:
+            self.shared.mkdir(parents=True, exist_ok=True)
+            (self.shared / name).write_text(text, encoding="utf-8")
+        except OSError:
+            return
 
     def bound(
         self, effect: Effect, what: str = "", since: float | None = None, record: Record | None = None
@@ -278,11 +340,18 @@ class EffectLatencies:
         return rows
 
 
-def latencies_for(target: TargetConfig) -> EffectLatencies:
-    """A run's EffectLatencies for `target`: its effect bounds, polling interval, factor and floor."""
+def shared_directory(run_id: str) -> Path:
+    """Where a run's processes share which kinds of effect were seen and which ran out (a temp directory)."""
+    return Path(tempfile.gettempdir()) / f"graph-conformance-{run_id}-effects"
+
+
+def latencies_for(target: TargetConfig, run_id: str | None = None) -> EffectLatencies:
+    """A run's EffectLatencies for `target`: its effect bounds, polling interval, factor and floor; with
+    `run_id`, shared with the run's other processes."""
     return EffectLatencies(
         target.effect_base,
         interval_s=target.poll_interval_s,
         factor=target.effect_factor,
         floor_s=target.effect_floor,
+        shared=shared_directory(run_id) if run_id else None,
     )

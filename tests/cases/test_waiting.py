@@ -142,14 +142,30 @@ def test_a_kind_proven_never_to_come_is_looked_for_once_with_the_proof() -> None
         expect_eventually(lambda: _look(looks), "GRAPH-SERIES-CANCEL", "there", later)
     assert looks == [1]
     proof = (
-        "looked once: no effect of kind 'applied' has shown in this run, and the wait to remove a cancelled "
-        "event ran out its full bound of 0.3 s (default; effects.applied_s raises it)"
+        " since its cause, then stopped: no effect of kind 'applied' has shown in this run, and the wait to "
+        "remove a cancelled event ran out its full bound of 0.3 s (default; effects.applied_s raises it)"
     )
     assert proof in str(caught.value)
     other = learned.bound(Effect.NOTICE, "to deliver a cancellation notice")  # another kind: a full wait
     assert other.shortcut() is None
     learned.observe(Effect.APPLIED, 0.01, "to remove a cancelled event")  # once seen, never proven absent
     assert learned.bound(Effect.APPLIED).shortcut() is None
+
+
+def test_a_kind_proven_never_to_come_in_another_process_stops_a_wait_at_once(tmp_path: Path) -> None:
+    bases = latencies(bound_s=0.3).bases
+    worker, other = (EffectLatencies(bases, interval_s=0.05, factor=10.0, floor_s=2.0, shared=tmp_path)
+                     for _ in range(2))
+    with pytest.raises(ConformanceFailure):
+        expect_eventually(lambda: Seen(False, None), "CANCEL-DELETED-ITEMS", "still there",
+                          worker.bound(Effect.APPLIED, "to remove a cancelled event"))
+    later = other.bound(Effect.APPLIED, "to remove a cancelled series", time.monotonic() + 60)  # a long wait
+    started = time.monotonic()
+    with pytest.raises(ConformanceFailure, match="then stopped: no effect of kind 'applied'"):
+        expect_eventually(lambda: Seen(False, None), "GRAPH-SERIES-CANCEL", "still there", later)
+    assert time.monotonic() - started < 0.2
+    other.observe(Effect.APPLIED, None, "to remove a cancelled event")  # seen anywhere: nothing proven
+    assert worker.never(Effect.APPLIED) is None
 
 
 def test_a_check_that_nothing_comes_waits_10x_the_same_kind_else_its_full_bound() -> None:

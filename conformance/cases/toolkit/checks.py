@@ -180,33 +180,35 @@ def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
     """Look with `fetch` until it finds what it awaits or `within.poll_timeout_s` passes; the last look.
 
     `within` a polling Bound: the wait is counted from its cause (a case acted ahead waits only what is left
-    of it, at least one look), ends after one look when the run has proven its kind never comes, and what
-    is found teaches the run how long such an effect takes on this target.
+    of it, at least one look), ends as soon as the run has proven its kind never comes, and what is found
+    teaches the run how long such an effect takes on this target.
     """
-    last: list[Seen[T]] = []
-    missed: list[float] = []  # when the last look that did not find it began
+    if not isinstance(within, Bound):
+        last: list[Seen[T]] = []
 
-    def attempt() -> Seen[T] | None:
+        def attempt() -> Seen[T] | None:
+            last[:] = [fetch()]
+            return last[0] if last[0].found else None
+
+        found = eventually(attempt, timeout_s=within.poll_timeout_s, interval_s=within.poll_interval_s)
+        return found or last[0]
+    missed: float | None = None  # when the last look that did not find it began
+    while True:
         began = time.monotonic()
-        last[:] = [fetch()]
-        if last[0].found:
-            return last[0]
-        missed[:] = [began]
-        return None
-
-    timeout_s = within.poll_timeout_s
-    if isinstance(within, Bound):
-        shortcut = within.shortcut()
+        seen = fetch()
+        if seen.found:
+            within.found(missed)
+            return seen
+        missed = began
+        shortcut = within.shortcut()  # proven meanwhile (another case, another xdist worker): stop here
         if shortcut is not None:
             within.notes.append(shortcut)
-        timeout_s = 0.0 if shortcut is not None else within.deadline - time.monotonic()
-    seen = eventually(attempt, timeout_s=timeout_s, interval_s=within.poll_interval_s)
-    if isinstance(within, Bound):
-        if seen is not None:
-            within.found(missed[0] if missed else None)
-        elif not within.notes:
+            return seen
+        remaining = within.deadline - time.monotonic()
+        if remaining <= 0:
             within.ran_out()
-    return seen or last[0]
+            return seen
+        time.sleep(min(within.poll_interval_s, remaining))
 
 
 def waited(within: Polling) -> str:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from typing import Any
 
@@ -35,7 +36,7 @@ class CaseSession:
 
     def __init__(self, graph: Graph, target: TargetConfig, run_id: str) -> None:
         self.graph, self.target = graph, target
-        self.latencies: EffectLatencies = latencies_for(target)
+        self.latencies: EffectLatencies = latencies_for(target, run_id)
         self.provision = Provisioner(graph, run_id, "shared")
         self.stager = Stager(graph, target, run_id, self)
         self.lock = threading.RLock()
@@ -96,3 +97,5 @@ class CaseSession:
         """Remove what the run's shared arranging and the stages acted ahead created."""
         self.stager.close()
         self.provision.cleanup()
+        if self.latencies.shared is not None:  # a worker still running only loses what others proved
+            shutil.rmtree(self.latencies.shared, ignore_errors=True)
