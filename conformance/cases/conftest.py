@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.cases.toolkit import Arranger, CaseSession
-from conformance.cases.toolkit.ahead import MARK
+from conformance.cases.toolkit.ahead import MARK, stage_of
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import Provisioner
@@ -26,6 +26,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARK}(stage, once=None): the case's arranging and act may run ahead of its test"
     )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The cases acted ahead first (otherwise in order): under xdist they fall in one worker's first share,
+    which acts them all at once, so their waits overlap there as in a serial run."""
+    items[:] = sorted(items, key=lambda item: stage_of(item) is None)
 
 
 @pytest.fixture
