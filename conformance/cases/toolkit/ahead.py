@@ -24,6 +24,7 @@ import pytest
 
 from conformance._stash import EXCHANGES_KEY
 from conformance.cases.toolkit.act import last_act_at, set_last_act
+from conformance.errors import TargetUnreachable
 from conformance.pytest_plugin.outcomes import record_prerequisite
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -105,6 +106,7 @@ class Stager:
         self._tried: set[str] = set()
         self._staged: dict[str, Staged] = {}
         self._taken: dict[str, list[Provisioner]] = {}
+        self._lost = threading.Event()  # a stage found the target gone: stage nothing more
 
     def ahead(self, item: pytest.Item) -> None:
         """Run now, together, the stages of `item` and of the marked cases after it not staged yet."""
@@ -121,7 +123,8 @@ class Stager:
             results = list(pool.map(lambda job: self._run(*job), jobs))
         with self._lock:
             for (key, _, _), staged in zip(jobs, results, strict=True):
-                self._staged[key] = staged
+                if staged is not None:
+                    self._staged[key] = staged
 
     def _applicable(self, item: pytest.Item) -> bool:
         """Whether the case's requirements are all of profiles the target supports (else it acts nothing)."""
@@ -132,9 +135,15 @@ class Stager:
         unsupported = self.target.unsupported_profiles
         return not any(profile_of(requirement_id) in unsupported for requirement_id in ids)
 
-    def _run(self, key: str, item: pytest.Item, stage: Stage) -> Staged:
-        """One stage, in this thread: its exchanges, records and act time kept apart for `item`."""
+    def _run(self, key: str, item: pytest.Item, stage: Stage) -> Staged | None:
+        """One stage, in this thread: its exchanges, records and act time kept apart for `item`.
+
+        None once a stage found the target gone: the case then acts in its own test (and stops the run).
+        """
         from conformance.cases.toolkit.arrange import Arranger
+
+        if self._lost.is_set():
+            return None
 
         def record(entry: dict[str, Any]) -> None:
             record_prerequisite(item, entry)
@@ -150,6 +159,8 @@ class Stager:
                 staged.value = stage(graph=self.graph, target=self.target, arrange=arranger, **params)
         except BaseException as error:  # noqa: BLE001 - any outcome (skip, failure, lost target) is the case's
             staged.error = error
+            if isinstance(error, TargetUnreachable):
+                self._lost.set()
         finally:
             staged.acted_at = last_act_at()
             self.graph.transcript.restore(token)
