@@ -30,7 +30,7 @@ ENV_PREFIX = "GRAPH_CONFORMANCE_"
 EXCHANGE_SEND_LIMIT = 30  # messages a minute per sender: Exchange Online's limit, assumed for a remote target
 MAIL_WAIT_MAX_S = 300.0  # beyond this a message wait is reported not-verified, never waited out
 EFFECT_FACTOR = 10.0  # a learned polling bound: this many times the slowest effect of its kind seen so far
-EFFECT_FLOOR_S = (0.5, 10.0)  # the least a check that something does NOT happen waits (loopback, remote)
+EFFECT_FLOOR_S = (0.5, 10.0)  # polling.effect_floor_s defaults, kept for target files; no bound uses it now
 EFFECT_BOUND_S = 30.0  # the default bound of every effect after an action, loopback included
 REMOTE_EFFECT_BOUND_S = 60.0  # ... on a remote target
 REMOTE_MAIL_BOUND_S = 180.0  # ... and for meeting messages there (Exchange-like delivery takes minutes)
@@ -128,7 +128,7 @@ class TargetConfig:
 
     @property
     def effect_floor(self) -> float:
-        """The least a learned polling bound may be (polling.effect_floor_s, else by loopback/remote)."""
+        """polling.effect_floor_s (else by loopback/remote): accepted, unused since bounds never shrink."""
         if self.effect_floor_s is not None:
             return self.effect_floor_s
         return EFFECT_FLOOR_S[1] if self.is_remote else EFFECT_FLOOR_S[0]

@@ -192,10 +192,10 @@ class EffectLatencies:
     """
 
     def __init__(
-        self, bases: Bases, *, interval_s: float, factor: float, floor_s: float, shared: Path | None = None
+        self, bases: Bases, *, interval_s: float, factor: float, shared: Path | None = None
     ) -> None:
         """`shared`: a directory where the run's processes (xdist workers) share what was seen or ran out."""
-        self.bases, self.interval_s, self.factor, self.floor_s = bases, interval_s, factor, floor_s
+        self.bases, self.interval_s, self.factor = bases, interval_s, factor
         self.shared = shared
         self._lock = threading.Lock()
         self._seen: dict[Effect, list[float]] = {}  # measured latencies
@@ -296,22 +296,6 @@ class EffectLatencies:
         """The bound for an arranging wait (the same as `bound`: no wait is ever shorter than its base)."""
         return self.bound(effect, what, since, record)
 
-    def absence(self, effect: Effect, what: str = "", since: float | None = None) -> Bound:
-        """How long a check that an effect does NOT happen waits: 10x the slowest of the same kind seen.
-
-        Never less than `polling.effect_floor_s`; with none of the kind seen in this run, the full bound.
-        """
-        slowest = self.slowest(effect)
-        full = self.bound(effect, what, since)
-        if slowest is None:
-            return full
-        wait_s = min(full.poll_timeout_s, max(self.floor_s, self.factor * slowest[0]))
-        reason = (
-            f"{self.factor:g}x the {seconds(slowest[0])} this target took {slowest[1]} "
-            f"(at least polling.effect_floor_s, {seconds(self.floor_s)})"
-        )
-        return Bound(effect, wait_s, self.interval_s, reason, what, full.since, None, "learned", full.key)
-
     def report(self) -> list[dict[str, Any]]:
         """Per kind awaited or seen: count, latency min/median/max (s), the bound used, its origin and key."""
         rows: list[dict[str, Any]] = []
@@ -346,12 +330,11 @@ def shared_directory(run_id: str) -> Path:
 
 
 def latencies_for(target: TargetConfig, run_id: str | None = None) -> EffectLatencies:
-    """A run's EffectLatencies for `target`: its effect bounds, polling interval, factor and floor; with
+    """A run's EffectLatencies for `target`: its effect bounds, polling interval and factor; with
     `run_id`, shared with the run's other processes."""
     return EffectLatencies(
         target.effect_base,
         interval_s=target.poll_interval_s,
         factor=target.effect_factor,
-        floor_s=target.effect_floor,
         shared=shared_directory(run_id) if run_id else None,
     )

@@ -36,10 +36,8 @@ from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
 
 
-def latencies(bound_s: float = 30.0, floor_s: float = 2.0, origin: str = "default") -> EffectLatencies:
-    return EffectLatencies(
-        lambda effect: Base(bound_s, origin, effect.key), interval_s=0.05, floor_s=floor_s, factor=10.0
-    )
+def latencies(bound_s: float = 30.0, origin: str = "default") -> EffectLatencies:
+    return EffectLatencies(lambda effect: Base(bound_s, origin, effect.key), interval_s=0.05, factor=10.0)
 
 
 def test_a_kind_nothing_was_seen_of_is_awaited_for_its_default_bound_naming_the_key() -> None:
@@ -154,7 +152,7 @@ def test_a_kind_proven_never_to_come_is_looked_for_once_with_the_proof() -> None
 
 def test_a_kind_proven_never_to_come_in_another_process_stops_a_wait_at_once(tmp_path: Path) -> None:
     bases = latencies(bound_s=0.3).bases
-    worker, other = (EffectLatencies(bases, interval_s=0.05, factor=10.0, floor_s=2.0, shared=tmp_path)
+    worker, other = (EffectLatencies(bases, interval_s=0.05, factor=10.0, shared=tmp_path)
                      for _ in range(2))
     with pytest.raises(ConformanceFailure):
         expect_eventually(lambda: Seen(False, None), "CANCEL-DELETED-ITEMS", "still there",
@@ -166,17 +164,6 @@ def test_a_kind_proven_never_to_come_in_another_process_stops_a_wait_at_once(tmp
     assert time.monotonic() - started < 0.2
     other.observe(Effect.APPLIED, None, "to remove a cancelled event")  # seen anywhere: nothing proven
     assert worker.never(Effect.APPLIED) is None
-
-
-def test_a_check_that_nothing_comes_waits_10x_the_same_kind_else_its_full_bound() -> None:
-    learned = latencies(floor_s=0.5)
-    assert learned.absence(Effect.NOTICE, "no notice").poll_timeout_s == 30.0
-    learned.observe(Effect.INVITATION, 2.0, "to deliver the invitation")  # another kind decides nothing
-    assert learned.absence(Effect.NOTICE, "no notice").poll_timeout_s == 30.0
-    learned.observe(Effect.NOTICE, 0.2, "to deliver a cancellation notice")
-    assert learned.absence(Effect.NOTICE, "no notice").poll_timeout_s == pytest.approx(2.0)
-    learned.observe(Effect.COPY, 0.001, "for an attendee's copy to appear")
-    assert learned.absence(Effect.COPY, "no copy").poll_timeout_s == 0.5  # never below the floor
 
 
 def test_the_report_gives_per_kind_counts_latencies_and_the_bound_with_its_origin() -> None:

@@ -225,10 +225,6 @@ class Arranger:
         """How long to wait for an effect of the act (`what`: "to remove the event"), from its answer."""
         return self.latencies.bound(effect, what, self._cause(since), self._record)
 
-    def absence(self, effect: Effect, what: str, since: float | None = None) -> Bound:
-        """How long a check that an effect does NOT come waits: 10x the slowest of its kind, or its bound."""
-        return self.latencies.absence(effect, what, self._cause(since))
-
     def notice_wait(self, what: str = "to deliver a cancellation notice") -> Bound:
         """The wait for a notice the last act caused: its bound, plus the sending limit's queue."""
         bound = self.latencies.bound(Effect.NOTICE, what, self._cause(None), self._record)
