@@ -56,6 +56,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--message-delay-ms", type=int, default=0, help="attendee messages and copies appear late"
     )
     serve.add_argument(
+        "--apply-delay-ms", type=int, default=0, help="a cancel's effects are applied this long after its 202"
+    )
+    serve.add_argument(
+        "--list-delay-ms", type=int, default=0, help="a message is listed this long after it exists"
+    )
+    serve.add_argument(
         "--send-limit",
         type=int,
         default=0,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.cases.toolkit import Arranger, CaseSession
+from conformance.cases.toolkit.ahead import MARK, stage_of
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import Provisioner
@@ -20,6 +21,20 @@ def case_session(graph: Graph, target: TargetConfig, run_id: str) -> Iterator[Ca
     session.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the hand-written cases' marker for acting ahead."""
+    config.addinivalue_line(
+        "markers", f"{MARK}(stage, once=None): the case's arranging and act may run ahead of its test"
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The cases acted ahead first (otherwise in order): under xdist they fall in one worker's first share,
+    which acts them all at once, so their waits overlap there as in a serial run."""
+    items[:] = sorted(items, key=lambda item: stage_of(item) is None)
+
+
 @pytest.fixture
 def arrange(
     request: pytest.FixtureRequest,
@@ -27,6 +42,11 @@ def arrange(
     target: TargetConfig,
     provision: Provisioner,
     case_session: CaseSession,
-) -> Arranger:
-    """The arranging step of a case (events, series, copies, mailboxes), each need a recorded prerequisite."""
-    return Arranger(graph, target, provision, case_session, request.node)
+) -> Iterator[Arranger]:
+    """The arranging step of a case (events, series, copies, mailboxes), each need a recorded prerequisite.
+
+    First the stages of the cases acted ahead that this process is about to run, not yet run, are run.
+    """
+    case_session.stager.ahead(request.node)
+    yield Arranger(graph, target, provision, case_session, request.node)
+    case_session.stager.release(request.node)

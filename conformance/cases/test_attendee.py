@@ -18,6 +18,7 @@ from conformance.cases.toolkit import (
     Item,
     PrerequisiteFailed,
     Seen,
+    acts_ahead,
     expect,
     expect_eventually,
     expect_status,
@@ -68,11 +69,20 @@ def attendee_cancels(
     return role, copy, response
 
 
-@pytest.mark.requirement("CANCEL-ATTENDEE-400")
-def test_attendee_cancelling_gets_400_and_changes_nothing(graph: Graph, arrange: Arranger) -> None:
-    """An attendee calling cancel gets HTTP 400; the meeting stays as it was for everyone."""
+def _attendee_tries_a_read_meeting(
+    graph: Graph, target: TargetConfig, arrange: Arranger
+) -> tuple[ProvisionedEvent, Item, str, Item, requests.Response]:
+    """A new meeting as read back, and its attendee's cancel: (event, before, role, copy before, answer)."""
     event, before = arrange.event(attendees=1)
     role, copy, response = attendee_cancels(arrange, graph, event, "CANCEL-ATTENDEE-400")
+    return event, before, role, copy, response
+
+
+@pytest.mark.requirement("CANCEL-ATTENDEE-400")
+@acts_ahead(_attendee_tries_a_read_meeting)
+def test_attendee_cancelling_gets_400_and_changes_nothing(graph: Graph, arrange: Arranger) -> None:
+    """An attendee calling cancel gets HTTP 400; the meeting stays as it was for everyone."""
+    event, before, role, copy, response = arrange.acted()
     expect_status(response, "CANCEL-ATTENDEE-400", (ATTENDEE_STATUS,), f"attendee {role!r} calling cancel")
     what = "the attendee's refused cancel"
     expect_untouched(graph.as_(event.owner_role), event.path, before, "CANCEL-ATTENDEE-400", what)
@@ -87,14 +97,20 @@ def test_attendee_cancelling_gets_400_and_changes_nothing(graph: Graph, arrange:
     )
 
 
+def _attendee_tries(graph: Graph, target: TargetConfig, arrange: Arranger) -> requests.Response:
+    """The answer to an attendee's cancel of a new meeting."""
+    event = arrange.create(attendees=1)
+    return attendee_cancels(arrange, graph, event, "CANCEL-ATTENDEE-MESSAGE")[2]
+
+
 @pytest.mark.requirement("CANCEL-ATTENDEE-MESSAGE")
+@acts_ahead(_attendee_tries)
 def test_attendee_error_carries_the_page_message(
     graph: Graph, arrange: Arranger, record_property: Callable[[str, object], None]
 ) -> None:
     """The attendee's error message is the page's, word for word (whitespace normalised)."""
     expected = _organizer_only_message()
-    event = arrange.create(attendees=1)
-    _, _, response = attendee_cancels(arrange, graph, event, "CANCEL-ATTENDEE-MESSAGE")
+    response: requests.Response = arrange.acted()
     body = json_of(response)
     error = body.get("error") if isinstance(body, dict) else None
     error = error if isinstance(error, dict) else {}
@@ -108,15 +124,22 @@ def test_attendee_error_carries_the_page_message(
     )
 
 
-@pytest.mark.requirement("GRAPH-ATTENDEE-COPY-CANCELLED")
-def test_each_attendee_copy_shows_is_cancelled(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
-    """After the organizer cancels, every attendee's copy of the meeting shows `isCancelled: true`."""
+def _cancel_a_meeting_with_copies(graph: Graph, target: TargetConfig, arrange: Arranger) -> ProvisionedEvent:
+    """A new meeting whose attendees' copies exist, not cancelled, cancelled by its organizer."""
     event = arrange.create(attendees=max(1, len(target.attendee_roles)))
     for role in event.attendee_roles:  # the copies must exist, not cancelled, before the cancel
         if arrange.attendee_copy(event, role).get("isCancelled") is True:
             detail = f"{role}'s copy showed isCancelled: true before the cancel: no effect to judge"
             raise PrerequisiteFailed(ATTENDEE_COPY, detail)
     organizer_cancels(graph, event, "GRAPH-ATTENDEE-COPY-CANCELLED", about_answer=False)
+    return event
+
+
+@pytest.mark.requirement("GRAPH-ATTENDEE-COPY-CANCELLED")
+@acts_ahead(_cancel_a_meeting_with_copies)
+def test_each_attendee_copy_shows_is_cancelled(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
+    """After the organizer cancels, every attendee's copy of the meeting shows `isCancelled: true`."""
+    event: ProvisionedEvent = arrange.acted()
     for role in event.attendee_roles:
         client = graph.as_(role)
 
@@ -124,6 +147,6 @@ def test_each_attendee_copy_shows_is_cancelled(graph: Graph, target: TargetConfi
             seen = find_copy(client, event)
             return Seen(bool(seen.value and seen.value.get("isCancelled") is True), seen.value, seen.response)
 
-        within = arrange.effect(Effect.COPY, "to show the cancel on an attendee's copy")
+        within = arrange.effect(Effect.COPY_CANCELLED, "to show the cancel on an attendee's copy")
         message = f"{role}'s copy did not show isCancelled: true"
         expect_eventually(fetch, "GRAPH-ATTENDEE-COPY-CANCELLED", message, within)

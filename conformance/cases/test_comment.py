@@ -12,6 +12,7 @@ from conformance.cases.toolkit import (
     CANCELLED,
     JSON_TYPE,
     Arranger,
+    acts_ahead,
     await_notice,
     expect,
     expect_accepted,
@@ -44,6 +45,20 @@ def _delivering_meeting(arrange: Arranger, attendees: int) -> ProvisionedEvent:
     return event
 
 
+def _cancel_with_a_comment(
+    graph: Graph, target: TargetConfig, arrange: Arranger, comment_key: str
+) -> tuple[ProvisionedEvent, str]:
+    """A meeting delivered to every attendee, cancelled with a unique comment under `comment_key`."""
+    requirement_id = (
+        "CANCEL-COMMENT-DELIVERED" if comment_key == "comment" else "CANCEL-COMMENT-DELIVERED-PASCAL"
+    )
+    event = _delivering_meeting(arrange, _all_attendees(target))
+    comment = _unique_comment(comment_key)
+    organizer_cancels(graph, event, requirement_id, body={comment_key: comment}, about_answer=False)
+    return event, comment
+
+
+@acts_ahead(_cancel_with_a_comment)
 @pytest.mark.parametrize(
     "comment_key",
     [
@@ -62,9 +77,7 @@ def test_comment_reaches_every_attendee(
     requirement_id = (
         "CANCEL-COMMENT-DELIVERED" if comment_key == "comment" else "CANCEL-COMMENT-DELIVERED-PASCAL"
     )
-    event = _delivering_meeting(arrange, _all_attendees(target))
-    comment = _unique_comment(comment_key)
-    organizer_cancels(graph, event, requirement_id, body={comment_key: comment}, about_answer=False)
+    event, comment = arrange.acted()
     within = arrange.notice_wait()
     notices = expect_notices(graph, event.attendee_roles, event.subject, requirement_id, within)
     for role, notice in notices.items():
@@ -75,14 +88,21 @@ def test_comment_reaches_every_attendee(
         )
 
 
+def _cancel_a_delivered_meeting(graph: Graph, target: TargetConfig, arrange: Arranger) -> ProvisionedEvent:
+    """A meeting delivered to every attendee, cancelled with a comment."""
+    event = _delivering_meeting(arrange, _all_attendees(target))
+    body = {"comment": _unique_comment("message-type")}
+    organizer_cancels(graph, event, "CANCEL-SENDS-MESSAGE", body=body, about_answer=False)
+    return event
+
+
 @pytest.mark.requirement("CANCEL-SENDS-MESSAGE")
+@acts_ahead(_cancel_a_delivered_meeting)
 def test_every_attendee_gets_a_meeting_cancelled_message(
     graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
     """Each attendee's notice is an eventMessage with meetingMessageType `meetingCancelled`."""
-    event = _delivering_meeting(arrange, _all_attendees(target))
-    body = {"comment": _unique_comment("message-type")}
-    organizer_cancels(graph, event, "CANCEL-SENDS-MESSAGE", body=body, about_answer=False)
+    event: ProvisionedEvent = arrange.acted()
     within = arrange.notice_wait()
     expect_notices(
         graph, event.attendee_roles, event.subject, "CANCEL-SENDS-MESSAGE", within, of_type=CANCELLED
@@ -97,14 +117,23 @@ _DEFAULT_NOTICE_BODIES = [
 ]
 
 
+def _cancel_without_a_comment(
+    graph: Graph, target: TargetConfig, arrange: Arranger, body: Any
+) -> ProvisionedEvent:
+    """A meeting delivered to one attendee, cancelled with `body` (no comment in it)."""
+    event = _delivering_meeting(arrange, 1)
+    organizer_cancels(graph, event, "GRAPH-COMMENT-DEFAULT-NOTICE", body=body, about_answer=False)
+    return event
+
+
 @pytest.mark.requirement("GRAPH-COMMENT-DEFAULT-NOTICE")
+@acts_ahead(_cancel_without_a_comment)
 @pytest.mark.parametrize("body", _DEFAULT_NOTICE_BODIES)
 def test_cancel_without_comment_sends_the_default_notice(
     body: Any, graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
     """Without a comment (absent, null, `{}`, no body) attendees still get a cancellation notice."""
-    event = _delivering_meeting(arrange, 1)
-    organizer_cancels(graph, event, "GRAPH-COMMENT-DEFAULT-NOTICE", body=body, about_answer=False)
+    event: ProvisionedEvent = arrange.acted()
     expect_notices(
         graph,
         event.attendee_roles,
@@ -115,9 +144,10 @@ def test_cancel_without_comment_sends_the_default_notice(
     )
 
 
-@pytest.mark.requirement("GRAPH-COMMENT-EMPTY-NO-NOTICE")
-def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
-    """`"comment": ""` cancels without a notice; judged once a later cancel's notice has arrived."""
+def _cancel_silently_then_not(
+    graph: Graph, target: TargetConfig, arrange: Arranger
+) -> tuple[ProvisionedEvent, ProvisionedEvent]:
+    """A delivered meeting cancelled with `"comment": ""`, then another cancelled with a comment."""
     silent = _delivering_meeting(arrange, 1)
     # cancelled after `silent`: once the sentinel's notice is in, a notice of `silent` would be too
     sentinel = arrange.create(attendees=1)
@@ -126,6 +156,14 @@ def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arran
     later = {"comment": _unique_comment("sentinel")}
     client = graph.as_(sentinel.owner_role)
     send(client, f"{sentinel.path}/cancel", "GRAPH-COMMENT-EMPTY-NO-NOTICE", body=later, about_answer=False)
+    return silent, sentinel
+
+
+@pytest.mark.requirement("GRAPH-COMMENT-EMPTY-NO-NOTICE")
+@acts_ahead(_cancel_silently_then_not)
+def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
+    """`"comment": ""` cancels without a notice; judged once a later cancel's notice has arrived."""
+    silent, sentinel = arrange.acted()
     role = silent.attendee_roles[0]
     within = arrange.notice_wait()
     if not await_notice(graph, role, sentinel.subject, within).found:

@@ -17,12 +17,14 @@ from conformance.cases.toolkit import (
     Effect,
     Item,
     Seen,
+    acts_ahead,
     envelope_problems,
     error_code,
     expect,
     expect_status,
     expect_untouched,
     json_of,
+    last_act_at,
     not_verified,
     poll,
     require_route_served,
@@ -115,7 +117,7 @@ def _second_cancel(graph: Graph, arrange: Arranger, requirement_id: str, about_a
     The first cancel and the wait for its effect are paid once per run; the second cancel is kept apart for
     the case about the answer: there a second cancel that gets no answer fails, not skips.
     """
-    event = arrange.once("second-cancel: the first cancel", lambda: _cancelled_event(graph, arrange))
+    event = arrange.once(SECOND_CANCEL_SHOWN, lambda: _cancelled_event(graph, arrange))
     key = f"second-cancel (about the answer: {about_answer})"
     body = {"comment": "second cancel"}
     return arrange.once(
@@ -123,15 +125,25 @@ def _second_cancel(graph: Graph, arrange: Arranger, requirement_id: str, about_a
     )
 
 
-def _cancelled_event(graph: Graph, arrange: Arranger) -> ProvisionedEvent:
-    """A fresh event cancelled once, returned when its effect shows (else the case is not-verified)."""
+SECOND_CANCEL_SENT = "second-cancel: the first cancel sent"
+SECOND_CANCEL_SHOWN = "second-cancel: the first cancel shown"
+
+
+def _first_cancel(graph: Graph, target: object, arrange: Arranger) -> tuple[ProvisionedEvent, float | None]:
+    """A fresh event cancelled once (acted ahead with the effect cases), and when that cancel was answered."""
     event, _ = arrange.event()
     first = _cancel(graph, event.path, "GRAPH-SECOND-CANCEL-4XX", False, body={"comment": "first cancel"})
     require_route_served(first)
     arrange.judge_refusal(event, first)
     if not 200 <= first.status_code < 300:
         not_verified(f"the first cancel of a fresh event answered HTTP {first.status_code}: no second to try")
-    within = arrange.effect(Effect.CALENDAR, "to show a cancel on the organizer's event")
+    return event, last_act_at()
+
+
+def _cancelled_event(graph: Graph, arrange: Arranger) -> ProvisionedEvent:
+    """A fresh event cancelled once, returned when its effect shows (else the case is not-verified)."""
+    event, acted_at = arrange.once(SECOND_CANCEL_SENT, lambda: _first_cancel(graph, arrange.target, arrange))
+    within = arrange.effect(Effect.APPLIED, "to show a cancel on the organizer's event", since=acted_at)
     if not _cancel_observed(graph, event, within):
         not_verified(
             "the first cancel's effect never showed (the event neither gone nor isCancelled; "
@@ -181,9 +193,15 @@ _PROBES: dict[str, Convention] = {
 }
 
 
+def _ahead(name: str) -> list[pytest.MarkDecorator]:
+    """The second cancel's probes have their first cancel acted ahead (one for the run)."""
+    return [acts_ahead(_first_cancel, once=SECOND_CANCEL_SENT)] if name == "second-cancel" else []
+
+
 def _status_case(name: str, requirement_id: str) -> Any:
     """A parametrize value (probe name, requirement id), marked with the requirement."""
-    return pytest.param(name, requirement_id, marks=pytest.mark.requirement(requirement_id), id=name)
+    marks = [pytest.mark.requirement(requirement_id), *_ahead(name)]
+    return pytest.param(name, requirement_id, marks=marks, id=name)
 
 
 _STATUS_CASES = [
@@ -230,7 +248,7 @@ _ERROR_PROBES = [
 
 
 @pytest.mark.requirement("GRAPH-ERROR-ENVELOPE")
-@pytest.mark.parametrize("probe_name", _ERROR_PROBES)
+@pytest.mark.parametrize("probe_name", [pytest.param(name, marks=_ahead(name)) for name in _ERROR_PROBES])
 def test_errors_carry_the_graph_error_envelope(probe_name: str, graph: Graph, arrange: Arranger) -> None:
     """Each error answer is JSON `{"error": {"code", "message", "innerError": {...}}}` with a JSON type."""
     response = _PROBES[probe_name].send(graph, arrange, "GRAPH-ERROR-ENVELOPE", False).response
@@ -262,7 +280,9 @@ _ALL_PROBES = [
 
 
 @pytest.mark.requirement("GRAPH-NO-SERVER-ERROR")
-@pytest.mark.parametrize("probe", _ALL_PROBES, ids=[probe.name for probe in _ALL_PROBES])
+@pytest.mark.parametrize(
+    "probe", [pytest.param(probe, marks=_ahead(probe.name), id=probe.name) for probe in _ALL_PROBES]
+)
 def test_no_request_is_answered_5xx(probe: Convention, graph: Graph, arrange: Arranger) -> None:
     """Valid or not, none of the requests above gets a 5xx."""
     response = probe.send(graph, arrange, "GRAPH-NO-SERVER-ERROR", False).response

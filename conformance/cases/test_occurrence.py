@@ -14,6 +14,7 @@ from conformance.cases.toolkit import (
     Item,
     PrerequisiteFailed,
     Seen,
+    acts_ahead,
     exchange_record,
     expect,
     expect_eventually,
@@ -56,15 +57,24 @@ def _cancel_occurrence(
     )
 
 
-@pytest.mark.requirement("CANCEL-OCCURRENCE")
-def test_cancelling_an_occurrence_cancels_only_that_occurrence(graph: Graph, arrange: Arranger) -> None:
-    """The cancelled occurrence leaves /instances; the master and the other occurrences remain."""
+def _cancel_the_second_occurrence(
+    graph: Graph, target: TargetConfig, arrange: Arranger
+) -> tuple[ProvisionedEvent, Item, Item, list[str]]:
+    """A new series, its master as read before, its second occurrence (cancelled) and the others' ids."""
     series, occurrences = arrange.series()
     master_before = arrange.read_back(series)
     chosen = occurrences[1]
     others = [item["id"] for item in occurrences if item["id"] != chosen["id"]]
     _cancel_occurrence(graph, arrange, series, chosen, "CANCEL-OCCURRENCE")
-    within = arrange.effect(Effect.CALENDAR, "to drop a cancelled occurrence from /instances")
+    return series, master_before, chosen, others
+
+
+@pytest.mark.requirement("CANCEL-OCCURRENCE")
+@acts_ahead(_cancel_the_second_occurrence)
+def test_cancelling_an_occurrence_cancels_only_that_occurrence(graph: Graph, arrange: Arranger) -> None:
+    """The cancelled occurrence leaves /instances; the master and the other occurrences remain."""
+    series, master_before, chosen, others = arrange.acted()
+    within = arrange.effect(Effect.OCCURRENCE, "to drop a cancelled occurrence from /instances")
 
     def fetch() -> Seen[list[Item] | None]:
         seen = _instances(graph, series)  # an answer that is no list (the series gone) is final too
@@ -100,29 +110,28 @@ def test_cancelling_an_occurrence_cancels_only_that_occurrence(graph: Graph, arr
     )
 
 
-@pytest.mark.requirement("GRAPH-CANCELLED-OCCURRENCES")
-def test_master_lists_the_cancelled_occurrence(graph: Graph, arrange: Arranger) -> None:
-    """The master's `cancelledOccurrences` lists the occurrence that was cancelled."""
-    series, occurrences = arrange.series()
-    chosen = occurrences[1]
+def _cancelled_occurrences(graph: Graph, series: ProvisionedEvent, chosen: Item) -> Seen[bool]:
+    """One look at the master's cancelledOccurrences: found when it names `chosen` (value: master gone)."""
     day = str(chosen.get("start", {}).get("dateTime", ""))[:10]
 
     def names_it(entry: object) -> bool:
         return entry == chosen.get("occurrenceId") or (bool(day) and str(entry).endswith(day))
 
-    def fetch() -> Seen[bool]:
-        response = graph.as_(series.owner_role).get(
-            series.path, params={"$select": "subject,cancelledOccurrences"}
-        )
-        body = json_of(response)
-        listed = body.get("cancelledOccurrences") if isinstance(body, dict) else None
-        return Seen(
-            response.status_code in GONE or any(map(names_it, listed or [])),
-            response.status_code in GONE,
-            response,
-        )
+    params = {"$select": "subject,cancelledOccurrences"}
+    response = graph.as_(series.owner_role).get(series.path, params=params)
+    body = json_of(response)
+    listed = body.get("cancelledOccurrences") if isinstance(body, dict) else None
+    gone = response.status_code in GONE
+    return Seen(gone or any(map(names_it, listed or [])), gone, response)
 
-    before = fetch()
+
+def _cancel_an_unlisted_occurrence(
+    graph: Graph, target: TargetConfig, arrange: Arranger
+) -> tuple[ProvisionedEvent, Item]:
+    """A new series whose master does not list its second occurrence as cancelled yet, which is cancelled."""
+    series, occurrences = arrange.series()
+    chosen = occurrences[1]
+    before = _cancelled_occurrences(graph, series, chosen)
     if before.response is None or before.response.status_code != 200:
         status = before.response.status_code if before.response is not None else "no answer"
         detail = f"GET on the series master ($select=cancelledOccurrences) answered HTTP {status}"
@@ -132,8 +141,17 @@ def test_master_lists_the_cancelled_occurrence(graph: Graph, arrange: Arranger) 
             "the master listed the occurrence as cancelled before it was cancelled: no effect to judge"
         )
     _cancel_occurrence(graph, arrange, series, chosen, "GRAPH-CANCELLED-OCCURRENCES")
-    within = arrange.effect(Effect.CALENDAR, "to list a cancelled occurrence on its master")
-    seen = poll(fetch, within)
+    return series, chosen
+
+
+@pytest.mark.requirement("GRAPH-CANCELLED-OCCURRENCES")
+@acts_ahead(_cancel_an_unlisted_occurrence)
+def test_master_lists_the_cancelled_occurrence(graph: Graph, arrange: Arranger) -> None:
+    """The master's `cancelledOccurrences` lists the occurrence that was cancelled."""
+    series, chosen = arrange.acted()
+    day = str(chosen.get("start", {}).get("dateTime", ""))[:10]
+    within = arrange.effect(Effect.SERIES_LISTS, "to list a cancelled occurrence on its master")
+    seen = poll(lambda: _cancelled_occurrences(graph, series, chosen), within)
     if seen.value:
         not_verified(
             "the series master is gone after cancelling one occurrence, so its cancelledOccurrences "
@@ -148,14 +166,21 @@ def test_master_lists_the_cancelled_occurrence(graph: Graph, arrange: Arranger) 
     )
 
 
+def _cancel_a_delivered_occurrence(graph: Graph, target: TargetConfig, arrange: Arranger) -> ProvisionedEvent:
+    """A new series delivered to every attendee, whose second occurrence is cancelled."""
+    series, occurrences = arrange.series(attendees=max(1, len(target.attendee_roles)))
+    arrange.mailboxes_deliver(series)
+    _cancel_occurrence(graph, arrange, series, occurrences[1], "GRAPH-OCCURRENCE-NOTIFIES")
+    return series
+
+
 @pytest.mark.requirement("GRAPH-OCCURRENCE-NOTIFIES")
+@acts_ahead(_cancel_a_delivered_occurrence)
 def test_attendees_are_notified_of_the_cancelled_occurrence(
     graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
     """Each attendee gets a meetingCancelled message when one occurrence is cancelled."""
-    series, occurrences = arrange.series(attendees=max(1, len(target.attendee_roles)))
-    arrange.mailboxes_deliver(series)
-    _cancel_occurrence(graph, arrange, series, occurrences[1], "GRAPH-OCCURRENCE-NOTIFIES")
+    series: ProvisionedEvent = arrange.acted()
     expect_notices(
         graph,
         series.attendee_roles,
@@ -167,13 +192,20 @@ def test_attendees_are_notified_of_the_cancelled_occurrence(
     )
 
 
-@pytest.mark.requirement("GRAPH-SERIES-CANCEL")
-def test_cancelling_the_master_cancels_the_series(graph: Graph, arrange: Arranger) -> None:
-    """Cancelling the series master removes every occurrence (instances empty, or the master 404)."""
+def _cancel_a_series(graph: Graph, target: TargetConfig, arrange: Arranger) -> ProvisionedEvent:
+    """A new series, cancelled by its master's id."""
     series, _ = arrange.series()
     what = "cancelling the series master"
     organizer_cancels(graph, series, "GRAPH-SERIES-CANCEL", about_answer=False, what=what, arrange=arrange)
-    within = arrange.effect(Effect.CALENDAR, "to remove a cancelled series' occurrences")
+    return series
+
+
+@pytest.mark.requirement("GRAPH-SERIES-CANCEL")
+@acts_ahead(_cancel_a_series)
+def test_cancelling_the_master_cancels_the_series(graph: Graph, arrange: Arranger) -> None:
+    """Cancelling the series master removes every occurrence (instances empty, or the master 404)."""
+    series: ProvisionedEvent = arrange.acted()
+    within = arrange.effect(Effect.OCCURRENCE, "to remove a cancelled series' occurrences")
 
     def fetch() -> Seen[None]:
         seen = _instances(graph, series)

@@ -10,10 +10,14 @@ import requests
 from conformance.cases.toolkit import (
     GONE,
     Arranger,
+    Effect,
+    Seen,
+    acts_ahead,
     expect,
     expect_accepted,
     is_unknown_route,
     not_verified,
+    poll,
     require_profile,
     require_route_served,
     send,
@@ -122,26 +126,47 @@ def cancel_on(
     return send(graph.as_(caller), path, requirement_id, body=comment)
 
 
+Cancelled = tuple[ProvisionedEvent, requests.Response]  # the event, and the answer to its cancel
+
+
+def cancel_new_event(
+    route: Route, graph: Graph, arrange: Arranger, requirement_id: str, caller: str = "organizer"
+) -> Cancelled:
+    """`caller` cancels a new event (read back first) on `route`: the event, and the answer."""
+    event = provision_for(route, arrange.provision)
+    arrange.read_back(event)  # it must exist as created for its absence after the cancel to mean anything
+    return event, cancel_on(route, graph, event, requirement_id, caller=caller)
+
+
 def accepted_and_gone(
     route: Route, graph: Graph, arrange: Arranger, requirement_id: str, caller: str = "organizer"
 ) -> None:
-    """`caller` cancels a new event on `route`: accepted (2xx), and the event then gone for its organizer."""
-    event = provision_for(route, arrange.provision)
-    arrange.read_back(event)  # it must exist as created for its absence after the cancel to mean anything
-    response = cancel_on(route, graph, event, requirement_id, caller=caller)
+    """The cancel acted (ahead) on `route` was accepted (2xx), and the event then left its organizer."""
+    event, response = arrange.acted()
     arrange.judge_refusal(event, response)
     expect_accepted(response, requirement_id, f"the {caller}'s cancel", route.requirement_id)
-    check_gone(event, graph.as_("organizer"))
+    check_gone(event, graph.as_("organizer"), arrange)
 
 
-def check_gone(event: ProvisionedEvent, organizer: GraphClient) -> None:
-    """The event is gone for its organizer (GET -> 404); if not, that is CANCEL-DELETED-ITEMS' failure."""
-    after = organizer.get(event.path)
-    if after.status_code not in GONE:
+def check_gone(event: ProvisionedEvent, organizer: GraphClient, arrange: Arranger) -> None:
+    """The event leaves its organizer (GET -> 404), polled; if not, that is CANCEL-DELETED-ITEMS' failure."""
+    within = arrange.effect(Effect.APPLIED, "to remove an event cancelled on a route")
+
+    def fetch() -> Seen[None]:
+        response = organizer.get(event.path)
+        return Seen(response.status_code in GONE, None, response)
+
+    after = poll(fetch, within).response
+    if after is None or after.status_code not in GONE:
+        status = after.status_code if after is not None else "no answer"
         not_verified(
-            f"the cancel was accepted, but GET on the event then answered {after.status_code}, not 404: "
-            "the route did not cancel it (see CANCEL-DELETED-ITEMS)"
+            f"the cancel was accepted, but GET on the event then answered {status}, not 404 "
+            f"({within.text}): the route did not cancel it (see CANCEL-DELETED-ITEMS)"
         )
+
+
+def _organizer_cancels_on(route: Route, graph: Graph, target: TargetConfig, arrange: Arranger) -> Cancelled:
+    return cancel_new_event(route, graph, arrange, route.requirement_id)
 
 
 def route_params(routes: list[Route], *, mark_route: bool) -> list[object]:
@@ -156,6 +181,7 @@ def route_params(routes: list[Route], *, mark_route: bool) -> list[object]:
     ]
 
 
+@acts_ahead(_organizer_cancels_on)
 @pytest.mark.parametrize("route", route_params(ROUTES, mark_route=True))
 def test_cancel_route_accepts_the_organizers_cancel(route: Route, graph: Graph, arrange: Arranger) -> None:
     """The organizer's delegated cancel on this route, with real ids, succeeds and the event is gone."""
@@ -186,8 +212,8 @@ def test_cancel_route_answers_202_with_empty_body(
 
 def application_cancels(
     route: Route, graph: Graph, arrange: Arranger, target: TargetConfig, requirement_id: str
-) -> None:
-    """The application's token cancels an event on `route`: accepted, and the event gone."""
+) -> Cancelled:
+    """The application's token cancels a new event on `route` (when it may act on the organizer)."""
     require_profile(target, route.requirement_id)
     graph.as_("application")
     if route.principal != "groups":
@@ -196,26 +222,40 @@ def application_cancels(
             not_verified(
                 "identities.application.user_ids does not list the organizer; the app may not act on it"
             )
-    accepted_and_gone(route, graph, arrange, requirement_id, caller="application")
+    return cancel_new_event(route, graph, arrange, requirement_id, caller="application")
 
 
+def _application_cancels_on_users(
+    route: Route, graph: Graph, target: TargetConfig, arrange: Arranger
+) -> Cancelled:
+    return application_cancels(route, graph, arrange, target, "CANCEL-PERM-APPLICATION")
+
+
+def _application_cancels_on_groups(
+    route: Route, graph: Graph, target: TargetConfig, arrange: Arranger
+) -> Cancelled:
+    require_profile(target, "CANCEL-PERM-APPLICATION")
+    return application_cancels(route, graph, arrange, target, "CANCEL-PERM-APPLICATION-GROUPS")
+
+
+@acts_ahead(_application_cancels_on_users)
 @pytest.mark.parametrize("route", route_params(USERS_ROUTES, mark_route=False))
 @pytest.mark.requirement("CANCEL-PERM-APPLICATION")
 def test_application_token_cancels_on_users_routes(
     route: Route, graph: Graph, arrange: Arranger, target: TargetConfig
 ) -> None:
     """An app-only Calendars.ReadWrite token cancels the organizer's event on this /users route."""
-    application_cancels(route, graph, arrange, target, "CANCEL-PERM-APPLICATION")
+    accepted_and_gone(route, graph, arrange, "CANCEL-PERM-APPLICATION", caller="application")
 
 
+@acts_ahead(_application_cancels_on_groups)
 @pytest.mark.parametrize("route", route_params(GROUP_ROUTES, mark_route=False))
 @pytest.mark.requirement("CANCEL-PERM-APPLICATION-GROUPS")
 def test_application_token_cancels_on_groups_routes(
     route: Route, graph: Graph, arrange: Arranger, target: TargetConfig
 ) -> None:
     """An app-only Calendars.ReadWrite token cancels a group event on this /groups route."""
-    require_profile(target, "CANCEL-PERM-APPLICATION")
-    application_cancels(route, graph, arrange, target, "CANCEL-PERM-APPLICATION-GROUPS")
+    accepted_and_gone(route, graph, arrange, "CANCEL-PERM-APPLICATION-GROUPS", caller="application")
 
 
 SPELLINGS = [
@@ -226,12 +266,10 @@ SPELLINGS = [
 ]
 
 
-@pytest.mark.parametrize(("route", "spelling"), SPELLINGS)
-@pytest.mark.requirement("GRAPH-SEGMENTS-CASE-INSENSITIVE")
-def test_cancel_route_segments_are_case_insensitive(
-    route: Route, spelling: str, graph: Graph, arrange: Arranger, target: TargetConfig
-) -> None:
-    """`calendarGroups` and `calendarGroup` spellings route like the page's lower-case segments."""
+def _cancel_spelled(
+    route: Route, spelling: str, graph: Graph, target: TargetConfig, arrange: Arranger
+) -> Cancelled:
+    """A new event cancelled on `route` with its container segment spelled `spelling`."""
     require_profile(target, route.requirement_id)
     event = provision_for(route, arrange.provision)
     arrange.read_back(event)
@@ -240,6 +278,17 @@ def test_cancel_route_segments_are_case_insensitive(
     if is_unknown_route(response):
         page_spelling = cancel_on(route, graph, event, "GRAPH-SEGMENTS-CASE-INSENSITIVE")
         require_route_served(page_spelling, route.requirement_id)
+    return event, response
+
+
+@acts_ahead(_cancel_spelled)
+@pytest.mark.parametrize(("route", "spelling"), SPELLINGS)
+@pytest.mark.requirement("GRAPH-SEGMENTS-CASE-INSENSITIVE")
+def test_cancel_route_segments_are_case_insensitive(
+    route: Route, spelling: str, graph: Graph, arrange: Arranger, target: TargetConfig
+) -> None:
+    """`calendarGroups` and `calendarGroup` spellings route like the page's lower-case segments."""
+    event, response = arrange.acted()
     arrange.judge_refusal(event, response)
     expect(
         200 <= response.status_code < 300,
@@ -247,4 +296,4 @@ def test_cancel_route_segments_are_case_insensitive(
         f"the {spelling!r} spelling answered {response.status_code}, unlike the page's lower-case segment",
         response,
     )
-    check_gone(event, graph.as_("organizer"))
+    check_gone(event, graph.as_("organizer"), arrange)

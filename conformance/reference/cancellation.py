@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,36 +34,67 @@ class CancelRequest:
     send_limit: SendLimit | None = None
 
 
-def cancel(store: Store, request: CancelRequest) -> None:
-    """Cancel the event or occurrence in `request.ref`; 400 for an attendee, 404 when it is already gone."""
-    faults, now = request.faults, time.time()
+def cancel(store: Store, request: CancelRequest, *, apply_delay_s: float = 0.0) -> None:
+    """Cancel the event or occurrence in `request.ref`; 400 for an attendee, 404 when it is already gone.
+
+    With `apply_delay_s` (serve --apply-delay-ms) the request is judged now and its effects are applied
+    that much later, in the background, as a server that answers 202 before doing the work.
+    """
     with store.transaction() as connection:
+        row = _cancelled_row(connection, request)
+        if row is not None and apply_delay_s <= 0:
+            _apply(connection, row, request, time.time())
+    if row is not None and apply_delay_s > 0:
+        timer = threading.Timer(apply_delay_s, _apply_later, (store, request))
+        timer.daemon = True
+        timer.start()
+
+
+def _apply_later(store: Store, request: CancelRequest) -> None:
+    """Apply a cancel accepted earlier, if its event is still there to cancel (a stopped server: nothing)."""
+    try:
+        with store.transaction() as connection:
+            row = _cancelled_row(connection, request)
+            if row is not None:
+                _apply(connection, row, request, time.time())
+    except (GraphError, sqlite3.Error):
+        return
+
+
+def _cancelled_row(connection: sqlite3.Connection, request: CancelRequest) -> sqlite3.Row | None:
+    """The organizer's event row a cancel applies to (None: nothing to do); GraphError when refused."""
+    faults = request.faults
+    row = connection.execute(
+        "SELECT * FROM events WHERE id = ? AND folder = 'calendar' AND hidden_master = 0",
+        (request.ref.row["id"],),
+    ).fetchone()
+    if row is None or (Fault.EVENT_STILL_LISTED in faults and doc_of(row).get("_removedBy")):
+        if Fault.SECOND_CANCEL_202 in faults:
+            return None
+        raise not_found()
+    if not row["is_organizer"]:
+        if Fault.ATTENDEE_ALLOWED not in faults:
+            raise _organizer_only(faults)
         row = connection.execute(
-            "SELECT * FROM events WHERE id = ? AND folder = 'calendar' AND hidden_master = 0",
-            (request.ref.row["id"],),
+            "SELECT * FROM events WHERE ical_uid = ? AND is_organizer = 1 AND folder = 'calendar'",
+            (row["ical_uid"],),
         ).fetchone()
-        if row is None or (Fault.EVENT_STILL_LISTED in faults and doc_of(row).get("_removedBy")):
-            if Fault.SECOND_CANCEL_202 in faults:
-                return
+        if row is None:
             raise not_found()
-        if not row["is_organizer"]:
-            if Fault.ATTENDEE_ALLOWED not in faults:
-                raise _organizer_only(faults)
-            row = connection.execute(
-                "SELECT * FROM events WHERE ical_uid = ? AND is_organizer = 1 AND folder = 'calendar'",
-                (row["ical_uid"],),
-            ).fetchone()
-            if row is None:
-                raise not_found()
-        if Fault.GAP_NO_CANCEL_WITHOUT_ATTENDEES in faults and not _invitees(row):
-            raise GraphError(400, "ErrorInvalidRequest", MESSAGES["no-attendees"])
-        day = request.ref.day
-        if day is not None and Fault.OCCURRENCE_CANCELS_SERIES in faults:
-            day = None
-        if day is None:
-            _cancel_whole(connection, row, request, now)
-        else:
-            _cancel_occurrence(connection, row, day, request, now)
+    if Fault.GAP_NO_CANCEL_WITHOUT_ATTENDEES in faults and not _invitees(row):
+        raise GraphError(400, "ErrorInvalidRequest", MESSAGES["no-attendees"])
+    return row
+
+
+def _apply(connection: sqlite3.Connection, row: sqlite3.Row, request: CancelRequest, now: float) -> None:
+    """Apply a judged cancel: the event or the occurrence, the copies, the notices, Deleted Items."""
+    day = request.ref.day
+    if day is not None and Fault.OCCURRENCE_CANCELS_SERIES in request.faults:
+        day = None
+    if day is None:
+        _cancel_whole(connection, row, request, now)
+    else:
+        _cancel_occurrence(connection, row, day, request, now)
 
 
 def mark_cancelled(store: Store, event_id: str) -> None:

@@ -102,7 +102,7 @@ def _messages(call: Call, kind: str, method: str) -> Response:
             }
         )
     sql = "SELECT * FROM messages WHERE owner_id = ? AND visible_at <= ?"
-    arguments: tuple[Any, ...] = (owner_id, now)
+    arguments: tuple[Any, ...] = (owner_id, now - call.settings.list_delay_s)  # listed late (--list-delay-ms)
     if folder is not None:
         sql, arguments = sql + " AND folder = ?", (*arguments, folder)
     rows = call.store.rows(sql + " ORDER BY received DESC, rowid DESC", arguments)

@@ -215,7 +215,7 @@ def _cancel(call: Call) -> Response:
     notice = notice_for(body, faults)
     request = CancelRequest(ref, notice, faults, call.settings.message_delay_s, send_limit=call.send_limit)
     try:
-        cancel(call.store, request)
+        cancel(call.store, request, apply_delay_s=call.settings.apply_delay_s)
     except GraphError as error:
         _refused_yet_cancelled(call, event_id, error)
         raise

@@ -44,6 +44,8 @@ class ReferenceServer:
         latency_ms: int = 0,
         throttle: bool = False,
         message_delay_ms: int = 0,
+        apply_delay_ms: int = 0,
+        list_delay_ms: int = 0,
         rate_limit: float = 0.0,
         send_limit: int = 0,
         throttle_every: int = 0,
@@ -58,6 +60,8 @@ class ReferenceServer:
             throttle=throttle,
             rate_limit=rate_limit,
             message_delay_ms=message_delay_ms,
+            apply_delay_ms=apply_delay_ms,
+            list_delay_ms=list_delay_ms,
             send_limit=send_limit,
             throttle_every=throttle_every,
             throttle_status=throttle_status,
@@ -186,6 +190,8 @@ def run_serve(args: argparse.Namespace) -> int:
             latency_ms=args.latency_ms,
             throttle=args.throttle,
             message_delay_ms=args.message_delay_ms,
+            apply_delay_ms=getattr(args, "apply_delay_ms", 0),
+            list_delay_ms=getattr(args, "list_delay_ms", 0),
             rate_limit=args.rate_limit,
             send_limit=getattr(args, "send_limit", 0),
             throttle_every=getattr(args, "throttle_every", 0),
@@ -222,6 +228,11 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"target file:      {written}", flush=True)
         if faults:
             print(f"faults:           {', '.join(sorted(faults))}", flush=True)
+        for label, delay_ms in (("apply delay", server.settings.apply_delay_ms),
+                                ("message delay", server.settings.message_delay_ms),
+                                ("list delay", server.settings.list_delay_ms)):
+            if delay_ms:
+                print(f"{label + ':':<18}{delay_ms} ms", flush=True)
         if server.settings.send_limit:
             print(f"send limit:       {server.settings.send_limit} messages a minute per sender", flush=True)
         print("press Ctrl-C to stop", flush=True)

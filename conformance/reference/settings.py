@@ -18,6 +18,8 @@ class ServerSettings:
     throttle: bool = False
     rate_limit: float = 0.0
     message_delay_ms: int = 0
+    apply_delay_ms: int = 0  # a cancel's effects are applied this long after its 202
+    list_delay_ms: int = 0  # a message is listed this long after it exists (GET by id finds it at once)
     send_limit: int = 0  # meeting messages per minute per sender; later ones are delivered late (0: no limit)
     max_body_bytes: int = 4 * 1024 * 1024
     throttle_every: int = 0  # every Nth Graph request is refused with throttle_status + Retry-After (0: none)
@@ -25,8 +27,8 @@ class ServerSettings:
     retry_after: float = 1.0  # the Retry-After (seconds) of those refusals
 
     def __post_init__(self) -> None:
-        numbers = ("latency_ms", "rate_limit", "message_delay_ms", "send_limit", "max_body_bytes",
-                   "throttle_every", "retry_after")
+        numbers = ("latency_ms", "rate_limit", "message_delay_ms", "apply_delay_ms", "list_delay_ms",
+                   "send_limit", "max_body_bytes", "throttle_every", "retry_after")
         for name in numbers:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -40,6 +42,16 @@ class ServerSettings:
     def message_delay_s(self) -> float:
         """The attendee-side delivery delay in seconds."""
         return self.message_delay_ms / 1000.0
+
+    @property
+    def apply_delay_s(self) -> float:
+        """How long after its 202 a cancel's effects are applied, in seconds."""
+        return self.apply_delay_ms / 1000.0
+
+    @property
+    def list_delay_s(self) -> float:
+        """How long after it exists a message is listed, in seconds."""
+        return self.list_delay_ms / 1000.0
 
 
 def option_name(setting: str) -> str:

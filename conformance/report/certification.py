@@ -99,6 +99,7 @@ def build_certification(run: RunResult, digests: dict[str, Any]) -> dict[str, An
         },
         "footprint": run.footprint.as_dict() if run.footprint is not None else None,
         "prerequisites": [row.as_dict() for row in run.prerequisites],
+        "effects": [row.as_dict() for row in run.effects],
         "requirements": requirements,
     }
     return redact_value(document)  # type: ignore[no-any-return]

@@ -13,6 +13,7 @@ from conformance.report.evidence import excerpt_exchanges
 from conformance.report.model import FAIL, CaseResult
 from conformance.report.prerequisites import records_of
 from conformance.target.footprint import Footprint, FootprintCounter, total_footprint
+from conformance.target.polling import EFFECT_PROPERTY
 from conformance.target.prerequisites import PREREQUISITE_PROPERTY
 from conformance.target.redact import redact_text, redact_value
 
@@ -128,6 +129,9 @@ class ResultCollector:
         records = records_of(report.user_properties, PREREQUISITE_PROPERTY)
         if records:  # the item's records so far (user properties accumulate over the phases)
             case.prerequisites = redact_value(records)
+        effects = [value for name, value in report.user_properties if name == EFFECT_PROPERTY]
+        if effects:  # cumulative over the phases, as the records
+            case.effects = [entry for entry in effects if isinstance(entry, dict)]
         carried = _property(report.user_properties, FOOTPRINT_PROPERTY)
         if carried is not None:
             case.footprint = Footprint.from_property(carried)

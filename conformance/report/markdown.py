@@ -85,6 +85,9 @@ def render_markdown(run: RunResult) -> str:
             lines.append(f"- ... and {len(run.gate_problems) - MAX_LISTED} more")
     if run.footprint is not None:
         lines += ["", f"**Footprint:** {run.footprint.summary()}."]
+    if run.effects:
+        lines += ["", "**Effects awaited** (kind: latencies seen, bound used):", ""]
+        lines += [f"- {_cell(row.summary())}" for row in run.effects]
     notable = [verdict for verdict in run.verdicts if verdict.verdict in (FAIL, NOT_VERIFIED)]
     if notable:
         lines += [

@@ -14,6 +14,7 @@ from conformance.outcomes import PASS as PASS
 from conformance.target.footprint import Footprint
 
 if TYPE_CHECKING:
+    from conformance.report.effects import EffectRow
     from conformance.report.prerequisites import PrerequisiteRow
 
 
@@ -45,6 +46,7 @@ class CaseResult:
     worker: str = ""
     prerequisites: list[dict[str, Any]] = field(default_factory=list)  # the records the case arranged with
     footprint: Footprint = field(default_factory=Footprint)  # what the case cost the target
+    effects: list[dict[str, Any]] = field(default_factory=list)  # its waits: bounds used, latencies seen
 
 
 @dataclass
@@ -152,6 +154,7 @@ class RunResult:
     exit_code: int = 0
     footprint: Footprint | None = None  # what the run cost the target (None: not measured)
     prerequisites: list[PrerequisiteRow] = field(default_factory=list)
+    effects: list[EffectRow] = field(default_factory=list)  # per kind of effect: latencies, bound used
 
     @property
     def conformant(self) -> bool:

@@ -19,6 +19,7 @@ from conformance.errors import ConformanceError
 from conformance.outcomes import ExitCode
 from conformance.report.baseline import KnownFailure, load_baseline
 from conformance.report.collect import ResultCollector
+from conformance.report.effects import brief, effect_rows
 from conformance.report.gate import exit_code, gate_problems
 from conformance.report.model import NOT_APPLICABLE, NOT_VERIFIED, RunResult, build_verdicts
 from conformance.report.prerequisites import prerequisite_rows
@@ -172,6 +173,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         product=state.product,
         footprint=state.collector.footprint(),
         prerequisites=prerequisite_rows(cases),
+        effects=effect_rows(entry for case in cases for entry in case.effects),
     )
     if int(session.exitstatus) == ExitCode.TARGET_UNREACHABLE:
         reason = context.target_unreachable if context is not None else ""
@@ -245,6 +247,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(suggestion, yellow=True, bold=True)
     if run.footprint is not None:
         terminalreporter.write_line(f"footprint: {run.footprint.summary()}")
+    if run.effects:
+        terminalreporter.write_line(f"effects (seen / bound): {brief(run.effects)}")
     if state.run_dir is not None:
         terminalreporter.write_line(
             f"reports: {state.run_dir} (index.html, junit.xml, certification.json, "

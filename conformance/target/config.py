@@ -24,12 +24,16 @@ import yaml
 from conformance._yaml import safe_load
 from conformance.errors import TargetConfigError
 from conformance.target._validate import check_token_fields, target_schema, validate_document
+from conformance.target.polling import MAIL_EFFECTS, Base, Effect
 
 ENV_PREFIX = "GRAPH_CONFORMANCE_"
 EXCHANGE_SEND_LIMIT = 30  # messages a minute per sender: Exchange Online's limit, assumed for a remote target
 MAIL_WAIT_MAX_S = 300.0  # beyond this a message wait is reported not-verified, never waited out
 EFFECT_FACTOR = 10.0  # a learned polling bound: this many times the slowest effect of its kind seen so far
-EFFECT_FLOOR_S = (0.5, 10.0)  # ... and never below this (loopback, remote target): conformance.target.polling
+EFFECT_FLOOR_S = (0.5, 10.0)  # polling.effect_floor_s defaults, kept for target files; no bound uses it now
+EFFECT_BOUND_S = 30.0  # the default bound of every effect after an action, loopback included
+REMOTE_EFFECT_BOUND_S = 60.0  # ... on a remote target
+REMOTE_MAIL_BOUND_S = 180.0  # ... and for meeting messages there (Exchange-like delivery takes minutes)
 READ_TIMEOUT_S = 30.0  # timeouts.read when the target file declares none ...
 LOOPBACK_READ_TIMEOUT_S = 10.0  # ... and when the base URL is loopback: an answer from this machine is quick
 USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
@@ -109,6 +113,8 @@ class TargetConfig:
     mail_wait_max_s: float = MAIL_WAIT_MAX_S
     effect_floor_s: float | None = None  # polling.effect_floor_s (None: EFFECT_FLOOR_S by loopback/remote)
     effect_factor: float = EFFECT_FACTOR  # polling.effect_factor
+    effects: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # effects.<kind>_s
+    poll_timeout_declared: bool = False  # the file sets polling.timeout_s: the bound of undeclared kinds
 
     @property
     def is_loopback(self) -> bool:
@@ -136,10 +142,18 @@ class TargetConfig:
 
     @property
     def effect_floor(self) -> float:
-        """The least a learned polling bound may be (polling.effect_floor_s, else by loopback/remote)."""
+        """polling.effect_floor_s (else by loopback/remote): accepted, unused since bounds never shrink."""
         if self.effect_floor_s is not None:
             return self.effect_floor_s
         return EFFECT_FLOOR_S[1] if self.is_remote else EFFECT_FLOOR_S[0]
+
+    def effect_base(self, effect: Effect) -> Base:
+        """A kind's bound before learning: effects.<kind>_s, else polling.timeout_s, else the default."""
+        if effect.value in self.effects:
+            return Base(self.effects[effect.value], "declared", effect.key)
+        if self.poll_timeout_declared:
+            return Base(self.poll_timeout_s, "declared", "polling.timeout_s")
+        return Base(default_effect_bound(effect, remote=self.is_remote), "default", effect.key)
 
     def mail_wait_s(self, messages_sent: int, elapsed_s: float) -> float:
         """How long to wait for a meeting message once the organizer has caused `messages_sent` of them in
@@ -165,6 +179,13 @@ class TargetConfig:
 def default_read_timeout(base_url: str) -> float:
     """The read timeout of a target file that declares none: shorter on loopback (timeouts.read wins)."""
     return LOOPBACK_READ_TIMEOUT_S if is_loopback_url(base_url) else READ_TIMEOUT_S
+
+
+def default_effect_bound(effect: Effect, *, remote: bool) -> float:
+    """The default bound of a kind of effect: 30 s on loopback; on a remote target 60 s, mail 180 s."""
+    if not remote:
+        return EFFECT_BOUND_S
+    return REMOTE_MAIL_BOUND_S if effect in MAIL_EFFECTS else REMOTE_EFFECT_BOUND_S
 
 
 def is_loopback_url(url: str) -> bool:
@@ -310,7 +331,14 @@ def target_from_document(
         mail_wait_max_s=float(polling.get("mail_wait_max_s", MAIL_WAIT_MAX_S)),
         effect_floor_s=None if polling.get("effect_floor_s") is None else float(polling["effect_floor_s"]),
         effect_factor=float(polling.get("effect_factor", EFFECT_FACTOR)),
+        effects=MappingProxyType(_effects(document.get("effects", {}))),
+        poll_timeout_declared="timeout_s" in polling,
     )
+
+
+def _effects(declared: Mapping[str, Any]) -> dict[str, float]:
+    """The file's `effects` mapping (validated by the schema) by kind: {"notice": 120.0}."""
+    return {key.removesuffix("_s"): float(value) for key, value in declared.items()}
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:

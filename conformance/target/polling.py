@@ -1,25 +1,36 @@
-"""Bounded polling for asynchronous effects, with bounds learned from the effects the run has already seen.
+"""Bounded polling for asynchronous effects: one bound per kind of effect, declared, default or learned.
 
-Waiting costs time, not correctness: an effect that never comes (a cancel accepted but never applied) is
-awaited for `factor` x the slowest effect of the same kind this run has seen on this target (the created event
-reading back, the invitation reaching a mailbox, an attendee's copy appearing, the cancels already observed),
-never less than the floor and never more than the configured `polling.timeout_s`, which also stays the bound
-of a kind nothing has been seen of yet.
+A 202 means "later": each kind of effect (the cancel applied to the organizer's calendar, a notice reaching a
+mailbox, ...) is awaited for its own bound, counted from its cause (the answer that caused it): the target
+file's `effects.<kind>_s`, else `polling.timeout_s` when the file sets it, else a default no correct server
+can miss (conformance.target.config.default_effect_bound: 30 s on loopback, minutes for mail on a remote
+target). What the run sees may lengthen a bound (`polling.effect_factor` x the slowest effect of the same
+kind), never shorten it; one kind never decides another. A wait ends the moment the effect shows.
+
+A kind the run has proven never comes (a wait ran out its full bound and nothing of that kind has shown in
+the whole run) is looked for once by later waits, which say so: a server whose effects never come costs
+about one bound, not one per case.
 """
 
 from __future__ import annotations
 
+import json
+import statistics
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from conformance.target.config import TargetConfig
 
 T = TypeVar("T")
+EFFECT_PROPERTY = "graph_conformance_effect"  # per item (user property): a bound used, a latency, a run-out
+Record = Callable[[dict[str, Any]], None]  # where a wait reports what it used and saw (the case's item)
 
 
 def eventually(fn: Callable[[], T], *, timeout_s: float, interval_s: float = 0.25) -> T | None:
@@ -36,11 +47,26 @@ def eventually(fn: Callable[[], T], *, timeout_s: float, interval_s: float = 0.2
 
 
 class Effect(StrEnum):
-    """The kinds of asynchronous effects; one kind's latency says how long to wait for another of it."""
+    """The kinds of asynchronous effects; each has its own bound (`effects.<value>_s` in a target file)."""
 
-    CALENDAR = "calendar"  # the organizer's calendar shows a change (an event created, removed, filed)
-    MAILBOX = "mailbox"  # a meeting message reaches an attendee's mailbox
-    COPY = "copy"  # an attendee's copy of a meeting shows a change (it appears, it shows the cancel)
+    READ_BACK = "read_back"  # arranging: a created event reads back
+    INSTANCES = "instances"  # arranging: a new series lists its occurrences
+    COPY = "copy"  # arranging: an attendee's copy of a new meeting appears
+    INVITATION = "invitation"  # arranging: the invitation reaches an attendee's mailbox
+    APPLIED = "applied"  # the cancel shows on the organizer's event (gone, or isCancelled)
+    OCCURRENCE = "occurrence"  # a cancelled occurrence (or a cancelled series' occurrences) leaves /instances
+    SERIES_LISTS = "series_lists"  # the series master lists its cancelled occurrence (cancelledOccurrences)
+    COPY_CANCELLED = "copy_cancelled"  # an attendee's copy shows isCancelled
+    NOTICE = "notice"  # a cancellation notice reaches an attendee's mailbox
+    DELETED_ITEMS = "deleted_items"  # the cancelled event is listed in Deleted Items
+
+    @property
+    def key(self) -> str:
+        """The target-file key that declares this kind's bound: `effects.notice_s`."""
+        return f"effects.{self.value}_s"
+
+
+MAIL_EFFECTS = frozenset({Effect.INVITATION, Effect.NOTICE})  # meeting messages: minutes on a remote target
 
 
 def seconds(value: float) -> str:
@@ -49,82 +75,266 @@ def seconds(value: float) -> str:
 
 
 @dataclass(frozen=True)
+class Base:
+    """A kind's bound before learning: seconds, its origin (declared/default) and the key raising it."""
+
+    seconds: float
+    origin: str  # "declared" or "default"
+    key: str  # the target-file key that sets it: effects.notice_s (or polling.timeout_s)
+
+
+@dataclass(frozen=True)
 class Bound:
-    """How long to wait for one effect and why; `found()` teaches the run the latency it took."""
+    """How long to wait for one effect, from its cause, and why; `found()` teaches the run its latency."""
 
     effect: Effect
     poll_timeout_s: float
     poll_interval_s: float
-    reason: str  # "10x the 0.2 s this target took to deliver the invitation"
+    reason: str  # "the default bound of effect 'notice' (30 s; effects.notice_s raises it)"
     what: str = ""  # the effect awaited, as "to remove the cancelled event"
     since: float = field(default_factory=time.monotonic)  # when its cause was answered (monotonic)
     latencies: EffectLatencies | None = field(default=None, repr=False, compare=False)
+    origin: str = "default"  # declared | default | learned
+    key: str = ""  # the target-file key that raises it
+    notes: list[str] = field(default_factory=list, repr=False, compare=False)  # what the wait learned
+    record: Record | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.record is not None:
+            self.record({"kind": self.effect.value, "bound_s": round(self.poll_timeout_s, 3),
+                         "origin": self.origin, "key": self.key or self.effect.key})
+
+    @property
+    def deadline(self) -> float:
+        """When the bound runs out (monotonic): its cause plus the bound."""
+        return self.since + self.poll_timeout_s
 
     @property
     def text(self) -> str:
-        """`waited 2.0 s: 10x the 0.2 s this target took to deliver the invitation`."""
-        return f"waited {seconds(self.poll_timeout_s)}: {self.reason}"
+        """`waited 30 s since its cause: the default bound of effect 'notice' (...)`, plus what it learned."""
+        elapsed = max(time.monotonic() - self.since, 0.0)
+        text = f"waited {seconds(elapsed)} since its cause: {self.reason}"
+        return "; ".join([text, *self.notes])
 
-    def found(self) -> None:
-        """The effect showed just now: learn how long it took since its cause."""
+    def found(self, missed_at: float | None = None) -> None:
+        """The effect showed just now: learn how long it took since its cause.
+
+        `missed_at`: when the last look that did not find it was (None: the first look found it). A first
+        look long after the cause (a case acted ahead) measures nothing: the effect is counted as seen,
+        its latency unknown (at most the time since the cause), and no bound is learned from it.
+        """
+        now = time.monotonic()
+        latency_s = max(now - self.since, 0.0)
+        measured = missed_at is not None or latency_s <= self.poll_interval_s
         if self.latencies is not None and self.what:
-            self.latencies.observe(self.effect, time.monotonic() - self.since, self.what)
+            self.latencies.observe(self.effect, latency_s if measured else None, self.what)
+        if self.record is not None:
+            entry: dict[str, Any] = {"kind": self.effect.value, "seen": 1}
+            if measured:
+                entry["latency_s"] = round(latency_s, 4)
+            self.record(entry)
+
+    def ran_out(self) -> None:
+        """The bound ran out with nothing seen: remember it (the kind may be proven never to come)."""
+        if self.latencies is not None:
+            self.latencies.ran_out(self)
+        if self.record is not None:
+            self.record({"kind": self.effect.value, "ran_out": True})
+
+    def shortcut(self) -> str | None:
+        """Why this wait may end after one look: the run has proven its kind never comes (else None)."""
+        if self.latencies is None:
+            return None
+        proof = self.latencies.never(self.effect)
+        if proof is None or proof.bound is self:
+            return None
+        return (
+            f"looked {seconds(max(time.monotonic() - self.since, 0.0))} since its cause, then stopped: no "
+            f"effect of kind {self.effect.value!r} has shown in this run, and the wait "
+            f"{proof.what or 'for one'} ran out its full bound of {seconds(proof.bound_s)} "
+            f"({proof.origin}; {proof.key} raises it)"
+        )
+
+
+Bases = Callable[[Effect], Base]
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A wait that ran out its full bound: with none of its kind ever seen, the kind is proven not to come."""
+
+    what: str
+    bound_s: float
+    origin: str
+    key: str
+    bound: Bound | None = None  # the wait itself, in this process
+
+    def text(self) -> str:
+        """The proof as a shared file holds it (one line of JSON)."""
+        fields = {"what": self.what, "bound_s": self.bound_s, "origin": self.origin, "key": self.key}
+        return json.dumps(fields)
+
+    @staticmethod
+    def parse(text: str) -> Proof | None:
+        """A proof from a shared file (None when it cannot be read)."""
+        try:
+            data = json.loads(text)
+            return Proof(str(data["what"]), float(data["bound_s"]), str(data["origin"]), str(data["key"]))
+        except (ValueError, KeyError, TypeError):
+            return None
 
 
 class EffectLatencies:
-    """The slowest effect of each kind this run has seen on its target, and the polling bounds it gives.
+    """What each kind of effect took on this target in this run, and the polling bounds it gives.
 
-    bound = min(timeout, max(floor, factor x slowest seen)); `timeout` while nothing of the kind was seen.
-    Thread-safe: polls of several mailboxes may report at once.
+    bound = max(base, factor x slowest seen of the same kind), base being declared or default.
+    Thread-safe: polls of several mailboxes (and cases acted ahead) may report at once.
     """
 
-    def __init__(self, *, timeout_s: float, interval_s: float, floor_s: float, factor: float) -> None:
-        self.timeout_s, self.interval_s, self.floor_s, self.factor = timeout_s, interval_s, floor_s, factor
+    def __init__(
+        self, bases: Bases, *, interval_s: float, factor: float, shared: Path | None = None
+    ) -> None:
+        """`shared`: a directory where the run's processes (xdist workers) share what was seen or ran out."""
+        self.bases, self.interval_s, self.factor = bases, interval_s, factor
+        self.shared = shared
         self._lock = threading.Lock()
+        self._seen: dict[Effect, list[float]] = {}  # measured latencies
+        self._count: dict[Effect, int] = {}  # effects seen, measured or not
         self._slowest: dict[Effect, tuple[float, str]] = {}
+        self._ran_out: dict[Effect, Proof] = {}
+        self._used: dict[Effect, Bound] = {}
 
-    def observe(self, effect: Effect, latency_s: float, what: str) -> None:
-        """Effect `effect` took `latency_s` (`what`: "to deliver the invitation"); the slowest is kept."""
+    def observe(self, effect: Effect, latency_s: float | None, what: str) -> None:
+        """Effect `effect` took `latency_s` (`what`: "to deliver the invitation"; None: not measured)."""
         with self._lock:
+            first = not self._count.get(effect)
+            self._count[effect] = self._count.get(effect, 0) + 1
+            if first:
+                self._share(f"seen-{effect.value}", "")
+            if latency_s is None:
+                return
+            latency_s = max(latency_s, 0.0)
+            self._seen.setdefault(effect, []).append(latency_s)
             slowest = self._slowest.get(effect)
             if slowest is None or latency_s > slowest[0]:
-                self._slowest[effect] = (max(latency_s, 0.0), what)
+                self._slowest[effect] = (latency_s, what)
 
     def slowest(self, effect: Effect) -> tuple[float, str] | None:
         """(the slowest latency seen of `effect`, what it was), or None while none was seen."""
         with self._lock:
             return self._slowest.get(effect)
 
-    def full(self, effect: Effect, what: str = "", reason: str = "", since: float | None = None) -> Bound:
-        """The configured bound, unshortened (for arranging, where the run learns what effects take)."""
-        why = reason or "the configured polling bound (polling.timeout_s)"
+    def ran_out(self, bound: Bound) -> None:
+        """A wait of `bound` ran out with nothing seen (the first one of its kind is kept as the proof)."""
+        proof = Proof(bound.what, bound.poll_timeout_s, bound.origin, bound.key or bound.effect.key, bound)
+        with self._lock:
+            first = bound.effect not in self._ran_out
+            self._ran_out.setdefault(bound.effect, proof)
+        if first:
+            self._share(f"ran-out-{bound.effect.value}", proof.text())
+
+    def never(self, effect: Effect) -> Proof | None:
+        """The wait proving `effect` never comes in this run (any process): it ran out, none was ever seen."""
+        with self._lock:
+            if self._count.get(effect):
+                return None
+            proof = self._ran_out.get(effect)
+        if self.shared is None:
+            return proof
+        if (self.shared / f"seen-{effect.value}").exists():
+            return None
+        if proof is not None:
+            return proof
+        try:
+            return Proof.parse((self.shared / f"ran-out-{effect.value}").read_text(encoding="utf-8"))
+        except OSError:
+            return None
+
+    def _share(self, name: str, text: str) -> None:
+        """Tell the run's other processes (a file in the shared directory; best effort)."""
+        if self.shared is None:
+            return
+        try:
+            self.shared.mkdir(parents=True, exist_ok=True)
+            (self.shared / name).write_text(text, encoding="utf-8")
+        except OSError:
+            return
+
+    def bound(
+        self, effect: Effect, what: str = "", since: float | None = None, record: Record | None = None
+    ) -> Bound:
+        """How long to wait for an effect of `effect` (`what`) caused at `since` (monotonic; default now)."""
+        base = self.bases(effect)
         when = time.monotonic() if since is None else since
-        return Bound(effect, self.timeout_s, self.interval_s, why, what, when, latencies=self)
-
-    def bound(self, effect: Effect, what: str = "") -> Bound:
-        """How long to wait for an effect of `effect` (`what`), learned from the slowest one seen."""
         slowest = self.slowest(effect)
-        if slowest is None:
-            return self.full(effect, what, f"the configured polling bound (polling.timeout_s): no effect of "
-                             f"kind {effect.value!r} seen on this target yet")
-        latency_s, seen = slowest
-        scaled = self.factor * latency_s
-        took = f"{self.factor:g}x the {seconds(latency_s)} this target took {seen}"
-        if max(scaled, self.floor_s) >= self.timeout_s:
-            floor = "so is the floor (polling.effect_floor_s)"
-            beyond = f"{took} is more" if scaled >= self.timeout_s else floor
-            return self.full(effect, what, f"the configured polling bound (polling.timeout_s): {beyond}")
-        if scaled < self.floor_s:
-            reason = f"the floor (polling.effect_floor_s); {took} is less"
-            return Bound(effect, self.floor_s, self.interval_s, reason, what, latencies=self)
-        return Bound(effect, scaled, self.interval_s, took, what, latencies=self)
+        learned_s = self.factor * slowest[0] if slowest else 0.0
+        if slowest is not None and learned_s > base.seconds:
+            reason = (
+                f"learned: {self.factor:g}x the {seconds(slowest[0])} this target took {slowest[1]} "
+                f"(above the {base.origin} {seconds(base.seconds)}; {base.key} raises the base)"
+            )
+            bound = Bound(
+                effect, learned_s, self.interval_s, reason, what, when, self, "learned", base.key,
+                record=record,
+            )
+        else:
+            reason = (
+                f"the {base.origin} bound of effect {effect.value!r} ({seconds(base.seconds)}; "
+                f"{base.key} raises it)"
+            )
+            bound = Bound(
+                effect, base.seconds, self.interval_s, reason, what, when, self, base.origin, base.key,
+                record=record,
+            )
+        with self._lock:
+            self._used[effect] = bound
+        return bound
+
+    def full(
+        self, effect: Effect, what: str = "", since: float | None = None, record: Record | None = None
+    ) -> Bound:
+        """The bound for an arranging wait (the same as `bound`: no wait is ever shorter than its base)."""
+        return self.bound(effect, what, since, record)
+
+    def report(self) -> list[dict[str, Any]]:
+        """Per kind awaited or seen: count, latency min/median/max (s), the bound used, its origin and key."""
+        rows: list[dict[str, Any]] = []
+        with self._lock:
+            seen = {effect: list(values) for effect, values in self._seen.items()}
+            count = dict(self._count)
+            used = dict(self._used)
+            ran_out = dict(self._ran_out)
+        for effect in Effect:
+            if effect not in count and effect not in used:
+                continue
+            values = sorted(seen.get(effect, []))
+            bound = used.get(effect) or self.bound(effect)
+            rows.append({
+                "kind": effect.value,
+                "seen": count.get(effect, 0),
+                "measured": len(values),
+                "min_s": round(values[0], 3) if values else None,
+                "median_s": round(statistics.median(values), 3) if values else None,
+                "max_s": round(values[-1], 3) if values else None,
+                "bound_s": round(bound.poll_timeout_s, 3),
+                "origin": bound.origin,
+                "key": bound.key or effect.key,
+                "ran_out": effect in ran_out,
+            })
+        return rows
 
 
-def latencies_for(target: TargetConfig) -> EffectLatencies:
-    """A run's EffectLatencies for `target`: its polling timeout, interval, effect floor and factor."""
+def shared_directory(run_id: str) -> Path:
+    """Where a run's processes share which kinds of effect were seen and which ran out (a temp directory)."""
+    return Path(tempfile.gettempdir()) / f"graph-conformance-{run_id}-effects"
+
+
+def latencies_for(target: TargetConfig, run_id: str | None = None) -> EffectLatencies:
+    """A run's EffectLatencies for `target`: its effect bounds, polling interval and factor; with
+    `run_id`, shared with the run's other processes."""
     return EffectLatencies(
-        timeout_s=target.poll_timeout_s,
+        target.effect_base,
         interval_s=target.poll_interval_s,
-        floor_s=target.effect_floor,
         factor=target.effect_factor,
+        shared=shared_directory(run_id) if run_id else None,
     )

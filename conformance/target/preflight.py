@@ -21,6 +21,7 @@ from conformance.target import prerequisites as prereq
 from conformance.target._arrange import check_filter, check_paging, created_object, send
 from conformance.target.client import Graph, MissingIdentity
 from conformance.target.config import TargetConfig, target_from_document
+from conformance.target.polling import Effect
 from conformance.target.prerequisites import (
     CATALOG,
     PrerequisiteFailed,
@@ -37,7 +38,6 @@ from conformance.target.transcript import Transcript
 from conformance.target.urls import quote_id
 
 NOT_TRIED = "not tried"
-POLL_CAP_S = 10.0  # preflight waits at most this long for an attendee's copy (the suite: polling.timeout_s)
 NEEDS_ORGANIZER = "needs the organizer's token (see IDENTITY-TOKENS)"
 CANCEL_COMMENT = {"comment": "graph-conformance preflight: cancel of an event without attendees"}
 SEVERITY = {prereq.OK: 0, prereq.FALLBACK: 1, prereq.FAILED: 2}
@@ -315,7 +315,8 @@ def run_preflight(
 
 def _check(target: TargetConfig, run_id: str, out: TextIO) -> int:
     started = time.monotonic()
-    target = replace(target, poll_timeout_s=min(target.poll_timeout_s, POLL_CAP_S))
+    # an attendee's copy is awaited for its effect bound (effects.copy_s; it ends the moment the copy shows)
+    target = replace(target, poll_timeout_s=target.effect_base(Effect.COPY).seconds)
     print(f"graph-conformance preflight: target {target.name!r} at {target.base_url}, run id {run_id}",
           file=out)
     preflight = Preflight(target, run_id)

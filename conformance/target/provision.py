@@ -276,15 +276,17 @@ class Provisioner:
             self.log, client, series.path, series.start, at_least=expected, occurrences=series.occurrences
         )
 
-    def find_attendee_copy(self, event: ProvisionedEvent, role: str | None = None) -> dict[str, Any]:
-        """`role`'s copy of `event` in their calendarView (polled); PrerequisiteFailed("ATTENDEE-COPY")."""
+    def find_attendee_copy(
+        self, event: ProvisionedEvent, role: str | None = None, *, timeout_s: float | None = None
+    ) -> dict[str, Any]:
+        """`role`'s copy of `event` in their calendarView (polled for `timeout_s`, else polling.timeout_s);
+        PrerequisiteFailed("ATTENDEE-COPY")."""
         client = self.graph.as_(role or (event.attendee_roles[0] if event.attendee_roles else "attendee"))
         assert event.start is not None and event.end is not None
         target = self.graph.target
         meeting = (event.ical_uid, event.subject, event.start, event.end)
-        return find_copy(
-            self.log, client, meeting, timeout_s=target.poll_timeout_s, interval_s=target.poll_interval_s
-        )
+        wait_s = target.poll_timeout_s if timeout_s is None else timeout_s
+        return find_copy(self.log, client, meeting, timeout_s=wait_s, interval_s=target.poll_interval_s)
 
     def mailbox_messages(self, role: str = "attendee", *, top: int = 50) -> list[dict[str, Any]]:
         """The newest `top` messages of `role`'s mailbox; PrerequisiteFailed("MAILBOX-MESSAGES")."""

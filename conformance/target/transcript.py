@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar, Token
+from typing import Any
 
 import requests
 
@@ -15,6 +17,8 @@ from conformance.target.redact import Redactor
 
 MAX_BODY_CHARS = 65_536
 MailboxNamer = Callable[[str, str], str]  # (url, identity) -> the mailbox it addresses, "" for none
+# a thread's own sink (a case acted ahead of its test keeps its exchanges apart), over the running test's
+_REDIRECTED: ContextVar[list[Any] | None] = ContextVar("graph_conformance_exchange_sink", default=None)
 
 
 def _clip(text: str | None) -> str | None:
@@ -49,6 +53,14 @@ class Transcript:
         """Stop sending exchanges to the test's list."""
         self._sink = None
 
+    def redirect(self, sink: list[Any]) -> Token[list[Any] | None]:
+        """In this thread (context), send exchanges to `sink` instead, until `restore(token)`."""
+        return _REDIRECTED.set(sink)
+
+    def restore(self, token: Token[list[Any] | None]) -> None:
+        """End a `redirect`."""
+        _REDIRECTED.reset(token)
+
     def record(
         self, response: requests.Response, identity: str, *, sent_at: float | None = None, resent: int = 0
     ) -> Exchange:
@@ -77,8 +89,10 @@ class Transcript:
         )
         with self._lock:
             self.request_count += 1
-            if self._sink is not None:
-                self._sink.append(exchange)
+            sink = _REDIRECTED.get()
+            sink = self._sink if sink is None else sink
+            if sink is not None:
+                sink.append(exchange)
             for listener in self.listeners:
                 listener(exchange)
         remember(response, exchange)

@@ -23,7 +23,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TargetConfig]:
     with ReferenceServer() as server:
         written = server.write_target(tmp_path_factory.mktemp("target") / "target.yaml")
         loaded = load_target_file(written, environ={})
-        yield dataclasses.replace(loaded, poll_timeout_s=0.6, poll_interval_s=0.1)
+        yield dataclasses.replace(loaded, poll_timeout_s=0.6, poll_timeout_declared=True, poll_interval_s=0.1)
 
 
 @pytest.fixture

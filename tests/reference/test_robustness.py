@@ -6,6 +6,7 @@ import argparse
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -169,3 +170,50 @@ def test_target_file_is_written_and_points_at_the_server(tmp_path: Path) -> None
             "personal",
             "group",
         }
+
+
+def _until(check: Any, timeout_s: float = 5.0) -> bool:
+    """Whether `check()` turns true within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_apply_delay_answers_202_at_once_and_applies_the_cancel_later(unique_subject: str) -> None:
+    with ReferenceServer(apply_delay_ms=700) as server:
+        client = GraphClient(server)
+        event = client.create_event(subject=unique_subject)
+        path = f"/me/events/{quote_id(event['id'])}"
+        refused = client.request("POST", f"{path}/cancel", "attendee")  # judged at once, as without a delay
+        assert refused.status_code in (400, 404)
+        started = time.monotonic()
+        assert client.request("POST", f"{path}/cancel").status_code == 202
+        assert client.request("GET", path).status_code == 200  # nothing applied yet
+        assert client.messages("attendee", f"Canceled: {unique_subject}") == []
+        assert client.messages("organizer", unique_subject, "deleteditems") == []
+        assert _until(lambda: client.request("GET", path).status_code == 404)
+        assert time.monotonic() - started >= 0.6
+        assert len(client.messages("attendee", f"Canceled: {unique_subject}")) == 1
+        assert client.attendee_copy("attendee", event["iCalUId"])["isCancelled"] is True
+        assert len(client.messages("organizer", unique_subject, "deleteditems")) == 1
+
+
+def test_list_delay_lists_a_message_late_though_it_can_be_read_at_once(unique_subject: str) -> None:
+    with ReferenceServer(list_delay_ms=700) as server:
+        client = GraphClient(server)
+        client.create_event(subject=unique_subject)
+        found = client.request("GET", "/me/messages", "attendee").json()["value"]
+        assert not [item for item in found if unique_subject in item["subject"]]  # not listed yet
+        assert _until(lambda: len(client.messages("attendee", unique_subject)) == 1)
+        message = client.messages("attendee", unique_subject)[0]
+        assert client.request("GET", f"/me/messages/{quote_id(message['id'])}", "attendee").status_code == 200
+
+
+def test_serve_refuses_a_negative_delay_with_one_line() -> None:
+    with pytest.raises(ValueError, match="--apply-delay-ms -1: must be 0 or more"):
+        ReferenceServer(apply_delay_ms=-1)
+    with pytest.raises(ValueError, match="--list-delay-ms -5: must be 0 or more"):
+        ReferenceServer(list_delay_ms=-5)

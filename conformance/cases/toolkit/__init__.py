@@ -12,10 +12,12 @@ from conformance.cases.toolkit.act import (
     JSON_TYPE,
     ME_EVENTS_ROUTE,
     expect_accepted,
+    last_act_at,
     organizer_cancels,
     require_route_served,
     send,
 )
+from conformance.cases.toolkit.ahead import acts_ahead
 from conformance.cases.toolkit.arrange import Arranger, series_window
 from conformance.cases.toolkit.checks import (
     Polling,
@@ -53,12 +55,13 @@ from conformance.cases.toolkit.session import CaseSession
 from conformance.errors import ConformanceFailure
 from conformance.outcomes import not_applicable, not_verified
 from conformance.target.conventions import GONE
-from conformance.target.listing import value_of
+from conformance.target.listing import next_link_of, value_of
 from conformance.target.polling import Bound, Effect
 from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, PrerequisiteFailed, exchange_record
 
 __all__ = [
     "ABSENT",
+    "acts_ahead",
     "ATTENDEE_COPY",
     "EVENT_READ",
     "PrerequisiteFailed",
@@ -89,7 +92,9 @@ __all__ = [
     "find_copy",
     "is_unknown_route",
     "value_of",
+    "next_link_of",
     "json_of",
+    "last_act_at",
     "listed",
     "message_text",
     "messages_about",

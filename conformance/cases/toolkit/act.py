@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import requests
@@ -29,6 +31,18 @@ class _Absent:
 
 
 ABSENT: Any = _Absent()
+
+_ACTS = threading.local()  # per thread: when the last act was answered (monotonic), the cause of its effects
+
+
+def last_act_at() -> float | None:
+    """When this thread's last act (`send`) was answered (monotonic), or None."""
+    return getattr(_ACTS, "at", None)
+
+
+def set_last_act(at: float | None) -> None:
+    """Say when this thread's last act was answered (a case acted ahead hands its act time to its test)."""
+    _ACTS.at = at
 
 
 def require_route_served(response: requests.Response, route_requirement: str = ME_EVENTS_ROUTE) -> None:
@@ -75,9 +89,11 @@ def send(
     if data is not None and not any(name.lower() == "content-type" for name in sent):
         sent["Content-Type"] = JSON_TYPE
     try:
-        return client.request(method, path, data=data, headers=sent or None)
+        response = client.request(method, path, data=data, headers=sent or None)
     except TargetUnreachable as error:
         no_answer(client, error, requirement_id, about_answer)
+    set_last_act(time.monotonic())
+    return response
 
 
 def expect_accepted(

@@ -16,6 +16,8 @@ from typing import Any, TypeVar, cast
 import pytest
 import requests
 
+from conformance.cases.toolkit.act import last_act_at, set_last_act
+from conformance.cases.toolkit.ahead import parameters_for, stage_of
 from conformance.cases.toolkit.checks import Seen, is_unknown_route, json_of, poll
 from conformance.cases.toolkit.observe import Item, listed, messages_about, unreadable_mailbox, window
 from conformance.cases.toolkit.session import CaseSession
@@ -23,7 +25,7 @@ from conformance.outcomes import not_verified
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.conventions import GONE
-from conformance.target.polling import Bound, Effect, EffectLatencies, latencies_for, seconds
+from conformance.target.polling import EFFECT_PROPERTY, Bound, Effect, EffectLatencies, latencies_for, seconds
 from conformance.target.prerequisites import (
     DELETED_ITEMS,
     EVENT_READ,
@@ -59,6 +61,11 @@ class Arranger:
         self.latencies: EffectLatencies = session.latencies if session else latencies_for(target)
         self._created_at: dict[str, float] = {}  # event id -> when its creation was answered (monotonic)
 
+    def _record(self, entry: dict[str, Any]) -> None:
+        """A wait's bound, latency or run-out, on the case's item (for the reports' effect table)."""
+        if self.item is not None:
+            self.item.user_properties.append((EFFECT_PROPERTY, entry))
+
     def _trying(self, prerequisite_id: str) -> AbstractContextManager[None]:
         """A request that gets no answer while arranging: not-verified (a lost target stops the run)."""
         return unanswered_fails(self.log, prerequisite_id, self.target)
@@ -78,7 +85,8 @@ class Arranger:
         """A new daily series of SERIES_DAYS occurrences and its occurrences (INSTANCES: at least two)."""
         series = self.provision.series(attendees=attendees, occurrences=SERIES_DAYS)
         self._created_at[series.id] = time.monotonic()
-        learn = self.latencies.full(Effect.CALENDAR, "to list a new series' occurrences")
+        what = "to list a new series' occurrences"
+        learn = self.latencies.full(Effect.INSTANCES, what, record=self._record)
         occurrences = self.provision.instances(series, at_least=2)
         learn.found()
         return series, occurrences
@@ -88,7 +96,9 @@ class Arranger:
 
     def read_back(self, event: ProvisionedEvent) -> Item:
         """The event as its owner reads it now (EVENT-READ: 200, the same id and subject): the 'before'."""
-        learn = self.latencies.full(Effect.CALENDAR, "to show a created event", since=self._since(event))
+        learn = self.latencies.full(
+            Effect.READ_BACK, "to show a created event", since=self._since(event), record=self._record
+        )
         with self._trying(EVENT_READ):
             response = self.graph.as_(event.owner_role).get(event.path)
         body = json_of(response)
@@ -154,6 +164,12 @@ class Arranger:
         """
         if self.session is None:
             return make()
+        staged = self.session.stager.take(key, self.item) if self.item is not None else None
+        if staged is not None and isinstance(staged.error, pytest.skip.Exception | type(None)):
+            with self.session.lock:
+                self.session.answers.setdefault(key, staged.error or staged.value)
+        elif staged is not None and staged.error is not None:
+            raise staged.error
         with self.session.lock:
             if key not in self.session.answers:
                 try:
@@ -182,13 +198,37 @@ class Arranger:
             with self._shared_records():
                 self.session.cancel_without_attendees()
 
-    def effect(self, effect: Effect, what: str) -> Bound:
-        """How long to wait for an effect of a cancel just answered (`what`: "to remove the event")."""
-        return self.latencies.bound(effect, what)
+    def acted(self) -> Any:
+        """This case's arranging and act (its `acts_ahead` stage): as run ahead with the others, or now."""
+        found = stage_of(self.item) if self.item is not None else None
+        if found is None or self.item is None:
+            raise TypeError("arrange.acted() needs a case marked acts_ahead(stage)")
+        stage, key = found
+        staged = self.session.stager.take(key, self.item) if self.session and self.item else None
+        if staged is None:
+            set_last_act(None)
+            params = parameters_for(stage, self.item)
+            return stage(graph=self.graph, target=self.target, arrange=self, **params)
+        if staged.error is not None:
+            raise staged.error
+        return staged.value
+
+    @staticmethod
+    def _cause(since: float | None) -> float:
+        """When the effect awaited was caused: `since`, else the last act's answer, else now."""
+        if since is not None:
+            return since
+        acted = last_act_at()
+        return acted if acted is not None else time.monotonic()
+
+    def effect(self, effect: Effect, what: str, since: float | None = None) -> Bound:
+        """How long to wait for an effect of the act (`what`: "to remove the event"), from its answer."""
+        return self.latencies.bound(effect, what, self._cause(since), self._record)
 
     def notice_wait(self, what: str = "to deliver a cancellation notice") -> Bound:
-        """The wait for a meeting message caused just now: learned, plus the sending limit's queue."""
-        return self._within_send_limit(self.latencies.bound(Effect.MAILBOX, what))
+        """The wait for a notice the last act caused: its bound, plus the sending limit's queue."""
+        bound = self.latencies.bound(Effect.NOTICE, what, self._cause(None), self._record)
+        return self._within_send_limit(bound)
 
     def _within_send_limit(self, bound: Bound) -> Bound:
         """`bound` lengthened by the queue the target's sending limit builds; not-verified beyond the cap."""
@@ -198,7 +238,7 @@ class Arranger:
 
         limited = dataclasses.replace(self.target, poll_timeout_s=bound.poll_timeout_s)
         wait_s, beyond = message_wait(self.item, limited)
-        if beyond is not None:
+        if beyond is not None and wait_s > bound.poll_timeout_s:
             not_verified(beyond)
         if wait_s <= bound.poll_timeout_s:
             return bound
@@ -209,8 +249,10 @@ class Arranger:
 
     def attendee_copy(self, event: ProvisionedEvent, role: str) -> Item:
         """`role`'s copy of `event` in their calendarView, once it shows (ATTENDEE-COPY)."""
-        learn = self.latencies.full(Effect.COPY, "for an attendee's copy to appear", since=self._since(event))
-        copy = self.provision.find_attendee_copy(event, role)
+        learn = self.latencies.full(
+            Effect.COPY, "for an attendee's copy to appear", since=self._since(event), record=self._record
+        )
+        copy = self.provision.find_attendee_copy(event, role, timeout_s=learn.deadline - time.monotonic())
         learn.found()
         return copy
 
@@ -233,7 +275,9 @@ class Arranger:
                 raise self.log.failed(MAILBOX_MESSAGES, unreadable.detail, seen.response)
             return Seen(bool(seen.value), seen.value, seen.response)
 
-        full = self.latencies.full(Effect.MAILBOX, "to deliver the invitation", since=self._since(event))
+        full = self.latencies.full(
+            Effect.INVITATION, "to deliver the invitation", since=self._since(event), record=self._record
+        )
         within = self._within_send_limit(full)
         with self._trying(MAILBOX_MESSAGES):
             seen = poll(fetch, within)

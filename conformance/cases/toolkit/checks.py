@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -178,22 +179,40 @@ class Seen(Generic[T]):
 def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
     """Look with `fetch` until it finds what it awaits or `within.poll_timeout_s` passes; the last look.
 
-    `within` a polling Bound: what is found teaches the run how long such an effect takes on this target.
+    `within` a polling Bound: the wait is counted from its cause (a case acted ahead waits only what is left
+    of it, at least one look), ends as soon as the run has proven its kind never comes, and what is found
+    teaches the run how long such an effect takes on this target.
     """
-    last: list[Seen[T]] = []
+    if not isinstance(within, Bound):
+        last: list[Seen[T]] = []
 
-    def attempt() -> Seen[T] | None:
-        last[:] = [fetch()]
-        return last[0] if last[0].found else None
+        def attempt() -> Seen[T] | None:
+            last[:] = [fetch()]
+            return last[0] if last[0].found else None
 
-    seen = eventually(attempt, timeout_s=within.poll_timeout_s, interval_s=within.poll_interval_s)
-    if seen is not None and isinstance(within, Bound):
-        within.found()
-    return seen or last[0]
+        found = eventually(attempt, timeout_s=within.poll_timeout_s, interval_s=within.poll_interval_s)
+        return found or last[0]
+    missed: float | None = None  # when the last look that did not find it began
+    while True:
+        began = time.monotonic()
+        seen = fetch()
+        if seen.found:
+            within.found(missed)
+            return seen
+        missed = began
+        shortcut = within.shortcut()  # proven meanwhile (another case, another xdist worker): stop here
+        if shortcut is not None:
+            within.notes.append(shortcut)
+            return seen
+        remaining = within.deadline - time.monotonic()
+        if remaining <= 0:
+            within.ran_out()
+            return seen
+        time.sleep(min(within.poll_interval_s, remaining))
 
 
 def waited(within: Polling) -> str:
-    """How long a poll waited and why: `waited 2.0 s: 10x the ...` (a Bound), else `within 30s`."""
+    """How long a poll waited and why: `waited 30 s since its cause: the default bound ...` (a Bound)."""
     return within.text if isinstance(within, Bound) else f"within {within.poll_timeout_s:g}s"
 
 

@@ -1,6 +1,7 @@
 """What the hand-written cases share in one run (one per xdist worker): learned waits and reused events.
 
 - the polling bounds learned from the effects seen so far (conformance.target.polling.EffectLatencies);
+- the cases acted ahead of their tests, and what their stages left (conformance.cases.toolkit.ahead);
 - one event without attendees that refused requests leave unchanged, reused while it reads back as created;
 - an event id known to be unknown (the event deleted), for the unknown-id conventions;
 - answers several cases judge alike (the second cancel of one event), made once;
@@ -10,11 +11,13 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from typing import Any
 
 import requests
 
+from conformance.cases.toolkit.ahead import Stager
 from conformance.cases.toolkit.checks import is_unknown_route, json_of
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -37,8 +40,9 @@ class CaseSession:
 
     def __init__(self, graph: Graph, target: TargetConfig, run_id: str) -> None:
         self.graph, self.target = graph, target
-        self.latencies: EffectLatencies = latencies_for(target)
+        self.latencies: EffectLatencies = latencies_for(target, run_id)
         self.provision = Provisioner(graph, run_id, "shared")
+        self.stager = Stager(graph, target, run_id, self)
         self.lock = threading.RLock()
         self.untouched: ProvisionedEvent | None = None  # the event refused requests reuse
         self.unknown_path: str | None = None  # a deleted event's path
@@ -94,5 +98,8 @@ class CaseSession:
         return PrerequisiteFailed(CANCEL_WITHOUT_ATTENDEES, detail, exchange_record(response))
 
     def close(self) -> None:
-        """Remove what the run's shared arranging created."""
+        """Remove what the run's shared arranging and the stages acted ahead created."""
+        self.stager.close()
         self.provision.cleanup()
+        if self.latencies.shared is not None:  # a worker still running only loses what others proved
+            shutil.rmtree(self.latencies.shared, ignore_errors=True)

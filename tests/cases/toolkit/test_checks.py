@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -14,7 +15,7 @@ from conformance.cases.toolkit.checks import Seen
 from conformance.errors import ConformanceFailure
 from conformance.spec.catalog import load_catalog
 from conformance.target.config import TargetConfig
-from conformance.target.polling import Bound, Effect, EffectLatencies
+from conformance.target.polling import Base, Bound, Effect, EffectLatencies
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
 from tests.cases.toolkit._answers import ABSENT, answer, envelope
@@ -209,12 +210,12 @@ class Taught(Bound):
 
     taught: list[bool] = ()  # type: ignore[assignment]  # a list given by the test
 
-    def found(self) -> None:
+    def found(self, missed_at: float | None = None) -> None:
         self.taught.append(True)
 
 
 def bound(taught: list[bool]) -> Taught:
-    return Taught(Effect.MAILBOX, 0.05, 0.01, "10x the 5 ms it took", taught=taught)
+    return Taught(Effect.NOTICE, 0.05, 0.01, "10x the 5 ms it took", taught=taught)
 
 
 def test_poll_returns_the_first_look_that_finds_and_teaches_the_bound() -> None:
@@ -241,17 +242,22 @@ def test_poll_returns_the_last_look_when_nothing_is_found_and_teaches_nothing() 
     assert checks.poll(fetch, Quick()).found is False  # a plain Polling is no Bound: nothing to teach
 
 
-def test_a_found_look_teaches_a_real_bound_the_latency() -> None:
-    latencies = EffectLatencies(timeout_s=30.0, interval_s=0.01, floor_s=0.1, factor=10.0)
-    learning = latencies.bound(Effect.MAILBOX, "to deliver a notice")
-    assert checks.poll(lambda: Seen(True, 1), learning).found
-    assert latencies.bound(Effect.MAILBOX).poll_timeout_s < 30.0
+def test_a_found_look_teaches_a_real_bound_the_latency_but_never_shortens_it() -> None:
+    latencies = EffectLatencies(
+        lambda effect: Base(0.02, "default", effect.key), interval_s=0.01, factor=10.0
+    )
+    learning = latencies.bound(Effect.NOTICE, "to deliver a notice")
+    looks = iter([Seen(False, 0), Seen(True, 1)])
+    assert checks.poll(lambda: next(looks), learning).found
+    assert latencies.slowest(Effect.NOTICE) is not None
+    assert latencies.bound(Effect.NOTICE).poll_timeout_s >= 0.02, "learning never shortens the base"
+    assert latencies.slowest(Effect.INVITATION) is None, "one kind never teaches another"
 
 
 def test_waited_says_how_long_and_why() -> None:
     assert checks.waited(Quick(poll_timeout_s=30.0)) == "within 30s"
     assert checks.waited(Quick(poll_timeout_s=0.5)) == "within 0.5s"
-    assert checks.waited(bound([])) == "waited 0.05 s: 10x the 5 ms it took"
+    assert re.fullmatch(r"waited \S+ s since its cause: 10x the 5 ms it took", checks.waited(bound([])))
 
 
 def test_expect_eventually_returns_the_value_found_even_falsy() -> None:
