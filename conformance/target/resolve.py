@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import requests
 
 from conformance.errors import TargetUnreachable
+from conformance.target.checkup import check_configuration
 from conformance.target.config import ENV_PREFIX, TargetConfig, load_target_file
 from conformance.target.discovery import target_for_base_url
 from conformance.target.safety import check_safe_to_run
@@ -38,3 +39,9 @@ def probe_reachable(target: TargetConfig) -> None:
             f"target {target.name!r} at {target.base_url} does not answer ({type(error).__name__}); "
             "start the server or fix base_url / --base-url"
         ) from None
+
+
+def check_target(target: TargetConfig, environ: Mapping[str, str]) -> None:
+    """Before any case: the target answers (else exit 3), speaks Graph, and accepts every identity (else 2)."""
+    probe_reachable(target)
+    check_configuration(target, environ)
