@@ -6,9 +6,10 @@
     xdist     `-n` schedules with worksteal; the controller hands out the run id and adds up the counts
     outcomes  what an exception escaping a case means (not-verified, or exit 3 after a failed probe)
     fixtures  target, run_id, graph, provision, the embedded reference server, profiles
+    redaction every report's failure text and captured output through the run's redactor
 """
 
 PLUGIN_MODULES = tuple(
     f"conformance.pytest_plugin.{name}"
-    for name in ("options", "rootdir", "context", "outcomes", "xdist", "fixtures")  # imported before use
+    for name in ("options", "rootdir", "context", "outcomes", "xdist", "fixtures", "redaction")  # imported before use
 )
