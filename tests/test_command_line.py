@@ -1,5 +1,4 @@
-"""`graph-conformance` follows command-line conventions: --version, the commands without arguments, defaults in
---help, and every mistake as one line (from the command line and from pytest's options)."""
+"""Command-line conventions: --version, the commands without arguments, --help defaults, one-line errors."""
 
 from __future__ import annotations
 

@@ -11,5 +11,6 @@
 
 PLUGIN_MODULES = tuple(
     f"conformance.pytest_plugin.{name}"
-    for name in ("options", "rootdir", "context", "outcomes", "xdist", "fixtures", "redaction")  # imported before use
+    # imported before use
+    for name in ("options", "rootdir", "context", "outcomes", "xdist", "fixtures", "redaction")
 )

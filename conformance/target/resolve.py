@@ -42,6 +42,6 @@ def probe_reachable(target: TargetConfig) -> None:
 
 
 def check_target(target: TargetConfig, environ: Mapping[str, str]) -> None:
-    """Before any case: the target answers (else exit 3), speaks Graph, and accepts every identity (else 2)."""
+    """Before any case: the target answers (else exit 3), is Graph, and accepts every identity (else 2)."""
     probe_reachable(target)
     check_configuration(target, environ)

@@ -49,7 +49,8 @@ def token_proxy(upstream: str) -> Iterator[str]:
                 first = granted[key] == 1
             if first:
                 connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-                connection.request("POST", self.path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+                form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+                connection.request("POST", self.path, body, form_type)
                 answer = connection.getresponse()
                 status, payload = answer.status, answer.read()
                 connection.close()

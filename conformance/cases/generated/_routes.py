@@ -16,8 +16,9 @@ from conformance.cases.generated._calls import CaseRunner, FamilyResult, applica
 from conformance.cases.generated._family import FAMILIES, Family
 from conformance.cases.generated._ids import RouteShape
 from conformance.cases.generated._plan import Effort, fit, generate, load_schema, plan, total_cost
+from conformance.cases.toolkit.checks import failure as requirement_failure
 from conformance.cases.toolkit.spending import Footprint, Ledger, describe
-from conformance.errors import ConformanceFailure, TargetUnreachable
+from conformance.errors import TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
 from conformance.pytest_plugin.outcomes import record_prerequisite
 from conformance.target.config import Budget
@@ -164,7 +165,7 @@ def conclude(result: RouteResult, family: Family, item: pytest.Item) -> None:
         shown = found.failures[:MAX_FAILURES_SHOWN]
         more = len(found.failures) - len(shown)
         message = "\n\n".join(shown) + (f"\n\n(+{more} more failing cases on this route)" if more else "")
-        raise ConformanceFailure(requirement_id=family.ids[0], message=message)
+        raise requirement_failure(family.ids[0], message)  # with the requirement's sentence
     if found.judged:
         return
     if found.unjudged:
