@@ -48,7 +48,7 @@ def token_proxy(upstream: str) -> Iterator[str]:
                 granted[key] += 1
                 first = granted[key] == 1
             if first:
-                connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                connection = http.client.HTTPConnection(str(target.hostname), target.port, timeout=10)
                 form_type = {"Content-Type": "application/x-www-form-urlencoded"}
                 connection.request("POST", self.path, body, form_type)
                 answer = connection.getresponse()
