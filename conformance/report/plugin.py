@@ -237,6 +237,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if int(session.exitstatus) == ExitCode.TARGET_UNREACHABLE:
         reason = context.target_unreachable if context is not None else ""
         state.target_unreachable = str(reason or "the run stopped with exit code 3")
+    run.baseline = str(options.baseline or "")
     run.gate_problems = _gate(run, state, options.baseline)
     run.exit_code = _exit_code(int(session.exitstatus), run.gate_problems)
     reports_dir = Path(options.reports_dir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.report.collect import without_class_name
 from conformance.report.markdown import render_markdown
 from conformance.report.model import (
     FAIL,
@@ -68,3 +69,15 @@ def test_a_green_gate_says_how_much_of_it_was_not_verified() -> None:
     assert "⚠️ conformant so far" in partly
     failing = _headline_of("fail", "pass", gate_problems=["R0 fails"])
     assert failing.startswith("NOT conformant | ## graph-conformance: ❌ NOT conformant")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("conformance.errors.ConformanceFailure: [REQ-1] got HTTP 401", "[REQ-1] got HTTP 401"),
+        ("AssertionError: assert 1 == 2", "assert 1 == 2"),
+        ("[REQ-1] the notice reads 'Note: x'", "[REQ-1] the notice reads 'Note: x'"),
+    ],
+)
+def test_report_texts_carry_no_python_class_names(text: str, shown: str) -> None:
+    assert without_class_name(text) == shown
