@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_verify(args.bundle)
     except ConformanceError as error:
-        print(f"graph-conformance {args.command}: error: {error}", file=sys.stderr)
+        print(f"graph-conformance {args.command}: error: {' '.join(str(error).split())}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED

@@ -141,7 +141,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     try:
         config.stash[_OPTIONS_KEY] = _checked_options(config)
     except UsageError as error:
-        sys.stderr.write(f"graph-conformance: {error}\n")
+        sys.stderr.write(f"graph-conformance: {' '.join(str(error).split())}\n")  # one line
         return int(ExitCode.USAGE)
     return None
 
