@@ -78,7 +78,7 @@ def messages() -> Iterator[tuple[str, str]]:
             if message is not None:
                 fragment = longest(fragments_of(message, constants))
                 if len(fragment) >= MIN_FRAGMENT:
-                    yield f"{where}:{node.lineno}", fragment
+                    yield f"{where}:{getattr(node, 'lineno', 0)}", fragment
         if where in CATALOGS:
             for name, value in constants.items():
                 fragment = longest(re.split(r"\{[^}]*\}", value))
