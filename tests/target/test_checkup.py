@@ -49,7 +49,7 @@ def test_a_token_without_any_permission_is_the_target_files_fix() -> None:
 
 def test_a_server_error_on_me_is_the_servers_fix() -> None:
     broken = _json(500, {"error": {"code": "InternalServerError", "message": "boom"}})
-    with pytest.raises(TargetConfigError, match=r"HTTP 500 InternalServerError: boom; fix the server: GET /me"):
+    with pytest.raises(TargetConfigError, match=r"HTTP 500 InternalServerError: boom; fix the server: GET"):
         _check({"/v1.0/me": broken})
 
 
