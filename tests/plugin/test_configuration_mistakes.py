@@ -8,11 +8,10 @@ after the plugin loads.
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from conformance.reference.serve import ReferenceServer
 from conformance.target.config import load_target_file
 from conformance.target.tokens import TokenProvider
 from tests._inner_run import cases_command, run_child
+from tests._serving import serving
 
 WRONG_PASSWORD = "Wrong-Passw0rd-7731"
 WRONG_SECRET = "wrong-client-secret-5519"
@@ -53,21 +53,12 @@ def not_graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A plain HTTP server (directory listings, HTML 404s): not a Graph API."""
     root = tmp_path_factory.mktemp("www")
 
-    class Quiet(SimpleHTTPRequestHandler):
+    class Listing(SimpleHTTPRequestHandler):
         def __init__(self, *args: Any) -> None:
             super().__init__(*args, directory=str(root))
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            """No access log on the test's stderr."""
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Listing) as url:
+        yield url
 
 
 def mistakes(server: ReferenceServer, not_graph: str, tmp_path: Path) -> list[Mistake]:

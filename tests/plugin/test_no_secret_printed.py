@@ -14,7 +14,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -23,6 +23,7 @@ import yaml
 
 from conformance.reference.serve import ReferenceServer
 from tests._inner_run import cases_command, run_child
+from tests._serving import serving
 
 WRONG_PASSWORD = "Wrong-Passw0rd-4471"
 WRONG_SECRET = "wrong-client-secret-9034"
@@ -64,17 +65,8 @@ def token_proxy(upstream: str) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            """Quiet."""
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Handler) as url:
+        yield url
 
 
 def leaks(folder: Path, output: str, secrets: tuple[str, ...]) -> list[str]:
