@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from conformance.errors import TargetConfigError, TargetUnreachable, TokenError
+from conformance.target.client import build_retry
 from conformance.target.config import TargetConfig, attendee_role, token_variable
 from conformance.target.redact import Redactor
 from conformance.target.tokens import TokenProvider
@@ -58,7 +60,15 @@ class TokenSource:
 
 def check_configuration(target: TargetConfig, environ: Mapping[str, str]) -> None:
     """The base URL answers as Graph does, and every identity's token is issued and accepted (one line)."""
-    check_is_graph(target.base_url, _timeout(target))
+    retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max)
+    with requests.Session() as session:  # 429/503 honoured as in the run: a throttled check is no mistake
+        session.mount("http://", HTTPAdapter(max_retries=retry))
+        session.mount("https://", HTTPAdapter(max_retries=retry))
+        check_is_graph(target.base_url, _timeout(target), session)
+        _check_identities(target, environ, session)
+
+
+def _check_identities(target: TargetConfig, environ: Mapping[str, str], session: requests.Session) -> None:
     redactor = Redactor(target.secrets())
     for role, identity in target.identities.items():
         if identity.token is None:
@@ -66,12 +76,13 @@ def check_configuration(target: TargetConfig, environ: Mapping[str, str]) -> Non
         source = token_source(target, role, environ)
         provider = TokenProvider(role, identity.token, timeout=_timeout(target), on_token=redactor.add)
         token = _token(provider, source)
+        read = _Reader(target, token, session)
         if role == "application":
             user = identity.user_ids[0] if identity.user_ids else None
             if user:
-                _check_read(target, role, f"/users/{quote_id(user)}/calendar", token, source, redactor)
+                _check_read(read, role, f"/users/{quote_id(user)}/calendar", source, redactor)
             continue
-        me = _check_read(target, role, "/me", token, source, redactor)
+        me = _check_read(read, role, "/me", source, redactor)
         if me is not None and identity.user_id and str(me.get("id", "")).lower() != identity.user_id.lower():
             where = f"{_key(role)} in {target.source}"
             raise TargetConfigError(
@@ -79,11 +90,14 @@ def check_configuration(target: TargetConfig, environ: Mapping[str, str]) -> Non
             )
 
 
-def check_is_graph(base_url: str, timeout: tuple[float, float] = (5.0, 30.0)) -> None:
-    """TargetConfigError when `GET {base}/me` without a token gets no JSON answer, or a 404."""
+def check_is_graph(
+    base_url: str, timeout: tuple[float, float] = (5.0, 30.0), session: requests.Session | None = None
+) -> None:
+    """TargetConfigError when `GET {base}/me` without a token gets a 404 or an HTML page (no Graph API)."""
     path = f"{base_url.rstrip('/')}/me"
-    answer = _get(path, None, timeout, base_url)
-    if answer.status_code == 404 or not isinstance(_json(answer), dict):
+    answer = _get(session, path, None, timeout, base_url)
+    html = "html" in answer.headers.get("Content-Type", "").lower()
+    if answer.status_code == 404 or (html and not isinstance(_json(answer), dict)):
         raise TargetConfigError(NOT_GRAPH.format(url=base_url, path=path, answer=answer_text(answer, None)))
 
 
@@ -155,13 +169,26 @@ def _token(provider: TokenProvider, source: TokenSource) -> str:
         )) from None
 
 
+@dataclass(frozen=True)
+class _Reader:
+    """GETs under the target's base URL with one identity's token."""
+
+    target: TargetConfig
+    token: str
+    session: requests.Session
+
+    def __call__(self, path: str) -> requests.Response:
+        timeout = _timeout(self.target)
+        return _get(self.session, _path(self.target, path), self.token, timeout, self.target.base_url)
+
+
 def _check_read(
-    target: TargetConfig, role: str, path: str, token: str, source: TokenSource, redactor: Redactor
+    read: _Reader, role: str, path: str, source: TokenSource, redactor: Redactor
 ) -> dict[str, Any] | None:
     """The JSON object `GET path` answers with the token; a 403 on /me is retried on /me/calendar."""
-    answer = _get(_path(target, path), token, _timeout(target), target.base_url)
+    answer = read(path)
     if answer.status_code == 403 and path == "/me":  # a Calendars-only token (no User.Read) may read no /me
-        calendar = _get(_path(target, "/me/calendar"), token, _timeout(target), target.base_url)
+        calendar = read("/me/calendar")
         if calendar.status_code == 200 and isinstance(_json(calendar), dict):
             return None
     body = _json(answer)
@@ -170,11 +197,13 @@ def _check_read(
     return body
 
 
-def _get(url: str, token: str | None, timeout: tuple[float, float], base_url: str) -> requests.Response:
+def _get(
+    session: requests.Session | None, url: str, token: str | None, timeout: tuple[float, float], base_url: str
+) -> requests.Response:
     """GET `url` (with the token, if any); TargetUnreachable (exit 3) when nothing answers."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        return requests.get(url, headers=headers, timeout=timeout, allow_redirects=False)
+        return (session or requests).get(url, headers=headers, timeout=timeout, allow_redirects=False)
     except (requests.ConnectionError, requests.Timeout) as error:
         raise TargetUnreachable(
             f"the target at {base_url} does not answer GET {url} ({type(error).__name__}); "
