@@ -32,14 +32,16 @@ TIMEOUT_S = (5.0, 30.0)
 def target_for_base_url(base_url: str, environ: Mapping[str, str]) -> TargetConfig:
     """The target at `base_url` without a target file; TargetConfigError saying what to give if none."""
     check_base_url(base_url)
-    check_is_graph(base_url, TIMEOUT_S)  # a server that is not Graph's is named as such, token or not
     document: dict[str, Any] | None
     if environ.get(token_variable("organizer")):
+        check_is_graph(base_url, TIMEOUT_S)  # a server that is not Graph's is named as such first
         document = document_from_tokens(base_url, environ)
         source = f"--base-url with tokens from {ENV_PREFIX}TOKEN_*"
     else:
         document = discovered_document(base_url)
         if document is None:
+            if is_loopback_url(base_url):  # it answered the discovery: is it Graph at all?
+                check_is_graph(base_url, TIMEOUT_S)
             raise TargetConfigError(
                 f"base URL {base_url!r} given without a target file, and no identities to act as: set "
                 f"{token_variable('organizer')} (and {token_variable('attendee')}, ...) to delegated tokens, "
