@@ -5,17 +5,43 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
+from conformance import __version__
 from conformance.errors import ConformanceError
 from conformance.outcomes import ExitCode
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """`--help` shows each option's default, where it has one worth showing (not None, False or [])."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False or action.default in ([], argparse.SUPPRESS):
+            return action.help or ""
+        return super()._get_help_string(action) or ""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake as one line: `graph-conformance serve: error: ... (see --help)`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="graph-conformance",
-        description="Conformance suite for Microsoft Graph's `event: cancel`.",
+        description="Conformance suite for Microsoft Graph's `event: cancel`. The suite itself runs under "
+        "pytest: pytest --pyargs conformance.cases [--target FILE | --base-url URL].",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"graph-conformance {__version__}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     generate = commands.add_parser(
         "generate", help="regenerate the OpenAPI description and catalog from the page"
@@ -30,8 +56,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--out", metavar="FILE", help="where to write the OpenAPI description (with --source)"
     )
 
-    serve = commands.add_parser("serve", help="run the reference server (a Graph calendar subset)")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve = commands.add_parser(
+        "serve", help="run the reference server (a Graph calendar subset)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback only by default)")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     serve.add_argument("--db", metavar="PATH", help="SQLite file for durable state (default: in memory)")
     serve.add_argument("--write-target", metavar="FILE", help="write a target file the suite can consume")
@@ -73,8 +100,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--list-faults", action="store_true", help="print the fault switches and exit")
 
-    sweep = commands.add_parser("sweep", help="remove leftovers of aborted runs, by tag")
-    sweep.add_argument("--target", required=True, metavar="FILE")
+    sweep = commands.add_parser(
+        "sweep", help="remove leftovers of aborted runs, by tag")
+    sweep.add_argument("--target", required=True, metavar="FILE", help="the target file to sweep")
     sweep.add_argument("--run-id", help="only this run's leftovers (default: every run's)")
     sweep.add_argument("--dry-run", action="store_true", help="list what would be removed")
 
@@ -87,14 +115,19 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     preflight.add_argument("--run-id", help="tag of the objects it creates (and removes)")
 
-    verify = commands.add_parser("verify", help="check a certification bundle offline")
-    verify.add_argument("bundle", metavar="BUNDLE")
+    verify = commands.add_parser(
+        "verify", help="check a certification bundle offline")
+    verify.add_argument("bundle", metavar="BUNDLE", help="a bundle directory, e.g. reports/latest/bundle")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the process exit code."""
-    args = _build_parser().parse_args(argv)
+    """Run the command line; return the process exit code (no arguments: the commands, exit 2)."""
+    parser = _build_parser()
+    if not (sys.argv[1:] if argv is None else list(argv)):
+        parser.print_help(sys.stderr)
+        return ExitCode.USAGE
+    args = parser.parse_args(argv)
     try:
         if args.command == "generate":
             from conformance.spec.generate import run_generate
@@ -117,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_verify(args.bundle)
     except ConformanceError as error:
-        print(f"graph-conformance {args.command}: error: {error}", file=sys.stderr)
+        print(f"graph-conformance {args.command}: error: {' '.join(str(error).split())}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED

@@ -56,7 +56,11 @@ class RequestUnanswered(TargetUnreachable):
 
 
 class TokenError(ConformanceError):
-    """A token source failed to produce a token."""
+    """A token source failed to produce a token; `oauth_error` is the endpoint's `error` code, if any."""
+
+    def __init__(self, message: str, *, oauth_error: str = "", reason: str = "") -> None:
+        self.oauth_error, self.reason = oauth_error, reason or message
+        super().__init__(message)
 
 
 class ConformanceFailure(AssertionError):

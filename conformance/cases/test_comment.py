@@ -14,6 +14,7 @@ from conformance.cases.toolkit import (
     Arranger,
     acts_ahead,
     await_notice,
+    excerpt,
     expect,
     expect_accepted,
     expect_notices,
@@ -84,7 +85,9 @@ def test_comment_reaches_every_attendee(
         expect(
             comment in message_text(notice),
             requirement_id,
-            f"{role}'s cancellation notice does not contain the comment {comment!r} sent as {comment_key!r}",
+            f"{role}'s cancellation notice does not contain the comment {comment!r} sent as {comment_key!r}; "
+            f"it reads {excerpt(notice)!r}",
+            getattr(notice, "response", None),
         )
 
 

@@ -8,9 +8,10 @@
     xdist     `-n` schedules with worksteal; the controller hands out the run id and adds up the counts
     outcomes  what an exception escaping a case means (not-verified, or exit 3 after a failed probe)
     fixtures  target, run_id, graph, provision, the embedded reference server, profiles
+    redaction every report's failure text and captured output through the run's redactor
 """
 
 PLUGIN_MODULES = tuple(
     f"conformance.pytest_plugin.{name}"
-    for name in ("options", "activation", "context", "budget", "outcomes", "xdist", "fixtures")  # in order
+    for name in ("options", "activation", "context", "budget", "outcomes", "xdist", "fixtures", "redaction")
 )

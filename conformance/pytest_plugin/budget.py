@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY, is_worker
+from conformance.pytest_plugin._keys import CHECK_REQUESTS_KEY, EXPLICIT_TARGET_KEY, is_worker
 from conformance.target.allowance import Allowance, new_share_file, remove_share_file
 from conformance.target.config import TargetConfig
 
@@ -20,7 +20,7 @@ CONTROLLER_PLUGIN = "graph_conformance_budget"
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Controller: a share file for an explicit target, the reachability probe its first request."""
+    """Controller: a share file for an explicit target; the probe and configuration check go first in it."""
     if is_worker(config):
         path = getattr(config, "workerinput", {}).get(SHARE_PATH_INPUT)
         if path:
@@ -29,9 +29,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.stash.get(EXPLICIT_TARGET_KEY, None) is None or config.option.help:
         return
     path = new_share_file()
-    probed = 0 if config.option.collectonly else 1  # options.resolve_run probed the base URL once
+    checked = config.stash.get(CHECK_REQUESTS_KEY, 0)  # options: the probe and the configuration check
     with open(path, "w", encoding="ascii") as handle:
-        handle.write(f"[{probed}, 0, 0]")
+        handle.write(f"[{checked}, 0, 0]")
     config.stash[_SHARE_PATH_KEY] = path
     config.pluginmanager.register(_Controller(path), CONTROLLER_PLUGIN)
 

@@ -9,8 +9,14 @@ import pytest
 from conformance.errors import ConformanceError, TargetConfigError
 from conformance.outcomes import refuse as refuse  # re-exported: the plugin's one-line refusal
 from conformance.pytest_plugin._activity import is_conformance_run
-from conformance.pytest_plugin._keys import EXPLICIT_TARGET_KEY, RUN_ID_KEY, WORKER_RUN_ID, is_worker
-from conformance.target.resolve import probe_reachable, resolve_target
+from conformance.pytest_plugin._keys import (
+    CHECK_REQUESTS_KEY,
+    EXPLICIT_TARGET_KEY,
+    RUN_ID_KEY,
+    WORKER_RUN_ID,
+    is_worker,
+)
+from conformance.target.resolve import check_target, resolve_target
 from conformance.target.tags import is_valid_run_id, new_run_id
 
 
@@ -53,7 +59,8 @@ def resolve_run(config: pytest.Config) -> None:
         environ=dict(os.environ),
     )
     if target is not None and not is_worker(config) and not config.option.collectonly:
-        probe_reachable(target)
+        # answers (else exit 3), speaks Graph, accepts every identity; its requests count in the budget
+        config.stash[CHECK_REQUESTS_KEY] = check_target(target, os.environ)
     config.stash[RUN_ID_KEY] = run_id
     config.stash[EXPLICIT_TARGET_KEY] = target
 

@@ -14,10 +14,10 @@ from conformance._yaml import safe_load
 from conformance.errors import TargetConfigError
 from conformance.report.model import FAIL, PASS, RequirementInfo, RequirementVerdict
 
-EXAMPLE = """known_failures:
-  - requirement: CANCEL-COMMENT-DELIVERED
-    reason: comments are not delivered yet (vendor ticket 123)
-    link: https://tracker.example.com/123"""
+EXAMPLE = (
+    "{known_failures: [{requirement: CANCEL-COMMENT-DELIVERED, reason: comments are not delivered yet, "
+    "link: https://tracker.example.com/123}]}"
+)
 
 BASELINE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -71,7 +71,7 @@ def load_baseline(path: str, catalog: Mapping[str, RequirementInfo]) -> list[Kno
     errors = sorted(jsonschema.Draft202012Validator(BASELINE_SCHEMA).iter_errors(document), key=str)
     if errors:
         problems = "; ".join(_describe(error, document) for error in errors[:5])
-        raise TargetConfigError(f"--baseline {path}: {problems}. Expected the form:\n{EXAMPLE}")
+        raise TargetConfigError(f"--baseline {path}: {problems}. Expected the form (YAML): {EXAMPLE}")
     known: list[KnownFailure] = []
     for number, entry in enumerate(document["known_failures"], start=1):
         requirement_id = entry["requirement"]

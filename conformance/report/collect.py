@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from typing import Any
 
@@ -19,6 +20,8 @@ from conformance.target.redact import redact_text, redact_value
 
 REPORT_ATTRIBUTE = "graph_conformance"  # a custom TestReport attribute; xdist serialises report.__dict__
 MESSAGE_CHARS = 4000
+# `conformance.errors.ConformanceFailure: `, `AssertionError: `: a Python class name, not news for a reader
+_CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Failure|Exception|Exit|Warning): ")
 _SENT_COUNT_KEY = pytest.StashKey[int]()
 _FOOTPRINT_KEY = pytest.StashKey[Footprint]()
 
@@ -54,6 +57,11 @@ def _property(properties: list[tuple[str, object]], name: str) -> object:
     return next((value for key, value in reversed(properties) if key == name), None)
 
 
+def without_class_name(text: str) -> str:
+    """A failure text without the exception's Python class (`conformance.errors.ConformanceFailure: `)."""
+    return _CLASS_PREFIX.sub("", text, count=1)
+
+
 def _message_of(report: pytest.TestReport) -> str:
     """A redacted, bounded failure text or skip reason for a report."""
     crash = getattr(report.longrepr, "reprcrash", None)
@@ -61,7 +69,8 @@ def _message_of(report: pytest.TestReport) -> str:
     if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
         text = str(report.longrepr[2])
     elif isinstance(crash_message, str) and crash_message:  # the exception itself, not the traceback
-        text = f"{crash_message}\n(at {getattr(crash, 'path', '?')}:{getattr(crash, 'lineno', '?')})"
+        text = without_class_name(crash_message)
+        text = f"{text}\n(at {getattr(crash, 'path', '?')}:{getattr(crash, 'lineno', '?')})"
     else:
         text = report.longreprtext or ""
     if len(text) > MESSAGE_CHARS:

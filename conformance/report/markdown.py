@@ -56,7 +56,7 @@ def _requirement_cell(requirement_id: str, source: str) -> str:
 
 def render_markdown(run: RunResult) -> str:
     """The Markdown summary: verdict, counts per level, failing and unverified requirements."""
-    mark = ("⚠️" if run.headline.startswith("conformant so far") else "✅") if run.conformant else "❌"
+    mark = ("⚠️" if run.headline != "conformant" else "✅") if run.conformant else "❌"
     lines = [
         f"## graph-conformance: {mark} {run.headline} — `{run.target_name}`",
         "",

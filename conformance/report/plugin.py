@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shlex
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ class ReportState:
 
 
 STATE_KEY = pytest.StashKey[ReportState]()
+_OPTIONS_KEY = pytest.StashKey[tuple[dict[str, str] | None, list[KnownFailure] | None]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,9 +73,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(CATALOG_INI, "requirement catalog file (default: the generated openapi/requirements.yaml)")
 
 
+class UsageError(Exception):
+    """A bad report option: one `graph-conformance: ...` line and exit 2."""
+
+
 def _usage_error(message: str) -> None:
-    """Stop the run with exit code 2 and a message."""
-    pytest.exit(f"graph-conformance: {message}", returncode=ExitCode.USAGE)
+    """Stop with exit code 2 and a message (one line from pytest_cmdline_main; pytest.exit on a worker)."""
+    raise UsageError(message)
 
 
 def _catalog_path(config: pytest.Config) -> str | None:
@@ -102,13 +108,10 @@ def _refuse_deselection(config: pytest.Config) -> None:
         )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Validate the options (exit 2 with a message) and start collecting results."""
-    collector = ResultCollector(config)
-    state = ReportState(collector=collector)
-    config.stash[STATE_KEY] = state
-    config.pluginmanager.register(collector, "graph_conformance_report_collector")
+def _checked_options(config: pytest.Config) -> tuple[dict[str, str] | None, list[KnownFailure] | None]:
+    """The product and the baseline the options name, validated; UsageError for a bad combination."""
     options = config.option
+    product = baseline = None
     try:
         if options.certify:
             _refuse_deselection(config)
@@ -116,13 +119,45 @@ def pytest_configure(config: pytest.Config) -> None:
                 _usage_error("--certify needs --product product.yaml (name, version, vendor, url)")
             if options.baseline:
                 _usage_error("--certify does not accept --baseline: a certification cannot excuse failures")
-            state.product = load_product(options.product)
+            product = load_product(options.product)
         elif options.product:
             _usage_error("--product is only used with --certify")
         if options.baseline:
-            state.baseline = load_baseline(options.baseline, load_requirements(_catalog_path(config)))
+            baseline = load_baseline(options.baseline, load_requirements(_catalog_path(config)))
     except ConformanceError as error:
-        _usage_error(str(error))
+        raise UsageError(str(error)) from None
+    return product, baseline
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """Check the report options before pytest configures anything: a mistake is one line and exit 2.
+
+    (A `pytest.exit` from pytest_configure would print `Exit: ...` instead.)
+    """
+    if config.option.help or config.option.version:
+        return None
+    try:
+        config.stash[_OPTIONS_KEY] = _checked_options(config)
+    except UsageError as error:
+        sys.stderr.write(f"graph-conformance: {' '.join(str(error).split())}\n")  # one line
+        return int(ExitCode.USAGE)
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start collecting results with the options pytest_cmdline_main checked (a worker checks them here)."""
+    collector = ResultCollector(config)
+    state = ReportState(collector=collector)
+    config.stash[STATE_KEY] = state
+    config.pluginmanager.register(collector, "graph_conformance_report_collector")
+    checked = config.stash.get(_OPTIONS_KEY, None)
+    if checked is None:
+        try:
+            checked = _checked_options(config)
+        except UsageError as error:
+            pytest.exit(f"graph-conformance: {error}", returncode=ExitCode.USAGE)
+    state.product, state.baseline = checked
 
 
 def _run_info(config: pytest.Config, state: ReportState) -> dict[str, Any]:
@@ -178,6 +213,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if int(session.exitstatus) == ExitCode.TARGET_UNREACHABLE:
         reason = context.target_unreachable if context is not None else ""
         state.target_unreachable = str(reason or "the run stopped with exit code 3")
+    run.baseline = str(options.baseline or "")
     run.gate_problems = gate_problems(run, state.baseline, options.baseline, state.target_unreachable,
                                       state.collector.other_failures)
     run.exit_code = exit_code(int(session.exitstatus), run.gate_problems)

@@ -11,10 +11,7 @@ import yaml
 from conformance._yaml import safe_load
 from conformance.errors import TargetConfigError
 
-EXAMPLE = """name: Contoso Calendar Server
-version: 2.4.1
-vendor: Contoso Ltd.
-url: https://contoso.example.com/calendar"""
+EXAMPLE = "{name: Contoso Calendar Server, version: 2.4.1, vendor: Contoso Ltd., url: https://contoso.example.com}"
 
 PRODUCT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -47,5 +44,5 @@ def load_product(path: str) -> dict[str, str]:
             + error.message
             for error in errors[:5]
         )
-        raise TargetConfigError(f"--product {path}: {problems}. Expected the form:\n{EXAMPLE}")
+        raise TargetConfigError(f"--product {path}: {problems}. Expected the form (YAML): {EXAMPLE}")
     return {key: str(value) for key, value in document.items()}

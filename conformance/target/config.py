@@ -12,7 +12,7 @@ Token kinds `env`, `password_env` and `client_secret_env` name further variables
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -25,6 +25,7 @@ from conformance._yaml import safe_load
 from conformance.errors import TargetConfigError
 from conformance.target._validate import check_token_fields, target_schema, validate_document
 from conformance.target.polling import MAIL_EFFECTS, Base, Effect
+from conformance.target.urls import check_base_url
 
 ENV_PREFIX = "GRAPH_CONFORMANCE_"
 EXCHANGE_SEND_LIMIT = 30  # messages a minute per sender: Exchange Online's limit, assumed for a remote target
@@ -40,12 +41,37 @@ USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
 SECRET_FIELDS = ("value", "client_secret", "password")
 
 
+class SecretFields(Mapping[str, Any]):
+    """A token source's fields, read-only, whose repr masks the secret ones (tracebacks print reprs)."""
+
+    def __init__(self, fields: Mapping[str, Any]) -> None:
+        self._fields = dict(fields)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._fields[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __repr__(self) -> str:
+        shown = {key: "[REDACTED]" if key in SECRET_FIELDS and value else value
+                 for key, value in self._fields.items()}
+        return f"SecretFields({shown!r})"
+
+
 @dataclass(frozen=True)
 class TokenSpec:
-    """Where an identity's token comes from: a kind and its (env-resolved) fields."""
+    """Where an identity's token comes from: a kind and its (env-resolved) fields (masked in its repr)."""
 
     kind: str
     fields: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.fields, SecretFields):
+            object.__setattr__(self, "fields", SecretFields(self.fields))
 
     def secrets(self) -> set[str]:
         """The secret strings of this source (to redact wherever they appear)."""
@@ -300,10 +326,9 @@ def target_from_document(
     """Validate a target document and resolve it with overrides (`base_url` argument > env > file)."""
     validate_document(document, source)
     resolved_url = base_url or environ.get(f"{ENV_PREFIX}BASE_URL") or document["base_url"]
-    if not urlsplit(resolved_url).scheme.startswith("http") or not urlsplit(resolved_url).hostname:
-        raise TargetConfigError(
-            f"base URL {resolved_url!r} is not an http(s) URL; give e.g. https://host/v1.0"
-        )
+    origin = ("--base-url" if base_url else f"${ENV_PREFIX}BASE_URL" if environ.get(f"{ENV_PREFIX}BASE_URL")
+              else f"base_url in {source}")
+    check_base_url(resolved_url, origin)
     identities = _identities(document, source, environ)
     timeouts = document.get("timeouts", {})
     retries = document.get("retries", {})

@@ -9,6 +9,7 @@ from typing import Any
 import requests
 
 from conformance.errors import TargetConfigError, TargetUnreachable
+from conformance.target.checkup import TokenSource, check_is_graph, me_problem
 from conformance.target.config import (
     ENV_PREFIX,
     USER_ROLES,
@@ -18,6 +19,8 @@ from conformance.target.config import (
     target_from_document,
     token_variable,
 )
+from conformance.target.redact import Redactor
+from conformance.target.urls import check_base_url
 
 DISCOVERY_PATH = "/.well-known/graph-conformance/target"
 _VERSION_SEGMENTS = ("/v1.0", "/beta")
@@ -28,13 +31,17 @@ TIMEOUT_S = (5.0, 30.0)
 
 def target_for_base_url(base_url: str, environ: Mapping[str, str]) -> TargetConfig:
     """The target at `base_url` without a target file; TargetConfigError saying what to give if none."""
+    check_base_url(base_url)
     document: dict[str, Any] | None
     if environ.get(token_variable("organizer")):
+        check_is_graph(base_url, TIMEOUT_S)  # a server that is not Graph's is named as such first
         document = document_from_tokens(base_url, environ)
         source = f"--base-url with tokens from {ENV_PREFIX}TOKEN_*"
     else:
         document = discovered_document(base_url)
         if document is None:
+            if is_loopback_url(base_url):  # it answered the discovery: is it Graph at all?
+                check_is_graph(base_url, TIMEOUT_S)
             raise TargetConfigError(
                 f"base URL {base_url!r} given without a target file, and no identities to act as: set "
                 f"{token_variable('organizer')} (and {token_variable('attendee')}, ...) to delegated tokens, "
@@ -81,10 +88,8 @@ def _user_identity(base_url: str, role: str, environ: Mapping[str, str]) -> dict
     )
     me = _json_object(answer)
     if answer.status_code != 200 or not isinstance(me.get("id"), str):
-        raise TargetConfigError(
-            f"{variable}: GET /me answered HTTP {answer.status_code}; it must be a delegated token of a "
-            "mailbox user that the server accepts"
-        )
+        source = TokenSource(f"${variable}", "the environment", fetched=False)
+        raise TargetConfigError(me_problem(role, "/me", answer, source, Redactor([environ[variable]])))
     identity: dict[str, Any] = {"user_id": me["id"], "token": {"kind": "env", "var": variable}}
     if isinstance(me.get("userPrincipalName"), str) and me["userPrincipalName"]:
         identity["user_principal_name"] = me["userPrincipalName"]

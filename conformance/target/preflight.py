@@ -32,7 +32,7 @@ from conformance.target.prerequisites import (
 )
 from conformance.target.provision import ProvisionedEvent, Provisioner
 from conformance.target.redact import Redactor
-from conformance.target.resolve import probe_reachable, resolve_target
+from conformance.target.resolve import check_target, resolve_target
 from conformance.target.tags import is_valid_run_id, new_run_id
 from conformance.target.transcript import Transcript
 from conformance.target.urls import quote_id
@@ -303,7 +303,7 @@ def run_preflight(
     out = out or sys.stdout  # looked up now: a default bound at import would miss a redirected stdout
     target = resolve_target(target_file=target_file, base_url=base_url, environ=environ)
     if target is not None:
-        probe_reachable(target)
+        check_target(target, environ)  # a user's mistake is one line (exit 2), as in a run of the suite
         return _check(target, run_id, out)
     from conformance.reference.serve import ReferenceServer  # only started, as the plugin does
 

@@ -8,6 +8,7 @@ import requests
 
 from conformance.errors import BudgetExhausted, RequestUnanswered, TargetUnreachable
 from conformance.target.allowance import Allowance
+from conformance.target.checkup import check_configuration
 from conformance.target.config import ENV_PREFIX, TargetConfig, load_target_file
 from conformance.target.discovery import target_for_base_url
 from conformance.target.hangs import Unanswered
@@ -54,3 +55,10 @@ def probe_reachable(target: TargetConfig, allowance: Allowance | None = None) ->
 def already_probed(error: BaseException) -> bool:
     """Whether a request's "no answer" came with a health probe that the target answered (no second one)."""
     return isinstance(error, RequestUnanswered | Unanswered)
+
+
+def check_target(target: TargetConfig, environ: Mapping[str, str]) -> int:
+    """Before any case: the target answers (else exit 3), is Graph, and accepts every identity (else 2);
+    returns the requests it sent (the probe's included), which the run's budget counts."""
+    probe_reachable(target)
+    return 1 + check_configuration(target, environ)

@@ -10,7 +10,7 @@ from typing import Any
 import requests
 
 from conformance.errors import TargetUnreachable, TokenError
-from conformance.target.config import TokenSpec
+from conformance.target.config import SecretFields, TokenSpec
 from conformance.target.redact import Redactor
 
 REFRESH_MARGIN_S = 120.0
@@ -50,23 +50,28 @@ class TokenProvider:
             return self._value
 
     def _fetch(self) -> tuple[str, float]:
+        __tracebackhide__ = True  # its locals hold the secrets: pytest's `-l` must never print them
         fields = self.spec.fields
         if self.spec.kind == "literal":
             return str(fields["value"]), float("inf")
         if self.spec.kind == "msal":
             return _msal_token(self.role, fields)
-        form = {"client_id": fields["client_id"], "scope": fields["scope"]}
-        if fields.get("client_secret"):
-            form["client_secret"] = fields["client_secret"]
-        if self.spec.kind == "password":
-            form |= {"grant_type": "password", "username": fields["username"], "password": fields["password"]}
-        else:
-            form["grant_type"] = "client_credentials"
+        grant = (
+            {"grant_type": "password", "username": fields["username"], "password": fields["password"]}
+            if self.spec.kind == "password"
+            else {"grant_type": "client_credentials"}
+        )
+        form = SecretFields(
+            {"client_id": fields["client_id"], "scope": fields["scope"], **grant}
+            | ({"client_secret": fields["client_secret"]} if fields.get("client_secret") else {})
+        )
+        del grant  # only `form` (masked in its repr) holds the secrets from here
         return self._post_token_request(str(fields["token_url"]), form)
 
-    def _post_token_request(self, token_url: str, form: dict[str, Any]) -> tuple[str, float]:
+    def _post_token_request(self, token_url: str, form: SecretFields) -> tuple[str, float]:
+        __tracebackhide__ = True  # as _fetch: `form` holds the password and the client secret
         try:
-            response = requests.post(token_url, data=form, timeout=self._timeout)
+            response = requests.post(token_url, data=dict(form), timeout=self._timeout)
         except requests.ConnectionError:
             raise TargetUnreachable(
                 f"token endpoint {token_url} does not answer (identity {self.role!r}); is the server running?"
@@ -83,18 +88,24 @@ class TokenProvider:
             payload = {}
         token = payload.get("access_token")
         if response.status_code != 200 or not isinstance(token, str) or not token:
-            reason = (
-                payload.get("error_description") or payload.get("error") or f"HTTP {response.status_code}"
+            reason = _redacted_reason(
+                payload.get("error_description") or payload.get("error") or f"HTTP {response.status_code}",
+                form,
             )
-            secrets = [
-                str(value) for key, value in form.items() if key in ("client_secret", "password") and value
-            ]
             raise TokenError(
-                f"identity {self.role!r}: the {self.spec.kind} grant at {token_url} failed: "
-                f"{Redactor(secrets).text(' '.join(str(reason).split())[:300])}; "
-                "check that identity's token settings in the target file"
+                f"identity {self.role!r}: the {self.spec.kind} grant at {token_url} failed: {reason}; "
+                "check that identity's token settings in the target file",
+                oauth_error=str(payload.get("error") or ""),
+                reason=reason,
             )
         return token, _lifetime(payload.get("expires_in"))
+
+
+def _redacted_reason(reason: object, form: SecretFields) -> str:
+    """The endpoint's reason, one line of at most 300 characters, the form's secrets taken out."""
+    __tracebackhide__ = True
+    text = " ".join(str(reason).split())[:300]
+    return Redactor(str(form[key]) for key in ("client_secret", "password") if form.get(key)).text(text)
 
 
 def _lifetime(expires_in: Any) -> float:

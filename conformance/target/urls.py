@@ -1,8 +1,29 @@
-"""URL helpers: percent-encoding ids into path segments, and finding the mailbox a path addresses."""
+"""URL helpers: a base URL's shape, percent-encoding ids into path segments, the mailbox a path addresses."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, unquote, urlsplit
+
+from conformance.errors import TargetConfigError
+
+API_VERSION = re.compile(r"(?i)^(v\d+(\.\d+)?|beta)$")  # the last path segment of a Graph base URL
+NO_SCHEME = "base URL {url!r} ({origin}) has no http:// or https:// scheme; write it in full, e.g. {example}"
+NO_VERSION = (
+    "base URL {url!r} ({origin}) does not end with the API version; write the Graph root with its version, "
+    "e.g. {example}"
+)
+
+
+def check_base_url(url: str, origin: str = "--base-url") -> None:
+    """TargetConfigError unless `url` is an http(s) URL with a host and an API version as its last segment."""
+    parts = urlsplit(url)
+    if "://" not in url or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        bare = url.split("://", 1)[-1].strip("/")
+        raise TargetConfigError(NO_SCHEME.format(url=url, origin=origin, example=f"https://{bare}"))
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    if not API_VERSION.match(last):
+        raise TargetConfigError(NO_VERSION.format(url=url, origin=origin, example=f"{url.rstrip('/')}/v1.0"))
 
 
 def quote_id(item_id: str) -> str:

@@ -29,6 +29,10 @@ def test_listed_failure_keeps_the_gate_green(inner_project: InnerProject) -> Non
     failing = next(e for e in certification_of(pytester.path)["requirements"] if e["id"] == "TEST-FAIL-ONE")
     assert failing["verdict"] == "fail"
     assert failing["baseline"] == {"reason": "vendor bug 42", "link": "https://tracker.example.com/42"}
+    headline = f"conformant with 1 known failure (baseline {pytester.path / 'baseline.yaml'})"
+    assert f"{headline}; " in result.stdout.str()  # green only thanks to the baseline, said so
+    summary = (pytester.path / "reports" / "latest" / "summary.md").read_text(encoding="utf-8")
+    assert headline in summary and "⚠️" in summary.splitlines()[0]
 
 
 def test_new_failure_turns_the_gate_red(inner_project: InnerProject) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.report.collect import without_class_name
 from conformance.report.markdown import render_markdown
 from conformance.report.model import (
     FAIL,
@@ -101,3 +102,15 @@ def test_count_verdicts_counts_each_verdict_also_one_it_does_not_know() -> None:
     verdicts = build_verdicts(catalog, cases)
     verdicts[2].verdict = "odd"
     assert count_verdicts(verdicts) == {PASS: 0, FAIL: 2, NOT_VERIFIED: 0, NOT_APPLICABLE: 0, "odd": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("conformance.errors.ConformanceFailure: [REQ-1] got HTTP 401", "[REQ-1] got HTTP 401"),
+        ("AssertionError: assert 1 == 2", "assert 1 == 2"),
+        ("[REQ-1] the notice reads 'Note: x'", "[REQ-1] the notice reads 'Note: x'"),
+    ],
+)
+def test_report_texts_carry_no_python_class_names(text: str, shown: str) -> None:
+    assert without_class_name(text) == shown

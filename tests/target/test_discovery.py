@@ -63,6 +63,6 @@ def test_tokens_from_the_environment_name_their_users_by_asking_me(server: Refer
 
 def test_a_token_the_server_refuses_is_a_clear_error(server: ReferenceServer) -> None:
     environ = {"GRAPH_CONFORMANCE_TOKEN_ORGANIZER": "not-a-token"}
-    refused = r"GRAPH_CONFORMANCE_TOKEN_ORGANIZER: GET /me answered HTTP 401"
+    refused = r"identity .organizer., GET /me with its token: HTTP 401 .*\$GRAPH_CONFORMANCE_TOKEN_ORGANIZER"
     with pytest.raises(TargetConfigError, match=refused):
         target_for_base_url(server.base_url, environ)

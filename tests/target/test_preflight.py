@@ -107,19 +107,20 @@ def test_each_gap_is_named_with_its_answer_and_the_fix(
     assert f"HTTP {gap[2]}" in output
 
 
-def test_a_refused_token_fails_identity_tokens_for_that_role_and_skips_what_needs_it(
-    reference_target: Path, tmp_path: Path
+def test_a_refused_token_is_one_line_naming_the_identity_and_exit_2(
+    reference_target: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     document = yaml.safe_load(reference_target.read_text())
     document["identities"]["attendees"][0]["token"] = {"kind": "literal", "value": "not-a-token"}
     broken = tmp_path / "broken.yaml"
     broken.write_text(yaml.safe_dump(document))
-    code, output = preflight(broken)
-    assert code == 1
-    assert re.search(r"^IDENTITY-TOKENS\s+failed\s+the attendee token is accepted\s+GET /v1.0/me -> HTTP 401",
-                     output, re.M), output
-    assert status_of(output, "ATTENDEE-COPY") == "not tried"
-    assert "not-a-token" not in output
+    assert main(["preflight", "--target", str(broken), "--run-id", RUN_ID]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no table: the target file is wrong, not the server
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "identity 'attendee', GET /me with its token: HTTP 401" in lines[0], lines
+    assert "fix the target file" in lines[0] and "identities.attendees[0].token" in lines[0]
+    assert "not-a-token" not in captured.err
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,8 @@ from conformance.cases.generated._plan import (
     plan,
     total_cost,
 )
-from conformance.errors import BudgetExhausted, ConformanceFailure, TargetUnreachable
+from conformance.cases.toolkit.checks import failure as requirement_failure
+from conformance.errors import BudgetExhausted, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, not_applicable, not_verified
 from conformance.target.allowance import Allowance, Cost, describe
 from conformance.target.config import Budget
@@ -232,7 +233,7 @@ def conclude(result: RouteResult, family: Family, item: pytest.Item) -> None:
         shown = found.failures[:MAX_FAILURES_SHOWN]
         more = len(found.failures) - len(shown)
         message = "\n\n".join(shown) + (f"\n\n(+{more} more failing cases on this route)" if more else "")
-        raise ConformanceFailure(requirement_id=family.ids[0], message=message)
+        raise requirement_failure(family.ids[0], message)  # with the requirement's sentence
     if found.judged:
         return
     if found.unjudged:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -22,6 +23,33 @@ NEWEST_PAGE = {"$top": "50"}
 MESSAGES = "/me/messages"
 
 Item = dict[str, Any]
+EXCERPT_CHARS = 200
+LISTED_MESSAGES = 5
+
+
+class Notice(dict[str, Any]):
+    """A message as read, with the mailbox listing that found it (the failure's exchange and curl line)."""
+
+    def __init__(self, message: Item, response: requests.Response | None) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+def excerpt(message: Item) -> str:
+    """What a message says, for a failure text: its text without markup, on one bounded line."""
+    text = " ".join(re.sub(r"<[^>]*>", " ", message_text(message)).split())
+    return text if len(text) <= EXCERPT_CHARS else f"{text[:EXCERPT_CHARS]}..."
+
+
+def mailbox_holds(response: requests.Response | None) -> str:
+    """Which messages a mailbox listing held (subject and type of the newest few), for a failure text."""
+    items = value_of(response) if response is not None else None
+    if not items:
+        return "the mailbox listing held no message"
+    shown = ", ".join(f"{str(item.get('subject', ''))!r} ({item.get('meetingMessageType') or 'no type'})"
+                      for item in items[:LISTED_MESSAGES])
+    more = f" and {len(items) - LISTED_MESSAGES} more" if len(items) > LISTED_MESSAGES else ""
+    return f"the mailbox held {shown}{more}"
 
 
 def window(
@@ -100,7 +128,8 @@ def expect_notices(
         expect(
             seen.found and seen.value is not None,
             requirement_id,
-            f"attendee {role!r} received no message about {what} ({waited(within)})",
+            f"attendee {role!r} received no message about {what} ({waited(within)}); "
+            f"{mailbox_holds(seen.response)}",
             seen.response,
         )
         notice: Item = seen.value or {}
@@ -113,7 +142,7 @@ def expect_notices(
                 f"expected {of_type!r}",
                 seen.response,
             )
-        notices[role] = notice
+        notices[role] = Notice(notice, seen.response)
     return notices
 
 

@@ -1,0 +1,60 @@
+"""The configuration check before any case: each answer of `GET /me` gets a fix aimed at the right party."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conformance.errors import TargetConfigError
+from conformance.target.checkup import check_configuration
+from conformance.target.config import target_from_document
+from tests.target._stub_server import Reply, Seen, stub_server
+
+ME = {"id": "u-1", "userPrincipalName": "adele@example.test"}
+UNAUTHENTICATED = Reply(401, json.dumps({"error": {"code": "InvalidAuthenticationToken", "message": "empty"}})
+                        .encode(), {"Content-Type": "application/json"})
+
+
+def _json(status: int, body: object) -> Reply:
+    return Reply(status, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+
+def _check(answers: dict[str, Reply]) -> None:
+    """Check a one-identity target (a literal token) against a stub answering `answers` by path."""
+
+    def answer(seen: Seen) -> Reply:
+        if "Authorization" not in seen.headers:
+            return UNAUTHENTICATED
+        missing = _json(404, {"error": {"code": "NotFound", "message": "x"}})
+        return answers.get(seen.path.split("?")[0], missing)
+
+    with stub_server(answer) as (root, _state):
+        document = {"base_url": f"{root}/v1.0", "identities": {"organizer": {
+            "user_id": "u-1", "token": {"kind": "literal", "value": "tok-12345"}}}}
+        check_configuration(target_from_document(document, source="t.yaml", environ={}), environ={})
+
+
+def test_a_token_that_reads_its_calendar_but_not_me_is_accepted() -> None:
+    forbidden = _json(403, {"error": {"code": "Authorization_RequestDenied", "message": "no User.Read"}})
+    _check({"/v1.0/me": forbidden, "/v1.0/me/calendar": _json(200, {"id": "calendar"})})
+
+
+def test_a_token_without_any_permission_is_the_target_files_fix() -> None:
+    forbidden = _json(403, {"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}})
+    with pytest.raises(TargetConfigError, match=r"GET /me with its token: HTTP 403 ErrorAccessDenied.*"
+                       r"fix the target file: the token of identities.organizer.token in t.yaml lacks"):
+        _check({"/v1.0/me": forbidden, "/v1.0/me/calendar": forbidden})
+
+
+def test_a_server_error_on_me_is_the_servers_fix() -> None:
+    broken = _json(500, {"error": {"code": "InternalServerError", "message": "boom"}})
+    with pytest.raises(TargetConfigError, match=r"HTTP 500 InternalServerError: boom; fix the server: GET"):
+        _check({"/v1.0/me": broken})
+
+
+def test_the_answer_is_redacted() -> None:
+    echo = _json(401, {"error": {"code": "InvalidAuthenticationToken", "message": "bad token tok-12345"}})
+    with pytest.raises(TargetConfigError) as refused:
+        _check({"/v1.0/me": echo})
+    assert "tok-12345" not in str(refused.value) and "[REDACTED]" in str(refused.value)
