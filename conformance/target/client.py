@@ -27,7 +27,6 @@ from conformance.errors import (
 from conformance.target.allowance import Allowance
 from conformance.target.config import Budget, Identity, TargetConfig
 from conformance.target.hangs import HangAwareAdapter, HangMemory, Unanswered
-from conformance.target.resolve import probe_reachable
 from conformance.target.tokens import TokenProvider
 from conformance.target.transcript import Transcript
 from conformance.target.urls import mailbox_of, path_segments
@@ -175,9 +174,7 @@ class Graph:
         self.mailbox_cap = mailbox_cap or target.max_concurrency_per_mailbox
         # a conformance run hands its Allowance (the budget as a cap); preflight and sweep count, unlimited
         self.allowance = allowance or Allowance(Budget())
-        self.hangs = HangMemory(
-            target.base_url, lambda: probe_reachable(target, self.allowance), transcript.redactor.text
-        )
+        self.hangs = HangMemory(target.base_url, self._probe, transcript.redactor.text)
         # 429/503 are retried by GraphClient.request, which waits outside the mailbox's concurrency slot
         self.retry = build_retry(
             target.retry_total, target.backoff_max, target.retry_after_max, self.allowance, statuses=False
@@ -206,6 +203,12 @@ class Graph:
         self._semaphores_lock = threading.Lock()
         self._clients: dict[str, GraphClient] = {}
         transcript.mailbox_namer = self.mailbox_name
+
+    def _probe(self) -> None:
+        """One health probe of the target (TargetUnreachable when it does not answer), within the budget."""
+        from conformance.target.resolve import probe_reachable  # resolve -> checkup -> client: import late
+
+        probe_reachable(self.target, self.allowance)
 
     def has(self, role: str) -> bool:
         """Whether the target configures `role` (anonymous and invalid always exist)."""
