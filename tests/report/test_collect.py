@@ -180,9 +180,9 @@ def test_a_message_is_the_skip_reason_the_exception_or_the_text_bounded_and_reda
     skipped = report("skipped", longrepr=("t.py", 3, "Skipped: why"))
     assert collect._message_of(skipped) == "Skipped: why"
     crash = SimpleNamespace(reprcrash=SimpleNamespace(message="AssertionError: no", path="/a.py", lineno=7))
-    assert collect._message_of(report("failed", longrepr=crash)) == "AssertionError: no\n(at /a.py:7)"
+    assert collect._message_of(report("failed", longrepr=crash)) == "no\n(at /a.py:7)"  # no class name
     vague = SimpleNamespace(reprcrash=SimpleNamespace(message="AssertionError: no"))
-    assert collect._message_of(report("failed", longrepr=vague)) == "AssertionError: no\n(at ?:?)"
+    assert collect._message_of(report("failed", longrepr=vague)) == "no\n(at ?:?)"
     assert collect._message_of(report("failed",
                                       longrepr="Bearer abc.def.ghi leaked")) == "Bearer [REDACTED] leaked"
     assert collect._message_of(report("failed", longrepr="")) == ""

@@ -132,8 +132,8 @@ def test_a_baseline_file_is_read_into_known_failures(tmp_path: Path) -> None:
 
 BAD_BASELINES = {
     "unreadable-yaml": ("known_failures: [", r"cannot be read \(while parsing"),
-    "not-a-mapping": ("- a\n", r"\['a'\] is not of type 'object'\. Expected the form:\n"
-                               r"known_failures:\n  - requirement: CANCEL-COMMENT-DELIVERED"),
+    "not-a-mapping": ("- a\n", r"\['a'\] is not of type 'object'\. Expected the form \(YAML\): "
+                               r"\{known_failures: \[\{requirement: CANCEL-COMMENT-DELIVERED"),
     "no-reason": ("known_failures:\n  - {requirement: DOC-FAIL, link: 'https://t.example/1'}\n",
                   r"entry 1 \(DOC-FAIL\): 'reason' is a required property\."),
     "bad-link": ("known_failures:\n  - {requirement: DOC-FAIL, reason: why, link: 'ftp://x'}\n",

@@ -22,10 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance._stash import EXCHANGES_KEY
+from conformance._stash import EXCHANGES_KEY, record_prerequisite
 from conformance.cases.toolkit.act import last_act_at, set_last_act
 from conformance.errors import TargetUnreachable
-from conformance.pytest_plugin.outcomes import record_prerequisite
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.prerequisites import records_to

@@ -11,7 +11,8 @@ from typing import Any, Generic, Protocol, TypeVar
 import requests
 
 from conformance.errors import ConformanceFailure
-from conformance.outcomes import not_applicable
+from conformance.outcomes import not_applicable, not_verified
+from conformance.target.client import RETRY_STATUSES
 from conformance.target.config import TargetConfig
 from conformance.target.exchange import exchange_of
 from conformance.target.polling import Bound, eventually
@@ -81,8 +82,17 @@ def failure(
 def expect(
     condition: object, requirement_id: str, message: str, response: requests.Response | None = None
 ) -> None:
-    """Raise ConformanceFailure for `requirement_id` unless `condition` holds."""
+    """Raise ConformanceFailure for `requirement_id` unless `condition` holds.
+
+    A check resting on a 429/503 that survived the client's retries ends not-verified ("throttled"): a
+    throttled answer says nothing about the requirement, so it is never a finding.
+    """
     if not condition:
+        if response is not None and response.status_code in RETRY_STATUSES:
+            not_verified(
+                f"throttled: {message} (HTTP {response.status_code} after the client's retries, honouring "
+                f"Retry-After: a throttled answer says nothing about {requirement_id})"
+            )
         raise failure(requirement_id, message, response)
 
 

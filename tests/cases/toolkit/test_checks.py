@@ -164,6 +164,16 @@ def test_expect_raises_only_when_the_condition_fails() -> None:
     assert caught.value.evidence == "response: HTTP 200"
 
 
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_check_resting_on_a_throttled_answer_is_not_verified(status: int) -> None:
+    throttled = rf"^not-verified: throttled: shown \(HTTP {status} after"
+    with pytest.raises(pytest.skip.Exception, match=throttled):
+        checks.expect(False, "CANCEL-202-EMPTY", "shown", answer(status, envelope()))
+    with pytest.raises(ConformanceFailure):  # other answers stay findings
+        checks.expect(False, "CANCEL-202-EMPTY", "shown", answer(500, envelope()))
+    checks.expect(True, "CANCEL-202-EMPTY", "never shown", answer(status, envelope()))
+
+
 @pytest.mark.parametrize(
     ("statuses", "wanted"),
     [((202,), "202"), ((400, 405), "400 or 405"), ((400, 401, 403), "a 4xx")],

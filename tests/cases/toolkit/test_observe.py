@@ -158,7 +158,10 @@ def test_an_attendee_without_a_notice_fails_the_requirement() -> None:
                                "CANCEL-SENDS-MESSAGE", Quick(),
                        what="the meeting")
     assert caught.value.requirement_id == "CANCEL-SENDS-MESSAGE"
-    assert caught.value.message == "attendee 'attendee2' received no message about the meeting (within 0.05s)"
+    assert caught.value.message == (
+        "attendee 'attendee2' received no message about the meeting (within 0.05s); the mailbox held "
+        "'Sync [gc run-1]' (meetingRequest)"
+    )
     assert caught.value.evidence == "response: HTTP 200"
 
 
