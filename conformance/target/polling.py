@@ -224,6 +224,31 @@ class EffectLatencies:
         with self._lock:
             return self._slowest.get(effect)
 
+    def quiet_period(self, effect: Effect) -> tuple[float, str]:
+        """How long after its cause an effect of `effect` that must not happen is watched for, and why.
+
+        min(the kind's bound, factor x the slowest latency of the same kind measured in this run); with none
+        of that kind measured yet, the full bound. Another kind's latency never decides it.
+        """
+        base = self.bases(effect)
+        with self._lock:
+            slowest = self._slowest.get(effect)
+        if slowest is None:
+            return base.seconds, (
+                f"no effect of kind {effect.value!r} measured yet in this run: the {base.origin} bound "
+                f"({seconds(base.seconds)}; {base.key} raises it)"
+            )
+        learned_s = self.factor * slowest[0]
+        if learned_s >= base.seconds:
+            return base.seconds, (
+                f"the {base.origin} bound of effect {effect.value!r} ({seconds(base.seconds)}), below "
+                f"{self.factor:g}x the {seconds(slowest[0])} this target took {slowest[1]}"
+            )
+        return learned_s, (
+            f"{self.factor:g}x the {seconds(slowest[0])} this target took {slowest[1]} (the slowest of kind "
+            f"{effect.value!r} measured in this run; the {base.origin} bound is {seconds(base.seconds)})"
+        )
+
     def ran_out(self, bound: Bound) -> None:
         """A wait of `bound` ran out with nothing seen (the first one of its kind is kept as the proof)."""
         proof = Proof(bound.what, bound.poll_timeout_s, bound.origin, bound.key or bound.effect.key, bound)

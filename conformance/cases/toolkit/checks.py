@@ -211,6 +211,20 @@ def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
         time.sleep(min(within.poll_interval_s, remaining))
 
 
+def stays_absent(fetch: Callable[[], Seen[T]], quiet: Bound) -> Seen[T]:
+    """Look with `fetch` for an effect that must not happen until `quiet` has passed since its cause.
+
+    Looks repeatedly meanwhile: the first look that finds it is returned at once (found: the check fails);
+    else the last look, begun once the quiet period since the cause was over (at least one look).
+    """
+    while True:
+        began = time.monotonic()
+        seen = fetch()
+        if seen.found or began >= quiet.deadline:
+            return seen
+        time.sleep(min(quiet.poll_interval_s, max(quiet.deadline - time.monotonic(), 0.0)))
+
+
 def waited(within: Polling) -> str:
     """How long a poll waited and why: `waited 30 s since its cause: the default bound ...` (a Bound)."""
     return within.text if isinstance(within, Bound) else f"within {within.poll_timeout_s:g}s"
