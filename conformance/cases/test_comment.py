@@ -12,6 +12,9 @@ from conformance.cases.toolkit import (
     CANCELLED,
     JSON_TYPE,
     Arranger,
+    Effect,
+    Item,
+    Seen,
     acts_ahead,
     await_notice,
     excerpt,
@@ -23,6 +26,7 @@ from conformance.cases.toolkit import (
     notices_about,
     organizer_cancels,
     send,
+    stays_absent,
     waited,
 )
 from conformance.target.client import Graph
@@ -174,7 +178,14 @@ def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arran
             f"the notice of a later cancel never reached {role!r} ({waited(within)}), so the absence of a "
             "notice for the empty comment cannot be judged"
         )
-    notices = notices_about(graph.as_(role), silent.subject)
+    client = graph.as_(role)
+
+    def notices_of_silent() -> Seen[list[Item]]:
+        seen = notices_about(client, silent.subject)
+        return Seen(bool(seen.value), seen.value, seen.response)
+
+    quiet = arrange.quiet(Effect.NOTICE, "to send a notice for an empty comment")  # since the cancels
+    notices = stays_absent(notices_of_silent, quiet)
     expect(
         not notices.value,
         "GRAPH-COMMENT-EMPTY-NO-NOTICE",
