@@ -90,10 +90,11 @@ def _refused(
     (reused while refused requests leave it unchanged); `untouched`: the event must then be as it was."""
 
     def probe(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
-        event, before = arrange.untouched_event(read_back=untouched)
+        judged = untouched and about_answer  # the status case judges the event; the others the answer only
+        event, before = arrange.untouched_event(read_back=judged)
         options = {"body": body, "raw": raw, "method": method}
         response = _cancel(graph, event.path, requirement_id, about_answer, **options)
-        return Sent(response, event.path, before) if untouched else Sent(response)
+        return Sent(response, event.path, before) if judged else Sent(response)
 
     return probe
 

@@ -121,10 +121,19 @@ class Arranger:
 
         Shared across the run: a refused request leaves it unchanged, so the next case reuses it (once it
         reads back as created); when it does not, a new one is made. `read_back=False`: a case judging only
-        the answer needs no EVENT-READ of a new one (its "before" is then empty).
+        the answer gets another shared event (its "before" empty), never read: a refusal nobody judges never
+        touches the event judged cases reuse (its effect, late, would be blamed on the next).
         """
         if self.session is None:
             return self.event() if read_back else (self.create(), {})
+        if not read_back:  # judged on the answer only: another event, never the judged cases' one
+            with self.session.lock, self._shared_records():
+                scrap = self.session.scrap
+                if scrap is None or self.graph.as_(scrap.owner_role).get(scrap.path).status_code != 200:
+                    provision = self.session.provision
+                    scrap = Arranger(self.graph, self.target, provision, self.session, self.item).create()
+                    self.session.scrap = scrap
+                return scrap, {}
         with self.session.lock, self._shared_records():
             before = self.session.reusable(self.session.untouched)
             if self.session.untouched is not None and before is not None:
