@@ -61,6 +61,7 @@ class Arranger:
         self.log = provision.log
         self.latencies: EffectLatencies = session.latencies if session else latencies_for(target)
         self._created_at: dict[str, float] = {}  # event id -> when its creation was answered (monotonic)
+        self.ahead = False  # arranging a stage acted ahead, beside others: no event shared with them
 
     def _record(self, entry: dict[str, Any]) -> None:
         """A wait's bound, latency or run-out, on the case's item (for the reports' effect table)."""
@@ -124,7 +125,7 @@ class Arranger:
         the answer gets another shared event (its "before" empty), never read: a refusal nobody judges never
         touches the event judged cases reuse (its effect, late, would be blamed on the next).
         """
-        if self.session is None:
+        if self.session is None or self.ahead:  # stages run together: one's refusal never touches another's
             return self.event() if read_back else (self.create(), {})
         if not read_back:  # judged on the answer only: another event, never the judged cases' one
             with self.session.lock, self._shared_records():
