@@ -164,12 +164,7 @@ def find_copy(client: GraphClient, event: ProvisionedEvent) -> Seen[Item | None]
 
 
 def expect_untouched(
-    client: GraphClient,
-    path: str,
-    before: Item,
-    requirement_id: str,
-    what: str = "the refused request",
-    *,
+    client: GraphClient, path: str, before: Item, requirement_id: str, what: str = "the refused request", *,
     quiet: Bound | None = None,
 ) -> None:
     """The event at `path` is as it was: still there (200), not cancelled; judged against `before`.
