@@ -116,16 +116,19 @@ class Bound:
         text = f"waited {seconds(elapsed)} since its cause: {self.reason}"
         return "; ".join([text, *self.notes])
 
-    def found(self, missed_at: float | None = None) -> None:
+    def found(self, missed_at: float | None = None, began: float | None = None) -> None:
         """The effect showed just now: learn how long it took since its cause.
 
-        `missed_at`: when the last look that did not find it was (None: the first look found it). A first
-        look long after the cause (a case acted ahead) measures nothing: the effect is counted as seen,
-        its latency unknown (at most the time since the cause), and no bound is learned from it.
+        `missed_at`: when the last look that did not find it was (None: the first look found it); `began`:
+        when the look that found it began. A first look begun long after the cause (a case acted ahead)
+        measures nothing: the effect is counted as seen, its latency unknown (at most the time since the
+        cause), and no bound is learned from it. A first look begun at once measures up to its own end
+        (a look the target throttled counts its wait: an upper bound).
         """
         now = time.monotonic()
         latency_s = max(now - self.since, 0.0)
-        measured = missed_at is not None or latency_s <= self.poll_interval_s
+        prompt = began is not None and began - self.since <= self.poll_interval_s
+        measured = missed_at is not None or prompt or latency_s <= self.poll_interval_s
         if self.latencies is not None and self.what:
             self.latencies.observe(self.effect, latency_s if measured else None, self.what)
         if self.record is not None:

@@ -74,3 +74,15 @@ def test_a_cause_long_past_is_looked_at_once() -> None:
 
     stays_absent(fetch, quiet)
     assert looks == [1]
+
+
+def test_a_first_look_begun_at_once_measures_even_when_the_target_made_it_wait() -> None:
+    run = latencies()
+    cause = time.monotonic() - 1.2  # the look began at once, then waited out a 429's Retry-After
+    bound = run.bound(Effect.APPLIED, "to show a cancel", since=cause)
+    bound.found(None, began=cause + 0.01)
+    slowest = run.slowest(Effect.APPLIED)
+    assert slowest is not None and slowest[0] >= 1.2  # an upper bound: the look's end
+    late = run.bound(Effect.NOTICE, "to deliver a notice", since=time.monotonic() - 5.0)
+    late.found(None, began=late.since + 5.0)  # a first look long after the cause (acted ahead): unmeasured
+    assert run.slowest(Effect.NOTICE) is None

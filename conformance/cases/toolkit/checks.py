@@ -197,7 +197,7 @@ def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
         began = time.monotonic()
         seen = fetch()
         if seen.found:
-            within.found(missed)
+            within.found(missed, began)
             return seen
         missed = began
         shortcut = within.shortcut()  # proven meanwhile (another case, another xdist worker): stop here
