@@ -6,12 +6,16 @@ import secrets
 from typing import Any
 
 import pytest
+import requests
 
 from conformance.cases.toolkit import (
     ABSENT,
     CANCELLED,
     JSON_TYPE,
     Arranger,
+    Effect,
+    Item,
+    Seen,
     acts_ahead,
     await_notice,
     excerpt,
@@ -23,6 +27,7 @@ from conformance.cases.toolkit import (
     notices_about,
     organizer_cancels,
     send,
+    stays_absent,
     waited,
 )
 from conformance.target.client import Graph
@@ -174,7 +179,14 @@ def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arran
             f"the notice of a later cancel never reached {role!r} ({waited(within)}), so the absence of a "
             "notice for the empty comment cannot be judged"
         )
-    notices = notices_about(graph.as_(role), silent.subject)
+    client = graph.as_(role)
+
+    def notices_of_silent() -> Seen[list[Item]]:
+        seen = notices_about(client, silent.subject)
+        return Seen(bool(seen.value), seen.value, seen.response)
+
+    quiet = arrange.quiet(Effect.NOTICE, "to send a notice for an empty comment")  # since the cancels
+    notices = stays_absent(notices_of_silent, quiet)
     expect(
         not notices.value,
         "GRAPH-COMMENT-EMPTY-NO-NOTICE",
@@ -184,13 +196,39 @@ def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arran
     )
 
 
+Answered = tuple[ProvisionedEvent, requests.Response]  # a new event, and the answer to its cancel
+
+
+def _cancel_new_event(
+    graph: Graph,
+    arrange: Arranger,
+    requirement_id: str,
+    body: Any,
+    headers: dict[str, str | None] | None = None,
+) -> Answered:
+    """A new event (inviting nobody) cancelled by its organizer with `body` (and `headers`): acted ahead."""
+    event = arrange.create()
+    client = graph.as_(event.owner_role)
+    return event, send(client, f"{event.path}/cancel", requirement_id, body=body, headers=headers)
+
+
+def _accepted(arrange: Arranger, requirement_id: str, what: str) -> None:
+    """The cancel acted ahead was accepted (a refusal first checked against CANCEL-WITHOUT-ATTENDEES)."""
+    event, response = arrange.acted()
+    arrange.judge_refusal(event, response)
+    expect_accepted(response, requirement_id, what)
+
+
+def _without_comment(graph: Graph, target: TargetConfig, arrange: Arranger, body: Any) -> Answered:
+    return _cancel_new_event(graph, arrange, "CANCEL-COMMENT-OPTIONAL", body)
+
+
 @pytest.mark.requirement("CANCEL-COMMENT-OPTIONAL")
 @pytest.mark.parametrize("body", [pytest.param(ABSENT, id="no-body"), pytest.param({}, id="empty-object")])
+@acts_ahead(_without_comment)
 def test_cancel_without_comment_is_accepted(body: Any, graph: Graph, arrange: Arranger) -> None:
     """`comment` is optional: no body and `{}` are both accepted."""
-    event = arrange.create()
-    what = "cancel without a comment"
-    organizer_cancels(graph, event, "CANCEL-COMMENT-OPTIONAL", body=body, what=what, arrange=arrange)
+    _accepted(arrange, "CANCEL-COMMENT-OPTIONAL", "cancel without a comment")
 
 
 _COMMENT_STRINGS = [
@@ -202,17 +240,27 @@ _COMMENT_STRINGS = [
 ]
 
 
+def _with_comment(graph: Graph, target: TargetConfig, arrange: Arranger, comment: str) -> Answered:
+    return _cancel_new_event(graph, arrange, "CANCEL-COMMENT-STRING", {"comment": comment})
+
+
 @pytest.mark.requirement("CANCEL-COMMENT-STRING")
 @pytest.mark.parametrize("comment", _COMMENT_STRINGS)
+@acts_ahead(_with_comment)
 def test_any_string_comment_is_accepted(comment: str, graph: Graph, arrange: Arranger) -> None:
     """`comment` is a String: any string is accepted."""
-    event = arrange.create()
-    what = f"cancel with a {len(comment)}-character comment"
-    body = {"comment": comment}
-    organizer_cancels(graph, event, "CANCEL-COMMENT-STRING", body=body, what=what, arrange=arrange)
+    _accepted(arrange, "CANCEL-COMMENT-STRING", f"cancel with a {len(comment)}-character comment")
+
+
+def _typed(
+    graph: Graph, target: TargetConfig, arrange: Arranger, header_name: str, media_type: str
+) -> Answered:
+    body = {"comment": _unique_comment("content-type")}
+    return _cancel_new_event(graph, arrange, "CANCEL-CONTENT-TYPE", body, {header_name: media_type})
 
 
 @pytest.mark.requirement("CANCEL-CONTENT-TYPE")
+@acts_ahead(_typed)
 @pytest.mark.parametrize(
     ("header_name", "media_type"),
     [
@@ -225,14 +273,4 @@ def test_json_body_with_json_content_type_is_accepted(
     header_name: str, media_type: str, graph: Graph, arrange: Arranger
 ) -> None:
     """A JSON body sent with a JSON `Content-Type` (as the page and its example spell it) is accepted."""
-    event = arrange.create()
-    body = {"comment": _unique_comment("content-type")}
-    response = send(
-        graph.as_(event.owner_role),
-        f"{event.path}/cancel",
-        "CANCEL-CONTENT-TYPE",
-        body=body,
-        headers={header_name: media_type},
-    )
-    arrange.judge_refusal(event, response)
-    expect_accepted(response, "CANCEL-CONTENT-TYPE", f"cancel sent with '{header_name}: {media_type}'")
+    _accepted(arrange, "CANCEL-CONTENT-TYPE", f"cancel sent with '{header_name}: {media_type}'")

@@ -12,6 +12,9 @@ import requests
 
 from conformance.cases.toolkit import (
     Arranger,
+    Effect,
+    Item,
+    acts_ahead,
     envelope_problems,
     expect,
     expect_accepted,
@@ -77,75 +80,86 @@ APP_TOKEN_ON_ME = as_role("application")
 INVALID_TOKENS = {"garbage": GARBAGE_TOKEN, "expired-jwt": with_expired_token}
 
 
-def refused_and_untouched(
-    arrange: Arranger, graph: Graph, sender: Sender, requirement_id: str, what: str
-) -> None:
-    """The request is refused with a 4xx, and the organizer's event is as it was before it."""
-    event, before = arrange.untouched_event()
-    response = sender(graph, event, requirement_id)
+Refusal = tuple[ProvisionedEvent, Item, requests.Response]  # the event, how it read before, the answer
+
+
+def refusal(
+    sender: Sender, requirement_id: str, *, read_back: bool = True, role: str | None = None
+) -> Callable[[Graph, TargetConfig, Arranger], Refusal]:
+    """The stage of a refused request (acted ahead): `role` configured, an event (read back when the case
+    judges it untouched), the request sent by `sender`."""
+
+    def stage(graph: Graph, target: TargetConfig, arrange: Arranger) -> Refusal:
+        if role is not None:
+            graph.as_(role)  # not configured: not-verified before anything is created
+        event, before = arrange.untouched_event(read_back=read_back)
+        return event, before, sender(graph, event, requirement_id)
+
+    return stage
+
+
+def refused_and_untouched(arrange: Arranger, graph: Graph, requirement_id: str, what: str) -> None:
+    """The request (acted ahead) is refused with a 4xx, and the organizer's event is as it was before it."""
+    event, before, response = arrange.acted()
     expect_status(response, requirement_id, REFUSALS, what)
-    expect_untouched(graph.as_(event.owner_role), event.path, before, requirement_id)
+    quiet = arrange.quiet(Effect.APPLIED, "to change the event after a refused request")
+    expect_untouched(graph.as_(event.owner_role), event.path, before, requirement_id, quiet=quiet)
 
 
-def refused_exactly(
-    graph: Graph,
-    arrange: Arranger,
-    sender: Sender,
-    requirement_id: str,
-    error: tuple[int, str],
-    what: str,
-) -> None:
-    """The request gets exactly `error` (status, `error.code`), its route served."""
-    event, _ = arrange.untouched_event(read_back=False)
-    response = sender(graph, event, requirement_id)
+def refused_exactly(arrange: Arranger, requirement_id: str, error: tuple[int, str], what: str) -> None:
+    """The request (acted ahead) gets exactly `error` (status, `error.code`), its route served."""
+    _, _, response = arrange.acted()
     require_route_served(response)
     expect_error(response, requirement_id, *error, what)
 
 
 @pytest.mark.requirement("CANCEL-AUTH-REQUIRED")
+@acts_ahead(refusal(WITHOUT_TOKEN, "CANCEL-AUTH-REQUIRED"))
 def test_cancel_without_token_is_refused_and_leaves_event(graph: Graph, arrange: Arranger) -> None:
     """No Authorization header: refused with a 4xx, the event untouched."""
-    refused_and_untouched(arrange, graph, WITHOUT_TOKEN, "CANCEL-AUTH-REQUIRED", "a cancel without a token")
+    refused_and_untouched(arrange, graph, "CANCEL-AUTH-REQUIRED", "a cancel without a token")
 
 
 @pytest.mark.requirement("GRAPH-401-NO-TOKEN")
+@acts_ahead(refusal(WITHOUT_TOKEN, "GRAPH-401-NO-TOKEN", read_back=False))
 def test_cancel_without_token_gives_401_invalid_authentication_token(
     graph: Graph, arrange: Arranger
 ) -> None:
     """No token: exactly 401 with code InvalidAuthenticationToken."""
-    refused_exactly(
-        graph, arrange, WITHOUT_TOKEN, "GRAPH-401-NO-TOKEN", (401, "InvalidAuthenticationToken"), "no token"
-    )
+    refused_exactly(arrange, "GRAPH-401-NO-TOKEN", (401, "InvalidAuthenticationToken"), "no token")
+
+
+def _invalid_token_stage(graph: Graph, target: TargetConfig, arrange: Arranger, kind: str) -> Refusal:
+    return refusal(INVALID_TOKENS[kind], "GRAPH-401-INVALID-TOKEN")(graph, target, arrange)
 
 
 @pytest.mark.parametrize("kind", list(INVALID_TOKENS))
 @pytest.mark.requirement("GRAPH-401-INVALID-TOKEN")
+@acts_ahead(_invalid_token_stage)
 def test_cancel_with_invalid_token_gives_401(graph: Graph, arrange: Arranger, kind: str) -> None:
     """A token that is not valid: 401 InvalidAuthenticationToken, the event untouched."""
-    event, before = arrange.untouched_event()
-    response = INVALID_TOKENS[kind](graph, event, "GRAPH-401-INVALID-TOKEN")
+    event, before, response = arrange.acted()
     require_route_served(response)
     expect_error(response, "GRAPH-401-INVALID-TOKEN", 401, "InvalidAuthenticationToken", f"a {kind} token")
-    expect_untouched(graph.as_(event.owner_role), event.path, before, "GRAPH-401-INVALID-TOKEN")
+    quiet = arrange.quiet(Effect.APPLIED, "to change the event after a refused request")
+    expect_untouched(graph.as_(event.owner_role), event.path, before, "GRAPH-401-INVALID-TOKEN", quiet=quiet)
 
 
 @pytest.mark.requirement("CANCEL-PERM-REQUIRED")
+@acts_ahead(refusal(READONLY, "CANCEL-PERM-REQUIRED", role="readonly"))
 def test_cancel_without_calendars_readwrite_is_refused(graph: Graph, arrange: Arranger) -> None:
     """A token without Calendars.ReadWrite: refused with a 4xx, the event untouched."""
-    graph.as_("readonly")  # not configured: not-verified before anything is created
     what = "a token without Calendars.ReadWrite"
-    refused_and_untouched(arrange, graph, READONLY, "CANCEL-PERM-REQUIRED", what)
+    refused_and_untouched(arrange, graph, "CANCEL-PERM-REQUIRED", what)
 
 
 @pytest.mark.requirement("GRAPH-403-ACCESS-DENIED")
+@acts_ahead(refusal(READONLY, "GRAPH-403-ACCESS-DENIED", read_back=False, role="readonly"))
 def test_cancel_without_calendars_readwrite_gives_403_access_denied(
     graph: Graph, arrange: Arranger
 ) -> None:
     """A token without Calendars.ReadWrite: exactly 403 ErrorAccessDenied."""
-    graph.as_("readonly")
-    refused_exactly(
-        graph, arrange, READONLY, "GRAPH-403-ACCESS-DENIED", (403, "ErrorAccessDenied"), "a readonly token"
-    )
+    refused_exactly(arrange, "GRAPH-403-ACCESS-DENIED", (403, "ErrorAccessDenied"), "a readonly token")
 
 
 def _own_token_cancels(graph: Graph, arrange: Arranger, role: str, requirement_id: str, what: str) -> None:
@@ -174,14 +188,14 @@ def test_personal_account_cancels(graph: Graph, arrange: Arranger) -> None:
 
 
 @pytest.mark.requirement("GRAPH-400-ME-APP-TOKEN")
+@acts_ahead(refusal(APP_TOKEN_ON_ME, "GRAPH-400-ME-APP-TOKEN", role="application"))
 def test_me_route_with_app_token_gives_400_bad_request(graph: Graph, arrange: Arranger) -> None:
     """`/me` with an app-only token: 400 BadRequest, the event untouched."""
-    graph.as_("application")
-    event, before = arrange.untouched_event()
-    response = APP_TOKEN_ON_ME(graph, event, "GRAPH-400-ME-APP-TOKEN")
+    event, before, response = arrange.acted()
     require_route_served(response)
     expect_error(response, "GRAPH-400-ME-APP-TOKEN", 400, "BadRequest", "/me with an app token")
-    expect_untouched(graph.as_(event.owner_role), event.path, before, "GRAPH-400-ME-APP-TOKEN")
+    quiet = arrange.quiet(Effect.APPLIED, "to change the event after a refused request")
+    expect_untouched(graph.as_(event.owner_role), event.path, before, "GRAPH-400-ME-APP-TOKEN", quiet=quiet)
 
 
 ENVELOPE_CASES: dict[str, tuple[str, Sender]] = {
@@ -192,16 +206,21 @@ ENVELOPE_CASES: dict[str, tuple[str, Sender]] = {
 }
 
 
+def _envelope_stage(graph: Graph, target: TargetConfig, arrange: Arranger, case: str) -> Refusal:
+    scenario_requirement, sender = ENVELOPE_CASES[case]
+    require_profile(target, scenario_requirement)
+    return refusal(sender, "GRAPH-ERROR-ENVELOPE", read_back=False)(graph, target, arrange)
+
+
 @pytest.mark.parametrize("case", list(ENVELOPE_CASES))
 @pytest.mark.requirement("GRAPH-ERROR-ENVELOPE")
+@acts_ahead(_envelope_stage)
 def test_permission_errors_use_graph_error_envelope(
     graph: Graph, arrange: Arranger, target: TargetConfig, case: str
 ) -> None:
     """Each refusal is JSON `{"error": {"code", "message", "innerError": {...}}}` with a JSON content type."""
-    scenario_requirement, sender = ENVELOPE_CASES[case]
-    require_profile(target, scenario_requirement)
-    event, _ = arrange.untouched_event(read_back=False)
-    response = sender(graph, event, "GRAPH-ERROR-ENVELOPE")
+    require_profile(target, ENVELOPE_CASES[case][0])
+    _, _, response = arrange.acted()
     require_route_served(response)
     if response.status_code < 400:
         not_verified(f"the {case} request was not refused (HTTP {response.status_code}); no error to inspect")

@@ -188,6 +188,14 @@ def test_cancel_route_accepts_the_organizers_cancel(route: Route, graph: Graph, 
     accepted_and_gone(route, graph, arrange, route.requirement_id)
 
 
+def _cancel_for_the_answer(route: Route, graph: Graph, target: TargetConfig, arrange: Arranger) -> Cancelled:
+    """A new event on `route` (its profile supported), cancelled: the event, and the answer to judge."""
+    require_profile(target, route.requirement_id)
+    event = provision_for(route, arrange.provision)
+    return event, cancel_on(route, graph, event, "CANCEL-202-EMPTY")
+
+
+@acts_ahead(_cancel_for_the_answer)
 @pytest.mark.parametrize("route", route_params(ROUTES, mark_route=False))
 @pytest.mark.requirement("CANCEL-202-EMPTY")
 def test_cancel_route_answers_202_with_empty_body(
@@ -195,8 +203,7 @@ def test_cancel_route_answers_202_with_empty_body(
 ) -> None:
     """On every route template, success is exactly `202 Accepted` with nothing in the body."""
     require_profile(target, route.requirement_id)
-    event = provision_for(route, arrange.provision)
-    response = cancel_on(route, graph, event, "CANCEL-202-EMPTY")
+    event, response = arrange.acted()
     require_route_served(response, route.requirement_id)
     arrange.judge_refusal(event, response)
     expect(

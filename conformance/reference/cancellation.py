@@ -97,10 +97,12 @@ def _apply(connection: sqlite3.Connection, row: sqlite3.Row, request: CancelRequ
         _cancel_occurrence(connection, row, day, request, now)
 
 
-def mark_cancelled(store: Store, event_id: str) -> None:
-    """refused-yet-cancelled: the event reads isCancelled: true from now on, yet stays in its calendar."""
+def mark_cancelled(store: Store, event_id: str, delay_s: float = 0.0) -> None:
+    """refused-yet-cancelled: the event reads isCancelled: true from `delay_s` on (serve --apply-delay-ms),
+    yet stays in its calendar."""
+    visible_at = time.time() + max(delay_s, 0.0)
     with store.transaction() as connection:
-        connection.execute("UPDATE events SET cancel_visible_at = ? WHERE id = ?", (time.time(), event_id))
+        connection.execute("UPDATE events SET cancel_visible_at = ? WHERE id = ?", (visible_at, event_id))
 
 
 def _invitees(row: sqlite3.Row) -> list[Any]:

@@ -230,7 +230,7 @@ def _refused_yet_cancelled(call: Call, event_id: str, error: GraphError) -> None
         ref = find_event(call.store, call.mailbox.owner_id, event_id, calendar_scope(call, False))
     except GraphError:
         return
-    mark_cancelled(call.store, ref.row["id"])
+    mark_cancelled(call.store, ref.row["id"], call.settings.apply_delay_s)
 
 
 def _body_on_202(call: Call, body: dict[str, Any] | None) -> bool:

@@ -116,16 +116,19 @@ class Bound:
         text = f"waited {seconds(elapsed)} since its cause: {self.reason}"
         return "; ".join([text, *self.notes])
 
-    def found(self, missed_at: float | None = None) -> None:
+    def found(self, missed_at: float | None = None, began: float | None = None) -> None:
         """The effect showed just now: learn how long it took since its cause.
 
-        `missed_at`: when the last look that did not find it was (None: the first look found it). A first
-        look long after the cause (a case acted ahead) measures nothing: the effect is counted as seen,
-        its latency unknown (at most the time since the cause), and no bound is learned from it.
+        `missed_at`: when the last look that did not find it was (None: the first look found it); `began`:
+        when the look that found it began. A first look begun long after the cause (a case acted ahead)
+        measures nothing: the effect is counted as seen, its latency unknown (at most the time since the
+        cause), and no bound is learned from it. A first look begun at once measures up to its own end
+        (a look the target throttled counts its wait: an upper bound).
         """
         now = time.monotonic()
         latency_s = max(now - self.since, 0.0)
-        measured = missed_at is not None or latency_s <= self.poll_interval_s
+        prompt = began is not None and began - self.since <= self.poll_interval_s
+        measured = missed_at is not None or prompt or latency_s <= self.poll_interval_s
         if self.latencies is not None and self.what:
             self.latencies.observe(self.effect, latency_s if measured else None, self.what)
         if self.record is not None:
@@ -223,6 +226,31 @@ class EffectLatencies:
         """(the slowest latency seen of `effect`, what it was), or None while none was seen."""
         with self._lock:
             return self._slowest.get(effect)
+
+    def quiet_period(self, effect: Effect) -> tuple[float, str]:
+        """How long after its cause an effect of `effect` that must not happen is watched for, and why.
+
+        min(the kind's bound, factor x the slowest latency of the same kind measured in this run); with none
+        of that kind measured yet, the full bound. Another kind's latency never decides it.
+        """
+        base = self.bases(effect)
+        with self._lock:
+            slowest = self._slowest.get(effect)
+        if slowest is None:
+            return base.seconds, (
+                f"no effect of kind {effect.value!r} measured yet in this run: the {base.origin} bound "
+                f"({seconds(base.seconds)}; {base.key} raises it)"
+            )
+        learned_s = self.factor * slowest[0]
+        if learned_s >= base.seconds:
+            return base.seconds, (
+                f"the {base.origin} bound of effect {effect.value!r} ({seconds(base.seconds)}), below "
+                f"{self.factor:g}x the {seconds(slowest[0])} this target took {slowest[1]}"
+            )
+        return learned_s, (
+            f"{self.factor:g}x the {seconds(slowest[0])} this target took {slowest[1]} (the slowest of kind "
+            f"{effect.value!r} measured in this run; the {base.origin} bound is {seconds(base.seconds)})"
+        )
 
     def ran_out(self, bound: Bound) -> None:
         """A wait of `bound` ran out with nothing seen (the first one of its kind is kept as the proof)."""

@@ -53,6 +53,8 @@ BROKEN_ROWS = [  # short declared bounds: a broken effect costs seconds, not the
         effects={f"{kind}_s": 8.0 for kind in ALL_KINDS}, fault="no-cancellation-message"),
     Row("mail listed 3 s late, a notice for an empty comment", {"list_delay_ms": 3000},
         effects={f"{kind}_s": 8.0 for kind in ALL_KINDS}, fault="empty-comment-sends-notice"),
+    Row("effects 2 s late, a refused cancel cancels late", {"apply_delay_ms": 2000},
+        effects={f"{kind}_s": 6.0 for kind in ALL_KINDS}, fault="refused-yet-cancelled"),
 ]
 
 

@@ -35,6 +35,7 @@ from conformance.cases.toolkit.checks import (
     profile_of,
     require_profile,
     sentence_of,
+    stays_absent,
     waited,
 )
 from conformance.cases.toolkit.observe import (
@@ -112,6 +113,7 @@ __all__ = [
     "sentence_of",
     "series_window",
     "unreadable_mailbox",
+    "stays_absent",
     "waited",
     "window",
 ]

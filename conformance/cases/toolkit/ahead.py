@@ -154,6 +154,7 @@ class Stager:
         try:
             with records_to(record):
                 arranger = Arranger(self.graph, self.target, provision, self.session, item)
+                arranger.ahead = True
                 params = parameters_for(stage, item)
                 staged.value = stage(graph=self.graph, target=self.target, arrange=arranger, **params)
         except BaseException as error:  # noqa: BLE001 - any outcome (skip, failure, lost target) is the case's

@@ -30,6 +30,7 @@ from conformance.target.prerequisites import (
     DELETED_ITEMS,
     EVENT_READ,
     MAILBOX_MESSAGES,
+    PrerequisiteFailed,
     records_to,
     unanswered_fails,
 )
@@ -60,6 +61,7 @@ class Arranger:
         self.log = provision.log
         self.latencies: EffectLatencies = session.latencies if session else latencies_for(target)
         self._created_at: dict[str, float] = {}  # event id -> when its creation was answered (monotonic)
+        self.ahead = False  # arranging a stage acted ahead, beside others: no event shared with them
 
     def _record(self, entry: dict[str, Any]) -> None:
         """A wait's bound, latency or run-out, on the case's item (for the reports' effect table)."""
@@ -120,10 +122,19 @@ class Arranger:
 
         Shared across the run: a refused request leaves it unchanged, so the next case reuses it (once it
         reads back as created); when it does not, a new one is made. `read_back=False`: a case judging only
-        the answer needs no EVENT-READ of a new one (its "before" is then empty).
+        the answer gets another shared event (its "before" empty), never read: a refusal nobody judges never
+        touches the event judged cases reuse (its effect, late, would be blamed on the next).
         """
-        if self.session is None:
+        if self.session is None or self.ahead:  # stages run together: one's refusal never touches another's
             return self.event() if read_back else (self.create(), {})
+        if not read_back:  # judged on the answer only: another event, never the judged cases' one
+            with self.session.lock, self._shared_records():
+                scrap = self.session.scrap
+                if scrap is None or self.graph.as_(scrap.owner_role).get(scrap.path).status_code != 200:
+                    provision = self.session.provision
+                    scrap = Arranger(self.graph, self.target, provision, self.session, self.item).create()
+                    self.session.scrap = scrap
+                return scrap, {}
         with self.session.lock, self._shared_records():
             before = self.session.reusable(self.session.untouched)
             if self.session.untouched is not None and before is not None:
@@ -224,6 +235,74 @@ class Arranger:
     def effect(self, effect: Effect, what: str, since: float | None = None) -> Bound:
         """How long to wait for an effect of the act (`what`: "to remove the event"), from its answer."""
         return self.latencies.bound(effect, what, self._cause(since), self._record)
+
+    def quiet(self, effect: Effect, what: str, since: float | None = None) -> Bound:
+        """How long to watch for an effect of `effect` that must not happen (`what`), from its cause.
+
+        min(the kind's bound, factor x the slowest of the kind measured in this run); nothing is learned
+        from it and it is no bound the run reports.
+        """
+        cause = self._cause(since)
+        if self.latencies.slowest(effect) is None:
+            self._calibrate()
+        period_s, reason = self.latencies.quiet_period(effect)
+        return Bound(effect, period_s, self.latencies.interval_s, reason, what, cause)
+
+    def _calibrate(self) -> None:
+        """Once per run (process): a meeting cancelled and its effects looked for at once, so that checks of
+        what must not happen rest on the latency of the same kinds measured here (applied, notice).
+
+        Nothing is judged: an effect that does not show leaves its kind unmeasured (its full bound).
+        """
+        if self.session is None:
+            return
+        with self.session.lock:
+            if self.session.calibrated:
+                return
+            self.session.calibrated = True
+        acted = last_act_at()
+        try:
+            with self._shared_records():
+                shared = Arranger(self.graph, self.target, self.session.provision, self.session, self.item)
+                event = shared.create(attendees=1)
+                owner = self.graph.as_(event.owner_role)
+                answer = owner.post(f"{event.path}/cancel", json={"comment": "graph-conformance calibration"})
+                if not 200 <= answer.status_code < 300:
+                    return
+                cause = time.monotonic()
+                self._measure_applied(owner, event, cause)
+                self._measure_notice(event, cause)
+        except (PrerequisiteFailed, pytest.skip.Exception, requests.RequestException):
+            return  # no calibration: the quiet periods stay the full bounds
+        finally:
+            set_last_act(acted)
+
+    def _measure_applied(self, owner: Any, event: ProvisionedEvent, cause: float) -> None:
+        """Poll the organizer's cancelled event from its cancel's answer: learns how long `applied` takes."""
+        learn = self.latencies.bound(Effect.APPLIED, "to show a cancel (calibration)", cause, self._record)
+
+        def fetch() -> Seen[None]:
+            response = owner.get(event.path)
+            body = json_of(response)
+            cancelled = isinstance(body, dict) and body.get("isCancelled") is True
+            return Seen(response.status_code in GONE or cancelled, None, response)
+
+        poll(fetch, learn)
+
+    def _measure_notice(self, event: ProvisionedEvent, cause: float) -> None:
+        """Poll the attendee's mailbox from the cancel's answer: learns how long a `notice` takes."""
+        role = event.attendee_roles[0]
+        client = self.graph.as_(role)
+        learn = self.latencies.bound(
+            Effect.NOTICE, "to deliver a cancellation notice (calibration)", cause, self._record
+        )
+
+        def fetch() -> Seen[None]:
+            seen = messages_about(client, event.subject)
+            notices = [item for item in seen.value if item.get("meetingMessageType") == "meetingCancelled"]
+            return Seen(bool(notices), None, seen.response)
+
+        poll(fetch, learn)
 
     def notice_wait(self, what: str = "to deliver a cancellation notice") -> Bound:
         """The wait for a notice the last act caused: its bound, plus the sending limit's queue."""

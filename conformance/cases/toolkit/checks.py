@@ -207,7 +207,7 @@ def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
         began = time.monotonic()
         seen = fetch()
         if seen.found:
-            within.found(missed)
+            within.found(missed, began)
             return seen
         missed = began
         shortcut = within.shortcut()  # proven meanwhile (another case, another xdist worker): stop here
@@ -219,6 +219,20 @@ def poll(fetch: Callable[[], Seen[T]], within: Polling) -> Seen[T]:
             within.ran_out()
             return seen
         time.sleep(min(within.poll_interval_s, remaining))
+
+
+def stays_absent(fetch: Callable[[], Seen[T]], quiet: Bound) -> Seen[T]:
+    """Look with `fetch` for an effect that must not happen until `quiet` has passed since its cause.
+
+    Looks repeatedly meanwhile: the first look that finds it is returned at once (found: the check fails);
+    else the last look, begun once the quiet period since the cause was over (at least one look).
+    """
+    while True:
+        began = time.monotonic()
+        seen = fetch()
+        if seen.found or began >= quiet.deadline:
+            return seen
+        time.sleep(min(quiet.poll_interval_s, max(quiet.deadline - time.monotonic(), 0.0)))
 
 
 def waited(within: Polling) -> str:

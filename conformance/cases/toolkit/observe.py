@@ -10,10 +10,11 @@ from typing import Any
 
 import requests
 
-from conformance.cases.toolkit.checks import Polling, Seen, expect, json_of, poll, waited
+from conformance.cases.toolkit.checks import Polling, Seen, expect, json_of, poll, stays_absent, waited
 from conformance.target.client import Graph, GraphClient
 from conformance.target.conventions import iso
 from conformance.target.listing import value_of
+from conformance.target.polling import Bound
 from conformance.target.prerequisites import EVENT_READ, MAILBOX_MESSAGES, PrerequisiteFailed, exchange_record
 from conformance.target.provision import ProvisionedEvent
 
@@ -163,16 +164,30 @@ def find_copy(client: GraphClient, event: ProvisionedEvent) -> Seen[Item | None]
 
 
 def expect_untouched(
-    client: GraphClient, path: str, before: Item, requirement_id: str, what: str = "the refused request"
+    client: GraphClient, path: str, before: Item, requirement_id: str, what: str = "the refused request", *,
+    quiet: Bound | None = None,
 ) -> None:
-    """The event at `path` is as it was: still there (200), not cancelled; judged against `before`."""
+    """The event at `path` is as it was: still there (200), not cancelled; judged against `before`.
+
+    `quiet` (Arranger.quiet): looked at until that long after the refused request's answer, a change seen
+    meanwhile failing at once; without it, one look.
+    """
     if before.get("isCancelled") is True:  # the arranged event is not as created: EVENT-READ names the gap
         raise PrerequisiteFailed(
             EVENT_READ,
             f"the event already showed isCancelled: true before {what} was sent, so whether {what} changed "
             "it cannot be judged",
         )
-    after = client.get(path)
+
+    def changed() -> Seen[None]:
+        after = client.get(path)
+        body = json_of(after)
+        cancelled = isinstance(body, dict) and body.get("isCancelled") is True
+        return Seen(after.status_code != 200 or cancelled, None, after)
+
+    seen = stays_absent(changed, quiet) if quiet is not None else changed()
+    after = seen.response
+    assert after is not None
     expect(
         after.status_code == 200,
         requirement_id,

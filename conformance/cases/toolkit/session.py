@@ -45,8 +45,10 @@ class CaseSession:
         self.stager = Stager(graph, target, run_id, self)
         self.lock = threading.RLock()
         self.untouched: ProvisionedEvent | None = None  # the event refused requests reuse
+        self.scrap: ProvisionedEvent | None = None  # the event refused requests judged on the answer reuse
         self.unknown_path: str | None = None  # a deleted event's path
         self._without_attendees: PrerequisiteFailed | bool | None = None  # None: not asked yet
+        self.calibrated = False  # whether Arranger.quiet measured the applied and notice latencies
         self.answers: dict[str, Any] = {}  # what `Arranger.once` keeps: an answer, or why there is none
 
     def reusable(self, event: ProvisionedEvent | None) -> Item | None:

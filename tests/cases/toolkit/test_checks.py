@@ -220,7 +220,7 @@ class Taught(Bound):
 
     taught: list[bool] = ()  # type: ignore[assignment]  # a list given by the test
 
-    def found(self, missed_at: float | None = None) -> None:
+    def found(self, missed_at: float | None = None, began: float | None = None) -> None:
         self.taught.append(True)
 
 
