@@ -16,7 +16,6 @@ from conformance.cases.toolkit import (
     Arranger,
     Effect,
     Item,
-    PrerequisiteFailed,
     Seen,
     acts_ahead,
     expect,
@@ -35,6 +34,7 @@ from conformance.spec.catalog import load_catalog
 from conformance.spec.page import parse_page
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import TargetConfig
+from conformance.target.prerequisites import PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
 

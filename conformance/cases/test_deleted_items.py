@@ -8,7 +8,6 @@ import requests
 from conformance.cases.toolkit import (
     GONE,
     Arranger,
-    Effect,
     Seen,
     acts_ahead,
     expect,
@@ -21,6 +20,7 @@ from conformance.cases.toolkit import (
 )
 from conformance.target.client import Graph, GraphClient
 from conformance.target.config import TargetConfig
+from conformance.target.polling import Effect
 from conformance.target.provision import ProvisionedEvent
 
 NEWEST_PAGE = {"$top": "50"}

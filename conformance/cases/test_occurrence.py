@@ -175,8 +175,8 @@ def _cancel_a_delivered_occurrence(graph: Graph, target: TargetConfig, arrange: 
     return series
 
 
-@pytest.mark.requirement("GRAPH-OCCURRENCE-NOTIFIES")
 @acts_ahead(_cancel_a_delivered_occurrence)
+@pytest.mark.requirement("GRAPH-OCCURRENCE-NOTIFIES")
 def test_attendees_are_notified_of_the_cancelled_occurrence(
     graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> None:
