@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -292,3 +293,105 @@ def test_the_catalog_is_read_once() -> None:
     checks.sentence_of("CANCEL-202-EMPTY")
     checks.sentence_of("GRAPH-ERROR-ENVELOPE")
     assert checks._catalog.cache_info().misses == 1
+
+
+def test_a_first_look_long_after_the_cause_counts_the_effect_but_measures_nothing() -> None:
+    entries: list[dict[str, Any]] = []
+    ahead = Bound(Effect.NOTICE, 30.0, 0.01, "test", "to deliver a notice", time.monotonic() - 10.0,
+                  record=entries.append)
+    assert checks.poll(lambda: Seen(True, 1), ahead) == Seen(True, 1)
+    assert entries[-1] == {"kind": "notice", "seen": 1}, "a case acted ahead: latency unknown"
+
+
+def test_a_first_look_begun_at_once_measures_its_own_wait() -> None:
+    entries: list[dict[str, Any]] = []
+    prompt = Bound(Effect.NOTICE, 30.0, 0.05, "test", "to deliver a notice", record=entries.append)
+
+    def slow() -> Seen[int]:
+        time.sleep(0.2)  # a look the target made wait: longer than the interval
+        return Seen(True, 1)
+
+    assert checks.poll(slow, prompt).found
+    assert entries[-1]["kind"] == "notice" and entries[-1]["latency_s"] >= 0.2
+
+
+def test_a_wait_whose_kind_is_proven_never_to_come_stops_after_one_look() -> None:
+    latencies = EffectLatencies(lambda effect: Base(5.0, "default", effect.key), interval_s=0.01, factor=10.0)
+    latencies.bound(Effect.NOTICE, "to deliver the invitation").ran_out()
+    later = latencies.bound(Effect.NOTICE, "to deliver a notice")
+    looks: list[int] = []
+
+    def fetch() -> Seen[int]:
+        looks.append(1)
+        assert len(looks) == 1, "looked again though the kind is proven never to come"
+        return Seen(False, 0)
+
+    assert checks.poll(fetch, later) == Seen(False, 0)
+    assert len(later.notes) == 1 and re.fullmatch(
+        r"looked \S+ s since its cause, then stopped: no effect of kind 'notice' has shown in this run, and "
+        r"the wait to deliver the invitation ran out its full bound of 5.0 s \(default; effects\.notice_s "
+        r"raises it\)", later.notes[0]), later.notes
+
+
+class Clock:
+    """A stand-in for the `time` module: `sleep` moves its `monotonic` on, at once."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The checks' clock, faked: polls take no real time, each look's moment is exact."""
+    fake = Clock()
+    monkeypatch.setattr(checks, "time", fake)
+    return fake
+
+
+def counted(clock: Clock, looks: list[float], *, found_at: int = 0, most: int = 4) -> Any:
+    """A fetch noting when it looked, finding at its `found_at`th look (0: never), at most `most` looks."""
+
+    def fetch() -> Seen[int]:
+        looks.append(clock.now)
+        assert len(looks) <= most, f"looked again at {clock.now} s: {looks}"
+        return Seen(len(looks) == found_at, len(looks))
+
+    return fetch
+
+
+def since_zero(record: Any = None) -> Bound:
+    """A bound of 1 s from a cause at 0 s, looking every 0.375 s: looks at 0, 0.375, 0.75 and 1 s."""
+    return Bound(Effect.APPLIED, 1.0, 0.375, "test", "to change the event", 0.0, record=record)
+
+
+def test_a_poll_ends_with_a_last_look_exactly_at_its_deadline(clock: Clock) -> None:
+    looks: list[float] = []
+    entries: list[dict[str, Any]] = []
+    seen = checks.poll(counted(clock, looks), since_zero(entries.append))
+    assert seen == Seen(False, 4)
+    assert looks == [0.0, 0.375, 0.75, 1.0]
+    assert entries[-1] == {"kind": "applied", "ran_out": True}
+
+
+def test_a_quiet_period_is_watched_until_a_last_look_at_its_end(clock: Clock) -> None:
+    looks: list[float] = []
+    seen = checks.stays_absent(counted(clock, looks), since_zero())
+    assert seen == Seen(False, 4)
+    assert looks == [0.0, 0.375, 0.75, 1.0], "every interval, the last look at the end, not after"
+
+
+def test_an_effect_seen_within_the_quiet_period_ends_it_at_once(clock: Clock) -> None:
+    looks: list[float] = []
+    assert checks.stays_absent(counted(clock, looks, found_at=2), since_zero()) == Seen(True, 2)
+    assert looks == [0.0, 0.375]
+    looks.clear()
+    late = Bound(Effect.APPLIED, 1.0, 0.375, "test", "to change the event", -5.0)
+    assert checks.stays_absent(counted(clock, looks), late) == Seen(False, 1)
+    assert len(looks) == 1, "a cause long past: one look"
