@@ -69,3 +69,19 @@ class FakeGraph:
     def as_(self, role: str) -> FakeClient:
         """The client acting as `role`."""
         return self.clients[role]
+
+
+class Clock:
+    """A stand-in for the `time` module: `sleep` moves its `monotonic` on at once (a negative sleep fails)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        """The fake time now, in seconds."""
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """Move the fake time on by `seconds`."""
+        assert seconds >= 0
+        self.now += seconds

@@ -19,7 +19,7 @@ from conformance.target.config import TargetConfig
 from conformance.target.polling import Base, Bound, Effect, EffectLatencies
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
-from tests.cases.toolkit._answers import ABSENT, answer, envelope
+from tests.cases.toolkit._answers import ABSENT, Clock, answer, envelope
 
 SKIP = pytest.skip.Exception  # what not_applicable raises
 
@@ -331,20 +331,6 @@ def test_a_wait_whose_kind_is_proven_never_to_come_stops_after_one_look() -> Non
         r"looked \S+ s since its cause, then stopped: no effect of kind 'notice' has shown in this run, and "
         r"the wait to deliver the invitation ran out its full bound of 5.0 s \(default; effects\.notice_s "
         r"raises it\)", later.notes[0]), later.notes
-
-
-class Clock:
-    """A stand-in for the `time` module: `sleep` moves its `monotonic` on, at once."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.now += seconds
 
 
 @pytest.fixture

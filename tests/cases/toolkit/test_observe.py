@@ -10,14 +10,15 @@ from typing import Any, cast
 import pytest
 import requests
 
-from conformance.cases.toolkit import observe
+from conformance.cases.toolkit import checks, observe
 from conformance.errors import ConformanceFailure
 from conformance.target.client import Graph, GraphClient
+from conformance.target.polling import Bound, Effect
 from conformance.target.prerequisites import PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.redact import Redactor
 from conformance.target.transcript import Transcript
-from tests.cases.toolkit._answers import FakeClient, FakeGraph, answer
+from tests.cases.toolkit._answers import Clock, FakeClient, FakeGraph, answer
 
 START = datetime(2031, 3, 1, 10, 0, 0)
 EVENT = ProvisionedEvent(id="E1", subject="Sync [gc run-1]", ical_uid="ICAL-1", owner_role="organizer",
@@ -269,3 +270,70 @@ def test_an_event_cancelled_before_cannot_be_judged() -> None:
         "the event already showed isCancelled: true before the refused request was sent, "
         "so whether the refused request changed it cannot be judged")
     assert client.calls == []
+
+
+def test_a_notice_keeps_the_mailbox_listing_that_found_it() -> None:
+    notices = observe.expect_notices(as_graph(attendee=listing(NOTICE)), ["attendee"], "Sync [gc run-1]",
+                                     "CANCEL-SENDS-MESSAGE", Quick())
+    notice = notices["attendee"]
+    assert isinstance(notice, observe.Notice) and notice == NOTICE
+    assert notice.response is not None and notice.response.json() == {"value": [NOTICE]}
+
+
+def test_an_excerpt_is_the_text_without_markup_on_one_line() -> None:
+    message = {"body": {"content": "<p>Meeting<br>off</p>\n\n  <b>sorry</b>"}, "bodyPreview": "Meeting off"}
+    assert observe.excerpt(message) == "Meeting off sorry Meeting off"
+    assert observe.excerpt({"body": {"content": "x" * observe.EXCERPT_CHARS}}) == "x" * observe.EXCERPT_CHARS
+    assert observe.excerpt({"body": {"content": "y" * (observe.EXCERPT_CHARS + 1)}}) == (
+        "y" * observe.EXCERPT_CHARS + "...")
+
+
+def test_the_mailbox_listing_names_the_newest_few_messages() -> None:
+    assert observe.mailbox_holds(None) == "the mailbox listing held no message"
+    assert observe.mailbox_holds(answer(200, {"value": []})) == "the mailbox listing held no message"
+    bare = {"meetingMessageType": None}
+    five = [INVITATION, bare, {"subject": "Hello"}, NOTICE, OTHER]
+    assert observe.mailbox_holds(answer(200, {"value": five})) == (
+        "the mailbox held 'Sync [gc run-1]' (meetingRequest), '' (no type), 'Hello' (no type), "
+        "'Canceled: Sync [gc run-1]' (meetingCancelled), 'Canceled: Lunch [gc run-1]' (meetingCancelled)")
+    assert observe.mailbox_holds(answer(200, {"value": [bare] * 7})) == (
+        "the mailbox held '' (no type), '' (no type), '' (no type), '' (no type), '' (no type) and 2 more")
+
+
+def changing(*answers: requests.Response) -> FakeClient:
+    """A client whose GETs answer `answers` in turn, then the last one again."""
+    queue = list(answers)
+    return FakeClient(lambda path, params: queue.pop(0) if len(queue) > 1 else queue[0])
+
+
+@pytest.fixture
+def quiet(monkeypatch: pytest.MonkeyPatch) -> Bound:
+    """A quiet period of 1 s looked at every 0.375 s, on a fake clock (no real wait)."""
+    monkeypatch.setattr(checks, "time", Clock())
+    return Bound(Effect.APPLIED, 1.0, 0.375, "test", "to change the event", 0.0)
+
+
+def test_a_refused_request_is_watched_for_the_quiet_period(quiet: Bound) -> None:
+    client = changing(answer(200, BEFORE))
+    observe.expect_untouched(as_client(client), "/me/events/E1", BEFORE, "CANCEL-AUTH-REQUIRED", quiet=quiet)
+    assert client.calls == [("/me/events/E1", None)] * 4
+
+
+def test_an_event_cancelled_within_the_quiet_period_fails_at_once(quiet: Bound) -> None:
+    client = changing(answer(200, BEFORE), answer(200, {**BEFORE, "isCancelled": True}), answer(200, BEFORE))
+    with pytest.raises(ConformanceFailure) as caught:
+        observe.expect_untouched(as_client(client), "/me/events/E1", BEFORE, "CANCEL-AUTH-REQUIRED",
+                                 quiet=quiet)
+    assert caught.value.message == (
+        "the refused request marked the event cancelled (isCancelled: true after, not before)")
+    assert len(client.calls) == 2
+
+
+def test_an_event_gone_within_the_quiet_period_fails_at_once(quiet: Bound) -> None:
+    client = changing(answer(200, BEFORE), answer(404, None), answer(200, BEFORE))
+    with pytest.raises(ConformanceFailure) as caught:
+        observe.expect_untouched(as_client(client), "/me/events/E1", BEFORE, "CANCEL-AUTH-REQUIRED",
+                                 quiet=quiet)
+    assert caught.value.message == (
+        "the refused request still changed the event: GET on it answered HTTP 404 (200 before)")
+    assert len(client.calls) == 2
