@@ -12,6 +12,7 @@ from conformance.outcomes import (
     not_applicable,
     not_verified,
     outcome_of_skip,
+    refuse,
 )
 
 SKIP = pytest.skip.Exception
@@ -47,3 +48,10 @@ def test_a_case_ends_not_applicable_or_not_verified_with_its_reason() -> None:
 )
 def test_a_skip_is_not_applicable_only_when_it_says_so_first(message: str, expected: str) -> None:
     assert outcome_of_skip(message) == expected
+
+
+def test_a_refused_run_prints_one_line_and_returns_its_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert refuse("no such profile 'x'") == 2
+    assert refuse("the target file is unreadable", ExitCode.USAGE) == int(ExitCode.USAGE)
+    assert capsys.readouterr().err == (
+        "graph-conformance: no such profile 'x'\ngraph-conformance: the target file is unreadable\n")

@@ -14,6 +14,7 @@ from conformance.report import collect
 from conformance.report.collect import FOOTPRINT_PROPERTY, REPORT_ATTRIBUTE, ResultCollector
 from conformance.target.exchange import Exchange
 from conformance.target.footprint import Footprint
+from conformance.target.polling import EFFECT_PROPERTY
 from conformance.target.prerequisites import PREREQUISITE_PROPERTY
 
 NODE = "tests/t.py::test_a"
@@ -236,3 +237,13 @@ def test_the_report_hook_annotates_a_conformance_item_with_its_ids_exchanges_and
     assert annotation["requirements"] == ["CANCEL-202-EMPTY"] and len(annotation["exchanges"]) == 1
     carried = collect._property(phase.user_properties, FOOTPRINT_PROPERTY)
     assert isinstance(carried, dict) and carried["requests"] == 1 and carried["cancels_sent"] == 1
+
+
+def test_a_case_keeps_its_effect_records_only() -> None:
+    waits = [{"kind": "notice", "bound_s": 30.0}, {"kind": "notice", "seen": 1, "latency_s": 0.2}]
+    properties: list[tuple[str, object]] = [
+        (EFFECT_PROPERTY, waits[0]), ("other", {"kind": "x"}), (EFFECT_PROPERTY, "not a record"),
+        (EFFECT_PROPERTY, waits[1]),
+    ]
+    assert fold(report(properties=properties)).effects == waits
+    assert fold(report()).effects == []
