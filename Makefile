@@ -22,7 +22,7 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy conformance tests bench
 	$(BIN)/graph-conformance generate --check
-	$(BIN)/pytest tests $(ARGS)
+	$(BIN)/pytest tests -n 2 --dist loadfile $(ARGS)  # the matrix file on one worker, the rest on the other
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
