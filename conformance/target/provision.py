@@ -197,8 +197,12 @@ class Provisioner:
         recurrence: dict[str, Any] | None = None,
         subject_suffix: str = "",
         start: datetime | None = None,
+        properties: dict[str, Any] | None = None,
     ) -> ProvisionedEvent:
-        """A new tagged event of `owner` (or of the group) inviting the first `attendees` attendees."""
+        """A new tagged event of `owner` (or of the group) inviting the first `attendees` attendees.
+
+        `properties`: more members of the new event (e.g. `isReminderOn`), sent as given.
+        """
         client = self.graph.as_(owner)
         attendee_roles = self.graph.target.attendee_roles[:attendees]
         if len(attendee_roles) < attendees:
@@ -221,6 +225,7 @@ class Provisioner:
         }
         if recurrence is not None:
             payload["recurrence"] = recurrence
+        payload.update(properties or {})
         prefix = f"/groups/{quote_id(group_id)}" if group_id else "/me"
         create_path = (
             f"{prefix}/calendars/{quote_id(calendar_id)}/events" if calendar_id else f"{prefix}/events"
