@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.cases.toolkit import Arranger, acts_ahead, expect, last_act_at, send
+from conformance.cases.toolkit.contract import contract_cases
+from conformance.cases.toolkit.reminder_actions import DISMISS
 from conformance.cases.toolkit.reminders import expect_reminder_gone, listed_reminder, reminder_event
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -34,3 +36,8 @@ def test_dismissed_reminder_leaves_reminder_view(arrange: Arranger) -> None:
     """After dismissReminder, reminderView no longer lists the event's reminder."""
     event, acted_at = arrange.acted()
     expect_reminder_gone(arrange, event, "DISMISS-REMINDER-GONE", acted_at)
+
+
+# routes, 200 and empty body, auth, permissions; dismissReminder takes no body, so no content-type case
+_CASES = contract_cases(DISMISS)
+globals().update({name: case for name, case in _CASES.items() if "content_type" not in name})

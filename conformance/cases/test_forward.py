@@ -7,6 +7,8 @@ import pytest
 import requests
 
 from conformance.cases.toolkit import Arranger, acts_ahead, last_act_at, send
+from conformance.cases.toolkit.contract import contract_cases
+from conformance.cases.toolkit.forward_action import FORWARD
 from conformance.cases.toolkit.forwarding import (
     clean_mailboxes,
     expect_attendees_added,
@@ -100,3 +102,6 @@ def test_forward_with_an_empty_comment_is_accepted(graph: Graph, arrange: Arrang
         body=forward_body(graph, roles, ""),
     )
     expect_forwarded(response, "FORWARD-COMMENT-EMPTY", 'a forward with "Comment": ""')
+
+
+globals().update(contract_cases(FORWARD))  # routes, 202 and empty body, auth, content type, permissions

@@ -7,6 +7,8 @@ from datetime import datetime
 import pytest
 
 from conformance.cases.toolkit import Arranger, acts_ahead, expect, last_act_at, send
+from conformance.cases.toolkit.contract import contract_cases
+from conformance.cases.toolkit.reminder_actions import SNOOZE
 from conformance.cases.toolkit.reminders import (
     date_time_time_zone,
     expect_reminder_at,
@@ -44,3 +46,6 @@ def test_snoozed_reminder_fires_at_the_new_time(arrange: Arranger) -> None:
     """After snoozeReminder, reminderView lists the event's reminderFireTime at newReminderTime."""
     event, new_time, acted_at = arrange.acted()
     expect_reminder_at(arrange, event, new_time, "SNOOZE-REMINDER-MOVED", acted_at)
+
+
+globals().update(contract_cases(SNOOZE))  # routes, 200 and empty body, auth, content type, permissions

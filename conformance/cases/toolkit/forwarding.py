@@ -88,19 +88,27 @@ def clean_mailboxes(arrange: Arranger, roles: Iterable[str], subject: str) -> No
             raise arrange.log.failed(MAILBOX_MESSAGES, detail)
 
 
+def new_message(
+    graph: Graph, role: str, subject: str, before: set[str], of_type: str | None
+) -> Seen[Item | None]:
+    """One look: found when `role`'s mailbox lists a message about `subject` not in `before` (of `of_type`);
+    else the value is another new message about it, if any."""
+    seen = messages_about(graph.as_(role), subject)
+    fresh = [item for item in seen.value if str(item.get("id")) not in before]
+    found = next((item for item in fresh if of_type in (None, item.get("meetingMessageType"))), None)
+    return Seen(found is not None, found or (fresh[0] if fresh else None), seen.response)
+
+
+def request_arrived(graph: Graph, role: str, subject: str) -> Seen[Item | None]:
+    """One look: found when `role`'s mailbox lists a meeting request about `subject`."""
+    return new_message(graph, role, subject, set(), INVITATION)
+
+
 def _new_message(
     graph: Graph, role: str, subject: str, within: Bound, before: set[str], of_type: str | None
 ) -> Seen[Item | None]:
     """Poll `role`'s mailbox until a message about `subject` not in `before` (of `of_type`) is listed."""
-    client = graph.as_(role)
-
-    def fetch() -> Seen[Item | None]:
-        seen = messages_about(client, subject)
-        fresh = [item for item in seen.value if str(item.get("id")) not in before]
-        found = next((item for item in fresh if of_type in (None, item.get("meetingMessageType"))), None)
-        return Seen(found is not None, found or (fresh[0] if fresh else None), seen.response)
-
-    return poll(fetch, within)
+    return poll(lambda: new_message(graph, role, subject, before, of_type), within)
 
 
 def expect_requests(

@@ -19,20 +19,22 @@ from conformance.cases.toolkit.checks import Seen, expect, expect_eventually, js
 from conformance.target.client import GraphClient
 from conformance.target.conventions import iso
 from conformance.target.polling import Effect
-from conformance.target.prerequisites import REMINDER_VIEW
+from conformance.target.prerequisites import REMINDER_VIEW, PrerequisiteFailed, exchange_record
 from conformance.target.provision import ProvisionedEvent
 
 Item = dict[str, Any]
 REMINDER_MINUTES = 30  # the new event's reminder fires this long before its start
 SNOOZE_BEFORE_START = timedelta(minutes=10)  # a snoozed reminder's new time: this long before the start
 WINDOW_PAD = timedelta(hours=2)  # the reminderView window reaches this far beyond the event and its reminder
+# the time every case snoozes to (per process): the reminder events start SNOOZE_BEFORE_START after it
+SNOOZE_TO = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=9)
 
 
 def reminder_event(arrange: Arranger, **options: Any) -> ProvisionedEvent:
-    """A new event of the organizer with its reminder on, REMINDER_MINUTES before its start (`options`:
-    Arranger.create's, e.g. `calendar_id`)."""
+    """A new event with its reminder on, REMINDER_MINUTES before its start, SNOOZE_BEFORE_START after
+    SNOOZE_TO (`options`: Arranger.create's, e.g. `owner`)."""
     properties = {"isReminderOn": True, "reminderMinutesBeforeStart": REMINDER_MINUTES}
-    return arrange.create(properties=properties, **options)
+    return arrange.create(properties=properties, start=SNOOZE_TO + SNOOZE_BEFORE_START, **options)
 
 
 def fires_at(event: ProvisionedEvent) -> datetime:
@@ -43,7 +45,8 @@ def fires_at(event: ProvisionedEvent) -> datetime:
 
 
 def snoozed_to(event: ProvisionedEvent) -> datetime:
-    """The new reminder time the cases snooze to: after the reminder's first fire time, before the start."""
+    """The new reminder time the cases snooze to (SNOOZE_TO for a `reminder_event`): after the reminder's
+    first fire time, before the start."""
     if event.start is None:
         raise ValueError("the event was not made by a Provisioner (no start)")
     return event.start - SNOOZE_BEFORE_START
@@ -90,7 +93,7 @@ def reminder_of(response: requests.Response, event: ProvisionedEvent) -> tuple[b
     return True, None
 
 
-def _reminders(arrange: Arranger, client: GraphClient, event: ProvisionedEvent) -> Seen[Item | None]:
+def look(client: GraphClient, event: ProvisionedEvent) -> Seen[Item | None]:
     """One look at reminderView for the event's reminder; an answer that is no listing fails REMINDER-VIEW."""
     response = client.get(reminder_view_path(event))
     listing, reminder = reminder_of(response, event)
@@ -99,7 +102,7 @@ def _reminders(arrange: Arranger, client: GraphClient, event: ProvisionedEvent) 
             f"GET /me/reminderView answered HTTP {response.status_code} without a `value` list of "
             "reminders, so where an event's reminder fires cannot be read"
         )
-        raise arrange.log.failed(REMINDER_VIEW, detail, response)
+        raise PrerequisiteFailed(REMINDER_VIEW, detail, exchange_record(response))
     return Seen(reminder is not None, reminder, response)
 
 
@@ -110,7 +113,7 @@ def listed_reminder(arrange: Arranger, event: ProvisionedEvent) -> Item:
     """
     client = arrange.graph.as_(event.owner_role)
     learn = arrange.effect(Effect.READ_BACK, "to list a new event's reminder", since=time.monotonic())
-    seen = poll(lambda: _reminders(arrange, client, event), learn)
+    seen = poll(lambda: look(client, event), learn)
     expected = fires_at(event)
     if not seen.found or seen.value is None:
         detail = (
@@ -135,7 +138,7 @@ def expect_reminder_at(
     client = arrange.graph.as_(event.owner_role)
 
     def fetch() -> Seen[Item | None]:
-        seen = _reminders(arrange, client, event)
+        seen = look(client, event)
         moved = seen.value is not None and fire_time(seen.value) == moment
         return Seen(moved, seen.value, seen.response)
 
@@ -151,7 +154,7 @@ def expect_reminder_gone(
     client = arrange.graph.as_(event.owner_role)
 
     def fetch() -> Seen[Item | None]:
-        seen = _reminders(arrange, client, event)
+        seen = look(client, event)
         return Seen(seen.value is None, seen.value, seen.response)
 
     within = arrange.effect(Effect.REMINDER_GONE, "to remove a dismissed reminder", since)
