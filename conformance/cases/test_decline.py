@@ -1,0 +1,6 @@
+"""decline: its contract (routes, 202, auth, content type, permissions) and its effects, proposed new times."""
+
+from conformance.cases.toolkit.answer_cases import answer_module
+from conformance.cases.toolkit.answers import DECLINE
+
+globals().update(answer_module(DECLINE))
