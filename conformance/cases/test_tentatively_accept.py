@@ -1,4 +1,4 @@
-"""tentativelyAccept: its contract (routes, 202, auth, content type, permissions) and its effects, proposed new times."""
+"""tentativelyAccept: its contract (routes, 202, auth, content type, permissions), effects, proposals."""
 
 from conformance.cases.toolkit.answer_cases import answer_module
 from conformance.cases.toolkit.answers import TENTATIVE
