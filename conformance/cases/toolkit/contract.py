@@ -142,7 +142,8 @@ def routes_of(prefix: str) -> list[Route]:
     for requirement_id, requirement in load_catalog().items():
         if not requirement_id.startswith(f"{prefix}-ROUTE-"):
             continue
-        segments = re.sub(r"\{[^}]*\}", "{}", str(requirement.sentence).split()[-1]).strip("/").split("/")
+        path = re.sub(r"\{[^}]*\}", "{}", str(requirement.sentence)).split()[-1]
+        segments = path.strip("/").split("/")
         principal, rest = segments[0].lower(), segments[1 if segments[0] == "me" else 2:]
         container = rest[0].lower() if rest[0].lower() != "events" else "events"
         principals = ("users-id", "users-upn") if principal == "users" else (principal,)
