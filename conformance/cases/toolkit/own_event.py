@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from conformance.target.polling import Effect
 from conformance.target.prerequisites import PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 
+CALENDAR_CONTAINERS = frozenset({"calendars", "calendargroup", "calendargroups"})
 Make = Callable[[Arranger, str, Route], ProvisionedEvent]  # (arranger, mailbox, route) -> a new event
 
 
@@ -50,12 +52,17 @@ def own_subject(
 
     shared = f"{key}: an event of {mailbox or 'the group'}"
     subject = created() if fresh else arrange.once(shared, created)
-    if route.container not in ("calendars", "calendargroup", "calendargroups"):
-        return subject
-    calendar_id, group_id = arrange.once(f"{key}: {mailbox}'s default calendar",
-                                         lambda: default_containers(graph, mailbox))
-    return Subject(subject.owner, subject.event_id, calendar_id, group_id, before=subject.before,
-                   context=subject.context)
+    return _through(graph, arrange, subject, route, key)
+
+
+def _through(graph: Graph, arrange: Arranger, subject: Subject, route: Route, key: str) -> Subject:
+    """`subject` as `route` addresses it: in its mailbox's default calendar (and group) when the route names
+    a calendar (read once per run)."""
+    if route.container in CALENDAR_CONTAINERS:
+        found = arrange.once(f"{key}: {subject.owner}'s default calendar",
+                             lambda: default_containers(graph, subject.owner))
+        return dataclasses.replace(subject, calendar_id=found[0], calendar_group_id=found[1])
+    return subject
 
 
 def calibrated(
