@@ -111,6 +111,8 @@ def match(raw_path: bytes, *, case_sensitive_cancel: bool = False) -> RouteMatch
         params = _match_segments(parts, rest, False)
         if params is not None:
             return RouteMatch(kind, version, principal, principal_id, params)
+    if principal == "groups" and len(rest) > 2 and rest[-1].lower() in _actions():
+        raise _unknown_segment(rest[-1])  # an action the page does not route under /groups
     if any(segment.lower() == "events" for segment in rest):
         raise malformed_id()  # an unencoded "/" split an id into several segments
     raise _unknown_segment(rest[-1] if rest else principal)
