@@ -307,7 +307,8 @@ def test_every_fault_switch_is_acted_on_by_the_server() -> None:
     source = "\n".join(
         text.split("FAULT_DEFINITIONS: dict")[0] for path, text in sources.items() if path.name != "faults.py"
     )
-    enums = [("Fault", Fault), *((enum.__name__, enum) for enum in action_fault_enums())]
+    enums: list[tuple[str, type[StrEnum]]] = [("Fault", Fault)]
+    enums += [(enum.__name__, enum) for enum in action_fault_enums()]
     unused = [
         member.value for name, enum in enums for member in enum if f"{name}.{member.name}" not in source
     ]

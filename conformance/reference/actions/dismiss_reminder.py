@@ -35,7 +35,7 @@ ACTION = Action("dismissReminder", _dismiss, auth_ignored=ReminderFault.AUTH_IGN
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     DismissFault.IGNORED: FaultDefinition(
         "dismissReminder answers 200 but the reminder stays",
-        {"DISMISS-REMINDER-GONE": "Dismiss a reminder"},
+        {"DISMISS-REMINDER-GONE": "Dismiss a reminder that has been triggered"},
         actions=REMINDER_ACTIONS[1:],
     ),
 }

@@ -255,7 +255,7 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     ),
     ForwardFault.NEEDS_READWRITE: FaultDefinition(
         "forward refuses a token holding only Calendars.Read (403)",
-        {"FORWARD-PERM-DELEGATED-WORK": "Calendars.Read"},
+        {"FORWARD-PERM-DELEGATED-WORK": "Delegated (work or school account): Calendars.Read"},
         actions=FORWARD,
     ),
     ForwardFault.EMPTY_COMMENT_REFUSED: FaultDefinition(

@@ -165,7 +165,10 @@ def _moment(moment: datetime) -> dict[str, str]:
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     ReminderFault.STATUS_204: FaultDefinition(
         "snoozeReminder and dismissReminder answer 204 instead of 200",
-        {"SNOOZE-200-EMPTY": "200 OK", "DISMISS-200-EMPTY": "200 OK"},
+        {
+            "SNOOZE-200-EMPTY": "this method returns 200 OK response code",
+            "DISMISS-200-EMPTY": "this method returns 200 OK response code",
+        },
         actions=REMINDER_ACTIONS,
     ),
     ReminderFault.AUTH_IGNORED: FaultDefinition(

@@ -39,7 +39,7 @@ ACTION = Action("snoozeReminder", _snooze, auth_ignored=ReminderFault.AUTH_IGNOR
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     SnoozeFault.IGNORED: FaultDefinition(
         "snoozeReminder answers 200 but the reminder keeps its fire time",
-        {"SNOOZE-REMINDER-MOVED": "newReminderTime"},
+        {"SNOOZE-REMINDER-MOVED": "The new date and time to trigger the reminder."},
         actions=REMINDER_ACTIONS[:1],
     ),
 }
