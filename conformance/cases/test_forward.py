@@ -19,6 +19,7 @@ from conformance.cases.toolkit.forwarding import (
     mailbox_about,
     recipients,
 )
+from conformance.cases.toolkit.own_event import kept
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent
@@ -53,8 +54,11 @@ ByAttendee = tuple[ProvisionedEvent, str, set[str], requests.Response, float | N
 
 
 def _attendee_forwards(graph: Graph, target: TargetConfig, arrange: Arranger) -> ByAttendee:
-    """A new meeting whose attendee forwards their copy to a third identity."""
-    event = arrange.create(attendees=1)
+    """A new meeting whose attendee forwards their copy to a third identity; the organizer's mailbox before.
+
+    The meeting lasts the run (the session's Provisioner): two cases observe it, each after its own test.
+    """
+    event = kept(graph, arrange).create(attendees=1)
     recipient = recipients(arrange, event, at_most=1)[0]
     attendee = event.attendee_roles[0]
     copy = arrange.attendee_copy(event, attendee)

@@ -31,7 +31,7 @@ def mailbox_of(graph: Graph, caller: str) -> str:
     return graph.mailbox_name("/me", caller) or caller
 
 
-def _kept(graph: Graph, arrange: Arranger) -> Arranger:
+def kept(graph: Graph, arrange: Arranger) -> Arranger:
     """An Arranger whose creations last the run (the session's Provisioner), for a subject cases share."""
     if arrange.session is None:
         return arrange
@@ -47,7 +47,7 @@ def own_subject(
     mailbox = "" if route.principal == "groups" else mailbox_of(graph, caller)
 
     def created() -> Subject:
-        event = make(arrange if fresh else _kept(graph, arrange), mailbox, route)
+        event = make(arrange if fresh else kept(graph, arrange), mailbox, route)
         return Subject(mailbox, event.id, group_id=event.group_id or "", context=event)
 
     shared = f"{key}: an event of {mailbox or 'the group'}"
@@ -75,7 +75,7 @@ def calibrated(
     def measure() -> bool:
         acted = last_act_at()
         try:
-            look = act(_kept(arrange.graph, arrange))
+            look = act(kept(arrange.graph, arrange))
             if look is None:
                 return False
             cause = time.monotonic()
