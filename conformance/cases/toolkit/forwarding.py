@@ -39,12 +39,14 @@ def expect_forwarded(response: requests.Response, requirement_id: str, what: str
 
 
 def recipients(arrange: Arranger, event: ProvisionedEvent, *, at_most: int | None = None) -> list[str]:
-    """The configured attendee roles `event` does not invite (at most `at_most`): whom to forward it to.
+    """The configured attendee roles `event` does not invite (at most `at_most`, the last configured
+    first, sparing the mailboxes other cases watch): whom to forward it to.
 
     None configured: FORWARD-RECIPIENT fails (the case is not-verified, naming the missing identity).
     """
     graph, invited = arrange.graph, {event.owner_role, *event.attendee_roles}
-    roles = [role for role in arrange.target.attendee_roles if role not in invited and _usable(graph, role)]
+    configured = reversed(arrange.target.attendee_roles)  # the last first: the one other cases invite least
+    roles = [role for role in configured if role not in invited and _usable(graph, role)]
     if not roles:
         detail = (
             f"the target file configures {len(arrange.target.attendee_roles)} attendee identities and the "
