@@ -210,7 +210,7 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
                seen.response)
 
     def without_comment(graph: Graph, target: TargetConfig, arrange: Arranger, body: Any) -> Any:
-        subject = answerable(graph, arrange, "attendee", ME_EVENTS, False)
+        subject = answerable(answer)(graph, arrange, "attendee", ME_EVENTS, False)
         path = f"{copy_path(subject)}/{answer.action}"
         return send(graph.as_(subject.owner), path, rid("COMMENT-OPTIONAL"), body=body)
 

@@ -18,7 +18,7 @@ import requests
 
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.checks import Seen, json_of, poll
-from conformance.cases.toolkit.contract import ActionContract, Route, Subject, default_containers
+from conformance.cases.toolkit.contract import ActionContract, Arrange, Route, Subject, default_containers
 from conformance.cases.toolkit.observe import Item, messages_about, unreadable_mailbox
 from conformance.target.client import Graph
 from conformance.target.conventions import iso
@@ -39,11 +39,12 @@ class Answer:
     response: str  # accepted | tentativelyAccepted | declined (responseStatus.response)
     message_type: str  # meetingAccepted | meetingTenativelyAccepted (Graph's spelling) | meetingDeclined
     proposals: bool = False  # proposedNewTime is one of its parameters
+    again: bool = True  # the copy stays to be answered again (Graph removes a declined meeting's copy)
 
 
 ACCEPT = Answer("accept", "ACCEPT", "accepted", "meetingAccepted")
 TENTATIVE = Answer("tentativelyAccept", "TENTATIVE", "tentativelyAccepted", "meetingTenativelyAccepted", True)
-DECLINE = Answer("decline", "DECLINE", "declined", "meetingDeclined", True)
+DECLINE = Answer("decline", "DECLINE", "declined", "meetingDeclined", True, again=False)
 
 
 def mailbox_of(graph: Graph, role: str) -> str:
@@ -80,9 +81,19 @@ def response_of(item: Item | None) -> Any:
     return status.get("response") if isinstance(status, dict) else None
 
 
-def answerable(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: bool) -> Subject:
-    """A copy `caller` may answer on `route` (ActionContract.arrange): fresh, or one shared by the run's cases
-    judging only the answer (a copy answered again stays answerable)."""
+def answerable(answer: Answer) -> Arrange:
+    """How `answer`'s contract cases get a copy to answer: fresh where judged untouched, else one shared by
+    the cases of `answer` judging only the answer (a copy answered again stays answerable; not a declined
+    one, which Graph removes: each decline gets a copy of its own)."""
+
+    def arrange_copy(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: bool) -> Subject:
+        return copy_for(graph, arrange, caller, route, fresh or not answer.again, answer.action)
+
+    return arrange_copy
+
+
+def copy_for(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: bool, action: str) -> Subject:
+    """A copy `caller` may answer on `route`: fresh, or the one shared by the cases of `action`."""
     mailbox = mailbox_of(graph, caller)
 
     def make() -> Subject:
@@ -92,7 +103,7 @@ def answerable(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh
         event, copy = invited_copy(maker, mailbox)
         return Subject(mailbox, str(copy["id"]), before=copy, context=event)
 
-    subject = make() if fresh else arrange.once(f"answers: a copy of {mailbox}'s to answer", make)
+    subject = make() if fresh else arrange.once(f"{action}: a copy of {mailbox}'s to answer", make)
     if route.container not in ("calendars", "calendargroup", "calendargroups"):
         return subject
     calendar_id, group_id = arrange.once(f"answers: {mailbox}'s default calendar",
@@ -115,8 +126,8 @@ def answer_contract(answer: Answer) -> ActionContract:
         return {"comment": f"graph-conformance {requirement_id}", "sendResponse": False}
 
     return ActionContract(
-        action=answer.action, prefix=answer.prefix, arrange=answerable, body=body, effect=Effect.ANSWER,
-        changed=answered, caller="attendee", calibrate=calibrate,
+        action=answer.action, prefix=answer.prefix, arrange=answerable(answer), body=body,
+        effect=Effect.ANSWER, changed=answered, caller="attendee", calibrate=calibrate,
     )
 
 
