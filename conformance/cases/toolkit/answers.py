@@ -48,9 +48,12 @@ DECLINE = Answer("decline", "DECLINE", "declined", "meetingDeclined", True, agai
 
 
 def mailbox_of(graph: Graph, role: str) -> str:
-    """The role owning the mailbox `role` acts on (`readonly` -> `organizer`); the app: the first attendee."""
+    """The role owning the mailbox `role` acts on (`readonly` -> `organizer`); the application: the first
+    user it may act on (identities.application.user_ids)."""
     if role == "application":
-        return graph.target.attendee_roles[0] if graph.target.attendee_roles else "attendee"
+        users = ("organizer", *graph.target.attendee_roles)
+        allowed = set(graph.identity("application").user_ids)
+        return next((user for user in users if graph.identity(user).user_id in allowed), users[-1])
     return graph.mailbox_name("/me", role) or role
 
 
