@@ -28,6 +28,7 @@ from conformance.cases.toolkit.answers import (
     calibrate,
     copy_path,
     invited_copy,
+    kept,
     mailbox_of,
     organizer_status,
     proposal_meeting,
@@ -98,7 +99,8 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
 
     def with_response(graph: Graph, target: TargetConfig, arrange: Arranger) -> Answered:
         body = {"comment": unique_comment(rid("SENDS-RESPONSE")), "sendResponse": True}
-        return arrange.once(responded, lambda: answer_on(graph, arrange, answer, rid("SENDS-RESPONSE"), body))
+        shared = kept(arrange)  # the meeting outlives the first of the cases sharing it
+        return arrange.once(responded, lambda: answer_on(graph, shared, answer, rid("SENDS-RESPONSE"), body))
 
     def accepted(arrange: Arranger, requirement_id: str) -> Answered:
         done: Answered = arrange.acted()

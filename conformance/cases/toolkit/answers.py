@@ -73,6 +73,13 @@ def invited_copy(
     return event, arrange.attendee_copy(event, mailbox)
 
 
+def kept(arrange: Arranger) -> Arranger:
+    """An Arranger whose creations last the run (the session's Provisioner): for what several cases share."""
+    if arrange.session is None:
+        return arrange
+    return Arranger(arrange.graph, arrange.target, arrange.session.provision, arrange.session, arrange.item)
+
+
 def copy_path(subject: Subject) -> str:
     """The copy's path as its owner reads it."""
     return f"/me/events/{quote_id(subject.event_id)}"
@@ -100,10 +107,7 @@ def copy_for(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: 
     mailbox = mailbox_of(graph, caller)
 
     def make() -> Subject:
-        maker = arrange
-        if not fresh and arrange.session is not None:  # kept for the run: the session's Provisioner
-            maker = Arranger(graph, arrange.target, arrange.session.provision, arrange.session, arrange.item)
-        event, copy = invited_copy(maker, mailbox)
+        event, copy = invited_copy(arrange if fresh else kept(arrange), mailbox)
         return Subject(mailbox, str(copy["id"]), before=copy, context=event)
 
     subject = make() if fresh else arrange.once(f"{action}: a copy of {mailbox}'s to answer", make)
@@ -219,11 +223,8 @@ def _calibrated(graph: Graph, arrange: Arranger) -> bool:
 
     acted = last_act_at()
     try:
-        maker = arrange
-        if arrange.session is not None:
-            maker = Arranger(graph, arrange.target, arrange.session.provision, arrange.session, arrange.item)
         mailbox = mailbox_of(graph, "attendee")
-        event, copy = invited_copy(maker, mailbox)
+        event, copy = invited_copy(kept(arrange), mailbox)
         subject = Subject(mailbox, str(copy["id"]), before=copy, context=event)
         sent = graph.as_(mailbox).post(f"{copy_path(subject)}/accept", json={"comment": "calibration"})
         cause = time.monotonic()
