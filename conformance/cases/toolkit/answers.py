@@ -2,7 +2,7 @@
 
 An answer is given by an attendee on their own copy. `invited_copy` makes a meeting whose invitee is the
 mailbox a role reaches (another identity organizing it) and waits for the copy; the answer then shows on the
-copy (`responseStatus`), on the organizer's event (`attendees[].status`: ATTENDEE-STATUSES, a prerequisite)
+copy (`responseStatus`), on the organizer's event (`attendees[].status`: ORGANIZER-ATTENDEE-STATUS)
 and, when a response is sent, as an eventMessageResponse in the organizer's mailbox.
 """
 
@@ -23,7 +23,7 @@ from conformance.cases.toolkit.observe import Item, messages_about, unreadable_m
 from conformance.target.client import Graph
 from conformance.target.conventions import iso
 from conformance.target.polling import Effect
-from conformance.target.prerequisites import ATTENDEE_STATUSES, PROPOSALS, PrerequisiteFailed
+from conformance.target.prerequisites import ATTENDEE_STATUSES, EVENT_CREATE, PROPOSALS, PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
 
@@ -139,7 +139,7 @@ def answer_contract(answer: Answer) -> ActionContract:
 
 
 def organizer_status(graph: Graph, event: ProvisionedEvent, mailbox: str) -> Seen[Any]:
-    """`mailbox`'s status.response on the organizer's event (found when read); ATTENDEE-STATUSES if none."""
+    """`mailbox`'s status.response on the organizer's event (found when read); a prerequisite if none."""
     response = graph.as_(event.owner_role).get(event.path)
     body = json_of(response)
     attendees = body.get("attendees") if isinstance(body, dict) else None
@@ -185,8 +185,14 @@ def await_response(graph: Graph, event: ProvisionedEvent, within: Any) -> Seen[l
 
 
 def proposal_meeting(arrange: Arranger, mailbox: str, allow: bool) -> tuple[ProvisionedEvent, Item]:
-    """A meeting inviting `mailbox` that allows (or refuses) new time proposals, as read back (PROPOSALS)."""
-    event, copy = invited_copy(arrange, mailbox, {"allowNewTimeProposals": allow})
+    """A meeting inviting `mailbox` allowing (or refusing) new time proposals, as read back."""
+    try:
+        event, copy = invited_copy(arrange, mailbox, {"allowNewTimeProposals": allow})
+    except PrerequisiteFailed as refused:
+        if refused.prerequisite_id != EVENT_CREATE:
+            raise
+        detail = f"a meeting with allowNewTimeProposals {allow} could not be created: {refused.detail}"
+        raise PrerequisiteFailed(PROPOSALS, detail, refused.exchange) from None
     read = arrange.graph.as_(event.owner_role).get(event.path)
     body = json_of(read)
     shown = body.get("allowNewTimeProposals") if isinstance(body, dict) else None
