@@ -2,7 +2,7 @@
 
 An answer is given by an attendee on their own copy. `invited_copy` makes a meeting whose invitee is the
 mailbox a role reaches (another identity organizing it) and waits for the copy; the answer then shows on the
-copy (`responseStatus`), on the organizer's event (`attendees[].status`: ATTENDEE-STATUSES, a prerequisite)
+copy (`responseStatus`), on the organizer's event (`attendees[].status`: ORGANIZER-ATTENDEE-STATUS)
 and, when a response is sent, as an eventMessageResponse in the organizer's mailbox.
 """
 
@@ -18,12 +18,12 @@ import requests
 
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.checks import Seen, json_of, poll
-from conformance.cases.toolkit.contract import ActionContract, Route, Subject, default_containers
+from conformance.cases.toolkit.contract import ActionContract, Arrange, Route, Subject, default_containers
 from conformance.cases.toolkit.observe import Item, messages_about, unreadable_mailbox
 from conformance.target.client import Graph
 from conformance.target.conventions import iso
 from conformance.target.polling import Effect
-from conformance.target.prerequisites import ATTENDEE_STATUSES, PROPOSALS, PrerequisiteFailed
+from conformance.target.prerequisites import ATTENDEE_STATUSES, EVENT_CREATE, PROPOSALS, PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
 
@@ -39,17 +39,21 @@ class Answer:
     response: str  # accepted | tentativelyAccepted | declined (responseStatus.response)
     message_type: str  # meetingAccepted | meetingTenativelyAccepted (Graph's spelling) | meetingDeclined
     proposals: bool = False  # proposedNewTime is one of its parameters
+    again: bool = True  # the copy stays to be answered again (Graph removes a declined meeting's copy)
 
 
 ACCEPT = Answer("accept", "ACCEPT", "accepted", "meetingAccepted")
 TENTATIVE = Answer("tentativelyAccept", "TENTATIVE", "tentativelyAccepted", "meetingTenativelyAccepted", True)
-DECLINE = Answer("decline", "DECLINE", "declined", "meetingDeclined", True)
+DECLINE = Answer("decline", "DECLINE", "declined", "meetingDeclined", True, again=False)
 
 
 def mailbox_of(graph: Graph, role: str) -> str:
-    """The role owning the mailbox `role` acts on (`readonly` -> `organizer`); the app: the first attendee."""
+    """The role owning the mailbox `role` acts on (`readonly` -> `organizer`); the application: the first
+    user it may act on (identities.application.user_ids)."""
     if role == "application":
-        return graph.target.attendee_roles[0] if graph.target.attendee_roles else "attendee"
+        users = ("organizer", *graph.target.attendee_roles)
+        allowed = set(graph.identity("application").user_ids)
+        return next((user for user in users if graph.identity(user).user_id in allowed), users[-1])
     return graph.mailbox_name("/me", role) or role
 
 
@@ -69,6 +73,13 @@ def invited_copy(
     return event, arrange.attendee_copy(event, mailbox)
 
 
+def kept(arrange: Arranger) -> Arranger:
+    """An Arranger whose creations last the run (the session's Provisioner): for what several cases share."""
+    if arrange.session is None:
+        return arrange
+    return Arranger(arrange.graph, arrange.target, arrange.session.provision, arrange.session, arrange.item)
+
+
 def copy_path(subject: Subject) -> str:
     """The copy's path as its owner reads it."""
     return f"/me/events/{quote_id(subject.event_id)}"
@@ -80,19 +91,26 @@ def response_of(item: Item | None) -> Any:
     return status.get("response") if isinstance(status, dict) else None
 
 
-def answerable(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: bool) -> Subject:
-    """A copy `caller` may answer on `route` (ActionContract.arrange): fresh, or one shared by the run's cases
-    judging only the answer (a copy answered again stays answerable)."""
+def answerable(answer: Answer) -> Arrange:
+    """How `answer`'s contract cases get a copy to answer: fresh where judged untouched, else one shared by
+    the cases of `answer` judging only the answer (a copy answered again stays answerable; not a declined
+    one, which Graph removes: each decline gets a copy of its own)."""
+
+    def arrange_copy(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: bool) -> Subject:
+        return copy_for(graph, arrange, caller, route, fresh or not answer.again, answer.action)
+
+    return arrange_copy
+
+
+def copy_for(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: bool, action: str) -> Subject:
+    """A copy `caller` may answer on `route`: fresh, or the one shared by the cases of `action`."""
     mailbox = mailbox_of(graph, caller)
 
     def make() -> Subject:
-        maker = arrange
-        if not fresh and arrange.session is not None:  # kept for the run: the session's Provisioner
-            maker = Arranger(graph, arrange.target, arrange.session.provision, arrange.session, arrange.item)
-        event, copy = invited_copy(maker, mailbox)
+        event, copy = invited_copy(arrange if fresh else kept(arrange), mailbox)
         return Subject(mailbox, str(copy["id"]), before=copy, context=event)
 
-    subject = make() if fresh else arrange.once(f"answers: a copy of {mailbox}'s to answer", make)
+    subject = make() if fresh else arrange.once(f"{action}: a copy of {mailbox}'s to answer", make)
     if route.container not in ("calendars", "calendargroup", "calendargroups"):
         return subject
     calendar_id, group_id = arrange.once(f"answers: {mailbox}'s default calendar",
@@ -115,13 +133,13 @@ def answer_contract(answer: Answer) -> ActionContract:
         return {"comment": f"graph-conformance {requirement_id}", "sendResponse": False}
 
     return ActionContract(
-        action=answer.action, prefix=answer.prefix, arrange=answerable, body=body, effect=Effect.ANSWER,
-        changed=answered, caller="attendee", calibrate=calibrate,
+        action=answer.action, prefix=answer.prefix, arrange=answerable(answer), body=body,
+        effect=Effect.ANSWER, changed=answered, caller="attendee", calibrate=calibrate,
     )
 
 
 def organizer_status(graph: Graph, event: ProvisionedEvent, mailbox: str) -> Seen[Any]:
-    """`mailbox`'s status.response on the organizer's event (found when read); ATTENDEE-STATUSES if none."""
+    """`mailbox`'s status.response on the organizer's event (found when read); a prerequisite if none."""
     response = graph.as_(event.owner_role).get(event.path)
     body = json_of(response)
     attendees = body.get("attendees") if isinstance(body, dict) else None
@@ -167,8 +185,14 @@ def await_response(graph: Graph, event: ProvisionedEvent, within: Any) -> Seen[l
 
 
 def proposal_meeting(arrange: Arranger, mailbox: str, allow: bool) -> tuple[ProvisionedEvent, Item]:
-    """A meeting inviting `mailbox` that allows (or refuses) new time proposals, as read back (PROPOSALS)."""
-    event, copy = invited_copy(arrange, mailbox, {"allowNewTimeProposals": allow})
+    """A meeting inviting `mailbox` allowing (or refusing) new time proposals, as read back."""
+    try:
+        event, copy = invited_copy(arrange, mailbox, {"allowNewTimeProposals": allow})
+    except PrerequisiteFailed as refused:
+        if refused.prerequisite_id != EVENT_CREATE:
+            raise
+        detail = f"a meeting with allowNewTimeProposals {allow} could not be created: {refused.detail}"
+        raise PrerequisiteFailed(PROPOSALS, detail, refused.exchange) from None
     read = arrange.graph.as_(event.owner_role).get(event.path)
     body = json_of(read)
     shown = body.get("allowNewTimeProposals") if isinstance(body, dict) else None
@@ -205,11 +229,8 @@ def _calibrated(graph: Graph, arrange: Arranger) -> bool:
 
     acted = last_act_at()
     try:
-        maker = arrange
-        if arrange.session is not None:
-            maker = Arranger(graph, arrange.target, arrange.session.provision, arrange.session, arrange.item)
         mailbox = mailbox_of(graph, "attendee")
-        event, copy = invited_copy(maker, mailbox)
+        event, copy = invited_copy(kept(arrange), mailbox)
         subject = Subject(mailbox, str(copy["id"]), before=copy, context=event)
         sent = graph.as_(mailbox).post(f"{copy_path(subject)}/accept", json={"comment": "calibration"})
         cause = time.monotonic()
