@@ -27,6 +27,7 @@ class RunContext:
     target_name: str
     base_url: str
     unsupported_profiles: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()  # the actions this run checks (empty: not known, e.g. no catalog)
     suite_version: str = __version__
     request_count: int = 0  # requests sent by the suite's client (on the controller: every worker's)
     target_unreachable: str = ""  # the error that stopped the run (exit 3); "" while the target answers
@@ -40,6 +41,7 @@ class RunContext:
             "target_name": self.target_name,
             "base_url": self.base_url,
             "unsupported_profiles": list(self.unsupported_profiles),
+            "actions": list(self.actions),
             "suite_version": self.suite_version,
         }
         if self.target_unreachable:

@@ -3,6 +3,7 @@
     activation  a session that is no conformance run: every plugin of the suite steps aside (its
               tryfirst hook runs before options' one: registered after it)
     options   `--target`, `--run-id`; the target resolved once, before configure (bad input: one line)
+    actions   `--actions` and the target's `actions`: the run's actions; cases of the others not-applicable
     context   the typed RunContext in the stash, the report header, the transcript of each test
     budget    the share file xdist workers count the run's budget in; each process's Allowance
     xdist     `-n` schedules with worksteal; the controller hands out the run id and adds up the counts
@@ -13,5 +14,6 @@
 
 PLUGIN_MODULES = tuple(
     f"conformance.pytest_plugin.{name}"
-    for name in ("options", "activation", "context", "budget", "outcomes", "xdist", "fixtures", "redaction")
+    for name in ("options", "actions", "activation", "context", "budget", "outcomes", "xdist", "fixtures",
+                 "redaction")
 )

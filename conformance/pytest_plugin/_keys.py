@@ -10,6 +10,7 @@ from conformance.target.config import TargetConfig
 
 ACTIVE_TARGET_KEY = pytest.StashKey[TargetConfig]()  # the target the cases talk to, once known
 CHECK_REQUESTS_KEY = pytest.StashKey[int]()  # requests the configuration check sent before the run (budgeted)
+ACTIONS_KEY = pytest.StashKey[tuple[str, ...]]()  # the run's actions (the target's, narrowed by --actions)
 RUN_ID_KEY = pytest.StashKey[str]()  # resolved with the target, before configure
 WORKER_RUN_ID = "graph_conformance_run_id"  # workerinput key: the controller's run id
 EMBEDDED_NAME = "graph-conformance reference server (embedded)"

@@ -10,6 +10,7 @@ import pytest
 from conformance._stash import EXCHANGES_KEY, RUN_CONTEXT_KEY, RunContext
 from conformance.errors import ConformanceError
 from conformance.pytest_plugin._keys import (
+    ACTIONS_KEY,
     EMBEDDED_NAME,
     EXPLICIT_TARGET_KEY,
     RUN_ID_KEY,
@@ -48,6 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
         target_name=target.name if target else EMBEDDED_NAME,
         base_url=target.base_url if target else "embedded (127.0.0.1, free port)",
         unsupported_profiles=tuple(sorted(target.unsupported_profiles)) if target else (),
+        actions=config.stash.get(ACTIONS_KEY, ()),
     )
     config.stash[RUN_CONTEXT_KEY] = context
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from conformance._stash import record_prerequisite
-from conformance.pytest_plugin._keys import ACTIVE_TARGET_KEY, EXPLICIT_TARGET_KEY, TRANSCRIPT_KEY
+from conformance.pytest_plugin._keys import (
+    ACTIONS_KEY,
+    ACTIVE_TARGET_KEY,
+    EXPLICIT_TARGET_KEY,
+    TRANSCRIPT_KEY,
+)
 from conformance.pytest_plugin.budget import allowance_for
 from conformance.pytest_plugin.context import run_context
 from conformance.target.client import Graph
@@ -35,6 +41,7 @@ def target(request: pytest.FixtureRequest) -> TargetConfig:
         return explicit
     server = request.getfixturevalue("_graph_conformance_embedded_server")
     embedded = target_from_document(server.target_document(), source="embedded reference server", environ={})
+    embedded = replace(embedded, actions=config.stash.get(ACTIONS_KEY, embedded.actions))  # --actions
     for secret in embedded.secrets():
         config.stash[TRANSCRIPT_KEY].redactor.add(secret)
     context = run_context(config)

@@ -16,6 +16,7 @@ from conformance.pytest_plugin._keys import (
     WORKER_RUN_ID,
     is_worker,
 )
+from conformance.pytest_plugin.actions import resolve_actions
 from conformance.target.resolve import check_target, resolve_target
 from conformance.target.tags import is_valid_run_id, new_run_id
 
@@ -58,6 +59,7 @@ def resolve_run(config: pytest.Config) -> None:
         base_url=config.getoption("base_url", None) or _ini_base_url(config),
         environ=dict(os.environ),
     )
+    target = resolve_actions(config, target)  # an unknown action name: exit 2, before any request
     if target is not None and not is_worker(config) and not config.option.collectonly:
         # answers (else exit 3), speaks Graph, accepts every identity; its requests count in the budget
         config.stash[CHECK_REQUESTS_KEY] = check_target(target, os.environ)

@@ -14,6 +14,12 @@ from conformance.reference.throttle import MAX_CONCURRENT_PER_MAILBOX
 
 GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
 DISCOVERY_PATH = "/.well-known/graph-conformance/target"
+IMPLEMENTED_ACTIONS = ("cancel",)  # the event actions it answers (a target file's `actions`)
+
+
+def implemented_actions() -> tuple[str, ...]:
+    """The event actions the reference server implements (its target document's `actions`)."""
+    return IMPLEMENTED_ACTIONS
 
 
 def target_document(
@@ -42,6 +48,7 @@ def target_document(
         "name": name,
         "base_url": f"{root_url}/v1.0",
         "unsupported_profiles": [],
+        "actions": list(implemented_actions()),
         "max_concurrency_per_mailbox": MAX_CONCURRENT_PER_MAILBOX,
         "timeouts": {"connect": 5},  # read: the suite's loopback default
         "token_defaults": {

@@ -13,11 +13,12 @@ from conformance.report.gate import CERTIFICATION_PROFILE as CERTIFICATION_PROFI
 from conformance.report.gate import certification_problems
 from conformance.report.model import RunResult, count_verdicts
 from conformance.report.prerequisites import blocked_by
+from conformance.target.actions import COMMON
 from conformance.target.redact import redact_value
 
 SCHEMA_PATH = Path(__file__).with_name("certification.schema.json")
 FORMAT = "graph-conformance/certification"
-FORMAT_VERSION = 2  # 2: case counts and blocking prerequisites per requirement, footprint, prerequisites
+FORMAT_VERSION = 3  # 2: case counts, blocking prerequisites, footprint; 3: verdicts per action
 
 
 @cache
@@ -51,6 +52,7 @@ def build_certification(run: RunResult, digests: dict[str, Any]) -> dict[str, An
         requirements.append(
             {
                 "id": info.id,
+                "action": info.action,
                 "level": info.level,
                 "profile": info.profile,
                 "sentence": info.sentence,
@@ -81,6 +83,7 @@ def build_certification(run: RunResult, digests: dict[str, Any]) -> dict[str, An
             "name": run.target_name,
             "base_url": run.base_url,
             "unsupported_profiles": list(run.unsupported_profiles),
+            "actions": [entry.action for entry in run.by_action if entry.selected and entry.action != COMMON],
         },
         "product": run.product,
         "digests": digests,
@@ -100,6 +103,7 @@ def build_certification(run: RunResult, digests: dict[str, Any]) -> dict[str, An
         "footprint": run.footprint.as_dict() if run.footprint is not None else None,
         "prerequisites": [row.as_dict() for row in run.prerequisites],
         "effects": [row.as_dict() for row in run.effects],
+        "actions": [entry.as_dict() for entry in run.by_action],
         "requirements": requirements,
     }
     return redact_value(document)  # type: ignore[no-any-return]

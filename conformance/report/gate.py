@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from conformance.outcomes import ExitCode
 from conformance.report.baseline import KnownFailure, apply_baseline
-from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, RunResult
+from conformance.report.model import FAIL, NOT_APPLICABLE, NOT_VERIFIED, RunResult, is_selected
 
 CERTIFICATION_PROFILE = "core"  # a certified product may not declare these profiles unsupported
 
@@ -16,8 +16,8 @@ def certification_problems(run: RunResult) -> list[str]:
     problems: list[str] = []
     for verdict in run.verdicts:
         requirement = verdict.requirement
-        if requirement.level != "doc":
-            continue
+        if requirement.level != "doc" or not is_selected(requirement, run.actions):
+            continue  # a requirement of an action the product does not implement is not certified
         if verdict.verdict in (FAIL, NOT_VERIFIED):
             problems.append(f"{requirement.id}: {verdict.verdict} (a documented requirement)")
         elif verdict.verdict == NOT_APPLICABLE and requirement.profile == CERTIFICATION_PROFILE:

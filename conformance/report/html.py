@@ -139,6 +139,7 @@ def render_html(run: RunResult) -> str:
         .render(
             run=run,
             rows=_requirement_rows(run),
+            groups=run.by_action,
             verdicts=VERDICTS,
             profiles=profiles,
             counts=counts,

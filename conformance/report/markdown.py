@@ -54,6 +54,29 @@ def _requirement_cell(requirement_id: str, source: str) -> str:
     return f"`{requirement_id}`"
 
 
+def _action_lines(run: RunResult) -> list[str]:
+    """One line per action (and the common requirements) and one for the whole run: verdict and counts."""
+    lines = [
+        "",
+        "| action | verdict | ✅ pass | ❌ fail | ❔ not-verified | ➖ not-applicable |",
+        "|---|---|---|---|---|---|",
+    ]
+    for entry in run.by_action:
+        counts = entry.counts["all"]
+        note = "" if entry.selected else " (not selected)"
+        lines.append(
+            f"| `{entry.action}` | {_ICONS[entry.verdict]} {entry.verdict}{note} | {counts[PASS]} "
+            f"| {counts[FAIL]} | {counts[NOT_VERIFIED]} | {counts[NOT_APPLICABLE]} |"
+        )
+    counts = count_verdicts(run.verdicts)
+    overall = "✅ conformant" if run.conformant else "❌ not conformant"
+    lines.append(
+        f"| **overall** | {overall} | {counts[PASS]} | {counts[FAIL]} | {counts[NOT_VERIFIED]} "
+        f"| {counts[NOT_APPLICABLE]} |"
+    )
+    return lines
+
+
 def render_markdown(run: RunResult) -> str:
     """The Markdown summary: verdict, counts per level, failing and unverified requirements."""
     mark = ("⚠️" if run.headline != "conformant" else "✅") if run.conformant else "❌"
@@ -67,6 +90,7 @@ def render_markdown(run: RunResult) -> str:
         lines.append(
             f"Product: **{run.product['name']} {run.product['version']}** by {run.product['vendor']}"
         )
+    lines += _action_lines(run)
     lines += [
         "",
         "| level | ✅ pass | ❌ fail | ❔ not-verified | ➖ not-applicable |",
@@ -92,8 +116,8 @@ def render_markdown(run: RunResult) -> str:
     if notable:
         lines += [
             "",
-            "| requirement | level | profile | verdict | cases | why |",
-            "|---|---|---|---|---|---|",
+            "| requirement | action | level | profile | verdict | cases | why |",
+            "|---|---|---|---|---|---|---|",
         ]
         for verdict in notable[:MAX_LISTED]:
             why = next(
@@ -108,7 +132,8 @@ def render_markdown(run: RunResult) -> str:
                 why = f"known failure: {verdict.baseline_reason} ({verdict.baseline_link})"
             lines.append(
                 f"| {_requirement_cell(verdict.requirement.id, verdict.requirement.source)}"
-                f" | {verdict.requirement.level} | {verdict.requirement.profile}"
+                f" | {verdict.requirement.action} | {verdict.requirement.level}"
+                f" | {verdict.requirement.profile}"
                 f" | {_ICONS[verdict.verdict]} {verdict.verdict} | {verdict.case_summary} | {_cell(why)} |"
             )
         if len(notable) > MAX_LISTED:

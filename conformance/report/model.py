@@ -11,6 +11,7 @@ from conformance.outcomes import NOT_APPLICABLE as NOT_APPLICABLE
 from conformance.outcomes import NOT_VERIFIED as NOT_VERIFIED
 from conformance.outcomes import OUTCOMES as VERDICTS
 from conformance.outcomes import PASS as PASS
+from conformance.target.actions import COMMON, DEFAULT_ACTION
 from conformance.target.footprint import Footprint
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class RequirementInfo:
     section: str = ""
     check: str = ""
     evidence: str = ""  # graph level: the shipped evidence text, relative to openapi/ (file#anchor)
+    action: str = DEFAULT_ACTION  # the event action whose route it is about, or `common` (every action's)
 
 
 @dataclass
@@ -102,9 +104,15 @@ def build_verdicts(
     catalog: Mapping[str, RequirementInfo],
     cases: Iterable[CaseResult],
     unsupported_profiles: Iterable[str] = (),
+    actions: Iterable[str] | None = None,
 ) -> list[RequirementVerdict]:
-    """One verdict per catalog requirement (catalog order), then any id only the cases named."""
+    """One verdict per catalog requirement (catalog order), then any id only the cases named.
+
+    A requirement no case ran is not-applicable when its profile is unsupported or its action is not among
+    `actions` (None: every action selected), else not-verified.
+    """
     unsupported = set(unsupported_profiles)
+    selected = None if actions is None else set(actions)
     cases_by_requirement: dict[str, list[CaseResult]] = {}
     for case in cases:
         for requirement_id in case.requirement_ids:
@@ -116,12 +124,58 @@ def build_verdicts(
         requirement_cases = cases_by_requirement.get(requirement_id, [])
         if requirement_cases:
             verdict = aggregate_outcomes(case.outcome for case in requirement_cases)
-        elif requirement.profile in unsupported:
+        elif requirement.profile in unsupported or not is_selected(requirement, selected):
             verdict = NOT_APPLICABLE
         else:
             verdict = NOT_VERIFIED  # a requirement with no case run
         verdicts.append(RequirementVerdict(requirement, verdict, requirement_cases))
     return verdicts
+
+
+def is_selected(requirement: RequirementInfo, selected: Iterable[str] | None) -> bool:
+    """Whether a requirement's action is checked in a run of these actions (None: all; common: any)."""
+    if selected is None:
+        return True
+    chosen = set(selected)
+    return requirement.action in chosen or (requirement.action == COMMON and bool(chosen))
+
+
+@dataclass(frozen=True)
+class ActionVerdict:
+    """One action's verdict over its requirements, their counts per level, and whether the run selected it."""
+
+    action: str
+    verdict: str
+    selected: bool
+    counts: dict[str, dict[str, int]]  # "doc", "graph", "all" -> verdict -> requirements
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry of certification.json's `actions`."""
+        return {"action": self.action, "selected": self.selected, "verdict": self.verdict, **self.counts}
+
+
+def action_verdicts(
+    verdicts: list[RequirementVerdict], selected: Iterable[str] | None
+) -> list[ActionVerdict]:
+    """Per action (catalog order, `common` last): any fail -> fail, ... as for a requirement's cases."""
+    groups: dict[str, list[RequirementVerdict]] = {}
+    for verdict in verdicts:
+        groups.setdefault(verdict.requirement.action, []).append(verdict)
+    order = [action for action in groups if action != COMMON] + ([COMMON] if COMMON in groups else [])
+    chosen = None if selected is None else list(selected)
+    return [
+        ActionVerdict(
+            action=action,
+            verdict=aggregate_outcomes(verdict.verdict for verdict in groups[action]),
+            selected=is_selected(RequirementInfo(id="", action=action), chosen),
+            counts={
+                "doc": count_verdicts(groups[action], "doc"),
+                "graph": count_verdicts(groups[action], "graph"),
+                "all": count_verdicts(groups[action]),
+            },
+        )
+        for action in order
+    ]
 
 
 def count_verdicts(verdicts: Iterable[RequirementVerdict], level: str | None = None) -> dict[str, int]:
@@ -147,6 +201,7 @@ class RunResult:
     verdicts: list[RequirementVerdict]
     cases: list[CaseResult]
     unsupported_profiles: list[str] = field(default_factory=list)
+    actions: list[str] | None = None  # the actions the run checked (None: every action of the catalog)
     request_count: int | None = None
     certify: bool = False
     product: dict[str, str] | None = None
@@ -156,6 +211,11 @@ class RunResult:
     prerequisites: list[PrerequisiteRow] = field(default_factory=list)
     effects: list[EffectRow] = field(default_factory=list)  # per kind of effect: latencies, bound used
     baseline: str = ""  # the --baseline file, when one was given
+
+    @property
+    def by_action(self) -> list[ActionVerdict]:
+        """The verdict of each action (and of the common requirements), in catalog order."""
+        return action_verdicts(self.verdicts, self.actions)
 
     @property
     def conformant(self) -> bool:

@@ -170,6 +170,7 @@ def _run_info(config: pytest.Config, state: ReportState) -> dict[str, Any]:
     info.setdefault("target_name", "unknown target")
     info.setdefault("base_url", "")
     info.setdefault("unsupported_profiles", [])
+    info.setdefault("actions", [])
     info.setdefault("suite_version", conformance.__version__)
     return info
 
@@ -200,9 +201,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         started_at=datetime.fromtimestamp(state.started, UTC).isoformat(timespec="seconds"),
         finished_at=datetime.fromtimestamp(finished, UTC).isoformat(timespec="seconds"),
         duration_s=finished - state.started,
-        verdicts=build_verdicts(catalog, cases, info["unsupported_profiles"]),
+        verdicts=build_verdicts(catalog, cases, info["unsupported_profiles"], info["actions"] or None),
         cases=cases,
         unsupported_profiles=list(info["unsupported_profiles"]),
+        actions=list(info["actions"]) or None,
         request_count=context.request_count if context is not None else None,
         certify=bool(options.certify),
         product=state.product,
@@ -251,6 +253,15 @@ def preflight_suggestion(run: RunResult, config: pytest.Config) -> str:
     )
 
 
+def action_line(run: RunResult) -> str:
+    """`cancel pass (50 pass) · accept not-applicable (not selected)`: each action's verdict in one line."""
+    parts = []
+    for entry in run.by_action:
+        counts = ", ".join(f"{count} {name}" for name, count in entry.counts["all"].items() if count)
+        parts.append(f"{entry.action} {entry.verdict} ({counts if entry.selected else 'not selected'})")
+    return " · ".join(parts)
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     """Say where the reports are and why the gate is red."""
     state = config.stash.get(STATE_KEY, None)
@@ -269,6 +280,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.write_line(
         f"{run.headline} (exit {run.exit_code}): {summary}", green=run.conformant, red=not run.conformant
     )
+    terminalreporter.write_line(f"actions: {action_line(run)}")
     for problem in run.gate_problems[:20]:
         terminalreporter.write_line(f"  - {problem}")
     for row in run.prerequisites:

@@ -9,13 +9,16 @@ from pathlib import Path
 from conformance._paths import DESCRIPTION_FILE, openapi_dir
 from conformance.report.model import RequirementInfo
 from conformance.spec.catalog import CATALOG_FILE, Requirement, load_catalog, read_catalog
+from conformance.target.actions import action_of
 
 _FIELDS = tuple(item.name for item in fields(RequirementInfo))
 
 
 def requirement_info(requirement: Requirement) -> RequirementInfo:
     """The report's view of one catalog requirement (fields the spec layer adds later are ignored)."""
-    return RequirementInfo(**{name: str(getattr(requirement, name, "") or "") for name in _FIELDS})
+    values = {name: str(getattr(requirement, name, "") or "") for name in _FIELDS}
+    values["action"] = action_of(requirement)  # `cancel` for a catalog written before the field existed
+    return RequirementInfo(**values)
 
 
 def load_requirements(catalog_path: str | None = None) -> dict[str, RequirementInfo]:

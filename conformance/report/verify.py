@@ -24,6 +24,7 @@ from conformance.report.bundle import (
     sha256_hex,
 )
 from conformance.report.certification import CERTIFICATION_PROFILE, validate_certification
+from conformance.report.model import VERDICTS, aggregate_outcomes
 from conformance.report.requirements import description_digests, load_requirements
 
 
@@ -66,9 +67,12 @@ def _check_doc_requirements(certification: dict[str, Any]) -> list[str]:
     """Every `doc` requirement present (when this suite has the same catalog) and passing."""
     problems: list[str] = []
     entries = {entry["id"]: entry for entry in certification["requirements"]}
+    selected = {entry["action"] for entry in certification["actions"] if entry["selected"]}
     for entry in entries.values():
         if entry["level"] != "doc" or entry["verdict"] == "pass":
             continue
+        if entry["verdict"] == "not-applicable" and entry["action"] not in selected:
+            continue  # an action the product does not implement: certified without it, and says so
         if entry["verdict"] == "not-applicable" and entry["profile"] != CERTIFICATION_PROFILE:
             continue
         problems.append(f"doc requirement {entry['id']} is {entry['verdict']}")
@@ -79,6 +83,30 @@ def _check_doc_requirements(certification: dict[str, Any]) -> list[str]:
                 problems.append(f"doc requirement {requirement_id} is absent from {CERTIFICATION}")
     elif not any(entry["level"] == "doc" for entry in entries.values()):
         problems.append(f"{CERTIFICATION} holds no doc requirement at all")
+    return problems
+
+
+def _check_actions(certification: dict[str, Any]) -> list[str]:
+    """Each action's recorded verdict and counts are those of its requirements; at least one is selected."""
+    problems: list[str] = []
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for entry in certification["requirements"]:
+        groups.setdefault(entry["action"], []).append(entry)
+    recorded = {entry["action"]: entry for entry in certification["actions"]}
+    for action in sorted(set(groups) | set(recorded)):
+        if action not in recorded:
+            problems.append(f"action {action} has requirements but no verdict in {CERTIFICATION}'s actions")
+            continue
+        entry, rows = recorded[action], groups.get(action, [])
+        verdict = aggregate_outcomes(row["verdict"] for row in rows)
+        counts = {name: sum(row["verdict"] == name for row in rows) for name in VERDICTS}
+        if not rows or entry["verdict"] != verdict or entry["all"] != counts:
+            problems.append(
+                f"action {action}: {CERTIFICATION} records {entry['verdict']} {entry['all']}, but its "
+                f"requirements give {verdict} {counts}"
+            )
+    if not any(entry["selected"] for entry in certification["actions"]):
+        problems.append(f"{CERTIFICATION} selects no action: nothing was certified")
     return problems
 
 
@@ -112,6 +140,7 @@ def _check_contents(bundle: Path) -> list[str]:
         problems.append(f"{DIGESTS} differs from the digests recorded in {CERTIFICATION}")
     if certification["result"]["certified"] is not True:
         problems.append(f"{CERTIFICATION} records result.certified = {certification['result']['certified']}")
+    problems += _check_actions(certification)
     problems += _check_doc_requirements(certification)
     problems += _check_junit(bundle, certification)
     return problems
@@ -159,9 +188,10 @@ def run_verify(bundle: str) -> int:
     certification = _load(directory, CERTIFICATION)
     product = certification["product"]
     doc = certification["summary"]["doc"]
+    actions = ", ".join(certification["target"]["actions"]) or "none"
     print(
         f"bundle {bundle} is valid: {product['name']} {product['version']} ({product['vendor']}) passes "
-        f"{doc['pass']} doc requirements; run {certification['run_id']}, "
+        f"{doc['pass']} doc requirements of {actions}; run {certification['run_id']}, "
         f"suite {certification['suite_version']}"
     )
     return ExitCode.CONFORMANT

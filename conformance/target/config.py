@@ -124,6 +124,7 @@ class TargetConfig:
     source: str
     identities: Mapping[str, Identity]
     unsupported_profiles: frozenset[str] = frozenset()
+    actions: tuple[str, ...] = ()  # the actions the target implements (file's `actions`; empty: every one)
     max_concurrency_per_mailbox: int = 4
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
@@ -340,6 +341,7 @@ def target_from_document(
         source=source,
         identities=MappingProxyType(identities),
         unsupported_profiles=_profiles(document, source, environ),
+        actions=tuple(document.get("actions", ())),
         max_concurrency_per_mailbox=document.get("max_concurrency_per_mailbox", 4),
         connect_timeout=float(timeouts.get("connect", 5.0)),
         read_timeout=float(timeouts.get("read", default_read_timeout(resolved_url))),
