@@ -111,8 +111,8 @@ class RouteRuns:
         full = self.effort.full_routes or label == self.labels[0]
         cases = generate(self._schema(full), label)
         self.generated += len(cases)
-        first_of_action = next(other for other in self.labels
-                               if action_of_path(other) == action_of_path(label)) == label
+        first_of_action = next((other for other in self.labels
+                                if action_of_path(other) == action_of_path(label)), label) == label
         planned = plan(cases, full=full, events=self.effort.events_per_route,
                        examples=NAMED_EXAMPLES if first_of_action else 0)
         if self.budget.limited:

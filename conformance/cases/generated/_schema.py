@@ -9,7 +9,6 @@ schemathesis.toml is never read) and of how the package is installed (the toml i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from conformance import _paths
 from conformance._paths import DESCRIPTION_FILE, openapi_dir
 from conformance._yaml import safe_load
-from conformance.cases.generated._actions import action_of_path, body_members
+from conformance.cases.generated._actions import body_members
 from conformance.errors import SpecParseError
 
 # Methods probed on each cancel path besides POST. TRACE and QUERY are left out on purpose: what real Graph
@@ -77,44 +76,18 @@ def description_files() -> list[Path]:
     return sorted(found, key=lambda path: path.name != DESCRIPTION_FILE)  # cancel first, as before
 
 
-# The actions whose routes the generated cases drive; None: every description's (see select_actions).
-_selected: frozenset[str] | None = None
-
-
-def select_actions(actions: Iterable[str] | None) -> None:
-    """Drive only these actions' routes (names as in the routes: cancel, accept, ...); None: all of them.
-
-    Called before the generated cases are collected (the target file's `actions:`, `--actions`).
-    """
-    global _selected
-    _selected = None if actions is None else frozenset(actions)
-
-
-def selected_actions() -> frozenset[str] | None:
-    """The actions select_actions() narrowed the generated cases to (None: all)."""
-    return _selected
-
-
 def read_description(path: Path | None = None) -> dict[str, Any]:
-    """One description as a mapping (`path`), or every selected action's merged into one (no `path`).
+    """One description as a mapping (`path`), or every action's merged into one (no `path`).
 
     SpecParseError names the file when one is missing or broken.
     """
     if path is not None:
         return _read_one(path)
     documents = [_read_one(file) for file in description_files()]
-    if _selected is not None:
-        documents = [document for document in documents if actions_in(document) & _selected]
     if not documents:
-        wanted = ", ".join(sorted(_selected or ())) or "any action"
-        raise SpecParseError(f"no OpenAPI description for {wanted}; run `graph-conformance generate`",
+        raise SpecParseError("no OpenAPI description of an action; run `graph-conformance generate`",
                              file=str(openapi_dir()))
     return merge_descriptions(documents)
-
-
-def actions_in(description: dict[str, Any]) -> set[str]:
-    """The actions whose routes a description holds."""
-    return {action_of_path(path) for path in description.get("paths", {})}
 
 
 def merge_descriptions(documents: list[dict[str, Any]]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ all run; another action's run on its representative routes (REPRESENTATIVE_ROUTE
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 import pytest
 
@@ -66,22 +66,27 @@ def route_family(path_template: str) -> str:
     return "-".join(literal).lower()
 
 
-def operations(full_routes: bool) -> list[str]:
-    """The routes the generated cases drive: all of cancel's, another action's representative ones."""
-    return [label for label in OPERATIONS if full_routes or action_of_path(label) == CANCEL
-            or route_family(label.split(" ", 1)[1]) in REPRESENTATIVE_ROUTES]
+def operations(actions: Collection[str] | None = None, *, full_routes: bool = False) -> list[str]:
+    """The routes the generated cases drive for `actions` (None or empty: every action of the descriptions):
+    all of cancel's, another action's representative ones (all of them with `full_routes`)."""
+    return [label for label in OPERATIONS
+            if (not actions or action_of_path(label) in actions)
+            and (full_routes or action_of_path(label) == CANCEL
+                 or route_family(label.split(" ", 1)[1]) in REPRESENTATIVE_ROUTES)]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """An item per route whose action has the family's requirement, marked with that action's ids."""
+    """An item per route whose action has the family's requirement, marked with that action's ids and name
+    (a route of an action the run does not check is then not-applicable, see the `actions` marker)."""
     family: Family | None = getattr(metafunc.function, "family", None)
     if family is None:
         return
     params = []
-    for label in operations(bool(metafunc.config.getoption("st_full_routes", False))):
+    for label in operations(full_routes=bool(metafunc.config.getoption("st_full_routes", False))):
         action = action_info(DESCRIPTION, label.split(" ", 1)[1])
         if family.applies_to(action, CATALOG):
-            params.append(pytest.param(label, marks=pytest.mark.requirement(*family.ids_for(action))))
+            marks = [pytest.mark.requirement(*family.ids_for(action)), pytest.mark.actions(action.name)]
+            params.append(pytest.param(label, marks=marks))
     metafunc.parametrize(OPERATION_ARGUMENT, params)
 
 
@@ -114,7 +119,8 @@ def st_routes(
         yield RouteRuns(
             runner,
             DESCRIPTION,
-            tuple(operations(bool(pytestconfig.getoption("st_full_routes", False)))),
+            # the routes that run: the first is generated in full, the budget plans over the rest
+            tuple(operations(target.actions, full_routes=effort.full_routes)),
             effort,
             graph.target.run_budget,
             graph.allowance,
