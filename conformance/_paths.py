@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
-DESCRIPTION_FILE = "event-cancel.yaml"  # the generated OpenAPI description, in openapi_dir()
+DESCRIPTION_FILE = "event-cancel.yaml"  # cancel's generated OpenAPI description, in openapi_dir()
 
 
 def openapi_dir() -> Path:
@@ -14,6 +14,13 @@ def openapi_dir() -> Path:
     if repo_copy.is_dir():
         return repo_copy
     return _PACKAGE_DIR / "_data" / "openapi"
+
+
+def description_files() -> list[Path]:
+    """Every action's generated OpenAPI description (`event-<action>.yaml`), in the catalog's action order."""
+    from conformance.spec.catalog import actions_of, load_catalog  # the catalog names the actions
+
+    return [openapi_dir() / f"event-{action}.yaml" for action in actions_of(load_catalog())]
 
 
 def repo_root() -> Path:

@@ -224,7 +224,7 @@ _WITHOUT_ATTENDEES = (
     "GRAPH-SERIES-CANCEL",
 )
 
-_NO_5XX = "No request to a cancel route, well-formed or not, is answered with a 5xx"
+_NO_5XX = "No request to a route of these actions, well-formed or not, is answered with a 5xx"
 _DEFAULT_NOTICE = "still sends the attendees the default cancellation notice"
 _DELIVERED = "A comment about the cancellation sent to all the attendees."
 _EXAMPLE_COMMENT = '"Comment": "Cancelling for this week due to all hands"'

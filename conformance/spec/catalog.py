@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +26,14 @@ PROFILES = (
     "personal-accounts",
     "recurrence",
     "deleted-items-folder",
+    "reminders",
+    "proposals",
 )
+DEFAULT_ACTION = "cancel"  # the action of a row written before rows named theirs
+COMMON_ACTION = "common"  # the cross-action conventions: they hold on every action's routes
 _FIELDS = ("id", "sentence", "level", "profile", "source", "section", "check")
-_OPTIONAL_FIELDS = ("evidence",)  # catalogs written before the field existed stay readable
+_OPTIONAL_FIELDS = ("evidence", "action")  # catalogs written before these fields existed stay readable
+_ACTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,8 @@ class Requirement:
 
     `source` is the page (doc level) or the public URL the convention rests on (graph level); `evidence`
     is where the shipped evidence text is, relative to openapi/ (graph level only, e.g.
-    `graph-evidence.md#graph-404-unknown-id`).
+    `graph-evidence.md#graph-404-unknown-id`). `action` is the route's last segment (`cancel`, `accept`,
+    `tentativelyAccept`, ...), or `common` for the conventions that hold on every action's routes.
     """
 
     id: str
@@ -46,6 +54,7 @@ class Requirement:
     section: str
     check: str
     evidence: str = ""
+    action: str = DEFAULT_ACTION
 
     def as_dict(self) -> dict[str, str]:
         """The requirement as a plain mapping (the catalog file's row)."""
@@ -65,7 +74,25 @@ def requirement_from_mapping(row: Any, where: str) -> Requirement:
             f"requirement {row['id']!r}: level must be one of {LEVELS} and profile one of {PROFILES}",
             file=where,
         )
+    if "action" in row and not _ACTION_NAME.match(str(row["action"])):
+        raise SpecParseError(
+            f"requirement {row['id']!r}: action must be an action name (e.g. cancel, tentativelyAccept) or "
+            f"{COMMON_ACTION!r}; got {row['action']!r}",
+            file=where,
+        )
     return Requirement(**{name: str(row[name]) for name in (*_FIELDS, *_OPTIONAL_FIELDS) if name in row})
+
+
+def actions_of(catalog: Mapping[str, Requirement]) -> tuple[str, ...]:
+    """The actions the catalog's requirements belong to, in catalog order (`common` left out)."""
+    actions = dict.fromkeys(requirement.action for requirement in catalog.values())
+    actions.pop(COMMON_ACTION, None)
+    return tuple(actions)
+
+
+def requirements_of(catalog: Mapping[str, Requirement], *actions: str) -> dict[str, Requirement]:
+    """The catalog's requirements of the given actions (`common` included only when named), in order."""
+    return {rid: requirement for rid, requirement in catalog.items() if requirement.action in actions}
 
 
 def read_catalog(path: Path) -> dict[str, Requirement]:

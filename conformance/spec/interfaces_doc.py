@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from conformance.errors import SpecParseError
-from conformance.spec.catalog import Requirement
+from conformance.spec.catalog import COMMON_ACTION, Requirement
 from conformance.spec.routes import ROUTE_SECTION
 
 INTERFACES_DOC = "docs/INTERFACES.md"
@@ -17,31 +17,50 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def requirement_tables(requirements: Iterable[Requirement]) -> str:
-    """Two Markdown tables (doc level, graph level): id, profile and what each requirement holds."""
-    rows = list(requirements)
-    doc = [r for r in rows if r.level == "doc"]
-    graph = [r for r in rows if r.level == "graph"]
-    lines = [
-        f"doc level (stated on the page): {len(doc)} requirements",
+def _doc_table(rows: list[Requirement]) -> list[str]:
+    return [
+        f"doc level (stated on the page): {len(rows)} requirements",
         "",
         "| id | profile | statement (routes) or check |",
         "|---|---|---|",
         *(
             f"| {r.id} | {r.profile} | {_cell(r.sentence if r.section == ROUTE_SECTION else r.check)} |"
-            for r in doc
+            for r in rows
         ),
         "",
-        f"graph level (conventions of the real service, with public evidence): {len(graph)} requirements",
+    ]
+
+
+def _graph_table(rows: list[Requirement]) -> list[str]:
+    return [
+        f"graph level (conventions of the real service, with public evidence): {len(rows)} requirements",
         "",
         "| id | profile | check | evidence |",
         "|---|---|---|---|",
         *(
             f"| {r.id} | {r.profile} | {_cell(r.check)} | [evidence](../openapi/{r.evidence}), <{r.source}> |"
-            for r in graph
+            for r in rows
         ),
+        "",
     ]
-    return "\n".join(lines)
+
+
+def requirement_tables(requirements: Iterable[Requirement]) -> str:
+    """Per action (catalog order, `common` last): a doc-level and a graph-level table of its requirements."""
+    by_action: dict[str, list[Requirement]] = {}
+    for requirement in requirements:
+        by_action.setdefault(requirement.action, []).append(requirement)
+    if COMMON_ACTION in by_action:
+        by_action[COMMON_ACTION] = by_action.pop(COMMON_ACTION)
+    lines: list[str] = []
+    for action, rows in by_action.items():
+        doc = [r for r in rows if r.level == "doc"]
+        graph = [r for r in rows if r.level == "graph"]
+        title = "common: the conventions every action's routes keep" if action == COMMON_ACTION else action
+        lines += [f"#### {title} ({len(doc)} doc, {len(graph)} graph)", ""]
+        lines += _doc_table(doc) if doc else []
+        lines += _graph_table(graph) if graph else []
+    return "\n".join(lines).rstrip("\n")
 
 
 def with_tables(document: str, tables: str) -> str:

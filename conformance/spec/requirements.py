@@ -1,4 +1,4 @@
-"""Build the requirement catalog from a parsed page plus the hand-kept overlay (spec/overlay.yaml)."""
+"""Build an action's requirement catalog from its parsed page plus its hand-kept overlay (spec/actions/)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from conformance._yaml import safe_load
 from conformance.errors import SpecParseError
-from conformance.spec.catalog import LEVELS, PROFILES, Requirement
+from conformance.spec import overlays
+from conformance.spec.catalog import COMMON_ACTION, LEVELS, PROFILES, Requirement
 from conformance.spec.evidence import GraphEvidence, graph_evidence
 from conformance.spec.model import ApiPage, Route
 from conformance.spec.routes import ROUTE_SECTION, route_names
 
-OVERLAY_FILE = Path(__file__).with_name("overlay.yaml")
-OVERLAY_NAME = "conformance/spec/overlay.yaml"  # as generated files name it
+OVERLAY_FILE = overlays.ACTIONS_DIR / "cancel.yaml"  # cancel's overlay (the first action's)
+OVERLAY_NAME = overlays.display_name(OVERLAY_FILE)  # as generated files name it
 
 
 @dataclass(frozen=True)
@@ -30,14 +28,8 @@ class CatalogEntry:
 
 
 def load_overlay(path: Path = OVERLAY_FILE) -> dict[str, Any]:
-    """Read the overlay file."""
-    try:
-        overlay = safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise SpecParseError(f"cannot read the overlay: {error}", file=str(path)) from None
-    if not isinstance(overlay, dict) or not isinstance(overlay.get("requirements"), list):
-        raise SpecParseError("the overlay needs 'action', 'routes' and a 'requirements' list", file=str(path))
-    return overlay
+    """Read an overlay file (cancel's unless named)."""
+    return overlays.load_overlay(path)
 
 
 def overlay_applies(page: ApiPage, overlay: dict[str, Any]) -> bool:
@@ -59,7 +51,9 @@ def _route_profile(route: Route, rules: dict[str, Any]) -> str:
     return str(rules.get("default_profile", "core"))
 
 
-def _pick_sentences(page: ApiPage, spec: dict[str, Any], requirement_id: str) -> tuple[str, str]:
+def _pick_sentences(
+    page: ApiPage, spec: dict[str, Any], requirement_id: str, where_file: str
+) -> tuple[str, str]:
     """The page text a doc-level overlay entry points at, and its section anchor."""
     where = f"overlay entry {requirement_id}"
     if "section" in spec:
@@ -134,16 +128,58 @@ def _pick_sentences(page: ApiPage, spec: dict[str, Any], requirement_id: str) ->
         )
     raise SpecParseError(
         f"{where}: 'from' needs section, error, permission, header, parameter or example",
-        file=str(OVERLAY_FILE),
+        file=where_file,
     )
 
 
-def build_catalog(page: ApiPage, overlay: dict[str, Any], source: str) -> list[CatalogEntry]:
-    """The catalog entries: one per route (derived), then the overlay's entries in its order."""
+def _entry(
+    page: ApiPage, spec: dict[str, Any], source: str, action: str, where: str
+) -> CatalogEntry:
+    """One overlay entry as a catalog entry: its sentence from the page (doc) or its evidence (graph)."""
+    requirement_id = str(spec.get("id", ""))
+    level = str(spec.get("level", "doc"))
+    profile = str(spec.get("profile", ""))
+    if level not in LEVELS or profile not in PROFILES or not spec.get("check"):
+        raise SpecParseError(
+            f"overlay entry {requirement_id!r} needs a level in {LEVELS}, a profile in {PROFILES} "
+            "and a check",
+            file=where,
+        )
+    check = str(spec["check"])
+    if level == "doc":
+        sentence, section = _pick_sentences(page, spec.get("from", {}), requirement_id, where)
+        requirement = Requirement(
+            requirement_id, sentence, level, profile, source, section, check, "", action
+        )
+    else:
+        evidence = graph_evidence(spec, where)
+        main_source = evidence.sources[0].url
+        requirement = Requirement(
+            requirement_id, evidence.sentence, level, profile, main_source, "", check, evidence.reference,
+            action,
+        )
+    roots = tuple(spec["roots"]) if "roots" in spec else None
+    return CatalogEntry(requirement, roots)
+
+
+def build_catalog(
+    page: ApiPage,
+    overlay: dict[str, Any],
+    source: str,
+    *,
+    where: str = str(OVERLAY_FILE),
+    common: dict[str, Any] | None = None,
+) -> list[CatalogEntry]:
+    """The catalog entries: one per route (derived), the overlay's entries in its order, then the common ones.
+
+    `where` names the overlay in errors; `common` (spec/common.yaml) adds the cross-action conventions, whose
+    rows say `action: common`.
+    """
     rules = overlay.get("routes", {})
+    prefix = overlay.get("id_prefix")
     entries: list[CatalogEntry] = []
     for route in page.routes:
-        names = route_names(route, page.action)
+        names = route_names(route, page.action, str(prefix) if prefix else None)
         requirement = Requirement(
             id=names.requirement_id,
             sentence=f"{route.method} {route.template}",
@@ -152,44 +188,27 @@ def build_catalog(page: ApiPage, overlay: dict[str, Any], source: str) -> list[C
             source=source,
             section=ROUTE_SECTION,
             check=str(rules.get("check", "")),
+            action=page.action,
         )
         entries.append(CatalogEntry(requirement, (route.literals[0],), route.template))
-    for spec in overlay["requirements"]:
-        requirement_id = str(spec.get("id", ""))
-        level = str(spec.get("level", "doc"))
-        profile = str(spec.get("profile", ""))
-        if level not in LEVELS or profile not in PROFILES or not spec.get("check"):
-            raise SpecParseError(
-                f"overlay entry {requirement_id!r} needs a level in {LEVELS}, a profile in "
-                f"{PROFILES} and a check",
-                file=str(OVERLAY_FILE),
-            )
-        check = str(spec["check"])
-        if level == "doc":
-            sentence, section = _pick_sentences(page, spec.get("from", {}), requirement_id)
-            requirement = Requirement(requirement_id, sentence, level, profile, source, section, check)
-        else:
-            evidence = graph_evidence(spec, str(OVERLAY_FILE))
-            main_source = evidence.sources[0].url
-            requirement = Requirement(
-                requirement_id, evidence.sentence, level, profile, main_source, "", check, evidence.reference
-            )
-        roots = tuple(spec["roots"]) if "roots" in spec else None
-        entries.append(CatalogEntry(requirement, roots))
+    entries += [_entry(page, spec, source, page.action, where) for spec in overlay["requirements"]]
+    if common is not None:
+        where_common = str(overlays.COMMON_FILE)
+        entries += [
+            _entry(page, spec, source, COMMON_ACTION, where_common) for spec in common["requirements"]
+        ]
     seen: set[str] = set()
     for entry in entries:
         if entry.requirement.id in seen:
-            raise SpecParseError(
-                f"requirement id {entry.requirement.id!r} is produced twice", file=str(OVERLAY_FILE)
-            )
+            raise SpecParseError(f"requirement id {entry.requirement.id!r} is produced twice", file=where)
         seen.add(entry.requirement.id)
     return entries
 
 
-def overlay_evidence(overlay: dict[str, Any]) -> list[GraphEvidence]:
+def overlay_evidence(overlay: dict[str, Any], where: str = str(OVERLAY_FILE)) -> list[GraphEvidence]:
     """The evidence of every `graph` entry of the overlay, in its order."""
     return [
-        graph_evidence(spec, str(OVERLAY_FILE))
+        graph_evidence(spec, where)
         for spec in overlay["requirements"]
         if str(spec.get("level", "doc")) == "graph"
     ]

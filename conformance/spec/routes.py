@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from conformance.errors import SpecParseError
-from conformance.spec.catalog import CATALOG_FILE, Requirement, load_catalog
+from conformance.spec.catalog import CATALOG_FILE, DEFAULT_ACTION, Requirement, load_catalog
 from conformance.spec.model import Route, RouteParameter
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -131,8 +131,12 @@ class RouteNames:
     requirement_id: str  # "CANCEL-ROUTE-ME-CALENDARGROUPS-CALENDARS-EVENTS"
 
 
-def route_names(route: Route, action: str) -> RouteNames:
-    """Graph's names for a route: path with `{entity-id}` parameters, operationId, tag, requirement id."""
+def route_names(route: Route, action: str, prefix: str | None = None) -> RouteNames:
+    """Graph's names for a route: path with `{entity-id}` parameters, operationId, tag, requirement id.
+
+    The requirement id starts with `prefix` (an overlay's `id_prefix`, e.g. TENTATIVE), else the action
+    upper-cased.
+    """
     used: dict[str, int] = {}
     path_parts: list[str] = []
     id_parts: list[str] = []
@@ -163,20 +167,22 @@ def route_names(route: Route, action: str) -> RouteNames:
         tag=f"{route.literals[0]}.{tag_entity}",
         parameters=tuple(parameters),
         family=family,
-        requirement_id=f"{action.upper()}-ROUTE-{family.upper()}",
+        requirement_id=f"{(prefix or action).upper()}-ROUTE-{family.upper()}",
     )
 
 
-def route_families(catalog: Mapping[str, Requirement] | None = None) -> dict[str, str]:
+def route_families(
+    catalog: Mapping[str, Requirement] | None = None, action: str = DEFAULT_ACTION
+) -> dict[str, str]:
     """Each route family (`me-calendargroups-calendars-events`) -> its route requirement id, in catalog order.
 
-    Derived from the catalog's route requirements (their sentence is the page's route line), so tests and
-    tools name the families without spelling them out.
+    Derived from the catalog's route requirements of one action (cancel unless named; their sentence is the
+    page's route line), so tests and tools name the families without spelling them out.
     """
     requirements = load_catalog() if catalog is None else catalog
     families: dict[str, str] = {}
     for requirement in requirements.values():
-        if requirement.section != ROUTE_SECTION:
+        if requirement.section != ROUTE_SECTION or requirement.action != action:
             continue
         for route in parse_route_block(requirement.sentence, 1, CATALOG_FILE, ROUTE_SECTION):
             _, action = bound_operation(route, CATALOG_FILE, ROUTE_SECTION)
