@@ -68,12 +68,8 @@ def description_path() -> Path:
 
 
 def description_files() -> list[Path]:
-    """Every action's description, in action order (the spec's `description_files()` once it has one)."""
-    listed = getattr(_paths, "description_files", None)
-    if callable(listed):
-        return [Path(path) for path in listed()]
-    found = sorted(openapi_dir().glob("event-*.yaml"))
-    return sorted(found, key=lambda path: path.name != DESCRIPTION_FILE)  # cancel first, as before
+    """Every action's description, in the catalog's action order (cancel's first)."""
+    return _paths.description_files()
 
 
 def read_description(path: Path | None = None) -> dict[str, Any]:
