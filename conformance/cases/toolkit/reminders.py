@@ -15,10 +15,10 @@ from typing import Any
 import requests
 
 from conformance.cases.toolkit.arrange import Arranger
-from conformance.cases.toolkit.checks import Seen, expect, expect_eventually, json_of, poll
+from conformance.cases.toolkit.checks import Seen, expect, expect_eventually, json_of, poll, stays_absent
 from conformance.target.client import GraphClient
 from conformance.target.conventions import iso
-from conformance.target.polling import Effect
+from conformance.target.polling import Bound, Effect
 from conformance.target.prerequisites import REMINDER_VIEW, PrerequisiteFailed, exchange_record
 from conformance.target.provision import ProvisionedEvent
 
@@ -165,5 +165,28 @@ def expect_reminder_gone(
         requirement_id,
         f"reminderView still lists the dismissed event's reminder (reminderFireTime {shown!r}) "
         f"({within.text})",
+        seen.response,
+    )
+
+
+def expect_reminder_kept(
+    arrange: Arranger, event: ProvisionedEvent, before: Item, requirement_id: str, quiet: Bound
+) -> None:
+    """reminderView keeps listing the event's reminder at its fire time in `before`, watched for `quiet`."""
+    client = arrange.graph.as_(event.owner_role)
+    kept_at = fire_time(before)
+
+    def changed() -> Seen[Item | None]:
+        seen = look(client, event)
+        return Seen(seen.value is None or fire_time(seen.value) != kept_at, seen.value, seen.response)
+
+    seen = stays_absent(changed, quiet)
+    shown = seen.value.get("reminderFireTime") if seen.value is not None else None
+    now = "no longer lists it" if seen.value is None else f"lists it at {shown!r}"
+    expect(
+        not seen.found,
+        requirement_id,
+        f"the refused request still changed the event's reminder: reminderView {now}, not at "
+        f"{before.get('reminderFireTime')!r} as before ({quiet.text})",
         seen.response,
     )
