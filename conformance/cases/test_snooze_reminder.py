@@ -22,16 +22,15 @@ from conformance.cases.toolkit import (
 from conformance.cases.toolkit.contract import REFUSALS, contract_cases
 from conformance.cases.toolkit.reminder_actions import SNOOZE
 from conformance.cases.toolkit.reminders import (
-    date_time_time_zone,
     expect_reminder_at,
     expect_reminder_kept,
     listed_reminder,
     reminder_event,
-    snoozed_to,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent
+from conformance.target.reminders import date_time_time_zone, snoozed_to
 
 Snoozed = tuple[ProvisionedEvent, datetime, float | None]  # the event, its new reminder time, the act's time
 

@@ -64,6 +64,7 @@ def target_document(
             # the third is invited by no case: whom forward's cases forward to
             "attendees": [identity("attendee"), identity("attendee2"), identity("outsider")],
             "readonly": identity("organizer", "Calendars.Read User.Read"),
+            "unprivileged": identity("organizer", "User.Read"),
             "application": {
                 "token": {
                     "kind": "client_credentials",

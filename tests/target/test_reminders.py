@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conformance.cases.toolkit import reminders
+from conformance.target import reminders
 from conformance.target.provision import ProvisionedEvent
 from tests.cases.toolkit._answers import answer
 
