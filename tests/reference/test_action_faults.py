@@ -104,16 +104,17 @@ def _forwarded(
     return probe
 
 
-def _reminder_after(action: str, role: str | None = "organizer") -> Probe:
+def _reminder_after(action: str, role: str | None = "organizer", body: Any = None) -> Probe:
     def probe(graph: GraphClient) -> Any:
         subject = f"gc-fault {uuid.uuid4().hex}"
         event = graph.create_event(subject=subject)
-        body = {"newReminderTime": {"dateTime": "2031-05-05T09:55:00", "timeZone": "UTC"}}
+        snooze = {"newReminderTime": {"dateTime": "2031-05-05T09:55:00", "timeZone": "UTC"}}
+        sent = snooze if body is None else body
         answer = graph.request(
             "POST",
             f"/me/events/{quote_id(event['id'])}/{action}",
             role,
-            json=body if action == "snoozeReminder" else None,
+            json=sent if action == "snoozeReminder" else None,
         )
         listed = graph.request("GET", f"/me/{DAY}").json()["value"]
         return answer.status_code, [
@@ -185,6 +186,7 @@ PROBES: dict[str, Probe] = {
     ForwardFault.EMPTY_COMMENT_REFUSED: _forwarded("organizer", lambda *_: None, body={"Comment": ""}),
     ForwardFault.AUTH_IGNORED: _forwarded("organizer", lambda *_: None, role=None),
     SnoozeFault.IGNORED: _reminder_after("snoozeReminder"),
+    SnoozeFault.TIME_OPTIONAL: lambda graph: _reminder_after("snoozeReminder", body={})(graph)[0],
     DismissFault.IGNORED: _reminder_after("dismissReminder"),
     ReminderFault.STATUS_204: lambda graph: [
         _reminder_after(action)(graph)[0] for action in ("snoozeReminder", "dismissReminder")

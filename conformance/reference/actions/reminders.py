@@ -182,7 +182,10 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     ReminderFault.GAP_NO_REMINDER_VIEW: FaultDefinition(
         "GET .../reminderView(...) answers 501 NotImplemented",
         prerequisites=frozenset({"REMINDER-VIEW"}),
-        blocks=frozenset({"SNOOZE-REMINDER-MOVED", "DISMISS-REMINDER-GONE"}),
+        # and the refusals judged on the reminder they must leave as it was (read through reminderView)
+        blocks=frozenset({"SNOOZE-REMINDER-MOVED", "DISMISS-REMINDER-GONE", "SNOOZE-AUTH-REQUIRED",
+                          "SNOOZE-PERM-REQUIRED", "DISMISS-AUTH-REQUIRED", "DISMISS-PERM-REQUIRED",
+                          "GRAPH-SNOOZE-TIME-REQUIRED"}),
         gap=True,
         actions=REMINDER_ACTIONS,
     ),

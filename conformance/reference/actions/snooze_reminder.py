@@ -23,12 +23,15 @@ class SnoozeFault(StrEnum):
     """snoozeReminder's own switches."""
 
     IGNORED = "snooze-ignored"
+    TIME_OPTIONAL = "snooze-time-optional"
 
 
 def _snooze(call: Call) -> Response:
     require_reminder_access(call)
     body = read_body(call, "snoozeReminder", {"newReminderTime": date_time_time_zone})
     if "newReminderTime" not in body:
+        if SnoozeFault.TIME_OPTIONAL in call.faults:  # accepted, and nothing changes
+            return change_reminder(call, "snoozeReminder", None, True)
         raise bad_request("The parameter 'newReminderTime' is required.", "ErrorInvalidRequest")
     fire = body["newReminderTime"].isoformat()
     return change_reminder(call, "snoozeReminder", {"fire": fire}, SnoozeFault.IGNORED in call.faults)
@@ -40,6 +43,11 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     SnoozeFault.IGNORED: FaultDefinition(
         "snoozeReminder answers 200 but the reminder keeps its fire time",
         {"SNOOZE-REMINDER-MOVED": "The new date and time to trigger the reminder."},
+        actions=REMINDER_ACTIONS[:1],
+    ),
+    SnoozeFault.TIME_OPTIONAL: FaultDefinition(
+        "snoozeReminder without newReminderTime (no body or `{}`) answers 200 and changes nothing",
+        {"GRAPH-SNOOZE-TIME-REQUIRED": "is refused with a 4xx"},
         actions=REMINDER_ACTIONS[:1],
     ),
 }
