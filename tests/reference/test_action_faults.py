@@ -89,13 +89,13 @@ def _forwarded(
     body: dict[str, Any] | None = None,
     role: str | None = "",
 ) -> Probe:
-    """Forward a new meeting (the organizer's event, or the attendee's copy) to attendee3 and observe it."""
+    """Forward a new meeting (the organizer's event, or the attendee's copy) to attendee2 and observe it."""
 
     def probe(graph: GraphClient) -> Any:
         subject = f"gc-fault {uuid.uuid4().hex}"
         event = graph.create_event(subject=subject)
         target = event if by == "organizer" else graph.attendee_copy("attendee", event["iCalUId"])
-        recipient = {"emailAddress": {"address": graph.identity("attendee3")["user_principal_name"]}}
+        recipient = {"emailAddress": {"address": graph.identity("attendee2")["user_principal_name"]}}
         sent = body if body is not None else {"ToRecipients": [recipient], "Comment": "fyi"}
         caller = by if role == "" else role
         answer = graph.request("POST", f"/me/events/{quote_id(target['id'])}/forward", caller, json=sent)
@@ -170,7 +170,7 @@ PROBES: dict[str, Probe] = {
         ).status_code
     ),
     ForwardFault.NO_REQUEST: _forwarded(
-        "organizer", lambda graph, subject, _: len(graph.messages("attendee3", subject))
+        "organizer", lambda graph, subject, _: len(graph.messages("attendee2", subject))
     ),
     ForwardFault.ORGANIZER_NOT_NOTIFIED: _forwarded(
         "attendee", lambda graph, subject, _: len(graph.messages("organizer", subject))

@@ -32,7 +32,7 @@ def test_a_loopback_reference_server_describes_itself(server: ReferenceServer) -
     assert target is not None and target.base_url == server.base_url
     assert target.name == "graph-conformance reference server"
     assert {"organizer", "application", "group"} <= set(target.identities)
-    assert len(target.attendee_roles) == 3  # attendee3: whom forward's cases forward to
+    assert len(target.attendee_roles) == 2
     assert f"{server.root_url}{DISCOVERY_PATH}" in target.source
 
 
