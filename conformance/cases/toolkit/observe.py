@@ -21,6 +21,7 @@ from conformance.target.provision import ProvisionedEvent
 CANCELLED = "meetingCancelled"
 INVITATION = "meetingRequest"
 NEWEST_PAGE = {"$top": "50"}
+NEWEST_MESSAGES = {"$top": "250"}  # a run of the whole family leaves a hundred meeting messages in a mailbox
 MESSAGES = "/me/messages"
 
 Item = dict[str, Any]
@@ -69,7 +70,7 @@ def listed(items: Iterable[Item], event: ProvisionedEvent) -> bool:
 
 def messages_about(client: GraphClient, subject: str) -> Seen[list[Item]]:
     """The newest messages of the client's mailbox whose subject holds `subject` (found: the read worked)."""
-    response = client.get(MESSAGES, params=NEWEST_PAGE)
+    response = client.get(MESSAGES, params=NEWEST_MESSAGES)
     items = value_of(response)
     about = [item for item in items or [] if subject in str(item.get("subject", ""))]
     return Seen(items is not None, about, response)
