@@ -114,26 +114,38 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
                f"the organizer received no message about the meeting answered ({within.text})", seen.response)
         return seen.value
 
+    def judge_response(graph: Graph, arrange: Arranger, suffix: str,
+                       judged: Callable[[Answered, list[Item]], str | None]) -> None:
+        """The answer acted ahead was accepted, its response reached the organizer, and `judged` finds
+        nothing wrong with it (else the failure's text)."""
+        done = accepted(arrange, rid(suffix))
+        wrong = judged(done, response_of(graph, arrange, done, rid(suffix)))
+        expect(wrong is None, rid(suffix), str(wrong))
+
+    def of_its_type(done: Answered, messages: list[Item]) -> str | None:
+        kinds = [message.get("meetingMessageType") for message in messages]
+        if answer.message_type in kinds:
+            return None
+        return f"the organizer's messages about the meeting have meetingMessageType {kinds}, not " \
+               f"{answer.message_type!r}"
+
+    def with_the_comment(done: Answered, messages: list[Item]) -> str | None:
+        if any(done.comment in message_text(message) for message in messages):
+            return None
+        return f"the organizer's response message does not contain the comment {done.comment!r}; it reads " \
+               f"{excerpt(messages[0])!r}"
+
     @pytest.mark.requirement(rid("SENDS-RESPONSE"))
     @acts_ahead(with_response, once=responded)
     def sends_response(graph: Graph, arrange: Arranger) -> None:
         """sendResponse true: the organizer's mailbox gets the answer's eventMessageResponse."""
-        done = accepted(arrange, rid("SENDS-RESPONSE"))
-        messages = response_of(graph, arrange, done, rid("SENDS-RESPONSE"))
-        kinds = [message.get("meetingMessageType") for message in messages]
-        expect(answer.message_type in kinds, rid("SENDS-RESPONSE"),
-               f"the organizer's messages about the meeting have meetingMessageType {kinds}, not "
-               f"{answer.message_type!r}")
+        judge_response(graph, arrange, "SENDS-RESPONSE", of_its_type)
 
     @pytest.mark.requirement(rid("COMMENT-DELIVERED"))
     @acts_ahead(with_response, once=responded)
     def comment_delivered(graph: Graph, arrange: Arranger) -> None:
         """The comment is in the body of the response message the organizer receives."""
-        done = accepted(arrange, rid("COMMENT-DELIVERED"))
-        messages = response_of(graph, arrange, done, rid("COMMENT-DELIVERED"))
-        expect(any(done.comment in message_text(message) for message in messages), rid("COMMENT-DELIVERED"),
-               f"the organizer's response message does not contain the comment {done.comment!r}; it reads "
-               f"{excerpt(messages[0])!r}")
+        judge_response(graph, arrange, "COMMENT-DELIVERED", with_the_comment)
 
     @pytest.mark.requirement(rid("ATTENDEE-STATUS"))
     @acts_ahead(with_response, once=responded)
