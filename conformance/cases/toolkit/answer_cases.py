@@ -192,7 +192,8 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
         response_of(graph, arrange, done, rid("SEND-RESPONSE-DEFAULT"))
 
     def silently_then_not(graph: Graph, target: TargetConfig, arrange: Arranger) -> tuple[Answered, Answered]:
-        silent = answer_on(graph, arrange, answer, rid("NO-RESPONSE"), {"sendResponse": False})
+        quiet = {"comment": unique_comment(rid("NO-RESPONSE")), "sendResponse": False}
+        silent = answer_on(graph, arrange, answer, rid("NO-RESPONSE"), quiet)
         later = {"comment": unique_comment("sentinel"), "sendResponse": True}
         return silent, answer_on(graph, arrange, answer, rid("NO-RESPONSE"), later)
 
