@@ -2,7 +2,7 @@
 
 An answer is given by an attendee on their own copy. `invited_copy` makes a meeting whose invitee is the
 mailbox a role reaches (another identity organizing it) and waits for the copy; the answer then shows on the
-copy (`responseStatus`), on the organizer's event (`attendees[].status`: ORGANIZER-ATTENDEE-STATUS)
+copy (`responseStatus`), on the organizer's event (`attendees[].status`: ATTENDEE-STATUSES)
 and, when a response is sent, as an eventMessageResponse in the organizer's mailbox.
 """
 
