@@ -16,7 +16,10 @@ from starlette.types import Receive, Scope, Send
 
 from conformance.reference import gaps, static_mock
 from conformance.reference.access import resolve_mailbox
-from conformance.reference.auth import TokenVerifier
+from conformance.reference.actions import registry
+from conformance.reference.actions.reminders import reminder_view
+from conformance.reference.actions.support import stand_in
+from conformance.reference.auth import Principal, TokenVerifier
 from conformance.reference.call import Call, method_not_allowed
 from conformance.reference.directory_api import handle_directory
 from conformance.reference.events_api import handle_events
@@ -24,14 +27,14 @@ from conformance.reference.faults import Fault
 from conformance.reference.graph_errors import GraphError, error_response
 from conformance.reference.loopback import is_loopback_host
 from conformance.reference.mail import SendLimit
-from conformance.reference.routing import cancel_shaped, match
+from conformance.reference.routing import RouteMatch, action_shaped, cancel_shaped, match
 from conformance.reference.settings import ServerSettings
 from conformance.reference.store import Store
 from conformance.reference.target_document import DISCOVERY_PATH, target_document
 from conformance.reference.throttle import EveryNth, MailboxThrottle
 from conformance.reference.token_endpoint import token_endpoint
 
-_EVENT_KINDS = frozenset({"events", "event", "cancel", "instances", "calendar-view"})
+_EVENT_KINDS = frozenset({"events", "event", "instances", "calendar-view"})  # and every action's
 _LOG = logging.getLogger("conformance.reference")
 
 
@@ -113,15 +116,15 @@ async def graph_entry(request: Request) -> Response:
     try:
         request.app.state.every_nth.check()
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
-        if request.method != "POST" and cancel_shaped(raw_path):
-            if Fault.OTHER_METHODS_500 in settings.faults:
+        if request.method != "POST" and action_shaped(raw_path):
+            if Fault.OTHER_METHODS_500 in settings.faults and cancel_shaped(raw_path):
                 raise GraphError(500, "InternalServerError", "An internal server error occurred.")
             raise method_not_allowed("POST")
         route = match(raw_path, case_sensitive_cancel=Fault.CASE_SENSITIVE_SEGMENTS in settings.faults)
         body = await _read_body(request, settings.max_body_bytes)
         if Fault.GAP_HANG_MALFORMED_JSON in settings.faults and gaps.is_malformed_json(body):
             raise await gaps.hold(request.app.state.stopping)
-        caller = request.app.state.tokens.authenticate(request.headers.get("authorization"), settings.faults)
+        caller = _caller(request, route, store, settings.faults)
         mailbox = resolve_mailbox(store, route, caller, settings.faults)
         mailbox_key = mailbox.owner_id
         admitted = throttle.enter(mailbox_key)
@@ -134,7 +137,9 @@ async def graph_entry(request: Request) -> Response:
         canned = static_mock.answer(call) if Fault.GAP_STATIC in settings.faults else None
         if canned is not None:
             response = canned
-        elif route.kind in _EVENT_KINDS:
+        elif route.kind == "reminder-view":
+            response = reminder_view(call)
+        elif route.kind in _EVENT_KINDS or route.kind in registry():
             response = handle_events(call)
         else:
             response = handle_directory(call)
@@ -155,6 +160,20 @@ async def graph_entry(request: Request) -> Response:
     response.headers["request-id"] = request_id
     response.headers["client-request-id"] = client_request_id
     return response
+
+
+def _caller(request: Request, route: RouteMatch, store: Store, faults: frozenset[str]) -> Principal:
+    """Who calls: the token's principal; no token, under an action's *-auth-ignored switch: a stand-in."""
+    tokens: TokenVerifier = request.app.state.tokens
+    action = registry().get(route.kind)
+    header = request.headers.get("authorization")
+    try:
+        return tokens.authenticate(header, faults)
+    except GraphError as error:
+        no_token = not (header or "").strip().partition(" ")[2].strip()
+        if error.status == 401 and no_token and action is not None and action.auth_ignored in faults:
+            return stand_in(store, route.params)
+        raise
 
 
 def _netloc(request: Request) -> str:

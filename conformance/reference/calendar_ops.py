@@ -129,16 +129,20 @@ def create_event(
     born_cancelled: bool = False,
     without_copies: bool = False,
     send_limit: SendLimit | None = None,
+    proposals: bool = True,
+    attendee_statuses: bool = True,
 ) -> dict[str, Any]:
     """Create an event (organizer copy + a copy and meeting request per seeded attendee); return its doc.
 
     born_cancelled (gap-born-cancelled): the event and its copies show isCancelled from the start;
-    without_copies (gap-no-attendee-copies): attendees get the meeting request but no copy.
+    without_copies (gap-no-attendee-copies): attendees get the meeting request but no copy;
+    proposals False (gap-no-proposals): no allowNewTimeProposals; attendee_statuses False
+    (gap-no-attendee-statuses): the organizer's attendees[] carry no status.
     """
     properties = validate_event_payload(payload)
     now = time.time() if now is None else now
     organizer_address = _address_of(store, owner_id)
-    attendees = [_attendee(attendee) for attendee in properties.get("attendees") or []]
+    attendees = [_attendee(attendee, attendee_statuses) for attendee in properties.get("attendees") or []]
     recurrence_value = properties.get("recurrence")
     body = properties.get("body") or {"contentType": "text", "content": ""}
     event_id = mint_item_id()
@@ -185,6 +189,8 @@ def create_event(
         "attendees": attendees,
         "organizer": {"emailAddress": organizer_address},
     }
+    if not proposals:
+        del document["allowNewTimeProposals"]
     delay_until = now + message_delay_s
     cancelled_at = now if born_cancelled else None
     with store.transaction() as connection:
@@ -316,10 +322,13 @@ def _address_of(store: Store, owner_id: str) -> dict[str, str]:
     return {"name": group["display_name"], "address": group["mail"]}
 
 
-def _attendee(attendee: dict[str, Any]) -> dict[str, Any]:
+def _attendee(attendee: dict[str, Any], with_status: bool = True) -> dict[str, Any]:
     email = attendee["emailAddress"]
-    return {
+    entry = {
         "type": attendee.get("type", "required"),
         "status": {"response": "none", "time": "0001-01-01T00:00:00Z"},
         "emailAddress": {"name": email.get("name") or email["address"], "address": email["address"]},
     }
+    if not with_status:
+        del entry["status"]
+    return entry

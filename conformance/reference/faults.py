@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
 ROUTE_FAMILIES: tuple[str, ...] = (
     "me-events",
@@ -140,6 +142,7 @@ class FaultDefinition:
     static: bool = False  # a static mock: only STATE_FREE requirements (less `breaks`) must still pass
     gap: bool = False  # a prerequisite gap (a half-built server), not a deviation from the page
     overlap: str = ""  # why more than one check of the suite catches it
+    actions: tuple[str, ...] = ()  # the actions whose behaviour it changes (empty: every action)
 
     @property
     def breaks(self) -> frozenset[str]:
@@ -147,10 +150,13 @@ class FaultDefinition:
         return frozenset(self.violates)
 
 
+_CANCEL = ("cancel",)  # every switch of the Fault enum changes cancel's routes only
+
+
 def _violates(
     description: str, violates: Mapping[str, str], *, blocks: Iterable[str] = (), overlap: str = ""
 ) -> FaultDefinition:
-    return FaultDefinition(description, violates, blocks=frozenset(blocks), overlap=overlap)
+    return FaultDefinition(description, violates, blocks=frozenset(blocks), overlap=overlap, actions=_CANCEL)
 
 
 def _gap(
@@ -161,7 +167,8 @@ def _gap(
     static: bool = False,
 ) -> FaultDefinition:
     return FaultDefinition(
-        description, violates or {}, frozenset(prerequisites), frozenset(blocks), static, gap=True
+        description, violates or {}, frozenset(prerequisites), frozenset(blocks), static, gap=True,
+        actions=_CANCEL,
     )
 
 
@@ -306,7 +313,7 @@ def _route_blocks(family: str) -> tuple[str, ...]:
     return tuple(blocks)
 
 
-DEFINITIONS: dict[str, FaultDefinition] = {
+CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
     Fault.STATUS_200: _violates(
         "a successful cancel answers 200 instead of 202",
         {"CANCEL-202-EMPTY": "this method returns 202 Accepted response code"},
@@ -700,21 +707,47 @@ DEFINITIONS: dict[str, FaultDefinition] = {
     ),
 }
 
-FAULTS: dict[str, str] = {name: definition.description for name, definition in DEFINITIONS.items()}
+# the switches of every action: cancel's above, the others' in their module in conformance/reference/actions
+# (collected on first use, so that the action modules may import this one)
+DEFINITIONS: dict[str, FaultDefinition]
+FAULTS: dict[str, str]  # name -> what it changes
+
+
+@cache
+def _collected() -> tuple[dict[str, FaultDefinition], dict[str, str]]:
+    from conformance.reference.actions import action_fault_definitions
+
+    definitions: dict[str, FaultDefinition] = dict(CANCEL_DEFINITIONS)
+    for name, definition in action_fault_definitions().items():
+        if name in definitions:
+            raise RuntimeError(f"fault switch {name!r} is defined twice")
+        definitions[name] = definition
+    return definitions, {name: definition.description for name, definition in definitions.items()}
+
+
+def __getattr__(name: str) -> Any:
+    """DEFINITIONS and FAULTS, collected from every action's module on first use."""
+    if name == "DEFINITIONS":
+        return _collected()[0]
+    if name == "FAULTS":
+        return _collected()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def validate_fault_names(names: Iterable[str]) -> frozenset[str]:
     """Return the names as a set; raise ValueError naming the unknown ones and the valid list."""
+    known = _collected()[1]
     requested = frozenset(str(name) for name in names)
-    unknown = sorted(requested - FAULTS.keys())
+    unknown = sorted(requested - known.keys())
     if unknown:
         raise ValueError(
-            f"unknown fault switch(es): {', '.join(unknown)}; valid names: {', '.join(sorted(FAULTS))}"
+            f"unknown fault switch(es): {', '.join(unknown)}; valid names: {', '.join(sorted(known))}"
         )
     return requested
 
 
 def describe_faults() -> str:
     """One line per fault: the name and what it changes."""
-    width = max(len(name) for name in FAULTS)
-    return "\n".join(f"{name.ljust(width)}  {description}" for name, description in FAULTS.items())
+    known = _collected()[1]
+    width = max(len(name) for name in known)
+    return "\n".join(f"{name.ljust(width)}  {description}" for name, description in known.items())

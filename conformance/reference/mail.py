@@ -62,13 +62,20 @@ def send_event_message(
     visible_at: float,
     now: float,
     send_limit: SendLimit | None = None,
+    sender: dict[str, Any] | None = None,
+    odata_type: str = "#microsoft.graph.eventMessage",
+    extra: dict[str, Any] | None = None,
 ) -> str:
-    """Put an eventMessage in `recipient_id`'s inbox (late past the sending limit); return its id."""
+    """Put an eventMessage in `recipient_id`'s inbox (late past the sending limit); return its id.
+
+    `sender` (the organizer unless given) sends it; `odata_type` and `extra` members make it e.g. an
+    eventMessageResponse with its responseType and proposedNewTime."""
+    sender = sender or organizer
     if send_limit is not None:
-        visible_at = send_limit.slot(str(organizer.get("address") or ""), visible_at)
+        visible_at = send_limit.slot(str(sender.get("address") or ""), visible_at)
     message_id = mint_item_id()
     message = {
-        "@odata.type": "#microsoft.graph.eventMessage",
+        "@odata.type": odata_type,
         "id": message_id,
         "createdDateTime": iso(visible_at),
         "lastModifiedDateTime": iso(visible_at),
@@ -88,8 +95,8 @@ def send_event_message(
         "isDraft": False,
         "inferenceClassification": "focused",
         "body": {"contentType": "text", "content": body_text},
-        "sender": {"emailAddress": organizer},
-        "from": {"emailAddress": organizer},
+        "sender": {"emailAddress": sender},
+        "from": {"emailAddress": sender},
         "toRecipients": [{"emailAddress": recipient}],
         "ccRecipients": [],
         "bccRecipients": [],
@@ -104,6 +111,7 @@ def send_event_message(
         "location": event_doc.get("location", {"displayName": ""}),
         "_event_owner": recipient_id,
         "_event_id": recipient_event_id,
+        **(extra or {}),
     }
     connection.execute(
         "INSERT INTO messages VALUES (?, ?, 'inbox', ?, ?, ?)",

@@ -60,7 +60,8 @@ def target_document(
         "identities": {
             "organizer": identity("organizer"),
             "organizer_minimal": identity("organizer", "Calendars.ReadWrite"),
-            "attendees": [identity("attendee"), identity("attendee2")],
+            # the third is invited by no case: whom forward's cases forward to
+            "attendees": [identity("attendee"), identity("attendee2"), identity("outsider")],
             "readonly": identity("organizer", "Calendars.Read User.Read"),
             "application": {
                 "token": {

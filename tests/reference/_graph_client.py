@@ -22,12 +22,12 @@ class GraphClient:
         self._tokens: dict[str, str] = {}
 
     def identity(self, role: str) -> dict[str, Any]:
-        """The target document's identity for a role ("attendee" and "attendee2" are the attendees list)."""
+        """The target document's identity for a role ("attendee", "attendee2", ... are the attendees list)."""
         identities = self.target["identities"]
         if role == "attendee":
             return dict(identities["attendees"][0])
-        if role == "attendee2":
-            return dict(identities["attendees"][1])
+        if role.startswith("attendee") and role[len("attendee"):].isdigit():  # attendee2, attendee3
+            return dict(identities["attendees"][int(role[len("attendee"):]) - 1])
         return dict(identities[role])
 
     def token(self, role: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -264,7 +265,7 @@ def test_fault_switch_changes_what_it_says(graph: GraphClient, fault: str) -> No
 
 
 def test_unknown_fault_names_are_refused() -> None:
-    with pytest.raises(ValueError, match="valid names: app-token-on-me"):
+    with pytest.raises(ValueError, match="valid names: answer-auth-ignored, .*app-token-on-me"):
         ReferenceServer(faults=["no-such-fault"])
 
 
@@ -299,14 +300,43 @@ def test_invalid_token_accepted_acts_as_the_organizer() -> None:
 
 
 def test_every_fault_switch_is_acted_on_by_the_server() -> None:
-    """A switch defined in faults.py but read nowhere would change nothing: each Fault member is used."""
+    """A switch defined but read nowhere would change nothing: each member of each action's switch enum is
+    read outside the definitions (cancel's Fault outside faults.py, an action's outside FAULT_DEFINITIONS)."""
     package = Path(faults_module.__file__).parent
+    sources = {path: path.read_text(encoding="utf-8") for path in package.rglob("*.py")}
     source = "\n".join(
-        path.read_text(encoding="utf-8") for path in package.glob("*.py") if path.name != "faults.py"
+        text.split("FAULT_DEFINITIONS: dict")[0] for path, text in sources.items() if path.name != "faults.py"
     )
-    unused = [member.value for member in Fault if f"Fault.{member.name}" not in source]
+    enums: list[tuple[str, type[StrEnum]]] = [("Fault", Fault)]
+    enums += [(enum.__name__, enum) for enum in action_fault_enums()]
+    unused = [
+        member.value for name, enum in enums for member in enum if f"{name}.{member.name}" not in source
+    ]
     assert not unused, f"fault switches no server module reads: {unused}"
     assert "route_missing(" in source
+    assert {member.value for _, enum in enums for member in enum} | set(_route_missing_names()) == set(FAULTS)
+
+
+def _route_missing_names() -> list[str]:
+    return [route_missing(family) for family in ROUTE_FAMILIES]
+
+
+def action_fault_enums() -> list[type[StrEnum]]:
+    """The StrEnum of switch names each module of conformance.reference.actions declares."""
+    import importlib
+    import pkgutil
+
+    from conformance.reference import actions
+
+    found: list[type[StrEnum]] = []
+    for info in pkgutil.iter_modules(actions.__path__):
+        module = importlib.import_module(f"{actions.__name__}.{info.name}")
+        found += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, StrEnum) and value.__module__ == module.__name__
+        ]
+    return found
 
 
 def test_narrow_error_and_body_faults_spare_the_other_answers() -> None:

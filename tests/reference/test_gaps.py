@@ -12,6 +12,7 @@ import pytest
 from conformance.reference.faults import DEFINITIONS, Fault
 from conformance.reference.serve import ReferenceServer
 from tests.reference._graph_client import GraphClient, quote_id
+from tests.reference.test_faults import action_fault_enums
 
 SERIES = {
     "pattern": {"type": "daily", "interval": 1},
@@ -38,7 +39,8 @@ def _gap(fault: Fault) -> Any:
 
 def test_every_gap_switch_is_a_gap_definition() -> None:
     gaps = {str(name) for name, definition in DEFINITIONS.items() if definition.gap}
-    assert gaps == {str(member) for member in Fault if member.startswith("gap-")}
+    names = [*Fault, *(member for enum in action_fault_enums() for member in enum)]
+    assert gaps == {str(member) for member in names if member.startswith("gap-")}
 
 
 @_gap(Fault.GAP_CREATE_200)

@@ -1,0 +1,69 @@
+"""The event actions the server answers, one module each: adding an action is adding its module here.
+
+An action module declares `ACTION` (its route suffix as the page spells it, its handler, whether it is also
+routed under /groups); any module of this package may declare `FAULT_DEFINITIONS`, its fault switches (a
+`StrEnum` of names and a `FaultDefinition` each), which conformance.reference.faults collects.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+    from conformance.reference.call import Call
+    from conformance.reference.faults import FaultDefinition
+
+
+@dataclass(frozen=True)
+class Action:
+    """One event action: POST .../events/{id}/<name>."""
+
+    name: str  # the route's last segment as the page spells it, e.g. "tentativelyAccept"
+    handler: Callable[[Call], Response]
+    groups: bool = False  # also routed under /groups/{id}/events and /groups/{id}/calendar/events
+    auth_ignored: str = ""  # the fault switch under which a request without a token is served anyway
+
+
+@cache
+def _modules() -> tuple[ModuleType, ...]:
+    return tuple(
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
+    )
+
+
+@cache
+def registry() -> dict[str, Action]:
+    """Every registered action by name."""
+    found: dict[str, Action] = {}
+    for module in _modules():
+        action = getattr(module, "ACTION", None)
+        if isinstance(action, Action):
+            found[action.name] = action
+    return found
+
+
+@cache
+def by_segment() -> dict[str, Action]:
+    """Every registered action by its route segment in lower case (segments match regardless of case)."""
+    return {name.lower(): action for name, action in registry().items()}
+
+
+def action_fault_definitions() -> dict[str, FaultDefinition]:
+    """The fault switches every module of this package declares."""
+    found: dict[str, FaultDefinition] = {}
+    for module in _modules():
+        definitions: Mapping[str, FaultDefinition] = getattr(module, "FAULT_DEFINITIONS", {})
+        for name, definition in definitions.items():
+            if str(name) in found:
+                raise RuntimeError(f"fault switch {name!r} is defined twice")
+            found[str(name)] = definition
+    return found

@@ -1,0 +1,271 @@
+"""POST .../events/{id}/forward {ToRecipients, Comment}: each recipient gets the meeting request; forwarded
+by an attendee, the organizer is notified and the recipients join the organizer's copy (Calendars.Read)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from starlette.responses import Response
+
+from conformance.reference.access import GROUP_READ, GROUP_WRITE, READ_CALENDAR, WRITE_CALENDAR, require
+from conformance.reference.actions import Action
+from conformance.reference.actions.support import (
+    addressed_event,
+    apply,
+    check_event_id,
+    done,
+    read_body,
+    recipients,
+    string,
+)
+from conformance.reference.call import Call
+from conformance.reference.faults import FaultDefinition
+from conformance.reference.graph_errors import bad_request
+from conformance.reference.ids import mint_change_key, mint_item_id
+from conformance.reference.mail import SendLimit, iso, send_event_message
+from conformance.reference.store import doc_of, dump
+
+FORWARD = ("forward",)
+NOTIFICATION_PREFIX = "Meeting Forward Notification"  # as Outlook titles it
+
+
+class ForwardFault(StrEnum):
+    """forward's switches."""
+
+    NO_REQUEST = "forward-no-request"
+    ORGANIZER_NOT_NOTIFIED = "forward-organizer-not-notified"
+    ORGANIZER_COPY_UNCHANGED = "forward-organizer-copy-unchanged"
+    NEEDS_READWRITE = "forward-needs-readwrite"
+    EMPTY_COMMENT_REFUSED = "forward-empty-comment-refused"
+    AUTH_IGNORED = "forward-auth-ignored"
+
+
+@dataclass(frozen=True)
+class _Forwarded:
+    event_id: str
+    ical_uid: str
+    by_attendee: bool
+    forwarder_id: str
+    to: tuple[dict[str, str], ...]
+    comment: str
+    faults: frozenset[str]
+    message_delay_s: float
+    send_limit: SendLimit | None
+
+
+def _forward(call: Call) -> Response:
+    faults = call.faults
+    if ForwardFault.NEEDS_READWRITE in faults:
+        require(call.caller, call.mailbox, WRITE_CALENDAR, GROUP_WRITE)
+    else:
+        require(call.caller, call.mailbox, READ_CALENDAR, GROUP_READ)
+    check_event_id(call)
+    body = read_body(call, "forward", {"ToRecipients": recipients, "Comment": string})
+    comment = str(body.get("Comment") or "")
+    if ForwardFault.EMPTY_COMMENT_REFUSED in faults and "Comment" in body and not comment:
+        raise bad_request("The parameter 'Comment' must not be empty.", "ErrorInvalidRequest")
+    ref = addressed_event(call)
+    forwarder = (
+        call.caller.user_id if call.caller.user_id and not call.caller.is_app else call.mailbox.owner_id
+    )
+    forwarded = _Forwarded(
+        event_id=ref.row["id"],
+        ical_uid=ref.row["ical_uid"],
+        by_attendee=not ref.row["is_organizer"],
+        forwarder_id=forwarder if call.mailbox.kind == "user" else call.mailbox.owner_id,
+        to=tuple(body.get("ToRecipients") or ()),
+        comment=comment,
+        faults=faults,
+        message_delay_s=call.settings.message_delay_s,
+        send_limit=call.send_limit,
+    )
+    apply(
+        call.store, lambda connection, now: _deliver(connection, forwarded, now), call.settings.apply_delay_s
+    )
+    return done(202)
+
+
+def _deliver(connection: sqlite3.Connection, forwarded: _Forwarded, now: float) -> None:
+    """The forward's effects: the requests, and for an attendee's forward the organizer's notice and copy."""
+    row = connection.execute("SELECT * FROM events WHERE id = ?", (forwarded.event_id,)).fetchone()
+    if row is None:
+        return
+    event = doc_of(row)
+    sender = _address(connection, forwarded.forwarder_id) or event["organizer"]["emailAddress"]
+    visible_at = now + forwarded.message_delay_s
+    delivered: list[dict[str, str]] = []
+    for recipient in forwarded.to:
+        user = connection.execute(
+            "SELECT id, upn, display_name FROM users WHERE upn = ?", (recipient["address"],)
+        ).fetchone()
+        if user is None or user["id"] == forwarded.forwarder_id:
+            continue
+        delivered.append({"name": user["display_name"], "address": user["upn"]})
+        if ForwardFault.NO_REQUEST in forwarded.faults:
+            continue
+        copy_id = _copy_for(connection, user["id"], row, event, visible_at, now)
+        send_event_message(
+            connection,
+            recipient_id=user["id"],
+            recipient={"name": user["display_name"], "address": user["upn"]},
+            organizer=event["organizer"]["emailAddress"],
+            event_doc=event,
+            recipient_event_id=copy_id,
+            meeting_message_type="meetingRequest",
+            subject=f"FW: {event.get('subject', '')}",
+            body_text=forwarded.comment,
+            visible_at=visible_at,
+            now=now,
+            send_limit=forwarded.send_limit,
+            sender=sender,
+        )
+    if not forwarded.by_attendee or not delivered:
+        return
+    organizer_row = connection.execute(
+        "SELECT * FROM events WHERE ical_uid = ? AND is_organizer = 1 AND folder = 'calendar'",
+        (forwarded.ical_uid,),
+    ).fetchone()
+    if organizer_row is None:
+        return
+    if ForwardFault.ORGANIZER_COPY_UNCHANGED not in forwarded.faults:
+        _add_attendees(connection, organizer_row, delivered, now)
+    if ForwardFault.ORGANIZER_NOT_NOTIFIED not in forwarded.faults:
+        _notify_organizer(connection, organizer_row, sender, delivered, forwarded, visible_at, now)
+
+
+def _copy_for(
+    connection: sqlite3.Connection,
+    owner_id: str,
+    row: sqlite3.Row,
+    event: dict[str, Any],
+    visible_at: float,
+    now: float,
+) -> str:
+    """The recipient's copy of the meeting (made as for an invitee, unless they already have one)."""
+    existing = connection.execute(
+        "SELECT id FROM events WHERE ical_uid = ? AND owner_id = ? AND folder = 'calendar'",
+        (row["ical_uid"], owner_id),
+    ).fetchone()
+    if existing is not None:
+        return str(existing["id"])
+    calendar = connection.execute(
+        "SELECT id FROM calendars WHERE owner_id = ? AND is_default = 1", (owner_id,)
+    ).fetchone()
+    copy_id = mint_item_id()
+    copy = {
+        **event,
+        "id": copy_id,
+        "isOrganizer": False,
+        "changeKey": mint_change_key(),
+        "responseStatus": {"response": "notResponded", "time": "0001-01-01T00:00:00Z"},
+    }
+    copy.pop("_reminders", None)
+    connection.execute(
+        "INSERT INTO events (id, owner_id, calendar_id, ical_uid, is_organizer, folder, visible_at, created,"
+        " cancel_visible_at, doc) VALUES (?, ?, ?, ?, 0, 'calendar', ?, ?, NULL, ?)",
+        (copy_id, owner_id, calendar["id"], row["ical_uid"], visible_at, now, dump(copy)),
+    )
+    return copy_id
+
+
+def _add_attendees(
+    connection: sqlite3.Connection, organizer_row: sqlite3.Row, added: list[dict[str, str]], now: float
+) -> None:
+    """The forwarded-to recipients join the organizer's attendees (not yet responded)."""
+    event = doc_of(organizer_row)
+    attendees = event.setdefault("attendees", [])
+    known = {str(item.get("emailAddress", {}).get("address", "")).lower() for item in attendees}
+    with_status = any("status" in item for item in attendees) or not attendees
+    for address in added:
+        if address["address"].lower() in known:
+            continue
+        entry: dict[str, Any] = {"type": "optional", "emailAddress": dict(address)}
+        if with_status:
+            entry["status"] = {"response": "none", "time": "0001-01-01T00:00:00Z"}
+        attendees.append(entry)
+    event.update({"changeKey": mint_change_key(), "lastModifiedDateTime": iso(now)})
+    connection.execute("UPDATE events SET doc = ? WHERE id = ?", (dump(event), organizer_row["id"]))
+
+
+def _notify_organizer(
+    connection: sqlite3.Connection,
+    organizer_row: sqlite3.Row,
+    sender: dict[str, str],
+    delivered: list[dict[str, str]],
+    forwarded: _Forwarded,
+    visible_at: float,
+    now: float,
+) -> None:
+    """The organizer's Meeting Forward Notification (an eventMessage linked to their event)."""
+    organizer = connection.execute(
+        "SELECT id, upn, display_name FROM users WHERE id = ?", (organizer_row["owner_id"],)
+    ).fetchone()
+    if organizer is None:
+        return
+    event = doc_of(organizer_row)
+    names = ", ".join(address["name"] for address in delivered)
+    send_event_message(
+        connection,
+        recipient_id=organizer["id"],
+        recipient={"name": organizer["display_name"], "address": organizer["upn"]},
+        organizer=event["organizer"]["emailAddress"],
+        event_doc=event,
+        recipient_event_id=organizer_row["id"],
+        meeting_message_type="none",
+        subject=f"{NOTIFICATION_PREFIX}: {event.get('subject', '')}",
+        body_text=f"Your meeting was forwarded. {sender['name']} has forwarded your meeting request to "
+        f"additional recipients: {names}.",
+        visible_at=visible_at,
+        now=now,
+        send_limit=forwarded.send_limit,
+        sender=sender,
+        extra={
+            "toRecipients": [
+                {"emailAddress": {"name": organizer["display_name"], "address": organizer["upn"]}}
+            ]
+        },
+    )
+
+
+def _address(connection: sqlite3.Connection, user_id: str) -> dict[str, str] | None:
+    found = connection.execute("SELECT upn, display_name FROM users WHERE id = ?", (user_id,)).fetchone()
+    return {"name": found["display_name"], "address": found["upn"]} if found else None
+
+
+ACTION = Action("forward", _forward, groups=True, auth_ignored=ForwardFault.AUTH_IGNORED)
+
+FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
+    ForwardFault.NO_REQUEST: FaultDefinition(
+        "forward answers 202 but no recipient gets the meeting request",
+        {"FORWARD-RECIPIENTS-RECEIVE": "forward the meeting request to a new recipient"},
+        actions=FORWARD,
+    ),
+    ForwardFault.ORGANIZER_NOT_NOTIFIED: FaultDefinition(
+        "an attendee's forward does not notify the organizer",
+        {"FORWARD-ORGANIZER-NOTIFIED": "sends a message to notify the organizer of the forwarding"},
+        actions=FORWARD,
+    ),
+    ForwardFault.ORGANIZER_COPY_UNCHANGED: FaultDefinition(
+        "an attendee's forward does not add the recipient to the organizer's copy",
+        {"FORWARD-ORGANIZER-COPY-ADDED": "adds the recipient to the organizer's copy of the meeting event"},
+        actions=FORWARD,
+    ),
+    ForwardFault.NEEDS_READWRITE: FaultDefinition(
+        "forward refuses a token holding only Calendars.Read (403)",
+        {"FORWARD-PERM-DELEGATED-WORK": "Delegated (work or school account): Calendars.Read"},
+        actions=FORWARD,
+    ),
+    ForwardFault.EMPTY_COMMENT_REFUSED: FaultDefinition(
+        'forward with `"Comment": ""` answers 400',
+        {"FORWARD-COMMENT-EMPTY": "Can be an empty string."},
+        actions=FORWARD,
+    ),
+    ForwardFault.AUTH_IGNORED: FaultDefinition(
+        "forward works without an Authorization header (as the owner of the addressed event)",
+        {"FORWARD-AUTH-REQUIRED": "Bearer {token}. Required."},
+        actions=FORWARD,
+    ),
+}

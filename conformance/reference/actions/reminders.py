@@ -1,0 +1,189 @@
+"""Event reminders: when each fires, snoozeReminder / dismissReminder's effects, and
+GET /me/reminderView(startDateTime='..',endDateTime='..') (also /users/{id}/reminderView(...))."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+from starlette.responses import Response
+
+from conformance.reference import recurrence
+from conformance.reference.access import READ_CALENDAR, WRITE_CALENDAR, require
+from conformance.reference.actions.support import addressed_event, apply, check_event_id, done
+from conformance.reference.call import Call, json_response, method_not_allowed
+from conformance.reference.event_view import (
+    GRAPH_TIME,
+    occurrence_starts,
+    parse_window_bound,
+    times_of,
+    utc_window,
+)
+from conformance.reference.faults import FaultDefinition
+from conformance.reference.graph_errors import GraphError
+from conformance.reference.ids import mint_change_key, occurrence_id
+from conformance.reference.store import doc_of, dump
+
+REMINDER_ACTIONS = ("snoozeReminder", "dismissReminder")
+_WHOLE = "*"  # the key of a reminder change made on a series master: every occurrence
+
+
+class ReminderFault(StrEnum):
+    """Switches shared by snoozeReminder and dismissReminder, and the reminderView gap."""
+
+    STATUS_204 = "reminder-status-204"
+    AUTH_IGNORED = "reminder-auth-ignored"
+    GAP_NO_REMINDER_VIEW = "gap-no-reminder-view"
+
+
+def change_reminder(call: Call, action: str, change: dict[str, Any] | None, ignored: bool) -> Response:
+    """Snooze (`change` = {"fire": UTC ISO time}) or dismiss (`change` = {"dismissed": True}) the reminder of
+    the addressed event or occurrence: 200 empty, applied now or after --apply-delay-ms."""
+    ref = addressed_event(call)
+    key = ref.day or ("" if not doc_of(ref.row).get("recurrence") else _WHOLE)
+    if not ignored and change is not None:
+        event_id = ref.row["id"]
+
+        def effect(connection: sqlite3.Connection, now: float) -> None:
+            row = connection.execute("SELECT doc FROM events WHERE id = ?", (event_id,)).fetchone()
+            if row is None:
+                return
+            document = doc_of(row)
+            document.setdefault("_reminders", {})[key] = change
+            document["changeKey"] = mint_change_key()
+            connection.execute("UPDATE events SET doc = ? WHERE id = ?", (dump(document), event_id))
+
+        apply(call.store, effect, call.settings.apply_delay_s)
+    return done(204 if ReminderFault.STATUS_204 in call.faults else 200)
+
+
+def require_reminder_access(call: Call) -> None:
+    """The reminder actions' permission (Calendars.ReadWrite) and a well-formed event id."""
+    require(call.caller, call.mailbox, WRITE_CALENDAR)
+    check_event_id(call)
+
+
+def reminder_view(call: Call) -> Response:
+    """GET .../reminderView(startDateTime='..',endDateTime='..'): the reminders due in the window."""
+    if call.request.method != "GET":
+        raise method_not_allowed("GET")
+    if ReminderFault.GAP_NO_REMINDER_VIEW in call.faults:
+        raise GraphError(
+            501, "NotImplemented", "The segment 'reminderView' is not implemented by this service."
+        )
+    require(call.caller, call.mailbox, READ_CALENDAR)
+    params = {key.lower(): value for key, value in call.route.params.items()}
+    start = parse_window_bound(params.get("startdatetime"), "startDateTime")
+    end = parse_window_bound(params.get("enddatetime"), "endDateTime")
+    now = time.time()
+    rows = call.store.rows(
+        "SELECT * FROM events WHERE owner_id = ? AND folder = 'calendar' AND hidden_master = 0 "
+        "AND visible_at <= ? ORDER BY created",
+        (call.mailbox.owner_id, now),
+    )
+    items: list[dict[str, Any]] = []
+    for row in rows:
+        if row["cancel_visible_at"] is not None and row["cancel_visible_at"] <= now:
+            continue
+        items += _reminders_of(row, start, end)
+    items.sort(key=lambda item: item["reminderFireTime"]["dateTime"])
+    context = f"{call.version_url}/$metadata#Collection(microsoft.graph.reminder)"
+    return json_response({"@odata.context": context, "value": items})
+
+
+def _reminders_of(row: sqlite3.Row, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The reminders of one event (of each of a series' occurrences) that fire or take place in the window."""
+    document = doc_of(row)
+    if not document.get("isReminderOn", True):
+        return []
+    changes: dict[str, dict[str, Any]] = document.get("_reminders", {})
+    lead = timedelta(minutes=int(document.get("reminderMinutesBeforeStart") or 0))
+    if not document.get("recurrence"):
+        event_start, event_end = utc_window(document)
+        reminder = _reminder(row["id"], document, event_start, event_end, lead, changes.get(""), start, end)
+        return [reminder] if reminder else []
+    found = []
+    _, duration, zone_name = times_of(document)
+    for local in occurrence_starts(row, start - timedelta(days=1), end + lead + timedelta(days=1), False):
+        day = local.date().isoformat()
+        event_start = recurrence.to_utc(local, zone_name)
+        change = changes.get(day) or changes.get(_WHOLE)
+        reminder = _reminder(
+            occurrence_id(row["id"], day),
+            document,
+            event_start,
+            event_start + duration,
+            lead,
+            change,
+            start,
+            end,
+        )
+        if reminder:
+            found.append(reminder)
+    return found
+
+
+def _reminder(
+    event_id: str,
+    document: dict[str, Any],
+    event_start: datetime,
+    event_end: datetime,
+    lead: timedelta,
+    change: dict[str, Any] | None,
+    window_start: datetime,
+    window_end: datetime,
+) -> dict[str, Any] | None:
+    """A reminder resource, or None when it is dismissed or neither fires nor takes place in the window."""
+    if change and change.get("dismissed"):
+        return None
+    fire = datetime.fromisoformat(change["fire"]) if change and change.get("fire") else event_start - lead
+    fires_in = window_start <= fire < window_end
+    takes_place_in = event_start < window_end and event_end > window_start
+    if not (fires_in or takes_place_in):
+        return None
+    return {
+        "eventId": event_id,
+        "changeKey": document.get("changeKey"),
+        "eventSubject": document.get("subject", ""),
+        "eventStartTime": _moment(event_start),
+        "eventEndTime": _moment(event_end),
+        "eventLocation": document.get("location") or {"displayName": ""},
+        "eventWebLink": f"https://outlook.office365.com/owa/?itemid={quote(event_id, safe='')}&exvsurl=1"
+        "&path=/calendar/item",
+        "reminderFireTime": _moment(fire),
+    }
+
+
+def _moment(moment: datetime) -> dict[str, str]:
+    return {"dateTime": moment.astimezone(UTC).strftime(GRAPH_TIME), "timeZone": "UTC"}
+
+
+FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
+    ReminderFault.STATUS_204: FaultDefinition(
+        "snoozeReminder and dismissReminder answer 204 instead of 200",
+        {
+            "SNOOZE-200-EMPTY": "this method returns 200 OK response code",
+            "DISMISS-200-EMPTY": "this method returns 200 OK response code",
+        },
+        actions=REMINDER_ACTIONS,
+    ),
+    ReminderFault.AUTH_IGNORED: FaultDefinition(
+        "snoozeReminder and dismissReminder work without an Authorization header (as the event's owner)",
+        {
+            "SNOOZE-AUTH-REQUIRED": "Bearer {token}. Required.",
+            "DISMISS-AUTH-REQUIRED": "Bearer {token}. Required.",
+        },
+        actions=REMINDER_ACTIONS,
+    ),
+    ReminderFault.GAP_NO_REMINDER_VIEW: FaultDefinition(
+        "GET .../reminderView(...) answers 501 NotImplemented",
+        prerequisites=frozenset({"REMINDER-VIEW"}),
+        blocks=frozenset({"SNOOZE-REMINDER-MOVED", "DISMISS-REMINDER-GONE"}),
+        gap=True,
+        actions=REMINDER_ACTIONS,
+    ),
+}
