@@ -14,12 +14,13 @@ from conformance.reference.throttle import MAX_CONCURRENT_PER_MAILBOX
 
 GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
 DISCOVERY_PATH = "/.well-known/graph-conformance/target"
-IMPLEMENTED_ACTIONS = ("cancel",)  # the event actions it answers (a target file's `actions`)
 
 
 def implemented_actions() -> tuple[str, ...]:
-    """The event actions the reference server implements (its target document's `actions`)."""
-    return IMPLEMENTED_ACTIONS
+    """The event actions the reference server implements (its target document's `actions`): its registry's."""
+    from conformance.reference.actions import registry
+
+    return tuple(registry())
 
 
 def target_document(
