@@ -16,9 +16,9 @@ import pytest
 
 
 def route_family(path_template: str) -> str:
-    """`/users/{user-id}/calendar/events/{event-id}/cancel` -> `users-calendar-events`."""
-    literal = [segment for segment in path_template.strip("/").split("/")
-               if segment and not segment.startswith("{") and segment != "cancel"]
+    """`/users/{user-id}/calendar/events/{event-id}/cancel` -> `users-calendar-events` (any action's)."""
+    literal = [segment for segment in path_template.strip("/").split("/")[:-1]
+               if segment and not segment.startswith("{")]
     return "-".join(literal).lower()
 
 

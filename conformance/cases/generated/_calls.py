@@ -15,10 +15,12 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import ComponentInfo, CoverageScenario, coverage_scenario
 
+from conformance.cases.generated._actions import CANCEL, route_id_of
 from conformance.cases.generated._family import Family
 from conformance.cases.generated._ids import EventSupply, RouteShape, caller_role
 from conformance.cases.generated._plan import PlannedCase
 from conformance.cases.generated._schema import has_pinned_path
+from conformance.cases.generated._select import action_of
 from conformance.cases.toolkit import is_unknown_route, profile_of
 from conformance.errors import ConformanceError, TargetUnreachable
 from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED
@@ -29,7 +31,6 @@ from conformance.target.provision import ProvisionedEvent
 from conformance.target.resolve import probe_reachable
 from conformance.target.urls import quote_id
 
-ROUTE_PREFIX = "CANCEL-ROUTE-"
 _FILTERED_AUTH = re.compile(r"-H '(?i:authorization): [^']*'")
 TOKEN_PLACEHOLDER = '-H "Authorization: Bearer $TOKEN"'
 VALID_FAMILY_NAME = "test_valid_bodies_accepted"  # judged by 2xx alone; the application's refusal excuses
@@ -49,9 +50,8 @@ def application_refused(role: str, status: int) -> bool:
 
 
 def route_requirement(case: Case) -> str | None:
-    """The CANCEL-ROUTE-* id the operation's `x-requirements` names."""
-    listed = case.operation.definition.raw.get("x-requirements") or []
-    return next((str(item) for item in listed if str(item).startswith(ROUTE_PREFIX)), None)
+    """The *-ROUTE-* id (CANCEL-ROUTE-ME-EVENTS, ...) the operation's `x-requirements` names."""
+    return route_id_of(case.operation.definition.raw)
 
 
 def reproduction_line(case: Case, redact: Callable[[str], str]) -> str:
@@ -137,6 +137,9 @@ def applicability(route_id: str | None, shape: RouteShape, graph: Graph) -> tupl
             return NOT_APPLICABLE, f"{route_id} belongs to profile {profile!r}, which the target leaves out"
     if shape.principal == "groups" and not graph.has("group"):
         return NOT_VERIFIED, "the target has no 'group' identity; add identities.group to test /groups routes"
+    if shape.answers and not graph.has("attendee"):
+        return NOT_VERIFIED, ("the target has no 'attendee' identity, whose copy of a meeting an answer "
+                              "needs; add identities.attendee")
     return None
 
 
@@ -242,7 +245,9 @@ class CaseRunner:
             families = [family for family in families if family.route_independent]
         status = response.status_code
         # a refusal of a cancel on a real (attendee-less) event: CANCEL-WITHOUT-ATTENDEES may be why
-        refused = real_event and not unknown and 400 <= status < 500 and not application_refused(role, status)
+        refused = (real_event and not unknown and 400 <= status < 500
+                   and not application_refused(role, status)
+                   and RouteShape.of(case.operation.path).action == CANCEL)
         for family in families:
             if family.skips_server_errors and status >= 500:
                 continue
@@ -316,7 +321,8 @@ class CaseRunner:
 
     def _message(self, case: Case, family: Family, titles: str, detail: str, note: str = "") -> str:
         redact = self.graph.transcript.redactor.text
-        lines = [f"Schemathesis: {titles} on {case.operation.label} (requirements {', '.join(family.ids)})",
+        lines = [f"Schemathesis: {titles} on {case.operation.label} (requirements "
+                 f"{', '.join(family.ids_for(action_of(case)))})",
                  detail, *([f"note: {note}"] if note else []),
                  f"reproduce: {reproduction_line(case, redact)}",
                  f"seed: {self.seed} (rerun with --st-seed {self.seed})"]
@@ -329,7 +335,7 @@ class CaseRunner:
         if not (accepted or server_error):
             self.supply.give_back(shape, event)
         elif not server_error:
-            self.supply.spent(event)  # a 5xx may have left it in any state: cleanup deletes it outright
+            self.supply.spent(shape, event)  # after a 5xx it may be in any state: cleanup deletes it outright
 
     def _route_missing(self, case: Case, headers: dict[str, str], transport: dict[str, Any]) -> bool:
         """Whether a real event's path answering 404 ResourceNotFound means the route is not served.

@@ -22,18 +22,18 @@ from schemathesis.checks import (
 
 
 def body_on_success(status_code: int, content: bytes) -> str | None:
-    """Why an answer breaks CANCEL-202-EMPTY: a body on a 2xx (the 202 declares no content); else None."""
+    """Why an answer breaks the action's <P>-2xx-EMPTY: a body on a 2xx (its success declares none)."""
     if 200 <= status_code < 300 and content:
         shown = content[:200].decode("utf-8", "replace")
         return (
             f"Body on a success answer: {status_code} carried {len(content)} bytes "
-            f"(`{shown}`); the page says cancel returns 202 Accepted with nothing in the body"
+            f"(`{shown}`); the page says the action returns its success with nothing in the body"
         )
     return None
 
 
 def accepted_has_empty_body(ctx: Any, response: Any, case: Any) -> bool | None:
-    """CANCEL-202-EMPTY: a 2xx answer to cancel has nothing in its body (see body_on_success)."""
+    """<P>-2xx-EMPTY (CANCEL-202-EMPTY, ...): a 2xx answer to the action has nothing in its body."""
     problem = body_on_success(response.status_code, response.content)
     if problem is not None:
         raise AssertionError(problem)
@@ -42,7 +42,8 @@ def accepted_has_empty_body(ctx: Any, response: Any, case: Any) -> bool | None:
 
 CheckFunction = Callable[..., Any]
 
-# check name -> the requirement ids (docs/INTERFACES.md section 1) a failure of that check fails
+# check name -> the requirement ids (docs/INTERFACES.md section 1) a failure of that check fails on cancel's
+# routes; on another action's, its family's ids_for() names that action's own (see _family)
 CHECK_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "not_a_server_error": ("GRAPH-NO-SERVER-ERROR",),
     "status_code_conformance": ("CANCEL-202-EMPTY",),

@@ -1,9 +1,10 @@
 """What the Schemathesis cases send on one route: generated once, deduplicated, ordered, fitted to the budget.
 
 One generation per route (positive and negative, examples + coverage + fuzzing) feeds every check family.
-The first route of the description gets the whole generation; the others get its essential cases (the
-page's example, the other methods, one wrong comment type, one unknown parameter), unless the run asks
-for every route in full. Essential cases come first, so a tight budget cuts fuzzing before anything else.
+The first route of the run gets the whole generation; the first route of each other action its essential
+cases and the description's named examples; the others their essential cases (one valid request, the other
+methods, one member of a wrong type, one unknown member), unless the run asks for every route in full.
+Essential cases come first, so a tight budget cuts fuzzing before anything else.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from conformance.cases.generated import _schema
+from conformance.cases.generated._actions import CONDITIONAL_MEMBERS
 from conformance.cases.generated._family import (
     AUTH_FAMILY,
     FAMILIES,
@@ -115,13 +117,25 @@ def unique(cases: Sequence[Case]) -> list[Case]:
     return list(kept.values())
 
 
+def _preference(case: Case) -> int:
+    """Which valid request a route's essential set sends (lowest first): one a correct server accepts, costing
+    the least mail (cancel's page example; an answer sending no response; snoozeReminder's valid time)."""
+    body = case.body
+    if not isinstance(body, dict):
+        return 5
+    if body in _schema.SUITE_EXAMPLES.values():
+        return 0
+    if set(body) == {PAGE_EXAMPLE_KEY}:
+        return 1
+    if carries_one_comment(case):
+        return 2 if body.get("sendResponse") is False else 3
+    return 4 if not CONDITIONAL_MEMBERS & set(body) else 5
+
+
 def essential(cases: Sequence[Case]) -> list[Case]:
     """The cases that give every family something to judge on a route: see the module docstring."""
     positives = [case for case in cases if spends_event(case)]
-    page_example = [case for case in positives
-                    if isinstance(case.body, dict) and set(case.body) == {PAGE_EXAMPLE_KEY}]
-    one_comment = [case for case in positives if carries_one_comment(case)]
-    picked = (page_example or one_comment or positives)[:1]
+    picked = sorted(positives, key=_preference)[:1]  # stable: the first generated of the best kind
     picked += [case for case in cases if is_other_method_probe(case)]
     for family in (WRONG_TYPE_FAMILY, UNKNOWN_PARAMETER_FAMILY):
         picked += [case for case in cases if family.judges(case)][:1]
@@ -137,7 +151,7 @@ def _auth_choice(cases: Sequence[Case]) -> set[int]:
 
 
 def spends_event(case: Case) -> bool:
-    """Whether a correct server cancels the case's event (a valid request on a real event)."""
+    """Whether a correct server acts on the case's event (a valid request on a real event)."""
     return is_positive(case) and has_pinned_path(case.path_parameters)
 
 
@@ -150,12 +164,26 @@ def _rank(case: Case) -> int:
     return 2 if phase_of(case) == "fuzzing" else 3
 
 
-def plan(cases: Sequence[Case], *, full: bool, events: int | None = None) -> list[PlannedCase]:
+def named_examples(cases: Sequence[Case], chosen: Sequence[Case], at_most: int) -> list[Case]:
+    """Up to `at_most` valid requests from the description's named examples (non-ASCII, long, multi-line
+    comments) not in `chosen`: what the first route of an action adds to its essential cases."""
+    named = [case for case in cases if spends_event(case) and case not in chosen and _rank(case) == 1
+             and not (isinstance(case.body, dict) and CONDITIONAL_MEMBERS & set(case.body))]
+    return named[:at_most]
+
+
+def plan(
+    cases: Sequence[Case], *, full: bool, events: int | None = None, examples: int = 0
+) -> list[PlannedCase]:
     """The route's cases in the order they are sent: the essential ones first, then (if `full`) the rest,
-    those that cost no event before those that do; at most `events` cases that cancel one."""
+    those that cost no event before those that do, else up to `examples` named examples; at most `events`
+    cases that act on one."""
     distinct = unique(cases)
     first = essential(distinct)
-    rest = [case for case in distinct if case not in first] if full else []
+    if full:
+        rest = [case for case in distinct if case not in first]
+    else:
+        rest = named_examples(distinct, first, examples)
     rest.sort(key=_rank)
     if events is not None:
         allowed = max(0, events - sum(map(spends_event, first)))

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from conformance._stash import record_prerequisite
+from conformance.cases.generated._actions import ActionInfo, action_info, action_of_path, route_id_of
 from conformance.cases.generated._calls import CaseOutcome, CaseRunner, FamilyResult, applicability
-from conformance.cases.generated._family import FAMILIES, Family
+from conformance.cases.generated._family import CANCEL_ACTION, FAMILIES, Family
 from conformance.cases.generated._ids import RouteShape
 from conformance.cases.generated._plan import (
     EVENT_COST,
@@ -38,6 +39,7 @@ from conformance.target.config import Budget
 
 MAX_FAILURES_SHOWN = 3
 MAX_UNANSWERED_PER_ROUTE = 3  # unanswered requests (the target answering others) before a route stops sending
+NAMED_EXAMPLES = 2  # the description's named examples the first route of each further action adds
 
 
 @dataclass
@@ -45,6 +47,7 @@ class RouteResult:
     """What the generated cases found on one route, per family."""
 
     label: str
+    action: ActionInfo = CANCEL_ACTION  # the route's action: whose requirement ids its families land on
     skip: tuple[str, str] | None = None  # (outcome, reason) for every family
     route_missing: str | None = None
     arrange_error: str | None = None
@@ -98,8 +101,9 @@ class RouteRuns:
         return self.allowance.room(), routes_after
 
     def _run(self, label: str) -> RouteResult:
-        result = RouteResult(label, families={family.name: FamilyResult() for family in FAMILIES})
         path = label.split(" ", 1)[1]
+        result = RouteResult(label, action_info(self.description, path),
+                             families={family.name: FamilyResult() for family in FAMILIES})
         result.skip = applicability(route_requirement_of(self.description, path), RouteShape.of(path),
                                     self.runner.graph)
         if result.skip is not None:
@@ -107,7 +111,10 @@ class RouteRuns:
         full = self.effort.full_routes or label == self.labels[0]
         cases = generate(self._schema(full), label)
         self.generated += len(cases)
-        planned = plan(cases, full=full, events=self.effort.events_per_route)
+        first_of_action = next((other for other in self.labels
+                                if action_of_path(other) == action_of_path(label)), label) == label
+        planned = plan(cases, full=full, events=self.effort.events_per_route,
+                       examples=NAMED_EXAMPLES if first_of_action else 0)
         if self.budget.limited:
             room, routes_after = self._room(label)
             if not self.runner.supply.has_spare(RouteShape.of(path)):  # the first rejected case needs one
@@ -218,9 +225,8 @@ def _leave_out_note(result: RouteResult, left_out: list[PlannedCase], why: str) 
 
 
 def route_requirement_of(description: dict[str, Any], path: str) -> str | None:
-    """The CANCEL-ROUTE-* id that the description's operation on `path` names in `x-requirements`."""
-    listed = (description.get("paths", {}).get(path, {}).get("post") or {}).get("x-requirements") or []
-    return next((str(item) for item in listed if str(item).startswith("CANCEL-ROUTE-")), None)
+    """The *-ROUTE-* id (CANCEL-ROUTE-ME-EVENTS, ...) the description's operation on `path` names."""
+    return route_id_of(description.get("paths", {}).get(path, {}).get("post") or {})
 
 
 def conclude(result: RouteResult, family: Family, item: pytest.Item) -> None:
@@ -233,7 +239,8 @@ def conclude(result: RouteResult, family: Family, item: pytest.Item) -> None:
         shown = found.failures[:MAX_FAILURES_SHOWN]
         more = len(found.failures) - len(shown)
         message = "\n\n".join(shown) + (f"\n\n(+{more} more failing cases on this route)" if more else "")
-        raise requirement_failure(family.ids[0], message)  # with the requirement's sentence
+        # with the requirement's sentence
+        raise requirement_failure(family.ids_for(result.action)[0], message)
     if found.judged:
         return
     if found.unjudged:
@@ -252,7 +259,7 @@ def conclude(result: RouteResult, family: Family, item: pytest.Item) -> None:
             record_prerequisite(item, result.arrange_record)
         not_verified(f"{result.arrange_error} (on {result.label})")
     if found.excused:
-        not_verified(f"the application's token was refused on {result.label} (CANCEL-PERM-APPLICATION "
-                     "reports it), so no answer here says anything about these checks")
+        not_verified(f"the application's token was refused on {result.label} ({result.action.prefix}-PERM-"
+                     "APPLICATION reports it), so no answer here says anything about these checks")
     not_verified(f"no generated case on {result.label} was one these checks judge")
 

@@ -1,4 +1,5 @@
-"""openapi/event-cancel.yaml loaded for Schemathesis, its configuration built in code (no toml discovery).
+"""The actions' OpenAPI descriptions (openapi/event-<action>.yaml) loaded for Schemathesis as one document,
+its configuration built in code (no toml discovery).
 
 Why in code and not `schemathesis.Config.from_path(<repo>/schemathesis.toml)`: the repo's toml is for the CLI,
 which cannot provision ids and therefore accepts 404 for valid data; the suite uses real ids and must not.
@@ -17,8 +18,10 @@ import schemathesis
 import yaml
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from conformance import _paths
 from conformance._paths import DESCRIPTION_FILE, openapi_dir
 from conformance._yaml import safe_load
+from conformance.cases.generated._actions import body_members
 from conformance.errors import SpecParseError
 
 # Methods probed on each cancel path besides POST. TRACE and QUERY are left out on purpose: what real Graph
@@ -64,9 +67,49 @@ def description_path() -> Path:
     return openapi_dir() / DESCRIPTION_FILE
 
 
+def description_files() -> list[Path]:
+    """Every action's description, in the catalog's action order (cancel's first)."""
+    return _paths.description_files()
+
+
 def read_description(path: Path | None = None) -> dict[str, Any]:
-    """The OpenAPI description as a mapping; SpecParseError naming the file when it is missing or broken."""
-    path = path or description_path()
+    """One description as a mapping (`path`), or every action's merged into one (no `path`).
+
+    SpecParseError names the file when one is missing or broken.
+    """
+    if path is not None:
+        return _read_one(path)
+    documents = [_read_one(file) for file in description_files()]
+    if not documents:
+        raise SpecParseError("no OpenAPI description of an action; run `graph-conformance generate`",
+                             file=str(openapi_dir()))
+    return merge_descriptions(documents)
+
+
+def merge_descriptions(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """The descriptions as one: every path, the components of all (a name twice: its mappings merged)."""
+    merged = dict(documents[0])
+    merged["paths"] = {path: item for document in documents for path, item in document["paths"].items()}
+    components: dict[str, Any] = {}
+    for document in documents:
+        for section, items in (document.get("components") or {}).items():
+            target = components.setdefault(section, {})
+            for name, value in (items or {}).items():
+                target[name] = _merged(target[name], value) if name in target else value
+    merged["components"] = components
+    return merged
+
+
+def _merged(first: Any, second: Any) -> Any:
+    """Two definitions of one component: mappings merged (every action's oauth2 scopes), else the first."""
+    if isinstance(first, dict) and isinstance(second, dict):
+        return {**second, **{key: _merged(value, second[key]) if key in second else value
+                             for key, value in first.items()}}
+    return first
+
+
+def _read_one(path: Path) -> dict[str, Any]:
+    """One OpenAPI description as a mapping; SpecParseError naming the file when it is missing or broken."""
     try:
         document = safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -140,8 +183,35 @@ def with_unreachable_server(description: dict[str, Any]) -> dict[str, Any]:
     return adapted
 
 
+# A request body a correct server accepts, for actions whose page example is a placeholder
+# (snoozeReminder's `"dateTime-value"`): the examples phase sends it, so a valid request can succeed.
+SUITE_EXAMPLE = "suite-valid-request"
+SUITE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "newReminderTime": {"newReminderTime": {"dateTime": "2030-01-07T09:00:00", "timeZone": "UTC"}},
+}
+
+
+def with_suite_examples(description: dict[str, Any]) -> dict[str, Any]:
+    """A copy whose operations taking a member of SUITE_EXAMPLES also carry a named valid example of it."""
+    paths: dict[str, Any] = {}
+    for path, item in description.get("paths", {}).items():
+        operation = item.get("post") or {}
+        members = {name for name, _types in body_members(description, operation)}
+        member = next((name for name in SUITE_EXAMPLES if name in members), None)
+        content = ((operation.get("requestBody") or {}).get("content") or {}).get("application/json")
+        if member is None or not isinstance(content, dict):
+            paths[path] = item
+            continue
+        example = {"summary": "A valid request (the suite's)", "value": SUITE_EXAMPLES[member]}
+        content = {**content, "examples": {**(content.get("examples") or {}), SUITE_EXAMPLE: example}}
+        body = {**operation["requestBody"],
+                "content": {**operation["requestBody"]["content"], "application/json": content}}
+        paths[path] = {**item, "post": {**operation, "requestBody": body}}
+    return {**description, "paths": paths}
+
+
 def load_cancel_schema(plan: GenerationPlan, description: dict[str, Any] | None = None) -> OpenApiSchema:
-    """The cancel description as a Schemathesis schema; every call passes the target's `base_url` itself."""
+    """The actions' description as a Schemathesis schema; every call passes the target's `base_url` itself."""
     source = description if description is not None else read_description()
-    raw = with_unreachable_server(source)
+    raw = with_unreachable_server(with_suite_examples(source))
     return schemathesis.openapi.from_dict(raw, config=suite_config(plan))

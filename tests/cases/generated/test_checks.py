@@ -10,11 +10,13 @@ from schemathesis import Case
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario, TestPhase
 
-from conformance.cases.generated import _checks, _family, _select
+from conformance.cases.generated import _checks, _family, _schema, _select
 from conformance.cases.generated._schema import PLACEHOLDER_PATH_VALUES
 
 PINNED = {"event-id": PLACEHOLDER_PATH_VALUES["event-id"]}
 NO_META = object()
+CANCEL_DESCRIPTION = _schema.read_description(_schema.description_path())
+CANCEL_PATH = "/me/events/{event-id}/cancel"
 
 
 def fake_case(
@@ -25,13 +27,17 @@ def fake_case(
     scenario: CoverageScenario | None = None,
     path: dict[str, str] | None = None,
     meta: object = None,
+    description: dict[str, Any] | None = None,
+    path_template: str = CANCEL_PATH,
 ) -> Case:
-    """What the selectors read of a Case: its body, path parameters and generation metadata."""
+    """What the selectors read of a Case: its body, path parameters, generation metadata and operation."""
     data = SimpleNamespace() if scenario is None else CoveragePhaseData(scenario, "fake", None, None, None)
     made = SimpleNamespace(generation=SimpleNamespace(mode=mode),
                            phase=SimpleNamespace(name=phase, data=data))
     chosen = None if meta is NO_META else made
-    return cast(Case, SimpleNamespace(body=body, meta=chosen, _meta=chosen,
+    operation = SimpleNamespace(path=path_template,
+                                schema=SimpleNamespace(raw_schema=description or CANCEL_DESCRIPTION))
+    return cast(Case, SimpleNamespace(body=body, meta=chosen, _meta=chosen, operation=operation,
                                       path_parameters=PINNED if path is None else path))
 
 
@@ -49,8 +55,8 @@ def test_a_body_on_anything_but_a_success_is_not_this_checks_matter(status: int)
 
 def test_a_body_on_a_success_fails_and_shows_its_start() -> None:
     assert _checks.body_on_success(200, b'{"id": "x"}') == (
-        'Body on a success answer: 200 carried 11 bytes (`{"id": "x"}`); the page says cancel returns 202 '
-        "Accepted with nothing in the body"
+        'Body on a success answer: 200 carried 11 bytes (`{"id": "x"}`); the page says the action returns '
+        "its success with nothing in the body"
     )
     long = _checks.body_on_success(202, b"a" * 250 + b"\xff")
     assert long is not None and f"251 bytes (`{'a' * 200}`)" in long

@@ -1,9 +1,11 @@
-"""The Schemathesis cases pass on the reference server and fail, family by family, on the faults they own.
+"""The Schemathesis cases pass on the reference server and fail, family by family and action by action, on the
+faults they own.
 
 Each run is a child pytest of conformance/cases/generated/test_schemathesis.py alone, against a fresh
-ReferenceServer with one fault, on the /me/events route family (a fault acts on every route alike), with a
-fixed seed and one fuzzed example; the runs go three at a time. Each route's cases are sent once and judged
-by every family, so these runs also show that one family's finding never fails another family's requirement.
+ReferenceServer with one fault, on the /me/events route of every action (a fault acts on every route of its
+actions alike), with a fixed seed and one fuzzed example; the runs go three at a time. Each route's cases are
+sent once and judged by every family, so these runs also show that one family's finding never fails another
+family's requirement, nor another action's.
 """
 
 from __future__ import annotations
@@ -32,31 +34,64 @@ SEED = 20261123
 RUN_TIMEOUT_S = 240.0
 PARALLEL_RUNS = 3
 CLEAN = "clean"
-ALL_TESTS = frozenset({
+CANCEL_TESTS = frozenset({
     "test_no_server_error", "test_status_and_body_conform", "test_errors_use_graph_envelope",
     "test_wrong_comment_types_rejected", "test_unknown_parameters_rejected",
     "test_valid_bodies_accepted", "test_auth_is_enforced",
     "test_other_methods_rejected",
 })
-# fault -> the Schemathesis test functions that must fail on a server with only that fault
+ANSWERS = ("accept", "tentativelyAccept", "decline")
+REMINDERS = ("snoozeReminder", "dismissReminder")
+COMMON_TESTS = frozenset({"test_no_server_error", "test_errors_use_graph_envelope",
+                          "test_other_methods_rejected", "test_status_and_body_conform",
+                          "test_auth_is_enforced"})
+# the test functions with an item on each action's /me/events route (a family has items on an action only
+# where the catalog has its requirement for that action: no wrong-type one but cancel's, no valid-comment one
+# for forward and the reminders, no unknown member for dismissReminder, which takes no body)
+ACTION_TESTS: dict[str, frozenset[str]] = {
+    "cancel": CANCEL_TESTS,
+    **dict.fromkeys(ANSWERS, COMMON_TESTS | {"test_unknown_parameters_rejected",
+                                             "test_valid_bodies_accepted"}),
+    "forward": COMMON_TESTS | {"test_unknown_parameters_rejected"},
+    "snoozeReminder": COMMON_TESTS | {"test_unknown_parameters_rejected"},
+    "dismissReminder": COMMON_TESTS,
+}
+ENVELOPED = ("cancel", *ANSWERS, "forward", "snoozeReminder")
+ALL_TESTS = frozenset(f"{name}[{action}]" for action, names in ACTION_TESTS.items() for name in names)
+
+
+def on(actions: tuple[str, ...] | str, *names: str) -> frozenset[str]:
+    """`test_x[accept]`, ...: the test functions `names` on the routes of `actions`."""
+    return frozenset(f"{name}[{action}]" for action in ((actions,) if isinstance(actions, str) else actions)
+                     for name in names)
+
+
+# fault -> the Schemathesis test functions (per action) that must fail on a server with only that fault
 FAILING_TESTS: dict[str, frozenset[str]] = {
     CLEAN: frozenset(),
-    "comment-500-non-ascii": frozenset({"test_no_server_error", "test_valid_bodies_accepted"}),
-    "comment-500-long": frozenset({"test_no_server_error", "test_valid_bodies_accepted"}),
-    "body-on-202": frozenset({"test_status_and_body_conform"}),
-    "error-no-content-type": frozenset({"test_errors_use_graph_envelope"}),
-    "error-envelope-missing": frozenset({"test_errors_use_graph_envelope"}),
-    "lenient-body": frozenset({"test_wrong_comment_types_rejected"}),
-    "unknown-parameter-accepted": frozenset({"test_unknown_parameters_rejected"}),
-    "auth-ignored": frozenset({"test_auth_is_enforced"}),
-    "other-methods-500": frozenset({"test_other_methods_rejected", "test_no_server_error"}),
+    "comment-500-non-ascii": on("cancel", "test_no_server_error", "test_valid_bodies_accepted"),
+    "comment-500-long": on("cancel", "test_no_server_error", "test_valid_bodies_accepted"),
+    "body-on-202": on("cancel", "test_status_and_body_conform"),
+    # every action's error answers (dismissReminder's cases, which take no body, draw none but its 405s)
+    "error-no-content-type": on(ENVELOPED, "test_errors_use_graph_envelope"),
+    "error-envelope-missing": on(ENVELOPED, "test_errors_use_graph_envelope"),
+    "lenient-body": on("cancel", "test_wrong_comment_types_rejected"),
+    "unknown-parameter-accepted": on("cancel", "test_unknown_parameters_rejected"),
+    "auth-ignored": on(tuple(ACTION_TESTS), "test_auth_is_enforced"),  # the server's, on every action
+    "other-methods-500": on("cancel", "test_other_methods_rejected", "test_no_server_error"),
     "route-missing-me-events": frozenset(),  # only CANCEL-ROUTE-ME-EVENTS (a hand-written case) fails
+    "answer-status-200": on(ANSWERS, "test_status_and_body_conform"),
+    "answer-body-on-202": on(ANSWERS, "test_status_and_body_conform"),
+    "answer-auth-ignored": on(ANSWERS, "test_auth_is_enforced"),
+    "forward-auth-ignored": on("forward", "test_auth_is_enforced"),
+    "reminder-status-204": on(REMINDERS, "test_status_and_body_conform"),
+    "reminder-auth-ignored": on(REMINDERS, "test_auth_is_enforced"),
 }
 # fault -> the test functions that must end not-verified (not fail, not pass) on the affected route; the
 # reference server still answers other methods there with 405, so test_other_methods_rejected passes
 NOT_VERIFIED_TESTS: dict[str, frozenset[str]] = {
-    "route-missing-me-events": ALL_TESTS - {"test_no_server_error", "test_errors_use_graph_envelope",
-                                            "test_other_methods_rejected"},
+    "route-missing-me-events": on("cancel", *CANCEL_TESTS - {
+        "test_no_server_error", "test_errors_use_graph_envelope", "test_other_methods_rejected"}),
 }
 
 
@@ -72,14 +107,15 @@ class CasesRun:
 
 
 def _outcomes(junit_file: Path) -> tuple[frozenset[str], frozenset[str], dict[str, str]]:
-    """(failed, passed, skipped) test function names from a JUnit file (one item per operation folds in)."""
+    """(failed, passed, skipped) `test_function[action]` names from a JUnit file (route items fold in)."""
     if not junit_file.exists():
         return frozenset(), frozenset(), {}
     failed: set[str] = set()
     seen: set[str] = set()
     skipped: dict[str, str] = {}
     for testcase in ElementTree.parse(junit_file).getroot().iter("testcase"):
-        name = testcase.get("name", "").split("[", 1)[0]
+        function, _, route = testcase.get("name", "").partition("[")
+        name = f"{function}[{route.rstrip(']').rsplit('/', 1)[-1]}]"
         seen.add(name)
         if testcase.find("failure") is not None or testcase.find("error") is not None:
             failed.add(name)
@@ -117,7 +153,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, CasesRu
 
 @pytest.mark.parametrize("fault", list(FAILING_TESTS))
 def test_fault_fails_exactly_its_check_families(fault: str, runs: dict[str, CasesRun]) -> None:
-    """On each fault, exactly the test functions whose checks see it fail; the others pass."""
+    """On each fault, exactly the test functions whose checks see it fail, on its actions; the others pass."""
     run = runs[fault]
     seen = run.failed | run.passed | set(run.skipped)
     assert seen == ALL_TESTS, f"not every test function ran:\n{run.output[-3000:]}"
@@ -138,6 +174,8 @@ def test_failures_print_seed_and_curl_without_the_token(runs: dict[str, CasesRun
     """A failing example names its requirement, the seed to rerun it and a curl line with `$TOKEN`."""
     output = runs["body-on-202"].output
     assert "[CANCEL-202-EMPTY]" in output
+    assert "[ACCEPT-202-EMPTY]" in runs["answer-body-on-202"].output
+    assert "[SNOOZE-200-EMPTY]" in runs["reminder-status-204"].output
     assert f"rerun with --st-seed {SEED}" in output
     assert 'reproduce: curl -X POST -H "Authorization: Bearer $TOKEN"' in output
     assert "eyJ" not in output, "a JWT leaked into the output"
