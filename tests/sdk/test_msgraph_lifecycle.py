@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from kiota_abstractions.authentication import (
@@ -79,6 +80,20 @@ def sdk_client(graph: GraphClient, role: str) -> GraphServiceClient:
 def address(graph: GraphClient, role: str) -> str:
     """The SMTP address a role is invited with."""
     return str(graph.identity(role)["user_principal_name"])
+
+
+def reminder_view(client: GraphServiceClient, base_url: str, start: datetime, end: datetime) -> Any:
+    """The SDK's reminderView request builder, on the documented URL.
+
+    msgraph-sdk 1.65 writes the call without the comma between its arguments
+    (`reminderView(StartDateTime='a'EndDateTime='b')`), which the reference server refuses (400) as a
+    malformed call; an application works around it with `with_url`, as here. The SDK still sends the request
+    and parses the reminders.
+    """
+    first, last = (quote(moment.strftime(TIME_FORMAT)) for moment in (start, end))
+    url = f"{base_url}/me/reminderView(startDateTime='{first}',endDateTime='{last}')"
+    return client.me.reminder_view_with_start_date_time_with_end_date_time(
+        start_date_time=first, end_date_time=last).with_url(url)
 
 
 def when(moment: datetime) -> DateTimeTimeZone:
@@ -197,9 +212,7 @@ def test_the_sdk_drives_a_meeting_through_its_whole_life(graph: GraphClient) -> 
         assert requests_seen, "the forwarded-to attendee received no meeting request"
 
         fire = start - timedelta(minutes=5)
-        window = organizer.me.reminder_view_with_start_date_time_with_end_date_time(
-            start_date_time=datetime.now(UTC).strftime(TIME_FORMAT),
-            end_date_time=(start + timedelta(days=1)).strftime(TIME_FORMAT))
+        window = reminder_view(organizer, graph.server.base_url, datetime.now(UTC), start + timedelta(days=1))
         own = organizer.me.events.by_event_id(meeting.id)
         await own.snooze_reminder.post(SnoozeReminderPostRequestBody(new_reminder_time=when(fire)))
         reminders = [r for r in (await window.get()).value or [] if r.event_id == meeting.id]
