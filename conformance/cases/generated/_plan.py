@@ -30,6 +30,7 @@ from conformance.cases.generated._family import (
 )
 from conformance.cases.generated._schema import GenerationPlan, has_pinned_path
 from conformance.cases.generated._select import (
+    COMMENT_KEYS,
     carries_one_comment,
     is_other_method_probe,
     is_positive,
@@ -169,7 +170,14 @@ def named_examples(cases: Sequence[Case], chosen: Sequence[Case], at_most: int) 
     comments) not in `chosen`: what the first route of an action adds to its essential cases."""
     named = [case for case in cases if spends_event(case) and case not in chosen and _rank(case) == 1
              and not (isinstance(case.body, dict) and CONDITIONAL_MEMBERS & set(case.body))]
-    return named[:at_most]
+    return sorted(named, key=lambda case: not _stresses(case))[:at_most]
+
+
+def _stresses(case: Case) -> bool:
+    """A body whose comment servers trip over: non-ASCII, or over a thousand characters."""
+    body = case.body if isinstance(case.body, dict) else {}
+    comments = [str(body[key]) for key in COMMENT_KEYS if isinstance(body.get(key), str)]
+    return any(not comment.isascii() or len(comment) > 1000 for comment in comments)
 
 
 def plan(
