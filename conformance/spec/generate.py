@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import sys
 from dataclasses import dataclass
@@ -98,13 +99,34 @@ def _overlay_for(page: ApiPage) -> ActionOverlay | None:
     return next((overlay for overlay in action_overlays() if overlay.operation == operation), None)
 
 
-def _describe(page: ApiPage, overlay: ActionOverlay | None, page_name: str) -> tuple[list[CatalogEntry], str]:
+def _with_required(page: ApiPage, overlay: ActionOverlay) -> ApiPage:
+    """The page with the body parameters its overlay's `required_parameters` names marked Required."""
+    names = overlay.data.get("required_parameters", [])
+    unknown = sorted(set(names) - {parameter.name for parameter in page.body_parameters})
+    if unknown:
+        raise SpecParseError(
+            f"required_parameters names no body parameter of the page: {', '.join(unknown)}",
+            file=str(overlay.path),
+        )
+    if not names:
+        return page
+    parameters = tuple(
+        dataclasses.replace(parameter, required=True) if parameter.name in names else parameter
+        for parameter in page.body_parameters
+    )
+    return dataclasses.replace(page, body_parameters=parameters)
+
+
+def _describe(
+    page: ApiPage, page_path: Path, overlay: ActionOverlay | None, page_name: str
+) -> tuple[list[CatalogEntry], str]:
+    note, folder = source_note(page, page_name), page_path.parent
     if overlay is None:
         entries = build_catalog(page, {"requirements": []}, page_name)
-        return entries, dump_yaml(build_openapi(page, entries, source_note(page, page_name)), page_name)
+        return entries, dump_yaml(build_openapi(page, entries, note, folder), page_name)
     entries = build_catalog(page, overlay.data, page_name, where=str(overlay.path), common=load_common())
-    description = build_openapi(page, entries, source_note(page, page_name))
-    return entries, dump_yaml(description, f"{page_name} and {overlay.name}")
+    page = _with_required(page, overlay)
+    return entries, dump_yaml(build_openapi(page, entries, note, folder), f"{page_name} and {overlay.name}")
 
 
 def generate_texts(page_path: Path, page_name: str) -> tuple[str, str | None]:
@@ -112,14 +134,14 @@ def generate_texts(page_path: Path, page_name: str) -> tuple[str, str | None]:
     page = parse_page(page_path, display_name=page_name)
     overlay = _overlay_for(page)
     try:
-        entries, description = _describe(page, overlay, page_name)
+        entries, description = _describe(page, page_path, overlay, page_name)
     except SpecParseError:
         if overlay is None or (page.permissions_include and not page.permissions):
             raise  # a page whose permissions include is missing is incomplete: say where it was looked for
         # another revision of an action's page that the overlay cannot read (a phrase or row it picks is
         # not there): the description alone, as for a page without an overlay; `generate` itself fails
         overlay = None
-        entries, description = _describe(page, overlay, page_name)
+        entries, description = _describe(page, page_path, overlay, page_name)
     if overlay is None:
         return description, None
     rows = [entry.requirement.as_dict() for entry in entries]
@@ -143,7 +165,7 @@ def action_outputs(directory: Path | None = None) -> list[ActionOutput]:
                 f"'{page.resource}: {page.action}' (or carries no English text)",
                 file=str(overlay.path),
             )
-        entries, description = _describe(page, overlay, page_name)
+        entries, description = _describe(page, page_path, overlay, page_name)
         outputs.append(ActionOutput(overlay, entries, description))
     return outputs
 

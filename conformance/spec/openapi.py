@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from conformance.errors import SpecParseError
 from conformance.spec._examples import request_example, request_examples
 from conformance.spec.model import ApiPage, BodyParameter, Route
 from conformance.spec.requirements import CatalogEntry, requirements_for_route
+from conformance.spec.resources import resource_page
 from conformance.spec.routes import RouteNames, route_names
 
 SERVER_URL = "https://graph.microsoft.com/v1.0"
@@ -45,21 +47,52 @@ _PRIMITIVES: dict[str, dict[str, Any]] = {
 }
 
 
-def _type_schema(type_name: str, components: dict[str, Any]) -> dict[str, Any]:
-    """JSON Schema for a Graph type as the page writes it (String, Boolean, Collection(x), a complex type)."""
+def _type_schema(type_name: str, components: dict[str, Any], resources: Path | None = None) -> dict[str, Any]:
+    """JSON Schema for a Graph type as the page writes it (String, Boolean, Collection(x), a complex type).
+
+    A complex type whose resource page is found from `resources` (the page's folder) gets its properties
+    from that page's table; otherwise it is an object described by name.
+    """
     name = type_name.strip()
     lowered = name.lower()
     if lowered.startswith("collection(") and lowered.endswith(")"):
-        return {"type": "array", "items": _type_schema(name[len("collection(") : -1], components)}
+        return {"type": "array", "items": _type_schema(name[len("collection(") : -1], components, resources)}
     if lowered.endswith(" collection"):
-        return {"type": "array", "items": _type_schema(name[: -len(" collection")], components)}
+        return {"type": "array", "items": _type_schema(name[: -len(" collection")], components, resources)}
     if lowered.removeprefix("edm.") in _PRIMITIVES:
         return dict(_PRIMITIVES[lowered.removeprefix("edm.")])
-    schema_name = f"microsoft.graph.{name}"
-    components.setdefault(
-        schema_name, {"type": "object", "description": f"The {name} complex type (see its page)."}
-    )
-    return {"$ref": f"#/components/schemas/{schema_name}"}
+    resource = resource_page(resources, name)
+    graph_name = name[0].lower() + name[1:]  # Graph's type names start lower-case (dateTimeTimeZone)
+    schema_name = f"microsoft.graph.{graph_name}"
+    reference = {"$ref": f"#/components/schemas/{schema_name}"}
+    if schema_name in components:
+        return reference
+    described = f"The {graph_name} complex type (see its page)."
+    components[schema_name] = {"type": "object", "description": described}
+    if resource is not None:
+        properties = {
+            row.name: {**_type_schema(row.type, components, resources), "description": row.description}
+            for row in resource.properties
+        }
+        components[schema_name] = {
+            "type": "object",
+            "description": resource.summary or described,
+            "properties": properties,
+            "x-ms-source": Path(resource.file).name,
+        }
+    return reference
+
+
+_DEFAULT = re.compile(r"\bDefault is `?(true|false|-?\d+)`?", re.IGNORECASE)
+
+
+def _with_default(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """The schema with the `default` the description states (`Default is true.`), when it states one."""
+    match = _DEFAULT.search(description)
+    if match is None:
+        return schema
+    value = match.group(1).lower()
+    return {**schema, "default": value == "true" if value in ("true", "false") else int(value)}
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -68,13 +101,14 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "type": [schema["type"], "null"]}
 
 
-def _body_schema(page: ApiPage, components: dict[str, Any]) -> dict[str, Any]:
+def _body_schema(page: ApiPage, components: dict[str, Any], resources: Path | None) -> dict[str, Any]:
     example = request_example(page)
     properties: dict[str, Any] = {}
     required: list[str] = []
     for parameter in page.body_parameters:
-        schema = _type_schema(parameter.type, components)
+        schema = _type_schema(parameter.type, components, resources)
         schema = schema if parameter.required else _nullable(schema)
+        schema = _with_default(schema, parameter.description)
         properties[parameter.name] = {**schema, "description": parameter.description}
         if parameter.required:
             required.append(parameter.name)
@@ -252,8 +286,13 @@ def _error_schemas() -> dict[str, Any]:
     }
 
 
-def build_openapi(page: ApiPage, entries: list[CatalogEntry], source_note: dict[str, Any]) -> dict[str, Any]:
-    """The OpenAPI 3.1 document for every route of the page (deterministic: page order, no timestamps)."""
+def build_openapi(
+    page: ApiPage, entries: list[CatalogEntry], source_note: dict[str, Any], resources: Path | None = None
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for every route of the page (deterministic: page order, no timestamps).
+
+    `resources` is the page's folder, where the resource pages of its complex types are looked for.
+    """
     schemas: dict[str, Any] = {}
     paths: dict[str, Any] = {}
     tags: set[str] = set()
@@ -269,7 +308,7 @@ def build_openapi(page: ApiPage, entries: list[CatalogEntry], source_note: dict[
         )
         item[route.method.lower()] = _operation(page, route, names, entries, schemas)
     if page.body_parameters:
-        schemas[f"{page.action}RequestBody"] = _body_schema(page, schemas)
+        schemas[f"{page.action}RequestBody"] = _body_schema(page, schemas, resources)
     schemas.update(_error_schemas())
     invalid = sorted(name for name in schemas if not _COMPONENT_NAME.match(name))
     if invalid:

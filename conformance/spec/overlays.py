@@ -90,8 +90,9 @@ def action_overlay(path: Path) -> ActionOverlay:
     return ActionOverlay(path, operation, page.strip(), order, data)
 
 
-def action_overlays(directory: Path = ACTIONS_DIR) -> list[ActionOverlay]:
-    """Every action's overlay in the directory, in action order (`order`, then the action's name)."""
+def action_overlays(directory: Path | None = None) -> list[ActionOverlay]:
+    """Every action's overlay in the directory (spec/actions/), in action order (`order`, then name)."""
+    directory = ACTIONS_DIR if directory is None else directory
     overlays = [action_overlay(path) for path in sorted(directory.glob("*.yaml"))]
     if not overlays:
         raise SpecParseError("no action overlays (<action>.yaml) found", file=str(directory))
