@@ -15,6 +15,7 @@ from conformance.reference import faults as faults_module
 from conformance.reference.faults import FAULTS, ROUTE_FAMILIES, Fault, route_missing
 from conformance.reference.serve import ReferenceServer
 from tests.reference._graph_client import GraphClient, family_paths, quote_id
+from tests.reference.test_action_faults import ACTION_PROBES
 
 Probe = Callable[[GraphClient], Any]
 UNKNOWN_ID = "AAMkAGUzYRgWAAA="
@@ -248,6 +249,7 @@ PROBES: dict[str, Probe] = {
         graph.request("GET", f"/me/events/{UNKNOWN_ID}/cancel").status_code
     ),
     **{route_missing(family): _route_probe(family) for family in ROUTE_FAMILIES},
+    **ACTION_PROBES,  # the other actions' switches
 }
 
 
@@ -307,7 +309,8 @@ def test_every_fault_switch_is_acted_on_by_the_server() -> None:
     source = "\n".join(
         text.split("FAULT_DEFINITIONS: dict")[0] for path, text in sources.items() if path.name != "faults.py"
     )
-    enums = [("Fault", Fault), *((enum.__name__, enum) for enum in action_fault_enums())]
+    enums: list[tuple[str, type[StrEnum]]] = [("Fault", Fault)]
+    enums += [(enum.__name__, enum) for enum in action_fault_enums()]
     unused = [
         member.value for name, enum in enums for member in enum if f"{name}.{member.name}" not in source
     ]

@@ -13,10 +13,12 @@ from starlette.responses import Response
 
 from conformance.reference.access import WRITE_CALENDAR, require
 from conformance.reference.actions.support import (
+    Mail,
     addressed_event,
     apply,
     boolean,
     check_event_id,
+    deliver,
     done,
     read_body,
     string,
@@ -26,7 +28,7 @@ from conformance.reference.call import Call
 from conformance.reference.faults import FaultDefinition
 from conformance.reference.graph_errors import GraphError, bad_request
 from conformance.reference.ids import mint_change_key
-from conformance.reference.mail import SendLimit, iso, send_event_message
+from conformance.reference.mail import SendLimit, iso
 from conformance.reference.store import doc_of, dump
 
 ANSWERS = ("accept", "tentativelyAccept", "decline")
@@ -96,8 +98,8 @@ def answer(call: Call, action: str) -> Response:
     copy = doc_of(ref.row)
     if ref.row["cancel_visible_at"] is not None:
         raise GraphError(400, "ErrorInvalidRequest", CANCELLED_MEETING)
-    default = AnswerFault.RESPONSE_DEFAULT_FALSE not in faults
-    send = bool(body.get("sendResponse", default))
+    requested = bool(body.get("sendResponse", True))  # the organizer's event shows the answers sent
+    send = bool(body.get("sendResponse", AnswerFault.RESPONSE_DEFAULT_FALSE not in faults))
     proposal: dict[str, datetime] | None = body.get("proposedNewTime")
     if proposal is not None:
         allowed = copy.get("allowNewTimeProposals", True) is not False
@@ -118,6 +120,7 @@ def answer(call: Call, action: str) -> Response:
         kind=KINDS[action],
         comment="" if AnswerFault.COMMENT_DROPPED in faults else str(body.get("comment") or ""),
         send=send,
+        organizer_told=requested,
         proposal=_slot(proposal) if proposal is not None else None,
         faults=faults,
         message_delay_s=call.settings.message_delay_s,
@@ -136,7 +139,8 @@ class _Recorded:
     answerer_id: str
     kind: Answer
     comment: str
-    send: bool
+    send: bool  # a response message goes to the organizer
+    organizer_told: bool  # the organizer's event shows the answer (sendResponse true or absent)
     proposal: dict[str, Any] | None
     faults: frozenset[str]
     message_delay_s: float
@@ -171,7 +175,7 @@ def _record(connection: sqlite3.Connection, answer_: _Recorded, now: float) -> N
         "SELECT * FROM events WHERE ical_uid = ? AND is_organizer = 1 AND folder = 'calendar'",
         (answer_.ical_uid,),
     ).fetchone()
-    if organizer_row is not None and AnswerFault.ORGANIZER_UNAWARE not in faults:
+    if organizer_row is not None and answer_.organizer_told and AnswerFault.ORGANIZER_UNAWARE not in faults:
         _tell_organizer_copy(connection, organizer_row, address, status, answer_, now)
     if not answer_.send or organizer_row is None:
         return
@@ -186,23 +190,10 @@ def _record(connection: sqlite3.Connection, answer_: _Recorded, now: float) -> N
     extra: dict[str, Any] = {"responseType": answer_.kind.response}
     if answer_.proposal is not None:
         extra["proposedNewTime"] = answer_.proposal
-    send_event_message(
-        connection,
-        recipient_id=organizer_user["id"],
-        recipient={"name": organizer_user["display_name"], "address": organizer_user["upn"]},
-        organizer=event_doc["organizer"]["emailAddress"],
-        event_doc=event_doc,
-        recipient_event_id=organizer_row["id"],
-        meeting_message_type=message_type,
-        subject=f"{prefix}: {event_doc.get('subject', '')}",
-        body_text=answer_.comment,
-        visible_at=now + answer_.message_delay_s,
-        now=now,
-        send_limit=answer_.send_limit,
-        sender=address,
-        odata_type="#microsoft.graph.eventMessageResponse",
-        extra=extra,
-    )
+    mail = Mail(organizer_user, address, event_doc, organizer_row["id"], message_type,
+                f"{prefix}: {event_doc.get('subject', '')}", answer_.comment,
+                "#microsoft.graph.eventMessageResponse", extra)
+    deliver(connection, mail, now + answer_.message_delay_s, now, answer_.send_limit)
 
 
 def _tell_organizer_copy(
@@ -266,10 +257,13 @@ def _gap(
     )
 
 
+_SENT = "true if a response is to be sent to the organizer"
+_DEFAULT = "Optional. Default is true."
+_TEXT = "Text included in the response."
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.STATUS_200: _fault(
         "a successful answer (accept, tentativelyAccept, decline) answers 200 instead of 202",
-        _each("P-202-EMPTY", "202 Accepted"),
+        _each("P-202-EMPTY", "this method returns 202 Accepted response code"),
     ),
     AnswerFault.BODY_ON_202: _fault(
         "a successful answer answers 202 with a JSON body",
@@ -277,44 +271,44 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     ),
     AnswerFault.STATUS_UNRECORDED: _fault(
         "the answering attendee's copy keeps its responseStatus (notResponded)",
-        _each("P-ATTENDEE-STATUS", "responseStatus"),
+        _each("P-ATTENDEE-STATUS", "that copy's responseStatus.response reads"),
     ),
     AnswerFault.ORGANIZER_UNAWARE: _fault(
         "the organizer's event keeps the answering attendee's status (none)",
-        _each("P-ORGANIZER-SEES", "status"),
+        _each("P-ORGANIZER-SEES", "the organizer's event lists that attendee with status.response"),
     ),
     AnswerFault.NO_RESPONSE_MESSAGE: _fault(
-        "no answer ever sends the organizer a response message",
+        "no answer ever sends the organizer a response message (the organizer's event still shows it)",
         {
-            **_each("P-SENDS-RESPONSE", "sendResponse"),
-            **_each("P-SEND-RESPONSE-DEFAULT", "Default is `true`"),
-            **_each("P-COMMENT-DELIVERED", "comment"),
+            **_each("P-SENDS-RESPONSE", _SENT),
+            **_each("P-SEND-RESPONSE-DEFAULT", _DEFAULT),
+            **_each("P-COMMENT-DELIVERED", _TEXT),
+            "TENTATIVE-PROPOSAL-DELIVERED": "suggest an alternative time",
+            "DECLINE-PROPOSAL-DELIVERED": "suggest an alternative time",
         },
-        blocks=(
-            *_each("P-NO-RESPONSE", "").keys(),
-            "TENTATIVE-PROPOSAL-DELIVERED",
-            "DECLINE-PROPOSAL-DELIVERED",
-        ),
+        # the no-response cases judge an absence once a later response shows: none ever does
+        blocks=tuple(_each("P-NO-RESPONSE", "")),
+        overlap="every case awaiting a response message sees none",
     ),
     AnswerFault.RESPONSE_DEFAULT_FALSE: _fault(
         "an answer without sendResponse sends no response message (as if it defaulted to false)",
-        _each("P-SEND-RESPONSE-DEFAULT", "Default is `true`"),
+        _each("P-SEND-RESPONSE-DEFAULT", _DEFAULT),
     ),
     AnswerFault.RESPONSE_DESPITE_FALSE: _fault(
         "an answer with sendResponse false still sends the organizer a response message",
-        _each("P-NO-RESPONSE", "otherwise, `false`"),
+        _each("P-NO-RESPONSE", "otherwise, false."),
     ),
     AnswerFault.WRONG_MESSAGE_TYPE: _fault(
         "the response message's meetingMessageType is `none`",
-        _each("P-SENDS-RESPONSE", "meetingMessageType"),
+        _each("P-SENDS-RESPONSE", _SENT),
     ),
     AnswerFault.COMMENT_DROPPED: _fault(
         "the response message's body leaves the comment out",
-        _each("P-COMMENT-DELIVERED", "Text included in the response."),
+        _each("P-COMMENT-DELIVERED", _TEXT),
     ),
     AnswerFault.COMMENT_REQUIRED: _fault(
         "an answer without a (non-empty) comment answers 400",
-        _each("P-COMMENT-OPTIONAL", "Optional."),
+        _each("P-COMMENT-OPTIONAL", "Text included in the response. Optional."),
     ),
     AnswerFault.SCOPES_IGNORED: _fault(
         "answers do not check for Calendars.ReadWrite (a Calendars.Read token answers)",
@@ -328,42 +322,31 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
         "answers refuse a body whose Content-Type is not exactly application/json (415)",
         _each("P-CONTENT-TYPE", "Nature of the data in the body of an entity."),
     ),
-    AnswerFault.PROPOSAL_DISALLOWED_ACCEPTED: _fault(
-        "a proposedNewTime on an event that does not allow new time proposals is accepted (202)",
-        {
-            "TENTATIVE-PROPOSAL-NOT-ALLOWED": "allowNewTimeProposals",
-            "DECLINE-PROPOSAL-NOT-ALLOWED": "allowNewTimeProposals",
-        },
-        actions=PROPOSING,
-    ),
-    AnswerFault.PROPOSAL_WITHOUT_RESPONSE_ACCEPTED: _fault(
-        "a proposedNewTime with sendResponse false is accepted (202)",
-        {
-            "TENTATIVE-PROPOSAL-NEEDS-RESPONSE": "sendResponse",
-            "DECLINE-PROPOSAL-NEEDS-RESPONSE": "sendResponse",
-        },
-        actions=PROPOSING,
-    ),
-    AnswerFault.PROPOSAL_DROPPED: _fault(
-        "a proposedNewTime is accepted but reaches nobody: the response message carries none",
-        {"TENTATIVE-PROPOSAL-DELIVERED": "proposedNewTime", "DECLINE-PROPOSAL-DELIVERED": "proposedNewTime"},
-        actions=PROPOSING,
-    ),
+    **{
+        name: _fault(what, {f"{prefix}-PROPOSAL-{requirement}": words for prefix in ("TENTATIVE", "DECLINE")},
+                     actions=PROPOSING)
+        for name, what, requirement, words in (
+            (AnswerFault.PROPOSAL_DISALLOWED_ACCEPTED, "a proposedNewTime on an event that does not "
+             "allow new time proposals is accepted (202)", "NOT-ALLOWED",
+             "the allowNewTimeProposals property of the event is false"),
+            (AnswerFault.PROPOSAL_WITHOUT_RESPONSE_ACCEPTED, "a proposedNewTime with sendResponse false is "
+             "accepted (202)", "NEEDS-RESPONSE", "the sendResponse parameter is set to false"),
+            (AnswerFault.PROPOSAL_DROPPED, "a proposedNewTime is accepted but reaches nobody: the response "
+             "message carries none", "DELIVERED", "by including the proposedNewTime parameter"),
+        )
+    },
     AnswerFault.GAP_NO_ATTENDEE_STATUSES: _gap(
         "the organizer's event lists its attendees without their status",
-        ("ORGANIZER-ATTENDEE-STATUS",),
+        ("ATTENDEE-STATUSES",),
         tuple(_each("P-ORGANIZER-SEES", "")),
     ),
     AnswerFault.GAP_NO_PROPOSALS: _gap(
         "events cannot be created with allowNewTimeProposals (400: no such property), nor show it",
-        ("ALLOW-NEW-TIME-PROPOSALS",),
-        (
-            "TENTATIVE-PROPOSAL-NOT-ALLOWED",
-            "DECLINE-PROPOSAL-NOT-ALLOWED",
-            "TENTATIVE-PROPOSAL-DELIVERED",
-            "DECLINE-PROPOSAL-DELIVERED",
-            "TENTATIVE-PROPOSAL-NEEDS-RESPONSE",
-            "DECLINE-PROPOSAL-NEEDS-RESPONSE",
+        ("PROPOSALS",),
+        tuple(
+            f"{prefix}-PROPOSAL-{what}"
+            for prefix in ("TENTATIVE", "DECLINE")
+            for what in ("NOT-ALLOWED", "NEEDS-RESPONSE", "DELIVERED")
         ),
         actions=PROPOSING,
     ),
