@@ -342,9 +342,9 @@ def proposal_cases(answer: Answer, name: str) -> dict[str, Any]:
             return Seen(bool(carrying), seen.value, seen.response)
 
         seen = poll(fetch, within)
-        if not seen.value:
-            not_verified(f"no response message reached the organizer ({within.text}): no proposal to read "
-                         f"({rid('SENDS-RESPONSE')} reports it)")
+        expect(seen.value, rid("PROPOSAL-DELIVERED"),
+               f"no response message carrying the proposal reached the organizer ({within.text})",
+               seen.response)
         found = [proposed_start(message) for message in seen.value]
         expect(seen.found, rid("PROPOSAL-DELIVERED"),
                f"the organizer's response message carries proposedNewTime starting {found}, not {wanted!r} "
