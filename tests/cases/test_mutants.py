@@ -178,7 +178,7 @@ ENVELOPE_PROBE = "GRAPH-ERROR-ENVELOPE:test_errors_carry_the_graph_error_envelop
 
 @pytest.fixture
 def narrowed_row(monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fault of accept only (`FaultDefinition.actions`) breaking ACCEPT-COMMENT-DELIVERED (a small catalog)."""
+    """A fault of accept only (`FaultDefinition.actions`) breaking ACCEPT-COMMENT-DELIVERED."""
     from types import SimpleNamespace
 
     from tests.cases import _row_expectations as rows
