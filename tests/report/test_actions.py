@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.outcomes import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS
 from conformance.report.certification import build_certification, validate_certification
 from conformance.report.gate import certification_problems
 from conformance.report.markdown import render_markdown
-from conformance.report.model import (
-    FAIL,
-    NOT_APPLICABLE,
-    NOT_VERIFIED,
-    PASS,
-    CaseResult,
-    RequirementInfo,
-    build_verdicts,
-)
+from conformance.report.model import CaseResult, RequirementInfo, build_verdicts
 from conformance.report.plugin import action_line
 from conformance.report.verify import _check_actions
 from tests.report._runs import run_of
