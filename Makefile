@@ -10,7 +10,7 @@ MUTATION_STAMP := $(VENV)/.mutation-installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,sdk]'
 	touch $(STAMP)
 
 venv: $(STAMP)

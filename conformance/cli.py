@@ -114,6 +114,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--base-url", metavar="URL", help="the target's Graph base URL (as `pytest --base-url`)"
     )
     preflight.add_argument("--run-id", help="tag of the objects it creates (and removes)")
+    preflight.add_argument("--actions", metavar="A,B", help="the actions to check (as `pytest --actions`)")
 
     verify = commands.add_parser(
         "verify", help="check a certification bundle offline")
@@ -144,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "preflight":
             from conformance.target.preflight import run_preflight
 
-            return run_preflight(target_file=args.target, base_url=args.base_url, run_id=args.run_id)
+            return run_preflight(target_file=args.target, base_url=args.base_url, run_id=args.run_id,
+                                 actions=args.actions)
         if args.command == "verify":
             from conformance.report.verify import run_verify
 

@@ -14,6 +14,6 @@
 
 PLUGIN_MODULES = tuple(
     f"conformance.pytest_plugin.{name}"
-    for name in ("options", "actions", "activation", "context", "budget", "outcomes", "xdist", "fixtures",
+    for name in ("actions", "options", "activation", "context", "budget", "outcomes", "xdist", "fixtures",
                  "redaction")
 )

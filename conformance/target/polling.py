@@ -59,6 +59,15 @@ class Effect(StrEnum):
     COPY_CANCELLED = "copy_cancelled"  # an attendee's copy shows isCancelled
     NOTICE = "notice"  # a cancellation notice reaches an attendee's mailbox
     DELETED_ITEMS = "deleted_items"  # the cancelled event is listed in Deleted Items
+    ANSWER = "answer"  # an answer (accept, tentativelyAccept, decline) shows on the attendee's copy
+    ORGANIZER_SEES = "organizer_sees"  # the organizer's event lists the attendee's answer (status.response)
+    RESPONSE = "response"  # an answer's response message reaches the organizer's mailbox
+    PROPOSAL = "proposal"  # a proposed new time reaches the organizer (its response message)
+    FORWARD_REQUEST = "forward_request"  # a forwarded meeting request reaches a recipient's mailbox
+    FORWARD_NOTICE = "forward_notice"  # the organizer is told an attendee forwarded the meeting
+    ORGANIZER_COPY = "organizer_copy"  # the forward's recipient is added to the organizer's attendees
+    REMINDER_MOVED = "reminder_moved"  # a snoozed reminder fires at its new time (reminderView)
+    REMINDER_GONE = "reminder_gone"  # a dismissed reminder leaves reminderView
 
     @property
     def key(self) -> str:
@@ -66,7 +75,10 @@ class Effect(StrEnum):
         return f"effects.{self.value}_s"
 
 
-MAIL_EFFECTS = frozenset({Effect.INVITATION, Effect.NOTICE})  # meeting messages: minutes on a remote target
+MAIL_EFFECTS = frozenset({  # meeting messages: minutes on a remote target
+    Effect.INVITATION, Effect.NOTICE, Effect.RESPONSE, Effect.PROPOSAL, Effect.FORWARD_REQUEST,
+    Effect.FORWARD_NOTICE,
+})
 
 
 def seconds(value: float) -> str:

@@ -17,8 +17,10 @@ from typing import Any, TextIO
 
 from conformance.errors import TargetConfigError
 from conformance.outcomes import ExitCode
+from conformance.spec.catalog import actions_of, load_catalog
 from conformance.target import prerequisites as prereq
 from conformance.target._arrange import check_filter, check_paging, created_object, send
+from conformance.target.actions import parse_action_list, select_actions
 from conformance.target.client import Graph, MissingIdentity
 from conformance.target.config import TargetConfig, target_from_document
 from conformance.target.polling import Effect
@@ -291,6 +293,7 @@ def run_preflight(
     run_id: str | None = None,
     out: TextIO | None = None,
     environ: Mapping[str, str] | None = None,
+    actions: str | None = None,
 ) -> int:
     """Check the target (or the embedded reference server): CONFORMANT when every prerequisite worked.
 
@@ -303,6 +306,7 @@ def run_preflight(
     out = out or sys.stdout  # looked up now: a default bound at import would miss a redirected stdout
     target = resolve_target(target_file=target_file, base_url=base_url, environ=environ)
     if target is not None:
+        target = _with_actions(target, actions)  # an unknown action: one line (exit 2), before any request
         check_target(target, environ)  # a user's mistake is one line (exit 2), as in a run of the suite
         return _check(target, run_id, out)
     from conformance.reference.serve import ReferenceServer  # only started, as the plugin does
@@ -310,7 +314,16 @@ def run_preflight(
     with ReferenceServer(host="127.0.0.1", port=0) as server:
         document = server.target_document()
         embedded = target_from_document(document, source="embedded reference server", environ={})
-        return _check(embedded, run_id, out)
+        return _check(_with_actions(embedded, actions), run_id, out)
+
+
+def _with_actions(target: TargetConfig, chosen: str | None) -> TargetConfig:
+    """The target with the actions a run of the suite checks (its declared ones, narrowed by `chosen`)."""
+    selected = select_actions(
+        actions_of(load_catalog()), target.actions, None if chosen is None else parse_action_list(chosen),
+        declared_where=f"actions in {target.source}",
+    )
+    return replace(target, actions=selected)
 
 
 def _check(target: TargetConfig, run_id: str, out: TextIO) -> int:
@@ -319,6 +332,8 @@ def _check(target: TargetConfig, run_id: str, out: TextIO) -> int:
     target = replace(target, poll_timeout_s=target.effect_base(Effect.COPY).seconds)
     print(f"graph-conformance preflight: target {target.name!r} at {target.base_url}, run id {run_id}",
           file=out)
+    print(f"actions: {', '.join(target.actions)} (a run checks these; the others' requirements are "
+          "not-applicable)", file=out)
     preflight = Preflight(target, run_id)
     try:
         preflight.run()

@@ -50,6 +50,10 @@ DELETED_ITEMS = "DELETED-ITEMS"
 ODATA_FILTER = "ODATA-FILTER"
 ODATA_PAGING = "ODATA-PAGING"
 CANCEL_WITHOUT_ATTENDEES = "CANCEL-WITHOUT-ATTENDEES"
+ATTENDEE_STATUSES = "ORGANIZER-ATTENDEE-STATUS"
+PROPOSALS = "ALLOW-NEW-TIME-PROPOSALS"
+REMINDER_VIEW = "REMINDER-VIEW"
+FORWARD_RECIPIENT = "FORWARD-RECIPIENT"
 
 Record = dict[str, Any]
 RecordSink = Callable[[Record], None]
@@ -164,6 +168,36 @@ CATALOG: Mapping[str, Prerequisite] = _catalog(
         "POST /me/events/{id}/cancel with a comment, as the organizer, on a new event that invites nobody",
         "accept the organizer's cancel of an event without attendees (2xx) as of one with attendees; the "
         "suite invites attendees only where a check needs their messages or copies",
+    ),
+    Prerequisite(
+        ATTENDEE_STATUSES,
+        "the organizer's event lists each attendee's response",
+        "GET /me/events/{id} as the organizer of a meeting: `attendees[].status.response` of each attendee",
+        "give each entry of an organizer's `attendees` its `status` ({response, time}), `none` until the "
+        "attendee answers",
+    ),
+    Prerequisite(
+        PROPOSALS,
+        "create a meeting that allows or refuses new time proposals",
+        "POST /me/events with `allowNewTimeProposals` true or false, then GET it back",
+        "accept `allowNewTimeProposals` on POST /me/events and give it back as set on GET, or declare the "
+        "`proposals` profile unsupported",
+    ),
+    Prerequisite(
+        REMINDER_VIEW,
+        "reminderView lists an event's reminder",
+        "GET /me/reminderView(startDateTime='...',endDateTime='...') around a new event created with "
+        "isReminderOn true and reminderMinutesBeforeStart",
+        "serve GET /me/reminderView(startDateTime=...,endDateTime=...) with 200 and a `value` list of "
+        "reminders (eventId, eventSubject, reminderFireTime) for the reminders firing in the window, or "
+        "declare the `reminders` profile unsupported",
+    ),
+    Prerequisite(
+        FORWARD_RECIPIENT,
+        "a mailbox to forward a meeting to",
+        "an attendee identity not invited to the meeting forwarded (its mailbox read with GET /me/messages)",
+        "configure one more attendee identity (identities.attendees) than the meeting invites: forward "
+        "needs a recipient whose mailbox the suite can read and who is not invited yet",
     ),
 )
 

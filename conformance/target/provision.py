@@ -197,11 +197,17 @@ class Provisioner:
         recurrence: dict[str, Any] | None = None,
         subject_suffix: str = "",
         start: datetime | None = None,
+        invite: tuple[str, ...] | None = None,
+        properties: dict[str, Any] | None = None,
     ) -> ProvisionedEvent:
-        """A new tagged event of `owner` (or of the group) inviting the first `attendees` attendees."""
+        """A new tagged event of `owner` (or of the group) inviting the first `attendees` attendees.
+
+        `invite`: the roles to invite instead (any configured user, e.g. the organizer to a meeting of an
+        attendee's); `properties`: more event properties sent on creation (`allowNewTimeProposals`).
+        """
         client = self.graph.as_(owner)
-        attendee_roles = self.graph.target.attendee_roles[:attendees]
-        if len(attendee_roles) < attendees:
+        attendee_roles = self.graph.target.attendee_roles[:attendees] if invite is None else invite
+        if invite is None and len(attendee_roles) < attendees:
             self.graph.identity(f"attendee{attendees}" if attendees > 1 else "attendee")
         group_id = self.graph.identity("group").group_id if group else None
         start = start or datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(
@@ -221,6 +227,7 @@ class Provisioner:
         }
         if recurrence is not None:
             payload["recurrence"] = recurrence
+        payload.update(properties or {})
         prefix = f"/groups/{quote_id(group_id)}" if group_id else "/me"
         create_path = (
             f"{prefix}/calendars/{quote_id(calendar_id)}/events" if calendar_id else f"{prefix}/events"

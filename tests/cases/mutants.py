@@ -33,6 +33,7 @@ from tests.cases._row_expectations import (
     expected_exit,
     expected_failing,
     gap_problems,
+    row_actions,
     row_problems,
 )
 
@@ -59,8 +60,10 @@ def run_fault(fault: str, work_dir: Path, *, st_examples: int | None = None) -> 
         _server, target_file,
     ):
         reports_dir = work_dir / f"reports-{name}"
+        narrowed = row_actions(fault)  # a fault of some actions: only they run (the clean row runs all)
         return run_suite(target_file, reports_dir, st_examples=st_examples,
-                         extra_args=["--st-seed", str(MATRIX_ST_SEED)])
+                         extra_args=["--st-seed", str(MATRIX_ST_SEED),
+                                     *(["--actions", ",".join(narrowed)] if narrowed else [])])
 
 
 def run_matrix(faults: Sequence[str], work_dir: Path, *, workers: int = MATRIX_WORKERS,

@@ -89,6 +89,9 @@ def mistakes(server: ReferenceServer, not_graph: str, tmp_path: Path) -> list[Mi
     def user(document: dict[str, Any]) -> None:
         document["identities"]["organizer"]["user_id"] = WRONG_USER
 
+    def action(document: dict[str, Any]) -> None:
+        document["actions"] = ["cancel", "frobnicate"]
+
     bare = base.split("://", 1)[1]
     root = base.removesuffix("/v1.0")
     env = {"GRAPH_CONFORMANCE_TOKEN_ORGANIZER": token}
@@ -100,6 +103,11 @@ def mistakes(server: ReferenceServer, not_graph: str, tmp_path: Path) -> list[Mi
         Mistake("target-token", ["identity 'attendee', GET /me with its token: HTTP 401",
                                  "identities.attendees[0].token"], edited(literal), secrets=(WRONG_TOKEN,)),
         Mistake("target-user-id", ["identity 'organizer', GET /me", f"user_id {WRONG_USER}"], edited(user)),
+        Mistake("target-unknown-action", ["actions in", "'frobnicate' is not an action of the catalog"],
+                edited(action)),
+        Mistake("option-unknown-action", ["--actions: 'frobnicate' is not an action of the catalog",
+                                          "use some of cancel"], good, ["--actions", "cancel,frobnicate"]),
+        Mistake("option-no-action", ["--actions: names no action"], good, ["--actions", ","]),
         Mistake("target-no-scheme", ["base URL", "no http:// or https:// scheme"], good,
                 ["--base-url", bare]),
         Mistake("target-no-version", ["base URL", "does not end with the API version"], good,
