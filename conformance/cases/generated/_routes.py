@@ -40,7 +40,7 @@ from conformance.target.config import Budget
 
 MAX_FAILURES_SHOWN = 3
 MAX_UNANSWERED_PER_ROUTE = 3  # unanswered requests (the target answering others) before a route stops sending
-NAMED_EXAMPLES = 2  # the description's named examples the first route of each further action adds
+NAMED_EXAMPLES = 1  # the description's named examples (non-ASCII, long first) an action's first route adds
 
 
 @dataclass
