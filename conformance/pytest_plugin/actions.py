@@ -1,4 +1,4 @@
-"""`--actions a,b` and the target's `actions`: the run's actions, and the cases of the others not-applicable.
+"""The run's actions (the target's `actions`, narrowed by `--actions`); other actions' cases not-applicable.
 
 A case's actions are those of its `@pytest.mark.actions(...)` marker, else of its requirements (`common` ones
 aside), else `cancel` (the hand-written probes of the common requirements send to cancel's routes). A case of
@@ -30,18 +30,6 @@ from conformance.target.actions import (
 from conformance.target.config import TargetConfig
 
 MARKER = "actions"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    """`--actions a,b`: check only these actions (of those the target implements)."""
-    group = parser.getgroup("graph-conformance", "Graph event: cancel conformance")
-    group.addoption(
-        "--actions",
-        metavar="A,B",
-        default=None,
-        help="check only these actions (comma-separated, e.g. cancel,accept), among those the target file's "
-        "`actions` declares (default: all of them); the others' requirements are not-applicable",
-    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -22,7 +22,7 @@ from conformance.target.tags import is_valid_run_id, new_run_id
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """`--target FILE` and `--run-id ID` (`--base-url` comes from pytest-base-url)."""
+    """`--target FILE`, `--run-id ID`, `--actions A,B` (`--base-url` comes from pytest-base-url)."""
     group = parser.getgroup("graph-conformance", "Graph event: cancel conformance")
     group.addoption(
         "--target",
@@ -32,6 +32,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "reference server is started. Env: GRAPH_CONFORMANCE_TARGET",
     )
     group.addoption("--run-id", metavar="ID", default=None, help="tag of everything this run creates")
+    group.addoption("--actions", metavar="A,B", default=None,
+                    help="check only these actions (e.g. cancel,accept) of those the target file's `actions` "
+                    "declares (default: all); the others' requirements are not-applicable")
 
 
 def _ini_base_url(config: pytest.Config) -> str | None:

@@ -126,7 +126,7 @@ def render_markdown(run: RunResult) -> str:
                     for case in verdict.cases
                     if case.outcome == verdict.verdict and case.message
                 ),
-                "no case ran",
+                _first_line(verdict.cases[0].message) if verdict.cases else "no case ran",
             )
             if verdict.baseline_reason:
                 why = f"known failure: {verdict.baseline_reason} ({verdict.baseline_link})"

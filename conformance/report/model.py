@@ -109,7 +109,8 @@ def build_verdicts(
     """One verdict per catalog requirement (catalog order), then any id only the cases named.
 
     A requirement no case ran is not-applicable when its profile is unsupported or its action is not among
-    `actions` (None: every action selected), else not-verified.
+    `actions` (None: every action selected), else not-verified. A `common` requirement whose cases were all
+    not-applicable (they probe the routes of actions not selected) is not-verified: it holds on every action.
     """
     unsupported = set(unsupported_profiles)
     selected = None if actions is None else set(actions)
@@ -124,6 +125,8 @@ def build_verdicts(
         requirement_cases = cases_by_requirement.get(requirement_id, [])
         if requirement_cases:
             verdict = aggregate_outcomes(case.outcome for case in requirement_cases)
+            if verdict == NOT_APPLICABLE and requirement.action == COMMON and selected:
+                verdict = NOT_VERIFIED  # it holds on the selected actions too, but ran only on the others
         elif requirement.profile in unsupported or not is_selected(requirement, selected):
             verdict = NOT_APPLICABLE
         else:

@@ -86,14 +86,17 @@ def row_actions(fault: str) -> tuple[str, ...]:
 
 
 def left_out(fault: str, run: InnerRun) -> frozenset[str]:
-    """The requirements a narrowed row leaves not-applicable: those of the actions it does not run."""
+    """The requirements a narrowed row does not judge: those of the actions it does not run (not-applicable),
+    and the common ones whose every case probes those actions' routes (not-verified there)."""
     actions = row_actions(fault)
     if not actions:
         return frozenset()
     catalog = load_catalog()
+    outcomes = {entry.get("id"): {case.get("outcome") for case in entry.get("cases", [])}
+                for entry in run.certification.get("requirements", [])}
     return frozenset(rid for rid, verdict in run.verdicts.items()
-                     if verdict == "not-applicable" and rid in catalog
-                     and action_of(catalog[rid]) not in actions)
+                     if rid in catalog and action_of(catalog[rid]) not in actions
+                     and (verdict == "not-applicable" or outcomes.get(rid) == {"not-applicable"}))
 
 
 def left_out_checks(fault: str, run: InnerRun) -> frozenset[str]:
@@ -156,7 +159,7 @@ def clean_problems(run: InnerRun) -> list[str]:
 def not_verified_problems(fault: str, run: InnerRun) -> list[str]:
     """A requirement left not-verified that the row does not name (a fault row: also one it names, not so)."""
     named = allowed_not_verified(fault, run.verdicts)
-    seen = frozenset(run.with_verdict("not-verified"))
+    seen = frozenset(run.with_verdict("not-verified")) - left_out(fault, run)
     problems = [f"{rid}: not-verified, which the row does not name" for rid in sorted(seen - named)]
     if fault in EXPECTED:
         problems += [f"{rid}: {run.verdicts.get(rid)}, though the row names it not-verified (stale blocks)"

@@ -169,3 +169,44 @@ def test_a_target_refusing_attendee_less_cancels_is_named_and_fails_nothing(
     named = table["CANCEL-WITHOUT-ATTENDEES"]
     # the generated cases' valid-body and ignored_auth families name it too, not only the hand-written cases
     assert named["failed"] and {"CANCEL-COMMENT-STRING", "CANCEL-AUTH-REQUIRED"} <= set(named["blocked"])
+
+
+ANSWER_COMMENT = "ACCEPT-COMMENT-DELIVERED:test_accept_comment_reaches_the_organizer"
+CANCEL_COMMENT = "CANCEL-COMMENT-DELIVERED:test_comment_reaches_attendees"
+ENVELOPE_PROBE = "GRAPH-ERROR-ENVELOPE:test_errors_carry_the_graph_error_envelope"
+
+
+@pytest.fixture
+def narrowed_row(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fault of accept only (`FaultDefinition.actions`) breaking ACCEPT-COMMENT-DELIVERED."""
+    from types import SimpleNamespace
+
+    from tests.cases import _row_expectations as rows
+
+    fault = "answer-comment-dropped-for-test"
+    definition = SimpleNamespace(actions=("accept",), gap=False, static=False, blocks=frozenset(),
+                                 breaks=frozenset({"ACCEPT-COMMENT-DELIVERED"}))
+    monkeypatch.setitem(rows.DEFINITIONS, fault, definition)
+    monkeypatch.setitem(rows.EXPECTED, fault, definition.breaks)
+    catalog = {"ACCEPT-COMMENT-DELIVERED": SimpleNamespace(action="accept"),
+               "CANCEL-COMMENT-DELIVERED": SimpleNamespace(action="cancel"),
+               "GRAPH-ERROR-ENVELOPE": SimpleNamespace(action="common")}
+    monkeypatch.setattr(rows, "load_catalog", lambda: catalog)
+    return fault
+
+
+def test_a_narrowed_row_is_judged_only_on_its_actions_checks(narrowed_row: str) -> None:
+    """The cancel check and the common probe on cancel's routes are left out; accept's check must fail."""
+    checks = [ANSWER_COMMENT, CANCEL_COMMENT, ENVELOPE_PROBE]
+    run = _run([
+        ("ACCEPT-COMMENT-DELIVERED", "t.py::test_accept_comment_reaches_the_organizer", "fail"),
+        ("CANCEL-COMMENT-DELIVERED", "t.py::test_comment_reaches_attendees", "not-applicable"),
+        ("GRAPH-ERROR-ENVELOPE", "t.py::test_errors_carry_the_graph_error_envelope", "not-applicable"),
+    ], 1)
+    run.verdicts["GRAPH-ERROR-ENVELOPE"] = "not-verified"  # common, probed only on cancel's routes
+    assert row_problems(narrowed_row, run, checks) == []
+    quiet = _run([("ACCEPT-COMMENT-DELIVERED", "t.py::test_accept_comment_reaches_the_organizer",
+                   "not-applicable")])
+    assert row_problems(narrowed_row, quiet, checks) == [
+        "exit 0, expected 1", "ACCEPT-COMMENT-DELIVERED: not-applicable, expected fail",
+        f"check {ANSWER_COMMENT}: not-applicable, expected fail"]

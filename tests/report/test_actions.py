@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.outcomes import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS
 from conformance.report.certification import build_certification, validate_certification
 from conformance.report.gate import certification_problems
 from conformance.report.markdown import render_markdown
-from conformance.report.model import (
-    FAIL,
-    NOT_APPLICABLE,
-    NOT_VERIFIED,
-    PASS,
-    CaseResult,
-    RequirementInfo,
-    build_verdicts,
-)
+from conformance.report.model import CaseResult, RequirementInfo, build_verdicts
 from conformance.report.plugin import action_line
 from conformance.report.verify import _check_actions
 from tests.report._runs import run_of
@@ -53,6 +46,14 @@ def test_a_requirement_of_an_unselected_action_is_not_applicable_even_without_a_
     assert set(every.values()) == {NOT_VERIFIED}  # no selection known: every action is checked
 
 
+def test_a_common_requirement_probed_only_on_unselected_routes_is_not_verified() -> None:
+    skipped = "not-applicable: action cancel is not selected for this run (actions: accept)"
+    cases = [CaseResult("t::probe", ["GRAPH-ERROR-ENVELOPE"], NOT_APPLICABLE, skipped)]
+    verdicts = {v.requirement.id: v.verdict for v in build_verdicts(CATALOG, cases, actions=["accept"])}
+    assert verdicts["GRAPH-ERROR-ENVELOPE"] == NOT_VERIFIED
+    assert verdicts["CANCEL-202-EMPTY"] == NOT_APPLICABLE
+
+
 def test_each_action_gets_the_verdict_of_its_requirements_and_common_comes_last() -> None:
     entries = [(entry.action, entry.verdict, entry.selected) for entry in _run().by_action]
     assert entries == [("cancel", PASS, True), ("accept", NOT_VERIFIED, True),
@@ -66,7 +67,8 @@ def test_the_summary_has_one_line_per_action_and_one_overall() -> None:
     assert "| `forward` | ➖ not-applicable (not selected) | 0 | 0 | 0 | 1 |" in text
     assert "| `common` | ❌ fail | 0 | 1 | 0 | 0 |" in text
     assert "| **overall** | ✅ conformant | 2 | 1 | 1 | 1 |" in text  # no gate computed in this run
-    assert action_line(_run()).startswith("cancel pass (1 pass) · accept not-verified (1 pass, 1 not-verified)")
+    line = action_line(_run())
+    assert line.startswith("cancel pass (1 pass) · accept not-verified (1 pass, 1 not-verified) · ")
 
 
 def test_certification_json_carries_the_verdict_of_each_action_and_verify_recomputes_it() -> None:

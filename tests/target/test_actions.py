@@ -60,3 +60,16 @@ def test_a_case_applies_when_one_of_its_actions_is_selected_common_with_any() ->
     assert not_selected_reason(("accept", COMMON), ("cancel",)) == (
         "action accept is not selected for this run (actions: cancel)"
     )
+
+
+def test_the_reference_server_declares_the_actions_it_implements_every_one_of_the_catalog() -> None:
+    """`serve --write-target` and the embedded run: its target document's `actions` (all seven)."""
+    from conformance.reference.serve import ReferenceServer
+    from conformance.spec.catalog import actions_of, load_catalog
+    from conformance.target.config import target_from_document
+
+    with ReferenceServer() as server:
+        document = server.target_document()
+    assert sorted(document["actions"]) == sorted(actions_of(load_catalog()))
+    target = target_from_document(document, source="reference", environ={})
+    assert select_actions(actions_of(load_catalog()), target.actions) == actions_of(load_catalog())
