@@ -6,9 +6,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import jwt
+
 from conformance.reference.actions.answers import AnswerFault
 from conformance.reference.actions.forward import ForwardFault
 from conformance.reference.actions.reminders import ReminderFault
+from conformance.reference.auth import mint_token
 from conformance.reference.faults import DEFINITIONS
 from conformance.reference.serve import ReferenceServer
 from tests.reference._graph_client import GraphClient, quote_id
@@ -119,6 +122,51 @@ def _reminder_after(action: str, role: str | None = "organizer", body: Any = Non
     return probe
 
 
+def _as(role: str, action: str, **kwargs: Any) -> Probe:
+    """`role` ("personal" or "application") acts on a meeting: an answer on its copy (the personal account
+    invited, or the attendee's by /users/{id}), another action on its own (the organizer's) event."""
+
+    def probe(graph: GraphClient) -> Any:
+        personal = role == "personal"
+        owner = "personal" if personal else "organizer"
+        event = graph.create_event(owner, attendees=() if personal else ("attendee",))
+        if action in ANSWERS:
+            owner = "personal" if personal else "attendee"
+            event = graph.create_event(attendees=(owner,))
+            event = graph.attendee_copy(owner, event["iCalUId"])
+        mailbox = "/me" if personal else f"/users/{graph.user_id(owner)}"
+        path = f"{mailbox}/events/{quote_id(event['id'])}/{action}"
+        return graph.request("POST", path, role, **kwargs).status_code
+
+    return probe
+
+
+def _without_calendar_permission(action: str, **kwargs: Any) -> Probe:
+    """The organizer's own event, with a token holding no Calendars permission at all."""
+
+    def probe(graph: GraphClient) -> Any:
+        event = graph.create_event()
+        claims = jwt.decode(graph.token("organizer"), options={"verify_signature": False})
+        token = mint_token(graph.server.store, {**claims, "scp": "User.Read"})
+        headers = {"Authorization": f"Bearer {token}"}
+        path = f"/me/events/{quote_id(event['id'])}/{action}"
+        return graph.request("POST", path, None, headers=headers, **kwargs).status_code
+
+    return probe
+
+
+def _on_own_event(action: str, role: str = "organizer", **kwargs: Any) -> Probe:
+    def probe(graph: GraphClient) -> Any:
+        event = graph.create_event()
+        path = f"/me/events/{quote_id(event['id'])}/{action}"
+        return graph.request("POST", path, role, **kwargs).status_code
+
+    return probe
+
+
+SNOOZE: dict[str, Any] = {"json": {"newReminderTime": {"dateTime": "2031-05-05T09:55:00", "timeZone": "UTC"}}}
+TO: dict[str, Any] = {"json": {"ToRecipients": [{"emailAddress": {"address": "megan@contoso.test"}}]}}
+REMINDERS: tuple[tuple[str, dict[str, Any]], ...] = (("snoozeReminder", SNOOZE), ("dismissReminder", {}))
 ACTION_PROBES: dict[str, Probe] = {
     AnswerFault.STATUS_200: _every_answer(lambda action: _answer_status(action, json={})),
     AnswerFault.BODY_ON_202: _every_answer(lambda action: _answer_status(action, json={})),
@@ -190,6 +238,40 @@ ACTION_PROBES: dict[str, Probe] = {
         _reminder_after(action, None)(graph)[0] for action in ("snoozeReminder", "dismissReminder")
     ],
     ReminderFault.GAP_NO_REMINDER_VIEW: lambda graph: graph.request("GET", f"/me/{DAY}").status_code,
+    AnswerFault.APP_TOKEN_REFUSED: _every_answer(lambda action: _as("application", action, json={})),
+    AnswerFault.PERSONAL_REFUSED: _every_answer(lambda action: _as("personal", action, json={})),
+    AnswerFault.SCOPE_NEEDS_MAIL_SEND: _every_answer(
+        lambda action: _answer_status(action, "organizer_minimal")
+    ),
+    AnswerFault.ORGANIZER_ALLOWED: _every_answer(lambda action: _on_own_event(action, json={})),
+    ForwardFault.STATUS_200: _forwarded("organizer", lambda *_: None),
+    ForwardFault.BODY_ON_202: lambda graph: graph.request(
+        "POST", f"/me/events/{quote_id(graph.create_event()['id'])}/forward", **TO
+    ).content,
+    ForwardFault.CONTENT_TYPE_STRICT: _on_own_event(
+        "forward", data=b"{}", headers={"Content-Type": "application/json; charset=utf-8"}
+    ),
+    ForwardFault.SCOPES_IGNORED: _without_calendar_permission("forward", **TO),
+    ForwardFault.APP_TOKEN_REFUSED: _as("application", "forward", **TO),
+    ForwardFault.PERSONAL_REFUSED: _as("personal", "forward", **TO),
+    ReminderFault.SCOPES_IGNORED: lambda graph: [
+        _on_own_event(action, "readonly", **kwargs)(graph) for action, kwargs in REMINDERS
+    ],
+    ReminderFault.APP_TOKEN_REFUSED: lambda graph: [
+        _as("application", action, **kwargs)(graph) for action, kwargs in REMINDERS
+    ],
+    ReminderFault.PERSONAL_REFUSED: lambda graph: [
+        _as("personal", action, **kwargs)(graph) for action, kwargs in REMINDERS
+    ],
+    ReminderFault.SCOPE_NEEDS_MAIL_SEND: lambda graph: [
+        _on_own_event(action, "organizer_minimal", **kwargs)(graph) for action, kwargs in REMINDERS
+    ],
+    ReminderFault.SNOOZE_CONTENT_TYPE_STRICT: _on_own_event(
+        "snoozeReminder",
+        data=b'{"newReminderTime": {"dateTime": "2031-05-05T09:55:00", "timeZone": "UTC"}}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    ),
+    ReminderFault.SNOOZE_TIME_OPTIONAL: _on_own_event("snoozeReminder", json={}),
 }
 
 
@@ -203,9 +285,8 @@ def test_answer_switches_name_the_three_answers_and_proposal_ones_two() -> None:
     for name, definition in DEFINITIONS.items():
         if name.startswith("answer-"):
             assert definition.actions == ANSWERS, name
-            assert {rid.split("-")[0] for rid in definition.violates} == {"ACCEPT", "TENTATIVE", "DECLINE"}, (
-                name
-            )
+            prefixes = {rid.removeprefix("GRAPH-").split("-")[0] for rid in definition.violates}
+            assert prefixes == {"ACCEPT", "TENTATIVE", "DECLINE"}, name
         if name.startswith("proposal-"):
             assert definition.actions == ("tentativelyAccept", "decline"), name
 

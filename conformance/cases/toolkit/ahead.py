@@ -126,9 +126,12 @@ class Stager:
                     self._staged[key] = staged
 
     def _applicable(self, item: pytest.Item) -> bool:
-        """Whether the case's requirements are all of profiles the target supports (else it acts nothing)."""
+        """Whether the case's requirements are all of profiles the target supports, and it is not skipped at
+        collection (e.g. of an action the run does not check): else it acts nothing."""
         from conformance.cases.toolkit.checks import profile_of
 
+        if item.get_closest_marker("skip") is not None:
+            return False
         marker = item.get_closest_marker("requirement")
         ids = [str(requirement_id) for requirement_id in (marker.args if marker else ())]
         unsupported = self.target.unsupported_profiles

@@ -10,13 +10,16 @@ from typing import Any
 
 from starlette.responses import Response
 
-from conformance.reference.access import GROUP_READ, GROUP_WRITE, READ_CALENDAR, WRITE_CALENDAR, require
+from conformance.reference.access import GROUP_READ, GROUP_WRITE, READ_CALENDAR, WRITE_CALENDAR
 from conformance.reference.actions import Action
 from conformance.reference.actions.support import (
     Mail,
+    Permission,
+    Reader,
     addressed_event,
     apply,
     check_event_id,
+    check_permission,
     deliver,
     done,
     read_body,
@@ -44,6 +47,12 @@ class ForwardFault(StrEnum):
     NEEDS_READWRITE = "forward-needs-readwrite"
     EMPTY_COMMENT_REFUSED = "forward-empty-comment-refused"
     AUTH_IGNORED = "forward-auth-ignored"
+    STATUS_200 = "forward-status-200"
+    BODY_ON_202 = "forward-body-on-202"
+    CONTENT_TYPE_STRICT = "forward-content-type-strict"
+    SCOPES_IGNORED = "forward-scopes-ignored"
+    APP_TOKEN_REFUSED = "forward-app-token-refused"
+    PERSONAL_REFUSED = "forward-personal-refused"
 
 
 @dataclass(frozen=True)
@@ -59,14 +68,22 @@ class _Forwarded:
     send_limit: SendLimit | None
 
 
+_BENT = {
+    "scopes_ignored": ForwardFault.SCOPES_IGNORED,
+    "app_refused": ForwardFault.APP_TOKEN_REFUSED,
+    "personal_refused": ForwardFault.PERSONAL_REFUSED,
+}
+READ = Permission(READ_CALENDAR, GROUP_READ, **_BENT)  # the page: Calendars.Read
+READWRITE = Permission(WRITE_CALENDAR, GROUP_WRITE, **_BENT)  # forward-needs-readwrite
+
+
 def _forward(call: Call) -> Response:
     faults = call.faults
-    if ForwardFault.NEEDS_READWRITE in faults:
-        require(call.caller, call.mailbox, WRITE_CALENDAR, GROUP_WRITE)
-    else:
-        require(call.caller, call.mailbox, READ_CALENDAR, GROUP_READ)
+    check_permission(call, READWRITE if ForwardFault.NEEDS_READWRITE in faults else READ)
     check_event_id(call)
-    body = read_body(call, "forward", {"ToRecipients": recipients, "Comment": string})
+    parameters: dict[str, Reader] = {"ToRecipients": recipients, "Comment": string}
+    strict = ForwardFault.CONTENT_TYPE_STRICT in faults
+    body = read_body(call, "forward", parameters, strict_content_type=strict)
     comment = str(body.get("Comment") or "")
     if ForwardFault.EMPTY_COMMENT_REFUSED in faults and "Comment" in body and not comment:
         raise bad_request("The parameter 'Comment' must not be empty.", "ErrorInvalidRequest")
@@ -88,7 +105,7 @@ def _forward(call: Call) -> Response:
     apply(
         call.store, lambda connection, now: _deliver(connection, forwarded, now), call.settings.apply_delay_s
     )
-    return done(202)
+    return done(200 if ForwardFault.STATUS_200 in faults else 202, ForwardFault.BODY_ON_202 in faults)
 
 
 def _deliver(connection: sqlite3.Connection, forwarded: _Forwarded, now: float) -> None:
@@ -206,6 +223,18 @@ _SWITCHES = (  # (switch, what it changes, the requirement it breaks, the words 
      "FORWARD-COMMENT-EMPTY", "Can be an empty string."),
     (ForwardFault.AUTH_IGNORED, "forward works without an Authorization header (as the event's owner)",
      "FORWARD-AUTH-REQUIRED", "Bearer {token}. Required."),
+    (ForwardFault.STATUS_200, "a successful forward answers 200 instead of 202",
+     "FORWARD-202-EMPTY", "this method returns 202 Accepted response code"),
+    (ForwardFault.BODY_ON_202, "a successful forward answers 202 with a JSON body",
+     "FORWARD-202-EMPTY", "It does not return anything in the response body."),
+    (ForwardFault.CONTENT_TYPE_STRICT, "forward refuses a body whose Content-Type is not application/json",
+     "FORWARD-CONTENT-TYPE", "Nature of the data in the body of an entity."),
+    (ForwardFault.SCOPES_IGNORED, "forward checks no permission (a token without Calendars.* forwards)",
+     "FORWARD-PERM-REQUIRED", "One of the following permissions is required to call this API."),
+    (ForwardFault.APP_TOKEN_REFUSED, "forward refuses application tokens (403)",
+     "FORWARD-PERM-APPLICATION", "Application: Calendars.Read"),
+    (ForwardFault.PERSONAL_REFUSED, "forward refuses personal Microsoft accounts (403)",
+     "FORWARD-PERM-DELEGATED-PERSONAL", "Delegated (personal Microsoft account): Calendars.Read"),
 )
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     name: FaultDefinition(what, {requirement: words}, actions=FORWARD)

@@ -14,7 +14,14 @@ from starlette.responses import Response
 
 from conformance.reference import recurrence
 from conformance.reference.access import READ_CALENDAR, WRITE_CALENDAR, require
-from conformance.reference.actions.support import addressed_event, apply, check_event_id, done
+from conformance.reference.actions.support import (
+    Permission,
+    addressed_event,
+    apply,
+    check_event_id,
+    check_permission,
+    done,
+)
 from conformance.reference.call import Call, json_response, method_not_allowed
 from conformance.reference.event_view import (
     GRAPH_TIME,
@@ -36,9 +43,14 @@ class ReminderFault(StrEnum):
     """The reminder actions' switches (snoozeReminder's, dismissReminder's, both) and reminderView's gap."""
 
     SNOOZE_IGNORED = "snooze-ignored"
-    SNOOZE_TIME_OPTIONAL = "snooze-time-optional"
     DISMISS_IGNORED = "dismiss-ignored"
     STATUS_204 = "reminder-status-204"
+    SCOPES_IGNORED = "reminder-scopes-ignored"
+    APP_TOKEN_REFUSED = "reminder-app-token-refused"
+    PERSONAL_REFUSED = "reminder-personal-refused"
+    SCOPE_NEEDS_MAIL_SEND = "reminder-scope-needs-mail-send"
+    SNOOZE_CONTENT_TYPE_STRICT = "snooze-content-type-strict"
+    SNOOZE_TIME_OPTIONAL = "snooze-time-optional"
     AUTH_IGNORED = "reminder-auth-ignored"
     GAP_NO_REMINDER_VIEW = "gap-no-reminder-view"
 
@@ -64,9 +76,15 @@ def change_reminder(call: Call, change: dict[str, Any], ignored: bool) -> Respon
     return done(204 if ReminderFault.STATUS_204 in call.faults else 200)
 
 
+PERMISSION = Permission(  # Calendars.ReadWrite, bent by the switches
+    WRITE_CALENDAR, (), ReminderFault.SCOPES_IGNORED, ReminderFault.APP_TOKEN_REFUSED,
+    ReminderFault.PERSONAL_REFUSED, ReminderFault.SCOPE_NEEDS_MAIL_SEND,
+)
+
+
 def require_reminder_access(call: Call) -> None:
     """The reminder actions' permission (Calendars.ReadWrite) and a well-formed event id."""
-    require(call.caller, call.mailbox, WRITE_CALENDAR)
+    check_permission(call, PERMISSION)
     check_event_id(call)
 
 
@@ -166,29 +184,45 @@ def _moment(moment: datetime) -> dict[str, str]:
 
 
 _SNOOZE, _DISMISS = REMINDER_ACTIONS
-_200 = "this method returns 200 OK response code"
-_TOKEN = "Bearer {token}. Required."
+_BOTH = "SNOOZE", "DISMISS"
+# (switch, what it changes, the actions it changes, their requirement (P- for each) and the words it violates)
+_BOTH_DO = "snoozeReminder and dismissReminder"
+_SWITCHES = (
+    (ReminderFault.SNOOZE_IGNORED, "snoozeReminder answers 200 but the reminder keeps its fire time",
+     (_SNOOZE,), "SNOOZE-REMINDER-MOVED", "The new date and time to trigger the reminder."),
+    (ReminderFault.DISMISS_IGNORED, "dismissReminder answers 200 but the reminder stays",
+     (_DISMISS,), "DISMISS-REMINDER-GONE", "Dismiss a reminder that has been triggered"),
+    (ReminderFault.STATUS_204, f"{_BOTH_DO} answer 204 instead of 200",
+     REMINDER_ACTIONS, "P-200-EMPTY", "this method returns 200 OK response code"),
+    (ReminderFault.AUTH_IGNORED, f"{_BOTH_DO} work without an Authorization header (as the event's owner)",
+     REMINDER_ACTIONS, "P-AUTH-REQUIRED", "Bearer {token}. Required."),
+    (ReminderFault.SCOPES_IGNORED, f"{_BOTH_DO} check no permission (Calendars.Read is enough)",
+     REMINDER_ACTIONS, "P-PERM-REQUIRED", "One of the following permissions is required to call this API."),
+    (ReminderFault.APP_TOKEN_REFUSED, f"{_BOTH_DO} refuse application tokens (403)",
+     REMINDER_ACTIONS, "P-PERM-APPLICATION", "Application: Calendars.ReadWrite"),
+    (ReminderFault.PERSONAL_REFUSED, f"{_BOTH_DO} refuse personal Microsoft accounts (403)",
+     REMINDER_ACTIONS, "P-PERM-DELEGATED-PERSONAL",
+     "Delegated (personal Microsoft account): Calendars.ReadWrite"),
+    (ReminderFault.SCOPE_NEEDS_MAIL_SEND, f"{_BOTH_DO} demand Mail.Send too (delegated)",
+     REMINDER_ACTIONS, "P-PERM-DELEGATED-WORK", "Delegated (work or school account): Calendars.ReadWrite"),
+    (ReminderFault.SNOOZE_CONTENT_TYPE_STRICT, "snoozeReminder: 415 unless exactly application/json",
+     (_SNOOZE,), "SNOOZE-CONTENT-TYPE", "Nature of the data in the body of an entity."),
+    (ReminderFault.SNOOZE_TIME_OPTIONAL, "snoozeReminder without newReminderTime: 200",
+     (_SNOOZE,), "GRAPH-SNOOZE-TIME-REQUIRED", "is refused with a 4xx"),
+)
+
+
+def _violated(requirement: str, words: str) -> dict[str, str]:
+    if not requirement.startswith("P-"):
+        return {requirement: words}
+    return {requirement.replace("P-", f"{prefix}-", 1): words for prefix in _BOTH}
+
+
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
-    ReminderFault.SNOOZE_IGNORED: FaultDefinition(
-        "snoozeReminder answers 200 but the reminder keeps its fire time",
-        {"SNOOZE-REMINDER-MOVED": "The new date and time to trigger the reminder."}, actions=(_SNOOZE,)
-    ),
-    ReminderFault.SNOOZE_TIME_OPTIONAL: FaultDefinition(
-        "snoozeReminder without newReminderTime (no body or `{}`) answers 200 and changes nothing",
-        {"GRAPH-SNOOZE-TIME-REQUIRED": "is refused with a 4xx"}, actions=(_SNOOZE,)
-    ),
-    ReminderFault.DISMISS_IGNORED: FaultDefinition(
-        "dismissReminder answers 200 but the reminder stays",
-        {"DISMISS-REMINDER-GONE": "Dismiss a reminder that has been triggered"}, actions=(_DISMISS,)
-    ),
-    ReminderFault.STATUS_204: FaultDefinition(
-        "snoozeReminder and dismissReminder answer 204 instead of 200",
-        {"SNOOZE-200-EMPTY": _200, "DISMISS-200-EMPTY": _200}, actions=REMINDER_ACTIONS
-    ),
-    ReminderFault.AUTH_IGNORED: FaultDefinition(
-        "snoozeReminder and dismissReminder work without an Authorization header (as the event's owner)",
-        {"SNOOZE-AUTH-REQUIRED": _TOKEN, "DISMISS-AUTH-REQUIRED": _TOKEN}, actions=REMINDER_ACTIONS
-    ),
+    **{
+        name: FaultDefinition(what, _violated(requirement, words), actions=actions)
+        for name, what, actions, requirement, words in _SWITCHES
+    },
     ReminderFault.GAP_NO_REMINDER_VIEW: FaultDefinition(
         "GET .../reminderView(...) answers 501 NotImplemented", {}, frozenset({"REMINDER-VIEW"}),
         # and the refusals judged on the reminder they must leave as it was (read through reminderView)

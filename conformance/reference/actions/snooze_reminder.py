@@ -7,14 +7,16 @@ from starlette.responses import Response
 
 from conformance.reference.actions import Action
 from conformance.reference.actions.reminders import ReminderFault, change_reminder, require_reminder_access
-from conformance.reference.actions.support import date_time_time_zone, read_body
+from conformance.reference.actions.support import Reader, date_time_time_zone, read_body
 from conformance.reference.call import Call
 from conformance.reference.graph_errors import bad_request
 
 
 def _snooze(call: Call) -> Response:
     require_reminder_access(call)
-    body = read_body(call, "snoozeReminder", {"newReminderTime": date_time_time_zone})
+    strict = ReminderFault.SNOOZE_CONTENT_TYPE_STRICT in call.faults
+    parameters: dict[str, Reader] = {"newReminderTime": date_time_time_zone}
+    body = read_body(call, "snoozeReminder", parameters, strict_content_type=strict)
     if "newReminderTime" not in body:
         if ReminderFault.SNOOZE_TIME_OPTIONAL in call.faults:  # accepted, and nothing changes
             return change_reminder(call, {}, True)

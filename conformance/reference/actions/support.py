@@ -16,10 +16,11 @@ from typing import Any
 from starlette.responses import Response
 
 from conformance.reference import recurrence
+from conformance.reference.access import require
 from conformance.reference.auth import Principal
 from conformance.reference.calendar_ops import EventRef, find_event
 from conformance.reference.call import Call
-from conformance.reference.graph_errors import GraphError, bad_request, malformed_id
+from conformance.reference.graph_errors import GraphError, access_denied, bad_request, malformed_id
 from conformance.reference.ids import decode_id
 from conformance.reference.mail import SendLimit, send_event_message
 from conformance.reference.payload import parse_json
@@ -154,6 +155,33 @@ def _wrong_type(value: Any, type_name: str) -> GraphError:
         f"Cannot convert the literal '{json.dumps(value)[:80]}' to the expected type '{type_name}'.",
         "RequestBodyRead",
     )
+
+
+@dataclass(frozen=True)
+class Permission:
+    """An action's permission check and the switches that bend it (each a fault name, "" for none)."""
+
+    permissions: tuple[str, ...]  # any of these (delegated scopes or application roles)
+    group_permissions: tuple[str, ...] = ()  # also any of these on a group's calendar
+    scopes_ignored: str = ""  # no check at all
+    app_refused: str = ""  # an application token is refused (403)
+    personal_refused: str = ""  # a personal account is refused (403)
+    needs_mail_send: str = ""  # a delegated token needs Mail.Send as well
+
+
+def check_permission(call: Call, permission: Permission) -> None:
+    """403 ErrorAccessDenied unless the caller may call the action (as bent by the active switches)."""
+    faults, caller = call.faults, call.caller
+    refused = (caller.is_app and permission.app_refused in faults) or (
+        caller.is_personal and permission.personal_refused in faults
+    )
+    if refused:
+        raise access_denied()
+    if permission.scopes_ignored in faults:
+        return
+    require(caller, call.mailbox, permission.permissions, permission.group_permissions)
+    if permission.needs_mail_send in faults and not caller.is_app and not caller.has_any("Mail.Send"):
+        raise access_denied()
 
 
 def addressed_event(call: Call) -> EventRef:
