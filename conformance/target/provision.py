@@ -81,7 +81,8 @@ class Provisioner:
         self.graph, self.run_id, self.label = graph, run_id, label
         self.log = PrerequisiteLog(record)
         self._created: list[tuple[GraphClient, str]] = []  # calendars and groups, deleted in reverse order
-        self._events: dict[tuple[GraphClient, str], None] = {}  # (client, path): deleted first, concurrently
+        # (client, path) -> the event: deleted first, concurrently
+        self._events: dict[tuple[GraphClient, str], ProvisionedEvent] = {}
         # events the target said it cancelled, by (owner, calendar's events path): confirmed gone at cleanup
         self._presumed_gone: dict[tuple[GraphClient, str], dict[str, str]] = {}
 
@@ -244,7 +245,7 @@ class Provisioner:
             end=end,
             _owner_client=client,
         )
-        self._events[(client, event.path)] = None
+        self._events[(client, event.path)] = event
         return event
 
     def series(
@@ -297,6 +298,21 @@ class Provisioner:
         """The messages of `role`'s Deleted Items folder; PrerequisiteFailed("DELETED-ITEMS")."""
         client = self.graph.as_(role)
         return read_collection(self.log, prereq.DELETED_ITEMS, client, DELETED_ITEMS_PATH, top)
+
+    def adopt(self, other: Provisioner) -> None:
+        """Take over what `other` made (its cleanup then does nothing): one cleanup for several, whose
+        cancelled events are then confirmed gone with one listing per calendar for all of them."""
+        self._created += other._created
+        self._events.update(other._events)
+        for calendar, paths in other._presumed_gone.items():
+            self._presumed_gone.setdefault(calendar, {}).update(paths)
+        other._created, other._events, other._presumed_gone = [], {}, {}
+
+    def presume_all_gone(self) -> None:
+        """Every event made here is looked for in its calendar's listing at cleanup, deleted only if listed
+        (for many events mostly cancelled: a listing per calendar instead of a DELETE each)."""
+        for event in list(self._events.values()):
+            self.presumed_gone(event)
 
     def presumed_gone(self, event: ProvisionedEvent) -> None:
         """The target answered 2xx to cancelling `event`: cleanup deletes it only if its calendar lists it.
