@@ -12,7 +12,7 @@ import requests
 
 from conformance.target import prerequisites as prereq
 from conformance.target._arrange import created_object, find_copy, read_collection, read_instances, send
-from conformance.target.cleanup import CleanupWarning, delete, delete_all, still_listed, warn_about
+from conformance.target.cleanup import CleanupWarning, delete_all, still_listed, warn_about
 from conformance.target.client import Graph, GraphClient
 from conformance.target.conventions import iso
 from conformance.target.listing import value_of
@@ -328,11 +328,11 @@ class Provisioner:
         self._presumed_gone.setdefault((client, event.calendar_events_path), {})[event.id] = event.path
 
     def cleanup(self) -> None:
-        """Delete everything created (events first, then containers newest first); warn, never fail.
+        """Delete everything created (events first, then calendars, then calendar groups); warn, never fail.
 
-        Events go several at a time (no more than the per-mailbox cap allows): on a slow target a run's
-        clean-up is otherwise a long chain of DELETEs, one after another. Once the target stops answering,
-        nothing more is tried (each further delete would wait out its timeouts too).
+        Events, then calendars, then groups go several at a time (no more than the per-mailbox cap allows):
+        on a slow target a run's clean-up is otherwise a long chain of DELETEs, one after another. Once the
+        target stops answering, nothing more is tried (each further delete would wait out its timeouts too).
         """
         with self.graph.allowance.cleaning():  # uses the clean-up requests each creation kept back
             self._cleanup()
@@ -343,7 +343,9 @@ class Provisioner:
         survivors = still_listed(presumed, tag(self.run_id), lost, self.log.filter_refused)
         events, self._events = [*self._events, *survivors], {}
         outcomes = delete_all(events, self.graph.mailbox_cap, lost)
-        while self._created:
-            client, path = self._created.pop()
-            outcomes.append(delete(client, path, lost))
+        containers, self._created = self._created[::-1], []
+        calendars = [made for made in containers if "/calendars/" in made[1]]  # before their groups
+        groups = [made for made in containers if made not in calendars]
+        outcomes += delete_all(calendars, self.graph.mailbox_cap, lost)
+        outcomes += delete_all(groups, self.graph.mailbox_cap, lost)
         warn_about(outcomes)
