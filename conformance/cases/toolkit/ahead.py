@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -71,6 +72,13 @@ class Staged:
     provision: Provisioner | None = None
 
 
+def _accepted_on(exchange: Any, event_id: str) -> bool:
+    """Whether `exchange` is a 2xx answer to a request addressing the event `event_id`."""
+    status = getattr(exchange, "status", None)
+    url = unquote(str(getattr(exchange, "url", "")))
+    return status is not None and 200 <= status < 300 and event_id in url
+
+
 def _xdist_queue(config: pytest.Config) -> list[int] | None:
     """The session indexes this xdist worker is still to run (None when not a worker)."""
     if not hasattr(config, "workerinput"):
@@ -108,6 +116,8 @@ class Stager:
         self._staged: dict[str, Staged] = {}
         self._taken: dict[str, list[Provisioner]] = {}
         self._done: list[Provisioner] = []  # stages whose tests are over: cleaned up at close()
+        self._scrap_turn = threading.Lock()  # the stages sharing the scrap event use it one at a time
+        self._turn = threading.local()  # whether this thread's stage holds the scrap's turn
         self._lost = threading.Event()  # a stage found the target gone: stage nothing more
 
     def ahead(self, item: pytest.Item) -> None:
@@ -167,7 +177,26 @@ class Stager:
         finally:
             staged.acted_at = last_act_at()
             self.graph.transcript.restore(token)
+            self._end_turn(staged.exchanges)
         return staged
+
+    def take_turn(self) -> None:
+        """Wait for this stage's turn at the scrap event (released when the stage ends); see end_turn."""
+        if not getattr(self._turn, "held", False):
+            self._scrap_turn.acquire()
+            self._turn.held = True
+
+    def _end_turn(self, exchanges: list[Any]) -> None:
+        """The stage holding the scrap's turn is over: if the target accepted (2xx) one of its requests to
+        the scrap, the scrap may be gone or changed, and the next stage gets a new one."""
+        if not getattr(self._turn, "held", False):
+            return
+        scrap = self.session.scrap
+        if scrap is not None and any(_accepted_on(exchange, scrap.id) for exchange in exchanges):
+            with self.session.lock:
+                self.session.scrap = None
+        self._turn.held = False
+        self._scrap_turn.release()
 
     def take(self, key: str, item: pytest.Item) -> Staged | None:
         """What the stage under `key` left (once), its exchanges now `item`'s; None when it did not run."""

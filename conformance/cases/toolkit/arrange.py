@@ -127,13 +127,15 @@ class Arranger:
         the answer gets another shared event (its "before" empty), never read: a refusal nobody judges never
         touches the event judged cases reuse (its effect, late, would be blamed on the next). Acted ahead,
         a judged refusal gets an event of its own (the stages act together), and those judged on the answer
-        share the scrap, unread: their answers do not depend on the event's state.
+        take turns at the scrap, one stage at a time; a stage whose request to it was accepted (2xx) leaves
+        the next a new one, as the GET before each reuse does here.
         """
         if self.session is None:
             return self.event() if read_back else (self.create(), {})
         if self.ahead and read_back:  # stages run together: a judged refusal's event is its own
             return self.event()
-        if self.ahead:  # judged on the answer only: the run's scrap, shared by such stages (none judges it)
+        if self.ahead:  # judged on the answer only: the run's scrap, such stages taking turns (none reads it)
+            self.session.stager.take_turn()  # until this stage ends: a scrap it changed is not handed on
             with self.session.lock, self._shared_records():
                 if self.session.scrap is None:
                     provision = self.session.provision
