@@ -181,7 +181,7 @@ class Stager:
         return staged
 
     def take_turn(self) -> None:
-        """Wait for this stage's turn at the scrap event (released when the stage ends); see end_turn."""
+        """Wait for this stage's turn at the scrap event (held until the stage ends: `_end_turn`)."""
         if not getattr(self._turn, "held", False):
             self._scrap_turn.acquire()
             self._turn.held = True
