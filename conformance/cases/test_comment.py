@@ -101,6 +101,7 @@ def _cancel_a_delivered_meeting(graph: Graph, target: TargetConfig, arrange: Arr
     event = _delivering_meeting(arrange, _all_attendees(target))
     body = {"comment": _unique_comment("message-type")}
     organizer_cancels(graph, event, "CANCEL-SENDS-MESSAGE", body=body, about_answer=False)
+    arrange.calibrate_on(event)  # the run's notice and applied latencies, measured on this cancel
     return event
 
 

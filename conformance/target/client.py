@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 import uuid
@@ -91,17 +90,19 @@ class GraphRetry(Retry):
         return renewed
 
     def parse_retry_after(self, retry_after: str) -> float:
-        """Seconds to wait: a number (plus a little jitter) or an HTTP date, capped at retry_after_max.
+        """Seconds to wait: exactly the number (Graph sends e.g. `0.5`) or an HTTP date, capped at
+        retry_after_max.
 
-        The jitter (up to 50 ms + a quarter of the wait) keeps clients throttled together (xdist workers, the
-        clean-up's concurrent deletes) from all coming back at the same instant and being throttled again.
+        No jitter is added, as Microsoft's own Graph SDKs wait exactly Retry-After: a wait that ends sooner
+        would not honour it, and one that ends later is paid for by every throttled case. Clients throttled
+        together (xdist workers, the clean-up's deletes) do not all come back at once: the per-mailbox cap
+        lets only so many requests in flight, and the waits run outside it.
         """
         try:
             seconds = max(float(retry_after), 0.0)
         except ValueError:
             return super().parse_retry_after(retry_after)
-        return min(seconds + random.uniform(0.0, 0.05 + seconds / 4), self.retry_after_max)
-
+        return min(seconds, self.retry_after_max)
 
 
 def build_retry(

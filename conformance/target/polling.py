@@ -110,6 +110,7 @@ class Bound:
     key: str = ""  # the target-file key that raises it
     notes: list[str] = field(default_factory=list, repr=False, compare=False)  # what the wait learned
     record: Record | None = field(default=None, repr=False, compare=False)
+    prompt: bool = False  # its looks begin as soon as the client can after the cause (a calibration)
 
     def __post_init__(self) -> None:
         if self.record is not None:
@@ -135,11 +136,13 @@ class Bound:
         when the look that found it began. A first look begun long after the cause (a case acted ahead)
         measures nothing: the effect is counted as seen, its latency unknown (at most the time since the
         cause), and no bound is learned from it. A first look begun at once measures up to its own end
-        (a look the target throttled counts its wait: an upper bound).
+        (a look the target throttled counts its wait: an upper bound), as does any look of a `prompt` bound
+        (a calibration, looking from its cause on: a busy client may begin it late, which only lengthens
+        what it measures).
         """
         now = time.monotonic()
         latency_s = max(now - self.since, 0.0)
-        prompt = began is not None and began - self.since <= self.poll_interval_s
+        prompt = self.prompt or (began is not None and began - self.since <= self.poll_interval_s)
         measured = missed_at is not None or prompt or latency_s <= self.poll_interval_s
         if self.latencies is not None and self.what:
             self.latencies.observe(self.effect, latency_s if measured else None, self.what)
@@ -301,9 +304,11 @@ class EffectLatencies:
             return
 
     def bound(
-        self, effect: Effect, what: str = "", since: float | None = None, record: Record | None = None
+        self, effect: Effect, what: str = "", since: float | None = None, record: Record | None = None,
+        *, prompt: bool = False,
     ) -> Bound:
-        """How long to wait for an effect of `effect` (`what`) caused at `since` (monotonic; default now)."""
+        """How long to wait for an effect of `effect` (`what`) caused at `since` (monotonic; default now);
+        `prompt`: its looks begin from the cause on (a calibration: what it finds is measured)."""
         base = self.bases(effect)
         when = time.monotonic() if since is None else since
         slowest = self.slowest(effect)
@@ -315,7 +320,7 @@ class EffectLatencies:
             )
             bound = Bound(
                 effect, learned_s, self.interval_s, reason, what, when, self, "learned", base.key,
-                record=record,
+                record=record, prompt=prompt,
             )
         else:
             reason = (
@@ -324,7 +329,7 @@ class EffectLatencies:
             )
             bound = Bound(
                 effect, base.seconds, self.interval_s, reason, what, when, self, base.origin, base.key,
-                record=record,
+                record=record, prompt=prompt,
             )
         with self._lock:
             self._used[effect] = bound

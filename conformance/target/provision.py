@@ -12,7 +12,7 @@ import requests
 
 from conformance.target import prerequisites as prereq
 from conformance.target._arrange import created_object, find_copy, read_collection, read_instances, send
-from conformance.target.cleanup import CleanupWarning, delete, delete_all, still_listed, warn_about
+from conformance.target.cleanup import CleanupWarning, delete_all, still_listed, warn_about
 from conformance.target.client import Graph, GraphClient
 from conformance.target.conventions import iso
 from conformance.target.listing import value_of
@@ -81,7 +81,8 @@ class Provisioner:
         self.graph, self.run_id, self.label = graph, run_id, label
         self.log = PrerequisiteLog(record)
         self._created: list[tuple[GraphClient, str]] = []  # calendars and groups, deleted in reverse order
-        self._events: dict[tuple[GraphClient, str], None] = {}  # (client, path): deleted first, concurrently
+        # (client, path) -> the event: deleted first, concurrently
+        self._events: dict[tuple[GraphClient, str], ProvisionedEvent] = {}
         # events the target said it cancelled, by (owner, calendar's events path): confirmed gone at cleanup
         self._presumed_gone: dict[tuple[GraphClient, str], dict[str, str]] = {}
 
@@ -251,7 +252,7 @@ class Provisioner:
             end=end,
             _owner_client=client,
         )
-        self._events[(client, event.path)] = None
+        self._events[(client, event.path)] = event
         return event
 
     def series(
@@ -305,6 +306,21 @@ class Provisioner:
         client = self.graph.as_(role)
         return read_collection(self.log, prereq.DELETED_ITEMS, client, DELETED_ITEMS_PATH, top)
 
+    def adopt(self, other: Provisioner) -> None:
+        """Take over what `other` made (its cleanup then does nothing): one cleanup for several, whose
+        cancelled events are then confirmed gone with one listing per calendar for all of them."""
+        self._created += other._created
+        self._events.update(other._events)
+        for calendar, paths in other._presumed_gone.items():
+            self._presumed_gone.setdefault(calendar, {}).update(paths)
+        other._created, other._events, other._presumed_gone = [], {}, {}
+
+    def presume_all_gone(self) -> None:
+        """Every event made here is looked for in its calendar's listing at cleanup, deleted only if listed
+        (for many events mostly cancelled: a listing per calendar instead of a DELETE each)."""
+        for event in list(self._events.values()):
+            self.presumed_gone(event)
+
     def presumed_gone(self, event: ProvisionedEvent) -> None:
         """The target answered 2xx to cancelling `event`: cleanup deletes it only if its calendar lists it.
 
@@ -319,11 +335,11 @@ class Provisioner:
         self._presumed_gone.setdefault((client, event.calendar_events_path), {})[event.id] = event.path
 
     def cleanup(self) -> None:
-        """Delete everything created (events first, then containers newest first); warn, never fail.
+        """Delete everything created (events first, then calendars, then calendar groups); warn, never fail.
 
-        Events go several at a time (no more than the per-mailbox cap allows): on a slow target a run's
-        clean-up is otherwise a long chain of DELETEs, one after another. Once the target stops answering,
-        nothing more is tried (each further delete would wait out its timeouts too).
+        Events, then calendars, then groups go several at a time (no more than the per-mailbox cap allows):
+        on a slow target a run's clean-up is otherwise a long chain of DELETEs, one after another. Once the
+        target stops answering, nothing more is tried (each further delete would wait out its timeouts too).
         """
         with self.graph.allowance.cleaning():  # uses the clean-up requests each creation kept back
             self._cleanup()
@@ -334,7 +350,9 @@ class Provisioner:
         survivors = still_listed(presumed, tag(self.run_id), lost, self.log.filter_refused)
         events, self._events = [*self._events, *survivors], {}
         outcomes = delete_all(events, self.graph.mailbox_cap, lost)
-        while self._created:
-            client, path = self._created.pop()
-            outcomes.append(delete(client, path, lost))
+        containers, self._created = self._created[::-1], []
+        calendars = [made for made in containers if "/calendars/" in made[1]]  # before their groups
+        groups = [made for made in containers if made not in calendars]
+        outcomes += delete_all(calendars, self.graph.mailbox_cap, lost)
+        outcomes += delete_all(groups, self.graph.mailbox_cap, lost)
         warn_about(outcomes)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -34,7 +35,9 @@ if TYPE_CHECKING:
     from conformance.cases.toolkit.session import CaseSession
 
 MARK = "acts_ahead"
-STAGE_THREADS = 16  # stages run at once, mostly waiting (the per-mailbox cap bounds requests per mailbox)
+# stages run at once, mostly waiting: on a throttled target, while one waits out its Retry-After (outside the
+# per-mailbox cap, which alone bounds the requests in flight) the others go on
+STAGE_THREADS = 64
 Stage = Callable[..., Any]  # stage(graph=, target=, arrange=, **the case's parameters it names) -> anything
 
 
@@ -67,6 +70,13 @@ class Staged:
     exchanges: list[Any] = field(default_factory=list)
     acted_at: float | None = None
     provision: Provisioner | None = None
+
+
+def _accepted_on(exchange: Any, event_id: str) -> bool:
+    """Whether `exchange` is a 2xx answer to a request addressing the event `event_id`."""
+    status = getattr(exchange, "status", None)
+    url = unquote(str(getattr(exchange, "url", "")))
+    return status is not None and 200 <= status < 300 and event_id in url
 
 
 def _xdist_queue(config: pytest.Config) -> list[int] | None:
@@ -105,6 +115,9 @@ class Stager:
         self._tried: set[str] = set()
         self._staged: dict[str, Staged] = {}
         self._taken: dict[str, list[Provisioner]] = {}
+        self._done: list[Provisioner] = []  # stages whose tests are over: cleaned up at close()
+        self._scrap_turn = threading.Lock()  # the stages sharing the scrap event use it one at a time
+        self._turn = threading.local()  # whether this thread's stage holds the scrap's turn
         self._lost = threading.Event()  # a stage found the target gone: stage nothing more
 
     def ahead(self, item: pytest.Item) -> None:
@@ -167,7 +180,26 @@ class Stager:
         finally:
             staged.acted_at = last_act_at()
             self.graph.transcript.restore(token)
+            self._end_turn(staged.exchanges)
         return staged
+
+    def take_turn(self) -> None:
+        """Wait for this stage's turn at the scrap event (held until the stage ends: `_end_turn`)."""
+        if not getattr(self._turn, "held", False):
+            self._scrap_turn.acquire()
+            self._turn.held = True
+
+    def _end_turn(self, exchanges: list[Any]) -> None:
+        """The stage holding the scrap's turn is over: if the target accepted (2xx) one of its requests to
+        the scrap, the scrap may be gone or changed, and the next stage gets a new one."""
+        if not getattr(self._turn, "held", False):
+            return
+        scrap = self.session.scrap
+        if scrap is not None and any(_accepted_on(exchange, scrap.id) for exchange in exchanges):
+            with self.session.lock:
+                self.session.scrap = None
+        self._turn.held = False
+        self._scrap_turn.release()
 
     def take(self, key: str, item: pytest.Item) -> Staged | None:
         """What the stage under `key` left (once), its exchanges now `item`'s; None when it did not run."""
@@ -183,18 +215,27 @@ class Stager:
         return staged
 
     def release(self, item: pytest.Item) -> None:
-        """Remove what the stages taken by `item` created (its test is over)."""
+        """The stages taken by `item` are over (its test is): what they created is removed at `close()`.
+
+        Removed then, all together: one listing per calendar confirms the cancelled events gone instead of a
+        DELETE each, and no test waits for another's clean-up (on a throttled target, a Retry-After each).
+        """
         with self._lock:
-            provisions = self._taken.pop(item.nodeid, [])
-        for provision in provisions:
-            provision.cleanup()
+            self._done += self._taken.pop(item.nodeid, [])
 
     def close(self) -> None:
-        """Remove what every stage left created (those whose tests never ran included)."""
+        """Remove what every stage created (those whose tests never ran included), in one clean-up."""
         with self._lock:
             left = [staged.provision for staged in self._staged.values() if staged.provision is not None]
             left += [provision for provisions in self._taken.values() for provision in provisions]
+            left += self._done
             self._staged.clear()
             self._taken.clear()
-        for provision in left:
-            provision.cleanup()
+            self._done = []
+        if not left:
+            return
+        everything = left[0]
+        for provision in left[1:]:
+            everything.adopt(provision)
+        everything.presume_all_gone()  # most were cancelled: one listing per calendar finds the others
+        everything.cleanup()

@@ -6,9 +6,11 @@ and showing the exchange, never failed (only what a requirement states may fail 
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from typing import Any, TypeVar, cast
@@ -123,10 +125,23 @@ class Arranger:
         Shared across the run: a refused request leaves it unchanged, so the next case reuses it (once it
         reads back as created); when it does not, a new one is made. `read_back=False`: a case judging only
         the answer gets another shared event (its "before" empty), never read: a refusal nobody judges never
-        touches the event judged cases reuse (its effect, late, would be blamed on the next).
+        touches the event judged cases reuse (its effect, late, would be blamed on the next). Acted ahead,
+        a judged refusal gets an event of its own (the stages act together), and those judged on the answer
+        take turns at the scrap, one stage at a time; a stage whose request to it was accepted (2xx) leaves
+        the next a new one, as the GET before each reuse does here.
         """
-        if self.session is None or self.ahead:  # stages run together: one's refusal never touches another's
+        if self.session is None:
             return self.event() if read_back else (self.create(), {})
+        if self.ahead and read_back:  # stages run together: a judged refusal's event is its own
+            return self.event()
+        if self.ahead:  # judged on the answer only: the run's scrap, such stages taking turns (none reads it)
+            self.session.stager.take_turn()  # until this stage ends: a scrap it changed is not handed on
+            with self.session.lock, self._shared_records():
+                if self.session.scrap is None:
+                    provision = self.session.provision
+                    made = Arranger(self.graph, self.target, provision, self.session, self.item).create()
+                    self.session.scrap = made
+                return self.session.scrap, {}
         if not read_back:  # judged on the answer only: another event, never the judged cases' one
             with self.session.lock, self._shared_records():
                 scrap = self.session.scrap
@@ -252,14 +267,11 @@ class Arranger:
         """Once per run (process): a meeting cancelled and its effects looked for at once, so that checks of
         what must not happen rest on the latency of the same kinds measured here (applied, notice).
 
-        Nothing is judged: an effect that does not show leaves its kind unmeasured (its full bound).
+        Nothing is judged: an effect that does not show leaves its kind unmeasured (its full bound). A stage
+        acted ahead usually measured them already on its own cancel (`calibrate_on`): nothing is made then.
         """
-        if self.session is None:
+        if self.session is None or not self._claim_calibration():
             return
-        with self.session.lock:
-            if self.session.calibrated:
-                return
-            self.session.calibrated = True
         acted = last_act_at()
         try:
             with self._shared_records():
@@ -269,17 +281,59 @@ class Arranger:
                 answer = owner.post(f"{event.path}/cancel", json={"comment": "graph-conformance calibration"})
                 if not 200 <= answer.status_code < 300:
                     return
-                cause = time.monotonic()
-                self._measure_applied(owner, event, cause)
-                self._measure_notice(event, cause)
+                self._measure(event, time.monotonic())
         except (PrerequisiteFailed, pytest.skip.Exception, requests.RequestException):
             return  # no calibration: the quiet periods stay the full bounds
         finally:
             set_last_act(acted)
 
+    def calibrate_on(self, event: ProvisionedEvent) -> None:
+        """The run's calibration on a meeting the case just cancelled with a comment (its 2xx the last act):
+        its applied and notice latencies measured from that answer, so no meeting of its own is made.
+
+        For a stage acted ahead: the others act meanwhile, and the first check of what must not happen finds
+        the run calibrated. Once per run (process); nothing is judged here (the case judges its own effects).
+        """
+        cause = last_act_at()
+        if self.session is None or cause is None or not event.attendee_roles:
+            return
+        if not self._claim_calibration():
+            return
+        try:
+            self._measure(event, cause)
+        except (PrerequisiteFailed, pytest.skip.Exception, requests.RequestException):
+            return  # the kinds not measured keep their full bounds
+
+    def _claim_calibration(self) -> bool:
+        """Whether this call is the run's (process's) one calibration."""
+        if self.session is None:
+            return False
+        with self.session.lock:
+            if self.session.calibrated:
+                return False
+            self.session.calibrated = True
+            return True
+
+    def _measure(self, event: ProvisionedEvent, cause: float) -> None:
+        """The cancelled meeting's applied and notice latencies, both looked for at once from `cause`.
+
+        At once: a look begun long after its cause measures nothing, and on a throttled target the first
+        look at one kind may wait out a Retry-After.
+        """
+        owner = self.graph.as_(event.owner_role)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="calibration") as pool:
+            looks = [
+                pool.submit(contextvars.copy_context().run, self._measure_applied, owner, event, cause),
+                pool.submit(contextvars.copy_context().run, self._measure_notice, event, cause),
+            ]
+        for look in looks:
+            look.result()
+
     def _measure_applied(self, owner: Any, event: ProvisionedEvent, cause: float) -> None:
         """Poll the organizer's cancelled event from its cancel's answer: learns how long `applied` takes."""
-        learn = self.latencies.bound(Effect.APPLIED, "to show a cancel (calibration)", cause, self._record)
+        learn = self.latencies.bound(
+            Effect.APPLIED, "to show a cancel (calibration)", cause, self._record, prompt=True
+        )
 
         def fetch() -> Seen[None]:
             response = owner.get(event.path)
@@ -294,7 +348,7 @@ class Arranger:
         role = event.attendee_roles[0]
         client = self.graph.as_(role)
         learn = self.latencies.bound(
-            Effect.NOTICE, "to deliver a cancellation notice (calibration)", cause, self._record
+            Effect.NOTICE, "to deliver a cancellation notice (calibration)", cause, self._record, prompt=True
         )
 
         def fetch() -> Seen[None]:
