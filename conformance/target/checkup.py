@@ -14,7 +14,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from conformance.errors import TargetConfigError, TargetUnreachable, TokenError
+from conformance.errors import TargetConfigError, TargetUnreachable, TokenEndpointUnreachable, TokenError
 from conformance.target.client import build_retry
 from conformance.target.config import TargetConfig, attendee_role, token_variable
 from conformance.target.redact import Redactor
@@ -47,6 +47,10 @@ TOKEN_FIXES = {
     "invalid_request": "token_url, client_id and scope of {where} (the token endpoint refused the request)",
 }
 TOKEN_FIX_OTHER = "token settings of {where} (token_url, client_id, credentials, scope)"
+TOKEN_UNANSWERED = (
+    "token_url of {where} names no token endpoint that answers: correct its host and port (or start the "
+    "token endpoint, or check the network to it)"
+)
 
 
 @dataclass(frozen=True)
@@ -164,13 +168,16 @@ def _token(provider: TokenProvider, source: TokenSource) -> str:
     try:
         return provider.token()
     except TokenError as error:
-        spec = provider.spec
-        how = (f"{spec.kind} grant at {spec.fields.get('token_url') or spec.fields.get('authority')}"
-               if source.fetched else spec.kind)
-        fix = TOKEN_FIXES.get(error.oauth_error, TOKEN_FIX_OTHER).format(where=source.where)
-        raise TargetConfigError(TOKEN_FAILED.format(
-            role=provider.role, how=how, answer=error.reason, party=source.party, fix=f"the {fix}"
-        )) from None
+        answer, fix = error.reason, TOKEN_FIXES.get(error.oauth_error, TOKEN_FIX_OTHER)
+    except TokenEndpointUnreachable as error:  # the base URL answered: the token_url is what is wrong
+        answer, fix = f"the token endpoint does not answer ({error.why})", TOKEN_UNANSWERED
+    spec = provider.spec
+    how = (f"{spec.kind} grant at {spec.fields.get('token_url') or spec.fields.get('authority')}"
+           if source.fetched else spec.kind)
+    fix = "the " + fix.format(where=source.where)
+    raise TargetConfigError(
+        TOKEN_FAILED.format(role=provider.role, how=how, answer=answer, party=source.party, fix=fix)
+    )
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
-from conformance.errors import TargetUnreachable, TokenError
+from conformance.errors import TokenEndpointUnreachable, TokenError
 from conformance.target.config import SecretFields, TokenSpec
 from conformance.target.redact import Redactor
 
@@ -72,13 +73,12 @@ class TokenProvider:
         __tracebackhide__ = True  # as _fetch: `form` holds the password and the client secret
         try:
             response = requests.post(token_url, data=dict(form), timeout=self._timeout)
-        except requests.ConnectionError:
-            raise TargetUnreachable(
-                f"token endpoint {token_url} does not answer (identity {self.role!r}); is the server running?"
-            ) from None
-        except requests.Timeout:
-            raise TargetUnreachable(
-                f"token endpoint {token_url} timed out (identity {self.role!r})"
+        except (requests.ConnectionError, requests.Timeout) as error:
+            why = unanswered_why(error)
+            raise TokenEndpointUnreachable(
+                f"token endpoint {token_url} does not answer ({why}; identity {self.role!r}); "
+                "is the server running?",
+                why=why,
             ) from None
         try:
             payload = response.json()
@@ -99,6 +99,18 @@ class TokenProvider:
                 reason=reason,
             )
         return token, _lifetime(payload.get("expires_in"))
+
+
+def unanswered_why(error: requests.RequestException) -> str:
+    """How a request went unanswered, in a few words: `connection refused`, `no such host`, `timed out`."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    if isinstance(reason, NameResolutionError):
+        return "its host name does not resolve"
+    if isinstance(error, requests.Timeout):
+        return "timed out"
+    if isinstance(reason, NewConnectionError):
+        return "connection refused" if "refused" in str(reason).lower() else "no connection could be made"
+    return type(error).__name__
 
 
 def _redacted_reason(reason: object, form: SecretFields) -> str:

@@ -89,6 +89,12 @@ def mistakes(server: ReferenceServer, not_graph: str, tmp_path: Path) -> list[Mi
     def user(document: dict[str, Any]) -> None:
         document["identities"]["organizer"]["user_id"] = WRONG_USER
 
+    def token_url(host: str) -> Any:
+        def change(document: dict[str, Any]) -> None:
+            url = document["token_defaults"]["token_url"]
+            document["token_defaults"]["token_url"] = host + "/" + url.split("://", 1)[1].split("/", 1)[1]
+        return change
+
     bare = base.split("://", 1)[1]
     root = base.removesuffix("/v1.0")
     env = {"GRAPH_CONFORMANCE_TOKEN_ORGANIZER": token}
@@ -100,6 +106,12 @@ def mistakes(server: ReferenceServer, not_graph: str, tmp_path: Path) -> list[Mi
         Mistake("target-token", ["identity 'attendee', GET /me with its token: HTTP 401",
                                  "identities.attendees[0].token"], edited(literal), secrets=(WRONG_TOKEN,)),
         Mistake("target-user-id", ["identity 'organizer', GET /me", f"user_id {WRONG_USER}"], edited(user)),
+        *(Mistake(f"target-token-url-{name}{'-base-url' if args else ''}",
+                  ["identity 'organizer', getting its token", f"the token endpoint does not answer ({why})",
+                   "fix the target file: the token_url of"], edited(token_url(host)), args)
+          for name, host, why in (("port", "http://127.0.0.1:9", "connection refused"),
+                                  ("host", "http://no-such-host.invalid", "its host name does not resolve"))
+          for args in ([], ["--base-url", base])),
         Mistake("target-no-scheme", ["base URL", "no http:// or https:// scheme"], good,
                 ["--base-url", bare]),
         Mistake("target-no-version", ["base URL", "does not end with the API version"], good,

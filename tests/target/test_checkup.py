@@ -20,8 +20,8 @@ def _json(status: int, body: object) -> Reply:
     return Reply(status, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
 
-def _check(answers: dict[str, Reply]) -> None:
-    """Check a one-identity target (a literal token) against a stub answering `answers` by path."""
+def _check(answers: dict[str, Reply], token: dict[str, str] | None = None) -> None:
+    """Check a one-identity target (a literal token, else `token`) against a stub answering `answers`."""
 
     def answer(seen: Seen) -> Reply:
         if "Authorization" not in seen.headers:
@@ -31,7 +31,7 @@ def _check(answers: dict[str, Reply]) -> None:
 
     with stub_server(answer) as (root, _state):
         document = {"base_url": f"{root}/v1.0", "identities": {"organizer": {
-            "user_id": "u-1", "token": {"kind": "literal", "value": "tok-12345"}}}}
+            "user_id": "u-1", "token": token or {"kind": "literal", "value": "tok-12345"}}}}
         check_configuration(target_from_document(document, source="t.yaml", environ={}), environ={})
 
 
@@ -58,3 +58,23 @@ def test_the_answer_is_redacted() -> None:
     with pytest.raises(TargetConfigError) as refused:
         _check({"/v1.0/me": echo})
     assert "tok-12345" not in str(refused.value) and "[REDACTED]" in str(refused.value)
+
+
+@pytest.mark.parametrize(("token_url", "why"), [
+    ("http://127.0.0.1:9/t/oauth2/v2.0/token", "connection refused"),
+    ("http://no-such-host.invalid/t/oauth2/v2.0/token", "its host name does not resolve"),
+])
+def test_a_token_url_where_nothing_answers_is_the_target_files_fix_not_an_unreachable_target(
+    token_url: str, why: str
+) -> None:
+    token = {"kind": "client_credentials", "token_url": token_url, "client_id": "c",
+             "client_secret": "s3cr3t-77", "scope": "https://graph.microsoft.com/.default"}
+    # exit 2, not TargetUnreachable's 3: the base URL answers, the token_url is the file's mistake
+    with pytest.raises(TargetConfigError) as refused:
+        _check({}, token)
+    assert str(refused.value) == (
+        f"identity 'organizer', getting its token (client_credentials grant at {token_url}): the token "
+        f"endpoint does not answer ({why}); fix the target file: the token_url of identities.organizer.token "
+        "(merged with token_defaults) in t.yaml names no token endpoint that answers: correct its host and "
+        "port (or start the token endpoint, or check the network to it)"
+    )
