@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from conformance.errors import TokenEndpointUnreachable, TokenError
 from conformance.target.config import SecretFields, TokenSpec
@@ -16,6 +15,9 @@ from conformance.target.redact import Redactor
 
 REFRESH_MARGIN_S = 120.0
 DEFAULT_LIFETIME_S = 3600.0
+# how a failed name lookup reads (urllib3 2's NameResolutionError; the resolver's words under urllib3 1.26)
+_NO_SUCH_HOST = ("Failed to resolve", "Name or service not known", "nodename nor servname",
+                 "Temporary failure in name resolution", "getaddrinfo failed")
 
 
 class TokenProvider:
@@ -74,7 +76,7 @@ class TokenProvider:
         try:
             response = requests.post(token_url, data=dict(form), timeout=self._timeout)
         except (requests.ConnectionError, requests.Timeout) as error:
-            why = unanswered_why(error)
+            why = _unanswered_why(error)
             raise TokenEndpointUnreachable(
                 f"token endpoint {token_url} does not answer ({why}; identity {self.role!r}); "
                 "is the server running?",
@@ -101,16 +103,14 @@ class TokenProvider:
         return token, _lifetime(payload.get("expires_in"))
 
 
-def unanswered_why(error: requests.RequestException) -> str:
-    """How a request went unanswered, in a few words: `connection refused`, `no such host`, `timed out`."""
-    reason = getattr(error.args[0], "reason", None) if error.args else None
-    if isinstance(reason, NameResolutionError):
+def _unanswered_why(error: requests.RequestException) -> str:
+    """How a request went unanswered, in a few words (`connection refused`, `timed out`, ...)."""
+    text = str(error)
+    if any(words in text for words in _NO_SUCH_HOST):
         return "its host name does not resolve"
     if isinstance(error, requests.Timeout):
         return "timed out"
-    if isinstance(reason, NewConnectionError):
-        return "connection refused" if "refused" in str(reason).lower() else "no connection could be made"
-    return type(error).__name__
+    return "connection refused" if "refused" in text.lower() else "no connection could be made"
 
 
 def _redacted_reason(reason: object, form: SecretFields) -> str:
