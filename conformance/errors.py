@@ -4,7 +4,8 @@
      ├── SpecParseError      a Graph reference page could not be read (file, section, line)
      ├── TargetConfigError   a target file, option or environment variable is wrong (key, value)
      ├── TargetUnreachable   the server under test does not answer
-     │    └── RequestUnanswered  one kind of request hangs while the target answers others
+     │    ├── RequestUnanswered  one kind of request hangs while the target answers others
+     │    └── TokenEndpointUnreachable  an identity's token endpoint does not answer
      ├── TokenError          a token could not be obtained from the configured source
      └── PrerequisiteFailed  (conformance.target.prerequisites, beside its records) arranging failed
     AssertionError
@@ -53,6 +54,14 @@ class RequestUnanswered(TargetUnreachable):
     def __init__(self, message: str, *, remembered: bool = False) -> None:
         super().__init__(message)
         self.remembered = remembered
+
+
+class TokenEndpointUnreachable(TargetUnreachable):
+    """An identity's token endpoint does not answer; `why` says how (refused, no such host, timed out)."""
+
+    def __init__(self, message: str, *, why: str) -> None:
+        self.why = why
+        super().__init__(message)
 
 
 class TokenError(ConformanceError):

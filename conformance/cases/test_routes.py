@@ -232,37 +232,32 @@ def application_cancels(
     return cancel_new_event(route, graph, arrange, requirement_id, caller="application")
 
 
-def _application_cancels_on_users(
-    route: Route, graph: Graph, target: TargetConfig, arrange: Arranger
+# the application's token on the routes it may cancel on: /users (for the organizer) and /groups
+APPLICATION_ROUTES = [
+    pytest.param(route, requirement_id, id=route.case_id, marks=[pytest.mark.requirement(requirement_id)])
+    for routes, requirement_id in (
+        (USERS_ROUTES, "CANCEL-PERM-APPLICATION"),
+        (GROUP_ROUTES, "CANCEL-PERM-APPLICATION-GROUPS"),
+    )
+    for route in routes
+]
+
+
+def _application_cancels_on(
+    route: Route, requirement_id: str, graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> Cancelled:
-    return application_cancels(route, graph, arrange, target, "CANCEL-PERM-APPLICATION")
+    if route.principal == "groups":
+        require_profile(target, "CANCEL-PERM-APPLICATION")
+    return application_cancels(route, graph, arrange, target, requirement_id)
 
 
-def _application_cancels_on_groups(
-    route: Route, graph: Graph, target: TargetConfig, arrange: Arranger
-) -> Cancelled:
-    require_profile(target, "CANCEL-PERM-APPLICATION")
-    return application_cancels(route, graph, arrange, target, "CANCEL-PERM-APPLICATION-GROUPS")
-
-
-@acts_ahead(_application_cancels_on_users)
-@pytest.mark.parametrize("route", route_params(USERS_ROUTES, mark_route=False))
-@pytest.mark.requirement("CANCEL-PERM-APPLICATION")
-def test_application_token_cancels_on_users_routes(
-    route: Route, graph: Graph, arrange: Arranger, target: TargetConfig
+@acts_ahead(_application_cancels_on)
+@pytest.mark.parametrize(("route", "requirement_id"), APPLICATION_ROUTES)
+def test_application_token_cancels_on_users_and_groups_routes(
+    route: Route, requirement_id: str, graph: Graph, arrange: Arranger
 ) -> None:
-    """An app-only Calendars.ReadWrite token cancels the organizer's event on this /users route."""
-    accepted_and_gone(route, graph, arrange, "CANCEL-PERM-APPLICATION", caller="application")
-
-
-@acts_ahead(_application_cancels_on_groups)
-@pytest.mark.parametrize("route", route_params(GROUP_ROUTES, mark_route=False))
-@pytest.mark.requirement("CANCEL-PERM-APPLICATION-GROUPS")
-def test_application_token_cancels_on_groups_routes(
-    route: Route, graph: Graph, arrange: Arranger, target: TargetConfig
-) -> None:
-    """An app-only Calendars.ReadWrite token cancels a group event on this /groups route."""
-    accepted_and_gone(route, graph, arrange, "CANCEL-PERM-APPLICATION-GROUPS", caller="application")
+    """An app-only Calendars.ReadWrite token cancels the organizer's (or a group's) event on this route."""
+    accepted_and_gone(route, graph, arrange, requirement_id, caller="application")
 
 
 SPELLINGS = [

@@ -232,6 +232,14 @@ _WITHOUT_ATTENDEES = (
 )
 
 _NO_5XX = "No request to a route of these actions, well-formed or not, is answered with a 5xx"
+_NO_BODY = "It does not return anything in the response body."
+_NO_NOTICE = "sends no cancellation notice at all"
+_OPTIONAL = "Optional."
+_COMMENT_STRING = "comment (String)"
+_BEARER_REQUIRED = "Bearer {token}. Required."
+_ERROR_JSON = "An error answer is a JSON body"
+_APPLICATION = "Application: Calendars.ReadWrite"
+_REFUSED_400 = "is refused with 400 Bad Request"
 _DEFAULT_NOTICE = "still sends the attendees the default cancellation notice"
 _DELIVERED = "A comment about the cancellation sent to all the attendees."
 _EXAMPLE_COMMENT = '"Comment": "Cancelling for this week due to all hands"'
@@ -240,6 +248,13 @@ _STAYS = "and the event stays as it was"
 # the envelope cases judge the error answer of another requirement's request; a switch that makes that
 # request succeed leaves them no error to inspect (not-verified, naming it), never a pass
 _NO_ERROR_TO_INSPECT = ("GRAPH-ERROR-ENVELOPE",)
+
+
+def _accepts(description: str, violates: Mapping[str, str], *, overlap: str = "") -> FaultDefinition:
+    """A switch that accepts a request the page refuses: the envelope cases get no error to inspect."""
+    return _violates(description, violates, blocks=_NO_ERROR_TO_INSPECT, overlap=overlap)
+
+
 # cases that judge a cancel by its effect (the event gone), which never shows: not-verified, never failed
 _EFFECT_NEVER_SHOWS = (
     *(f"CANCEL-ROUTE-{family.upper()}" for family in ROUTE_FAMILIES),
@@ -250,6 +265,13 @@ _EFFECT_NEVER_SHOWS = (
     "GRAPH-SECOND-CANCEL-4XX",
     "GRAPH-SEGMENTS-CASE-INSENSITIVE",
 )
+
+
+def _effect_unseen(description: str, violates: Mapping[str, str], *, overlap: str = "") -> FaultDefinition:
+    """A switch under which a cancel's effect never shows: the cases judging a cancel by it cannot."""
+    return _violates(description, violates, blocks=_EFFECT_NEVER_SHOWS, overlap=overlap)
+
+
 _CODE_CHECKS = "every case that reads an error's status and code sees it"
 # the generated valid-body and ignored_auth families judge only accepted cancels: on the routes the
 # application's token is refused on, they have nothing to judge (not-verified)
@@ -314,32 +336,29 @@ def _route_blocks(family: str) -> tuple[str, ...]:
 
 
 CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
-    Fault.STATUS_200: _violates(
-        "a successful cancel answers 200 instead of 202",
-        {"CANCEL-202-EMPTY": "this method returns 202 Accepted response code"},
-        overlap="the hand-written 202 case and the Schemathesis status family both judge every successful "
-        "cancel's status",
-    ),
-    Fault.STATUS_204: _violates(
-        "a successful cancel answers 204 instead of 202",
-        {"CANCEL-202-EMPTY": "this method returns 202 Accepted response code"},
-        overlap="the hand-written 202 case and the Schemathesis status family both judge every successful "
-        "cancel's status",
-    ),
+    **{
+        fault: _violates(
+            f"a successful cancel answers {status} instead of 202",
+            {"CANCEL-202-EMPTY": "this method returns 202 Accepted response code"},
+            overlap="the hand-written 202 case and the Schemathesis status family both judge every "
+            "successful cancel's status",
+        )
+        for fault, status in ((Fault.STATUS_200, 200), (Fault.STATUS_204, 204))
+    },
     Fault.BODY_ON_202: _violates(
         "a successful cancel answers 202 with a JSON body",
-        {"CANCEL-202-EMPTY": "It does not return anything in the response body."},
+        {"CANCEL-202-EMPTY": _NO_BODY},
         overlap="the hand-written 202 case and the Schemathesis status family both judge every successful "
         "cancel's body (body-on-202-upn and body-on-202-pascal show each alone)",
     ),
     Fault.BODY_ON_202_UPN: _violates(
         "a successful cancel addressed by userPrincipalName (/users/{upn}/...) answers 202 with a JSON body",
-        {"CANCEL-202-EMPTY": "It does not return anything in the response body."},
+        {"CANCEL-202-EMPTY": _NO_BODY},
     ),
     Fault.BODY_ON_202_PASCAL: _violates(
         "a successful cancel whose body spells the key `Comment` (the page's example) answers 202 with a "
         "JSON body",
-        {"CANCEL-202-EMPTY": "It does not return anything in the response body."},
+        {"CANCEL-202-EMPTY": _NO_BODY},
     ),
     Fault.ATTENDEE_ALLOWED: _violates(
         "an attendee may cancel the meeting (202, the organizer's event is cancelled)",
@@ -357,50 +376,46 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
         "the attendee's 400 carries a reworded message",
         {"CANCEL-ATTENDEE-MESSAGE": "You need to be an organizer to cancel a meeting."},
     ),
-    Fault.SCOPES_IGNORED: _violates(
+    Fault.SCOPES_IGNORED: _accepts(
         "cancel does not check for Calendars.ReadWrite (a Calendars.Read token cancels)",
         {
             "CANCEL-PERM-REQUIRED": "One of the following permissions is required to call this API.",
             "GRAPH-403-ACCESS-DENIED": "A valid token without the needed permission (no Calendars.ReadWrite) "
             "gets 403",
         },
-        blocks=_NO_ERROR_TO_INSPECT,
         overlap="a readonly token that cancels fails both the refusal case and the exact-403 case",
     ),
     Fault.READONLY_401: _violates(
         "a token without Calendars.ReadWrite gets 401 instead of 403",
         {"GRAPH-403-ACCESS-DENIED": "gets 403 with error code ErrorAccessDenied"},
     ),
-    Fault.AUTH_IGNORED: _violates(
+    Fault.AUTH_IGNORED: _accepts(
         "cancel works without an Authorization header (as the organizer)",
         {
-            "CANCEL-AUTH-REQUIRED": "Bearer {token}. Required.",
+            "CANCEL-AUTH-REQUIRED": _BEARER_REQUIRED,
             "GRAPH-401-NO-TOKEN": "A request without a token, or with an empty one, gets 401",
         },
-        blocks=_NO_ERROR_TO_INSPECT,
         overlap="a cancel without a token that succeeds fails the hand-written refusal and exact-401 cases "
         "and Schemathesis' ignored_auth",
     ),
     # Schemathesis' ignored_auth also re-sends each case with a bad token, which this fault accepts
-    Fault.INVALID_TOKEN_ACCEPTED: _violates(
+    Fault.INVALID_TOKEN_ACCEPTED: _accepts(
         "any invalid bearer token (garbage, wrong key, expired) acts as the organizer",
         {
-            "CANCEL-AUTH-REQUIRED": "Bearer {token}. Required.",
+            "CANCEL-AUTH-REQUIRED": _BEARER_REQUIRED,
             "GRAPH-401-INVALID-TOKEN": "A forged or otherwise invalid bearer token gets 401",
         },
-        blocks=_NO_ERROR_TO_INSPECT,
         overlap="the hand-written exact-401 case and Schemathesis' ignored_auth both send an invalid token",
     ),
-    Fault.APP_TOKEN_ON_ME: _violates(
+    Fault.APP_TOKEN_ON_ME: _accepts(
         "/me with an application token acts on the first user instead of answering 400",
         {"GRAPH-400-ME-APP-TOKEN": "/me called with an app-only (application) token gets 400"},
-        blocks=_NO_ERROR_TO_INSPECT,
     ),
     Fault.APP_TOKEN_REFUSED: _violates(
         "application tokens are refused (403) on cancel",
         {
-            "CANCEL-PERM-APPLICATION": "Application: Calendars.ReadWrite",
-            "CANCEL-PERM-APPLICATION-GROUPS": "Application: Calendars.ReadWrite",
+            "CANCEL-PERM-APPLICATION": _APPLICATION,
+            "CANCEL-PERM-APPLICATION-GROUPS": _APPLICATION,
         },
         blocks=_APPLICATION_ROUTES_UNJUDGED,
         overlap="the /users and the /groups cases both cancel with the application's token",
@@ -408,7 +423,7 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
     **{
         fault: _violates(
             f"application tokens are refused (403) on /{principal} cancel routes only",
-            {requirement_id: "Application: Calendars.ReadWrite"},
+            {requirement_id: _APPLICATION},
             blocks=_APPLICATION_ROUTES_UNJUDGED,
         )
         for fault, principal, requirement_id in (
@@ -433,8 +448,8 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
     Fault.COMMENT_REQUIRED: _violates(
         "cancel without a comment answers 400",
         {
-            "CANCEL-COMMENT-OPTIONAL": "Optional.",
-            "CANCEL-COMMENT-STRING": "comment (String)",
+            "CANCEL-COMMENT-OPTIONAL": _OPTIONAL,
+            "CANCEL-COMMENT-STRING": _COMMENT_STRING,
             "GRAPH-COMMENT-DEFAULT-NOTICE": _DEFAULT_NOTICE,
             "GRAPH-COMMENT-EMPTY-NO-NOTICE": 'A cancel with `"comment": ""` is accepted',
         },
@@ -444,23 +459,23 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
     Fault.COMMENT_REQUIRED_BODY: _violates(
         "cancel with no body or `{}` answers 400 (any body naming a comment is fine)",
         {
-            "CANCEL-COMMENT-OPTIONAL": "Optional.",
+            "CANCEL-COMMENT-OPTIONAL": _OPTIONAL,
             "GRAPH-COMMENT-DEFAULT-NOTICE": "A cancel with no body, with `{}`",
         },
         overlap="the optional-comment case and the default-notice case both cancel with no body and `{}`",
     ),
-    Fault.COMMENT_500_NON_ASCII: _violates(
-        "a comment with non-ASCII characters answers 500",
-        {"CANCEL-COMMENT-STRING": "comment (String)", "GRAPH-NO-SERVER-ERROR": _NO_5XX},
-        overlap="a 5xx to a valid comment fails the comment cases and the no-5xx cases, hand-written and "
-        "generated alike",
-    ),
-    Fault.COMMENT_500_LONG: _violates(
-        "a comment longer than 1000 characters answers 500",
-        {"CANCEL-COMMENT-STRING": "comment (String)", "GRAPH-NO-SERVER-ERROR": _NO_5XX},
-        overlap="a 5xx to a valid comment fails the comment cases and the no-5xx cases, hand-written and "
-        "generated alike",
-    ),
+    **{
+        fault: _violates(
+            f"a comment {which} answers 500",
+            {"CANCEL-COMMENT-STRING": _COMMENT_STRING, "GRAPH-NO-SERVER-ERROR": _NO_5XX},
+            overlap="a 5xx to a valid comment fails the comment cases and the no-5xx cases, hand-written and "
+            "generated alike",
+        )
+        for fault, which in (
+            (Fault.COMMENT_500_NON_ASCII, "with non-ASCII characters"),
+            (Fault.COMMENT_500_LONG, "longer than 1000 characters"),
+        )
+    },
     Fault.COMMENT_DROPPED: _violates(
         "the comment is not put in the attendees' messages (default notice instead)",
         {"CANCEL-COMMENT-DELIVERED": _DELIVERED, "CANCEL-COMMENT-DELIVERED-PASCAL": _EXAMPLE_COMMENT},
@@ -474,7 +489,7 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
         "only `Comment` is read; `comment` is ignored",
         {
             "CANCEL-COMMENT-DELIVERED": _DELIVERED,
-            "GRAPH-COMMENT-EMPTY-NO-NOTICE": "sends no cancellation notice at all",
+            "GRAPH-COMMENT-EMPTY-NO-NOTICE": _NO_NOTICE,
         },
         overlap="the delivery case and the empty-comment case both send the key `comment`",
     ),
@@ -500,7 +515,7 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
         overlap="every case awaiting a notice sees none",
     ),
     # a second cancel is not-verified when the first one's effect never shows (the overlay's check)
-    Fault.EVENT_LEFT_IN_PLACE: _violates(
+    Fault.EVENT_LEFT_IN_PLACE: _effect_unseen(
         "202, but nothing changes for the organizer's event",
         {
             "CANCEL-DELETED-ITEMS": _MOVES,
@@ -509,7 +524,6 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
             "GRAPH-CANCELLED-OCCURRENCES": "lists it",
             "GRAPH-SERIES-CANCEL": "Cancelling the series master cancels the whole series",
         },
-        blocks=_EFFECT_NEVER_SHOWS,
         overlap="every case observing a cancel's effect sees none",
     ),
     Fault.NOT_IN_DELETED_ITEMS: _violates(
@@ -517,13 +531,12 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
         {"CANCEL-DELETED-ITEMS-FOLDER": "to the Deleted Items folder"},
     ),
     # a cancelled master still listed keeps expanding its instances
-    Fault.EVENT_STILL_LISTED: _violates(
+    Fault.EVENT_STILL_LISTED: _effect_unseen(
         "the event is filed in Deleted Items, yet still listed in the calendar (GET works)",
         {
             "CANCEL-DELETED-ITEMS": "The action moves the event",
             "GRAPH-SERIES-CANCEL": "listing its instances returns none of the occurrences",
         },
-        blocks=_EFFECT_NEVER_SHOWS,
         overlap="the event's and the series' removal cases both list the calendar",
     ),
     Fault.ATTENDEE_COPIES_UNMARKED: _violates(
@@ -563,18 +576,18 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
     ),
     Fault.ERROR_NO_CONTENT_TYPE: _violates(
         "error answers carry no Content-Type header",
-        {"GRAPH-ERROR-ENVELOPE": "An error answer is a JSON body"},
+        {"GRAPH-ERROR-ENVELOPE": _ERROR_JSON},
         overlap="every error answer lacks it: both hand-written envelope cases and Schemathesis' "
         "content_type_conformance see it (auth-errors-no-content-type and not-found-no-content-type show "
         "each hand-written case alone)",
     ),
     Fault.AUTH_ERRORS_NO_CONTENT_TYPE: _violates(
         "refusals of the caller's token or permissions (401, 403) carry no Content-Type header",
-        {"GRAPH-ERROR-ENVELOPE": "An error answer is a JSON body"},
+        {"GRAPH-ERROR-ENVELOPE": _ERROR_JSON},
     ),
     Fault.NOT_FOUND_NO_CONTENT_TYPE: _violates(
         "a 404 ErrorItemNotFound (an unknown or already cancelled event) carries no Content-Type header",
-        {"GRAPH-ERROR-ENVELOPE": "An error answer is a JSON body"},
+        {"GRAPH-ERROR-ENVELOPE": _ERROR_JSON},
     ),
     Fault.INNER_ERROR_IDS_MISSING: _violates(
         "error answers' innerError holds only `date`: no `request-id`, no `client-request-id`",
@@ -603,35 +616,31 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
         "a malformed event id answers 404 instead of 400",
         {"GRAPH-400-MALFORMED-ID": "gets 400 with error code ErrorInvalidIdMalformed"},
     ),
-    Fault.MALFORMED_JSON_ACCEPTED: _violates(
+    Fault.MALFORMED_JSON_ACCEPTED: _accepts(
         "a body that is not JSON is treated as no body (202)",
-        {"GRAPH-400-MALFORMED-JSON": "is refused with 400 Bad Request"},
-        blocks=_NO_ERROR_TO_INSPECT,
+        {"GRAPH-400-MALFORMED-JSON": _REFUSED_400},
     ),
-    Fault.LENIENT_BODY: _violates(
+    Fault.LENIENT_BODY: _accepts(
         "a comment of a wrong JSON type is accepted",
         {"GRAPH-400-COMMENT-TYPE": "is refused with 400: the page types it String"},
-        blocks=_NO_ERROR_TO_INSPECT,
         overlap="the hand-written and the generated wrong-type cases both send wrong comment types",
     ),
-    Fault.UNKNOWN_PARAMETER_ACCEPTED: _violates(
+    Fault.UNKNOWN_PARAMETER_ACCEPTED: _accepts(
         "unknown body parameters are ignored",
         {"GRAPH-400-UNKNOWN-PARAMETER": "that the action does not declare is refused with 400"},
-        blocks=_NO_ERROR_TO_INSPECT,
         overlap="the hand-written and the generated unknown-parameter cases both send one",
     ),
     Fault.EMPTY_COMMENT_SENDS_NOTICE: _violates(
         '`"comment": ""` still sends the default notice',
-        {"GRAPH-COMMENT-EMPTY-NO-NOTICE": "sends no cancellation notice at all"},
+        {"GRAPH-COMMENT-EMPTY-NO-NOTICE": _NO_NOTICE},
     ),
     Fault.NULL_COMMENT_NO_NOTICE: _violates(
         '`"comment": null` sends no notice',
         {"GRAPH-COMMENT-DEFAULT-NOTICE": 'or with `"comment": null` ' + _DEFAULT_NOTICE},
     ),
-    Fault.SECOND_CANCEL_202: _violates(
+    Fault.SECOND_CANCEL_202: _accepts(
         "a second cancel of the same event answers 202 again",
         {"GRAPH-SECOND-CANCEL-4XX": "cancelling the same event again is refused with a 4xx"},
-        blocks=_NO_ERROR_TO_INSPECT,
     ),
     Fault.CASE_SENSITIVE_SEGMENTS: _violates(
         "URL segments match case-sensitively (only the page's spelling)",
@@ -660,7 +669,7 @@ CANCEL_DEFINITIONS: dict[str, FaultDefinition] = {
     ),
     Fault.GAP_HANG_MALFORMED_JSON: _gap(
         "a request whose body is not JSON is never answered (held, closed after 120 s); others are",
-        violates={"GRAPH-400-MALFORMED-JSON": "is refused with 400 Bad Request"},
+        violates={"GRAPH-400-MALFORMED-JSON": _REFUSED_400},
         # the Schemathesis families holding an unanswered request cannot say what its answer was
         blocks=("GRAPH-ERROR-ENVELOPE", "GRAPH-NO-SERVER-ERROR"),
     ),

@@ -157,18 +157,20 @@ class _Parser:
         self.tokens, self.text, self.position, self.depth = tokens, text, 0, 0
 
     def expression(self) -> Predicate:
-        alternatives = [self._conjunction()]
-        while self._peek_word("or"):
-            self.position += 1
-            alternatives.append(self._conjunction())
-        return alternatives[0] if len(alternatives) == 1 else _any_of(alternatives)
+        return self._chain("or", self._conjunction, _any_of)
 
     def _conjunction(self) -> Predicate:
-        conditions = [self._unary()]
-        while self._peek_word("and"):
+        return self._chain("and", self._unary, _all_of)
+
+    def _chain(
+        self, word: str, operand: Callable[[], Predicate], combine: Callable[[list[Predicate]], Predicate]
+    ) -> Predicate:
+        """`operand (word operand)*`: the one operand alone, else `combine` of them all."""
+        operands = [operand()]
+        while self._peek_word(word):
             self.position += 1
-            conditions.append(self._unary())
-        return conditions[0] if len(conditions) == 1 else _all_of(conditions)
+            operands.append(operand())
+        return operands[0] if len(operands) == 1 else combine(operands)
 
     def _unary(self) -> Predicate:
         self.depth += 1

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance._stash import EXCHANGES_KEY, FOOTPRINT_PROPERTY, RUN_CONTEXT_KEY
-from conformance.outcomes import outcome_of_skip
+from conformance.outcomes import NOT_APPLICABLE, NOT_VERIFIED, outcome_of_skip
 from conformance.report.evidence import excerpt_exchanges
 from conformance.report.model import FAIL, CaseResult
 from conformance.report.prerequisites import records_of
@@ -22,6 +22,8 @@ REPORT_ATTRIBUTE = "graph_conformance"  # a custom TestReport attribute; xdist s
 MESSAGE_CHARS = 4000
 # `conformance.errors.ConformanceFailure: `, `AssertionError: `: a Python class name, not news for a reader
 _CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Failure|Exception|Exit|Warning): ")
+# `Skipped: not-verified: `: pytest's and the outcome's words, which the report's outcome column already says
+_OUTCOME_PREFIX = re.compile(rf"^\s*(?:Skipped:\s*)?(?:(?:{NOT_VERIFIED}|{NOT_APPLICABLE}):\s*)?")
 _SENT_COUNT_KEY = pytest.StashKey[int]()
 _FOOTPRINT_KEY = pytest.StashKey[Footprint]()
 
@@ -62,12 +64,25 @@ def without_class_name(text: str) -> str:
     return _CLASS_PREFIX.sub("", text, count=1)
 
 
+def without_outcome_prefix(text: str) -> str:
+    """A skip reason without pytest's `Skipped: ` and the outcome's `not-verified: ` (or not-applicable)."""
+    return _OUTCOME_PREFIX.sub("", text, count=1)
+
+
+def _skip_reason(report: pytest.TestReport) -> str | None:
+    """The reason a skipped report gives, as pytest wrote it (`Skipped: not-verified: ...`), else None."""
+    if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+        return str(report.longrepr[2])
+    return None
+
+
 def _message_of(report: pytest.TestReport) -> str:
     """A redacted, bounded failure text or skip reason for a report."""
     crash = getattr(report.longrepr, "reprcrash", None)
     crash_message = getattr(crash, "message", None)
-    if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
-        text = str(report.longrepr[2])
+    reason = _skip_reason(report)
+    if reason is not None:
+        text = without_outcome_prefix(reason)
     elif isinstance(crash_message, str) and crash_message:  # the exception itself, not the traceback
         text = without_class_name(crash_message)
         text = f"{text}\n(at {getattr(crash, 'path', '?')}:{getattr(crash, 'lineno', '?')})"
@@ -159,8 +174,9 @@ class ResultCollector:
             prefix = "" if report.when == "call" else f"error in {report.when}: "
             case.message = prefix + _message_of(report)
         elif report.skipped and not is_subtest:
-            case.outcome, case.phase = outcome_of_skip(_message_of(report)), report.when
             case.message = _message_of(report)
+            case.outcome = outcome_of_skip(_skip_reason(report) or case.message)
+            case.phase = report.when
 
     def footprint(self) -> Footprint:
         """What the cases seen so far cost the target."""

@@ -12,10 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
-from conformance.errors import TargetConfigError, TargetUnreachable, TokenError
-from conformance.target.client import build_retry
+from conformance.errors import (
+    BudgetExhausted,
+    TargetConfigError,
+    TargetUnreachable,
+    TokenEndpointUnreachable,
+    TokenError,
+)
+from conformance.target.allowance import Allowance
+from conformance.target.client import BudgetedAdapter, build_retry
 from conformance.target.config import TargetConfig, attendee_role, token_variable
 from conformance.target.redact import Redactor
 from conformance.target.tokens import TokenProvider
@@ -47,6 +53,10 @@ TOKEN_FIXES = {
     "invalid_request": "token_url, client_id and scope of {where} (the token endpoint refused the request)",
 }
 TOKEN_FIX_OTHER = "token settings of {where} (token_url, client_id, credentials, scope)"
+TOKEN_UNANSWERED = (
+    "token_url of {where} names no token endpoint that answers: correct its host and port (or start the "
+    "token endpoint, or check the network to it)"
+)
 
 
 @dataclass(frozen=True)
@@ -58,18 +68,27 @@ class TokenSource:
     fetched: bool  # a token endpoint issues it (password, client_credentials, msal)
 
 
-def check_configuration(target: TargetConfig, environ: Mapping[str, str]) -> int:
-    """The base URL answers as Graph does, and every identity's token is issued and accepted (one line);
-    returns how many requests it sent to the target (the run's budget counts them)."""
-    retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max)
-    answers: list[int] = []
+def check_configuration(
+    target: TargetConfig, environ: Mapping[str, str], allowance: Allowance | None = None
+) -> None:
+    """The base URL answers as Graph does, and every identity's token is issued and accepted (one line).
+
+    Each request and retry is taken from `allowance` (the run's budget) as in the run; one that does not fit
+    is not sent, and the budget too small for the check is the target file's mistake (one line).
+    """
+    allowance = allowance or Allowance(target.run_budget)
+    retry = build_retry(target.retry_total, target.backoff_max, target.retry_after_max, allowance)
     with requests.Session() as session:  # 429/503 honoured as in the run: a throttled check is no mistake
-        session.mount("http://", HTTPAdapter(max_retries=retry))
-        session.mount("https://", HTTPAdapter(max_retries=retry))
-        session.hooks["response"].append(lambda answer, *args, **kwargs: answers.append(answer.status_code))
-        check_is_graph(target.base_url, _timeout(target), session)
-        _check_identities(target, environ, session)
-    return len(answers)
+        session.mount("http://", BudgetedAdapter(allowance, max_retries=retry))
+        session.mount("https://", BudgetedAdapter(allowance, max_retries=retry))
+        try:
+            check_is_graph(target.base_url, _timeout(target), session)
+            _check_identities(target, environ, session)
+        except BudgetExhausted as error:
+            raise TargetConfigError(
+                f"{error}, during the configuration check before any case; raise budget.requests in "
+                f"{target.source}"
+            ) from None
 
 
 def _check_identities(target: TargetConfig, environ: Mapping[str, str], session: requests.Session) -> None:
@@ -164,13 +183,16 @@ def _token(provider: TokenProvider, source: TokenSource) -> str:
     try:
         return provider.token()
     except TokenError as error:
-        spec = provider.spec
-        how = (f"{spec.kind} grant at {spec.fields.get('token_url') or spec.fields.get('authority')}"
-               if source.fetched else spec.kind)
-        fix = TOKEN_FIXES.get(error.oauth_error, TOKEN_FIX_OTHER).format(where=source.where)
-        raise TargetConfigError(TOKEN_FAILED.format(
-            role=provider.role, how=how, answer=error.reason, party=source.party, fix=f"the {fix}"
-        )) from None
+        answer, fix = error.reason, TOKEN_FIXES.get(error.oauth_error, TOKEN_FIX_OTHER)
+    except TokenEndpointUnreachable as error:  # the base URL answered: the token_url is what is wrong
+        answer, fix = f"the token endpoint does not answer ({error.why})", TOKEN_UNANSWERED
+    spec = provider.spec
+    how = (f"{spec.kind} grant at {spec.fields.get('token_url') or spec.fields.get('authority')}"
+           if source.fetched else spec.kind)
+    fix = "the " + fix.format(where=source.where)
+    raise TargetConfigError(
+        TOKEN_FAILED.format(role=provider.role, how=how, answer=answer, party=source.party, fix=fix)
+    )
 
 
 @dataclass(frozen=True)

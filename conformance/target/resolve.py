@@ -59,6 +59,8 @@ def already_probed(error: BaseException) -> bool:
 
 def check_target(target: TargetConfig, environ: Mapping[str, str]) -> int:
     """Before any case: the target answers (else exit 3), is Graph, and accepts every identity (else 2);
-    returns the requests it sent (the probe's included), which the run's budget counts."""
-    probe_reachable(target)
-    return 1 + check_configuration(target, environ)
+    returns the requests it sent (the probe's and retries included), taken from the run's budget."""
+    allowance = Allowance(target.run_budget)
+    probe_reachable(target, allowance)
+    check_configuration(target, environ, allowance)
+    return allowance.spent().requests

@@ -9,12 +9,15 @@ from typing import Any
 
 import requests
 
-from conformance.errors import TargetUnreachable, TokenError
+from conformance.errors import TokenEndpointUnreachable, TokenError
 from conformance.target.config import SecretFields, TokenSpec
 from conformance.target.redact import Redactor
 
 REFRESH_MARGIN_S = 120.0
 DEFAULT_LIFETIME_S = 3600.0
+# how a failed name lookup reads (urllib3 2's NameResolutionError; the resolver's words under urllib3 1.26)
+_NO_SUCH_HOST = ("Failed to resolve", "Name or service not known", "nodename nor servname",
+                 "Temporary failure in name resolution", "getaddrinfo failed")
 
 
 class TokenProvider:
@@ -72,13 +75,12 @@ class TokenProvider:
         __tracebackhide__ = True  # as _fetch: `form` holds the password and the client secret
         try:
             response = requests.post(token_url, data=dict(form), timeout=self._timeout)
-        except requests.ConnectionError:
-            raise TargetUnreachable(
-                f"token endpoint {token_url} does not answer (identity {self.role!r}); is the server running?"
-            ) from None
-        except requests.Timeout:
-            raise TargetUnreachable(
-                f"token endpoint {token_url} timed out (identity {self.role!r})"
+        except (requests.ConnectionError, requests.Timeout) as error:
+            why = _unanswered_why(error)
+            raise TokenEndpointUnreachable(
+                f"token endpoint {token_url} does not answer ({why}; identity {self.role!r}); "
+                "is the server running?",
+                why=why,
             ) from None
         try:
             payload = response.json()
@@ -99,6 +101,16 @@ class TokenProvider:
                 reason=reason,
             )
         return token, _lifetime(payload.get("expires_in"))
+
+
+def _unanswered_why(error: requests.RequestException) -> str:
+    """How a request went unanswered, in a few words (`connection refused`, `timed out`, ...)."""
+    text = str(error)
+    if any(words in text for words in _NO_SUCH_HOST):
+        return "its host name does not resolve"
+    if isinstance(error, requests.Timeout):
+        return "timed out"
+    return "connection refused" if "refused" in text.lower() else "no connection could be made"
 
 
 def _redacted_reason(reason: object, form: SecretFields) -> str:

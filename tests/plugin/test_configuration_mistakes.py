@@ -21,7 +21,7 @@ import yaml
 from conformance.reference.serve import ReferenceServer
 from conformance.target.config import load_target_file
 from conformance.target.tokens import TokenProvider
-from tests._inner_run import cases_command, run_child
+from tests._inner_run import PYTHON, cases_command, run_child
 from tests._serving import serving
 
 WRONG_PASSWORD = "Wrong-Passw0rd-7731"
@@ -40,6 +40,7 @@ class Mistake:
     args: list[str] = field(default_factory=list)
     environ: dict[str, str] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()  # must not be printed
+    command: str = "run"  # or "preflight": `graph-conformance preflight` says the same line
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +93,12 @@ def mistakes(server: ReferenceServer, not_graph: str, tmp_path: Path) -> list[Mi
     def action(document: dict[str, Any]) -> None:
         document["actions"] = ["cancel", "frobnicate"]
 
+    def token_url(host: str) -> Any:
+        def change(document: dict[str, Any]) -> None:
+            url = document["token_defaults"]["token_url"]
+            document["token_defaults"]["token_url"] = host + "/" + url.split("://", 1)[1].split("/", 1)[1]
+        return change
+
     bare = base.split("://", 1)[1]
     root = base.removesuffix("/v1.0")
     env = {"GRAPH_CONFORMANCE_TOKEN_ORGANIZER": token}
@@ -108,6 +115,17 @@ def mistakes(server: ReferenceServer, not_graph: str, tmp_path: Path) -> list[Mi
         Mistake("option-unknown-action", ["--actions: 'frobnicate' is not an action of the catalog",
                                           "use some of cancel"], good, ["--actions", "cancel,frobnicate"]),
         Mistake("option-no-action", ["--actions: names no action"], good, ["--actions", ","]),
+        *(Mistake(f"target-token-url-{name}{'-base-url' if args else ''}",
+                  ["identity 'organizer', getting its token", f"the token endpoint does not answer ({why})",
+                   "fix the target file: the token_url of"], edited(token_url(host)), args)
+          for name, host, why in (("port", "http://127.0.0.1:9", "connection refused"),
+                                  ("host", "http://no-such-host.invalid", "its host name does not resolve"))
+          for args in ([], ["--base-url", base])),
+        *(Mistake(f"preflight-token-url-{name}", [f"the token endpoint does not answer ({why})",
+                                                   "fix the target file: the token_url of"],
+                  edited(token_url(host)), command="preflight")
+          for name, host, why in (("port", "http://127.0.0.1:9", "connection refused"),
+                                  ("host", "http://no-such-host.invalid", "its host name does not resolve"))),
         Mistake("target-no-scheme", ["base URL", "no http:// or https:// scheme"], good,
                 ["--base-url", bare]),
         Mistake("target-no-version", ["base URL", "does not end with the API version"], good,
@@ -140,14 +158,19 @@ def run_mistake(mistake: Mistake, tmp_path: Path) -> list[str]:
         target_file = folder / "target.yaml"
         target_file.write_text(yaml.safe_dump(mistake.document), encoding="utf-8")
         args = ["--target", str(target_file), *args]
-    completed = run_child(cases_command("-vv", "-l", "--reports-dir", str(folder / "reports"), *args), folder,
-                          extra_environ=mistake.environ, timeout_s=120)
+    if mistake.command == "preflight":
+        command = [PYTHON, "-m", "conformance.cli", "preflight", *args]
+        start = "graph-conformance preflight: "
+    else:
+        command = cases_command("-vv", "-l", "--reports-dir", str(folder / "reports"), *args)
+        start = "graph-conformance: "
+    completed = run_child(command, folder, extra_environ=mistake.environ, timeout_s=120)
     output = completed.stdout + completed.stderr
     lines = [line for line in output.splitlines() if line.strip()]
     problems = []
     if completed.returncode != 2:
         problems.append(f"exit {completed.returncode}")
-    if len(lines) != 1 or not lines[0].startswith("graph-conformance: "):
+    if len(lines) != 1 or not lines[0].startswith(start):
         problems.append(f"{len(lines)} lines")
     problems += [f"missing {text!r}" for text in mistake.expects if text not in output]
     problems += [f"printed the secret {secret!r}" for secret in mistake.secrets if secret in output]

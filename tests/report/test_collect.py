@@ -73,10 +73,9 @@ def test_fail_wins_over_a_later_skip_and_keeps_its_message() -> None:
 
 def test_a_skip_is_not_verified_unless_it_says_not_applicable() -> None:
     verified = fold(report("skipped", "setup", ("t.py", 3, "Skipped: not-verified: no identity")))
-    assert (verified.outcome, verified.phase, verified.message) == (
-        NOT_VERIFIED, "setup", "Skipped: not-verified: no identity")
+    assert (verified.outcome, verified.phase, verified.message) == (NOT_VERIFIED, "setup", "no identity")
     applicable = fold(report("skipped", longrepr=("t.py", 3, "Skipped: not-applicable: groups")))
-    assert (applicable.outcome, applicable.phase) == (NOT_APPLICABLE, "call")
+    assert (applicable.outcome, applicable.phase, applicable.message) == (NOT_APPLICABLE, "call", "groups")
 
 
 def test_a_passing_phase_after_a_skip_does_not_turn_it_into_a_pass() -> None:
@@ -179,7 +178,12 @@ def test_a_user_property_is_replaced_not_repeated() -> None:
 
 def test_a_message_is_the_skip_reason_the_exception_or_the_text_bounded_and_redacted() -> None:
     skipped = report("skipped", longrepr=("t.py", 3, "Skipped: why"))
-    assert collect._message_of(skipped) == "Skipped: why"
+    assert collect._message_of(skipped) == "why"  # the outcome column says it was skipped
+    reason = report("skipped", longrepr=("t.py", 3, "Skipped: not-verified: prerequisite EVENT-READ failed"))
+    assert collect._message_of(reason) == "prerequisite EVENT-READ failed"
+    # only the leading words go: a reason that quotes an outcome later keeps it
+    quoted = ("t.py", 3, "Skipped: not-applicable: see not-verified: x")
+    assert collect._message_of(report("skipped", longrepr=quoted)) == "see not-verified: x"
     crash = SimpleNamespace(reprcrash=SimpleNamespace(message="AssertionError: no", path="/a.py", lineno=7))
     assert collect._message_of(report("failed", longrepr=crash)) == "no\n(at /a.py:7)"  # no class name
     vague = SimpleNamespace(reprcrash=SimpleNamespace(message="AssertionError: no"))

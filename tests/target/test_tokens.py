@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from conformance.errors import TargetUnreachable, TokenError
+from conformance.errors import TargetUnreachable, TokenEndpointUnreachable, TokenError
 from conformance.target.config import TokenSpec
 from conformance.target.tokens import REFRESH_MARGIN_S, TokenProvider
 from tests.target._stub_server import Reply, Seen, stub_server
@@ -98,8 +98,10 @@ def test_refused_grant_is_a_token_error_naming_the_identity_without_the_password
 def test_dead_token_endpoint_is_target_unreachable() -> None:
     with stub_server(token_endpoint) as (root, _state):
         dead = root
-    with pytest.raises(TargetUnreachable, match=r"token endpoint .* does not answer"):
+    unanswered = r"token endpoint .* does not answer \(connection refused;"
+    with pytest.raises(TargetUnreachable, match=unanswered) as lost:
         TokenProvider("organizer", password_spec(dead + "/t/token"), timeout=(1, 1)).token()
+    assert isinstance(lost.value, TokenEndpointUnreachable) and lost.value.why == "connection refused"
 
 
 def test_literal_token_never_expires() -> None:
