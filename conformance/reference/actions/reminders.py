@@ -212,6 +212,10 @@ _SWITCHES = (
 )
 
 
+# the generated auth family judges only successes: a 204 is none (measured on the matrix row)
+_BLOCKS = {ReminderFault.STATUS_204: frozenset({"SNOOZE-AUTH-REQUIRED"})}
+
+
 def _violated(requirement: str, words: str) -> dict[str, str]:
     if not requirement.startswith("P-"):
         return {requirement: words}
@@ -220,11 +224,16 @@ def _violated(requirement: str, words: str) -> dict[str, str]:
 
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     **{
-        name: FaultDefinition(what, _violated(requirement, words), actions=actions)
+        name: FaultDefinition(what, _violated(requirement, words), blocks=_BLOCKS.get(name, frozenset()),
+                              actions=actions)
         for name, what, actions, requirement, words in _SWITCHES
     },
     ReminderFault.GAP_NO_REMINDER_VIEW: FaultDefinition(
         "GET .../reminderView(...) answers 501 NotImplemented", {}, frozenset({"REMINDER-VIEW"}),
-        frozenset({"SNOOZE-REMINDER-MOVED", "DISMISS-REMINDER-GONE"}), gap=True, actions=REMINDER_ACTIONS
+        # and the refusals judged on the reminder they must leave as it was (read through reminderView)
+        frozenset({"SNOOZE-REMINDER-MOVED", "DISMISS-REMINDER-GONE", "SNOOZE-AUTH-REQUIRED",
+                   "SNOOZE-PERM-REQUIRED", "DISMISS-AUTH-REQUIRED", "DISMISS-PERM-REQUIRED",
+                   "GRAPH-SNOOZE-TIME-REQUIRED"}),
+        gap=True, actions=REMINDER_ACTIONS
     ),
 }

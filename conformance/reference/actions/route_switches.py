@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 # act on /me/events; the generated families run on the representative routes (me-events,
 # users-calendargroups-calendars-events, groups-events); the application's cases on /users/{id}/events.
 _EVERY_ROUTE = ("202-EMPTY", "200-EMPTY", "AUTH-REQUIRED", "COMMENT-OPTIONAL")
-_PERMISSIONS = ("AUTH-REQUIRED", "PERM-REQUIRED", "PERM-DELEGATED-WORK", "PERM-DELEGATED-PERSONAL")
+_PERMISSIONS = ("AUTH-REQUIRED", "PERM-DELEGATED-WORK", "PERM-DELEGATED-PERSONAL")  # PERM-REQUIRED: elsewhere
 _ANSWER = (
     "202-EMPTY", *_PERMISSIONS, "CONTENT-TYPE", "COMMENT-OPTIONAL", "SENDS-RESPONSE", "SEND-RESPONSE-DEFAULT",
     "NO-RESPONSE", "COMMENT-DELIVERED", "ATTENDEE-STATUS", "ORGANIZER-SEES",
@@ -31,11 +31,9 @@ _ON_ME_EVENTS = {  # the suffixes of each action's requirement ids its /me/event
     "SNOOZE": ("200-EMPTY", *_PERMISSIONS, "CONTENT-TYPE", "REMINDER-MOVED"),
     "DISMISS": ("200-EMPTY", *_PERMISSIONS, "REMINDER-GONE"),
 }
+# the generated unknown-parameter family judges a narrowed row's action on its /me/events route only
 _GRAPH_ON_ME_EVENTS = {
-    "ACCEPT": ("GRAPH-ACCEPT-ORGANIZER-4XX",),
-    "TENTATIVE": ("GRAPH-TENTATIVE-ORGANIZER-4XX",),
-    "DECLINE": ("GRAPH-DECLINE-ORGANIZER-4XX",),
-    "SNOOZE": ("GRAPH-SNOOZE-TIME-REQUIRED",),
+    prefix: ("GRAPH-400-UNKNOWN-PARAMETER",) for prefix in _ON_ME_EVENTS if prefix != "DISMISS"
 }
 _REPRESENTATIVE = ("users-calendargroups-calendars-events", "groups-events")  # the generated families' others
 
@@ -47,7 +45,8 @@ def _blocks(prefix: str, family: str) -> frozenset[str]:
         return frozenset((*(f"{prefix}-{suffix}" for suffix in known), *_GRAPH_ON_ME_EVENTS.get(prefix, ())))
     suffixes = [suffix for suffix in _EVERY_ROUTE if suffix in known] if family in _REPRESENTATIVE else []
     if family == "users-events":
-        suffixes.append("PERM-APPLICATION")
+        success = [suffix for suffix in ("202-EMPTY", "200-EMPTY") if suffix in known]
+        suffixes += ["PERM-APPLICATION", *success]
     return frozenset(f"{prefix}-{suffix}" for suffix in suffixes)
 
 
