@@ -35,6 +35,7 @@ _ON_ME_EVENTS = {  # the suffixes of each action's requirement ids its /me/event
 _GRAPH_ON_ME_EVENTS = {
     prefix: ("GRAPH-400-UNKNOWN-PARAMETER",) for prefix in _ON_ME_EVENTS if prefix != "DISMISS"
 }
+_GRAPH_ON_ME_EVENTS["SNOOZE"] += ("GRAPH-SNOOZE-TIME-REQUIRED",)
 _REPRESENTATIVE = ("users-calendargroups-calendars-events", "groups-events")  # the generated families' others
 
 
@@ -44,10 +45,12 @@ def _blocks(prefix: str, family: str) -> frozenset[str]:
     if family == "me-events":
         return frozenset((*(f"{prefix}-{suffix}" for suffix in known), *_GRAPH_ON_ME_EVENTS.get(prefix, ())))
     suffixes = [suffix for suffix in _EVERY_ROUTE if suffix in known] if family in _REPRESENTATIVE else []
+    # so does the unknown-parameter family on the other representative routes (dismiss has no members)
+    graph = _GRAPH_ON_ME_EVENTS.get(prefix, ())[:1] if family in _REPRESENTATIVE else ()
     if family == "users-events":
         success = [suffix for suffix in ("202-EMPTY", "200-EMPTY") if suffix in known]
         suffixes += ["PERM-APPLICATION", *success]
-    return frozenset(f"{prefix}-{suffix}" for suffix in suffixes)
+    return frozenset((*(f"{prefix}-{suffix}" for suffix in suffixes), *graph))
 
 
 def route_missing_definitions(actions: Iterable[Action]) -> Iterator[tuple[str, FaultDefinition]]:
