@@ -32,7 +32,7 @@ _ON_ME_EVENTS = {  # the suffixes of each action's requirement ids its /me/event
     "DISMISS": ("200-EMPTY", *_PERMISSIONS, "REMINDER-GONE"),
 }
 # the generated unknown-parameter family judges a narrowed row's action on its /me/events route only
-_GRAPH_ON_ME_EVENTS = {
+_GRAPH_ON_ME_EVENTS: dict[str, tuple[str, ...]] = {
     prefix: ("GRAPH-400-UNKNOWN-PARAMETER",) for prefix in _ON_ME_EVENTS if prefix != "DISMISS"
 }
 _GRAPH_ON_ME_EVENTS["SNOOZE"] += ("GRAPH-SNOOZE-TIME-REQUIRED",)
