@@ -27,7 +27,7 @@ from conformance.reference.event_view import (
     render_occurrence,
 )
 from conformance.reference.faults import Fault
-from conformance.reference.graph_errors import bad_request, not_found
+from conformance.reference.graph_errors import GraphError, bad_request, not_found
 from conformance.reference.store import doc_of
 
 
@@ -66,6 +66,8 @@ def handle_events(call: Call) -> Response:
 
     action = registry().get(kind)
     if action is not None:
+        if action.route_missing(call.route.route_family) in call.faults:
+            raise GraphError(404, "ResourceNotFound", f"Resource not found for the segment '{action.name}'.")
         return action.handler(call)
     if kind == "events" and method == "POST":
         require(call.caller, call.mailbox, WRITE_CALENDAR, GROUP_WRITE)

@@ -113,11 +113,15 @@ _ROUTE_SEGMENTS = {
     "calendargroups": "calendargroups/{id}",
     "events": "events/{id}",
 }
+
+
+def route_line(family: str, action: str = "cancel") -> str:
+    """The page's route line of a family, e.g. /me/calendars/{id}/events/{id}/accept."""
+    return "/" + "/".join(_ROUTE_SEGMENTS[segment] for segment in family.split("-")) + f"/{action}"
+
+
 # the page's route line of each family (its CANCEL-ROUTE-* sentence): what a route-missing-* switch violates
-ROUTE_SENTENCES = {
-    family: "/" + "/".join(_ROUTE_SEGMENTS[segment] for segment in family.split("-")) + "/cancel"
-    for family in ROUTE_FAMILIES
-}
+ROUTE_SENTENCES = {family: route_line(family) for family in ROUTE_FAMILIES}
 
 
 def route_missing(family: str) -> str:

@@ -8,13 +8,14 @@ from typing import Any
 
 import jwt
 
+from conformance.reference.actions import registry
 from conformance.reference.actions.answers import AnswerFault
 from conformance.reference.actions.forward import ForwardFault
 from conformance.reference.actions.reminders import ReminderFault
 from conformance.reference.auth import mint_token
 from conformance.reference.faults import DEFINITIONS
 from conformance.reference.serve import ReferenceServer
-from tests.reference._graph_client import GraphClient, quote_id
+from tests.reference._graph_client import GraphClient, family_paths, quote_id
 
 Probe = Callable[[GraphClient], Any]
 SLOT = {
@@ -164,6 +165,19 @@ def _on_own_event(action: str, role: str = "organizer", **kwargs: Any) -> Probe:
     return probe
 
 
+def _route_probe(action: str, family: str) -> Probe:
+    """The error an unknown event id gets on one route of the action: ErrorItemNotFound, or ResourceNotFound
+    when the route is missing."""
+
+    def probe(graph: GraphClient) -> Any:
+        collection, _ = family_paths(graph, family)
+        body = SNOOZE if action == "snoozeReminder" else {"json": {}}
+        answer = graph.request("POST", f"{collection}/AAMkAGUzYRgWAAA=/{action}", **body)
+        return answer.status_code, answer.json()["error"]["code"]
+
+    return probe
+
+
 SNOOZE: dict[str, Any] = {"json": {"newReminderTime": {"dateTime": "2031-05-05T09:55:00", "timeZone": "UTC"}}}
 TO: dict[str, Any] = {"json": {"ToRecipients": [{"emailAddress": {"address": "megan@contoso.test"}}]}}
 REMINDERS: tuple[tuple[str, dict[str, Any]], ...] = (("snoozeReminder", SNOOZE), ("dismissReminder", {}))
@@ -272,6 +286,11 @@ ACTION_PROBES: dict[str, Probe] = {
         headers={"Content-Type": "application/json; charset=utf-8"},
     ),
     ReminderFault.SNOOZE_TIME_OPTIONAL: _on_own_event("snoozeReminder", json={}),
+    **{
+        action.route_missing(family): _route_probe(action.name, family)
+        for action in registry().values()
+        for family in (action.families if action.prefix else ())
+    },
 }
 
 

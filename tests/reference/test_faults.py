@@ -320,7 +320,12 @@ def test_every_fault_switch_is_acted_on_by_the_server() -> None:
 
 
 def _route_missing_names() -> list[str]:
-    return [route_missing(family) for family in ROUTE_FAMILIES]
+    """cancel's route-missing switches and every other action's (one per route its page lists)."""
+    from conformance.reference.actions import registry
+
+    names = [route_missing(family) for family in ROUTE_FAMILIES]
+    return names + [action.route_missing(family) for action in registry().values() if action.prefix
+                    for family in action.families]
 
 
 def action_fault_enums() -> list[type[StrEnum]]:

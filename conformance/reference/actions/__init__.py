@@ -30,6 +30,24 @@ class Action:
     handler: Callable[[Call], Response]
     groups: bool = False  # also routed under /groups/{id}/events and /groups/{id}/calendar/events
     auth_ignored: str = ""  # the fault switch under which a request without a token is served anyway
+    prefix: str = ""  # its requirement ids' prefix (ACCEPT, ...): then a route-missing switch per route
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The route families its page lists (e.g. me-events), as in its <PREFIX>-ROUTE-* requirement ids."""
+        return tuple(family for family in PAGE_FAMILIES if self.groups or not family.startswith("groups-"))
+
+    def route_missing(self, family: str) -> str:
+        """The switch that takes the route family away (404), e.g. route-missing-accept-me-events."""
+        return f"route-missing-{self.prefix.lower()}-{family}" if self.prefix else ""
+
+
+# the route families of the family's pages: cancel's less the legacy calendargroup (cancel keeps its own)
+PAGE_FAMILIES = (
+    "me-events", "users-events", "groups-events", "me-calendar-events", "users-calendar-events",
+    "groups-calendar-events", "me-calendars-events", "users-calendars-events",
+    "me-calendargroups-calendars-events", "users-calendargroups-calendars-events",
+)
 
 
 @cache
@@ -58,8 +76,10 @@ def by_segment() -> dict[str, Action]:
 
 
 def action_fault_definitions() -> dict[str, FaultDefinition]:
-    """The fault switches every module of this package declares."""
-    found: dict[str, FaultDefinition] = {}
+    """The fault switches every module of this package declares, and a route-missing one per action route."""
+    from conformance.reference.actions.route_switches import route_missing_definitions
+
+    found: dict[str, FaultDefinition] = dict(route_missing_definitions(registry().values()))
     for module in _modules():
         definitions: Mapping[str, FaultDefinition] = getattr(module, "FAULT_DEFINITIONS", {})
         for name, definition in definitions.items():

@@ -13,4 +13,4 @@ def _handle(call: Call) -> Response:
     return answer(call, "accept")
 
 
-ACTION = Action("accept", _handle, auth_ignored=AnswerFault.AUTH_IGNORED)
+ACTION = Action("accept", _handle, auth_ignored=AnswerFault.AUTH_IGNORED, prefix="ACCEPT")

@@ -13,4 +13,4 @@ def _handle(call: Call) -> Response:
     return answer(call, "decline")
 
 
-ACTION = Action("decline", _handle, auth_ignored=AnswerFault.AUTH_IGNORED)
+ACTION = Action("decline", _handle, auth_ignored=AnswerFault.AUTH_IGNORED, prefix="DECLINE")

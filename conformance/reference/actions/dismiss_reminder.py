@@ -17,4 +17,4 @@ def _dismiss(call: Call) -> Response:
     return change_reminder(call, {"dismissed": True}, ReminderFault.DISMISS_IGNORED in call.faults)
 
 
-ACTION = Action("dismissReminder", _dismiss, auth_ignored=ReminderFault.AUTH_IGNORED)
+ACTION = Action("dismissReminder", _dismiss, auth_ignored=ReminderFault.AUTH_IGNORED, prefix="DISMISS")

@@ -207,7 +207,7 @@ def _address(connection: sqlite3.Connection, user_id: str) -> dict[str, str] | N
     return {"name": found["display_name"], "address": found["upn"]} if found else None
 
 
-ACTION = Action("forward", _forward, groups=True, auth_ignored=ForwardFault.AUTH_IGNORED)
+ACTION = Action("forward", _forward, groups=True, auth_ignored=ForwardFault.AUTH_IGNORED, prefix="FORWARD")
 
 _SWITCHES = (  # (switch, what it changes, the requirement it breaks, the words of that sentence it violates)
     (ForwardFault.NO_REQUEST, "forward answers 202 but no recipient gets the meeting request",

@@ -212,6 +212,17 @@ _SWITCHES = (
 )
 
 
+# the generated auth family judges only successes: a 204 is none (measured on the matrix row)
+# (measured on the matrix rows; snoozeReminder's generated bodies rarely hold a valid dateTime, so the auth
+# family has few successes to judge and a switch that refuses or changes any of them leaves it nothing)
+_BLOCKS = {
+    ReminderFault.STATUS_204: frozenset({"SNOOZE-AUTH-REQUIRED"}),
+    ReminderFault.SNOOZE_CONTENT_TYPE_STRICT: frozenset({"SNOOZE-AUTH-REQUIRED"}),
+    ReminderFault.SNOOZE_TIME_OPTIONAL: frozenset({"SNOOZE-AUTH-REQUIRED"}),
+    ReminderFault.APP_TOKEN_REFUSED: frozenset({"SNOOZE-AUTH-REQUIRED", "DISMISS-AUTH-REQUIRED"}),
+}
+
+
 def _violated(requirement: str, words: str) -> dict[str, str]:
     if not requirement.startswith("P-"):
         return {requirement: words}
@@ -220,7 +231,8 @@ def _violated(requirement: str, words: str) -> dict[str, str]:
 
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     **{
-        name: FaultDefinition(what, _violated(requirement, words), actions=actions)
+        name: FaultDefinition(what, _violated(requirement, words), blocks=_BLOCKS.get(name, frozenset()),
+                              actions=actions)
         for name, what, actions, requirement, words in _SWITCHES
     },
     ReminderFault.GAP_NO_REMINDER_VIEW: FaultDefinition(

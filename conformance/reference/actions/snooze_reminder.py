@@ -25,4 +25,4 @@ def _snooze(call: Call) -> Response:
     return change_reminder(call, moved, ReminderFault.SNOOZE_IGNORED in call.faults)
 
 
-ACTION = Action("snoozeReminder", _snooze, auth_ignored=ReminderFault.AUTH_IGNORED)
+ACTION = Action("snoozeReminder", _snooze, auth_ignored=ReminderFault.AUTH_IGNORED, prefix="SNOOZE")

@@ -13,4 +13,4 @@ def _handle(call: Call) -> Response:
     return answer(call, "tentativelyAccept")
 
 
-ACTION = Action("tentativelyAccept", _handle, auth_ignored=AnswerFault.AUTH_IGNORED)
+ACTION = Action("tentativelyAccept", _handle, auth_ignored=AnswerFault.AUTH_IGNORED, prefix="TENTATIVE")

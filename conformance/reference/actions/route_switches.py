@@ -1,0 +1,66 @@
+"""The route-missing switches of every action but cancel (its own are in faults.py): one per route family
+its page lists, answering 404 there like an unknown segment: each <PREFIX>-ROUTE-* has a switch failing it
+alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from conformance.reference.faults import FaultDefinition, route_line
+
+if TYPE_CHECKING:
+    from conformance.reference.actions import Action
+
+# What a missing route leaves not-verified besides failing its own ROUTE-* requirement: the behavioural cases
+# act on /me/events; the generated families run on the representative routes (me-events,
+# users-calendargroups-calendars-events, groups-events); the application's cases on /users/{id}/events.
+_EVERY_ROUTE = ("202-EMPTY", "200-EMPTY", "AUTH-REQUIRED", "COMMENT-OPTIONAL")
+_PERMISSIONS = ("AUTH-REQUIRED", "PERM-DELEGATED-WORK", "PERM-DELEGATED-PERSONAL")  # PERM-REQUIRED: elsewhere
+_ANSWER = (
+    "202-EMPTY", *_PERMISSIONS, "CONTENT-TYPE", "COMMENT-OPTIONAL", "SENDS-RESPONSE", "SEND-RESPONSE-DEFAULT",
+    "NO-RESPONSE", "COMMENT-DELIVERED", "ATTENDEE-STATUS", "ORGANIZER-SEES",
+)
+_PROPOSING = (*_ANSWER, "PROPOSAL-NOT-ALLOWED", "PROPOSAL-NEEDS-RESPONSE", "PROPOSAL-DELIVERED")
+_ON_ME_EVENTS = {  # the suffixes of each action's requirement ids its /me/events cases check
+    "ACCEPT": _ANSWER,
+    "TENTATIVE": _PROPOSING,
+    "DECLINE": _PROPOSING,
+    "FORWARD": ("202-EMPTY", *_PERMISSIONS, "CONTENT-TYPE", "COMMENT-EMPTY", "RECIPIENTS-RECEIVE",
+                "ORGANIZER-NOTIFIED", "ORGANIZER-COPY-ADDED"),
+    "SNOOZE": ("200-EMPTY", *_PERMISSIONS, "CONTENT-TYPE", "REMINDER-MOVED"),
+    "DISMISS": ("200-EMPTY", *_PERMISSIONS, "REMINDER-GONE"),
+}
+# the generated unknown-parameter family judges a narrowed row's action on its /me/events route only
+_GRAPH_ON_ME_EVENTS: dict[str, tuple[str, ...]] = {
+    prefix: ("GRAPH-400-UNKNOWN-PARAMETER",) for prefix in _ON_ME_EVENTS if prefix != "DISMISS"
+}
+_GRAPH_ON_ME_EVENTS["SNOOZE"] += ("GRAPH-SNOOZE-TIME-REQUIRED",)
+_REPRESENTATIVE = ("users-calendargroups-calendars-events", "groups-events")  # the generated families' others
+
+
+def _blocks(prefix: str, family: str) -> frozenset[str]:
+    """A guess, until the matrix shows it: what a missing route leaves not-verified."""
+    known = _ON_ME_EVENTS.get(prefix, ())
+    if family == "me-events":
+        return frozenset((*(f"{prefix}-{suffix}" for suffix in known), *_GRAPH_ON_ME_EVENTS.get(prefix, ())))
+    suffixes = [suffix for suffix in _EVERY_ROUTE if suffix in known] if family in _REPRESENTATIVE else []
+    # so does the unknown-parameter family on the other representative routes (dismiss has no members)
+    graph = _GRAPH_ON_ME_EVENTS.get(prefix, ())[:1] if family in _REPRESENTATIVE else ()
+    if family == "users-events":
+        success = [suffix for suffix in ("202-EMPTY", "200-EMPTY") if suffix in known]
+        suffixes += ["PERM-APPLICATION", *success]
+    return frozenset((*(f"{prefix}-{suffix}" for suffix in suffixes), *graph))
+
+
+def route_missing_definitions(actions: Iterable[Action]) -> Iterator[tuple[str, FaultDefinition]]:
+    """(name, definition) of each action's route-missing switches."""
+    for action in actions:
+        for family in action.families if action.prefix else ():
+            line = route_line(family, action.name)
+            yield action.route_missing(family), FaultDefinition(
+                f"the {line} route answers 404",
+                {f"{action.prefix}-ROUTE-{family.upper()}": f"POST {line}"},
+                blocks=_blocks(action.prefix, family),
+                actions=(action.name,),
+            )
