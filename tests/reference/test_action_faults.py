@@ -243,7 +243,6 @@ ACTION_PROBES: dict[str, Probe] = {
     ForwardFault.EMPTY_COMMENT_REFUSED: _forwarded("organizer", lambda *_: None, body={"Comment": ""}),
     ForwardFault.AUTH_IGNORED: _forwarded("organizer", lambda *_: None, role=None),
     ReminderFault.SNOOZE_IGNORED: _reminder_after("snoozeReminder"),
-    ReminderFault.SNOOZE_TIME_OPTIONAL: lambda graph: _reminder_after("snoozeReminder", body={})(graph)[0],
     ReminderFault.DISMISS_IGNORED: _reminder_after("dismissReminder"),
     ReminderFault.STATUS_204: lambda graph: [
         _reminder_after(action)(graph)[0] for action in ("snoozeReminder", "dismissReminder")
