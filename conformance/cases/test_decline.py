@@ -1,6 +1,5 @@
 """decline: its contract (routes, 202, auth, content type, permissions), its effects and proposals."""
 
-from conformance.cases.toolkit.answer_cases import answer_module
-from conformance.cases.toolkit.answers import DECLINE
+from conformance.cases.toolkit import DECLINE, answer_module
 
 globals().update(answer_module(DECLINE))

@@ -5,20 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+import requests
 
-from conformance.cases.toolkit import Arranger, acts_ahead, expect, last_act_at, send
-from conformance.cases.toolkit.contract import contract_cases
+from conformance.cases.toolkit import (
+    ABSENT,
+    Arranger,
+    Effect,
+    Item,
+    acts_ahead,
+    expect,
+    expect_status,
+    last_act_at,
+    require_route_served,
+    send,
+)
+from conformance.cases.toolkit.contract import REFUSALS, contract_cases
 from conformance.cases.toolkit.reminder_actions import SNOOZE
 from conformance.cases.toolkit.reminders import (
-    date_time_time_zone,
     expect_reminder_at,
+    expect_reminder_kept,
     listed_reminder,
     reminder_event,
-    snoozed_to,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent
+from conformance.target.reminders import date_time_time_zone, snoozed_to
 
 Snoozed = tuple[ProvisionedEvent, datetime, float | None]  # the event, its new reminder time, the act's time
 
@@ -49,3 +61,32 @@ def test_snoozed_reminder_fires_at_the_new_time(arrange: Arranger) -> None:
 
 
 globals().update(contract_cases(SNOOZE))  # routes, 200 and empty body, auth, content type, permissions
+
+
+WITHOUT_TIME = {"no-body": ABSENT, "empty-object": {}, "null-time": {"newReminderTime": None}}
+Refused = tuple[ProvisionedEvent, Item, requests.Response]  # the event, its reminder before, the answer
+
+
+def _snooze_without_time(graph: Graph, target: TargetConfig, arrange: Arranger, variant: str) -> Refused:
+    """A new event whose reminder reminderView lists, snoozed without a newReminderTime."""
+    event = reminder_event(arrange)
+    before = listed_reminder(arrange, event)
+    client = graph.as_(event.owner_role)
+    path = f"{event.path}/snoozeReminder"
+    return event, before, send(client, path, "GRAPH-SNOOZE-TIME-REQUIRED", body=WITHOUT_TIME[variant])
+
+
+@pytest.mark.parametrize("variant", list(WITHOUT_TIME))
+@pytest.mark.requirement("GRAPH-SNOOZE-TIME-REQUIRED")
+@acts_ahead(_snooze_without_time)
+def test_snooze_without_new_reminder_time_is_refused_and_keeps_the_reminder(
+    graph: Graph, arrange: Arranger, variant: str
+) -> None:
+    """No newReminderTime (no body, `{}`, null): any 4xx, and the reminder still fires when it did."""
+    event, before, response = arrange.acted()
+    require_route_served(response, "SNOOZE-ROUTE-ME-EVENTS")
+    expect_status(response, "GRAPH-SNOOZE-TIME-REQUIRED", REFUSALS, f"a snoozeReminder with {variant}")
+    if SNOOZE.calibrate is not None:
+        SNOOZE.calibrate(graph, arrange)
+    quiet = arrange.quiet(Effect.REMINDER_MOVED, "to move a reminder after a refused snooze")
+    expect_reminder_kept(arrange, event, before, "GRAPH-SNOOZE-TIME-REQUIRED", quiet)

@@ -201,29 +201,9 @@ def create_event(
             ).fetchone()
             if invitee is None or invitee["id"] == owner_id:
                 continue
-            copy_id = mint_item_id()
-            copy = {
-                **document,
-                "id": copy_id,
-                "isOrganizer": False,
-                "changeKey": mint_change_key(),
-                "responseStatus": {"response": "notResponded", "time": "0001-01-01T00:00:00Z"},
-            }
-            calendar_row = connection.execute(
-                "SELECT id FROM calendars WHERE owner_id = ? AND is_default = 1", (invitee["id"],)
-            ).fetchone()
+            copy_id, copy = attendee_copy(document)
             if not without_copies:
-                _insert_event(
-                    connection,
-                    copy_id,
-                    invitee["id"],
-                    calendar_row["id"],
-                    copy,
-                    False,
-                    delay_until,
-                    now,
-                    cancelled_at,
-                )
+                insert_copy(connection, invitee["id"], copy, delay_until, now, cancelled_at)
             send_event_message(
                 connection,
                 recipient_id=invitee["id"],
@@ -239,6 +219,31 @@ def create_event(
                 send_limit=send_limit,
             )
     return document
+
+
+def attendee_copy(document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(a new id, an invitee's copy of the organizer's event `document`, not yet responded)."""
+    copy_id = mint_item_id()
+    not_responded = {"response": "notResponded", "time": "0001-01-01T00:00:00Z"}
+    copy = {**document, "id": copy_id, "isOrganizer": False, "changeKey": mint_change_key()}
+    copy["responseStatus"] = not_responded
+    copy.pop("_reminders", None)
+    return copy_id, copy
+
+
+def insert_copy(
+    connection: sqlite3.Connection,
+    owner_id: str,
+    copy: dict[str, Any],
+    visible_at: float,
+    now: float,
+    cancelled_at: float | None = None,
+) -> None:
+    """File an attendee's copy in the owner's default calendar, listed from `visible_at` on."""
+    calendar_id = connection.execute(
+        "SELECT id FROM calendars WHERE owner_id = ? AND is_default = 1", (owner_id,)
+    ).fetchone()["id"]
+    _insert_event(connection, copy["id"], owner_id, calendar_id, copy, False, visible_at, now, cancelled_at)
 
 
 def find_event(

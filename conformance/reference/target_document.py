@@ -61,9 +61,9 @@ def target_document(
         "identities": {
             "organizer": identity("organizer"),
             "organizer_minimal": identity("organizer", "Calendars.ReadWrite"),
-            # the third is invited by no case: whom forward's cases forward to
-            "attendees": [identity("attendee"), identity("attendee2"), identity("outsider")],
+            "attendees": [identity("attendee"), identity("attendee2")],
             "readonly": identity("organizer", "Calendars.Read User.Read"),
+            "unprivileged": identity("organizer", "User.Read"),
             "application": {
                 "token": {
                     "kind": "client_credentials",

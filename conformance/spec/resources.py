@@ -9,19 +9,11 @@ from pathlib import Path
 from conformance.errors import SpecParseError
 from conformance.spec._blocks import Section, Table, Text, parse_document
 from conformance.spec._markup import plain_text, split_sentences
+from conformance.spec.model import TableParameter
 
 # Where a page's complex types are looked for, relative to the page's folder: shipped beside the pages
 # (openapi/sources/resources/), or as in a checkout of the docs repository (api/ beside resources/).
 RESOURCE_FOLDERS = ("resources", "../resources")
-
-
-@dataclass(frozen=True)
-class ResourceProperty:
-    """A row of a resource page's Properties table."""
-
-    name: str
-    type: str
-    description: str
 
 
 @dataclass(frozen=True)
@@ -30,7 +22,7 @@ class ResourcePage:
 
     file: str
     summary: str
-    properties: tuple[ResourceProperty, ...]
+    properties: tuple[TableParameter, ...]  # the Properties table's rows (Property, Type, Description)
 
 
 def _find(section: Section, anchor: str) -> Section | None:
@@ -69,7 +61,7 @@ def _parse(path: Path) -> ResourcePage:
                 section="properties",
                 line=row[0].line if row else None,
             )
-        rows.append(ResourceProperty(row[0].english, row[1].english, row[2].english))
+        rows.append(TableParameter(row[0].english, row[1].english, row[2].english, None, row[0].line))
     return ResourcePage(str(path), _summary(document.root), tuple(rows))
 
 

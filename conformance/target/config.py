@@ -37,7 +37,7 @@ REMOTE_EFFECT_BOUND_S = 60.0  # ... on a remote target
 REMOTE_MAIL_BOUND_S = 180.0  # ... and for meeting messages there (Exchange-like delivery takes minutes)
 READ_TIMEOUT_S = 30.0  # timeouts.read when the target file declares none ...
 LOOPBACK_READ_TIMEOUT_S = 10.0  # ... and when the base URL is loopback: an answer from this machine is quick
-USER_ROLES = ("organizer", "organizer_minimal", "readonly", "personal")
+USER_ROLES = ("organizer", "organizer_minimal", "readonly", "unprivileged", "personal")
 SECRET_FIELDS = ("value", "client_secret", "password")
 
 

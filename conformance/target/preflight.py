@@ -34,6 +34,7 @@ from conformance.target.prerequisites import (
 )
 from conformance.target.provision import ProvisionedEvent, Provisioner
 from conformance.target.redact import Redactor
+from conformance.target.reminders import reminder_view_works
 from conformance.target.resolve import check_target, resolve_target
 from conformance.target.tags import is_valid_run_id, new_run_id
 from conformance.target.transcript import Transcript
@@ -242,6 +243,24 @@ class Preflight:
         self.provision.presumed_gone(event)
         log.ok(prereq.CANCEL_WITHOUT_ATTENDEES, f"{answer_line(response)}: accepted", response)
 
+    def forward_and_reminders(self) -> None:
+        """REMINDER-VIEW (snoozeReminder, dismissReminder) and FORWARD-RECIPIENT (forward)."""
+        if not self.usable("organizer"):
+            self.not_tried(prereq.REMINDER_VIEW, NEEDS_ORGANIZER)
+        else:
+            self.attempt(prereq.REMINDER_VIEW, lambda: reminder_view_works(self.provision))
+        self.attempt(prereq.FORWARD_RECIPIENT, self._recipient)
+
+    def _recipient(self) -> None:
+        """A second attendee identity whose token is accepted: whom an attendee's forward goes to."""
+        log = self.provision.log
+        usable = [role for role in self.target.attendee_roles if self.usable(role)]
+        if len(usable) < 2:
+            detail = (f"{len(usable)} attendee identity with an accepted token; an attendee's forward needs "
+                      "another to receive it")
+            raise log.failed(prereq.FORWARD_RECIPIENT, detail)
+        log.ok(prereq.FORWARD_RECIPIENT, f"{usable[-1]} (its token accepted), besides {usable[0]}")
+
     def run(self) -> None:
         """Every check, then the clean-up (its warnings kept as notes)."""
         try:
@@ -250,6 +269,7 @@ class Preflight:
             self.containers()
             self.reads(created)
             self.cancel_without_attendees()
+            self.forward_and_reminders()
         finally:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

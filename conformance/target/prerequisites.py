@@ -50,8 +50,8 @@ DELETED_ITEMS = "DELETED-ITEMS"
 ODATA_FILTER = "ODATA-FILTER"
 ODATA_PAGING = "ODATA-PAGING"
 CANCEL_WITHOUT_ATTENDEES = "CANCEL-WITHOUT-ATTENDEES"
-ATTENDEE_STATUSES = "ORGANIZER-ATTENDEE-STATUS"
-PROPOSALS = "ALLOW-NEW-TIME-PROPOSALS"
+ATTENDEE_STATUSES = "ATTENDEE-STATUSES"
+PROPOSALS = "PROPOSALS"
 REMINDER_VIEW = "REMINDER-VIEW"
 FORWARD_RECIPIENT = "FORWARD-RECIPIENT"
 
@@ -195,7 +195,7 @@ CATALOG: Mapping[str, Prerequisite] = _catalog(
     Prerequisite(
         FORWARD_RECIPIENT,
         "a mailbox to forward a meeting to",
-        "an attendee identity not invited to the meeting forwarded (its mailbox read with GET /me/messages)",
+        "a second attendee identity whose token is accepted (the meeting an attendee forwards invites one)",
         "configure one more attendee identity (identities.attendees) than the meeting invites: forward "
         "needs a recipient whose mailbox the suite can read and who is not invited yet",
     ),

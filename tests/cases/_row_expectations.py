@@ -70,12 +70,6 @@ SPARED: dict[str, dict[str, str]] = {
             "the description's InnerError does not require its ids (as Graph's own OpenAPI description), so "
             "response_schema_conformance accepts an innerError with only `date`",
     },
-    "answer-comment-required": {
-        f"{answer}-COMMENT-OPTIONAL:test_valid_bodies_accepted":
-            "the generated valid answers (the essential one, the named examples) carry non-empty comments; "
-            "the fault refuses only a missing, empty or null one"
-        for answer in ("ACCEPT", "TENTATIVE", "DECLINE")
-    },
     "refused-yet-cancelled": {
         "GRAPH-400-COMMENT-TYPE:test_wrong_comment_types_rejected":
             "the generated cases judge the answer only; they never read the event back",

@@ -15,6 +15,7 @@ from conformance.reference import faults as faults_module
 from conformance.reference.faults import FAULTS, ROUTE_FAMILIES, Fault, route_missing
 from conformance.reference.serve import ReferenceServer
 from tests.reference._graph_client import GraphClient, family_paths, quote_id
+from tests.reference.test_action_faults import ACTION_PROBES
 
 Probe = Callable[[GraphClient], Any]
 UNKNOWN_ID = "AAMkAGUzYRgWAAA="
@@ -248,6 +249,7 @@ PROBES: dict[str, Probe] = {
         graph.request("GET", f"/me/events/{UNKNOWN_ID}/cancel").status_code
     ),
     **{route_missing(family): _route_probe(family) for family in ROUTE_FAMILIES},
+    **ACTION_PROBES,  # the other actions' switches
 }
 
 

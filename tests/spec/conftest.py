@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from conformance._paths import openapi_dir, repo_root
+from conformance.spec import generate
+from conformance.spec.interfaces_doc import INTERFACES_DOC
 from conformance.spec.model import ApiPage
 from conformance.spec.page import parse_page
 from tests.spec._pages import ENGLISH_BETA, ENGLISH_V1, SEED_PAGE
@@ -25,3 +31,15 @@ def english_v1_page() -> ApiPage:
 def english_beta_page() -> ApiPage:
     """The current English beta page, parsed."""
     return parse_page(ENGLISH_BETA)
+
+
+@pytest.fixture()
+def scratch_openapi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Copies of openapi/ and docs/INTERFACES.md that run_generate writes to instead of the repo's."""
+    copy = tmp_path / "openapi"
+    shutil.copytree(openapi_dir(), copy)
+    (tmp_path / "docs").mkdir()
+    shutil.copy(repo_root() / INTERFACES_DOC, tmp_path / INTERFACES_DOC)
+    monkeypatch.setattr(generate, "openapi_dir", lambda: copy)
+    monkeypatch.setattr(generate, "repo_root", lambda: tmp_path)
+    return copy

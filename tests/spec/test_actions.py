@@ -10,7 +10,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from conformance._paths import DESCRIPTION_FILE, description_files, openapi_dir, repo_root
+from conformance._paths import DESCRIPTION_FILE, description_files, openapi_dir
 from conformance.errors import SpecParseError
 from conformance.spec import generate, overlays
 from conformance.spec.catalog import actions_of, load_catalog, read_catalog
@@ -137,17 +137,12 @@ def test_common_conventions_are_listed_once_and_apply_to_every_action() -> None:
 
 
 @pytest.fixture()
-def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Copies of openapi/, docs/INTERFACES.md and spec/actions/ that generate reads and writes instead."""
-    copy = tmp_path / "openapi"
-    shutil.copytree(openapi_dir(), copy)
-    (tmp_path / "docs").mkdir()
-    shutil.copy(repo_root() / INTERFACES_DOC, tmp_path / INTERFACES_DOC)
-    shutil.copytree(overlays.ACTIONS_DIR, tmp_path / "actions")
-    monkeypatch.setattr(generate, "openapi_dir", lambda: copy)
-    monkeypatch.setattr(generate, "repo_root", lambda: tmp_path)
-    monkeypatch.setattr(overlays, "ACTIONS_DIR", tmp_path / "actions")
-    return tmp_path
+def scratch(scratch_openapi: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The scratch openapi/ and docs/ plus a copy of spec/actions/ that generate reads instead."""
+    root = scratch_openapi.parent
+    shutil.copytree(overlays.ACTIONS_DIR, root / "actions")
+    monkeypatch.setattr(overlays, "ACTIONS_DIR", root / "actions")
+    return root
 
 
 _NEW_OVERLAY = """\

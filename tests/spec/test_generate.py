@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from conformance._paths import openapi_dir, repo_root
+from conformance._paths import openapi_dir
 from conformance.cli import main
 from conformance.spec import generate
 from conformance.spec.interfaces_doc import INTERFACES_DOC
@@ -155,18 +154,6 @@ def test_bearer_scheme_is_an_alternative_to_oauth2(committed_description: dict[s
     for path_item in committed_description["paths"].values():
         security = path_item["post"]["security"]
         assert security == [{"azureaadv2": ["Calendars.ReadWrite"]}, {"graphBearer": []}]
-
-
-@pytest.fixture()
-def scratch_openapi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Copies of openapi/ and docs/INTERFACES.md that run_generate writes to instead of the repo's."""
-    copy = tmp_path / "openapi"
-    shutil.copytree(openapi_dir(), copy)
-    (tmp_path / "docs").mkdir()
-    shutil.copy(repo_root() / INTERFACES_DOC, tmp_path / INTERFACES_DOC)
-    monkeypatch.setattr(generate, "openapi_dir", lambda: copy)
-    monkeypatch.setattr(generate, "repo_root", lambda: tmp_path)
-    return copy
 
 
 def test_check_fails_with_a_diff_when_the_description_is_stale(

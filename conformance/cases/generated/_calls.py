@@ -302,7 +302,8 @@ class CaseRunner:
                 raise Unjudged(_throttled(throttled[0], "a probe these checks sent")) from None
             titles = "; ".join(sorted({f"{failure.code} {failure.title}" for failure in group.exceptions}))
             detail = self.graph.transcript.redactor.text(group.message).strip()
-            note = NO_ATTENDEES_NOTE if family.name == VALID_FAMILY_NAME else ""
+            cancels = action_of(case).cancels
+            note = NO_ATTENDEES_NOTE if family.name == VALID_FAMILY_NAME and cancels else ""
             return self._message(case, family, titles, detail, note)
         except requests.RequestException as error:
             raise Unjudged(f"a probe these checks sent got no answer: {self._no_answer(error)}") from None

@@ -20,7 +20,7 @@ from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from conformance.cases.generated import _schema
-from conformance.cases.generated._actions import CONDITIONAL_MEMBERS
+from conformance.cases.generated._actions import ANSWERS, CONDITIONAL_MEMBERS, action_of_path
 from conformance.cases.generated._family import (
     AUTH_FAMILY,
     FAMILIES,
@@ -30,6 +30,7 @@ from conformance.cases.generated._family import (
 )
 from conformance.cases.generated._schema import GenerationPlan, has_pinned_path
 from conformance.cases.generated._select import (
+    COMMENT_KEYS,
     carries_one_comment,
     is_other_method_probe,
     is_positive,
@@ -40,6 +41,9 @@ from conformance.target.allowance import CLEANUP_REQUESTS, Cost
 AUTH_CASES = 2  # cases ignored_auth re-sends (twice each: without a token, with an invalid one)
 PAGE_EXAMPLE_KEY = "Comment"  # the page's own request example spells it so
 EVENT_COST = Cost(requests=1 + CLEANUP_REQUESTS, events=1)  # creating an event, its clean-up kept back
+# an answer's event: a meeting inviting the attendee (the invitation, and the notice its deletion sends at
+# clean-up), the attendee's copy looked up (a listing, and the default calendar and calendar group once)
+COPY_COST = EVENT_COST + Cost(requests=3, messages=2)
 
 
 @dataclass(frozen=True)
@@ -63,11 +67,12 @@ class PlannedCase:
 
     @property
     def cost(self) -> Cost:
-        """Worst case: one request (+2 ignored_auth probes), an attendee-less event if it may cancel one (its
-        creation, and the requests kept back for its clean-up)."""
+        """Worst case: one request (+2 ignored_auth probes), an event if it may act on one (its creation and
+        the requests kept back for its clean-up; for an answer, the meeting and the attendee's copy)."""
         event = spends_event(self.case)
         probes = 2 if AUTH_FAMILY in self.families else 0
-        return Cost(requests=1 + probes) + (EVENT_COST if event else Cost())
+        made = COPY_COST if action_of_path(self.case.operation.path) in ANSWERS else EVENT_COST
+        return Cost(requests=1 + probes) + (made if event else Cost())
 
 
 def load_schema(description: dict[str, object], seed: int, *, fuzzing: bool, examples: int) -> OpenApiSchema:
@@ -169,7 +174,14 @@ def named_examples(cases: Sequence[Case], chosen: Sequence[Case], at_most: int) 
     comments) not in `chosen`: what the first route of an action adds to its essential cases."""
     named = [case for case in cases if spends_event(case) and case not in chosen and _rank(case) == 1
              and not (isinstance(case.body, dict) and CONDITIONAL_MEMBERS & set(case.body))]
-    return named[:at_most]
+    return sorted(named, key=lambda case: not _stresses(case))[:at_most]
+
+
+def _stresses(case: Case) -> bool:
+    """A body whose comment servers trip over: non-ASCII, or over a thousand characters."""
+    body = case.body if isinstance(case.body, dict) else {}
+    comments = [str(body[key]) for key in COMMENT_KEYS if isinstance(body.get(key), str)]
+    return any(not comment.isascii() or len(comment) > 1000 for comment in comments)
 
 
 def plan(

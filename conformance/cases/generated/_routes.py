@@ -22,6 +22,7 @@ from conformance.cases.generated._calls import CaseOutcome, CaseRunner, FamilyRe
 from conformance.cases.generated._family import CANCEL_ACTION, FAMILIES, Family
 from conformance.cases.generated._ids import RouteShape
 from conformance.cases.generated._plan import (
+    COPY_COST,
     EVENT_COST,
     Effort,
     PlannedCase,
@@ -39,7 +40,7 @@ from conformance.target.config import Budget
 
 MAX_FAILURES_SHOWN = 3
 MAX_UNANSWERED_PER_ROUTE = 3  # unanswered requests (the target answering others) before a route stops sending
-NAMED_EXAMPLES = 2  # the description's named examples the first route of each further action adds
+NAMED_EXAMPLES = 1  # the description's named examples (non-ASCII, long first) an action's first route adds
 
 
 @dataclass
@@ -118,7 +119,7 @@ class RouteRuns:
         if self.budget.limited:
             room, routes_after = self._room(label)
             if not self.runner.supply.has_spare(RouteShape.of(path)):  # the first rejected case needs one
-                room = room - EVENT_COST
+                room = room - (COPY_COST if RouteShape.of(path).answers else EVENT_COST)
             essential_cost = total_cost([item for item in planned if item.essential])
             share = Cost(room.requests - essential_cost.requests * routes_after,
                               room.events - essential_cost.events * routes_after, room.messages)

@@ -18,6 +18,8 @@ from conformance.cases.toolkit.act import (
     send,
 )
 from conformance.cases.toolkit.ahead import acts_ahead
+from conformance.cases.toolkit.answer_cases import answer_module
+from conformance.cases.toolkit.answers import ACCEPT, DECLINE, TENTATIVE
 from conformance.cases.toolkit.arrange import Arranger, series_window
 from conformance.cases.toolkit.checks import (
     Polling,
@@ -38,6 +40,7 @@ from conformance.cases.toolkit.checks import (
     stays_absent,
     waited,
 )
+from conformance.cases.toolkit.contract import ActionContract, contract_cases
 from conformance.cases.toolkit.observe import (
     CANCELLED,
     Item,
@@ -63,6 +66,12 @@ from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, Prerequi
 
 __all__ = [
     "ABSENT",
+    "ACCEPT",
+    "ActionContract",
+    "DECLINE",
+    "TENTATIVE",
+    "answer_module",
+    "contract_cases",
     "acts_ahead",
     "ATTENDEE_COPY",
     "EVENT_READ",

@@ -33,11 +33,20 @@ from conformance.cases.toolkit.answers import (
     organizer_status,
     proposal_meeting,
     proposed_time,
+    response_of,
     responses_about,
 )
 from conformance.cases.toolkit.arrange import Arranger
-from conformance.cases.toolkit.checks import Seen, expect, expect_status, poll, require_profile, stays_absent
-from conformance.cases.toolkit.contract import ME_EVENTS, Subject, expect_success
+from conformance.cases.toolkit.checks import (
+    Seen,
+    expect,
+    expect_status,
+    json_of,
+    poll,
+    require_profile,
+    stays_absent,
+)
+from conformance.cases.toolkit.contract import ME_EVENTS, REFUSALS, Subject, expect_success
 from conformance.cases.toolkit.observe import Item, excerpt, message_text
 from conformance.outcomes import not_verified
 from conformance.target.client import Graph
@@ -114,26 +123,38 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
                f"the organizer received no message about the meeting answered ({within.text})", seen.response)
         return seen.value
 
+    def judge_response(graph: Graph, arrange: Arranger, suffix: str,
+                       judged: Callable[[Answered, list[Item]], str | None]) -> None:
+        """The answer acted ahead was accepted, its response reached the organizer, and `judged` finds
+        nothing wrong with it (else the failure's text)."""
+        done = accepted(arrange, rid(suffix))
+        wrong = judged(done, response_of(graph, arrange, done, rid(suffix)))
+        expect(wrong is None, rid(suffix), str(wrong))
+
+    def of_its_type(done: Answered, messages: list[Item]) -> str | None:
+        kinds = [message.get("meetingMessageType") for message in messages]
+        if answer.message_type in kinds:
+            return None
+        return f"the organizer's messages about the meeting have meetingMessageType {kinds}, not " \
+               f"{answer.message_type!r}"
+
+    def with_the_comment(done: Answered, messages: list[Item]) -> str | None:
+        if any(done.comment in message_text(message) for message in messages):
+            return None
+        return f"the organizer's response message does not contain the comment {done.comment!r}; it reads " \
+               f"{excerpt(messages[0])!r}"
+
     @pytest.mark.requirement(rid("SENDS-RESPONSE"))
     @acts_ahead(with_response, once=responded)
     def sends_response(graph: Graph, arrange: Arranger) -> None:
         """sendResponse true: the organizer's mailbox gets the answer's eventMessageResponse."""
-        done = accepted(arrange, rid("SENDS-RESPONSE"))
-        messages = response_of(graph, arrange, done, rid("SENDS-RESPONSE"))
-        kinds = [message.get("meetingMessageType") for message in messages]
-        expect(answer.message_type in kinds, rid("SENDS-RESPONSE"),
-               f"the organizer's messages about the meeting have meetingMessageType {kinds}, not "
-               f"{answer.message_type!r}")
+        judge_response(graph, arrange, "SENDS-RESPONSE", of_its_type)
 
     @pytest.mark.requirement(rid("COMMENT-DELIVERED"))
     @acts_ahead(with_response, once=responded)
     def comment_delivered(graph: Graph, arrange: Arranger) -> None:
         """The comment is in the body of the response message the organizer receives."""
-        done = accepted(arrange, rid("COMMENT-DELIVERED"))
-        messages = response_of(graph, arrange, done, rid("COMMENT-DELIVERED"))
-        expect(any(done.comment in message_text(message) for message in messages), rid("COMMENT-DELIVERED"),
-               f"the organizer's response message does not contain the comment {done.comment!r}; it reads "
-               f"{excerpt(messages[0])!r}")
+        judge_response(graph, arrange, "COMMENT-DELIVERED", with_the_comment)
 
     @pytest.mark.requirement(rid("ATTENDEE-STATUS"))
     @acts_ahead(with_response, once=responded)
@@ -179,20 +200,20 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
         done = accepted(arrange, rid("SEND-RESPONSE-DEFAULT"))
         response_of(graph, arrange, done, rid("SEND-RESPONSE-DEFAULT"))
 
-    def silently_then_not(graph: Graph, target: TargetConfig, arrange: Arranger) -> tuple[Answered, Answered]:
-        silent = answer_on(graph, arrange, answer, rid("NO-RESPONSE"), {"sendResponse": False})
-        later = {"comment": unique_comment("sentinel"), "sendResponse": True}
-        return silent, answer_on(graph, arrange, answer, rid("NO-RESPONSE"), later)
+    def silently(graph: Graph, target: TargetConfig, arrange: Arranger) -> Answered:
+        quiet = {"comment": unique_comment(rid("NO-RESPONSE")), "sendResponse": False}
+        return answer_on(graph, arrange, answer, rid("NO-RESPONSE"), quiet)
 
     @pytest.mark.requirement(rid("NO-RESPONSE"))
-    @acts_ahead(silently_then_not)
+    @acts_ahead(silently)
     def no_response(graph: Graph, arrange: Arranger) -> None:
-        """sendResponse false: no message reaches the organizer (judged after a later answer's response)."""
-        silent, sentinel = arrange.acted()
+        """sendResponse false: no message reaches the organizer (judged after another answer's response)."""
+        silent: Answered = arrange.acted()
         expect_success(contract, silent.response, rid("NO-RESPONSE"), f"the {answer.action} without response")
-        within = arrange.effect(Effect.RESPONSE, "to deliver a later answer's response")
+        sentinel = with_response(graph, arrange.target, arrange)  # the answer with a response (shared)
+        within = arrange.effect(Effect.RESPONSE, "to deliver another answer's response")
         if not await_response(graph, sentinel.event, within).value:
-            not_verified(f"a later answer's response never reached the organizer ({within.text}), so the "
+            not_verified(f"another answer's response never reached the organizer ({within.text}), so the "
                          "absence of one for sendResponse false cannot be judged")
         calibrate(graph, arrange)
         quiet = arrange.quiet(Effect.RESPONSE, "to send a response for sendResponse false")
@@ -204,7 +225,7 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
         seen = stays_absent(messages, quiet)
         expect(not seen.value, rid("NO-RESPONSE"),
                f"the organizer got {len(seen.value)} message(s) about a meeting answered with sendResponse "
-               f"false; expected none (a later answer's response has already arrived; {quiet.text})",
+               f"false; expected none (another answer's response has arrived; {quiet.text})",
                seen.response)
 
     def without_comment(graph: Graph, target: TargetConfig, arrange: Arranger, body: Any) -> Any:
@@ -221,7 +242,30 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
         what = f"the {answer.action} without a comment"
         expect_success(contract, arrange.acted(), rid("COMMENT-OPTIONAL"), what)
 
+    organizer_rid = f"GRAPH-{answer.prefix}-ORGANIZER-4XX"
+
+    def by_the_organizer(graph: Graph, target: TargetConfig, arrange: Arranger) -> tuple[Subject, Any]:
+        event, before = arrange.event(attendees=1)
+        subject = Subject(event.owner_role, event.id, before=before, context=event)
+        body = {"comment": unique_comment(organizer_rid), "sendResponse": False}
+        path = f"{copy_path(subject)}/{answer.action}"
+        return subject, send(graph.as_(event.owner_role), path, organizer_rid, body=body)
+
+    @pytest.mark.requirement(organizer_rid)
+    @acts_ahead(by_the_organizer)
+    def organizer_refused(graph: Graph, arrange: Arranger) -> None:
+        """The organizer answering their own meeting is refused with a 4xx, and the event stays as it was."""
+        subject, response = arrange.acted()
+        what = f"the organizer's {answer.action} of their own meeting"
+        expect_status(response, organizer_rid, REFUSALS, what)
+        calibrate(graph, arrange)
+        quiet = arrange.quiet(Effect.ANSWER, f"to change the organizer's event after {what}")
+        seen = stays_absent(lambda: event_changed(graph, subject), quiet)
+        expect(not seen.found, organizer_rid, f"{what} was refused, yet changed the event: {seen.value} "
+               f"({quiet.text})", seen.response)
+
     cases: dict[str, Any] = {
+        f"test_{name}_by_the_organizer_is_refused": organizer_refused,
         f"test_{name}_sends_the_organizer_a_response": sends_response,
         f"test_{name}_response_carries_the_comment": comment_delivered,
         f"test_{name}_shows_on_the_attendee_copy": attendee_status,
@@ -233,6 +277,15 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
     if answer.proposals:
         cases.update(proposal_cases(answer, name))
     return named(cases)
+
+
+def event_changed(graph: Graph, subject: Subject) -> Seen[Any]:
+    """One look at the organizer's event: found when it is gone or its responseStatus changed."""
+    response = graph.as_(subject.owner).get(copy_path(subject))
+    if response.status_code != 200:
+        return Seen(True, f"GET on it answered HTTP {response.status_code} (200 before)", response)
+    now, before = response_of(json_of(response)), response_of(subject.before)
+    return Seen(now != before, f"responseStatus.response {now!r} ({before!r} before)", response)
 
 
 def named(cases: dict[str, Any]) -> dict[str, Any]:
@@ -289,9 +342,9 @@ def proposal_cases(answer: Answer, name: str) -> dict[str, Any]:
             return Seen(bool(carrying), seen.value, seen.response)
 
         seen = poll(fetch, within)
-        if not seen.value:
-            not_verified(f"no response message reached the organizer ({within.text}): no proposal to read "
-                         f"({rid('SENDS-RESPONSE')} reports it)")
+        expect(seen.value, rid("PROPOSAL-DELIVERED"),
+               f"no response message carrying the proposal reached the organizer ({within.text})",
+               seen.response)
         found = [proposed_start(message) for message in seen.value]
         expect(seen.found, rid("PROPOSAL-DELIVERED"),
                f"the organizer's response message carries proposedNewTime starting {found}, not {wanted!r} "

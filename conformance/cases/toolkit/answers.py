@@ -2,7 +2,7 @@
 
 An answer is given by an attendee on their own copy. `invited_copy` makes a meeting whose invitee is the
 mailbox a role reaches (another identity organizing it) and waits for the copy; the answer then shows on the
-copy (`responseStatus`), on the organizer's event (`attendees[].status`: ORGANIZER-ATTENDEE-STATUS)
+copy (`responseStatus`), on the organizer's event (`attendees[].status`: ATTENDEE-STATUSES)
 and, when a response is sent, as an eventMessageResponse in the organizer's mailbox.
 """
 
@@ -93,24 +93,24 @@ def response_of(item: Item | None) -> Any:
 
 def answerable(answer: Answer) -> Arrange:
     """How `answer`'s contract cases get a copy to answer: fresh where judged untouched, else one shared by
-    the cases of `answer` judging only the answer (a copy answered again stays answerable; not a declined
-    one, which Graph removes: each decline gets a copy of its own)."""
+    the answers' cases judging only the answer (a copy answered again stays answerable; not a declined one,
+    which Graph removes: each decline gets a copy of its own)."""
 
     def arrange_copy(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: bool) -> Subject:
-        return copy_for(graph, arrange, caller, route, fresh or not answer.again, answer.action)
+        return copy_for(graph, arrange, caller, route, fresh or not answer.again)
 
     return arrange_copy
 
 
-def copy_for(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: bool, action: str) -> Subject:
-    """A copy `caller` may answer on `route`: fresh, or the one shared by the cases of `action`."""
+def copy_for(graph: Graph, arrange: Arranger, caller: str, route: Route, fresh: bool) -> Subject:
+    """A copy `caller` may answer on `route`: fresh, or the one the answers' cases share (answered again)."""
     mailbox = mailbox_of(graph, caller)
 
     def make() -> Subject:
         event, copy = invited_copy(arrange if fresh else kept(arrange), mailbox)
         return Subject(mailbox, str(copy["id"]), before=copy, context=event)
 
-    subject = make() if fresh else arrange.once(f"{action}: a copy of {mailbox}'s to answer", make)
+    subject = make() if fresh else arrange.once(f"answers: a copy of {mailbox}'s to answer", make)
     if route.container not in ("calendars", "calendargroup", "calendargroups"):
         return subject
     calendar_id, group_id = arrange.once(f"answers: {mailbox}'s default calendar",

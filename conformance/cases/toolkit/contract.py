@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import requests
@@ -60,18 +60,17 @@ PERMISSION_ROLES = MappingProxyType({  # the caller of each permission row (an a
 })
 
 
-@dataclass(frozen=True)
-class Route:
-    """One route template of an action: who is addressed (me, users by id or UPN, groups), the container."""
+class Route(NamedTuple):
+    """A route template of an action: its principal (me, users-id, users-upn, groups), container, id."""
 
-    principal: str  # me | users-id | users-upn | groups
+    principal: str
     container: str  # a CONTAINERS key
     requirement_id: str
 
-    @property
-    def case_id(self) -> str:
-        """A readable parametrize id, e.g. `users-upn-calendargroups`."""
-        return f"{self.principal}-{self.container}"
+
+def case_id(route: Route) -> str:
+    """A readable parametrize id of a route, e.g. `users-upn-calendargroups`."""
+    return f"{route.principal}-{route.container}"
 
 
 ME_EVENTS = Route("me", "events", "")  # the route the contract's other cases act on
@@ -236,13 +235,13 @@ def expect_unchanged(contract: ActionContract, graph: Graph, arrange: Arranger, 
 
 def _shared(contract: ActionContract, route: Route) -> Callable[..., Acted]:
     """The stage acting on `route`, shared by its route case and its success case (one event)."""
-    key = f"{contract.action} on {route.case_id}"
+    key = f"{contract.action} on {case_id(route)}"
 
     def stage(graph: Graph, target: TargetConfig, arrange: Arranger) -> Acted:
         require_profile(target, route.requirement_id)
         return arrange.once(key, lambda: act(contract, graph, arrange, route.requirement_id, route=route))
 
-    stage.__name__ = f"act_{contract.action}_on_{route.case_id.replace('-', '_')}"
+    stage.__name__ = f"act_{contract.action}_on_{case_id(route).replace('-', '_')}"
     return stage
 
 
@@ -250,10 +249,10 @@ def _route_params(contract: ActionContract, *, mark_route: bool) -> list[Any]:
     params = []
     for route in routes_of(contract.prefix):
         stage = _shared(contract, route)
-        marks = [acts_ahead(stage, once=f"{contract.action} on {route.case_id}")]
+        marks = [acts_ahead(stage, once=f"{contract.action} on {case_id(route)}")]
         if mark_route:
             marks.append(pytest.mark.requirement(route.requirement_id))
-        params.append(pytest.param(route, id=route.case_id, marks=marks))
+        params.append(pytest.param(route, id=case_id(route), marks=marks))
     return params
 
 
@@ -280,7 +279,7 @@ def contract_cases(contract: ActionContract) -> dict[str, Any]:
     def routes(route: Route, graph: Graph, arrange: Arranger) -> None:
         """The action on this route, with real ids, is accepted."""
         subject, response = arrange.acted()
-        expect_success(contract, response, route.requirement_id, f"the {contract.action} on {route.case_id}",
+        expect_success(contract, response, route.requirement_id, f"the {contract.action} on {case_id(route)}",
                        route.requirement_id)
 
     @pytest.mark.parametrize("route", _route_params(contract, mark_route=False))

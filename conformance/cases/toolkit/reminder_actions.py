@@ -12,8 +12,6 @@ from conformance.cases.toolkit.checks import Seen
 from conformance.cases.toolkit.contract import ActionContract, Route, Subject
 from conformance.cases.toolkit.own_event import calibrated, own_subject
 from conformance.cases.toolkit.reminders import (
-    SNOOZE_TO,
-    date_time_time_zone,
     fire_time,
     listed_reminder,
     look,
@@ -22,6 +20,7 @@ from conformance.cases.toolkit.reminders import (
 from conformance.target.client import Graph
 from conformance.target.polling import Effect
 from conformance.target.provision import ProvisionedEvent
+from conformance.target.reminders import SNOOZE_TO, date_time_time_zone
 
 Changed = Callable[[Graph, Subject], Seen[Any]]
 

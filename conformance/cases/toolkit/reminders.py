@@ -1,96 +1,36 @@
-"""Reminders: an event with a reminder, and reading it through reminderView (the REMINDER-VIEW prerequisite).
-
-An event created with `isReminderOn: true` and `reminderMinutesBeforeStart: N` fires its reminder N minutes
-before its start; `GET /me/reminderView(startDateTime=...,endDateTime=...)` lists the reminders of the window
-(user-reminderview page; reminder resource: eventId, eventSubject, reminderFireTime). The window the cases
-read spans the event and its reminder, with room on both sides, so a snoozed reminder stays in it.
-"""
+"""Reminders in the cases: an event with a reminder, and awaiting its reminder through reminderView (the
+REMINDER-VIEW prerequisite; the window and listing: conformance.target.reminders)."""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import requests
-
 from conformance.cases.toolkit.arrange import Arranger
-from conformance.cases.toolkit.checks import Seen, expect, expect_eventually, json_of, poll
+from conformance.cases.toolkit.checks import Seen, expect, expect_eventually, poll, stays_absent
 from conformance.target.client import GraphClient
 from conformance.target.conventions import iso
-from conformance.target.polling import Effect
+from conformance.target.polling import Bound, Effect
 from conformance.target.prerequisites import REMINDER_VIEW, PrerequisiteFailed, exchange_record
 from conformance.target.provision import ProvisionedEvent
+from conformance.target.reminders import (
+    REMINDER_MINUTES,
+    REMINDER_PROPERTIES,
+    REMINDER_START,
+    fire_time,
+    fires_at,
+    reminder_of,
+    reminder_view_path,
+)
 
 Item = dict[str, Any]
-REMINDER_MINUTES = 30  # the new event's reminder fires this long before its start
-SNOOZE_BEFORE_START = timedelta(minutes=10)  # a snoozed reminder's new time: this long before the start
-WINDOW_PAD = timedelta(hours=2)  # the reminderView window reaches this far beyond the event and its reminder
-# the time every case snoozes to (per process): the reminder events start SNOOZE_BEFORE_START after it
-SNOOZE_TO = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=9)
 
 
 def reminder_event(arrange: Arranger, **options: Any) -> ProvisionedEvent:
-    """A new event with its reminder on, REMINDER_MINUTES before its start, SNOOZE_BEFORE_START after
-    SNOOZE_TO (`options`: Arranger.create's, e.g. `owner`)."""
-    properties = {"isReminderOn": True, "reminderMinutesBeforeStart": REMINDER_MINUTES}
-    return arrange.create(properties=properties, start=SNOOZE_TO + SNOOZE_BEFORE_START, **options)
-
-
-def fires_at(event: ProvisionedEvent) -> datetime:
-    """When the reminder of an event made by `reminder_event` fires (UTC)."""
-    if event.start is None:
-        raise ValueError("the event was not made by a Provisioner (no start)")
-    return event.start - timedelta(minutes=REMINDER_MINUTES)
-
-
-def snoozed_to(event: ProvisionedEvent) -> datetime:
-    """The new reminder time the cases snooze to (SNOOZE_TO for a `reminder_event`): after the reminder's
-    first fire time, before the start."""
-    if event.start is None:
-        raise ValueError("the event was not made by a Provisioner (no start)")
-    return event.start - SNOOZE_BEFORE_START
-
-
-def date_time_time_zone(moment: datetime) -> dict[str, str]:
-    """A dateTimeTimeZone for `moment` in UTC (what snoozeReminder's newReminderTime takes)."""
-    return {"dateTime": iso(moment), "timeZone": "UTC"}
-
-
-def reminder_view_path(event: ProvisionedEvent) -> str:
-    """`/me/reminderView(startDateTime='...',endDateTime='...')` over the event and its reminder."""
-    if event.start is None or event.end is None:
-        raise ValueError("the event was not made by a Provisioner (no start and end)")
-    start, end = iso(fires_at(event) - WINDOW_PAD), iso(event.end + WINDOW_PAD)
-    return f"/me/reminderView(startDateTime='{start}',endDateTime='{end}')"
-
-
-def fire_time(reminder: Item) -> datetime | None:
-    """A reminder's reminderFireTime in UTC (a dateTimeTimeZone read as UTC), or None when unreadable."""
-    value = reminder.get("reminderFireTime")
-    text = value.get("dateTime") if isinstance(value, dict) else None
-    zone = value.get("timeZone") if isinstance(value, dict) else None
-    if not isinstance(text, str) or zone not in (None, "UTC", "Etc/UTC", "Coordinated Universal Time"):
-        return None
-    whole = text.rstrip("Z").split(".", 1)[0]
-    try:
-        return datetime.fromisoformat(whole).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
-def reminder_of(response: requests.Response, event: ProvisionedEvent) -> tuple[bool, Item | None]:
-    """(whether the answer is a reminder listing, the event's reminder in it or None)."""
-    body = json_of(response)
-    items = body.get("value") if isinstance(body, dict) else None
-    if response.status_code != 200 or not isinstance(items, list):
-        return False, None
-    for item in items:
-        if isinstance(item, dict) and (
-            item.get("eventId") == event.id or event.subject in str(item.get("eventSubject", ""))
-        ):
-            return True, item
-    return True, None
+    """A new event with its reminder on, REMINDER_MINUTES before its start, starting at REMINDER_START
+    (`options`: Arranger.create's, e.g. `owner`)."""
+    return arrange.create(properties=dict(REMINDER_PROPERTIES), start=REMINDER_START, **options)
 
 
 def look(client: GraphClient, event: ProvisionedEvent) -> Seen[Item | None]:
@@ -165,5 +105,28 @@ def expect_reminder_gone(
         requirement_id,
         f"reminderView still lists the dismissed event's reminder (reminderFireTime {shown!r}) "
         f"({within.text})",
+        seen.response,
+    )
+
+
+def expect_reminder_kept(
+    arrange: Arranger, event: ProvisionedEvent, before: Item, requirement_id: str, quiet: Bound
+) -> None:
+    """reminderView keeps listing the event's reminder at its fire time in `before`, watched for `quiet`."""
+    client = arrange.graph.as_(event.owner_role)
+    kept_at = fire_time(before)
+
+    def changed() -> Seen[Item | None]:
+        seen = look(client, event)
+        return Seen(seen.value is None or fire_time(seen.value) != kept_at, seen.value, seen.response)
+
+    seen = stays_absent(changed, quiet)
+    shown = seen.value.get("reminderFireTime") if seen.value is not None else None
+    now = "no longer lists it" if seen.value is None else f"lists it at {shown!r}"
+    expect(
+        not seen.found,
+        requirement_id,
+        f"the refused request still changed the event's reminder: reminderView {now}, not at "
+        f"{before.get('reminderFireTime')!r} as before ({quiet.text})",
         seen.response,
     )

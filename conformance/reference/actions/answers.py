@@ -13,10 +13,12 @@ from starlette.responses import Response
 
 from conformance.reference.access import WRITE_CALENDAR, require
 from conformance.reference.actions.support import (
+    Mail,
     addressed_event,
     apply,
     boolean,
     check_event_id,
+    deliver,
     done,
     read_body,
     string,
@@ -26,7 +28,7 @@ from conformance.reference.call import Call
 from conformance.reference.faults import FaultDefinition
 from conformance.reference.graph_errors import GraphError, bad_request
 from conformance.reference.ids import mint_change_key
-from conformance.reference.mail import SendLimit, iso, send_event_message
+from conformance.reference.mail import SendLimit, iso
 from conformance.reference.store import doc_of, dump
 
 ANSWERS = ("accept", "tentativelyAccept", "decline")
@@ -188,23 +190,10 @@ def _record(connection: sqlite3.Connection, answer_: _Recorded, now: float) -> N
     extra: dict[str, Any] = {"responseType": answer_.kind.response}
     if answer_.proposal is not None:
         extra["proposedNewTime"] = answer_.proposal
-    send_event_message(
-        connection,
-        recipient_id=organizer_user["id"],
-        recipient={"name": organizer_user["display_name"], "address": organizer_user["upn"]},
-        organizer=event_doc["organizer"]["emailAddress"],
-        event_doc=event_doc,
-        recipient_event_id=organizer_row["id"],
-        meeting_message_type=message_type,
-        subject=f"{prefix}: {event_doc.get('subject', '')}",
-        body_text=answer_.comment,
-        visible_at=now + answer_.message_delay_s,
-        now=now,
-        send_limit=answer_.send_limit,
-        sender=address,
-        odata_type="#microsoft.graph.eventMessageResponse",
-        extra=extra,
-    )
+    mail = Mail(organizer_user, address, event_doc, organizer_row["id"], message_type,
+                f"{prefix}: {event_doc.get('subject', '')}", answer_.comment,
+                "#microsoft.graph.eventMessageResponse", extra)
+    deliver(connection, mail, now + answer_.message_delay_s, now, answer_.send_limit)
 
 
 def _tell_organizer_copy(
@@ -333,30 +322,19 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
         "answers refuse a body whose Content-Type is not exactly application/json (415)",
         _each("P-CONTENT-TYPE", "Nature of the data in the body of an entity."),
     ),
-    AnswerFault.PROPOSAL_DISALLOWED_ACCEPTED: _fault(
-        "a proposedNewTime on an event that does not allow new time proposals is accepted (202)",
-        {
-            f"{prefix}-PROPOSAL-NOT-ALLOWED": "the allowNewTimeProposals property of the event is false"
-            for prefix in ("TENTATIVE", "DECLINE")
-        },
-        actions=PROPOSING,
-    ),
-    AnswerFault.PROPOSAL_WITHOUT_RESPONSE_ACCEPTED: _fault(
-        "a proposedNewTime with sendResponse false is accepted (202)",
-        {
-            f"{prefix}-PROPOSAL-NEEDS-RESPONSE": "the sendResponse parameter is set to false"
-            for prefix in ("TENTATIVE", "DECLINE")
-        },
-        actions=PROPOSING,
-    ),
-    AnswerFault.PROPOSAL_DROPPED: _fault(
-        "a proposedNewTime is accepted but reaches nobody: the response message carries none",
-        {
-            f"{prefix}-PROPOSAL-DELIVERED": "by including the proposedNewTime parameter"
-            for prefix in ("TENTATIVE", "DECLINE")
-        },
-        actions=PROPOSING,
-    ),
+    **{
+        name: _fault(what, {f"{prefix}-PROPOSAL-{requirement}": words for prefix in ("TENTATIVE", "DECLINE")},
+                     actions=PROPOSING)
+        for name, what, requirement, words in (
+            (AnswerFault.PROPOSAL_DISALLOWED_ACCEPTED, "a proposedNewTime on an event that does not "
+             "allow new time proposals is accepted (202)", "NOT-ALLOWED",
+             "the allowNewTimeProposals property of the event is false"),
+            (AnswerFault.PROPOSAL_WITHOUT_RESPONSE_ACCEPTED, "a proposedNewTime with sendResponse false is "
+             "accepted (202)", "NEEDS-RESPONSE", "the sendResponse parameter is set to false"),
+            (AnswerFault.PROPOSAL_DROPPED, "a proposedNewTime is accepted but reaches nobody: the response "
+             "message carries none", "DELIVERED", "by including the proposedNewTime parameter"),
+        )
+    },
     AnswerFault.GAP_NO_ATTENDEE_STATUSES: _gap(
         "the organizer's event lists its attendees without their status",
         ("ATTENDEE-STATUSES",),

@@ -13,19 +13,22 @@ from starlette.responses import Response
 from conformance.reference.access import GROUP_READ, GROUP_WRITE, READ_CALENDAR, WRITE_CALENDAR, require
 from conformance.reference.actions import Action
 from conformance.reference.actions.support import (
+    Mail,
     addressed_event,
     apply,
     check_event_id,
+    deliver,
     done,
     read_body,
     recipients,
     string,
 )
+from conformance.reference.calendar_ops import attendee_copy, insert_copy
 from conformance.reference.call import Call
 from conformance.reference.faults import FaultDefinition
 from conformance.reference.graph_errors import bad_request
-from conformance.reference.ids import mint_change_key, mint_item_id
-from conformance.reference.mail import SendLimit, iso, send_event_message
+from conformance.reference.ids import mint_change_key
+from conformance.reference.mail import SendLimit, iso
 from conformance.reference.store import doc_of, dump
 
 FORWARD = ("forward",)
@@ -106,22 +109,10 @@ def _deliver(connection: sqlite3.Connection, forwarded: _Forwarded, now: float) 
         delivered.append({"name": user["display_name"], "address": user["upn"]})
         if ForwardFault.NO_REQUEST in forwarded.faults:
             continue
-        copy_id = _copy_for(connection, user["id"], row, event, visible_at, now)
-        send_event_message(
-            connection,
-            recipient_id=user["id"],
-            recipient={"name": user["display_name"], "address": user["upn"]},
-            organizer=event["organizer"]["emailAddress"],
-            event_doc=event,
-            recipient_event_id=copy_id,
-            meeting_message_type="meetingRequest",
-            subject=f"FW: {event.get('subject', '')}",
-            body_text=forwarded.comment,
-            visible_at=visible_at,
-            now=now,
-            send_limit=forwarded.send_limit,
-            sender=sender,
-        )
+        copy_id = _copy_for(connection, user["id"], event, visible_at, now)
+        request = Mail(user, sender, event, copy_id, "meetingRequest", f"FW: {event.get('subject', '')}",
+                       forwarded.comment)
+        deliver(connection, request, visible_at, now, forwarded.send_limit)
     if not forwarded.by_attendee or not delivered:
         return
     organizer_row = connection.execute(
@@ -137,37 +128,17 @@ def _deliver(connection: sqlite3.Connection, forwarded: _Forwarded, now: float) 
 
 
 def _copy_for(
-    connection: sqlite3.Connection,
-    owner_id: str,
-    row: sqlite3.Row,
-    event: dict[str, Any],
-    visible_at: float,
-    now: float,
+    connection: sqlite3.Connection, owner_id: str, event: dict[str, Any], visible_at: float, now: float
 ) -> str:
     """The recipient's copy of the meeting (made as for an invitee, unless they already have one)."""
     existing = connection.execute(
         "SELECT id FROM events WHERE ical_uid = ? AND owner_id = ? AND folder = 'calendar'",
-        (row["ical_uid"], owner_id),
+        (event["iCalUId"], owner_id),
     ).fetchone()
     if existing is not None:
         return str(existing["id"])
-    calendar = connection.execute(
-        "SELECT id FROM calendars WHERE owner_id = ? AND is_default = 1", (owner_id,)
-    ).fetchone()
-    copy_id = mint_item_id()
-    copy = {
-        **event,
-        "id": copy_id,
-        "isOrganizer": False,
-        "changeKey": mint_change_key(),
-        "responseStatus": {"response": "notResponded", "time": "0001-01-01T00:00:00Z"},
-    }
-    copy.pop("_reminders", None)
-    connection.execute(
-        "INSERT INTO events (id, owner_id, calendar_id, ical_uid, is_organizer, folder, visible_at, created,"
-        " cancel_visible_at, doc) VALUES (?, ?, ?, ?, 0, 'calendar', ?, ?, NULL, ?)",
-        (copy_id, owner_id, calendar["id"], row["ical_uid"], visible_at, now, dump(copy)),
-    )
+    copy_id, copy = attendee_copy(event)
+    insert_copy(connection, owner_id, copy, visible_at, now)
     return copy_id
 
 
@@ -207,27 +178,11 @@ def _notify_organizer(
         return
     event = doc_of(organizer_row)
     names = ", ".join(address["name"] for address in delivered)
-    send_event_message(
-        connection,
-        recipient_id=organizer["id"],
-        recipient={"name": organizer["display_name"], "address": organizer["upn"]},
-        organizer=event["organizer"]["emailAddress"],
-        event_doc=event,
-        recipient_event_id=organizer_row["id"],
-        meeting_message_type="none",
-        subject=f"{NOTIFICATION_PREFIX}: {event.get('subject', '')}",
-        body_text=f"Your meeting was forwarded. {sender['name']} has forwarded your meeting request to "
-        f"additional recipients: {names}.",
-        visible_at=visible_at,
-        now=now,
-        send_limit=forwarded.send_limit,
-        sender=sender,
-        extra={
-            "toRecipients": [
-                {"emailAddress": {"name": organizer["display_name"], "address": organizer["upn"]}}
-            ]
-        },
-    )
+    text = f"Your meeting was forwarded. {sender['name']} has forwarded your meeting request to additional " \
+        f"recipients: {names}."
+    subject = f"{NOTIFICATION_PREFIX}: {event.get('subject', '')}"
+    notice = Mail(organizer, sender, event, organizer_row["id"], "none", subject, text)
+    deliver(connection, notice, visible_at, now, forwarded.send_limit)
 
 
 def _address(connection: sqlite3.Connection, user_id: str) -> dict[str, str] | None:
@@ -237,35 +192,22 @@ def _address(connection: sqlite3.Connection, user_id: str) -> dict[str, str] | N
 
 ACTION = Action("forward", _forward, groups=True, auth_ignored=ForwardFault.AUTH_IGNORED)
 
+_SWITCHES = (  # (switch, what it changes, the requirement it breaks, the words of that sentence it violates)
+    (ForwardFault.NO_REQUEST, "forward answers 202 but no recipient gets the meeting request",
+     "FORWARD-RECIPIENTS-RECEIVE", "forward the meeting request to a new recipient"),
+    (ForwardFault.ORGANIZER_NOT_NOTIFIED, "an attendee's forward does not notify the organizer",
+     "FORWARD-ORGANIZER-NOTIFIED", "sends a message to notify the organizer of the forwarding"),
+    (ForwardFault.ORGANIZER_COPY_UNCHANGED, "an attendee's forward does not add the recipient to the "
+     "organizer's copy", "FORWARD-ORGANIZER-COPY-ADDED",
+     "adds the recipient to the organizer's copy of the meeting event"),
+    (ForwardFault.NEEDS_READWRITE, "forward refuses a token holding only Calendars.Read (403)",
+     "FORWARD-PERM-DELEGATED-WORK", "Delegated (work or school account): Calendars.Read"),
+    (ForwardFault.EMPTY_COMMENT_REFUSED, 'forward with `"Comment": ""` answers 400',
+     "FORWARD-COMMENT-EMPTY", "Can be an empty string."),
+    (ForwardFault.AUTH_IGNORED, "forward works without an Authorization header (as the event's owner)",
+     "FORWARD-AUTH-REQUIRED", "Bearer {token}. Required."),
+)
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
-    ForwardFault.NO_REQUEST: FaultDefinition(
-        "forward answers 202 but no recipient gets the meeting request",
-        {"FORWARD-RECIPIENTS-RECEIVE": "forward the meeting request to a new recipient"},
-        actions=FORWARD,
-    ),
-    ForwardFault.ORGANIZER_NOT_NOTIFIED: FaultDefinition(
-        "an attendee's forward does not notify the organizer",
-        {"FORWARD-ORGANIZER-NOTIFIED": "sends a message to notify the organizer of the forwarding"},
-        actions=FORWARD,
-    ),
-    ForwardFault.ORGANIZER_COPY_UNCHANGED: FaultDefinition(
-        "an attendee's forward does not add the recipient to the organizer's copy",
-        {"FORWARD-ORGANIZER-COPY-ADDED": "adds the recipient to the organizer's copy of the meeting event"},
-        actions=FORWARD,
-    ),
-    ForwardFault.NEEDS_READWRITE: FaultDefinition(
-        "forward refuses a token holding only Calendars.Read (403)",
-        {"FORWARD-PERM-DELEGATED-WORK": "Delegated (work or school account): Calendars.Read"},
-        actions=FORWARD,
-    ),
-    ForwardFault.EMPTY_COMMENT_REFUSED: FaultDefinition(
-        'forward with `"Comment": ""` answers 400',
-        {"FORWARD-COMMENT-EMPTY": "Can be an empty string."},
-        actions=FORWARD,
-    ),
-    ForwardFault.AUTH_IGNORED: FaultDefinition(
-        "forward works without an Authorization header (as the owner of the addressed event)",
-        {"FORWARD-AUTH-REQUIRED": "Bearer {token}. Required."},
-        actions=FORWARD,
-    ),
+    name: FaultDefinition(what, {requirement: words}, actions=FORWARD)
+    for name, what, requirement, words in _SWITCHES
 }

@@ -33,19 +33,22 @@ _WHOLE = "*"  # the key of a reminder change made on a series master: every occu
 
 
 class ReminderFault(StrEnum):
-    """Switches shared by snoozeReminder and dismissReminder, and the reminderView gap."""
+    """The reminder actions' switches (snoozeReminder's, dismissReminder's, both) and reminderView's gap."""
 
+    SNOOZE_IGNORED = "snooze-ignored"
+    SNOOZE_TIME_OPTIONAL = "snooze-time-optional"
+    DISMISS_IGNORED = "dismiss-ignored"
     STATUS_204 = "reminder-status-204"
     AUTH_IGNORED = "reminder-auth-ignored"
     GAP_NO_REMINDER_VIEW = "gap-no-reminder-view"
 
 
-def change_reminder(call: Call, action: str, change: dict[str, Any] | None, ignored: bool) -> Response:
+def change_reminder(call: Call, change: dict[str, Any], ignored: bool) -> Response:
     """Snooze (`change` = {"fire": UTC ISO time}) or dismiss (`change` = {"dismissed": True}) the reminder of
     the addressed event or occurrence: 200 empty, applied now or after --apply-delay-ms."""
     ref = addressed_event(call)
     key = ref.day or ("" if not doc_of(ref.row).get("recurrence") else _WHOLE)
-    if not ignored and change is not None:
+    if not ignored:
         event_id = ref.row["id"]
 
         def effect(connection: sqlite3.Connection, now: float) -> None:
@@ -162,28 +165,36 @@ def _moment(moment: datetime) -> dict[str, str]:
     return {"dateTime": moment.astimezone(UTC).strftime(GRAPH_TIME), "timeZone": "UTC"}
 
 
+_SNOOZE, _DISMISS = REMINDER_ACTIONS
+_200 = "this method returns 200 OK response code"
+_TOKEN = "Bearer {token}. Required."
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
+    ReminderFault.SNOOZE_IGNORED: FaultDefinition(
+        "snoozeReminder answers 200 but the reminder keeps its fire time",
+        {"SNOOZE-REMINDER-MOVED": "The new date and time to trigger the reminder."}, actions=(_SNOOZE,)
+    ),
+    ReminderFault.SNOOZE_TIME_OPTIONAL: FaultDefinition(
+        "snoozeReminder without newReminderTime (no body or `{}`) answers 200 and changes nothing",
+        {"GRAPH-SNOOZE-TIME-REQUIRED": "is refused with a 4xx"}, actions=(_SNOOZE,)
+    ),
+    ReminderFault.DISMISS_IGNORED: FaultDefinition(
+        "dismissReminder answers 200 but the reminder stays",
+        {"DISMISS-REMINDER-GONE": "Dismiss a reminder that has been triggered"}, actions=(_DISMISS,)
+    ),
     ReminderFault.STATUS_204: FaultDefinition(
         "snoozeReminder and dismissReminder answer 204 instead of 200",
-        {
-            "SNOOZE-200-EMPTY": "this method returns 200 OK response code",
-            "DISMISS-200-EMPTY": "this method returns 200 OK response code",
-        },
-        actions=REMINDER_ACTIONS,
+        {"SNOOZE-200-EMPTY": _200, "DISMISS-200-EMPTY": _200}, actions=REMINDER_ACTIONS
     ),
     ReminderFault.AUTH_IGNORED: FaultDefinition(
         "snoozeReminder and dismissReminder work without an Authorization header (as the event's owner)",
-        {
-            "SNOOZE-AUTH-REQUIRED": "Bearer {token}. Required.",
-            "DISMISS-AUTH-REQUIRED": "Bearer {token}. Required.",
-        },
-        actions=REMINDER_ACTIONS,
+        {"SNOOZE-AUTH-REQUIRED": _TOKEN, "DISMISS-AUTH-REQUIRED": _TOKEN}, actions=REMINDER_ACTIONS
     ),
     ReminderFault.GAP_NO_REMINDER_VIEW: FaultDefinition(
-        "GET .../reminderView(...) answers 501 NotImplemented",
-        prerequisites=frozenset({"REMINDER-VIEW"}),
-        blocks=frozenset({"SNOOZE-REMINDER-MOVED", "DISMISS-REMINDER-GONE"}),
-        gap=True,
-        actions=REMINDER_ACTIONS,
+        "GET .../reminderView(...) answers 501 NotImplemented", {}, frozenset({"REMINDER-VIEW"}),
+        # and the refusals judged on the reminder they must leave as it was (read through reminderView)
+        frozenset({"SNOOZE-REMINDER-MOVED", "DISMISS-REMINDER-GONE", "SNOOZE-AUTH-REQUIRED",
+                   "SNOOZE-PERM-REQUIRED", "DISMISS-AUTH-REQUIRED", "DISMISS-PERM-REQUIRED",
+                   "GRAPH-SNOOZE-TIME-REQUIRED"}),
+        gap=True, actions=REMINDER_ACTIONS
     ),
 }

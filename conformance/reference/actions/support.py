@@ -3,11 +3,13 @@ and its effects applied now or, under serve --apply-delay-ms, later."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +21,7 @@ from conformance.reference.calendar_ops import EventRef, find_event
 from conformance.reference.call import Call
 from conformance.reference.graph_errors import GraphError, bad_request, malformed_id
 from conformance.reference.ids import decode_id
+from conformance.reference.mail import SendLimit, send_event_message
 from conformance.reference.payload import parse_json
 from conformance.reference.seed import DELEGATED_ALL, user
 from conformance.reference.store import Store
@@ -182,21 +185,49 @@ Effect = Callable[[sqlite3.Connection, float], None]
 def apply(store: Store, effect: Effect, delay_s: float = 0.0) -> None:
     """Run `effect(connection, now)` in one transaction now, or `delay_s` later in the background (a server
     that answers before doing the work: serve --apply-delay-ms); a later failure changes nothing."""
-    if delay_s <= 0:
-        with store.transaction() as connection:
-            effect(connection, time.time())
-        return
-    timer = threading.Timer(delay_s, _apply_later, (store, effect))
-    timer.daemon = True
-    timer.start()
+    if delay_s > 0:
+        threading.Thread(target=_run_later, args=(store, effect, delay_s), daemon=True).start()
+    else:
+        _run(store, effect)
 
 
-def _apply_later(store: Store, effect: Effect) -> None:
-    try:
-        with store.transaction() as connection:
-            effect(connection, time.time())
-    except (GraphError, sqlite3.Error):
-        return
+def _run(store: Store, effect: Effect) -> None:
+    with store.transaction() as connection:
+        effect(connection, time.time())
+
+
+def _run_later(store: Store, effect: Effect, delay_s: float) -> None:
+    time.sleep(delay_s)
+    with contextlib.suppress(GraphError, sqlite3.Error):  # e.g. the server stopped meanwhile
+        _run(store, effect)
+
+
+@dataclass(frozen=True)
+class Mail:
+    """An eventMessage about `event` (its organizer's document) to the user row `to`, linked to their
+    `linked_event_id`, sent by `sender`."""
+
+    to: sqlite3.Row  # a users row: id, upn, display_name
+    sender: dict[str, str]
+    event: dict[str, Any]
+    linked_event_id: str
+    message_type: str
+    subject: str
+    body: str
+    odata_type: str = "#microsoft.graph.eventMessage"
+    extra: dict[str, Any] | None = None
+
+
+def deliver(connection: sqlite3.Connection, mail: Mail, visible_at: float, now: float,
+            send_limit: SendLimit | None) -> None:
+    """Put `mail` in its recipient's Inbox, listed from `visible_at` on (later past the sending limit)."""
+    to, organizer = {"name": mail.to["display_name"], "address": mail.to["upn"]}, mail.event["organizer"]
+    send_event_message(
+        connection, recipient_id=mail.to["id"], recipient=to, organizer=organizer["emailAddress"],
+        event_doc=mail.event, recipient_event_id=mail.linked_event_id, meeting_message_type=mail.message_type,
+        subject=mail.subject, body_text=mail.body, visible_at=visible_at, now=now, send_limit=send_limit,
+        sender=mail.sender, odata_type=mail.odata_type, extra=mail.extra,
+    )
 
 
 def stand_in(store: Store, route_params: dict[str, str]) -> Principal:

@@ -9,6 +9,7 @@ from typing import Any, cast
 import pytest
 from schemathesis import Case
 from schemathesis.generation import GenerationMode
+from schemathesis.generation.meta import TestPhase
 
 from conformance.cases.generated import _actions, _family, _ids, _plan, _schema, _select
 from conformance.cases.generated import test_schemathesis as generated
@@ -82,8 +83,9 @@ def test_a_json_value_has_a_type_when_its_python_type_matches(value: Any, types:
 ACCEPT_PATH = "/me/events/{event-id}/accept"
 
 
-def accept_case(body: Any, mode: GenerationMode = GenerationMode.NEGATIVE) -> Case:
-    return fake_case(body, mode=mode, description=description(), path_template=ACCEPT_PATH)
+def accept_case(body: Any, mode: GenerationMode = GenerationMode.NEGATIVE,
+                phase: TestPhase = TestPhase.COVERAGE) -> Case:
+    return fake_case(body, mode=mode, phase=phase, description=description(), path_template=ACCEPT_PATH)
 
 
 @pytest.mark.parametrize(("body", "flaws"), [
@@ -221,3 +223,16 @@ def test_the_essential_valid_request_is_one_a_correct_server_accepts_at_the_leas
 ) -> None:
     cases = [accept_case(body, mode=GenerationMode.POSITIVE) for body in bodies]
     assert _plan.essential(cases)[0] is cases[chosen]
+
+
+def test_an_actions_first_route_adds_the_named_examples_that_stress_a_server_first() -> None:
+    def named(body: dict[str, Any], mode: GenerationMode = GenerationMode.POSITIVE) -> Case:
+        return accept_case(body, mode=mode, phase=TestPhase.EXAMPLES)
+
+    plain, proposal = named({"comment": "page"}), named({"comment": "é", "proposedNewTime": {}})
+    non_ascii, long = named({"comment": "é"}), named({"comment": "x" * 1001})
+    cases = [plain, proposal, non_ascii, long, named({"comment": "é", "x": 1}, GenerationMode.NEGATIVE),
+             accept_case({"comment": "é" * 5}, mode=GenerationMode.POSITIVE)]  # coverage: not a named one
+    assert _plan.named_examples(cases, [], 2) == [non_ascii, long]
+    assert _plan.named_examples(cases, [non_ascii], 2) == [long, plain]
+    assert _plan.named_examples(cases, [], 0) == []

@@ -118,3 +118,14 @@ def test_a_proposal_is_read_to_the_minute() -> None:
 def test_an_action_is_named_in_snake_case_for_its_test_names() -> None:
     assert answer_cases.snake("tentativelyAccept") == "tentatively_accept"
     assert answer_cases.snake("decline") == "decline"
+
+
+def test_the_organizers_event_counts_as_changed_when_gone_or_answered() -> None:
+    before = {"responseStatus": {"response": "organizer"}}
+    subject = Subject("organizer", "E1", before=before)
+    accepted = {"responseStatus": {"response": "accepted"}}
+    reads = iter([answer(200, before), answer(200, accepted), answer(404, {})])
+    graph: Any = SimpleNamespace(as_=lambda role: SimpleNamespace(get=lambda path: next(reads)))
+    looks = [answer_cases.event_changed(graph, subject) for _ in range(3)]
+    assert [look.found for look in looks] == [False, True, True]
+    assert "404" in str(looks[2].value)

@@ -85,7 +85,8 @@ def test_messages_about_a_subject_are_read_from_the_newest_page() -> None:
     client = listing(INVITATION, NOTICE, OTHER, {"id": "no subject"})
     seen = observe.messages_about(as_client(client), "Sync [gc run-1]")
     assert seen.found and seen.value == [INVITATION, NOTICE]
-    assert client.calls == [(observe.MESSAGES, observe.NEWEST_PAGE)] and observe.NEWEST_PAGE == {"$top": "50"}
+    assert client.calls == [(observe.MESSAGES, observe.NEWEST_MESSAGES)]
+    assert observe.NEWEST_MESSAGES == {"$top": "250"}
     assert seen.response is not None and seen.response.status_code == 200
 
 

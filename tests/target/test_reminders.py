@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conformance.cases.toolkit import reminders
+from conformance.target import reminders
+from conformance.target.prerequisites import PrerequisiteFailed, PrerequisiteLog
 from conformance.target.provision import ProvisionedEvent
 from tests.cases.toolkit._answers import answer
 
@@ -56,3 +57,38 @@ def test_the_events_reminder_is_found_by_id_or_subject() -> None:
 @pytest.mark.parametrize("response", [answer(404, {"error": {}}), answer(200, {"items": []}), answer(200)])
 def test_an_answer_without_a_reminder_listing_is_no_listing(response: object) -> None:
     assert reminders.reminder_of(response, EVENT) == (False, None)  # type: ignore[arg-type]
+
+
+class _Client:
+    def __init__(self, response: object) -> None:
+        self.response = response
+        self.paths: list[str] = []
+
+    def get(self, path: str) -> object:
+        self.paths.append(path)
+        return self.response
+
+
+FIRES = {"dateTime": "2031-03-01T09:30:00.0000000", "timeZone": "UTC"}
+LATER = {"dateTime": "2031-03-01T09:45:00", "timeZone": "UTC"}
+
+
+def test_read_reminder_takes_the_events_reminder_at_its_fire_time() -> None:
+    listed = {"eventId": "E1", "reminderFireTime": FIRES}
+    client = _Client(answer(body={"value": [listed]}))
+    assert reminders.read_reminder(PrerequisiteLog(), client, EVENT) == listed  # type: ignore[arg-type]
+    assert client.paths == [reminders.reminder_view_path(EVENT)]
+
+
+@pytest.mark.parametrize(
+    ("response", "detail"),
+    [
+        (answer(501, {"error": {"code": "NotImplemented"}}), "no reminder listing"),
+        (answer(body={"value": []}), "no reminder of the event"),
+        (answer(body={"value": [{"eventId": "E1", "reminderFireTime": LATER}]}), "not 2031-03-01T09:30:00"),
+    ],
+)
+def test_read_reminder_fails_reminder_view_otherwise(response: object, detail: str) -> None:
+    with pytest.raises(PrerequisiteFailed) as failed:
+        reminders.read_reminder(PrerequisiteLog(), _Client(response), EVENT)  # type: ignore[arg-type]
+    assert failed.value.prerequisite_id == "REMINDER-VIEW" and detail in failed.value.detail
