@@ -327,7 +327,7 @@ def test_run_context_info_carries_the_run_and_what_others_added() -> None:
     context.request_count, context.target_unreachable = 7, "GET /me: no answer"
     assert context.info() == {
         "run_id": "gc-test", "target_name": "t", "base_url": "http://127.0.0.1:1/v1.0",
-        "unsupported_profiles": [], "suite_version": context.suite_version,
+        "unsupported_profiles": [], "actions": [], "suite_version": context.suite_version,
         "target_unreachable": "GET /me: no answer", "schemathesis": {"tests": 1},
     }
 
