@@ -177,6 +177,7 @@ class FootprintCounter:
     def __init__(self) -> None:
         self._attendees: dict[str, int] = {}  # event id -> attendees, from creations and organizer reads
         self._gone: set[str] = set()  # events whose attendees were already sent a notice
+        self._copies: set[str] = set()  # attendees' copies (shown with isOrganizer false)
 
     def count(self, exchanges: Iterable[ExchangeLike]) -> Footprint:
         """The footprint of these exchanges (the counter keeps what it learnt for the next ones)."""
@@ -237,18 +238,19 @@ class FootprintCounter:
             footprint.notices += self._attendees.get(event_id, 0)
 
     def _forwarded(self, event_id: str, request_body: str | None, footprint: Footprint) -> None:
-        """A forward: a request per recipient; forwarded by an attendee (not an event known as the
-        organizer's), the organizer's notice; the recipients join the organizer's attendees (a notice each
-        when it is removed: counted here for the organizer's event, else from the organizer's next read)."""
+        """A forward: a request per recipient; forwarded by an attendee (an event an answer showed with
+        `isOrganizer` false: the suite reads a copy before acting on it), the organizer's notice; the
+        recipients may join the organizer's attendees (a notice each when it is removed: counted here for
+        the organizer's event, else from the organizer's next read)."""
         recipients = recipient_count(request_body)
-        organizers = event_id in self._attendees
-        footprint.forwarded += recipients + (0 if organizers else 1)
-        if organizers and event_id not in self._gone:
+        footprint.forwarded += recipients + (1 if event_id in self._copies else 0)
+        if event_id in self._attendees and event_id not in self._gone:
             self._attendees[event_id] += recipients
 
     def _learn(self, body: Any) -> None:
         """Remember the attendees of the organizer's events an answer shows (a read, a listing, instances):
         the most shown (a forward adds some)."""
+        self._copies.update(copies_shown(body))
         for event_id, attendees, organizer in events_shown(body):
             if organizer and event_id not in self._gone:
                 self._attendees[event_id] = max(attendees, self._attendees.get(event_id, 0))
@@ -263,6 +265,15 @@ def events_shown(body: Any) -> Iterator[tuple[str, int, bool]]:
         attendees = attendee_count(event)
         if attendees is not None:
             yield event["id"], attendees, event.get("isOrganizer", True) is not False
+
+
+def copies_shown(body: Any) -> Iterator[str]:
+    """The ids of the attendees' copies an answer shows (events with `isOrganizer` false)."""
+    listing = body.get("value") if isinstance(body, Mapping) else None
+    for event in listing if isinstance(listing, list) else [body]:
+        copy = isinstance(event, Mapping) and event.get("isOrganizer") is False
+        if copy and isinstance(event.get("id"), str):
+            yield event["id"]
 
 
 def count_footprint(exchanges: Iterable[ExchangeLike]) -> Footprint:

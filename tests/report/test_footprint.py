@@ -156,6 +156,7 @@ def test_forwards_and_answers_count_the_messages_they_cause() -> None:
     two = {"ToRecipients": _attendees(2), "Comment": ""}
     footprint = count_footprint([
         _created("E1", 1),
+        _exchange("GET", "/me/calendarView", 200, answer={"value": [{"id": "COPY", "isOrganizer": False}]}),
         _exchange("POST", "/me/events/E1/forward", 202, sent=two),  # by the organizer: no notice
         _exchange("POST", "/me/events/COPY/forward", 202, sent={"toRecipients": _attendees(1)}),  # attendee
         _exchange("POST", "/me/events/COPY/forward", 400, sent=two),  # refused: nothing sent
