@@ -21,7 +21,7 @@ import requests
 import yaml
 
 from conformance._paths import openapi_dir
-from conformance.cases.toolkit.act import JSON_TYPE, require_route_served, send
+from conformance.cases.toolkit.act import JSON_TYPE, last_act_at, require_route_served, send
 from conformance.cases.toolkit.ahead import acts_ahead
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.checks import (
@@ -224,10 +224,12 @@ def expect_success(contract: ActionContract, response: requests.Response, requir
 
 def expect_unchanged(contract: ActionContract, graph: Graph, arrange: Arranger, subject: Subject,
                      requirement_id: str) -> None:
-    """The refused request had no effect: watched for its quiet period (the same kind's latency here)."""
+    """The refused request had no effect: watched for its quiet period (the same kind's latency here),
+    counted from the refused request's answer (acted ahead: the quiet periods of such cases run together)."""
+    cause = last_act_at()
     if contract.calibrate is not None:
         contract.calibrate(graph, arrange)
-    quiet = arrange.quiet(contract.effect, f"to {contract.action} after a refused request")
+    quiet = arrange.quiet(contract.effect, f"to {contract.action} after a refused request", cause)
     seen = stays_absent(lambda: contract.changed(graph, subject), quiet)
     expect(not seen.found, requirement_id,
            f"the refused {contract.action} still took effect: {seen.value} ({quiet.text})", seen.response)
