@@ -266,8 +266,11 @@ def _staged(contract: ActionContract, suffix: str, *, caller_key: str | None = N
     def stage(graph: Graph, target: TargetConfig, arrange: Arranger) -> Acted:
         require_profile(target, requirement_id)
         caller = contract.roles[caller_key] if caller_key else None
-        return act(contract, graph, arrange, requirement_id, caller=caller, route=route, sender=sender,
-                   fresh=fresh)
+        acted = act(contract, graph, arrange, requirement_id, caller=caller, route=route, sender=sender,
+                    fresh=fresh)
+        if fresh and contract.calibrate is not None:  # judged untouched: its quiet period's measure, taken
+            contract.calibrate(graph, arrange)  # now with the others acting (the act time is kept)
+        return acted
 
     return stage
 
