@@ -30,6 +30,7 @@ from conformance.cases.toolkit import (
     send,
     stays_absent,
     waited,
+    watches_quiet,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -154,6 +155,7 @@ def test_cancel_without_comment_sends_the_default_notice(
     )
 
 
+@watches_quiet
 def _cancel_silently_then_not(
     graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> tuple[ProvisionedEvent, ProvisionedEvent]:

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from conformance.cases.toolkit.act import last_act_at, send
-from conformance.cases.toolkit.ahead import acts_ahead
+from conformance.cases.toolkit.ahead import acts_ahead, watches_quiet
 from conformance.cases.toolkit.answers import (
     Answer,
     answer_contract,
@@ -200,6 +200,7 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
         done = accepted(arrange, rid("SEND-RESPONSE-DEFAULT"))
         response_of(graph, arrange, done, rid("SEND-RESPONSE-DEFAULT"))
 
+    @watches_quiet
     def silently(graph: Graph, target: TargetConfig, arrange: Arranger) -> Answered:
         quiet = {"comment": unique_comment(rid("NO-RESPONSE")), "sendResponse": False}
         done = answer_on(graph, arrange, answer, rid("NO-RESPONSE"), quiet)
@@ -247,6 +248,7 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
 
     organizer_rid = f"GRAPH-{answer.prefix}-ORGANIZER-4XX"
 
+    @watches_quiet
     def by_the_organizer(graph: Graph, target: TargetConfig, arrange: Arranger) -> tuple[Subject, Any]:
         event, before = arrange.event(attendees=1)
         subject = Subject(event.owner_role, event.id, before=before, context=event)

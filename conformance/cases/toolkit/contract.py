@@ -22,7 +22,7 @@ import yaml
 
 from conformance._paths import openapi_dir
 from conformance.cases.toolkit.act import JSON_TYPE, last_act_at, require_route_served, send
-from conformance.cases.toolkit.ahead import acts_ahead
+from conformance.cases.toolkit.ahead import acts_ahead, watches_quiet
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.checks import (
     Seen,
@@ -272,7 +272,7 @@ def _staged(contract: ActionContract, suffix: str, *, caller_key: str | None = N
             contract.calibrate(graph, arrange)  # now with the others acting (the act time is kept)
         return acted
 
-    return stage
+    return watches_quiet(stage) if fresh else stage  # judged untouched: over a quiet period
 
 
 def contract_cases(contract: ActionContract) -> dict[str, Any]:
