@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.cases.toolkit import Arranger, CaseSession
-from conformance.cases.toolkit.ahead import MARK, stage_of
+from conformance.cases.toolkit.ahead import MARK, stage_of, watches_quiet_period
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import Provisioner
@@ -31,8 +31,13 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The cases acted ahead first (otherwise in order): under xdist they fall in one worker's first share,
-    which acts them all at once, so their waits overlap there as in a serial run."""
-    items[:] = sorted(items, key=lambda item: stage_of(item) is None)
+    which acts them all at once, so their waits overlap there as in a serial run. Those watching a quiet
+    period last: acted ahead with the others, their quiet periods pass while the rest of the run goes on."""
+
+    def rank(item: pytest.Item) -> int:
+        return 2 if watches_quiet_period(item) else int(stage_of(item) is None)
+
+    items[:] = sorted(items, key=rank)
 
 
 @pytest.fixture

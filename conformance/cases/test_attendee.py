@@ -29,6 +29,7 @@ from conformance.cases.toolkit import (
     require_route_served,
     send,
     stays_absent,
+    watches_quiet,
 )
 from conformance.spec.catalog import load_catalog
 from conformance.spec.page import parse_page
@@ -70,6 +71,7 @@ def attendee_cancels(
     return role, copy, response
 
 
+@watches_quiet
 def _attendee_tries_a_read_meeting(
     graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> tuple[ProvisionedEvent, Item, str, Item, requests.Response]:

@@ -22,6 +22,7 @@ from conformance.cases.toolkit import (
     expect,
     expect_accepted,
     expect_notices,
+    last_act_at,
     message_text,
     not_verified,
     notices_about,
@@ -29,6 +30,7 @@ from conformance.cases.toolkit import (
     send,
     stays_absent,
     waited,
+    watches_quiet,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -153,6 +155,7 @@ def test_cancel_without_comment_sends_the_default_notice(
     )
 
 
+@watches_quiet
 def _cancel_silently_then_not(
     graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> tuple[ProvisionedEvent, ProvisionedEvent]:
@@ -173,6 +176,7 @@ def _cancel_silently_then_not(
 def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arrange: Arranger) -> None:
     """`"comment": ""` cancels without a notice; judged once a later cancel's notice has arrived."""
     silent, sentinel = arrange.acted()
+    cause = last_act_at()  # the later cancel's answer (after the empty one's): the quiet period's start
     role = silent.attendee_roles[0]
     within = arrange.notice_wait()
     if not await_notice(graph, role, sentinel.subject, within).found:
@@ -186,7 +190,7 @@ def test_empty_comment_sends_no_notice(graph: Graph, target: TargetConfig, arran
         seen = notices_about(client, silent.subject)
         return Seen(bool(seen.value), seen.value, seen.response)
 
-    quiet = arrange.quiet(Effect.NOTICE, "to send a notice for an empty comment")  # since the cancels
+    quiet = arrange.quiet(Effect.NOTICE, "to send a notice for an empty comment", cause)
     notices = stays_absent(notices_of_silent, quiet)
     expect(
         not notices.value,

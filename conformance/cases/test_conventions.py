@@ -30,6 +30,7 @@ from conformance.cases.toolkit import (
     require_route_served,
     send,
     waited,
+    watches_quiet,
 )
 from conformance.target.client import Graph
 from conformance.target.provision import ProvisionedEvent
@@ -194,6 +195,7 @@ _PROBES: dict[str, Convention] = {
 }
 
 
+@watches_quiet  # a refused probe: the event untouched over its quiet period
 def _status_stage(
     graph: Graph, target: object, arrange: Arranger, probe_name: str, requirement_id: str
 ) -> Sent:

@@ -27,6 +27,7 @@ from conformance.cases.toolkit import (
     series_window,
     value_of,
     waited,
+    watches_quiet,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -57,6 +58,7 @@ def _cancel_occurrence(
     )
 
 
+@watches_quiet  # the master untouched
 def _cancel_the_second_occurrence(
     graph: Graph, target: TargetConfig, arrange: Arranger
 ) -> tuple[ProvisionedEvent, Item, Item, list[str]]:

@@ -25,6 +25,7 @@ from conformance.cases.toolkit import (
     require_profile,
     require_route_served,
     send,
+    watches_quiet,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -95,7 +96,7 @@ def refusal(
         event, before = arrange.untouched_event(read_back=read_back)
         return event, before, sender(graph, event, requirement_id)
 
-    return stage
+    return watches_quiet(stage) if read_back else stage  # judged untouched: over a quiet period
 
 
 def refused_and_untouched(arrange: Arranger, graph: Graph, requirement_id: str, what: str) -> None:
@@ -129,6 +130,7 @@ def test_cancel_without_token_gives_401_invalid_authentication_token(
     refused_exactly(arrange, "GRAPH-401-NO-TOKEN", (401, "InvalidAuthenticationToken"), "no token")
 
 
+@watches_quiet
 def _invalid_token_stage(graph: Graph, target: TargetConfig, arrange: Arranger, kind: str) -> Refusal:
     return refusal(INVALID_TOKENS[kind], "GRAPH-401-INVALID-TOKEN")(graph, target, arrange)
 

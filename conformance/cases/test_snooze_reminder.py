@@ -18,6 +18,7 @@ from conformance.cases.toolkit import (
     last_act_at,
     require_route_served,
     send,
+    watches_quiet,
 )
 from conformance.cases.toolkit.contract import REFUSALS, contract_cases
 from conformance.cases.toolkit.reminder_actions import SNOOZE
@@ -67,6 +68,7 @@ WITHOUT_TIME = {"no-body": ABSENT, "empty-object": {}, "null-time": {"newReminde
 Refused = tuple[ProvisionedEvent, Item, requests.Response]  # the event, its reminder before, the answer
 
 
+@watches_quiet
 def _snooze_without_time(graph: Graph, target: TargetConfig, arrange: Arranger, variant: str) -> Refused:
     """A new event whose reminder reminderView lists, snoozed without a newReminderTime."""
     event = reminder_event(arrange)

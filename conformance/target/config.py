@@ -24,7 +24,7 @@ import yaml
 from conformance._yaml import safe_load
 from conformance.errors import TargetConfigError
 from conformance.target._validate import check_token_fields, target_schema, validate_document
-from conformance.target.polling import MAIL_EFFECTS, Base, Effect
+from conformance.target.polling import MAIL_EFFECTS, QUIET_FACTOR, Base, Effect
 from conformance.target.urls import check_base_url
 
 ENV_PREFIX = "GRAPH_CONFORMANCE_"
@@ -141,6 +141,7 @@ class TargetConfig:
     mail_wait_max_s: float = MAIL_WAIT_MAX_S
     effect_floor_s: float | None = None  # polling.effect_floor_s (None: EFFECT_FLOOR_S by loopback/remote)
     effect_factor: float = EFFECT_FACTOR  # polling.effect_factor
+    quiet_factor: float = QUIET_FACTOR  # polling.quiet_factor (a check that something does not happen)
     effects: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # effects.<kind>_s
     poll_timeout_declared: bool = False  # the file sets polling.timeout_s: the bound of undeclared kinds
 
@@ -359,6 +360,7 @@ def target_from_document(
         mail_wait_max_s=float(polling.get("mail_wait_max_s", MAIL_WAIT_MAX_S)),
         effect_floor_s=None if polling.get("effect_floor_s") is None else float(polling["effect_floor_s"]),
         effect_factor=float(polling.get("effect_factor", EFFECT_FACTOR)),
+        quiet_factor=float(polling.get("quiet_factor", QUIET_FACTOR)),
         effects=MappingProxyType(_effects(document.get("effects", {}))),
         poll_timeout_declared="timeout_s" in polling,
     )

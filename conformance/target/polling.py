@@ -5,7 +5,9 @@ mailbox, ...) is awaited for its own bound, counted from its cause (the answer t
 file's `effects.<kind>_s`, else `polling.timeout_s` when the file sets it, else a default no correct server
 can miss (conformance.target.config.default_effect_bound: 30 s on loopback, minutes for mail on a remote
 target). What the run sees may lengthen a bound (`polling.effect_factor` x the slowest effect of the same
-kind), never shorten it; one kind never decides another. A wait ends the moment the effect shows.
+kind), never shorten it; one kind never decides another. A wait ends the moment the effect shows. A check that
+something does not happen watches for its quiet period: `polling.quiet_factor` x the slowest of the same kind
+measured in this run, at most that kind's bound (the full bound while none was measured).
 
 A kind the run has proven never comes (a wait ran out its full bound and nothing of that kind has shown in
 the whole run) is looked for once by later waits, which say so: a server whose effects never come costs
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 EFFECT_PROPERTY = "graph_conformance_effect"  # per item (user property): a bound used, a latency, a run-out
 Record = Callable[[dict[str, Any]], None]  # where a wait reports what it used and saw (the case's item)
+QUIET_FACTOR = 2.0  # polling.quiet_factor: a quiet period, this many times the slowest of the kind measured
 
 
 def eventually(fn: Callable[[], T], *, timeout_s: float, interval_s: float = 0.25) -> T | None:
@@ -205,15 +208,18 @@ class Proof:
 class EffectLatencies:
     """What each kind of effect took on this target in this run, and the polling bounds it gives.
 
-    bound = max(base, factor x slowest seen of the same kind), base being declared or default.
+    bound = max(base, factor x slowest seen of the same kind), base being declared or default;
+    quiet period = min(base, quiet_factor x slowest measured of the same kind), the base while none was.
     Thread-safe: polls of several mailboxes (and cases acted ahead) may report at once.
     """
 
     def __init__(
-        self, bases: Bases, *, interval_s: float, factor: float, shared: Path | None = None
+        self, bases: Bases, *, interval_s: float, factor: float, quiet_factor: float = QUIET_FACTOR,
+        shared: Path | None = None,
     ) -> None:
         """`shared`: a directory where the run's processes (xdist workers) share what was seen or ran out."""
         self.bases, self.interval_s, self.factor = bases, interval_s, factor
+        self.quiet_factor = quiet_factor
         self.shared = shared
         self._lock = threading.Lock()
         self._seen: dict[Effect, list[float]] = {}  # measured latencies
@@ -245,8 +251,14 @@ class EffectLatencies:
     def quiet_period(self, effect: Effect) -> tuple[float, str]:
         """How long after its cause an effect of `effect` that must not happen is watched for, and why.
 
-        min(the kind's bound, factor x the slowest latency of the same kind measured in this run); with none
-        of that kind measured yet, the full bound. Another kind's latency never decides it.
+        min(the kind's bound, quiet_factor x the slowest latency of the same kind measured in this run); with
+        none of that kind measured yet, the full bound. Another kind's latency never decides it.
+
+        Why a small multiple (QUIET_FACTOR, 2): a refused request's wrongly applied effect would travel the
+        same path (the same queue, the same mailbox delivery) as the applied effects of its kind measured
+        here, so it would show within about the slowest of them; twice that covers the jitter of that path.
+        `factor` (10) is for positive waits, which only ever lengthen a bound; a quiet period is no bound a
+        correct server can miss, so a larger multiple would only make every late server slower to judge.
         """
         base = self.bases(effect)
         with self._lock:
@@ -256,15 +268,17 @@ class EffectLatencies:
                 f"no effect of kind {effect.value!r} measured yet in this run: the {base.origin} bound "
                 f"({seconds(base.seconds)}; {base.key} raises it)"
             )
-        learned_s = self.factor * slowest[0]
+        learned_s = self.quiet_factor * slowest[0]
         if learned_s >= base.seconds:
             return base.seconds, (
                 f"the {base.origin} bound of effect {effect.value!r} ({seconds(base.seconds)}), below "
-                f"{self.factor:g}x the {seconds(slowest[0])} this target took {slowest[1]}"
+                f"{self.quiet_factor:g}x the {seconds(slowest[0])} this target took {slowest[1]} "
+                "(polling.quiet_factor)"
             )
         return learned_s, (
-            f"{self.factor:g}x the {seconds(slowest[0])} this target took {slowest[1]} (the slowest of kind "
-            f"{effect.value!r} measured in this run; the {base.origin} bound is {seconds(base.seconds)})"
+            f"{self.quiet_factor:g}x the {seconds(slowest[0])} this target took {slowest[1]} (the slowest of "
+            f"kind {effect.value!r} measured in this run; polling.quiet_factor; the {base.origin} bound is "
+            f"{seconds(base.seconds)})"
         )
 
     def ran_out(self, bound: Bound) -> None:
@@ -375,11 +389,12 @@ def shared_directory(run_id: str) -> Path:
 
 
 def latencies_for(target: TargetConfig, run_id: str | None = None) -> EffectLatencies:
-    """A run's EffectLatencies for `target`: its effect bounds, polling interval and factor; with
+    """A run's EffectLatencies for `target`: its effect bounds, polling interval and factors; with
     `run_id`, shared with the run's other processes."""
     return EffectLatencies(
         target.effect_base,
         interval_s=target.poll_interval_s,
         factor=target.effect_factor,
+        quiet_factor=target.quiet_factor,
         shared=shared_directory(run_id) if run_id else None,
     )

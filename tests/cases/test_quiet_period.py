@@ -1,4 +1,4 @@
-"""Checks that something does not happen: watched until 10x the same kind's measured latency, or its bound."""
+"""A check that something does not happen: watched until quiet_factor x the same kind's latency."""
 
 from __future__ import annotations
 
@@ -23,17 +23,28 @@ def test_with_nothing_of_the_kind_measured_the_quiet_period_is_the_full_bound() 
     assert "no effect of kind 'applied' measured yet" in reason and "effects.applied_s" in reason
 
 
-def test_the_quiet_period_is_factor_times_the_slowest_measured_of_the_same_kind_at_most_the_bound() -> None:
-    run = latencies()
+def test_the_quiet_period_is_the_quiet_factor_times_the_slowest_measured_of_the_same_kind_at_most_the_bound(
+) -> None:
+    run = latencies()  # factor 10 (positive waits), quiet_factor the default 2
     run.observe(Effect.APPLIED, 0.05, "to show a cancel")
     run.observe(Effect.APPLIED, 0.2, "to show a cancel")
     run.observe(Effect.NOTICE, 9.0, "to deliver a cancellation notice")
     period_s, reason = run.quiet_period(Effect.APPLIED)
-    assert period_s == pytest.approx(2.0)
-    assert "10x the 0.2 s this target took to show a cancel" in reason
-    run.observe(Effect.APPLIED, 5.0, "to show a cancel")  # 50 s: capped at the bound
+    assert period_s == pytest.approx(0.4)
+    assert "2x the 0.2 s this target took to show a cancel" in reason and "polling.quiet_factor" in reason
+    run.observe(Effect.APPLIED, 5.0, "to show a cancel")  # 5 s late: 10 s, not the 30 s bound
+    assert run.quiet_period(Effect.APPLIED)[0] == pytest.approx(10.0)
+    run.observe(Effect.APPLIED, 20.0, "to show a cancel")  # 40 s: capped at the bound
     assert run.quiet_period(Effect.APPLIED)[0] == 30.0
-    assert run.quiet_period(Effect.NOTICE)[0] == 30.0
+    assert run.quiet_period(Effect.NOTICE)[0] == pytest.approx(18.0)
+    assert run.bound(Effect.APPLIED).poll_timeout_s == pytest.approx(200.0)  # positive waits: factor 10
+
+
+def test_the_quiet_factor_comes_from_the_target_file() -> None:
+    run = EffectLatencies(lambda effect: Base(30.0, "default", effect.key), interval_s=0.02, factor=10.0,
+                          quiet_factor=5.0)
+    run.observe(Effect.NOTICE, 1.0, "to deliver a cancellation notice")
+    assert run.quiet_period(Effect.NOTICE)[0] == pytest.approx(5.0)
 
 
 def _quiet(period_s: float) -> Bound:

@@ -99,6 +99,11 @@ def test_the_floor_and_factor_come_from_the_target_files_polling_section(tmp_pat
         _document(polling={"effect_floor_s": 0.5, "effect_factor": 4}), source="t.yaml", environ={}
     )
     assert (tuned.effect_floor, tuned.effect_factor) == (0.5, 4.0)
+    assert remote.quiet_factor == 2.0  # a check that something does not happen: 2x the same kind's slowest
+    quiet = target_from_document(_document(polling={"quiet_factor": 3}), source="t.yaml", environ={})
+    assert quiet.quiet_factor == 3.0
+    with pytest.raises(TargetConfigError, match="quiet_factor"):
+        target_from_document(_document(polling={"quiet_factor": 0}), source="t.yaml", environ={})
 
 
 def test_what_a_poll_finds_teaches_the_run_its_latency() -> None:

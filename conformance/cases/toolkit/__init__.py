@@ -17,7 +17,7 @@ from conformance.cases.toolkit.act import (
     require_route_served,
     send,
 )
-from conformance.cases.toolkit.ahead import acts_ahead
+from conformance.cases.toolkit.ahead import acts_ahead, watches_quiet
 from conformance.cases.toolkit.answer_cases import answer_module
 from conformance.cases.toolkit.answers import ACCEPT, DECLINE, TENTATIVE
 from conformance.cases.toolkit.arrange import Arranger, series_window
@@ -73,6 +73,7 @@ __all__ = [
     "answer_module",
     "contract_cases",
     "acts_ahead",
+    "watches_quiet",
     "ATTENDEE_COPY",
     "EVENT_READ",
     "PrerequisiteFailed",

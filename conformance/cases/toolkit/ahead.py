@@ -46,6 +46,22 @@ def acts_ahead(stage: Stage, *, once: str | None = None) -> pytest.MarkDecorator
     return getattr(pytest.mark, MARK)(stage, once=once)
 
 
+QUIET = "graph_conformance_watches_quiet"  # a stage attribute: its case watches a quiet period
+
+
+def watches_quiet(stage: Stage) -> Stage:
+    """Mark `stage` as that of a case that watches a quiet period (something must not happen after its act):
+    such cases run last, so their quiet periods, counted from their acts, pass while the others run."""
+    setattr(stage, QUIET, True)
+    return stage
+
+
+def watches_quiet_period(item: pytest.Item) -> bool:
+    """Whether `item` is acted ahead by a stage marked `watches_quiet`."""
+    found = stage_of(item)
+    return found is not None and bool(getattr(found[0], QUIET, False))
+
+
 def stage_of(item: pytest.Item) -> tuple[Stage, str] | None:
     """(the stage of a marked case, the key its result is kept under), or None for an unmarked one."""
     marker = item.get_closest_marker(MARK)

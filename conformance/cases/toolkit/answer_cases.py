@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import requests
 
-from conformance.cases.toolkit.act import send
-from conformance.cases.toolkit.ahead import acts_ahead
+from conformance.cases.toolkit.act import last_act_at, send
+from conformance.cases.toolkit.ahead import acts_ahead, watches_quiet
 from conformance.cases.toolkit.answers import (
     Answer,
     answer_contract,
@@ -200,15 +200,19 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
         done = accepted(arrange, rid("SEND-RESPONSE-DEFAULT"))
         response_of(graph, arrange, done, rid("SEND-RESPONSE-DEFAULT"))
 
+    @watches_quiet
     def silently(graph: Graph, target: TargetConfig, arrange: Arranger) -> Answered:
         quiet = {"comment": unique_comment(rid("NO-RESPONSE")), "sendResponse": False}
-        return answer_on(graph, arrange, answer, rid("NO-RESPONSE"), quiet)
+        done = answer_on(graph, arrange, answer, rid("NO-RESPONSE"), quiet)
+        calibrate(graph, arrange)  # the quiet period's measure, taken now with the others acting
+        return done
 
     @pytest.mark.requirement(rid("NO-RESPONSE"))
     @acts_ahead(silently)
     def no_response(graph: Graph, arrange: Arranger) -> None:
         """sendResponse false: no message reaches the organizer (judged after another answer's response)."""
         silent: Answered = arrange.acted()
+        cause = last_act_at()  # the silent answer's: its quiet period counts from it, whatever comes between
         expect_success(contract, silent.response, rid("NO-RESPONSE"), f"the {answer.action} without response")
         sentinel = with_response(graph, arrange.target, arrange)  # the answer with a response (shared)
         within = arrange.effect(Effect.RESPONSE, "to deliver another answer's response")
@@ -216,7 +220,7 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
             not_verified(f"another answer's response never reached the organizer ({within.text}), so the "
                          "absence of one for sendResponse false cannot be judged")
         calibrate(graph, arrange)
-        quiet = arrange.quiet(Effect.RESPONSE, "to send a response for sendResponse false")
+        quiet = arrange.quiet(Effect.RESPONSE, "to send a response for sendResponse false", cause)
 
         def messages() -> Seen[list[Item]]:
             seen = responses_about(graph, silent.event.owner_role, silent.event.subject)
@@ -244,22 +248,26 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
 
     organizer_rid = f"GRAPH-{answer.prefix}-ORGANIZER-4XX"
 
+    @watches_quiet
     def by_the_organizer(graph: Graph, target: TargetConfig, arrange: Arranger) -> tuple[Subject, Any]:
         event, before = arrange.event(attendees=1)
         subject = Subject(event.owner_role, event.id, before=before, context=event)
         body = {"comment": unique_comment(organizer_rid), "sendResponse": False}
         path = f"{copy_path(subject)}/{answer.action}"
-        return subject, send(graph.as_(event.owner_role), path, organizer_rid, body=body)
+        sent = send(graph.as_(event.owner_role), path, organizer_rid, body=body)
+        calibrate(graph, arrange)  # the quiet period's measure, taken now with the others acting
+        return subject, sent
 
     @pytest.mark.requirement(organizer_rid)
     @acts_ahead(by_the_organizer)
     def organizer_refused(graph: Graph, arrange: Arranger) -> None:
         """The organizer answering their own meeting is refused with a 4xx, and the event stays as it was."""
         subject, response = arrange.acted()
+        cause = last_act_at()  # the refused answer's: its quiet period counts from it
         what = f"the organizer's {answer.action} of their own meeting"
         expect_status(response, organizer_rid, REFUSALS, what)
         calibrate(graph, arrange)
-        quiet = arrange.quiet(Effect.ANSWER, f"to change the organizer's event after {what}")
+        quiet = arrange.quiet(Effect.ANSWER, f"to change the organizer's event after {what}", cause)
         seen = stays_absent(lambda: event_changed(graph, subject), quiet)
         expect(not seen.found, organizer_rid, f"{what} was refused, yet changed the event: {seen.value} "
                f"({quiet.text})", seen.response)

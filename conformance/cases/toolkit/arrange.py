@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -187,6 +188,7 @@ class Arranger:
 
         For a request several cases judge alike, whose arranging waits (the second cancel of one event): the
         wait is then paid once. Failures and prerequisite failures are not kept (each case meets its own).
+        Only the cases of the same key wait while it is made (a calibration in a stage holds up no other).
         """
         if self.session is None:
             return make()
@@ -197,12 +199,19 @@ class Arranger:
         elif staged is not None and staged.error is not None:
             raise staged.error
         with self.session.lock:
-            if key not in self.session.answers:
+            making = self.session.making.setdefault(key, threading.RLock())
+        with making:
+            with self.session.lock:
+                made = key in self.session.answers
+            if not made:
                 try:
-                    self.session.answers[key] = make()
+                    value: Any = make()
                 except pytest.skip.Exception as skipped:
-                    self.session.answers[key] = skipped
-            kept = self.session.answers[key]
+                    value = skipped
+                with self.session.lock:
+                    self.session.answers.setdefault(key, value)
+            with self.session.lock:
+                kept = self.session.answers[key]
         if isinstance(kept, pytest.skip.Exception):
             pytest.skip(str(kept.msg))  # the same reason, for this case too
         return cast(T, kept)

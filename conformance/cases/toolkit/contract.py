@@ -21,8 +21,8 @@ import requests
 import yaml
 
 from conformance._paths import openapi_dir
-from conformance.cases.toolkit.act import JSON_TYPE, require_route_served, send
-from conformance.cases.toolkit.ahead import acts_ahead
+from conformance.cases.toolkit.act import JSON_TYPE, last_act_at, require_route_served, send
+from conformance.cases.toolkit.ahead import acts_ahead, watches_quiet
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.checks import (
     Seen,
@@ -224,10 +224,12 @@ def expect_success(contract: ActionContract, response: requests.Response, requir
 
 def expect_unchanged(contract: ActionContract, graph: Graph, arrange: Arranger, subject: Subject,
                      requirement_id: str) -> None:
-    """The refused request had no effect: watched for its quiet period (the same kind's latency here)."""
+    """The refused request had no effect: watched for its quiet period (the same kind's latency here),
+    counted from the refused request's answer (acted ahead: the quiet periods of such cases run together)."""
+    cause = last_act_at()
     if contract.calibrate is not None:
         contract.calibrate(graph, arrange)
-    quiet = arrange.quiet(contract.effect, f"to {contract.action} after a refused request")
+    quiet = arrange.quiet(contract.effect, f"to {contract.action} after a refused request", cause)
     seen = stays_absent(lambda: contract.changed(graph, subject), quiet)
     expect(not seen.found, requirement_id,
            f"the refused {contract.action} still took effect: {seen.value} ({quiet.text})", seen.response)
@@ -264,10 +266,13 @@ def _staged(contract: ActionContract, suffix: str, *, caller_key: str | None = N
     def stage(graph: Graph, target: TargetConfig, arrange: Arranger) -> Acted:
         require_profile(target, requirement_id)
         caller = contract.roles[caller_key] if caller_key else None
-        return act(contract, graph, arrange, requirement_id, caller=caller, route=route, sender=sender,
-                   fresh=fresh)
+        acted = act(contract, graph, arrange, requirement_id, caller=caller, route=route, sender=sender,
+                    fresh=fresh)
+        if fresh and contract.calibrate is not None:  # judged untouched: its quiet period's measure, taken
+            contract.calibrate(graph, arrange)  # now with the others acting (the act time is kept)
+        return acted
 
-    return stage
+    return watches_quiet(stage) if fresh else stage  # judged untouched: over a quiet period
 
 
 def contract_cases(contract: ActionContract) -> dict[str, Any]:

@@ -50,6 +50,7 @@ class CaseSession:
         self._without_attendees: PrerequisiteFailed | bool | None = None  # None: not asked yet
         self.calibrated = False  # whether Arranger.quiet measured the applied and notice latencies
         self.answers: dict[str, Any] = {}  # what `Arranger.once` keeps: an answer, or why there is none
+        self.making: dict[str, threading.RLock] = {}  # per `once` key: held while its answer is made
 
     def reusable(self, event: ProvisionedEvent | None) -> Item | None:
         """How `event` reads now, if it is still as created (200, same id and subject, not cancelled)."""
