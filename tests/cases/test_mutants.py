@@ -79,8 +79,8 @@ def test_spared_checks_are_of_requirements_their_fault_violates() -> None:
 
 def test_every_doc_requirement_is_the_only_doc_detector_of_a_fault_or_a_named_gap() -> None:
     """Judged per action: a fault of several actions (answer-*, proposal-*, reminder-*) that fails one
-    requirement of each (ACCEPT-/TENTATIVE-/DECLINE-COMMENT-DELIVERED) detects each alone; a second failing doc
-    requirement (another id once the action prefix is dropped) makes none of them a sole detector."""
+    requirement of each (ACCEPT-/TENTATIVE-/DECLINE-COMMENT-DELIVERED) detects each alone; a second failing
+    doc requirement (another id once the action prefix is dropped) makes none of them a sole detector."""
     levels = catalog_levels()
     doc_ids = [rid for rid, level in levels.items() if level == "doc"]
     detectors = doc_sole_detectors(EXPECTED, doc_ids)
