@@ -215,7 +215,6 @@ _SWITCHES = (
 # What a switch leaves not-verified (measured on the matrix rows): an application token refused leaves the
 # generated auth family no success to judge on the /users routes it probes
 _BLOCKS = {
-    ReminderFault.SNOOZE_CONTENT_TYPE_STRICT: frozenset({"SNOOZE-AUTH-REQUIRED"}),
     ReminderFault.APP_TOKEN_REFUSED: frozenset({"SNOOZE-AUTH-REQUIRED", "DISMISS-AUTH-REQUIRED"}),
 }
 
