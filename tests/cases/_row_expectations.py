@@ -48,7 +48,8 @@ SPARED: dict[str, dict[str, str]] = {
     "answer-comment-required": {
         f"{prefix}-COMMENT-OPTIONAL:test_valid_bodies_accepted":
             "the generated valid bodies of this answer (its page example and the matrix's seeded draw) all "
-            "carry a non-empty comment; the fault refuses only a missing or empty one (accept's draw has one)"
+            "carry a non-empty comment; the fault refuses only a missing or empty one (accept's draw has "
+            "a body without one)"
         for prefix in ("TENTATIVE", "DECLINE")
     },
     "body-on-202-upn": {
