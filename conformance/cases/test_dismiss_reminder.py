@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.cases.toolkit import Arranger, acts_ahead, expect, last_act_at, send
-from conformance.cases.toolkit.contract import contract_cases
+from conformance.cases.toolkit import Arranger, acts_ahead, last_act_at, send
+from conformance.cases.toolkit.contract import contract_cases, expect_success
 from conformance.cases.toolkit.reminder_actions import DISMISS
 from conformance.cases.toolkit.reminders import expect_reminder_gone, listed_reminder, reminder_event
 from conformance.target.client import Graph
@@ -21,12 +21,7 @@ def _dismiss(graph: Graph, target: TargetConfig, arrange: Arranger) -> Dismissed
     listed_reminder(arrange, event)
     client = graph.as_(event.owner_role)
     response = send(client, f"{event.path}/dismissReminder", "DISMISS-REMINDER-GONE")
-    expect(
-        200 <= response.status_code < 300,
-        "DISMISS-REMINDER-GONE",
-        f"the owner's dismissReminder: expected it to be accepted (2xx), got HTTP {response.status_code}",
-        response,
-    )
+    expect_success(DISMISS, response, "DISMISS-REMINDER-GONE", "the owner's dismissReminder")
     return event, last_act_at()
 
 

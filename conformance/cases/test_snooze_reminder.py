@@ -13,14 +13,13 @@ from conformance.cases.toolkit import (
     Effect,
     Item,
     acts_ahead,
-    expect,
     expect_status,
     last_act_at,
     require_route_served,
     send,
     watches_quiet,
 )
-from conformance.cases.toolkit.contract import REFUSALS, contract_cases
+from conformance.cases.toolkit.contract import REFUSALS, contract_cases, expect_success
 from conformance.cases.toolkit.reminder_actions import SNOOZE
 from conformance.cases.toolkit.reminders import (
     expect_reminder_at,
@@ -44,12 +43,7 @@ def _snooze(graph: Graph, target: TargetConfig, arrange: Arranger) -> Snoozed:
     body = {"newReminderTime": date_time_time_zone(new_time)}
     client = graph.as_(event.owner_role)
     response = send(client, f"{event.path}/snoozeReminder", "SNOOZE-REMINDER-MOVED", body=body)
-    expect(
-        200 <= response.status_code < 300,
-        "SNOOZE-REMINDER-MOVED",
-        f"the owner's snoozeReminder: expected it to be accepted (2xx), got HTTP {response.status_code}",
-        response,
-    )
+    expect_success(SNOOZE, response, "SNOOZE-REMINDER-MOVED", "the owner's snoozeReminder")
     return event, new_time, last_act_at()
 
 

@@ -94,12 +94,22 @@ def sole_detectors(failing_by_fault: Mapping[str, Iterable[str]]) -> dict[str, l
     return alone_in(failing_by_fault)
 
 
+def sibling_key(requirement_id: str) -> str:
+    """An id without its action's prefix: `ACCEPT-COMMENT-DELIVERED` -> `COMMENT-DELIVERED`."""
+    return requirement_id.split("-", 1)[-1]
+
+
 def doc_sole_detectors(failing_by_fault: Mapping[str, Iterable[str]],
                        doc_ids: Iterable[str]) -> dict[str, list[str]]:
-    """doc requirement id -> the faults where it is the only failing `doc` requirement (graph may fail)."""
+    """doc requirement id -> the faults where it is, per action, the only failing `doc` requirement."""
     doc = set(doc_ids)
-    only_doc = {fault: set(failing) & doc for fault, failing in failing_by_fault.items()}
-    return sole_detectors({fault: failing for fault, failing in only_doc.items() if failing})
+    found: dict[str, list[str]] = {}
+    for fault, failing in failing_by_fault.items():
+        only_doc = set(failing) & doc
+        if only_doc and len({sibling_key(rid) for rid in only_doc}) == 1:
+            for rid in sorted(only_doc):
+                found.setdefault(rid, []).append(fault)
+    return found
 
 
 def catalog_levels() -> dict[str, str]:

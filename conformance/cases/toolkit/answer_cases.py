@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from conformance.cases.toolkit.act import last_act_at, send
+from conformance.cases.toolkit.act import last_act_at, require_route_served, send
 from conformance.cases.toolkit.ahead import acts_ahead, watches_quiet
 from conformance.cases.toolkit.answers import (
     Answer,
@@ -320,6 +320,7 @@ def proposal_cases(answer: Answer, name: str) -> dict[str, Any]:
 
     def refused_400(arrange: Arranger, suffix: str, what: str) -> None:
         done: Answered = arrange.acted()
+        require_route_served(done.response, rid("ROUTE-ME-EVENTS"))  # a missing route fails its own case
         expect_status(done.response, rid(suffix), (400,), what)
 
     @pytest.mark.requirement(rid("PROPOSAL-NOT-ALLOWED"))
