@@ -164,6 +164,8 @@ FALLBACK, FAILED = "fallback", "failed"
         ("gap-born-cancelled", {"EVENT-READ": FAILED, "REMINDER-VIEW": FAILED}, 1),  # cancelled: no reminder
         ("gap-no-attendee-copies", {"ATTENDEE-COPY": FAILED}, 1),
         ("gap-no-cancel-without-attendees", {"CANCEL-WITHOUT-ATTENDEES": FAILED}, 1),
+        ("gap-no-attendee-statuses", {"ATTENDEE-STATUSES": FAILED}, 1),
+        ("gap-no-proposals", {"PROPOSALS": FAILED}, 1),
         ("gap-static", {"EVENT-READ": FAILED, "ATTENDEE-COPY": FAILED, "INSTANCES": FAILED,
                         "ODATA-FILTER": FAILED, "ODATA-PAGING": FAILED, "REMINDER-VIEW": FAILED}, 1),
     ],
