@@ -75,8 +75,10 @@ class Preflight:
     def _add(self, record: Record) -> None:
         exchange = record.get("exchange")
         prerequisite_id = str(record["id"])
-        if record["status"] == prereq.FAILED:
-            prerequisite_id = self._renamed.get(prerequisite_id, prerequisite_id)
+        if record["status"] == prereq.FAILED and prerequisite_id in self._renamed:
+            prerequisite_id = self._renamed[prerequisite_id]
+            entry = CATALOG[prerequisite_id]
+            record = {**record, "detail": f"{record['detail']} (tried: {entry.tried})", "fix": entry.fix}
         self.rows.append(
             Row(
                 prerequisite_id=prerequisite_id,
@@ -253,7 +255,8 @@ class Preflight:
             for prerequisite_id in (prereq.ATTENDEE_STATUSES, prereq.PROPOSALS):
                 self.not_tried(prerequisite_id, NEEDS_ORGANIZER)
             return
-        meeting = next((event for event in created if event.attendee_roles and event.occurrences is None), None)
+        meetings = (event for event in created if event.attendee_roles and event.occurrences is None)
+        meeting = next(meetings, None)
         if meeting is None:
             self.not_tried(prereq.ATTENDEE_STATUSES, "needs EVENT-CREATE of a meeting inviting an attendee")
         else:
@@ -279,7 +282,7 @@ class Preflight:
                response)
 
     def _proposals(self) -> None:
-        """A meeting created with allowNewTimeProposals false reads it back false (true is Graph's default)."""
+        """A meeting created with allowNewTimeProposals false reads back false (true: Graph's default)."""
         self._renamed = {prereq.EVENT_CREATE: prereq.PROPOSALS}  # a refused creation is this row's failure
         try:
             event = self.provision.event(attendees=0, properties={"allowNewTimeProposals": False})

@@ -13,7 +13,6 @@ from schemathesis.generation.meta import CoverageScenario, TestPhase
 from conformance.cases.generated import _checks, _family, _select
 from tests.cases.generated._fake_case import NO_META, fake_case
 
-
 # --- CANCEL-202-EMPTY's own check ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("status", [200, 202, 204, 299])
