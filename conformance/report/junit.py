@@ -88,6 +88,8 @@ def _run_properties(suite: ET.Element, run: RunResult) -> None:
             ("footprint.meeting_messages", str(footprint.messages)),
             ("footprint.invitations", str(footprint.invitations)),
             ("footprint.notices", str(footprint.notices)),
+            ("footprint.forwarded", str(footprint.forwarded)),
+            ("footprint.responses", str(footprint.responses)),
             ("footprint.peak_requests_per_second", str(peak)),
             ("footprint.peak_mailbox", mailbox),
         ]

@@ -11,6 +11,9 @@ What a request costs is read from the request itself and what earlier answers sh
     POST .../cancel, DELETE .../events/{id}  N messages for an event with N attendees whose notices were not
                                    paid for at its creation (an occurrence of a series, an event the
                                    suite did not create; an unseen id counts as the most attendees seen)
+    POST .../forward               2K + 1 messages for K recipients (their meeting requests now, the notices
+                                   the meeting's removal will send them, the organizer's notice)
+    POST .../accept|tentativelyAccept|decline  1 message (the response) unless `sendResponse` is false
 
 An answer that shows nothing was created or sent (any non-2xx to a create or a cancel) gives back what its
 request took beyond the request itself. What cannot be taken raises BudgetExhausted before anything is
@@ -31,7 +34,14 @@ from urllib.parse import unquote, urlsplit
 
 from conformance.errors import BudgetExhausted
 from conformance.target.config import Budget
-from conformance.target.footprint import attendee_count, events_shown, json_body
+from conformance.target.footprint import (
+    ANSWERS,
+    attendee_count,
+    events_shown,
+    json_body,
+    recipient_count,
+    sends_response,
+)
 
 CLEANUP_REQUESTS = 2  # kept back per created object: one look-up, one delete
 _CREATED_CONTAINERS = frozenset({"calendars", "calendargroups"})
@@ -129,7 +139,8 @@ class _Pending:
     """What one request took, to settle once its answer is known."""
 
     taken: Cost
-    kind: str = ""  # "create" (an event), "container", "notify" (a cancel or delete), "" (nothing else)
+    kind: str = ""  # "create" (an event), "container", "notify" (a cancel or delete), "message" (a forward,
+    # an answer), "" (nothing else)
     event_id: str = ""
     attendees: int = 0
     prepaid: bool = False  # a notify on an event whose notices were paid for at its creation
@@ -218,7 +229,7 @@ class Allowance:
         if pending.kind in ("create", "container") and not succeeded:
             self._give_back(pending.taken - Cost(requests=0 if pending.from_reserve else 1))
             return
-        if pending.kind == "notify" and not succeeded and pending.taken.messages:
+        if pending.kind in ("notify", "message") and not succeeded and pending.taken.messages:
             self._give_back(Cost(messages=pending.taken.messages))
             return
         body = json_body(response_body) if succeeded else None
@@ -244,6 +255,10 @@ class Allowance:
                             attendees=attendees)
         if method == "POST" and last in _CREATED_CONTAINERS:
             return _Pending(Cost(requests=1 + CLEANUP_REQUESTS), "container")
+        if method == "POST" and last == "forward":
+            return _Pending(Cost(requests=1, messages=2 * recipient_count(body) + 1), "message")
+        if method == "POST" and last in ANSWERS:
+            return _Pending(Cost(requests=1, messages=1 if sends_response(body) else 0), "message")
         event_id = ""
         if method == "POST" and last == "cancel" and len(raw) > 1:
             event_id = raw[-2]

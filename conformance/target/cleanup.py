@@ -1,11 +1,20 @@
-"""Removing what a Provisioner made: cancelled events confirmed gone by one listing per calendar, the rest
-deleted (events concurrently within the mailbox cap); warnings, never failures."""
+"""Removing what a Provisioner made: meetings cancelled silently first, cancelled events confirmed gone by one
+listing per calendar, the rest deleted (events concurrently within the mailbox cap); warnings, never failures.
+
+A meeting's organizer deleting it sends each attendee a cancellation notice; a cancel with `"comment": ""`
+sends none on the real service (GRAPH-COMMENT-EMPTY-NO-NOTICE, observed), so a meeting with attendees is
+removed that way, and deleted only if the cancel is refused or leaves it listed.
+"""
 
 from __future__ import annotations
 
 import threading
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import requests
 
 from conformance.errors import BudgetExhausted, TargetUnreachable
 from conformance.target.client import GraphClient
@@ -17,6 +26,7 @@ NOT_TRIED = "not tried: the target stopped answering"
 
 Made = tuple[GraphClient, str]  # who made it, and its path
 Outcome = str | TargetUnreachable | None
+T = TypeVar("T")
 
 
 class CleanupWarning(UserWarning):
@@ -62,26 +72,53 @@ def still_listed(
     return survivors
 
 
+SILENT_CANCEL = {"comment": ""}  # a cancel that sends the attendees no notice (GRAPH-COMMENT-EMPTY-NO-NOTICE)
+
+
+def cancel_silently(meetings: list[Made], mailbox_cap: int, lost: threading.Event) -> list[bool]:
+    """Cancel each meeting with `"comment": ""`, several at a time: whether each was accepted (2xx)."""
+
+    def cancelled(client: GraphClient, path: str) -> bool:
+        answer = _sent(lost, lambda: client.post(f"{path}/cancel", json=SILENT_CANCEL), "")
+        return isinstance(answer, requests.Response) and 200 <= answer.status_code < 300
+
+    return _each(meetings, mailbox_cap, cancelled)
+
+
 def delete_all(events: list[Made], mailbox_cap: int, lost: threading.Event) -> list[Outcome]:
     """DELETE every event, several at a time but no more than the per-mailbox cap allows."""
-    workers = max(1, min(mailbox_cap, len(events)))
+    return _each(events, mailbox_cap, lambda client, path: delete(client, path, lost))
+
+
+def _each(made: list[Made], mailbox_cap: int, one: Callable[[GraphClient, str], T]) -> list[T]:
+    """`one(client, path)` for every item, several at a time but no more than the per-mailbox cap allows."""
+    workers = max(1, min(mailbox_cap, len(made)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cleanup") as pool:
-        return list(pool.map(lambda item: delete(item[0], item[1], lost), events))
+        return list(pool.map(lambda item: one(item[0], item[1]), made))
 
 
-def delete(client: GraphClient, path: str, lost: threading.Event) -> Outcome:
-    """DELETE `path`: None when gone, else what went wrong (a message, or the target's loss)."""
+def _sent(
+    lost: threading.Event, send: Callable[[], requests.Response], what: str
+) -> requests.Response | Outcome:
+    """The answer to `send()`, else what went wrong (`what` and the error, or the target's loss)."""
     if lost.is_set():
         return NOT_TRIED
     try:
-        response = client.delete(path)
+        return send()
     except TargetUnreachable as error:
         lost.set()
         return error
     except Exception as error:  # noqa: BLE001 - cleanup must go on whatever happens
-        return f"could not delete {path}: {error}"
-    if response.status_code >= 300 and response.status_code not in GONE:
-        return f"DELETE {path} answered {response.status_code}; run graph-conformance sweep"
+        return f"{what}: {error}"
+
+
+def delete(client: GraphClient, path: str, lost: threading.Event) -> Outcome:
+    """DELETE `path`: None when gone, else what went wrong (a message, or the target's loss)."""
+    answer = _sent(lost, lambda: client.delete(path), f"could not delete {path}")
+    if not isinstance(answer, requests.Response):
+        return answer
+    if answer.status_code >= 300 and answer.status_code not in GONE:
+        return f"DELETE {path} answered {answer.status_code}; run graph-conformance sweep"
     return None
 
 

@@ -11,7 +11,9 @@ from urllib.parse import unquote, urlsplit
 
 from conformance.target.exchange import Exchange, ExchangeLike, as_exchange
 
-_COUNTS = ("requests", "events_created", "cancels_sent", "cancels_2xx", "invitations", "notices")
+_COUNTS = ("requests", "events_created", "cancels_sent", "cancels_2xx", "invitations", "notices", "forwarded",
+           "responses")
+ANSWERS = frozenset({"accept", "tentativelyaccept", "decline"})  # an attendee's answer (lower-cased)
 
 
 @dataclass
@@ -24,12 +26,14 @@ class Footprint:
     cancels_2xx: int = 0
     invitations: int = 0  # attendees of each created event
     notices: int = 0  # attendees of events cancelled (2xx, not `"comment": ""`) or deleted by the organizer
+    forwarded: int = 0  # forward (2xx): a request per recipient, the organizer's notice (from an attendee)
+    responses: int = 0  # answers (2xx) with sendResponse true or absent: a response to the organizer
     per_second: dict[str, Counter[int]] = field(default_factory=dict)
 
     @property
     def messages(self) -> int:
-        """Meeting messages the run caused: invitations plus cancellation notices."""
-        return self.invitations + self.notices
+        """Meeting messages the run caused: invitations, cancellation notices, forwards and responses."""
+        return self.invitations + self.notices + self.forwarded + self.responses
 
     @property
     def peak_per_mailbox(self) -> dict[str, int]:
@@ -96,6 +100,8 @@ class Footprint:
                 "total": self.messages,
                 "invitations": self.invitations,
                 "notices": self.notices,
+                "forwarded": self.forwarded,
+                "responses": self.responses,
             },
             "peak_requests_per_second": {"mailbox": mailbox, "requests": peak},
             "peak_requests_per_second_by_mailbox": self.peak_per_mailbox,
@@ -105,11 +111,13 @@ class Footprint:
         """One line: `1,204 requests, 150 events created, ...`."""
         mailbox, peak = self.peak
         busiest = f" ({mailbox})" if mailbox else ""
+        caused = [(self.forwarded, "forwarded"), (self.responses, "responses")]  # named when any
+        more = "".join(f" + {count:,} {name}" for count, name in caused if count)
         return (
             f"{self.requests:,} requests, {self.events_created:,} events created, "
             f"{self.cancels_sent:,} cancels sent ({self.cancels_2xx:,} 2xx), "
             f"{self.messages:,} meeting messages ({self.invitations:,} invitations + "
-            f"{self.notices:,} notices), "
+            f"{self.notices:,} notices{more}), "
             f"peak {peak} requests/s per mailbox{busiest}"
         )
 
@@ -134,6 +142,24 @@ def _comment_of(request_body: str | None) -> Any:
     return next((sent[key] for key in ("comment", "Comment") if key in sent), None)
 
 
+def member(body: Any, name: str) -> Any:
+    """`body`'s member `name`, its case ignored (Graph's examples spell `Comment`, `ToRecipients`); None."""
+    if not isinstance(body, Mapping):
+        return None
+    return next((value for key, value in body.items() if str(key).lower() == name.lower()), None)
+
+
+def recipient_count(request_body: str | bytes | None) -> int:
+    """How many recipients a forward's `ToRecipients` names (0 when it names none)."""
+    recipients = member(json_body(request_body), "ToRecipients")
+    return len(recipients) if isinstance(recipients, list) else 0
+
+
+def sends_response(request_body: str | bytes | None) -> bool:
+    """Whether an answer sends the organizer a response: `sendResponse` true or absent (its default)."""
+    return member(json_body(request_body), "sendResponse") is not False
+
+
 def attendee_count(event: Any) -> int | None:
     """How many attendees an event object lists, or None when it lists none (not a list)."""
     attendees = event.get("attendees") if isinstance(event, Mapping) else None
@@ -151,6 +177,7 @@ class FootprintCounter:
     def __init__(self) -> None:
         self._attendees: dict[str, int] = {}  # event id -> attendees, from creations and organizer reads
         self._gone: set[str] = set()  # events whose attendees were already sent a notice
+        self._copies: set[str] = set()  # attendees' copies (shown with isOrganizer false)
 
     def count(self, exchanges: Iterable[ExchangeLike]) -> Footprint:
         """The footprint of these exchanges (the counter keeps what it learnt for the next ones)."""
@@ -181,6 +208,12 @@ class FootprintCounter:
         elif method == "DELETE" and len(segments) > 1 and segments[-2].lower() in ("events", "instances"):
             if succeeded:
                 self._notify(segments[-1], footprint, silent=False)
+        elif method == "POST" and last == "forward":
+            if succeeded:
+                self._forwarded(segments[-2] if len(segments) > 1 else "", exchange.request_body, footprint)
+        elif method == "POST" and last in ANSWERS:
+            if succeeded and sends_response(exchange.request_body):
+                footprint.responses += 1
         elif body is not None:
             self._learn(body)
 
@@ -204,11 +237,23 @@ class FootprintCounter:
         if not silent:
             footprint.notices += self._attendees.get(event_id, 0)
 
+    def _forwarded(self, event_id: str, request_body: str | None, footprint: Footprint) -> None:
+        """A forward: a request per recipient; forwarded by an attendee (an event an answer showed with
+        `isOrganizer` false: the suite reads a copy before acting on it), the organizer's notice; the
+        recipients may join the organizer's attendees (a notice each when it is removed: counted here for
+        the organizer's event, else from the organizer's next read)."""
+        recipients = recipient_count(request_body)
+        footprint.forwarded += recipients + (1 if event_id in self._copies else 0)
+        if event_id in self._attendees and event_id not in self._gone:
+            self._attendees[event_id] += recipients
+
     def _learn(self, body: Any) -> None:
-        """Remember the attendees of the organizer's events an answer shows (a read, a listing, instances)."""
+        """Remember the attendees of the organizer's events an answer shows (a read, a listing, instances):
+        the most shown (a forward adds some)."""
+        self._copies.update(copies_shown(body))
         for event_id, attendees, organizer in events_shown(body):
-            if organizer:
-                self._attendees.setdefault(event_id, attendees)
+            if organizer and event_id not in self._gone:
+                self._attendees[event_id] = max(attendees, self._attendees.get(event_id, 0))
 
 
 def events_shown(body: Any) -> Iterator[tuple[str, int, bool]]:
@@ -220,6 +265,15 @@ def events_shown(body: Any) -> Iterator[tuple[str, int, bool]]:
         attendees = attendee_count(event)
         if attendees is not None:
             yield event["id"], attendees, event.get("isOrganizer", True) is not False
+
+
+def copies_shown(body: Any) -> Iterator[str]:
+    """The ids of the attendees' copies an answer shows (events with `isOrganizer` false)."""
+    listing = body.get("value") if isinstance(body, Mapping) else None
+    for event in listing if isinstance(listing, list) else [body]:
+        copy = isinstance(event, Mapping) and event.get("isOrganizer") is False
+        if copy and isinstance(event.get("id"), str):
+            yield event["id"]
 
 
 def count_footprint(exchanges: Iterable[ExchangeLike]) -> Footprint:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ import requests
 
 from conformance.target import prerequisites as prereq
 from conformance.target._arrange import created_object, find_copy, read_collection, read_instances, send
-from conformance.target.cleanup import CleanupWarning, delete_all, still_listed, warn_about
+from conformance.target.cleanup import CleanupWarning, cancel_silently, delete_all, still_listed, warn_about
 from conformance.target.client import Graph, GraphClient
 from conformance.target.conventions import iso
 from conformance.target.listing import value_of
@@ -317,9 +317,11 @@ class Provisioner:
 
     def presume_all_gone(self) -> None:
         """Every event made here is looked for in its calendar's listing at cleanup, deleted only if listed
-        (for many events mostly cancelled: a listing per calendar instead of a DELETE each)."""
+        (for many events mostly cancelled: a listing per calendar instead of a DELETE each). Meetings with
+        attendees are first cancelled silently (`_cancel_meetings`): a DELETE of one would notify them."""
         for event in list(self._events.values()):
-            self.presumed_gone(event)
+            if not event.attendee_roles:
+                self.presumed_gone(event)
 
     def presumed_gone(self, event: ProvisionedEvent) -> None:
         """The target answered 2xx to cancelling `event`: cleanup deletes it only if its calendar lists it.
@@ -334,6 +336,25 @@ class Provisioner:
         del self._events[made_here]
         self._presumed_gone.setdefault((client, event.calendar_events_path), {})[event.id] = event.path
 
+    def invites(self, event: ProvisionedEvent, roles: tuple[str, ...]) -> None:
+        """`event`, made here, now invites `roles` too (a forward's recipients may join it): its clean-up
+        then removes it as a meeting, silently (nothing happens for an event made elsewhere)."""
+        for made, known in self._events.items():
+            if known.id == event.id:
+                joined = tuple(dict.fromkeys((*known.attendee_roles, *roles)))
+                self._events[made] = replace(known, attendee_roles=joined)
+
+    def _cancel_meetings(self, lost: threading.Event) -> None:
+        """Meetings with attendees cancelled with `"comment": ""` (no notice; see cleanup.py), then presumed
+        gone (confirmed by their calendar's listing); a refused cancel leaves the meeting to be deleted."""
+        meetings = [made for made, event in self._events.items() if event.attendee_roles]
+        if not meetings:
+            return
+        accepted = cancel_silently(meetings, self.graph.mailbox_cap, lost)
+        for made, cancelled in zip(meetings, accepted, strict=True):
+            if cancelled:
+                self.presumed_gone(self._events[made])
+
     def cleanup(self) -> None:
         """Delete everything created (events first, then calendars, then calendar groups); warn, never fail.
 
@@ -346,6 +367,7 @@ class Provisioner:
 
     def _cleanup(self) -> None:
         lost = threading.Event()
+        self._cancel_meetings(lost)
         presumed, self._presumed_gone = self._presumed_gone, {}
         survivors = still_listed(presumed, tag(self.run_id), lost, self.log.filter_refused)
         events, self._events = [*self._events, *survivors], {}

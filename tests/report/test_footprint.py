@@ -145,5 +145,27 @@ def test_summary_and_published_form_name_every_figure() -> None:
         "(2 invitations + 2 notices), peak 2 requests/s per mailbox (organizer)"
     )
     published = footprint.as_dict()
-    assert published["meeting_messages"] == {"total": 4, "invitations": 2, "notices": 2}
+    assert published["meeting_messages"] == {"total": 4, "invitations": 2, "notices": 2, "forwarded": 0,
+                                             "responses": 0}
     assert published["peak_requests_per_second"] == {"mailbox": "organizer", "requests": 2}
+
+
+def test_forwards_and_answers_count_the_messages_they_cause() -> None:
+    """A forward: a request per recipient, the organizer's notice when an attendee forwards, the recipients
+    notified when the organizer's meeting goes; an answer: a response unless sendResponse is false."""
+    two = {"ToRecipients": _attendees(2), "Comment": ""}
+    footprint = count_footprint([
+        _created("E1", 1),
+        _exchange("GET", "/me/calendarView", 200, answer={"value": [{"id": "COPY", "isOrganizer": False}]}),
+        _exchange("POST", "/me/events/E1/forward", 202, sent=two),  # by the organizer: no notice
+        _exchange("POST", "/me/events/COPY/forward", 202, sent={"toRecipients": _attendees(1)}),  # attendee
+        _exchange("POST", "/me/events/COPY/forward", 400, sent=two),  # refused: nothing sent
+        _exchange("POST", "/me/events/COPY/accept", 202, sent={"sendResponse": True}),
+        _exchange("POST", "/me/events/COPY/tentativelyAccept", 202, sent={}),  # sendResponse defaults to true
+        _exchange("POST", "/me/events/COPY/decline", 202, sent={"sendResponse": False}),
+        _exchange("POST", "/me/events/COPY/decline", 400, sent={"comment": "x"}),
+        _exchange("DELETE", "/me/events/E1", 204),  # the attendee and the two recipients are notified
+    ])
+    assert (footprint.forwarded, footprint.responses) == (2 + 1 + 1, 2)
+    assert (footprint.invitations, footprint.notices, footprint.messages) == (1, 3, 1 + 3 + 4 + 2)
+    assert "+ 4 forwarded + 2 responses)" in footprint.summary()

@@ -157,9 +157,12 @@ def test_every_report_shows_case_counts_prerequisites_and_the_footprint(inner_pr
         "cancels_2xx": 1,
         "invitations": 1,
         "notices": 1,
+        "forwarded": 0,
+        "responses": 0,
     }
     assert per_case["test_route[c]"]["requests"] == 0
-    assert footprint["meeting_messages"] == {"total": 4, "invitations": 2, "notices": 2}
+    assert footprint["meeting_messages"] == {"total": 4, "invitations": 2, "notices": 2, "forwarded": 0,
+                                             "responses": 0}
 
     summary = (run_dir / "summary.md").read_text(encoding="utf-8")
     assert (

@@ -50,6 +50,21 @@ def test_an_occurrence_cancel_pays_for_the_notices_the_series_attendees_get() ->
         allowance.take("POST", f"{BASE}/me/events/UNSEEN/cancel")  # counted as the most attendees seen
 
 
+def test_forwards_and_answers_pay_for_their_messages_refused_ones_give_them_back() -> None:
+    """A forward to K: 2K + 1 (requests now, notices at removal, the organizer's notice); an answer: its
+    response unless sendResponse is false; a 4xx gives the messages back."""
+    allowance = Allowance(Budget(messages=6))
+    two = json.dumps({"ToRecipients": [{"emailAddress": {"address": f"r{n}@x.test"}} for n in range(2)]})
+    allowance.settle(allowance.take("POST", f"{BASE}/me/events/C/forward", two), 400, b"{}")
+    assert allowance.spent() == Cost(requests=1)
+    allowance.settle(allowance.take("POST", f"{BASE}/me/events/C/forward", two), 202)
+    allowance.settle(allowance.take("POST", f"{BASE}/me/events/C/decline", '{"sendResponse": false}'), 202)
+    assert allowance.spent().messages == 5
+    allowance.settle(allowance.take("POST", f"{BASE}/me/events/C/accept", "{}"), 202)
+    with pytest.raises(BudgetExhausted, match="meeting messages 7 of 6"):
+        allowance.take("POST", f"{BASE}/me/events/C/tentativelyAccept", '{"sendResponse": true}')
+
+
 def test_processes_sharing_a_file_share_one_count(tmp_path: Path) -> None:
     """Two Allowances on one share file (two xdist workers) never take more than the budget together."""
     path = new_share_file(str(tmp_path))

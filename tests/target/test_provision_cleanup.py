@@ -49,10 +49,10 @@ def methods_sent(graph: Graph, run: Callable[[], None]) -> list[str]:
 
 
 def with_events(graph: Graph, run_id: str, count: int) -> Provisioner:
-    """A Provisioner of run `run_id` that has made `count` plain events."""
+    """A Provisioner of run `run_id` that has made `count` plain events (no attendees: deleted)."""
     provisioner = Provisioner(graph, run_id, "c")
     for _ in range(count):
-        provisioner.event()
+        provisioner.event(attendees=0)
     return provisioner
 
 
@@ -123,7 +123,7 @@ def test_a_refused_delete_warns_and_the_rest_is_still_removed(
     graph: Graph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     provisioner = Provisioner(graph, "gc-cleanup-4", "c")
-    kept, removed = provisioner.event(), provisioner.event()
+    kept, removed = provisioner.event(attendees=0), provisioner.event(attendees=0)
     original = GraphClient.delete
 
     def refuse_one(self: GraphClient, path: str, **kwargs: object) -> object:
@@ -141,6 +141,13 @@ def test_a_refused_delete_warns_and_the_rest_is_still_removed(
     assert organizer.get(kept.path).status_code == 200
 
 
+def status_only(status: int) -> requests.Response:
+    """An answer with `status` and nothing else (the target is not asked)."""
+    answer = requests.Response()
+    answer.status_code = status
+    return answer
+
+
 def cancel_all(graph: Graph, provisioner: Provisioner, events: list[ProvisionedEvent]) -> None:
     organizer = graph.as_("organizer")
     for event in events:
@@ -153,7 +160,7 @@ def test_cancelled_events_are_confirmed_gone_by_one_listing_per_calendar(graph: 
     calendar_id = provisioner.calendar()
     in_default = [provisioner.event() for _ in range(5)]
     in_calendar = [provisioner.event(calendar_id=calendar_id) for _ in range(3)]
-    untouched = provisioner.event()
+    untouched = provisioner.event(attendees=0)
     cancel_all(graph, provisioner, [*in_default, *in_calendar])
 
     sent = methods_sent(graph, provisioner.cleanup)
@@ -194,3 +201,31 @@ def test_an_unreadable_listing_deletes_every_presumed_gone_event(
     monkeypatch.setattr(GraphClient, "get", listing_refused)
     sent = methods_sent(graph, provisioner.cleanup)
     assert sent.count("DELETE") == 3
+
+
+def test_meetings_are_cancelled_silently_and_deleted_only_if_the_cancel_is_refused(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A meeting with attendees (or a forwarded event, `invites`) is removed by a cancel with
+    `"comment": ""` (no notice), confirmed by the listing; one whose cancel is refused is deleted."""
+    provisioner = Provisioner(graph, "gc-cleanup-8", "c")
+    meetings = [provisioner.event(attendees=1) for _ in range(2)]
+    forwarded, refused = provisioner.event(attendees=0), provisioner.event(attendees=1)
+    provisioner.invites(forwarded, ("attendee2",))
+    provisioner.presume_all_gone()  # the stages' clean-up: meetings are still cancelled first
+    original = GraphClient.post
+    bodies: list[object] = []
+
+    def refuse_one(self: GraphClient, path: str, **kwargs: object) -> object:
+        bodies.append(kwargs.get("json"))
+        is_refused = path == f"{refused.path}/cancel"
+        return status_only(400) if is_refused else original(self, path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GraphClient, "post", refuse_one)
+    sent = methods_sent(graph, provisioner.cleanup)
+
+    # three cancels sent (the refused one answered here, unsent), one listing, one delete (the refused one)
+    assert sorted(sent) == ["DELETE", "GET", "POST", "POST", "POST"]
+    assert bodies == [{"comment": ""}] * 4
+    organizer = graph.as_("organizer")
+    assert all(organizer.get(event.path).status_code == 404 for event in (*meetings, forwarded, refused))

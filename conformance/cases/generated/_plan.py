@@ -41,9 +41,10 @@ from conformance.target.allowance import CLEANUP_REQUESTS, Cost
 AUTH_CASES = 2  # cases ignored_auth re-sends (twice each: without a token, with an invalid one)
 PAGE_EXAMPLE_KEY = "Comment"  # the page's own request example spells it so
 EVENT_COST = Cost(requests=1 + CLEANUP_REQUESTS, events=1)  # creating an event, its clean-up kept back
-# an answer's event: a meeting inviting the attendee (the invitation, and the notice its deletion sends at
-# clean-up), the attendee's copy looked up (a listing, and the default calendar and calendar group once)
-COPY_COST = EVENT_COST + Cost(requests=3, messages=2)
+# an answer's event: a meeting inviting the attendee (the invitation, the notice its removal may send at
+# clean-up, and the response the answer may send), the attendee's copy looked up (a listing, and the default
+# calendar and calendar group once)
+COPY_COST = EVENT_COST + Cost(requests=3, messages=3)
 
 
 @dataclass(frozen=True)

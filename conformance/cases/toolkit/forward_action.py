@@ -36,10 +36,18 @@ def forward_subject(graph: Graph, arrange: Arranger, caller: str, route: Route, 
     subject = own_subject(graph, arrange, caller, route, fresh, _make, "forward")
     event: ProvisionedEvent = subject.context
     recipient = recipients(arrange, event, at_most=1)[0]
+    joins(arrange, event, recipient)
     if fresh:
         clean_mailboxes(arrange, [recipient], event.subject)
     _PENDING.address = graph.identity(recipient).address
     return dataclasses.replace(subject, context=(event, recipient))
+
+
+def joins(arrange: Arranger, event: ProvisionedEvent, recipient: str) -> None:
+    """The recipient may join the meeting (forwarded, Graph may add them): its clean-up removes it silently,
+    sending them no cancellation notice (whichever Provisioner made it)."""
+    for provision in (arrange.provision, *([arrange.session.provision] if arrange.session else [])):
+        provision.invites(event, (recipient,))
 
 
 def _body(requirement_id: str) -> dict[str, Any]:
@@ -57,6 +65,7 @@ def forwarded(graph: Graph, subject: Subject) -> Seen[Any]:
 def _calibration_act(arrange: Arranger) -> Callable[[], Seen[Any]] | None:
     event = arrange.create()
     recipient = recipients(arrange, event, at_most=1)[0]
+    joins(arrange, event, recipient)
     body = forward_body(arrange.graph, [recipient], "graph-conformance calibration")
     owner = arrange.graph.as_(event.owner_role)
     answer = send(owner, f"{event.path}/forward", "", body=body, about_answer=False)
