@@ -4,6 +4,7 @@
     AmbiguousReplay     not-verified (a re-sent cancel cannot be judged)
     BudgetExhausted     not-verified "budget: ..." (the request that would exceed the budget was not sent)
     PrerequisiteFailed  not-verified "prerequisite ID failed: ...", its record on the item for the reports
+    TokenError          the same, as IDENTITY-TOKENS (a token refused mid-run judges no requirement)
     a transport error   one bounded health probe of the target: it answers -> this case is not-verified and
                         the run goes on; it does not -> the run stops after this case with exit 3
 """
@@ -23,13 +24,14 @@ from conformance.errors import (
     MissingIdentity,
     RequestUnanswered,
     TargetUnreachable,
+    TokenError,
 )
 from conformance.outcomes import ExitCode, not_verified
 from conformance.pytest_plugin._keys import ACTIVE_TARGET_KEY, EXPLICIT_TARGET_KEY, is_worker
 from conformance.pytest_plugin.budget import allowance_of
 from conformance.target.client import TRANSPORT_ERRORS
 from conformance.target.hangs import Unanswered
-from conformance.target.prerequisites import PrerequisiteFailed, records_to
+from conformance.target.prerequisites import IDENTITY_TOKENS, PrerequisiteFailed, records_to
 from conformance.target.resolve import probe_reachable
 
 UNREACHABLE_PROPERTY = "graph_conformance_unreachable"  # on a worker's report: the run must stop
@@ -97,6 +99,8 @@ def _guarded_phase(item: pytest.Item) -> Generator[None, None, None]:
         not_verified(str(unjudged))
     except PrerequisiteFailed as failed:
         _prerequisite_failed(item, failed)
+    except TokenError as error:  # e.g. a generated case's own request: no token, so nothing was judged
+        _prerequisite_failed(item, PrerequisiteFailed(IDENTITY_TOKENS, f"no token: {error}"))
     except (TargetUnreachable, *TRANSPORT_ERRORS) as error:
         _transport_error(item, error)
 

@@ -70,13 +70,19 @@ class Preflight:
         self.provision = Provisioner(self.graph, run_id, "preflight", record=self._add)
         self.refused_roles: set[str] = set()
         self.cleanup_notes: list[str] = []
+        self._renamed: dict[str, str] = {}  # a failed record's id -> the row it belongs to meanwhile
 
     def _add(self, record: Record) -> None:
         exchange = record.get("exchange")
+        prerequisite_id = str(record["id"])
+        if record["status"] == prereq.FAILED and prerequisite_id in self._renamed:
+            prerequisite_id = self._renamed[prerequisite_id]
+            entry = CATALOG[prerequisite_id]
+            record = {**record, "detail": f"{record['detail']} (tried: {entry.tried})", "fix": entry.fix}
         self.rows.append(
             Row(
-                prerequisite_id=str(record["id"]),
-                label=self._label or str(record["title"]),
+                prerequisite_id=prerequisite_id,
+                label=self._label or CATALOG[prerequisite_id].title,
                 status=str(record["status"]),
                 detail=str(record["detail"]),
                 answer=status_line(exchange) if isinstance(exchange, dict) else "",
@@ -243,6 +249,54 @@ class Preflight:
         self.provision.presumed_gone(event)
         log.ok(prereq.CANCEL_WITHOUT_ATTENDEES, f"{answer_line(response)}: accepted", response)
 
+    def answers(self, created: list[ProvisionedEvent]) -> None:
+        """ATTENDEE-STATUSES and PROPOSALS (accept, tentativelyAccept, decline)."""
+        if not self.usable("organizer"):
+            for prerequisite_id in (prereq.ATTENDEE_STATUSES, prereq.PROPOSALS):
+                self.not_tried(prerequisite_id, NEEDS_ORGANIZER)
+            return
+        meetings = (event for event in created if event.attendee_roles and event.occurrences is None)
+        meeting = next(meetings, None)
+        if meeting is None:
+            self.not_tried(prereq.ATTENDEE_STATUSES, "needs EVENT-CREATE of a meeting inviting an attendee")
+        else:
+            self.attempt(prereq.ATTENDEE_STATUSES, lambda: self._statuses(meeting))
+        self.attempt(prereq.PROPOSALS, self._proposals)
+
+    def _statuses(self, event: ProvisionedEvent) -> None:
+        """The organizer's meeting lists each invited attendee with a `status.response`."""
+        log = self.provision.log
+        response = send(log, prereq.ATTENDEE_STATUSES, self.graph.as_(event.owner_role), "GET", event.path)
+        body = created_object(response) if response.status_code == 200 else None
+        attendees = body.get("attendees") if body is not None else None
+        if not isinstance(attendees, list) or not attendees:
+            raise log.failed(prereq.ATTENDEE_STATUSES, f"{answer_line(response)}: the organizer's meeting "
+                             "lists no attendees", response)
+        missing = [entry for entry in attendees
+                   if not isinstance(entry, dict) or not isinstance(entry.get("status"), dict)
+                   or "response" not in entry["status"]]
+        if missing:
+            raise log.failed(prereq.ATTENDEE_STATUSES, f"{answer_line(response)}: {len(missing)} of "
+                             f"{len(attendees)} attendees without a status.response", response)
+        log.ok(prereq.ATTENDEE_STATUSES, f"{answer_line(response)}: each attendee with a status.response",
+               response)
+
+    def _proposals(self) -> None:
+        """A meeting created with allowNewTimeProposals false reads back false (true: Graph's default)."""
+        self._renamed = {prereq.EVENT_CREATE: prereq.PROPOSALS}  # a refused creation is this row's failure
+        try:
+            event = self.provision.event(attendees=0, properties={"allowNewTimeProposals": False})
+        finally:
+            self._renamed = {}
+        log = self.provision.log
+        response = send(log, prereq.PROPOSALS, self.graph.as_(event.owner_role), "GET", event.path)
+        body = created_object(response) if response.status_code == 200 else None
+        shown = body.get("allowNewTimeProposals") if body is not None else None
+        if shown is not False:
+            raise log.failed(prereq.PROPOSALS, f"{answer_line(response)}: a meeting created with "
+                             f"allowNewTimeProposals false reads back {shown!r}", response)
+        log.ok(prereq.PROPOSALS, f"{answer_line(response)}: allowNewTimeProposals false as created", response)
+
     def forward_and_reminders(self) -> None:
         """REMINDER-VIEW (snoozeReminder, dismissReminder) and FORWARD-RECIPIENT (forward)."""
         if not self.usable("organizer"):
@@ -269,6 +323,7 @@ class Preflight:
             self.containers()
             self.reads(created)
             self.cancel_without_attendees()
+            self.answers(created)
             self.forward_and_reminders()
         finally:
             with warnings.catch_warnings(record=True) as caught:

@@ -127,11 +127,14 @@ def _look(looks: list[int]) -> Seen[None]:
 
 def test_a_wait_is_counted_from_its_cause_so_an_old_cause_gets_one_look() -> None:
     looks: list[int] = []
-    within = latencies(bound_s=0.5).bound(Effect.APPLIED, "to remove a cancelled event", time.monotonic() - 1)
+    # a bound of 5 s whose cause was 10 s ago: counted from now it would wait 5 s, far above what a loaded
+    # machine adds to one look
+    cause = time.monotonic() - 10
+    within = latencies(bound_s=5.0).bound(Effect.APPLIED, "to remove a cancelled event", cause)
     started = time.monotonic()
-    with pytest.raises(ConformanceFailure, match=r"\(waited 1\.\d s since its cause: the default bound"):
+    with pytest.raises(ConformanceFailure, match=r"\(waited 10\.\d s since its cause: the default bound"):
         expect_eventually(lambda: _look(looks), "CANCEL-DELETED-ITEMS", "there", within)
-    assert looks == [1] and time.monotonic() - started < 0.3
+    assert looks == [1] and time.monotonic() - started < 2.5
 
 
 def test_a_kind_proven_never_to_come_is_looked_for_once_with_the_proof() -> None:
@@ -166,7 +169,7 @@ def test_a_kind_proven_never_to_come_in_another_process_stops_a_wait_at_once(tmp
     started = time.monotonic()
     with pytest.raises(ConformanceFailure, match="then stopped: no effect of kind 'applied'"):
         expect_eventually(lambda: Seen(False, None), "GRAPH-SERIES-CANCEL", "still there", later)
-    assert time.monotonic() - started < 0.2
+    assert time.monotonic() - started < 5  # not the minute it would wait (0.2 s unloaded)
     other.observe(Effect.APPLIED, None, "to remove a cancelled event")  # seen anywhere: nothing proven
     assert worker.never(Effect.APPLIED) is None
 

@@ -14,8 +14,8 @@ import pytest
 from conformance.reference import faults as faults_module
 from conformance.reference.faults import FAULTS, ROUTE_FAMILIES, Fault, route_missing
 from conformance.reference.serve import ReferenceServer
+from tests.reference._action_probes import ACTION_PROBES, action_fault_enums
 from tests.reference._graph_client import GraphClient, family_paths, quote_id
-from tests.reference.test_action_faults import ACTION_PROBES
 
 Probe = Callable[[GraphClient], Any]
 UNKNOWN_ID = "AAMkAGUzYRgWAAA="
@@ -326,24 +326,6 @@ def _route_missing_names() -> list[str]:
     names = [route_missing(family) for family in ROUTE_FAMILIES]
     return names + [action.route_missing(family) for action in registry().values() if action.prefix
                     for family in action.families]
-
-
-def action_fault_enums() -> list[type[StrEnum]]:
-    """The StrEnum of switch names each module of conformance.reference.actions declares."""
-    import importlib
-    import pkgutil
-
-    from conformance.reference import actions
-
-    found: list[type[StrEnum]] = []
-    for info in pkgutil.iter_modules(actions.__path__):
-        module = importlib.import_module(f"{actions.__name__}.{info.name}")
-        found += [
-            value
-            for value in vars(module).values()
-            if isinstance(value, type) and issubclass(value, StrEnum) and value.__module__ == module.__name__
-        ]
-    return found
 
 
 def test_narrow_error_and_body_faults_spare_the_other_answers() -> None:

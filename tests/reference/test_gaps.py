@@ -11,8 +11,8 @@ import pytest
 
 from conformance.reference.faults import DEFINITIONS, Fault
 from conformance.reference.serve import ReferenceServer
+from tests.reference._action_probes import action_fault_enums
 from tests.reference._graph_client import GraphClient, quote_id
-from tests.reference.test_faults import action_fault_enums
 
 SERIES = {
     "pattern": {"type": "daily", "interval": 1},

@@ -166,6 +166,7 @@ def test_target_file_is_written_and_points_at_the_server(tmp_path: Path) -> None
             "organizer_minimal",
             "attendees",
             "readonly",
+            "unprivileged",  # issue 19: signed in without Calendars.* (the actions' PERM-REQUIRED)
             "application",
             "personal",
             "group",

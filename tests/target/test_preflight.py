@@ -77,7 +77,8 @@ def test_without_a_target_it_checks_the_embedded_reference_server() -> None:
         (("POST", r"/me/calendarGroups$", 501, ERROR_BODY), "CALENDAR-GROUP-CREATE", "fallback", 0),
         (("GET", r"/me/messages$", 404, ERROR_BODY), "MAILBOX-MESSAGES", "failed", 1),
         (("GET", r"/mailFolders/deleteditems/messages$", 404, ERROR_BODY), "DELETED-ITEMS", "failed", 1),
-        (("GET", r"/me/events/(?!.*/instances$).+$", 200, STATIC_EVENT), "EVENT-READ", "failed", 1),
+        (("GET", r"/me/events/(?!.*/instances$).+$", 200, STATIC_EVENT),  # a canned read shows neither
+         "EVENT-READ ATTENDEE-STATUSES PROPOSALS", "failed", 1),  # statuses nor proposals
         (("GET", r"/me/calendarView$", 200, {"value": []}), "ATTENDEE-COPY", "failed", 1),
         (("GET", r"/me/events$", 200, {"value": [{"id": "a"}]}, "$top=1"), "ODATA-PAGING", "failed", 1),
     ],
@@ -164,8 +165,11 @@ FALLBACK, FAILED = "fallback", "failed"
         ("gap-born-cancelled", {"EVENT-READ": FAILED, "REMINDER-VIEW": FAILED}, 1),  # cancelled: no reminder
         ("gap-no-attendee-copies", {"ATTENDEE-COPY": FAILED}, 1),
         ("gap-no-cancel-without-attendees", {"CANCEL-WITHOUT-ATTENDEES": FAILED}, 1),
+        ("gap-no-attendee-statuses", {"ATTENDEE-STATUSES": FAILED}, 1),
+        ("gap-no-proposals", {"PROPOSALS": FAILED}, 1),
         ("gap-static", {"EVENT-READ": FAILED, "ATTENDEE-COPY": FAILED, "INSTANCES": FAILED,
-                        "ODATA-FILTER": FAILED, "ODATA-PAGING": FAILED, "REMINDER-VIEW": FAILED}, 1),
+                        "ODATA-FILTER": FAILED, "ODATA-PAGING": FAILED, "REMINDER-VIEW": FAILED,
+                        "ATTENDEE-STATUSES": FAILED, "PROPOSALS": FAILED}, 1),  # a canned read shows neither
     ],
 )
 def test_each_reference_server_gap_switch_is_named_and_nothing_else(

@@ -14,7 +14,7 @@ from schemathesis.generation.meta import TestPhase
 from conformance.cases.generated import _actions, _family, _ids, _plan, _schema, _select
 from conformance.cases.generated import test_schemathesis as generated
 from conformance.target.client import Graph
-from tests.cases.generated.test_checks import fake_case
+from tests.cases.generated._fake_case import fake_case
 
 TIME_SLOT = {"type": "object", "properties": {"start": {"type": "object"}, "end": {"type": "object"}}}
 
