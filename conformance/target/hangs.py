@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from conformance.errors import TargetUnreachable
+
 # a path segment after one of these names an item (an id, or a well-known name such as `inbox`)
 _ITEM_COLLECTIONS = frozenset({
     "events", "calendars", "calendargroups", "users", "groups", "messages", "mailfolders", "instances",
@@ -147,6 +149,7 @@ class HangMemory:
         self._lock = threading.Lock()
         self.timeouts = 0  # read timeouts paid (each followed by one health probe)
         self.spared = 0  # requests not sent because their kind was known to hang
+        self.lost: TargetUnreachable | None = None  # a health probe found nothing: send nothing more
 
     def kind_of(self, request: requests.PreparedRequest) -> RequestKind:
         """The kind of a prepared request."""
@@ -163,7 +166,9 @@ class HangMemory:
             return dict(self._known)
 
     def check(self, kind: RequestKind) -> None:
-        """Raise RememberedHang when `kind` already went unanswered."""
+        """Raise RememberedHang when `kind` already went unanswered; once the target is lost, its error."""
+        if self.lost is not None:  # each request would pay its own timeout (stages send dozens at once)
+            raise TargetUnreachable(str(self.lost))
         with self._lock:
             evidence = self._known.get(kind)
             if evidence is not None:
@@ -189,7 +194,11 @@ class HangMemory:
         """
         with self._lock:
             self.timeouts += 1
-        self.probe()
+        try:
+            self.probe()
+        except TargetUnreachable as lost:
+            self.lost = lost
+            raise
         url = self.redact(urlsplit(request.url or "").path)
         waited = f"{read_s:g} s" if read_s is not None else "the read timeout"
         at = time.strftime("%H:%M:%S", time.gmtime())

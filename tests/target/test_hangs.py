@@ -65,6 +65,9 @@ def test_a_hang_with_no_answer_to_the_probe_either_is_a_lost_target_not_remember
     assert not isinstance(raised.value, RequestUnanswered)
     assert graph.hangs.known() == {}
     assert len(state.seen) == 2  # the request and the probe; a read timeout is never re-sent
+    with pytest.raises(TargetUnreachable):  # lost: nothing more is sent (no timeout paid per request)
+        graph.as_("attendee").get("/me/events")
+    assert len(state.seen) == 2
 
 
 @pytest.mark.parametrize(
