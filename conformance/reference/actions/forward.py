@@ -236,7 +236,10 @@ _SWITCHES = (  # (switch, what it changes, the requirement it breaks, the words 
     (ForwardFault.PERSONAL_REFUSED, "forward refuses personal Microsoft accounts (403)",
      "FORWARD-PERM-DELEGATED-PERSONAL", "Delegated (personal Microsoft account): Calendars.Read"),
 )
+# What a switch leaves not-verified (measured on its matrix row): an application token refused leaves the
+# generated auth family no success to judge on the /users routes it probes
+_BLOCKS = {ForwardFault.APP_TOKEN_REFUSED: frozenset({"FORWARD-AUTH-REQUIRED"})}
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
-    name: FaultDefinition(what, {requirement: words}, actions=FORWARD)
+    name: FaultDefinition(what, {requirement: words}, blocks=_BLOCKS.get(name, frozenset()), actions=FORWARD)
     for name, what, requirement, words in _SWITCHES
 }
