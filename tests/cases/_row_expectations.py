@@ -45,13 +45,6 @@ SPARED: dict[str, dict[str, str]] = {
             "the generated valid bodies (named examples and the seeded draw) carry non-empty comments; the "
             "fault refuses only a missing, empty or null one",
     },
-    "answer-comment-required": {
-        f"{prefix}-COMMENT-OPTIONAL:test_valid_bodies_accepted":
-            "the generated valid bodies of this answer (its page example and the matrix's seeded draw) all "
-            "carry a non-empty comment; the fault refuses only a missing or empty one (accept's draw has "
-            "a body without one)"
-        for prefix in ("TENTATIVE", "DECLINE")
-    },
     "body-on-202-upn": {
         "CANCEL-202-EMPTY:test_status_and_body_conform":
             "the generated cases address /users routes by id, never by userPrincipalName",

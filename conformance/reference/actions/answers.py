@@ -322,6 +322,8 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.COMMENT_REQUIRED: _fault(
         "an answer without a (non-empty) comment answers 400",
         _each("P-COMMENT-OPTIONAL", "Text included in the response. Optional."),
+        # the generated auth family judges accept's cheapest valid answer (no comment): refused, none to judge
+        blocks=("ACCEPT-AUTH-REQUIRED",),
     ),
     AnswerFault.SCOPES_IGNORED: _fault(
         "answers do not check for Calendars.ReadWrite (a Calendars.Read token answers)",
