@@ -353,8 +353,8 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.APP_TOKEN_REFUSED: _fault(
         "answers refuse application tokens (403)",
         _each("P-PERM-APPLICATION", "Application: Calendars.ReadWrite"),
-        # the generated valid-body and auth families judge only accepted answers: none on the /users route
-        blocks=(*_each("P-AUTH-REQUIRED", ""), *_each("P-COMMENT-OPTIONAL", "")),
+        # the generated auth family judges only accepted answers: none on the /users route
+        blocks=tuple(_each("P-AUTH-REQUIRED", "")),
     ),
     AnswerFault.PERSONAL_REFUSED: _fault(
         "answers refuse personal Microsoft accounts (403)",
