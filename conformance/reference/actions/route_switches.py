@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 # What a missing route leaves not-verified besides failing its own ROUTE-* requirement: the behavioural cases
 # act on /me/events; the generated families run on the representative routes (me-events,
 # users-calendargroups-calendars-events, groups-events); the application's cases on /users/{id}/events.
-_EVERY_ROUTE = ("202-EMPTY", "200-EMPTY", "AUTH-REQUIRED", "COMMENT-OPTIONAL")
+_EVERY_ROUTE = ("202-EMPTY", "200-EMPTY", "AUTH-REQUIRED")
 _PERMISSIONS = ("AUTH-REQUIRED", "PERM-DELEGATED-WORK", "PERM-DELEGATED-PERSONAL")  # PERM-REQUIRED: elsewhere
 _ANSWER = (
     "202-EMPTY", *_PERMISSIONS, "CONTENT-TYPE", "COMMENT-OPTIONAL", "SENDS-RESPONSE", "SEND-RESPONSE-DEFAULT",
