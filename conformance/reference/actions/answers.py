@@ -273,14 +273,18 @@ def _gap(
 _SENT = "true if a response is to be sent to the organizer"
 _DEFAULT = "Optional. Default is true."
 _TEXT = "Text included in the response."
+_BOTH_JUDGE_SUCCESS = ("the hand-written 202 case and the Schemathesis status family both judge every successful "
+                       "answer, of each of the three actions the switch breaks")
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.STATUS_200: _fault(
         "a successful answer (accept, tentativelyAccept, decline) answers 200 instead of 202",
         _each("P-202-EMPTY", "this method returns 202 Accepted response code"),
+        overlap=_BOTH_JUDGE_SUCCESS,
     ),
     AnswerFault.BODY_ON_202: _fault(
         "a successful answer answers 202 with a JSON body",
         _each("P-202-EMPTY", "It does not return anything in the response body."),
+        overlap=_BOTH_JUDGE_SUCCESS,
     ),
     AnswerFault.STATUS_UNRECORDED: _fault(
         "the answering attendee's copy keeps its responseStatus (notResponded)",
@@ -322,8 +326,6 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.COMMENT_REQUIRED: _fault(
         "an answer without a (non-empty) comment answers 400",
         _each("P-COMMENT-OPTIONAL", "Text included in the response. Optional."),
-        # the generated auth family judges accept's cheapest valid answer (no comment): refused, none to judge
-        blocks=("ACCEPT-AUTH-REQUIRED",),
     ),
     AnswerFault.SCOPES_IGNORED: _fault(
         "answers do not check for Calendars.ReadWrite (a Calendars.Read token answers)",
