@@ -3,14 +3,40 @@
 A row proves each check it expects to fail: a check made too loose would pass there and the row would no
 longer match. A check no row fails is proven by nothing. A check that is never the only failing check of a
 row is proven too, but only beside others; each row it fails must then say why several checks see its fault
-(`overlap` in the fault's definition), so the sharing is a stated fact, not an accident.
+(`overlap` in the fault's definition), so the sharing is a stated fact, not an accident. The same check
+of sibling actions (accept's, decline's and tentativelyAccept's copy of one case) counts as one: a switch
+breaking the three answers alike fails each copy alone in its action.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
 
 from conformance.reference.faults import DEFINITIONS
+from conformance.spec.catalog import load_catalog
+
+
+@functools.cache
+def _action_names() -> tuple[frozenset[str], re.Pattern[str]]:
+    """The catalog's requirement prefixes (CANCEL, ACCEPT, ...) and a pattern of its actions' snake names."""
+    catalog = load_catalog()
+    prefixes = frozenset(rid.split("-", 1)[0] for rid in catalog if not rid.startswith("GRAPH-"))
+    snakes = {re.sub(r"(?<!^)(?=[A-Z])", "_", requirement.action).lower() for requirement in catalog.values()}
+    longest_first = "|".join(sorted(map(re.escape, snakes), key=len, reverse=True))
+    return prefixes, re.compile(rf"(?<=_)(?:{longest_first})(?=_|$)")
+
+
+def sibling_check(check: str) -> str:
+    """A check without its action: `ACCEPT-X:test_accept_y`, `DECLINE-X:test_decline_y` -> `*-X:test_*_y`."""
+    prefixes, snakes = _action_names()
+    requirement, _, function = check.partition(":")
+    parts = requirement.split("-")
+    at = 1 if parts[0] == "GRAPH" and len(parts) > 2 else 0
+    if parts[at] in prefixes:
+        parts[at] = "*"
+    return f"{'-'.join(parts)}:{snakes.sub('*', function)}"
 
 
 def unfailed_checks(failing_by_row: Mapping[str, Iterable[str]], checks: Iterable[str]) -> list[str]:
@@ -28,19 +54,23 @@ def rows_failing(failing_by_row: Mapping[str, Iterable[str]]) -> dict[str, list[
     return rows
 
 
-def alone_in(failing_by_row: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
-    """check -> the rows where it is the only failing check."""
+def alone_in(failing_by_row: Mapping[str, Iterable[str]],
+             same: Callable[[str], str] = str) -> dict[str, list[str]]:
+    """check -> the rows where it is the only failing check (or, with `same`, where every failing check is
+    the same as it)."""
     alone: dict[str, list[str]] = {}
     for row, failing in failing_by_row.items():
         failing_set = set(failing)
-        if len(failing_set) == 1:
-            alone.setdefault(next(iter(failing_set)), []).append(row)
+        if len({same(check) for check in failing_set}) == 1:
+            for check in failing_set:
+                alone.setdefault(check, []).append(row)
     return alone
 
 
 def unexplained_overlaps(failing_by_row: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
-    """check never failed alone -> the rows failing it whose fault definition does not explain the overlap."""
-    alone = alone_in(failing_by_row)
+    """check never failed alone (its siblings aside) -> the rows failing it whose fault definition does not
+    explain the overlap."""
+    alone = alone_in(failing_by_row, sibling_check)
     unexplained: dict[str, list[str]] = {}
     for check, rows in rows_failing(failing_by_row).items():
         if alone.get(check):
@@ -61,7 +91,7 @@ def _standing(alone: list[str] | None, shared: list[str] | None) -> str:
 def format_check_report(failing_by_row: Mapping[str, Iterable[str]], checks: Iterable[str]) -> str:
     """Per check: the rows where it alone fails, else the rows it shares (with their overlap notes)."""
     every = sorted(set(checks))
-    alone, rows = alone_in(failing_by_row), rows_failing(failing_by_row)
+    alone, rows = alone_in(failing_by_row, sibling_check), rows_failing(failing_by_row)
     unfailed = unfailed_checks(failing_by_row, every)
     lines = [f"Checks (a case function judging a requirement): {len(every)}, failed by some row: "
              f"{len(every) - len(unfailed)}"]

@@ -10,7 +10,7 @@ import pytest
 
 from conformance.reference.faults import DEFINITIONS, FAULTS
 from tests._inner_run import InnerRun, fold_outcomes, parse_run
-from tests.cases._check_report import unexplained_overlaps, unfailed_checks
+from tests.cases._check_report import sibling_check, unexplained_overlaps, unfailed_checks
 from tests.cases._row_expectations import SPARED, requirement_of, row_problems
 from tests.cases.mutants import (
     CLEAN,
@@ -97,6 +97,22 @@ def test_sibling_actions_count_as_one_detector_but_a_second_requirement_does_not
     doc_ids = {"ACCEPT-COMMENT-DELIVERED", "DECLINE-COMMENT-DELIVERED", "ACCEPT-202-EMPTY"}
     assert doc_sole_detectors(siblings, doc_ids) == {"ACCEPT-COMMENT-DELIVERED": ["answer-comment-dropped"],
                                                      "DECLINE-COMMENT-DELIVERED": ["answer-comment-dropped"]}
+
+
+def test_a_check_shared_only_with_its_siblings_is_alone_but_one_beside_another_check_is_not() -> None:
+    accept, decline = ("ACCEPT-ATTENDEE-STATUS:test_accept_shows_on_the_attendee_copy",
+                       "DECLINE-ATTENDEE-STATUS:test_decline_shows_on_the_attendee_copy")
+    tentative = "TENTATIVE-ATTENDEE-STATUS:test_tentatively_accept_shows_on_the_attendee_copy"
+    shared = "*-ATTENDEE-STATUS:test_*_shows_on_the_attendee_copy"
+    assert sibling_check(accept) == sibling_check(tentative) == shared
+    organizer = "GRAPH-{}-ORGANIZER-4XX:test_{}_by_the_organizer_is_refused"
+    graph_ids = {sibling_check(organizer.format(prefix, name)) for prefix, name in (("ACCEPT", "accept"),
+                                                                                    ("DECLINE", "decline"))}
+    assert graph_ids == {"GRAPH-*-ORGANIZER-4XX:test_*_by_the_organizer_is_refused"}
+    assert not unexplained_overlaps({"answer-status-unrecorded": {accept, decline, tentative}})
+    beside = "ACCEPT-ATTENDEE-STATUS:test_status_and_body_conform"  # a second check of the requirement
+    assert unexplained_overlaps({"answer-status-unrecorded": {accept, beside}}) == {
+        accept: ["answer-status-unrecorded"], beside: ["answer-status-unrecorded"]}
 
 
 def _run(cases: list[tuple[str, str, str]], exit_code: int = 0) -> InnerRun:

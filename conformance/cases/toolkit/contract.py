@@ -18,9 +18,9 @@ from typing import Any, NamedTuple
 
 import pytest
 import requests
-import yaml
 
 from conformance._paths import openapi_dir
+from conformance._yaml import safe_load
 from conformance.cases.toolkit.act import JSON_TYPE, last_act_at, require_route_served, send
 from conformance.cases.toolkit.ahead import acts_ahead, watches_quiet
 from conformance.cases.toolkit.arrange import Arranger
@@ -124,7 +124,7 @@ class ActionContract:
 def success_status(action: str) -> int:
     """The success status the action's OpenAPI description gives (its POST's only 2xx response)."""
     path = openapi_dir() / f"event-{action}.yaml"
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = safe_load(path.read_text(encoding="utf-8"))
     for route, operations in (document.get("paths") or {}).items():
         if not str(route).endswith(f"/{action}"):
             continue

@@ -273,8 +273,8 @@ def _gap(
 _SENT = "true if a response is to be sent to the organizer"
 _DEFAULT = "Optional. Default is true."
 _TEXT = "Text included in the response."
-_BOTH_JUDGE_SUCCESS = ("the hand-written 202 case and the Schemathesis status family both judge every successful "
-                       "answer, of each of the three actions the switch breaks")
+_BOTH_JUDGE_SUCCESS = ("the hand-written 202 case and the Schemathesis status family both judge every "
+                       "successful answer, of each of the three actions the switch breaks")
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.STATUS_200: _fault(
         "a successful answer (accept, tentativelyAccept, decline) answers 200 instead of 202",
@@ -334,6 +334,7 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.AUTH_IGNORED: _fault(
         "answers work without an Authorization header (as the owner of the addressed event)",
         _each("P-AUTH-REQUIRED", "Bearer {token}. Required."),
+        overlap="the hand-written no-token case and Schemathesis' ignored_auth both answer without a token",
     ),
     AnswerFault.CONTENT_TYPE_STRICT: _fault(
         "answers refuse a body whose Content-Type is not exactly application/json (415)",
