@@ -298,7 +298,7 @@ class Preflight:
         log.ok(prereq.PROPOSALS, f"{answer_line(response)}: allowNewTimeProposals false as created", response)
 
     def forward_and_reminders(self) -> None:
-        """REMINDER-VIEW (snoozeReminder, dismissReminder) and FORWARD-RECIPIENT (forward)."""
+        """REMINDER-VIEW (the reminder actions) and FORWARD-RECIPIENT (an attendee's forward)."""
         if not self.usable("organizer"):
             self.not_tried(prereq.REMINDER_VIEW, NEEDS_ORGANIZER)
         else:

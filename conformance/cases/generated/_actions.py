@@ -1,8 +1,8 @@
-"""What the generated cases know of each action: its kind, its requirement prefix, success status and body.
+"""What the generated cases know of each action: its requirement prefix, success status and body.
 
 Read from the action's OpenAPI description (the route ids in `x-requirements`, the 2xx response, the request
-body's members), never from the reference server; only the kinds below are the suite's own knowledge of what a
-generated request needs (an attendee's copy for an answer, an event with a reminder, ...).
+body's members), never from the reference server; only the answers below are the suite's own knowledge of what
+a generated request needs (an attendee's copy to answer on; the other actions act on the caller's own event).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from typing import Any
 
 CANCEL = "cancel"
 ANSWERS = ("accept", "tentativelyAccept", "decline")
-REMINDERS = ("snoozeReminder", "dismissReminder")
-FORWARD = "forward"
 ROUTE_MARK = "-ROUTE-"  # CANCEL-ROUTE-ME-EVENTS, ACCEPT-ROUTE-ME-EVENTS, ...
 # members an answer may carry that a correct server can refuse for reasons of the event, not of the body
 # (proposedNewTime: 400 when the event does not allow proposals or sendResponse is false)
@@ -32,15 +30,6 @@ class ActionInfo:
     prefix: str  # of its requirement ids: CANCEL, ACCEPT, SNOOZE, ...
     success: str  # the documented 2xx status: "202" or "200"
     members: tuple[tuple[str, tuple[str, ...]], ...] = ()  # body member -> its JSON types
-
-    @property
-    def kind(self) -> str:
-        """cancel | answer | reminder | forward (what a request of it needs arranged)."""
-        if self.name in ANSWERS:
-            return "answer"
-        if self.name in REMINDERS:
-            return "reminder"
-        return self.name
 
     @property
     def member_types(self) -> dict[str, tuple[str, ...]]:
