@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 class Action:
     """One event action: POST .../events/{id}/<name>."""
 
-    name: str  # the route's last segment as the page spells it, e.g. "tentativelyAccept"
+    name: str  # the route's last segment as the page spells it, e.g. "cancel"
     handler: Callable[[Call], Response]
     groups: bool = False  # also routed under /groups/{id}/events and /groups/{id}/calendar/events
     auth_ignored: str = ""  # the fault switch under which a request without a token is served anyway
