@@ -281,8 +281,8 @@ def _gap(
 _SENT = "true if a response is to be sent to the organizer"
 _DEFAULT = "Optional. Default is true."
 _TEXT = "Text included in the response."
-_BOTH_JUDGE_SUCCESS = ("the hand-written 202 case and the Schemathesis status family both judge every successful "
-                       "answer, of each of the three actions the switch breaks")
+_BOTH_JUDGE_SUCCESS = ("the hand-written 202 case and the Schemathesis status family both judge every "
+                       "successful answer, of each of the three actions the switch breaks")
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.STATUS_200: _fault(
         "a successful answer (accept, tentativelyAccept, decline) answers 200 instead of 202",
