@@ -9,6 +9,7 @@ ACCEPT-SENDS-RESPONSE, ACCEPT-SEND-RESPONSE-DEFAULT, ACCEPT-NO-RESPONSE, ACCEPT-
 ACCEPT-ATTENDEE-STATUS, ACCEPT-ORGANIZER-SEES, GRAPH-ACCEPT-ORGANIZER-4XX.
 """
 
-from conformance.cases.toolkit import ACCEPT, answer_module
+from conformance.cases.toolkit import answer_module
+from conformance.cases.toolkit.answers import ACCEPT
 
 globals().update(answer_module(ACCEPT))

@@ -10,6 +10,7 @@ DECLINE-PROPOSAL-NOT-ALLOWED, DECLINE-PROPOSAL-NEEDS-RESPONSE, DECLINE-PROPOSAL-
 DECLINE-ATTENDEE-STATUS, DECLINE-ORGANIZER-SEES, GRAPH-DECLINE-ORGANIZER-4XX.
 """
 
-from conformance.cases.toolkit import DECLINE, answer_module
+from conformance.cases.toolkit import answer_module
+from conformance.cases.toolkit.answers import DECLINE
 
 globals().update(answer_module(DECLINE))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 import requests
@@ -19,20 +20,49 @@ from conformance.cases.toolkit import (
     send,
     watches_quiet,
 )
-from conformance.cases.toolkit.contract import REFUSALS, contract_cases, expect_success
-from conformance.cases.toolkit.reminder_actions import SNOOZE
+from conformance.cases.toolkit.checks import Seen
+from conformance.cases.toolkit.contract import (
+    REFUSALS,
+    ActionContract,
+    Subject,
+    contract_cases,
+    expect_success,
+)
+from conformance.cases.toolkit.reminder_actions import reminder_arrange, reminder_calibration
 from conformance.cases.toolkit.reminders import (
     expect_reminder_at,
     expect_reminder_kept,
+    fire_time,
     listed_reminder,
+    look,
     reminder_event,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent
-from conformance.target.reminders import date_time_time_zone, snoozed_to
+from conformance.target.reminders import SNOOZE_TO, date_time_time_zone, snoozed_to
 
 Snoozed = tuple[ProvisionedEvent, datetime, float | None]  # the event, its new reminder time, the act's time
+SNOOZE_BODY = {"newReminderTime": date_time_time_zone(SNOOZE_TO)}
+
+
+def snoozed(graph: Graph, subject: Subject) -> Seen[Any]:
+    """One look: found once reminderView lists the subject's reminder firing at SNOOZE_TO."""
+    event: ProvisionedEvent = subject.context
+    seen = look(graph.as_(event.owner_role), event)
+    moved = seen.value is not None and fire_time(seen.value) == SNOOZE_TO
+    return Seen(moved, seen.value, seen.response)
+
+
+def _snooze_body(requirement_id: str) -> dict[str, Any]:
+    return SNOOZE_BODY
+
+
+SNOOZE = ActionContract(
+    action="snoozeReminder", prefix="SNOOZE", arrange=reminder_arrange("snoozeReminder", share=True),
+    body=_snooze_body, effect=Effect.REMINDER_MOVED, changed=snoozed,
+    calibrate=reminder_calibration("snoozeReminder", Effect.REMINDER_MOVED, SNOOZE_BODY, snoozed),
+)
 
 
 def _snooze(graph: Graph, target: TargetConfig, arrange: Arranger) -> Snoozed:

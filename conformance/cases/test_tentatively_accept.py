@@ -11,6 +11,7 @@ TENTATIVE-PROPOSAL-NOT-ALLOWED, TENTATIVE-PROPOSAL-NEEDS-RESPONSE, TENTATIVE-PRO
 TENTATIVE-ATTENDEE-STATUS, TENTATIVE-ORGANIZER-SEES, GRAPH-TENTATIVE-ORGANIZER-4XX.
 """
 
-from conformance.cases.toolkit import TENTATIVE, answer_module
+from conformance.cases.toolkit import answer_module
+from conformance.cases.toolkit.answers import TENTATIVE
 
 globals().update(answer_module(TENTATIVE))

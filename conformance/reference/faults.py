@@ -116,7 +116,7 @@ _ROUTE_SEGMENTS = {
 
 
 def route_line(family: str, action: str = "cancel") -> str:
-    """The page's route line of a family, e.g. /me/calendars/{id}/events/{id}/accept."""
+    """The page's route line of a family, e.g. /me/calendars/{id}/events/{id}/cancel."""
     return "/" + "/".join(_ROUTE_SEGMENTS[segment] for segment in family.split("-")) + f"/{action}"
 
 

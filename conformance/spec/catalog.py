@@ -42,8 +42,8 @@ class Requirement:
 
     `source` is the page (doc level) or the public URL the convention rests on (graph level); `evidence`
     is where the shipped evidence text is, relative to openapi/ (graph level only, e.g.
-    `graph-evidence.md#graph-404-unknown-id`). `action` is the route's last segment (`cancel`, `accept`,
-    `tentativelyAccept`, ...), or `common` for the conventions that hold on every action's routes.
+    `graph-evidence.md#graph-404-unknown-id`). `action` is the route's last segment (`cancel`, ...,
+    as the page spells it), or `common` for the conventions that hold on every action's routes.
     """
 
     id: str
@@ -76,7 +76,7 @@ def requirement_from_mapping(row: Any, where: str) -> Requirement:
         )
     if "action" in row and not _ACTION_NAME.match(str(row["action"])):
         raise SpecParseError(
-            f"requirement {row['id']!r}: action must be an action name (e.g. cancel, tentativelyAccept) or "
+            f"requirement {row['id']!r}: action must be an action name (e.g. cancel) or "
             f"{COMMON_ACTION!r}; got {row['action']!r}",
             file=where,
         )

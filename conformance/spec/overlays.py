@@ -58,7 +58,7 @@ class ActionOverlay:
 
     @property
     def action(self) -> str:
-        """The action (`cancel`, `tentativelyAccept`): the routes' last segment."""
+        """The action (`cancel`, ...): the routes' last segment as the page spells it."""
         return self.operation.partition(":")[2].strip()
 
     @property

@@ -21,7 +21,7 @@ def catalog_actions(actions: Iterable[str]) -> tuple[str, ...]:
 
 
 def parse_action_list(text: str) -> tuple[str, ...]:
-    """`cancel, accept` -> ("cancel", "accept") (blanks and empty parts ignored, order kept, no repeats)."""
+    """`cancel, other` -> ("cancel", "other") (blanks and empty parts ignored, order kept, no repeats)."""
     return tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
 
 

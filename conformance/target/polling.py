@@ -62,7 +62,7 @@ class Effect(StrEnum):
     COPY_CANCELLED = "copy_cancelled"  # an attendee's copy shows isCancelled
     NOTICE = "notice"  # a cancellation notice reaches an attendee's mailbox
     DELETED_ITEMS = "deleted_items"  # the cancelled event is listed in Deleted Items
-    ANSWER = "answer"  # an answer (accept, tentativelyAccept, decline) shows on the attendee's copy
+    ANSWER = "answer"  # an attendee's answer shows on the attendee's copy
     ORGANIZER_SEES = "organizer_sees"  # the organizer's event lists the attendee's answer (status.response)
     RESPONSE = "response"  # an answer's response message reaches the organizer's mailbox
     PROPOSAL = "proposal"  # a proposed new time reaches the organizer (its response message)

@@ -250,7 +250,7 @@ class Preflight:
         log.ok(prereq.CANCEL_WITHOUT_ATTENDEES, f"{answer_line(response)}: accepted", response)
 
     def answers(self, created: list[ProvisionedEvent]) -> None:
-        """ATTENDEE-STATUSES and PROPOSALS (accept, tentativelyAccept, decline)."""
+        """ATTENDEE-STATUSES and PROPOSALS (an attendee's answers)."""
         if not self.usable("organizer"):
             for prerequisite_id in (prereq.ATTENDEE_STATUSES, prereq.PROPOSALS):
                 self.not_tried(prerequisite_id, NEEDS_ORGANIZER)
@@ -298,7 +298,7 @@ class Preflight:
         log.ok(prereq.PROPOSALS, f"{answer_line(response)}: allowNewTimeProposals false as created", response)
 
     def forward_and_reminders(self) -> None:
-        """REMINDER-VIEW (snoozeReminder, dismissReminder) and FORWARD-RECIPIENT (forward)."""
+        """REMINDER-VIEW (the reminder actions) and FORWARD-RECIPIENT (an attendee's forward)."""
         if not self.usable("organizer"):
             self.not_tried(prereq.REMINDER_VIEW, NEEDS_ORGANIZER)
         else:

@@ -46,7 +46,7 @@ def snoozed_to(event: ProvisionedEvent) -> datetime:
 
 
 def date_time_time_zone(moment: datetime) -> dict[str, str]:
-    """A dateTimeTimeZone for `moment` in UTC (what snoozeReminder's newReminderTime takes)."""
+    """A dateTimeTimeZone for `moment` in UTC (what a newReminderTime takes)."""
     return {"dateTime": iso(moment), "timeZone": "UTC"}
 
 

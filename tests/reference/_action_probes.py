@@ -11,8 +11,10 @@ import jwt
 
 from conformance.reference.actions import registry
 from conformance.reference.actions.answers import AnswerFault
+from conformance.reference.actions.dismiss_reminder import DismissFault
 from conformance.reference.actions.forward import ForwardFault
 from conformance.reference.actions.reminders import ReminderFault
+from conformance.reference.actions.snooze_reminder import SnoozeFault
 from conformance.reference.auth import mint_token
 from tests.reference._graph_client import GraphClient, family_paths, quote_id
 
@@ -241,8 +243,8 @@ ACTION_PROBES: dict[str, Probe] = {
     ForwardFault.NEEDS_READWRITE: _forwarded("organizer", lambda *_: None, role="readonly"),
     ForwardFault.EMPTY_COMMENT_REFUSED: _forwarded("organizer", lambda *_: None, body={"Comment": ""}),
     ForwardFault.AUTH_IGNORED: _forwarded("organizer", lambda *_: None, role=None),
-    ReminderFault.SNOOZE_IGNORED: reminder_after("snoozeReminder"),
-    ReminderFault.DISMISS_IGNORED: reminder_after("dismissReminder"),
+    SnoozeFault.IGNORED: reminder_after("snoozeReminder"),
+    DismissFault.IGNORED: reminder_after("dismissReminder"),
     ReminderFault.STATUS_204: lambda graph: [
         reminder_after(action)(graph)[0] for action in ("snoozeReminder", "dismissReminder")
     ],
@@ -278,12 +280,12 @@ ACTION_PROBES: dict[str, Probe] = {
     ReminderFault.SCOPE_NEEDS_MAIL_SEND: lambda graph: [
         _on_own_event(action, "organizer_minimal", **kwargs)(graph) for action, kwargs in REMINDERS
     ],
-    ReminderFault.SNOOZE_CONTENT_TYPE_STRICT: _on_own_event(
+    SnoozeFault.CONTENT_TYPE_STRICT: _on_own_event(
         "snoozeReminder",
         data=b'{"newReminderTime": {"dateTime": "2031-05-05T09:55:00", "timeZone": "UTC"}}',
         headers={"Content-Type": "application/json; charset=utf-8"},
     ),
-    ReminderFault.SNOOZE_TIME_OPTIONAL: _on_own_event("snoozeReminder", json={}),
+    SnoozeFault.TIME_OPTIONAL: _on_own_event("snoozeReminder", json={}),
     **{
         action.route_missing(family): _route_probe(action.name, family)
         for action in registry().values()

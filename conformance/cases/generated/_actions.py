@@ -1,8 +1,8 @@
-"""What the generated cases know of each action: its kind, its requirement prefix, success status and body.
+"""What the generated cases know of each action: its requirement prefix, success status and body.
 
 Read from the action's OpenAPI description (the route ids in `x-requirements`, the 2xx response, the request
-body's members), never from the reference server; only the kinds below are the suite's own knowledge of what a
-generated request needs (an attendee's copy for an answer, an event with a reminder, ...).
+body's members), never from the reference server; what a generated request needs besides comes from the
+toolkit (the answers act on an attendee's copy; the other actions on the caller's own event).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.cases.toolkit.answers import ANSWER_ACTIONS
+
 CANCEL = "cancel"
-ANSWERS = ("accept", "tentativelyAccept", "decline")
-REMINDERS = ("snoozeReminder", "dismissReminder")
-FORWARD = "forward"
-ROUTE_MARK = "-ROUTE-"  # CANCEL-ROUTE-ME-EVENTS, ACCEPT-ROUTE-ME-EVENTS, ...
+ANSWERS = ANSWER_ACTIONS  # the answers act on an attendee's copy (what their family's toolkit module says)
+ROUTE_MARK = "-ROUTE-"  # CANCEL-ROUTE-ME-EVENTS, <PREFIX>-ROUTE-ME-EVENTS, ...
 # members an answer may carry that a correct server can refuse for reasons of the event, not of the body
 # (proposedNewTime: 400 when the event does not allow proposals or sendResponse is false)
 CONDITIONAL_MEMBERS = frozenset({"proposedNewTime"})
@@ -28,19 +28,10 @@ JSON_TYPES: dict[str, tuple[type, ...]] = {
 class ActionInfo:
     """One action as its description states it."""
 
-    name: str  # the route's last segment: cancel, accept, snoozeReminder, ...
-    prefix: str  # of its requirement ids: CANCEL, ACCEPT, SNOOZE, ...
+    name: str  # the route's last segment: cancel, ...
+    prefix: str  # of its requirement ids: CANCEL, ...
     success: str  # the documented 2xx status: "202" or "200"
     members: tuple[tuple[str, tuple[str, ...]], ...] = ()  # body member -> its JSON types
-
-    @property
-    def kind(self) -> str:
-        """cancel | answer | reminder | forward (what a request of it needs arranged)."""
-        if self.name in ANSWERS:
-            return "answer"
-        if self.name in REMINDERS:
-            return "reminder"
-        return self.name
 
     @property
     def member_types(self) -> dict[str, tuple[str, ...]]:
@@ -54,7 +45,7 @@ class ActionInfo:
 
 
 def action_of_path(path: str) -> str:
-    """`/me/events/{event-id}/accept` -> `accept`."""
+    """`/me/events/{event-id}/cancel` -> `cancel`."""
     return path.rstrip("/").rsplit("/", 1)[-1]
 
 

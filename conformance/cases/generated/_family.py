@@ -3,7 +3,7 @@
 Every generated request is sent once and judged by every family that applies to it; each family is still its
 own test function (one pytest item per route), so its verdict lands on its own requirement ids: the
 cross-action GRAPH-* conventions (`action: common`) on every action's routes, the others on the route's own
-action's requirements (CANCEL-202-EMPTY, ACCEPT-202-EMPTY, SNOOZE-200-EMPTY, ...). A family whose requirement
+action's requirements (CANCEL-202-EMPTY, <PREFIX>-202-EMPTY or -200-EMPTY, ...). A family whose requirement
 the catalog does not have for an action has no item on that action's routes (see `Family.ids_for`).
 """
 
@@ -83,7 +83,7 @@ CANCEL_ACTION = ActionInfo(CANCEL, "CANCEL", "202")
 
 
 def _success_ids(action: ActionInfo) -> tuple[str, ...]:
-    """CANCEL-202-EMPTY, ACCEPT-202-EMPTY, SNOOZE-200-EMPTY, ...: the documented success, no body."""
+    """CANCEL-202-EMPTY, <PREFIX>-202-EMPTY or -200-EMPTY, ...: the documented success, no body."""
     return (f"{action.prefix}-{action.success}-EMPTY",)
 
 
@@ -104,7 +104,7 @@ def _comment_ids(action: ActionInfo) -> tuple[str, ...]:
 
 
 def _auth_ids(action: ActionInfo) -> tuple[str, ...]:
-    """CANCEL-AUTH-REQUIRED, ACCEPT-AUTH-REQUIRED, ...: `Authorization: Bearer {token}. Required.`"""
+    """CANCEL-AUTH-REQUIRED, <PREFIX>-AUTH-REQUIRED, ...: `Authorization: Bearer {token}. Required.`"""
     return (f"{action.prefix}-AUTH-REQUIRED",)
 
 

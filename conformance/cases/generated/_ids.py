@@ -4,7 +4,7 @@ Each case that may act on its event gets an event nobody else used; an event who
 2xx (rejected bodies, other methods answered 405) goes back to a pool and serves the next case (of any test).
 Cancel, forward and the reminders act on the organizer's own events, which invite nobody (no generated check
 is about attendees, so cancelling them sends no meeting mail; events carry a reminder by default, Graph's and
-the reference server's). An answer (accept, tentativelyAccept, decline) needs an attendee's copy: the
+the reference server's). An answer (the toolkit's ANSWER_ACTIONS) needs an attendee's copy: the
 organizer's event invites the attendee, whose copy is found in their calendar, and the routes through a
 calendar or a calendar group name the attendee's default ones (where an invitation lands).
 Everything is created through one Provisioner for the run, which deletes it all at the end.
@@ -32,7 +32,7 @@ class RouteShape:
 
     principal: str  # me | users | groups
     container: str  # events | calendar | calendars | calendargroup | calendargroups
-    action: str = CANCEL  # cancel | accept | tentativelyAccept | decline | forward | snoozeReminder | ...
+    action: str = CANCEL  # the route's last segment: cancel, ...
 
     @classmethod
     def of(cls, path_template: str) -> RouteShape:

@@ -125,7 +125,7 @@ def unique(cases: Sequence[Case]) -> list[Case]:
 
 def _preference(case: Case) -> int:
     """Which valid request a route's essential set sends (lowest first): one a correct server accepts, costing
-    the least mail (cancel's page example; an answer sending no response; snoozeReminder's valid time)."""
+    the least mail (cancel's page example; an answer sending no response; a valid time)."""
     body = case.body
     if not isinstance(body, dict):
         return 5

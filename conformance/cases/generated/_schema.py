@@ -184,7 +184,7 @@ def with_unreachable_server(description: dict[str, Any]) -> dict[str, Any]:
 
 
 # A request body a correct server accepts, for actions whose page example is a placeholder
-# (snoozeReminder's `"dateTime-value"`): the examples phase sends it, so a valid request can succeed.
+# (a dateTimeTimeZone's `"dateTime-value"`): the examples phase sends it, so a valid request can succeed.
 SUITE_EXAMPLE = "suite-valid-request"
 SUITE_EXAMPLES: dict[str, dict[str, Any]] = {
     "newReminderTime": {"newReminderTime": {"dateTime": "2030-01-07T09:00:00", "timeZone": "UTC"}},

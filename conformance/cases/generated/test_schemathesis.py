@@ -53,14 +53,14 @@ DESCRIPTION = _schema.read_description()
 OPERATIONS = [f"POST {path}" for path, item in DESCRIPTION["paths"].items() if "post" in item]
 CATALOG = frozenset(load_catalog())
 # Another action's behaviour-free checks see on one route what they would on its others (a server answers
-# every route of an action alike; each route's own CANCEL-/ACCEPT-ROUTE-* case is hand-written): by default
+# every route of an action alike; each route's own <PREFIX>-ROUTE-* case is hand-written): by default
 # they run on these route families only (the /me form, the deepest /users form, a group's), which keeps a run
 # of all seven actions within its footprint.
 REPRESENTATIVE_ROUTES = frozenset({"me-events", "users-calendargroups-calendars-events", "groups-events"})
 
 
 def route_family(path_template: str) -> str:
-    """`/users/{user-id}/calendar/events/{event-id}/accept` -> `users-calendar-events`."""
+    """`/users/{user-id}/calendar/events/{event-id}/<action>` -> `users-calendar-events`."""
     literal = [segment for segment in path_template.strip("/").split("/")[:-1]
                if segment and not segment.startswith("{")]
     return "-".join(literal).lower()

@@ -19,7 +19,6 @@ from conformance.cases.toolkit.act import (
 )
 from conformance.cases.toolkit.ahead import acts_ahead, watches_quiet
 from conformance.cases.toolkit.answer_cases import answer_module
-from conformance.cases.toolkit.answers import ACCEPT, DECLINE, TENTATIVE
 from conformance.cases.toolkit.arrange import Arranger, series_window
 from conformance.cases.toolkit.checks import (
     Polling,
@@ -66,10 +65,7 @@ from conformance.target.prerequisites import ATTENDEE_COPY, EVENT_READ, Prerequi
 
 __all__ = [
     "ABSENT",
-    "ACCEPT",
     "ActionContract",
-    "DECLINE",
-    "TENTATIVE",
     "answer_module",
     "contract_cases",
     "acts_ahead",

@@ -45,6 +45,7 @@ class Answer:
 ACCEPT = Answer("accept", "ACCEPT", "accepted", "meetingAccepted")
 TENTATIVE = Answer("tentativelyAccept", "TENTATIVE", "tentativelyAccepted", "meetingTenativelyAccepted", True)
 DECLINE = Answer("decline", "DECLINE", "declined", "meetingDeclined", True, again=False)
+ANSWER_ACTIONS = tuple(answer.action for answer in (ACCEPT, TENTATIVE, DECLINE))  # act on an attendee's copy
 
 
 def mailbox_of(graph: Graph, role: str) -> str:

@@ -100,7 +100,7 @@ Changed = Callable[[Graph, Subject], Seen[Any]]  # one look: found when the acti
 class ActionContract:
     """An action of the family, as its contract cases need it."""
 
-    action: str  # the route's last segment: accept, tentativelyAccept, decline, forward, ...
+    action: str  # the route's last segment (as the page spells it)
     prefix: str  # its requirement ids' prefix: ACCEPT, TENTATIVE, ...
     arrange: Arrange
     body: Callable[[str], Any]  # the request body of a case about requirement id
@@ -111,7 +111,7 @@ class ActionContract:
     roles: Mapping[str, str] = field(default_factory=lambda: PERMISSION_ROLES)
 
     def rid(self, suffix: str) -> str:
-        """`ACCEPT-AUTH-REQUIRED` for suffix `AUTH-REQUIRED`."""
+        """`<PREFIX>-AUTH-REQUIRED` for suffix `AUTH-REQUIRED`."""
         return f"{self.prefix}-{suffix}"
 
     @property

@@ -94,7 +94,7 @@ def unreadable_mailbox(role: str, response: requests.Response | None) -> Prerequ
 def await_notice(
     graph: Graph, role: str, subject: str, within: Polling, accept: Callable[[Item], bool] = lambda item: True
 ) -> Seen[Item | None]:
-    """Poll `role`'s mailbox until a notice about `subject` satisfying `accept` arrives (the value)."""
+    """Poll `role`'s mailbox until a notice about `subject` that accept() takes arrives (the value)."""
     client = graph.as_(role)
 
     def fetch() -> Seen[Item | None]:

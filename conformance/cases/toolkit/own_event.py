@@ -1,5 +1,5 @@
 """An event of the caller's own mailbox (or group) on a route, for the actions taken on one's own events
-(forward, snoozeReminder, dismissReminder): the ActionContract subjects, and a once-per-run calibration."""
+(every action but the attendee's answers): the ActionContract subjects, and a once-per-run calibration."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 An action module declares `ACTION` (its route suffix as the page spells it, its handler, whether it is also
 routed under /groups); any module of this package may declare `FAULT_DEFINITIONS`, its fault switches (a
-`StrEnum` of names and a `FaultDefinition` each), which conformance.reference.faults collects.
+`StrEnum` of names and a `FaultDefinition` each), which conformance.reference.faults collects, or a function
+`fault_definitions()` returning them (for switches shared by the actions that register with its module).
 """
 
 from __future__ import annotations
@@ -26,11 +27,15 @@ if TYPE_CHECKING:
 class Action:
     """One event action: POST .../events/{id}/<name>."""
 
-    name: str  # the route's last segment as the page spells it, e.g. "tentativelyAccept"
+    name: str  # the route's last segment as the page spells it, e.g. "cancel"
     handler: Callable[[Call], Response]
     groups: bool = False  # also routed under /groups/{id}/events and /groups/{id}/calendar/events
     auth_ignored: str = ""  # the fault switch under which a request without a token is served anyway
     prefix: str = ""  # its requirement ids' prefix (ACCEPT, ...): then a route-missing switch per route
+    # what a missing /me/events route leaves not-verified: the suffixes of its requirement ids its /me/events
+    # cases check (e.g. "202-EMPTY"), and the graph requirements judged for it on that route alone
+    checked: tuple[str, ...] = ()
+    graph_checked: tuple[str, ...] = ()
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -82,6 +87,9 @@ def action_fault_definitions() -> dict[str, FaultDefinition]:
     found: dict[str, FaultDefinition] = dict(route_missing_definitions(registry().values()))
     for module in _modules():
         definitions: Mapping[str, FaultDefinition] = getattr(module, "FAULT_DEFINITIONS", {})
+        shared = getattr(module, "fault_definitions", None)
+        if callable(shared):
+            definitions = {**definitions, **shared()}
         for name, definition in definitions.items():
             if str(name) in found:
                 raise RuntimeError(f"fault switch {name!r} is defined twice")

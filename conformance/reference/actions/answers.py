@@ -12,6 +12,7 @@ from typing import Any
 from starlette.responses import Response
 
 from conformance.reference.access import WRITE_CALENDAR
+from conformance.reference.actions.route_switches import PERMISSIONS, UNKNOWN_PARAMETER
 from conformance.reference.actions.support import (
     Mail,
     Permission,
@@ -36,6 +37,13 @@ from conformance.reference.store import doc_of, dump
 ANSWERS = ("accept", "tentativelyAccept", "decline")
 PROPOSING = ("tentativelyAccept", "decline")
 GRAPH_TIME = "%Y-%m-%dT%H:%M:%S.0000000"
+# the suffixes of an answer's requirement ids its /me/events cases check (Action.checked), a proposing one's
+CHECKED = (
+    "202-EMPTY", *PERMISSIONS, "CONTENT-TYPE", "COMMENT-OPTIONAL", "SENDS-RESPONSE", "SEND-RESPONSE-DEFAULT",
+    "NO-RESPONSE", "COMMENT-DELIVERED", "ATTENDEE-STATUS", "ORGANIZER-SEES",
+)
+PROPOSING_CHECKED = (*CHECKED, "PROPOSAL-NOT-ALLOWED", "PROPOSAL-NEEDS-RESPONSE", "PROPOSAL-DELIVERED")
+GRAPH_CHECKED = (UNKNOWN_PARAMETER,)
 
 
 @dataclass(frozen=True)

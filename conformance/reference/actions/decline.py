@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from conformance.reference.actions import Action
-from conformance.reference.actions.answers import AnswerFault, answer
+from conformance.reference.actions.answers import GRAPH_CHECKED, PROPOSING_CHECKED, AnswerFault, answer
 from conformance.reference.call import Call
 
 
@@ -13,4 +13,7 @@ def _handle(call: Call) -> Response:
     return answer(call, "decline")
 
 
-ACTION = Action("decline", _handle, auth_ignored=AnswerFault.AUTH_IGNORED, prefix="DECLINE")
+ACTION = Action(
+    "decline", _handle, auth_ignored=AnswerFault.AUTH_IGNORED,
+    checked=PROPOSING_CHECKED, graph_checked=GRAPH_CHECKED, prefix="DECLINE",
+)

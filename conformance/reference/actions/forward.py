@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from conformance.reference.access import GROUP_READ, GROUP_WRITE, READ_CALENDAR, WRITE_CALENDAR
 from conformance.reference.actions import Action
+from conformance.reference.actions.route_switches import PERMISSIONS, UNKNOWN_PARAMETER
 from conformance.reference.actions.support import (
     Mail,
     Permission,
@@ -207,7 +208,12 @@ def _address(connection: sqlite3.Connection, user_id: str) -> dict[str, str] | N
     return {"name": found["display_name"], "address": found["upn"]} if found else None
 
 
-ACTION = Action("forward", _forward, groups=True, auth_ignored=ForwardFault.AUTH_IGNORED, prefix="FORWARD")
+ACTION = Action(
+    "forward", _forward, groups=True, auth_ignored=ForwardFault.AUTH_IGNORED, prefix="FORWARD",
+    checked=("202-EMPTY", *PERMISSIONS, "CONTENT-TYPE", "COMMENT-EMPTY", "RECIPIENTS-RECEIVE",
+             "ORGANIZER-NOTIFIED", "ORGANIZER-COPY-ADDED"),
+    graph_checked=(UNKNOWN_PARAMETER,),
+)
 
 _SWITCHES = (  # (switch, what it changes, the requirement it breaks, the words of that sentence it violates)
     (ForwardFault.NO_REQUEST, "forward answers 202 but no recipient gets the meeting request",

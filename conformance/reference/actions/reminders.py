@@ -1,10 +1,14 @@
-"""Event reminders: when each fires, snoozeReminder / dismissReminder's effects, and
-GET /me/reminderView(startDateTime='..',endDateTime='..') (also /users/{id}/reminderView(...))."""
+"""Event reminders: when each fires, the reminder actions' effects and the switches they share, and
+GET /me/reminderView(startDateTime='..',endDateTime='..') (also /users/{id}/reminderView(...)).
+
+A reminder action's module makes its `ACTION` with `reminder_action` (registering it for the shared switches)
+and declares its own switches itself."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -14,6 +18,8 @@ from starlette.responses import Response
 
 from conformance.reference import recurrence
 from conformance.reference.access import READ_CALENDAR, WRITE_CALENDAR, require
+from conformance.reference.actions import Action
+from conformance.reference.actions.route_switches import PERMISSIONS
 from conformance.reference.actions.support import (
     Permission,
     addressed_event,
@@ -35,28 +41,24 @@ from conformance.reference.graph_errors import GraphError
 from conformance.reference.ids import mint_change_key, occurrence_id
 from conformance.reference.store import doc_of, dump
 
-REMINDER_ACTIONS = ("snoozeReminder", "dismissReminder")
+_REGISTERED: dict[str, tuple[Action, tuple[str, ...]]] = {}  # name -> its Action, what reminderView observes
 _WHOLE = "*"  # the key of a reminder change made on a series master: every occurrence
 
 
 class ReminderFault(StrEnum):
-    """The reminder actions' switches (snoozeReminder's, dismissReminder's, both) and reminderView's gap."""
+    """The switches every reminder action shares, and reminderView's gap."""
 
-    SNOOZE_IGNORED = "snooze-ignored"
-    DISMISS_IGNORED = "dismiss-ignored"
     STATUS_204 = "reminder-status-204"
     SCOPES_IGNORED = "reminder-scopes-ignored"
     APP_TOKEN_REFUSED = "reminder-app-token-refused"
     PERSONAL_REFUSED = "reminder-personal-refused"
     SCOPE_NEEDS_MAIL_SEND = "reminder-scope-needs-mail-send"
-    SNOOZE_CONTENT_TYPE_STRICT = "snooze-content-type-strict"
-    SNOOZE_TIME_OPTIONAL = "snooze-time-optional"
     AUTH_IGNORED = "reminder-auth-ignored"
     GAP_NO_REMINDER_VIEW = "gap-no-reminder-view"
 
 
 def change_reminder(call: Call, change: dict[str, Any], ignored: bool) -> Response:
-    """Snooze (`change` = {"fire": UTC ISO time}) or dismiss (`change` = {"dismissed": True}) the reminder of
+    """Move (`change` = {"fire": UTC ISO time}) or dismiss (`change` = {"dismissed": True}) the reminder of
     the addressed event or occurrence: 200 empty, applied now or after --apply-delay-ms."""
     ref = addressed_event(call)
     key = ref.day or ("" if not doc_of(ref.row).get("recurrence") else _WHOLE)
@@ -183,67 +185,64 @@ def _moment(moment: datetime) -> dict[str, str]:
     return {"dateTime": moment.astimezone(UTC).strftime(GRAPH_TIME), "timeZone": "UTC"}
 
 
-_SNOOZE, _DISMISS = REMINDER_ACTIONS
-_BOTH = "SNOOZE", "DISMISS"
-# (switch, what it changes, the actions it changes, their requirement (P- for each) and the words it violates)
-_BOTH_DO = "snoozeReminder and dismissReminder"
-_SWITCHES = (
-    (ReminderFault.SNOOZE_IGNORED, "snoozeReminder answers 200 but the reminder keeps its fire time",
-     (_SNOOZE,), "SNOOZE-REMINDER-MOVED", "The new date and time to trigger the reminder."),
-    (ReminderFault.DISMISS_IGNORED, "dismissReminder answers 200 but the reminder stays",
-     (_DISMISS,), "DISMISS-REMINDER-GONE", "Dismiss a reminder that has been triggered"),
-    (ReminderFault.STATUS_204, f"{_BOTH_DO} answer 204 instead of 200",
-     REMINDER_ACTIONS, "P-200-EMPTY", "this method returns 200 OK response code"),
-    (ReminderFault.AUTH_IGNORED, f"{_BOTH_DO} work without an Authorization header (as the event's owner)",
-     REMINDER_ACTIONS, "P-AUTH-REQUIRED", "Bearer {token}. Required."),
-    (ReminderFault.SCOPES_IGNORED, f"{_BOTH_DO} check no permission (Calendars.Read is enough)",
-     REMINDER_ACTIONS, "P-PERM-REQUIRED", "One of the following permissions is required to call this API."),
-    (ReminderFault.APP_TOKEN_REFUSED, f"{_BOTH_DO} refuse application tokens (403)",
-     REMINDER_ACTIONS, "P-PERM-APPLICATION", "Application: Calendars.ReadWrite"),
-    (ReminderFault.PERSONAL_REFUSED, f"{_BOTH_DO} refuse personal Microsoft accounts (403)",
-     REMINDER_ACTIONS, "P-PERM-DELEGATED-PERSONAL",
-     "Delegated (personal Microsoft account): Calendars.ReadWrite"),
-    (ReminderFault.SCOPE_NEEDS_MAIL_SEND, f"{_BOTH_DO} demand Mail.Send too (delegated)",
-     REMINDER_ACTIONS, "P-PERM-DELEGATED-WORK", "Delegated (work or school account): Calendars.ReadWrite"),
-    (ReminderFault.SNOOZE_CONTENT_TYPE_STRICT, "snoozeReminder: 415 unless exactly application/json",
-     (_SNOOZE,), "SNOOZE-CONTENT-TYPE", "Nature of the data in the body of an entity."),
-    (ReminderFault.SNOOZE_TIME_OPTIONAL, "snoozeReminder without newReminderTime: 200",
-     (_SNOOZE,), "GRAPH-SNOOZE-TIME-REQUIRED", "is refused with a 4xx"),
-)
+def reminder_action(
+    name: str, handler: Callable[[Call], Response], prefix: str, checked: tuple[str, ...],
+    observed: tuple[str, ...], graph_checked: tuple[str, ...] = (),
+) -> Action:
+    """A reminder action's `ACTION`, registered for the shared switches; `observed`: its requirements judged
+    through reminderView (its gap leaves them not-verified)."""
+    action = Action(name, handler, auth_ignored=ReminderFault.AUTH_IGNORED, prefix=prefix,
+                    checked=("200-EMPTY", *PERMISSIONS, *checked), graph_checked=graph_checked)
+    _REGISTERED[name] = action, observed
+    return action
 
 
-# What a switch leaves not-verified (measured on the matrix rows): an application token refused leaves the
-# generated auth family no success to judge on the /users routes it probes
-_BLOCKS = {
-    ReminderFault.APP_TOKEN_REFUSED: frozenset({"SNOOZE-AUTH-REQUIRED", "DISMISS-AUTH-REQUIRED"}),
-}
+def fault_definitions() -> dict[str, FaultDefinition]:
+    """The shared switches over every registered reminder action (collected once all modules are imported)."""
+    # (switch, what the reminder actions then do, the requirement (P- for each) and the words it violates)
+    shared = (
+        (ReminderFault.STATUS_204, "answer 204 instead of 200",
+         "P-200-EMPTY", "this method returns 200 OK response code"),
+        (ReminderFault.AUTH_IGNORED, "work without an Authorization header (as the event's owner)",
+         "P-AUTH-REQUIRED", "Bearer {token}. Required."),
+        (ReminderFault.SCOPES_IGNORED, "check no permission (Calendars.Read is enough)",
+         "P-PERM-REQUIRED", "One of the following permissions is required to call this API."),
+        (ReminderFault.APP_TOKEN_REFUSED, "refuse application tokens (403)",
+         "P-PERM-APPLICATION", "Application: Calendars.ReadWrite"),
+        (ReminderFault.PERSONAL_REFUSED, "refuse personal Microsoft accounts (403)",
+         "P-PERM-DELEGATED-PERSONAL", "Delegated (personal Microsoft account): Calendars.ReadWrite"),
+        (ReminderFault.SCOPE_NEEDS_MAIL_SEND, "demand Mail.Send too (delegated)",
+         "P-PERM-DELEGATED-WORK", "Delegated (work or school account): Calendars.ReadWrite"),
+    )
+    names = tuple(_REGISTERED)
+    prefixes = [action.prefix for action, _ in _REGISTERED.values()]
+    both = " and ".join(names)
 
+    def each(suffix: str) -> frozenset[str]:
+        return frozenset(f"{prefix}-{suffix}" for prefix in prefixes)
 
-def _violated(requirement: str, words: str) -> dict[str, str]:
-    if not requirement.startswith("P-"):
-        return {requirement: words}
-    return {requirement.replace("P-", f"{prefix}-", 1): words for prefix in _BOTH}
-
-
-# Why several of the suite's checks see a switch (each of the two actions' copies aside)
-_OVERLAP = {
-    ReminderFault.STATUS_204: "the hand-written 200 case and the Schemathesis status family both judge every "
-                              "successful snooze and dismiss",
-    ReminderFault.AUTH_IGNORED: "the hand-written no-token case and Schemathesis' ignored_auth both send one "
-                                "without a token",
-}
-FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
-    **{
-        name: FaultDefinition(what, _violated(requirement, words), blocks=_BLOCKS.get(name, frozenset()),
-                              overlap=_OVERLAP.get(name, ""), actions=actions)
-        for name, what, actions, requirement, words in _SWITCHES
-    },
-    ReminderFault.GAP_NO_REMINDER_VIEW: FaultDefinition(
+    # What a switch leaves not-verified (measured on the matrix rows): an application token refused leaves the
+    # generated auth family no success to judge on the /users routes it probes
+    blocks = {ReminderFault.APP_TOKEN_REFUSED: each("AUTH-REQUIRED")}
+    # Why several of the suite's checks see a switch (each action's copy of a check aside)
+    overlap = {
+        ReminderFault.STATUS_204: "the hand-written 200 case and the Schemathesis status family both judge "
+                                  "every successful reminder action",
+        ReminderFault.AUTH_IGNORED: "the hand-written no-token case and Schemathesis' ignored_auth both send "
+                                    "one without a token",
+    }
+    definitions = {
+        str(name): FaultDefinition(
+            f"{both} {what}", {template.replace("P-", f"{prefix}-", 1): words for prefix in prefixes},
+            blocks=blocks.get(name, frozenset()), overlap=overlap.get(name, ""), actions=names,
+        )
+        for name, what, template, words in shared
+    }
+    observed = [requirement for _, seen in _REGISTERED.values() for requirement in seen]
+    definitions[ReminderFault.GAP_NO_REMINDER_VIEW] = FaultDefinition(
         "GET .../reminderView(...) answers 501 NotImplemented", {}, frozenset({"REMINDER-VIEW"}),
         # and the refusals judged on the reminder they must leave as it was (read through reminderView)
-        frozenset({"SNOOZE-REMINDER-MOVED", "DISMISS-REMINDER-GONE", "SNOOZE-AUTH-REQUIRED",
-                   "SNOOZE-PERM-REQUIRED", "DISMISS-AUTH-REQUIRED", "DISMISS-PERM-REQUIRED",
-                   "GRAPH-SNOOZE-TIME-REQUIRED"}),
-        gap=True, actions=REMINDER_ACTIONS
-    ),
-}
+        frozenset({*observed, *each("AUTH-REQUIRED"), *each("PERM-REQUIRED")}),
+        gap=True, actions=names,
+    )
+    return definitions

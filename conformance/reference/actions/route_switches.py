@@ -13,42 +13,27 @@ if TYPE_CHECKING:
     from conformance.reference.actions import Action
 
 # What a missing route leaves not-verified besides failing its own ROUTE-* requirement: the behavioural cases
-# act on /me/events; the generated families run on the representative routes (me-events,
-# users-calendargroups-calendars-events, groups-events); the application's cases on /users/{id}/events.
+# act on /me/events (each action declares what they check: Action.checked, Action.graph_checked); the
+# generated families run on the representative routes (me-events, users-calendargroups-calendars-events,
+# groups-events); the application's cases on /users/{id}/events.
 _EVERY_ROUTE = ("202-EMPTY", "200-EMPTY", "AUTH-REQUIRED")
-_PERMISSIONS = ("AUTH-REQUIRED", "PERM-DELEGATED-WORK", "PERM-DELEGATED-PERSONAL")  # PERM-REQUIRED: elsewhere
-_ANSWER = (
-    "202-EMPTY", *_PERMISSIONS, "CONTENT-TYPE", "COMMENT-OPTIONAL", "SENDS-RESPONSE", "SEND-RESPONSE-DEFAULT",
-    "NO-RESPONSE", "COMMENT-DELIVERED", "ATTENDEE-STATUS", "ORGANIZER-SEES",
-)
-_PROPOSING = (*_ANSWER, "PROPOSAL-NOT-ALLOWED", "PROPOSAL-NEEDS-RESPONSE", "PROPOSAL-DELIVERED")
-_ON_ME_EVENTS = {  # the suffixes of each action's requirement ids its /me/events cases check
-    "ACCEPT": _ANSWER,
-    "TENTATIVE": _PROPOSING,
-    "DECLINE": _PROPOSING,
-    "FORWARD": ("202-EMPTY", *_PERMISSIONS, "CONTENT-TYPE", "COMMENT-EMPTY", "RECIPIENTS-RECEIVE",
-                "ORGANIZER-NOTIFIED", "ORGANIZER-COPY-ADDED"),
-    "SNOOZE": ("200-EMPTY", *_PERMISSIONS, "CONTENT-TYPE", "REMINDER-MOVED"),
-    "DISMISS": ("200-EMPTY", *_PERMISSIONS, "REMINDER-GONE"),
-}
-# the generated unknown-parameter family judges a narrowed row's action on its /me/events route only
-_GRAPH_ON_ME_EVENTS: dict[str, tuple[str, ...]] = {
-    prefix: ("GRAPH-400-UNKNOWN-PARAMETER",) for prefix in _ON_ME_EVENTS if prefix != "DISMISS"
-}
-_GRAPH_ON_ME_EVENTS["SNOOZE"] += ("GRAPH-SNOOZE-TIME-REQUIRED",)
+PERMISSIONS = ("AUTH-REQUIRED", "PERM-DELEGATED-WORK", "PERM-DELEGATED-PERSONAL")  # PERM-REQUIRED: elsewhere
+# the generated unknown-parameter family judges a narrowed row's action (one taking a body) on /me/events
+UNKNOWN_PARAMETER = "GRAPH-400-UNKNOWN-PARAMETER"
 _REPRESENTATIVE = ("users-calendargroups-calendars-events", "groups-events")  # the generated families' others
 
 
-def _blocks(prefix: str, family: str) -> frozenset[str]:
+def _blocks(action: Action, family: str) -> frozenset[str]:
     """What a missing route leaves not-verified (measured on the matrix rows)."""
-    known = _ON_ME_EVENTS.get(prefix, ())
+    prefix, known = action.prefix, action.checked
     # the contract's success case runs on every route: each missing one leaves it not-verified
     success = [suffix for suffix in ("202-EMPTY", "200-EMPTY") if suffix in known]
     if family == "me-events":
-        return frozenset((*(f"{prefix}-{suffix}" for suffix in known), *_GRAPH_ON_ME_EVENTS.get(prefix, ())))
+        return frozenset((*(f"{prefix}-{suffix}" for suffix in known), *action.graph_checked))
     suffixes = [suffix for suffix in _EVERY_ROUTE if suffix in known] if family in _REPRESENTATIVE else []
-    # so does the unknown-parameter family on the other representative routes (dismiss has no members)
-    graph = _GRAPH_ON_ME_EVENTS.get(prefix, ())[:1] if family in _REPRESENTATIVE else ()
+    # so does the unknown-parameter family on the other representative routes (none without body members)
+    judged = UNKNOWN_PARAMETER in action.graph_checked
+    graph = [UNKNOWN_PARAMETER] if family in _REPRESENTATIVE and judged else []
     if family == "users-events":
         suffixes += ["PERM-APPLICATION"]
     return frozenset((*(f"{prefix}-{suffix}" for suffix in (*suffixes, *success)), *graph))
@@ -62,6 +47,6 @@ def route_missing_definitions(actions: Iterable[Action]) -> Iterator[tuple[str, 
             yield action.route_missing(family), FaultDefinition(
                 f"the {line} route answers 404",
                 {f"{action.prefix}-ROUTE-{family.upper()}": f"POST {line}"},
-                blocks=_blocks(action.prefix, family),
+                blocks=_blocks(action, family),
                 actions=(action.name,),
             )

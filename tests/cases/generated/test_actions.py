@@ -60,14 +60,13 @@ DISMISS = _actions.action_info(description(), "/me/events/{event-id}/dismissRemi
 
 
 def test_an_action_is_read_from_its_description() -> None:
-    assert (ACCEPT.name, ACCEPT.prefix, ACCEPT.success, ACCEPT.kind) == ("accept", "ACCEPT", "202", "answer")
+    assert (ACCEPT.name, ACCEPT.prefix, ACCEPT.success) == ("accept", "ACCEPT", "202")
     assert ACCEPT.member_types == {"comment": ("string", "null"), "sendResponse": ("boolean", "null"),
                                    "proposedNewTime": ("object", "null")}
-    assert (SNOOZE.prefix, SNOOZE.success, SNOOZE.kind) == ("SNOOZE", "200", "reminder")
-    assert (DISMISS.members, DISMISS.kind, DISMISS.cancels) == ((), "reminder", False)
+    assert (SNOOZE.prefix, SNOOZE.success) == ("SNOOZE", "200")
+    assert (DISMISS.members, DISMISS.cancels) == ((), False)
     tentative = "/users/{user-id}/events/{event-id}/tentativelyAccept"
     assert _actions.action_of_path(tentative) == "tentativelyAccept"
-    assert _actions.ActionInfo("forward", "FORWARD", "202").kind == "forward"
 
 
 @pytest.mark.parametrize(("value", "types", "expected"), [
