@@ -214,7 +214,8 @@ def test_cancel_without_calendars_readwrite_gives_403_access_denied(
     graph: Graph, arrange: Arranger
 ) -> None:
     """A token without Calendars.ReadWrite: exactly 403 ErrorAccessDenied."""
-    refused_exactly(arrange, "GRAPH-403-ACCESS-DENIED", (403, "ErrorAccessDenied"), "a readonly token")
+    what = "a token without the action's permission"
+    refused_exactly(arrange, "GRAPH-403-ACCESS-DENIED", (403, "ErrorAccessDenied"), what)
 
 
 def _own_token_cancels(graph: Graph, arrange: Arranger, role: str, requirement_id: str, what: str) -> None:

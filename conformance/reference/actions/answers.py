@@ -273,8 +273,14 @@ def _gap(
 _SENT = "true if a response is to be sent to the organizer"
 _DEFAULT = "Optional. Default is true."
 _TEXT = "Text included in the response."
-_BOTH_JUDGE_SUCCESS = ("the hand-written 202 case and the Schemathesis status family both judge every successful "
-                       "answer, of each of the three actions the switch breaks")
+_BOTH_JUDGE_SUCCESS = ("the hand-written 202 case and the Schemathesis status family both judge every "
+                       "successful answer, of each of the three actions the switch breaks")
+# the common requirements a switch of the answers' permission checks also breaks (their probes act on the
+# first selected action: a narrowed row's)
+_COMMON_401 = {"GRAPH-401-NO-TOKEN": "A request without a token, or with an empty one, gets 401"}
+_COMMON_403 = {
+    "GRAPH-403-ACCESS-DENIED": "A valid token without the needed permission (no Calendars.ReadWrite) "
+    "gets 403"}
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.STATUS_200: _fault(
         "a successful answer (accept, tentativelyAccept, decline) answers 200 instead of 202",
@@ -327,13 +333,15 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
         "an answer without a (non-empty) comment answers 400",
         _each("P-COMMENT-OPTIONAL", "Text included in the response. Optional."),
     ),
+    # the common probes act on the first answer selected (the row's accept): its exact 403 and 401 too
     AnswerFault.SCOPES_IGNORED: _fault(
         "answers do not check for Calendars.ReadWrite (a Calendars.Read token answers)",
-        _each("P-PERM-REQUIRED", "One of the following permissions is required to call this API."),
+        {**_each("P-PERM-REQUIRED", "One of the following permissions is required to call this API."),
+         **_COMMON_403},
     ),
     AnswerFault.AUTH_IGNORED: _fault(
         "answers work without an Authorization header (as the owner of the addressed event)",
-        _each("P-AUTH-REQUIRED", "Bearer {token}. Required."),
+        {**_each("P-AUTH-REQUIRED", "Bearer {token}. Required."), **_COMMON_401},
     ),
     AnswerFault.CONTENT_TYPE_STRICT: _fault(
         "answers refuse a body whose Content-Type is not exactly application/json (415)",

@@ -239,7 +239,15 @@ _SWITCHES = (  # (switch, what it changes, the requirement it breaks, the words 
 # What a switch leaves not-verified (measured on its matrix row): an application token refused leaves the
 # generated auth family no success to judge on the /users routes it probes
 _BLOCKS = {ForwardFault.APP_TOKEN_REFUSED: frozenset({"FORWARD-AUTH-REQUIRED"})}
+# the common requirements a switch also breaks: their probes act on the first selected action (forward's row)
+_COMMON = {
+    ForwardFault.AUTH_IGNORED: {
+        "GRAPH-401-NO-TOKEN": "A request without a token, or with an empty one, gets 401"},
+    ForwardFault.SCOPES_IGNORED: {
+        "GRAPH-403-ACCESS-DENIED": "the same holds for a token without any Calendars permission"},
+}
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
-    name: FaultDefinition(what, {requirement: words}, blocks=_BLOCKS.get(name, frozenset()), actions=FORWARD)
+    name: FaultDefinition(what, {requirement: words, **_COMMON.get(name, {})},
+                          blocks=_BLOCKS.get(name, frozenset()), actions=FORWARD)
     for name, what, requirement, words in _SWITCHES
 }

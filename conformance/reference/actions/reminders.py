@@ -225,18 +225,28 @@ def _violated(requirement: str, words: str) -> dict[str, str]:
     return {requirement.replace("P-", f"{prefix}-", 1): words for prefix in _BOTH}
 
 
+# the common requirements a switch also breaks: their probes act on the first selected action (snoozeReminder
+# on the reminders' rows)
+_COMMON = {
+    ReminderFault.AUTH_IGNORED: {
+        "GRAPH-401-NO-TOKEN": "A request without a token, or with an empty one, gets 401"},
+    ReminderFault.SCOPES_IGNORED: {"GRAPH-403-ACCESS-DENIED": "A valid token without the needed permission "
+                                   "(no Calendars.ReadWrite) gets 403"},
+}
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     **{
-        name: FaultDefinition(what, _violated(requirement, words), blocks=_BLOCKS.get(name, frozenset()),
-                              actions=actions)
+        name: FaultDefinition(what, {**_violated(requirement, words), **_COMMON.get(name, {})},
+                              blocks=_BLOCKS.get(name, frozenset()), actions=actions)
         for name, what, actions, requirement, words in _SWITCHES
     },
     ReminderFault.GAP_NO_REMINDER_VIEW: FaultDefinition(
         "GET .../reminderView(...) answers 501 NotImplemented", {}, frozenset({"REMINDER-VIEW"}),
         # and the refusals judged on the reminder they must leave as it was (read through reminderView)
+        # so do the common probes judging it so on the first selected action (snoozeReminder here)
         frozenset({"SNOOZE-REMINDER-MOVED", "DISMISS-REMINDER-GONE", "SNOOZE-AUTH-REQUIRED",
                    "SNOOZE-PERM-REQUIRED", "DISMISS-AUTH-REQUIRED", "DISMISS-PERM-REQUIRED",
-                   "GRAPH-SNOOZE-TIME-REQUIRED"}),
+                   "GRAPH-SNOOZE-TIME-REQUIRED", "GRAPH-400-MALFORMED-JSON", "GRAPH-400-ME-APP-TOKEN",
+                   "GRAPH-400-UNKNOWN-PARAMETER", "GRAPH-401-INVALID-TOKEN"}),
         gap=True, actions=REMINDER_ACTIONS
     ),
 }

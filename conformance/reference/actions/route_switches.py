@@ -37,6 +37,11 @@ _GRAPH_ON_ME_EVENTS: dict[str, tuple[str, ...]] = {
 }
 _GRAPH_ON_ME_EVENTS["SNOOZE"] += ("GRAPH-SNOOZE-TIME-REQUIRED",)
 _REPRESENTATIVE = ("users-calendargroups-calendars-events", "groups-events")  # the generated families' others
+# a narrowed row's common probes act on its action's /me/events route (those that need it served) ...
+_COMMON_ON_ME_EVENTS = ("GRAPH-400-MALFORMED-ID", "GRAPH-400-MALFORMED-JSON", "GRAPH-403-ACCESS-DENIED",
+                        "GRAPH-404-UNKNOWN-ID", "GRAPH-400-UNKNOWN-PARAMETER")
+# ... and the segment-case probe on its calendargroups routes
+_SEGMENTS = {"me-calendargroups-calendars-events", "users-calendargroups-calendars-events"}
 
 
 def _blocks(prefix: str, family: str) -> frozenset[str]:
@@ -45,13 +50,15 @@ def _blocks(prefix: str, family: str) -> frozenset[str]:
     # the contract's success case runs on every route: each missing one leaves it not-verified
     success = [suffix for suffix in ("202-EMPTY", "200-EMPTY") if suffix in known]
     if family == "me-events":
-        return frozenset((*(f"{prefix}-{suffix}" for suffix in known), *_GRAPH_ON_ME_EVENTS.get(prefix, ())))
+        return frozenset((*(f"{prefix}-{suffix}" for suffix in known), *_GRAPH_ON_ME_EVENTS.get(prefix, ()),
+                          *_COMMON_ON_ME_EVENTS))
     suffixes = [suffix for suffix in _EVERY_ROUTE if suffix in known] if family in _REPRESENTATIVE else []
     # so does the unknown-parameter family on the other representative routes (dismiss has no members)
     graph = _GRAPH_ON_ME_EVENTS.get(prefix, ())[:1] if family in _REPRESENTATIVE else ()
     if family == "users-events":
         suffixes += ["PERM-APPLICATION"]
-    return frozenset((*(f"{prefix}-{suffix}" for suffix in (*suffixes, *success)), *graph))
+    segments = ("GRAPH-SEGMENTS-CASE-INSENSITIVE",) if family in _SEGMENTS else ()
+    return frozenset((*(f"{prefix}-{suffix}" for suffix in (*suffixes, *success)), *graph, *segments))
 
 
 def route_missing_definitions(actions: Iterable[Action]) -> Iterator[tuple[str, FaultDefinition]]:
