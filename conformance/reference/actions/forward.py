@@ -246,8 +246,11 @@ _COMMON = {
     ForwardFault.SCOPES_IGNORED: {
         "GRAPH-403-ACCESS-DENIED": "the same holds for a token without any Calendars permission"},
 }
+_OVERLAP = ("forward's refusal case and the common exact-status probe (acting on the first selected action) "
+            "both see the request accepted")
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     name: FaultDefinition(what, {requirement: words, **_COMMON.get(name, {})},
-                          blocks=_BLOCKS.get(name, frozenset()), actions=FORWARD)
+                          blocks=_BLOCKS.get(name, frozenset()),
+                          overlap=_OVERLAP if name in _COMMON else "", actions=FORWARD)
     for name, what, requirement, words in _SWITCHES
 }

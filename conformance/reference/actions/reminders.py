@@ -233,10 +233,13 @@ _COMMON = {
     ReminderFault.SCOPES_IGNORED: {"GRAPH-403-ACCESS-DENIED": "A valid token without the needed permission "
                                    "(no Calendars.ReadWrite) gets 403"},
 }
+_OVERLAP = ("each reminder action's refusal case and the common exact-status probe (acting on the first "
+            "selected action) both see the request accepted")
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     **{
         name: FaultDefinition(what, {**_violated(requirement, words), **_COMMON.get(name, {})},
-                              blocks=_BLOCKS.get(name, frozenset()), actions=actions)
+                              blocks=_BLOCKS.get(name, frozenset()),
+                          overlap=_OVERLAP if name in _COMMON else "", actions=actions)
         for name, what, actions, requirement, words in _SWITCHES
     },
     ReminderFault.GAP_NO_REMINDER_VIEW: FaultDefinition(
