@@ -1,4 +1,9 @@
-"""Graph's conventions around cancel: status and code of each error, the error envelope, and no 5xx."""
+"""Graph's conventions around cancel: status and code of each error, the error envelope, and no 5xx.
+
+The probes of the common conventions (unknown and malformed ids, malformed JSON, an unknown parameter, other
+methods) act on cancel's routes, or on the first selected action's when the run selects no cancel
+(conformance.cases.toolkit.common_aim); the cancel-only ones (comment types, a second cancel) on cancel's.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ from conformance.cases.toolkit import (
     waited,
     watches_quiet,
 )
+from conformance.cases.toolkit.common_aim import COMMON_PROBE, Aim, aim, probed_contract
 from conformance.target.client import Graph
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.urls import quote_id
@@ -48,6 +54,7 @@ class Sent:
     response: requests.Response
     path: str | None = None
     before: Item | None = None
+    aimed: Aim | None = None  # a common probe on another action: what it aimed at (judged untouched)
 
 
 # (graph, arranger, requirement id, whether a request with no answer fails it) -> what was sent
@@ -63,15 +70,29 @@ def _cancel(
     )
 
 
+def _on_event_path(
+    graph: Graph, arrange: Arranger, path: str, requirement_id: str, about_answer: bool, body: Any
+) -> Sent:
+    """Cancel (or, the run selecting no cancel, the first selected action) on the event at `path`."""
+    contract = probed_contract(arrange)
+    if contract is None:
+        return Sent(_cancel(graph, path, requirement_id, about_answer, body=body))
+    aimed = aim(graph, arrange, contract)  # its caller and body (the subject shared, never touched here)
+    client = graph.as_(aimed.caller)
+    action_path = f"{path}/{contract.action}"
+    own_body = aimed.body(requirement_id)
+    return Sent(send(client, action_path, requirement_id, about_answer=about_answer, body=own_body))
+
+
 def _unknown_id(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
     """Cancel a well-formed id that no longer exists (an event deleted first; one for the whole run)."""
     body = {"comment": "cancel of a deleted event"}
-    return Sent(_cancel(graph, arrange.unknown_event_path(), requirement_id, about_answer, body=body))
+    return _on_event_path(graph, arrange, arrange.unknown_event_path(), requirement_id, about_answer, body)
 
 
 def _malformed_id(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
     path = f"/me/events/{quote_id(MALFORMED_ID)}"
-    return Sent(_cancel(graph, path, requirement_id, about_answer, body={"comment": "x"}))
+    return _on_event_path(graph, arrange, path, requirement_id, about_answer, {"comment": "x"})
 
 
 def _on_fresh_event(body: Any = ABSENT) -> Probe:
@@ -85,13 +106,24 @@ def _on_fresh_event(body: Any = ABSENT) -> Probe:
 
 
 def _refused(
-    body: Any = ABSENT, *, raw: bytes | None = None, method: str = "POST", untouched: bool = True
+    body: Any = ABSENT, *, raw: bytes | None = None, method: str = "POST", untouched: bool = True,
+    common: dict[str, Any] | None = None,
 ) -> Probe:
     """A probe sending `body` (or `raw` bytes) with `method` to the cancel path of the run's untouched event
-    (reused while refused requests leave it unchanged); `untouched`: the event must then be as it was."""
+    (reused while refused requests leave it unchanged); `untouched`: the event must then be as it was.
+    `common`: a common probe, aimed at the first selected action when the run selects no cancel (its
+    contract's body with these members, or no body where `body` is absent)."""
 
     def probe(graph: Graph, arrange: Arranger, requirement_id: str, about_answer: bool) -> Sent:
         judged = untouched and about_answer  # the status case judges the event; the others the answer only
+        contract = probed_contract(arrange) if common is not None else None
+        if contract is not None and common is not None:
+            aimed = aim(graph, arrange, contract, fresh=judged)
+            sent_body = ABSENT if body is ABSENT else aimed.body(requirement_id, **common)
+            client = graph.as_(aimed.caller)
+            options = {"body": sent_body, "raw": raw, "method": method}
+            response = send(client, aimed.path, requirement_id, about_answer=about_answer, **options)
+            return Sent(response, aimed=aimed) if judged else Sent(response)
         event, before = arrange.untouched_event(read_back=judged)
         options = {"body": body, "raw": raw, "method": method}
         response = _cancel(graph, event.path, requirement_id, about_answer, **options)
@@ -165,18 +197,19 @@ class Convention:
 
 
 _UNKNOWN_PARAMETER = {"comment": "x", "notAParameterOfCancel": True}
+_UNKNOWN_MEMBER = {"notAParameterOfTheAction": True}  # added to another action's own body
 _COMMENT_TYPES = {"number": 42, "object": {"text": "x"}, "list": ["x"], "bool": True}
 _PROBES: dict[str, Convention] = {
     probe.name: probe
     for probe in [
         Convention("unknown-id", _unknown_id, (404,), "ErrorItemNotFound"),
         Convention("malformed-id", _malformed_id, (400,), "ErrorInvalidIdMalformed"),
-        Convention("malformed-json", _refused(raw=b'{"comment": "unterminated'), (400,)),
+        Convention("malformed-json", _refused(raw=b'{"comment": "unterminated', common={}), (400,)),
         *(
             Convention(f"comment-{kind}", _refused({"comment": value}), (400,))
             for kind, value in _COMMENT_TYPES.items()
         ),
-        Convention("unknown-parameter", _refused({"comment": "x", "notAParameterOfCancel": True}), (400,)),
+        Convention("unknown-parameter", _refused(_UNKNOWN_PARAMETER, common=_UNKNOWN_MEMBER), (400,)),
         Convention("second-cancel", _second_cancel, REFUSALS),
         *(
             # which of the two real Graph gives is not established by a public source: both are accepted
@@ -186,6 +219,7 @@ _PROBES: dict[str, Convention] = {
                     ABSENT if method in ("GET", "DELETE") else {"comment": "x"},
                     method=method,
                     untouched=False,
+                    common={},
                 ),
                 (400, 405),
             )
@@ -231,20 +265,24 @@ def _sent(
     return sent
 
 
-def _status_case(name: str, requirement_id: str) -> Any:
-    """A parametrize value (probe name, requirement id), marked with the requirement."""
+def _status_case(name: str, requirement_id: str, *, common: bool = False) -> Any:
+    """A parametrize value (probe name, requirement id), marked with the requirement (`common`: a probe of a
+    common requirement, run whatever actions are selected)."""
     marks = [pytest.mark.requirement(requirement_id), *_ahead(name, _status_stage)]
-    return pytest.param(name, requirement_id, marks=marks, id=name)
+    return pytest.param(name, requirement_id, marks=[*marks, *([COMMON_PROBE] if common else [])], id=name)
 
 
 _STATUS_CASES = [
-    _status_case("unknown-id", "GRAPH-404-UNKNOWN-ID"),
-    _status_case("malformed-id", "GRAPH-400-MALFORMED-ID"),
-    _status_case("malformed-json", "GRAPH-400-MALFORMED-JSON"),
+    _status_case("unknown-id", "GRAPH-404-UNKNOWN-ID", common=True),
+    _status_case("malformed-id", "GRAPH-400-MALFORMED-ID", common=True),
+    _status_case("malformed-json", "GRAPH-400-MALFORMED-JSON", common=True),
     *(_status_case(f"comment-{kind}", "GRAPH-400-COMMENT-TYPE") for kind in _COMMENT_TYPES),
-    _status_case("unknown-parameter", "GRAPH-400-UNKNOWN-PARAMETER"),
+    _status_case("unknown-parameter", "GRAPH-400-UNKNOWN-PARAMETER", common=True),
     _status_case("second-cancel", "GRAPH-SECOND-CANCEL-4XX"),
-    *(_status_case(f"{method}-on-cancel", "GRAPH-405-OTHER-METHODS") for method in OTHER_METHODS),
+    *(
+        _status_case(f"{method}-on-cancel", "GRAPH-405-OTHER-METHODS", common=True)
+        for method in OTHER_METHODS
+    ),
 ]
 
 
@@ -265,7 +303,9 @@ def test_each_request_gets_the_conventional_answer(
             f"{probe.name}: error.code is {error_code(response)!r}, expected {probe.code!r}",
             response,
         )
-    if sent.path is not None and sent.before is not None:
+    if sent.aimed is not None:
+        sent.aimed.expect_unchanged(graph, arrange, requirement_id)
+    elif sent.path is not None and sent.before is not None:
         quiet = arrange.quiet(Effect.APPLIED, "to change the event after a refused request")
         organizer = graph.as_("organizer")
         expect_untouched(organizer, sent.path, sent.before, requirement_id, probe.name, quiet=quiet)

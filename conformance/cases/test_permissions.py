@@ -1,10 +1,15 @@
-"""Who may cancel: a bearer token is required, Calendars.ReadWrite is required and suffices."""
+"""Who may cancel: a bearer token is required, Calendars.ReadWrite is required and suffices.
+
+The exact answers of the common conventions (401, 403, the /me 400) are probed on cancel's `/me/events` route,
+or on the first selected action's when the run selects no cancel (conformance.cases.toolkit.common_aim).
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import jwt
 import pytest
@@ -27,6 +32,7 @@ from conformance.cases.toolkit import (
     send,
     watches_quiet,
 )
+from conformance.cases.toolkit.common_aim import COMMON_PROBE, Aim, aim, probed_contract
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent
@@ -68,10 +74,27 @@ def as_role(role: str, headers: dict[str, str | None] | None = None) -> Sender:
     return sender
 
 
+def expired_token_header() -> dict[str, str | None]:
+    """An Authorization header carrying a well-formed but expired JWT."""
+    return {"Authorization": f"Bearer {expired_looking_token()}"}
+
+
 def with_expired_token(graph: Graph, event: ProvisionedEvent, requirement_id: str) -> requests.Response:
     """Cancel with a well-formed but expired JWT."""
-    headers: dict[str, str | None] = {"Authorization": f"Bearer {expired_looking_token()}"}
-    return as_role("anonymous", headers)(graph, event, requirement_id)
+    return as_role("anonymous", expired_token_header())(graph, event, requirement_id)
+
+
+REQUIRED = "REQUIRED"  # Caller.role: the role the action's permission row refuses (its contract's roles)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sends a common probe aimed at another action than cancel: the role in whose reach its subject is
+    ("": the contract's caller; REQUIRED), the role whose token goes out (None: that role), extra headers."""
+
+    role: str = ""
+    sender: str | None = None
+    headers: Callable[[], dict[str, str | None]] | None = None
 
 
 WITHOUT_TOKEN = as_role("anonymous")
@@ -81,16 +104,28 @@ APP_TOKEN_ON_ME = as_role("application")
 INVALID_TOKENS = {"garbage": GARBAGE_TOKEN, "expired-jwt": with_expired_token}
 
 
-Refusal = tuple[ProvisionedEvent, Item, requests.Response]  # the event, how it read before, the answer
+# the event (or, a common probe on another action, its aim), how it read before, the answer
+Refusal = tuple[ProvisionedEvent | Aim, Item, requests.Response]
 
 
 def refusal(
-    sender: Sender, requirement_id: str, *, read_back: bool = True, role: str | None = None
+    sender: Sender, requirement_id: str, *, read_back: bool = True, role: str | None = None,
+    common: Caller | None = None,
 ) -> Callable[[Graph, TargetConfig, Arranger], Refusal]:
     """The stage of a refused request (acted ahead): `role` configured, an event (read back when the case
-    judges it untouched), the request sent by `sender`."""
+    judges it untouched), the request sent by `sender`; `common`: a common probe, sent by that caller to the
+    first selected action when the run selects no cancel."""
 
     def stage(graph: Graph, target: TargetConfig, arrange: Arranger) -> Refusal:
+        contract = probed_contract(arrange) if common is not None else None
+        if contract is not None and common is not None:
+            role_of = contract.roles[REQUIRED] if common.role == REQUIRED else common.role or None
+            aimed = aim(graph, arrange, contract, caller=role_of, fresh=read_back)
+            headers = common.headers() if common.headers is not None else None
+            client = graph.as_(common.sender or aimed.caller)
+            body = aimed.body(requirement_id)
+            response = send(client, aimed.path, requirement_id, body=body, headers=headers)
+            return aimed, aimed.subject.before, response
         if role is not None:
             graph.as_(role)  # not configured: not-verified before anything is created
         event, before = arrange.untouched_event(read_back=read_back)
@@ -99,12 +134,22 @@ def refusal(
     return watches_quiet(stage) if read_back else stage  # judged untouched: over a quiet period
 
 
+def expect_refusal_untouched(
+    graph: Graph, arrange: Arranger, refused: ProvisionedEvent | Aim, before: Item, requirement_id: str
+) -> None:
+    """The refused request left the event as it was (an aimed action: showed none of its effect)."""
+    if isinstance(refused, Aim):
+        refused.expect_unchanged(graph, arrange, requirement_id)
+        return
+    quiet = arrange.quiet(Effect.APPLIED, "to change the event after a refused request")
+    expect_untouched(graph.as_(refused.owner_role), refused.path, before, requirement_id, quiet=quiet)
+
+
 def refused_and_untouched(arrange: Arranger, graph: Graph, requirement_id: str, what: str) -> None:
     """The request (acted ahead) is refused with a 4xx, and the organizer's event is as it was before it."""
     event, before, response = arrange.acted()
     expect_status(response, requirement_id, REFUSALS, what)
-    quiet = arrange.quiet(Effect.APPLIED, "to change the event after a refused request")
-    expect_untouched(graph.as_(event.owner_role), event.path, before, requirement_id, quiet=quiet)
+    expect_refusal_untouched(graph, arrange, event, before, requirement_id)
 
 
 def refused_exactly(arrange: Arranger, requirement_id: str, error: tuple[int, str], what: str) -> None:
@@ -122,7 +167,8 @@ def test_cancel_without_token_is_refused_and_leaves_event(graph: Graph, arrange:
 
 
 @pytest.mark.requirement("GRAPH-401-NO-TOKEN")
-@acts_ahead(refusal(WITHOUT_TOKEN, "GRAPH-401-NO-TOKEN", read_back=False))
+@COMMON_PROBE
+@acts_ahead(refusal(WITHOUT_TOKEN, "GRAPH-401-NO-TOKEN", read_back=False, common=Caller(sender="anonymous")))
 def test_cancel_without_token_gives_401_invalid_authentication_token(
     graph: Graph, arrange: Arranger
 ) -> None:
@@ -130,21 +176,26 @@ def test_cancel_without_token_gives_401_invalid_authentication_token(
     refused_exactly(arrange, "GRAPH-401-NO-TOKEN", (401, "InvalidAuthenticationToken"), "no token")
 
 
+INVALID_CALLERS = {"garbage": Caller(sender="invalid"), "expired-jwt": Caller(sender="anonymous",
+                                                                               headers=expired_token_header)}
+
+
 @watches_quiet
 def _invalid_token_stage(graph: Graph, target: TargetConfig, arrange: Arranger, kind: str) -> Refusal:
-    return refusal(INVALID_TOKENS[kind], "GRAPH-401-INVALID-TOKEN")(graph, target, arrange)
+    stage = refusal(INVALID_TOKENS[kind], "GRAPH-401-INVALID-TOKEN", common=INVALID_CALLERS[kind])
+    return stage(graph, target, arrange)
 
 
 @pytest.mark.parametrize("kind", list(INVALID_TOKENS))
 @pytest.mark.requirement("GRAPH-401-INVALID-TOKEN")
+@COMMON_PROBE
 @acts_ahead(_invalid_token_stage)
 def test_cancel_with_invalid_token_gives_401(graph: Graph, arrange: Arranger, kind: str) -> None:
     """A token that is not valid: 401 InvalidAuthenticationToken, the event untouched."""
     event, before, response = arrange.acted()
     require_route_served(response)
     expect_error(response, "GRAPH-401-INVALID-TOKEN", 401, "InvalidAuthenticationToken", f"a {kind} token")
-    quiet = arrange.quiet(Effect.APPLIED, "to change the event after a refused request")
-    expect_untouched(graph.as_(event.owner_role), event.path, before, "GRAPH-401-INVALID-TOKEN", quiet=quiet)
+    expect_refusal_untouched(graph, arrange, event, before, "GRAPH-401-INVALID-TOKEN")
 
 
 @pytest.mark.requirement("CANCEL-PERM-REQUIRED")
@@ -156,12 +207,15 @@ def test_cancel_without_calendars_readwrite_is_refused(graph: Graph, arrange: Ar
 
 
 @pytest.mark.requirement("GRAPH-403-ACCESS-DENIED")
-@acts_ahead(refusal(READONLY, "GRAPH-403-ACCESS-DENIED", read_back=False, role="readonly"))
+@COMMON_PROBE
+@acts_ahead(refusal(READONLY, "GRAPH-403-ACCESS-DENIED", read_back=False, role="readonly",
+                    common=Caller(role=REQUIRED)))
 def test_cancel_without_calendars_readwrite_gives_403_access_denied(
     graph: Graph, arrange: Arranger
 ) -> None:
     """A token without Calendars.ReadWrite: exactly 403 ErrorAccessDenied."""
-    refused_exactly(arrange, "GRAPH-403-ACCESS-DENIED", (403, "ErrorAccessDenied"), "a readonly token")
+    what = "a token without the action's permission"
+    refused_exactly(arrange, "GRAPH-403-ACCESS-DENIED", (403, "ErrorAccessDenied"), what)
 
 
 def _own_token_cancels(graph: Graph, arrange: Arranger, role: str, requirement_id: str, what: str) -> None:
@@ -190,14 +244,15 @@ def test_personal_account_cancels(graph: Graph, arrange: Arranger) -> None:
 
 
 @pytest.mark.requirement("GRAPH-400-ME-APP-TOKEN")
-@acts_ahead(refusal(APP_TOKEN_ON_ME, "GRAPH-400-ME-APP-TOKEN", role="application"))
+@COMMON_PROBE
+@acts_ahead(refusal(APP_TOKEN_ON_ME, "GRAPH-400-ME-APP-TOKEN", role="application",
+                    common=Caller(role="application")))
 def test_me_route_with_app_token_gives_400_bad_request(graph: Graph, arrange: Arranger) -> None:
     """`/me` with an app-only token: 400 BadRequest, the event untouched."""
     event, before, response = arrange.acted()
     require_route_served(response)
     expect_error(response, "GRAPH-400-ME-APP-TOKEN", 400, "BadRequest", "/me with an app token")
-    quiet = arrange.quiet(Effect.APPLIED, "to change the event after a refused request")
-    expect_untouched(graph.as_(event.owner_role), event.path, before, "GRAPH-400-ME-APP-TOKEN", quiet=quiet)
+    expect_refusal_untouched(graph, arrange, event, before, "GRAPH-400-ME-APP-TOKEN")
 
 
 ENVELOPE_CASES: dict[str, tuple[str, Sender]] = {

@@ -275,8 +275,17 @@ def _staged(contract: ActionContract, suffix: str, *, caller_key: str | None = N
     return watches_quiet(stage) if fresh else stage  # judged untouched: over a quiet period
 
 
+_BOUND: dict[str, ActionContract] = {}  # action -> the contract whose cases a case module bound
+
+
+def bound_contracts() -> Mapping[str, ActionContract]:
+    """The contracts whose cases case modules bound (`contract_cases`), by action name."""
+    return MappingProxyType(_BOUND)
+
+
 def contract_cases(contract: ActionContract) -> dict[str, Any]:
     """The contract's cases for `contract`'s action, named `test_<action>_...` (bind them in a module)."""
+    _BOUND[contract.action] = contract
     name = re.sub(r"(?<!^)([A-Z])", r"_\1", contract.action).lower()
     success = contract.success_id
 

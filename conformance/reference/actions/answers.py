@@ -283,6 +283,14 @@ _DEFAULT = "Optional. Default is true."
 _TEXT = "Text included in the response."
 _BOTH_JUDGE_SUCCESS = ("the hand-written 202 case and the Schemathesis status family both judge every "
                        "successful answer, of each of the three actions the switch breaks")
+# the common requirements a switch of the answers' permission checks also breaks (their probes act on the
+# first selected action: a narrowed row's)
+_COMMON_OVERLAP = ("each answer's refusal case and the common exact-status probe (acting on the first answer "
+                   "selected) both see the request accepted")
+_COMMON_401 = {"GRAPH-401-NO-TOKEN": "A request without a token, or with an empty one, gets 401"}
+_COMMON_403 = {
+    "GRAPH-403-ACCESS-DENIED": "A valid token without the needed permission (no Calendars.ReadWrite) "
+    "gets 403"}
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
     AnswerFault.STATUS_200: _fault(
         "a successful answer (accept, tentativelyAccept, decline) answers 200 instead of 202",
@@ -335,14 +343,18 @@ FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
         "an answer without a (non-empty) comment answers 400",
         _each("P-COMMENT-OPTIONAL", "Text included in the response. Optional."),
     ),
+    # the common probes act on the first answer selected (the row's accept): its exact 403 and 401 too
     AnswerFault.SCOPES_IGNORED: _fault(
         "answers do not check for Calendars.ReadWrite (a Calendars.Read token answers)",
-        _each("P-PERM-REQUIRED", "One of the following permissions is required to call this API."),
+        {**_each("P-PERM-REQUIRED", "One of the following permissions is required to call this API."),
+         **_COMMON_403},
+        overlap=_COMMON_OVERLAP,
     ),
     AnswerFault.AUTH_IGNORED: _fault(
         "answers work without an Authorization header (as the owner of the addressed event)",
-        _each("P-AUTH-REQUIRED", "Bearer {token}. Required."),
-        overlap="the hand-written no-token case and Schemathesis' ignored_auth both answer without a token",
+        {**_each("P-AUTH-REQUIRED", "Bearer {token}. Required."), **_COMMON_401},
+        overlap="the hand-written no-token case, Schemathesis' ignored_auth and the common exact-401 probe "
+                "(acting on the first answer selected) all answer without a token",
     ),
     AnswerFault.CONTENT_TYPE_STRICT: _fault(
         "answers refuse a body whose Content-Type is not exactly application/json (415)",

@@ -245,16 +245,26 @@ _SWITCHES = (  # (switch, what it changes, the requirement it breaks, the words 
 # What a switch leaves not-verified (measured on its matrix row): an application token refused leaves the
 # generated auth family no success to judge on the /users routes it probes
 _BLOCKS = {ForwardFault.APP_TOKEN_REFUSED: frozenset({"FORWARD-AUTH-REQUIRED"})}
-# Why several of the suite's checks see a switch: the hand-written case and a generated family judge alike
+# the common requirements a switch also breaks: their probes act on the first selected action (forward's row)
+_COMMON = {
+    ForwardFault.AUTH_IGNORED: {
+        "GRAPH-401-NO-TOKEN": "A request without a token, or with an empty one, gets 401"},
+    ForwardFault.SCOPES_IGNORED: {
+        "GRAPH-403-ACCESS-DENIED": "the same holds for a token without any Calendars permission"},
+}
+# Why several of the suite's checks see a switch
 _SUCCESS_SEEN_TWICE = "the hand-written 202 case and the Schemathesis status family both judge every forward"
 _OVERLAP = {
     ForwardFault.STATUS_200: _SUCCESS_SEEN_TWICE,
     ForwardFault.BODY_ON_202: _SUCCESS_SEEN_TWICE,
-    ForwardFault.AUTH_IGNORED: "the hand-written no-token case and Schemathesis' ignored_auth both forward "
-                               "without a token",
+    ForwardFault.AUTH_IGNORED: "the hand-written no-token case, Schemathesis' ignored_auth and the common "
+                               "exact-401 probe (on the first selected action) all forward without a token",
+    ForwardFault.SCOPES_IGNORED: "forward's refusal case and the common exact-403 probe (acting on the first "
+                                 "selected action) both see the request accepted",
 }
 FAULT_DEFINITIONS: dict[str, FaultDefinition] = {
-    name: FaultDefinition(what, {requirement: words}, blocks=_BLOCKS.get(name, frozenset()),
+    name: FaultDefinition(what, {requirement: words, **_COMMON.get(name, {})},
+                          blocks=_BLOCKS.get(name, frozenset()),
                           overlap=_OVERLAP.get(name, ""), actions=FORWARD)
     for name, what, requirement, words in _SWITCHES
 }

@@ -228,12 +228,24 @@ def fault_definitions() -> dict[str, FaultDefinition]:
     overlap = {
         ReminderFault.STATUS_204: "the hand-written 200 case and the Schemathesis status family both judge "
                                   "every successful reminder action",
-        ReminderFault.AUTH_IGNORED: "the hand-written no-token case and Schemathesis' ignored_auth both send "
-                                    "one without a token",
+        ReminderFault.AUTH_IGNORED: "the hand-written no-token case, Schemathesis' ignored_auth and the "
+                                    "common exact-401 probe (on the first selected action) all send one "
+                                    "without a token",
+        ReminderFault.SCOPES_IGNORED: "each reminder action's refusal case and the common exact-403 probe "
+                                      "(acting on the first selected action) both see the request accepted",
+    }
+    # the common requirements a switch also breaks: their probes act on the first selected action
+    common = {
+        ReminderFault.AUTH_IGNORED: {
+            "GRAPH-401-NO-TOKEN": "A request without a token, or with an empty one, gets 401"},
+        ReminderFault.SCOPES_IGNORED: {"GRAPH-403-ACCESS-DENIED": "A valid token without the needed "
+                                       "permission (no Calendars.ReadWrite) gets 403"},
     }
     definitions = {
         str(name): FaultDefinition(
-            f"{both} {what}", {template.replace("P-", f"{prefix}-", 1): words for prefix in prefixes},
+            f"{both} {what}",
+            {**{template.replace("P-", f"{prefix}-", 1): words for prefix in prefixes},
+             **common.get(name, {})},
             blocks=blocks.get(name, frozenset()), overlap=overlap.get(name, ""), actions=names,
         )
         for name, what, template, words in shared
@@ -241,8 +253,10 @@ def fault_definitions() -> dict[str, FaultDefinition]:
     observed = [requirement for _, seen in _REGISTERED.values() for requirement in seen]
     definitions[ReminderFault.GAP_NO_REMINDER_VIEW] = FaultDefinition(
         "GET .../reminderView(...) answers 501 NotImplemented", {}, frozenset({"REMINDER-VIEW"}),
-        # and the refusals judged on the reminder they must leave as it was (read through reminderView)
-        frozenset({*observed, *each("AUTH-REQUIRED"), *each("PERM-REQUIRED")}),
+        # and the refusals judged on the reminder they must leave as it was (read through reminderView), so
+        # also the common probes judging so on the first selected action (a reminder action, on this row)
+        frozenset({*observed, *each("AUTH-REQUIRED"), *each("PERM-REQUIRED"), "GRAPH-400-MALFORMED-JSON",
+                   "GRAPH-400-ME-APP-TOKEN", "GRAPH-400-UNKNOWN-PARAMETER", "GRAPH-401-INVALID-TOKEN"}),
         gap=True, actions=names,
     )
     return definitions

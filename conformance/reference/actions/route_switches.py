@@ -21,6 +21,11 @@ PERMISSIONS = ("AUTH-REQUIRED", "PERM-DELEGATED-WORK", "PERM-DELEGATED-PERSONAL"
 # the generated unknown-parameter family judges a narrowed row's action (one taking a body) on /me/events
 UNKNOWN_PARAMETER = "GRAPH-400-UNKNOWN-PARAMETER"
 _REPRESENTATIVE = ("users-calendargroups-calendars-events", "groups-events")  # the generated families' others
+# a narrowed row's common probes act on its action's /me/events route (those that need it served) ...
+_COMMON_ON_ME_EVENTS = ("GRAPH-400-MALFORMED-ID", "GRAPH-400-MALFORMED-JSON", "GRAPH-403-ACCESS-DENIED",
+                        "GRAPH-404-UNKNOWN-ID", "GRAPH-400-UNKNOWN-PARAMETER")
+# ... and the segment-case probe on its calendargroups routes
+_SEGMENTS = {"me-calendargroups-calendars-events", "users-calendargroups-calendars-events"}
 
 
 def _blocks(action: Action, family: str) -> frozenset[str]:
@@ -29,14 +34,16 @@ def _blocks(action: Action, family: str) -> frozenset[str]:
     # the contract's success case runs on every route: each missing one leaves it not-verified
     success = [suffix for suffix in ("202-EMPTY", "200-EMPTY") if suffix in known]
     if family == "me-events":
-        return frozenset((*(f"{prefix}-{suffix}" for suffix in known), *action.graph_checked))
+        return frozenset((*(f"{prefix}-{suffix}" for suffix in known), *action.graph_checked,
+                          *_COMMON_ON_ME_EVENTS))
     suffixes = [suffix for suffix in _EVERY_ROUTE if suffix in known] if family in _REPRESENTATIVE else []
     # so does the unknown-parameter family on the other representative routes (none without body members)
     judged = UNKNOWN_PARAMETER in action.graph_checked
     graph = [UNKNOWN_PARAMETER] if family in _REPRESENTATIVE and judged else []
     if family == "users-events":
         suffixes += ["PERM-APPLICATION"]
-    return frozenset((*(f"{prefix}-{suffix}" for suffix in (*suffixes, *success)), *graph))
+    segments = ("GRAPH-SEGMENTS-CASE-INSENSITIVE",) if family in _SEGMENTS else ()
+    return frozenset((*(f"{prefix}-{suffix}" for suffix in (*suffixes, *success)), *graph, *segments))
 
 
 def route_missing_definitions(actions: Iterable[Action]) -> Iterator[tuple[str, FaultDefinition]]:
