@@ -14,8 +14,8 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from conformance.reference.faults import DEFINITIONS
 from conformance.spec.catalog import load_catalog
+from tests.cases._row_expectations import ROW_DEFINITIONS
 
 
 @functools.cache
@@ -75,7 +75,7 @@ def unexplained_overlaps(failing_by_row: Mapping[str, Iterable[str]]) -> dict[st
     for check, rows in rows_failing(failing_by_row).items():
         if alone.get(check):
             continue
-        silent = [row for row in rows if row in DEFINITIONS and not DEFINITIONS[row].overlap]
+        silent = [row for row in rows if row in ROW_DEFINITIONS and not ROW_DEFINITIONS[row].overlap]
         if silent:
             unexplained[check] = sorted(silent)
     return unexplained

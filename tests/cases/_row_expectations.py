@@ -21,16 +21,77 @@ from conformance.target.actions import action_of
 from tests._inner_run import InnerRun
 
 CLEAN = "(none)"  # the correct server
-# fault -> the requirements a correct suite must fail on a server with only that fault: those whose sentence
-# the fault's definition cites as violated
+COMBINED_PREFIX = "routes-missing-"  # a row switching on every action's route-missing switch of one family
+
+
+def route_family(name: str, definition: FaultDefinition) -> str | None:
+    """The route family a route-missing switch removes (`ME-EVENTS`, from its one ROUTE-* requirement)."""
+    if not name.startswith("route-missing-") or len(definition.violates) != 1:
+        return None
+    (requirement_id,) = definition.violates
+    return requirement_id.split("-ROUTE-", 1)[1] if "-ROUTE-" in requirement_id else None
+
+
+def _families() -> dict[str, tuple[str, ...]]:
+    """Route family -> the route-missing switches of it, one per action that has the route."""
+    found: dict[str, list[str]] = {}
+    for name, definition in DEFINITIONS.items():
+        family = route_family(str(name), definition)
+        if family is not None:
+            found.setdefault(family, []).append(str(name))
+    return {family: tuple(names) for family, names in found.items()}
+
+
+# row -> the server switches it turns on together. Each action's route-missing switch of one family is about
+# its own action's route and ROUTE-* requirement: turned on together they break the same routes and leave the
+# same requirements not-verified as one by one (the requirements and checks are each action's own; the common
+# probes act on the first selected action, whose switch is in the row), in one run instead of one per action.
+# A family only one action has keeps its switch's own row.
+SWITCHES: dict[str, tuple[str, ...]] = {
+    f"{COMBINED_PREFIX}{family.lower()}": names for family, names in _families().items() if len(names) > 1
+}
+_COMBINED = {name for names in SWITCHES.values() for name in names}
+
+
+def _combined(names: tuple[str, ...]) -> FaultDefinition:
+    """One row's definition of switches turned on together: what each breaks and blocks, on their actions."""
+    members = [DEFINITIONS[name] for name in names]
+    actions = {action for member in members for action in member.actions}
+    return FaultDefinition(
+        "; ".join(member.description for member in members),
+        {requirement: words for member in members for requirement, words in member.violates.items()},
+        blocks=frozenset().union(*(member.blocks for member in members)),
+        overlap="each switch removes one action's route of the family: each action's route case fails on its "
+                "own route (siblings of one case, and cancel's own route case)",
+        actions=tuple(action for action in dict.fromkeys(load_catalog_actions()) if action in actions),
+    )
+
+
+def load_catalog_actions() -> list[str]:
+    """The catalog's actions in catalog order."""
+    return [requirement.action for requirement in load_catalog().values()]
+
+
+# row -> its definition: the server's, or that of the switches the row turns on together
+ROW_DEFINITIONS: dict[str, FaultDefinition] = {
+    **{str(name): definition for name, definition in DEFINITIONS.items() if str(name) not in _COMBINED},
+    **{row: _combined(names) for row, names in SWITCHES.items()},
+}
+# row -> the requirements a correct suite must fail on a server with only that row's fault(s): those whose
+# sentence the definition cites as violated
 EXPECTED: dict[str, frozenset[str]] = {
-    str(name): definition.breaks for name, definition in DEFINITIONS.items() if not definition.gap
+    name: definition.breaks for name, definition in ROW_DEFINITIONS.items() if not definition.gap
 }
 # gap switches (a half-built server): no requirement fails but their `breaks`, those that depend on the gap
 # may be not-verified, every other passes, and the report names the gap's prerequisites
-GAPS: dict[str, FaultDefinition] = {str(name): definition for name, definition in DEFINITIONS.items()
+GAPS: dict[str, FaultDefinition] = {name: definition for name, definition in ROW_DEFINITIONS.items()
                                     if definition.gap}
 ROWS: tuple[str, ...] = (*EXPECTED, *GAPS)
+
+
+def row_switches(row: str) -> tuple[str, ...]:
+    """The server fault switches a row turns on (none for the clean row)."""
+    return () if row == CLEAN else SWITCHES.get(row, (row,))
 
 _ENVELOPE = "GRAPH-ERROR-ENVELOPE"
 # fault -> checks of a requirement it violates that cannot see it (each with why): they must pass on its row.
@@ -81,7 +142,7 @@ SPARED: dict[str, dict[str, str]] = {
 
 def row_actions(fault: str) -> tuple[str, ...]:
     """The actions a row runs with (`--actions`): its fault's (empty: every action, as the clean row)."""
-    definition = DEFINITIONS.get(fault)
+    definition = ROW_DEFINITIONS.get(fault)
     return tuple(getattr(definition, "actions", ()) or ()) if definition is not None else ()
 
 
@@ -135,7 +196,7 @@ def expected_exit(fault: str) -> int:
 
 def allowed_not_verified(fault: str, catalog_ids: Iterable[str]) -> frozenset[str]:
     """The requirement ids that may end not-verified (gaps: the static mock, all but the state-free)."""
-    definition = DEFINITIONS.get(fault)
+    definition = ROW_DEFINITIONS.get(fault)
     if definition is None:
         return frozenset()
     if definition.static:

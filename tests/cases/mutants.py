@@ -35,6 +35,7 @@ from tests.cases._row_expectations import (
     gap_problems,
     row_actions,
     row_problems,
+    row_switches,
 )
 
 __all__ = ["CLEAN", "EXPECTED", "GAPS", "ROWS", "allowed_not_verified", "expected_exit", "expected_failing",
@@ -54,7 +55,7 @@ NO_PREREQUISITES_TABLE = "the report has no prerequisites table: whether it name
 def run_fault(fault: str, work_dir: Path, *, st_examples: int | None = None) -> InnerRun:
     """Run the suite once, as users run it, against a fresh reference server with this one fault."""
     name = "clean" if fault == CLEAN else fault
-    faults = () if fault == CLEAN else (fault,)
+    faults = row_switches(fault)
     overrides = {**MATRIX_TARGET_OVERRIDES, **ROW_TARGET_OVERRIDES.get(fault, {})}
     with reference_target(work_dir, name=name, faults=faults, target_overrides=overrides) as (
         _server, target_file,

@@ -11,7 +11,16 @@ import pytest
 from conformance.reference.faults import DEFINITIONS, FAULTS
 from tests._inner_run import InnerRun, fold_outcomes, parse_run
 from tests.cases._check_report import sibling_check, unexplained_overlaps, unfailed_checks
-from tests.cases._row_expectations import SPARED, requirement_of, row_problems
+from tests.cases._row_expectations import (
+    ROW_DEFINITIONS,
+    SPARED,
+    SWITCHES,
+    requirement_of,
+    route_family,
+    row_actions,
+    row_problems,
+    row_switches,
+)
 from tests.cases.mutants import (
     CLEAN,
     EXPECTED,
@@ -36,11 +45,22 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_matrix_rows_are_exactly_the_server_fault_switches() -> None:
-    assert set(ROWS) == set(FAULTS) and not set(EXPECTED) & set(GAPS), (
-        f"faults without a row: {sorted(set(FAULTS) - set(ROWS))}; rows for unknown faults: "
-        f"{sorted(set(ROWS) - set(FAULTS))}"
+def test_matrix_rows_turn_on_every_server_fault_switch_exactly_once() -> None:
+    switched = [switch for row in ROWS for switch in row_switches(row)]
+    assert sorted(switched) == sorted(map(str, FAULTS)) and not set(EXPECTED) & set(GAPS), (
+        f"faults without a row: {sorted(set(map(str, FAULTS)) - set(switched))}; rows for unknown faults: "
+        f"{sorted(set(switched) - set(map(str, FAULTS)))}; twice: "
+        f"{sorted({switch for switch in switched if switched.count(switch) > 1})}"
     )
+
+
+def test_a_combined_row_breaks_and_blocks_what_its_switches_do_one_by_one() -> None:
+    for row, switches in SWITCHES.items():
+        definitions = [DEFINITIONS[switch] for switch in switches]
+        assert len(switches) > 1 and len({route_family(s, DEFINITIONS[s]) for s in switches}) == 1, row
+        assert EXPECTED[row] == frozenset().union(*(definition.breaks for definition in definitions)), row
+        assert ROW_DEFINITIONS[row].blocks == frozenset().union(*(d.blocks for d in definitions)), row
+        assert set(row_actions(row)) == {action for d in definitions for action in d.actions}, row
 
 
 def test_gap_rows_name_only_catalog_requirements() -> None:
@@ -64,8 +84,10 @@ def test_each_fault_expects_only_requirements_whose_sentence_it_cites() -> None:
                 wrong.append(f"{fault}: {requirement_id} is not in the catalog")
             elif len(words.strip()) < 8 or _words(words) not in _words(catalog[requirement_id].sentence):
                 wrong.append(f"{fault}: {requirement_id}'s sentence does not say {words!r}")
-        expected = EXPECTED.get(str(fault), GAPS[str(fault)].breaks if str(fault) in GAPS else frozenset())
-        if expected != frozenset(definition.violates):
+        row = next((row for row in ROWS if str(fault) in row_switches(row)), str(fault))
+        expected = EXPECTED.get(row, GAPS[row].breaks if row in GAPS else frozenset())
+        cited = frozenset(definition.violates)
+        if not cited <= expected or (row == str(fault) and expected != cited):
             wrong.append(f"{fault}: expects {sorted(expected)}, cites {sorted(definition.violates)}")
     assert not wrong, "\n".join(wrong)
 
@@ -213,7 +235,7 @@ def narrowed_row(monkeypatch: pytest.MonkeyPatch) -> str:
     fault = "answer-comment-dropped-for-test"
     definition = SimpleNamespace(actions=("accept",), gap=False, static=False, blocks=frozenset(),
                                  breaks=frozenset({"ACCEPT-COMMENT-DELIVERED"}))
-    monkeypatch.setitem(rows.DEFINITIONS, fault, definition)
+    monkeypatch.setitem(rows.ROW_DEFINITIONS, fault, definition)
     monkeypatch.setitem(rows.EXPECTED, fault, definition.breaks)
     catalog = {"ACCEPT-COMMENT-DELIVERED": SimpleNamespace(action="accept"),
                "CANCEL-COMMENT-DELIVERED": SimpleNamespace(action="cancel"),
