@@ -17,6 +17,8 @@ from conformance.target.polling import Effect
 from conformance.target.prerequisites import PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.reminders import reminder_view_path
+from conformance.target.redact import Redactor
+from conformance.target.transcript import Transcript
 from tests.cases.toolkit._answers import Clock, FakeClient, answer
 from tests.cases.toolkit._arranger import FakeArranger, clock, quiet
 
@@ -26,6 +28,14 @@ EVENT = ProvisionedEvent(id="E1", subject="Remind [gc run-1]", ical_uid=None, ow
                          owner_user_id="u1", start=START, end=START + timedelta(hours=1))
 PATH = reminder_view_path(EVENT)
 RID = "SNOOZE-REMINDER-MOVED"
+TRANSCRIPT = Transcript(Redactor([]))
+
+
+def recorded(failed: ConformanceFailure | PrerequisiteFailed, status: int = 200) -> bool:
+    """Whether the verdict carries the exchange of the reminderView answer (HTTP `status`) it rests on."""
+    exchange = failed.exchange
+    shown = exchange.get("status") if isinstance(exchange, dict) else getattr(exchange, "status", None)
+    return shown == status
 
 
 def reminder(at: str, **fields: Any) -> dict[str, Any]:
@@ -41,6 +51,8 @@ OTHER = {"eventId": "E2", "reminderFireTime": {"dateTime": "2031-03-01T08:00:00"
 def views(*listings: Any) -> FakeClient:
     """reminderView answering each listing in turn (a list: its reminders; else that Response), then the last."""
     queue = [answer(200, {"value": item}) if isinstance(item, list) else item for item in listings]
+    for response in queue:  # recorded as the client records what it sends: the evidence of a verdict
+        TRANSCRIPT.record(response, "organizer")
     return FakeClient(lambda path, params: queue.pop(0) if len(queue) > 1 else queue[0])
 
 
@@ -52,6 +64,7 @@ def test_a_look_reads_the_events_window_and_finds_its_reminder() -> None:
     client = views([OTHER, FIRES])
     seen = reminders.look(cast(GraphClient, client), EVENT)
     assert (seen.found, seen.value) == (True, FIRES)
+    assert seen.response is not None and seen.response.json() == {"value": [OTHER, FIRES]}
     assert client.calls == [(PATH, None)]
     absent = reminders.look(cast(GraphClient, views([OTHER])), EVENT)
     assert (absent.found, absent.value) == (False, None)
@@ -62,6 +75,7 @@ def test_an_answer_that_is_no_listing_fails_reminder_view(response: requests.Res
     with pytest.raises(PrerequisiteFailed) as failed:
         reminders.look(cast(GraphClient, views(response)), EVENT)
     assert failed.value.prerequisite_id == "REMINDER-VIEW"
+    assert recorded(failed.value, response.status_code)
     assert failed.value.detail == (
         f"GET /me/reminderView answered HTTP {response.status_code} without a `value` list of reminders, so "
         "where an event's reminder fires cannot be read")
@@ -75,6 +89,7 @@ def test_a_new_events_reminder_listed_at_its_fire_time_is_the_before(clock: Cloc
     assert reminders.listed_reminder(cast(Arranger, fake), EVENT) == FIRES
     assert fake.asked == [(Effect.READ_BACK, "to list a new event's reminder", 7.0)]
     assert fake.details("ok") == ["reminderView lists a new event's reminder at its fire time"]
+    assert [record["exchange"]["status"] for record in fake.records] == [200]
     assert clock.now == 7.5, "looked until it was listed"
 
 
@@ -87,6 +102,7 @@ def test_a_reminder_never_listed_fails_reminder_view(clock: Clock) -> None:
     assert failed.value.detail == (
         "reminderView never listed the reminder of an event created with isReminderOn true and "
         f"reminderMinutesBeforeStart 30 ({fake.bounds[0].text})")
+    assert recorded(failed.value)
     assert fake.details("ok") == []
 
 
@@ -98,6 +114,7 @@ def test_a_reminder_listed_at_another_time_fails_reminder_view(clock: Clock, lis
     assert failed.value.detail == (
         f"reminderView lists the new event's reminder at {listed.get('reminderFireTime')!r}, not 30 minutes "
         "before its start (2031-03-01T09:30:00 UTC)")
+    assert recorded(failed.value)
     assert fake.details("failed") == [failed.value.detail]
     assert fake.details("ok") == []
 
@@ -119,6 +136,7 @@ def test_a_reminder_not_moved_fails_the_snooze(clock: Clock, listing: list[Any])
     assert failed.value.message == (
         "reminderView did not list the event's reminder firing at 2031-03-01T09:50:00 UTC after the snooze "
         f"({fake.bounds[0].text})")
+    assert recorded(failed.value)
 
 
 def test_a_dismissed_reminder_is_gone_once_no_longer_listed(clock: Clock) -> None:
@@ -137,6 +155,7 @@ def test_a_reminder_still_listed_fails_the_dismiss(clock: Clock) -> None:
     assert failed.value.message == (
         "reminderView still lists the dismissed event's reminder (reminderFireTime "
         f"{FIRES['reminderFireTime']!r}) ({fake.bounds[0].text})")
+    assert recorded(failed.value)
 
 
 def test_a_reminder_kept_at_its_time_for_the_quiet_period_passes(clock: Clock) -> None:
@@ -158,6 +177,8 @@ def test_a_reminder_moved_or_gone_after_a_refused_request_fails(clock: Clock, li
     assert failed.value.message == (
         f"the refused request still changed the event's reminder: reminderView {now}, not at "
         f"{FIRES['reminderFireTime']!r} as before ({period.text})")
+    assert failed.value.requirement_id == RID
+    assert recorded(failed.value)
     assert len(client.calls) == 2, "the look that saw the change ended the quiet period"
 
 
