@@ -1,5 +1,5 @@
-"""What the generated cases read of an action from its description: its name, route requirement, prefix, success
-status and body members' types, whatever shape the description takes."""
+"""What the generated cases read of an action from its description: its name, route requirement, prefix,
+success status and body members' types, whatever shape the description takes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def test_the_action_is_the_paths_last_segment_a_trailing_slash_ignored() -> None
 
 
 def test_the_route_requirement_is_the_first_route_id_listed() -> None:
-    operation = {"x-requirements": ["ACCEPT-202-EMPTY", "ACCEPT-ROUTE-ME-EVENTS", "ACCEPT-ROUTE-USERS-EVENTS"]}
+    operation = {"x-requirements": ["ACCEPT-202-EMPTY", "ACCEPT-ROUTE-ME-EVENTS",
+                                    "ACCEPT-ROUTE-USERS-EVENTS"]}
     assert _actions.route_id_of(operation) == "ACCEPT-ROUTE-ME-EVENTS"
     assert _actions.route_id_of({"x-requirements": ["ACCEPT-202-EMPTY"]}) is None
     assert _actions.route_id_of({"x-requirements": None}) is None
@@ -31,7 +32,8 @@ def _described(operation: dict[str, Any], schemas: dict[str, Any] | None = None)
 def test_an_action_without_route_requirement_or_2xx_is_named_from_its_path() -> None:
     described = _described({"responses": {"4XX": {"description": "error"}}})
     info = _actions.action_info(described, "/me/events/{event-id}/snoozeReminder")
-    assert (info.name, info.prefix, info.success, info.members) == ("snoozeReminder", "SNOOZEREMINDER", "2XX", ())
+    assert (info.name, info.prefix, info.success, info.members) == (
+        "snoozeReminder", "SNOOZEREMINDER", "2XX", ())
     bare = _actions.action_info(_described({}), "/me/events/{event-id}/snoozeReminder")
     assert (bare.name, bare.success) == ("snoozeReminder", "2XX")
 
@@ -46,7 +48,8 @@ def test_member_types_follow_refs_unions_and_branches() -> None:
     schemas = {
         "body": {"type": "object", "properties": {
             "newReminderTime": {"$ref": "#/components/schemas/slot"},
-            "kind": {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/slot"}, {"type": "string"}]},
+            "kind": {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/slot"},
+                               {"type": "string"}]},
             "flag": {"type": ["boolean", "null"]},
             "gone": {"$ref": "#/components/schemas/missing"},
             "through": {"$ref": "#/components/schemas/text/deeper"},
@@ -55,7 +58,8 @@ def test_member_types_follow_refs_unions_and_branches() -> None:
         "slot": {"type": "object"},
         "text": "not a schema",
     }
-    operation = {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/body"}}}}}
+    schema = {"$ref": "#/components/schemas/body"}
+    operation = {"requestBody": {"content": {"application/json": {"schema": schema}}}}
     info = _actions.action_info(_described(operation, schemas), "/me/events/{event-id}/snoozeReminder")
     assert info.member_types == {"newReminderTime": ("object",), "kind": ("string", "object"),
                                  "flag": ("boolean", "null"), "gone": (), "through": (), "odd": ()}

@@ -16,8 +16,8 @@ from conformance.target.client import GraphClient
 from conformance.target.polling import Effect
 from conformance.target.prerequisites import PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
-from conformance.target.reminders import reminder_view_path
 from conformance.target.redact import Redactor
+from conformance.target.reminders import reminder_view_path
 from conformance.target.transcript import Transcript
 from tests.cases.toolkit._answers import Clock, FakeClient, answer
 from tests.cases.toolkit._arranger import FakeArranger, clock, quiet
@@ -49,7 +49,8 @@ OTHER = {"eventId": "E2", "reminderFireTime": {"dateTime": "2031-03-01T08:00:00"
 
 
 def views(*listings: Any) -> FakeClient:
-    """reminderView answering each listing in turn (a list: its reminders; else that Response), then the last."""
+    """reminderView answering each listing in turn (a list: its reminders; else that Response), then the
+    last."""
     queue = [answer(200, {"value": item}) if isinstance(item, list) else item for item in listings]
     for response in queue:  # recorded as the client records what it sends: the evidence of a verdict
         TRANSCRIPT.record(response, "organizer")
@@ -70,7 +71,10 @@ def test_a_look_reads_the_events_window_and_finds_its_reminder() -> None:
     assert (absent.found, absent.value) == (False, None)
 
 
-@pytest.mark.parametrize("response", [answer(404, {"error": {"code": "NotFound"}}), answer(200, {"value": {}})])
+NO_LISTINGS = [answer(404, {"error": {"code": "NotFound"}}), answer(200, {"value": {}})]
+
+
+@pytest.mark.parametrize("response", NO_LISTINGS)
 def test_an_answer_that_is_no_listing_fails_reminder_view(response: requests.Response) -> None:
     with pytest.raises(PrerequisiteFailed) as failed:
         reminders.look(cast(GraphClient, views(response)), EVENT)
