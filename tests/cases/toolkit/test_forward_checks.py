@@ -4,6 +4,7 @@ recipients' mailboxes readable and clean before."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any, cast
 
 import pytest
@@ -115,6 +116,20 @@ def test_each_recipient_gets_the_meeting_request(clock: Clock) -> None:
     assert len(arranged.graph.clients["attendee2"].calls) >= 2, "looked again until it came"
 
 
+def test_the_recipients_mailboxes_are_polled_at_once() -> None:
+    """Twelve recipients: each mailbox is read while the others are (a barrier of twelve): none waits."""
+    roles = [f"attendee{index}" for index in range(12)]
+    together = threading.Barrier(len(roles), timeout=5)
+
+    def at_once(path: str, params: dict[str, str] | None) -> requests.Response:
+        together.wait()
+        return answer(200, {"value": [REQUEST]})
+
+    arranged = Arranged(**{role: FakeClient(at_once) for role in roles})
+    forwarding.expect_requests(cast(Arranger, arranged), roles, "Sync [gc run-1]",
+                               "FORWARD-RECIPIENTS-RECEIVE", None)
+
+
 def test_a_recipient_without_the_request_fails_naming_what_it_got(clock: Clock) -> None:
     arranged = Arranged(attendee2=mailbox([REQUEST]), attendee3=mailbox([NOTIFICATION]))
     with pytest.raises(ConformanceFailure) as failed:
@@ -170,6 +185,11 @@ def test_the_recipients_join_the_organizers_event(clock: Clock) -> None:
     assert arranged.asked == [(Effect.ORGANIZER_COPY, "to add a forward's recipient to the organizer's event",
                                6.0)]
     assert event.calls[0] == (EVENT.path, None)
+    alone = mailbox(_event_with("attendee2@contoso.test"))
+    exactly = Arranged({"attendee2": "attendee2@contoso.test"}, organizer=alone)
+    forwarding.expect_attendees_added(cast(Arranger, exactly), EVENT, ["attendee2"],
+                                      "FORWARD-ORGANIZER-COPY-ADDED",
+                                      0.0)  # the recipient alone is listed: added all the same
 
 
 @pytest.mark.parametrize(("read", "lists"), [
