@@ -51,7 +51,7 @@ class _Identity:
 class Arranged(FakeArranger):
     """A FakeArranger whose graph knows each role's address (Attendee2@Contoso.test, ...)."""
 
-    def __init__(self, addresses: dict[str, str] | None = None, **clients: FakeClient) -> None:
+    def __init__(self, addresses: dict[str, str] | None = None, /, **clients: FakeClient) -> None:
         super().__init__(**clients)
         known = addresses or {role: f"{role.title()}@Contoso.test" for role in clients}
         self.graph.identity = lambda role: _Identity(known[role])  # type: ignore[attr-defined]
