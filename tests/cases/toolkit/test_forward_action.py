@@ -148,7 +148,8 @@ def test_a_fresh_subject_needs_the_recipients_mailbox_clean_and_a_group_route_a_
     assert session.provision.invited == tenant.provision.invited == [("E1", ("attendee2",))]
     post.boxes["attendee2"].append({"id": "old", "subject": "Sync 2"})
     with pytest.raises(PrerequisiteFailed) as failed:  # a recipient already holding a message about it
-        forward_action.FORWARD.arrange(cast(Graph, tenant.graph), cast(Arranger, tenant), "organizer", ME, True)
+        forward_action.FORWARD.arrange(cast(Graph, tenant.graph), cast(Arranger, tenant), "organizer", ME,
+                                       True)
     assert failed.value.prerequisite_id == "MAILBOX-MESSAGES"
 
 
