@@ -16,8 +16,20 @@ from tests.cases.toolkit._answers import Clock, FakeClient, FakeGraph
 BOUND_S, LOOK_S = 1.0, 0.25  # every bound: 1 s, looked at every 0.25 s (5 looks from its cause)
 
 
+class Latencies:
+    """The bounds a calibration asks for (each BOUND_S from its cause), recorded."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[Effect, str]] = []
+
+    def bound(self, effect: Effect, what: str = "", since: float | None = None, **options: Any) -> Bound:
+        """A bound of BOUND_S for `effect` from `since` (else 0)."""
+        self.asked.append((effect, what))
+        return Bound(effect, BOUND_S, LOOK_S / 25, "the test bound", what, since or 0.0)
+
+
 class FakeArranger:
-    """What the toolkit's observers read of an Arranger: its graph, target, log and effect bounds."""
+    """What the toolkit reads of an Arranger: its graph, target, log, effect bounds and `once` (made once)."""
 
     def __init__(self, target: Any = None, **clients: FakeClient) -> None:
         self.graph = FakeGraph(clients)
@@ -26,6 +38,14 @@ class FakeArranger:
         self.log = PrerequisiteLog(sink=self.records.append)
         self.bounds: list[Bound] = []
         self.asked: list[tuple[Effect, str, float | None]] = []
+        self.latencies = Latencies()
+        self.made: dict[str, Any] = {}
+
+    def once(self, key: str, make: Any) -> Any:
+        """`make()` the first time `key` is asked for; its result every time."""
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key]
 
     def effect(self, effect: Effect, what: str, since: float | None = None) -> Bound:
         """A bound of BOUND_S from `since` (else now), recorded with what it was asked for."""

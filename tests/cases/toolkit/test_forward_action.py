@@ -15,7 +15,7 @@ from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.contract import Route
 from conformance.errors import MissingIdentity
 from conformance.target.client import Graph
-from conformance.target.polling import Bound, Effect
+from conformance.target.polling import Effect
 from conformance.target.prerequisites import PrerequisiteFailed
 from conformance.target.provision import ProvisionedEvent
 from tests.cases.toolkit._answers import answer
@@ -72,15 +72,6 @@ class Provision:
         self.invited.append((event.id, roles))
 
 
-class Latencies:
-    def __init__(self) -> None:
-        self.asked: list[tuple[Effect, str]] = []
-
-    def bound(self, effect: Effect, what: str = "", since: float | None = None, **options: Any) -> Bound:
-        self.asked.append((effect, what))
-        return Bound(effect, 1.0, 0.01, "the test bound", what, since or 0.0)
-
-
 class Tenant(FakeArranger):
     """A FakeArranger on the fake tenant: attendee and attendee2 configured (attendee3 has no token)."""
 
@@ -90,8 +81,7 @@ class Tenant(FakeArranger):
         target = type("Target", (), {"attendee_roles": ("attendee", "attendee2", "attendee3")})
         super().__init__(target=target)
         self.subjects: dict[str, str] = {}
-        self.session, self.provision, self.latencies = session, Provision(), Latencies()
-        self.made: dict[str, Any] = {}
+        self.session, self.provision = session, Provision()
         self.created: list[dict[str, Any]] = []
         clients = {role: Mailbox(post, role, self.subjects) for role in ROLES}
 
@@ -114,10 +104,6 @@ class Tenant(FakeArranger):
         self.subjects[event.id] = event.subject
         return event
 
-    def once(self, key: str, make: Any) -> Any:
-        if key not in self.made:
-            self.made[key] = make()
-        return self.made[key]
 
 
 def test_a_subject_is_forwarded_to_one_uninvited_attendee_who_may_join() -> None:

@@ -16,7 +16,7 @@ from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.contract import Route, Subject
 from conformance.target.client import Graph
 from conformance.target.conventions import iso
-from conformance.target.polling import Bound, Effect
+from conformance.target.polling import Effect
 from conformance.target.provision import ProvisionedEvent
 from conformance.target.reminders import REMINDER_START, SNOOZE_TO, fires_at
 from tests.cases.toolkit._answers import answer
@@ -53,17 +53,6 @@ class Mailbox:
         return answer(self.status, raw=b"", content_type="text/plain")
 
 
-class Latencies:
-    """The bounds a calibration asks for (each 1 s from its cause)."""
-
-    def __init__(self) -> None:
-        self.asked: list[tuple[Effect, str]] = []
-
-    def bound(self, effect: Effect, what: str = "", since: float | None = None, **options: Any) -> Bound:
-        self.asked.append((effect, what))
-        return Bound(effect, 1.0, 0.01, "the test bound", what, since or 0.0)
-
-
 class Arranging(FakeArranger):
     """A FakeArranger that creates events in the fake mailbox and makes each `once` key once."""
 
@@ -72,10 +61,9 @@ class Arranging(FakeArranger):
 
     def __init__(self, mailbox: Mailbox) -> None:
         super().__init__()
-        self.mailbox, self.made, self.created = mailbox, {}, []  # type: ignore[var-annotated]
+        self.mailbox, self.created = mailbox, []  # type: ignore[var-annotated]
         self.graph.clients = {"organizer": mailbox, "attendee": mailbox}  # type: ignore[dict-item]
         self.graph.mailbox_name = lambda path, role: "organizer" if role == "readonly" else role  # type: ignore
-        self.latencies = Latencies()
 
     def create(self, **options: Any) -> ProvisionedEvent:
         self.created.append(options)
@@ -87,36 +75,32 @@ class Arranging(FakeArranger):
         self.mailbox.fires[event.id] = iso(fires_at(event))
         return event
 
-    def once(self, key: str, make: Any) -> Any:
-        if key not in self.made:
-            self.made[key] = make()
-        return self.made[key]
 
 
-def test_a_snoozed_reminder_shows_once_it_fires_at_the_new_time() -> None:
+def _one_reminder() -> tuple[Mailbox, Graph, Subject]:
+    """A fake mailbox holding one reminder event of the organizer's: its graph and the event as a Subject."""
     mailbox = Mailbox()
     arranged = Arranging(mailbox)
     event = arranged.create(start=REMINDER_START)
-    subject = Subject("organizer", event.id, context=event)
-    graph = cast(Graph, arranged.graph)
+    return mailbox, cast(Graph, arranged.graph), Subject("organizer", event.id, context=event)
+
+
+def test_a_snoozed_reminder_shows_once_it_fires_at_the_new_time() -> None:
+    mailbox, graph, subject = _one_reminder()
     assert not reminder_actions.snoozed(graph, subject).found
-    mailbox.fires[event.id] = iso(SNOOZE_TO)
+    mailbox.fires[subject.event_id] = iso(SNOOZE_TO)
     seen = reminder_actions.snoozed(graph, subject)
     assert seen.found and seen.value is not None and seen.response is not None
-    mailbox.fires.pop(event.id)
+    mailbox.fires.pop(subject.event_id)
     gone = reminder_actions.snoozed(graph, subject)
     assert (gone.found, gone.value) == (False, None)
 
 
 def test_a_dismissed_reminder_shows_once_no_longer_listed() -> None:
-    mailbox = Mailbox()
-    arranged = Arranging(mailbox)
-    event = arranged.create(start=REMINDER_START)
-    subject = Subject("organizer", event.id, context=event)
-    graph = cast(Graph, arranged.graph)
+    mailbox, graph, subject = _one_reminder()
     listed = reminder_actions.dismissed(graph, subject)
     assert not listed.found and listed.value is not None and listed.response is not None
-    mailbox.fires.pop(event.id)
+    mailbox.fires.pop(subject.event_id)
     assert reminder_actions.dismissed(graph, subject).found
 
 
