@@ -13,7 +13,7 @@ from conformance.cases.toolkit import forward_action
 from conformance.cases.toolkit.act import last_act_at, set_last_act
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.contract import Route
-from conformance.errors import MissingIdentity
+from conformance.errors import MissingIdentity, RequestUnanswered
 from conformance.target.client import Graph
 from conformance.target.polling import Effect
 from conformance.target.prerequisites import PrerequisiteFailed
@@ -120,6 +120,7 @@ def test_a_subject_is_forwarded_to_one_uninvited_attendee_who_may_join() -> None
     again = forward_action.FORWARD.arrange(graph, arrange, "readonly", ME, False)
     assert again.event_id == subject.event_id, "the cases judging only the answer share one meeting"
     assert tenant.details("ok") == [], "a shared subject's recipient mailbox is not read"
+    assert set(tenant.made) == {"forward: an event of organizer"}
 
 
 def test_a_fresh_subject_needs_the_recipients_mailbox_clean_and_a_group_route_a_group_event() -> None:
@@ -169,8 +170,23 @@ def test_the_calibration_forwards_once_and_awaits_the_request() -> None:
     assert last_act_at() == 21.0
 
 
-def test_a_refused_calibration_measures_nothing() -> None:
-    tenant = Tenant(Post(status=403))
+@pytest.mark.parametrize(("status", "measured"), [(200, True), (299, True), (199, False), (300, False)])
+def test_only_an_accepted_calibration_forward_is_measured(status: int, measured: bool) -> None:
+    tenant = Tenant(Post(status=status))
     assert forward_action.FORWARD.calibrate is not None
     forward_action.FORWARD.calibrate(cast(Graph, tenant.graph), cast(Arranger, tenant))
-    assert tenant.latencies.asked == [] and tenant.made == {"forward: calibration": False}
+    assert tenant.made == {"forward: calibration": measured}
+    assert len(tenant.latencies.asked) == int(measured)
+
+
+def test_an_unanswered_calibration_forward_measures_nothing_and_fails_nothing() -> None:
+    tenant = Tenant(Post())
+
+    def hangs(*args: Any, **kwargs: Any) -> requests.Response:
+        raise RequestUnanswered("no answer within 10 s")
+
+    for role in ROLES:
+        tenant.graph.as_(role).request = hangs  # type: ignore[method-assign,attr-defined]
+    assert forward_action.FORWARD.calibrate is not None
+    forward_action.FORWARD.calibrate(cast(Graph, tenant.graph), cast(Arranger, tenant))
+    assert tenant.made == {"forward: calibration": False}

@@ -14,11 +14,12 @@ from conformance.cases.toolkit import reminder_actions
 from conformance.cases.toolkit.act import last_act_at, set_last_act
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.contract import Route, Subject
+from conformance.errors import RequestUnanswered
 from conformance.target.client import Graph
 from conformance.target.conventions import iso
 from conformance.target.polling import Effect
 from conformance.target.provision import ProvisionedEvent
-from conformance.target.reminders import REMINDER_START, SNOOZE_TO, fires_at
+from conformance.target.reminders import REMINDER_START, SNOOZE_TO, fires_at, reminder_view_path
 from tests.cases.toolkit._answers import answer
 from tests.cases.toolkit._arranger import FakeArranger
 
@@ -33,8 +34,10 @@ class Mailbox:
         self.status, self.view_status = status, view_status
         self.fires: dict[str, str] = {}
         self.posts: list[tuple[str, Any]] = []
+        self.reads: list[str] = []
 
     def get(self, path: str, params: dict[str, str] | None = None) -> requests.Response:
+        self.reads.append(path)
         if not path.startswith("/me/reminderView(") or self.view_status != 200:
             return answer(self.view_status, {"error": {"code": "NotFound", "message": "no"}})
         listed = [{"eventId": event_id, "reminderFireTime": {"dateTime": at, "timeZone": "UTC"}}
@@ -46,9 +49,9 @@ class Mailbox:
         event_id, action = path.split("/")[-2:]
         body: Any = json.loads(data) if data else None
         self.posts.append((action, body))
-        if self.status == 200 and action == "snoozeReminder":
+        if 200 <= self.status < 300 and action == "snoozeReminder":
             self.fires[event_id] = body["newReminderTime"]["dateTime"]
-        elif self.status == 200 and action == "dismissReminder":
+        elif 200 <= self.status < 300 and action == "dismissReminder":
             self.fires.pop(event_id, None)
         return answer(self.status, raw=b"", content_type="text/plain")
 
@@ -107,12 +110,14 @@ def test_a_dismissed_reminder_shows_once_no_longer_listed() -> None:
 def test_a_dismiss_case_never_shares_its_event_a_snooze_case_judging_the_answer_does() -> None:
     arranged = Arranging(Mailbox())
     arrange, graph = cast(Arranger, arranged), cast(Graph, arranged.graph)
-    dismiss, snooze = reminder_actions.DISMISS.arrange, reminder_actions.SNOOZE.arrange
+    dismiss = reminder_actions._arrange("dismissReminder", share=False)  # built here, as the contracts are
+    snooze = reminder_actions._arrange("snoozeReminder", share=True)
     first, second = (dismiss(graph, arrange, "attendee", ME, False) for _ in range(2))
     assert first.event_id != second.event_id
     shared = [snooze(graph, arrange, "attendee", ME, False) for _ in range(2)]
     assert shared[0].event_id == shared[1].event_id
     assert [options["owner"] for options in arranged.created] == ["attendee"] * 3
+    assert set(arranged.made) == {"snoozeReminder: an event of attendee"}
     assert arranged.created[0]["properties"] == {"isReminderOn": True, "reminderMinutesBeforeStart": 30}
     assert arranged.details("ok") == [], "judged only by its answer: not read through reminderView"
 
@@ -120,46 +125,77 @@ def test_a_dismiss_case_never_shares_its_event_a_snooze_case_judging_the_answer_
 def test_a_fresh_subject_is_read_through_reminder_view_first() -> None:
     arranged = Arranging(Mailbox())
     graph, arrange = cast(Graph, arranged.graph), cast(Arranger, arranged)
-    subject = reminder_actions.SNOOZE.arrange(graph, arrange, "readonly", ME, True)
+    fresh = reminder_actions._arrange("snoozeReminder", share=True)
+    subject = fresh(graph, arrange, "readonly", ME, True)
     assert subject.owner == "organizer" and subject.context.id == subject.event_id
+    assert [request for request in arranged.mailbox.reads if "reminderView" in request] == [
+        reminder_view_path(subject.context)]
     assert arranged.details("ok") == ["reminderView lists a new event's reminder at its fire time"]
-    again = reminder_actions.SNOOZE.arrange(graph, arrange, "readonly", ME, True)
+    again = fresh(graph, arrange, "readonly", ME, True)
     assert again.event_id != subject.event_id, "a fresh subject is never shared"
 
 
-@pytest.mark.parametrize(("contract", "effect", "posted"), [
-    (reminder_actions.SNOOZE, Effect.REMINDER_MOVED, {"newReminderTime": {"dateTime": iso(SNOOZE_TO),
-                                                                          "timeZone": "UTC"}}),
-    (reminder_actions.DISMISS, Effect.REMINDER_GONE, None),
+SNOOZED = {"newReminderTime": {"dateTime": iso(SNOOZE_TO), "timeZone": "UTC"}}
+
+
+@pytest.mark.parametrize(("action", "effect", "body", "changed", "status"), [
+    ("snoozeReminder", Effect.REMINDER_MOVED, SNOOZED, reminder_actions.snoozed, 200),
+    ("dismissReminder", Effect.REMINDER_GONE, reminder_actions.ABSENT, reminder_actions.dismissed, 299),
 ])
 def test_the_calibration_acts_once_and_awaits_its_effect_under_its_kinds_bound(
-    contract: Any, effect: Effect, posted: Any
+    action: str, effect: Effect, body: Any, changed: Any, status: int
 ) -> None:
-    mailbox = Mailbox()
+    mailbox = Mailbox(status)
     arranged = Arranging(mailbox)
     set_last_act(12.0)
-    assert contract.calibrate is not None
+    calibrate = reminder_actions._calibration(action, effect, body, changed)  # built here, as contracts are
     for _ in range(2):
-        contract.calibrate(cast(Graph, arranged.graph), cast(Arranger, arranged))
-    assert mailbox.posts == [(contract.action, posted)]
-    assert arranged.latencies.asked == [(effect, f"{contract.action} (calibration)")]
-    assert arranged.made == {f"{contract.action}: calibration": True}
+        calibrate(cast(Graph, arranged.graph), cast(Arranger, arranged))
+    assert mailbox.posts == [(action, None if body is reminder_actions.ABSENT else body)]
+    assert arranged.latencies.asked == [(effect, f"{action} (calibration)")]
+    assert arranged.made == {f"{action}: calibration": True}
     assert arranged.created[0]["start"] == REMINDER_START and "owner" not in arranged.created[0]
+    assert arranged.details("ok") == ["reminderView lists a new event's reminder at its fire time"]
     assert last_act_at() == 12.0, "the calibration's own act is not the cause of the case's effects"
-    assert contract.effect is effect and contract.changed(
-        cast(Graph, arranged.graph), Subject("organizer", "E1", context=ProvisionedEvent(
-            id="E1", subject="Remind 1", ical_uid=None, owner_role="organizer", owner_user_id="u1",
-            start=REMINDER_START, end=REMINDER_START + timedelta(minutes=30)))).found
+    assert mailbox.reads[-1] == reminder_view_path(ProvisionedEvent(
+        id="E1", subject="Remind 1", ical_uid=None, owner_role="organizer", owner_user_id="u1",
+        start=REMINDER_START, end=REMINDER_START + timedelta(minutes=30)))
+    assert mailbox.fires.get("E1") in (None, iso(SNOOZE_TO)), "the effect shows: the poll found it"
 
 
-def test_a_refused_or_unreadable_calibration_measures_nothing() -> None:
-    refused = Arranging(Mailbox(status=403))
-    assert reminder_actions.SNOOZE.calibrate is not None
-    reminder_actions.SNOOZE.calibrate(cast(Graph, refused.graph), cast(Arranger, refused))
+def test_the_contracts_calibrate_their_own_effect() -> None:
+    for contract, effect in ((reminder_actions.SNOOZE, Effect.REMINDER_MOVED),
+                             (reminder_actions.DISMISS, Effect.REMINDER_GONE)):
+        arranged = Arranging(Mailbox())
+        assert contract.calibrate is not None and contract.effect is effect
+        contract.calibrate(cast(Graph, arranged.graph), cast(Arranger, arranged))
+        assert arranged.latencies.asked == [(effect, f"{contract.action} (calibration)")]
+
+
+@pytest.mark.parametrize("status", [199, 300, 403])
+def test_a_refused_or_unreadable_calibration_measures_nothing(status: int) -> None:
+    calibrate = reminder_actions._calibration("snoozeReminder", Effect.REMINDER_MOVED, SNOOZED,
+                                              reminder_actions.snoozed)
+    refused = Arranging(Mailbox(status=status))
+    calibrate(cast(Graph, refused.graph), cast(Arranger, refused))
     assert refused.latencies.asked == [] and refused.made == {"snoozeReminder: calibration": False}
     unreadable = Arranging(Mailbox(view_status=404))
-    reminder_actions.SNOOZE.calibrate(cast(Graph, unreadable.graph), cast(Arranger, unreadable))
+    calibrate(cast(Graph, unreadable.graph), cast(Arranger, unreadable))
     assert unreadable.mailbox.posts == [] and unreadable.made == {"snoozeReminder: calibration": False}
+
+
+def test_an_unanswered_calibration_measures_nothing_and_fails_nothing() -> None:
+    mailbox = Mailbox()
+
+    def hangs(*args: Any, **kwargs: Any) -> requests.Response:
+        raise RequestUnanswered("no answer within 10 s")
+
+    mailbox.request = hangs  # type: ignore[method-assign]
+    arranged = Arranging(mailbox)
+    calibrate = reminder_actions._calibration("dismissReminder", Effect.REMINDER_GONE,
+                                              reminder_actions.ABSENT, reminder_actions.dismissed)
+    calibrate(cast(Graph, arranged.graph), cast(Arranger, arranged))
+    assert arranged.made == {"dismissReminder: calibration": False}
 
 
 def test_the_bodies_a_snooze_and_a_dismiss_send() -> None:
