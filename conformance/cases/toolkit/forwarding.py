@@ -53,7 +53,7 @@ def recipients(arrange: Arranger, event: ProvisionedEvent, *, at_most: int | Non
             f"meeting forwarded invites {len(event.attendee_roles)}: no one is left to forward it to"
         )
         raise arrange.log.failed(FORWARD_RECIPIENT, detail)
-    return roles[:at_most] if at_most else roles
+    return roles[:at_most]  # None: all of them
 
 
 def _usable(graph: Graph, role: str) -> bool:
