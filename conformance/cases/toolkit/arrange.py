@@ -201,10 +201,16 @@ class Arranger:
                 self.session.answers.setdefault(key, staged.error or staged.value)
         elif staged is not None and staged.error is not None:
             raise staged.error
-        exchanges = self.session.settle(key)  # begun in the background (a calibration): waited for
+        self._settle(key)  # begun in the background (a calibration): waited for
+        return self._once_now(key, make)
+
+    def _settle(self, key: str) -> None:
+        """Wait for the work begun in the background under `key`; its exchanges to this case, if the first."""
+        if self.session is None:
+            return
+        exchanges = self.session.settle(key)
         if exchanges and self.item is not None:
             self.item.stash.setdefault(EXCHANGES_KEY, []).extend(exchanges)
-        return self._once_now(key, make)
 
     def _once_now(self, key: str, make: Callable[[], T]) -> T:
         """`once` without what was staged or begun under `key`: made now, or waited for while another makes
@@ -256,6 +262,8 @@ class Arranger:
             set_last_act(None)
             params = parameters_for(stage, self.item)
             return stage(graph=self.graph, target=self.target, arrange=self, **params)
+        for begun in self.session.begun_by(self.item.nodeid) if self.session else ():
+            self._settle(begun)  # what its stage began in the background: its records land on this case
         if staged.error is not None:
             raise staged.error
         return staged.value
@@ -290,7 +298,9 @@ class Arranger:
 
         In a stage acted ahead it is begun in the background and the stage goes on: the calibration's wait
         overlaps the other stages' and the run's (never shortened); a case needing it (`once(key)`, as
-        `quiet`'s callers do) waits for what is left of it. In a case, it is made (or waited for) now.
+        `quiet`'s callers do) waits for what is left of it, as does the stage's own case when it takes what
+        the stage left (`acted`: what the calibration records lands on that case, as when it ran in the
+        stage). In a case, it is made (or waited for) now.
         """
         if not self.ahead or self.session is None:
             self.once(key, make)
@@ -307,7 +317,7 @@ class Arranger:
 
             context.run(run)
 
-        self.session.begin(key, work)
+        self.session.begin(key, work, self.item.nodeid if self.item is not None else "")
 
     def _calibrate(self) -> None:
         """The run's cancel calibration, waited for (made now, unless a stage began it on its own cancel)."""

@@ -57,16 +57,24 @@ class CaseSession:
         self.making: dict[str, threading.RLock] = {}  # per `once` key: held while its answer is made
         self._begun: dict[str, tuple[Future[None], list[Any]]] = {}  # per key: the work, its exchanges
         self._handed: set[str] = set()  # keys whose background exchanges a case has taken
+        self._asked: dict[str, list[str]] = {}  # per case (node id): the keys its stage asked to begin
         self._background = ThreadPoolExecutor(max_workers=BACKGROUND_THREADS, thread_name_prefix="background")
 
-    def begin(self, key: str, work: Callable[[list[Any]], None]) -> None:
+    def begin(self, key: str, work: Callable[[list[Any]], None], by: str = "") -> None:
         """Start `work` (given the list its exchanges go to) in the background, once per run under `key`;
-        return at once. `settle(key)` waits for it."""
+        return at once. `settle(key)` waits for it; `by`: the case whose stage asked for it (`begun_by`)."""
         with self.lock:
+            if by:
+                self._asked.setdefault(by, []).append(key)
             if key in self._begun:
                 return
             exchanges: list[Any] = []
             self._begun[key] = (self._background.submit(work, exchanges), exchanges)
+
+    def begun_by(self, case: str) -> list[str]:
+        """The keys of the work begun in the background that the stage of `case` (its node id) asked for."""
+        with self.lock:
+            return list(self._asked.get(case, []))
 
     def settle(self, key: str) -> list[Any]:
         """Wait for the work begun under `key` (if any; its exception is its own): the exchanges it made,
