@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from conformance._stash import EXCHANGES_KEY
 from conformance.cases.toolkit import (
     Arranger,
     CaseSession,
@@ -314,3 +315,28 @@ def test_an_answer_several_cases_judge_alike_is_made_once_with_its_reason(arrang
         with pytest.raises(pytest.skip.Exception, match=reason):
             arrange.once("no answer", cannot)
     assert len(made) == 2
+
+
+def test_a_calibration_begun_by_a_stage_runs_in_the_background_and_the_case_needing_it_waits_for_it(
+    graph: Graph, target: TargetConfig, provision: Provisioner, session: CaseSession,
+    request: pytest.FixtureRequest,
+) -> None:
+    stage = Arranger(graph, target, provision, session)
+    stage.ahead = True  # a stage acted ahead: its calibration's wait must not hold it (nor the other stages)
+    made: list[float] = []
+
+    def make() -> bool:
+        time.sleep(0.5)  # the effect's latency, waited in full
+        graph.as_("organizer").get("/me")
+        made.append(time.monotonic())
+        return True
+
+    started = time.monotonic()
+    stage.calibration("kind: calibration", make)
+    stage.calibration("kind: calibration", make)  # once per run: the second stage finds it begun
+    assert time.monotonic() - started < 0.3 and not made
+    case = Arranger(graph, target, provision, session, request.node)
+    assert case.once("kind: calibration", make) is True  # waits for what is left of it, not made again
+    assert len(made) == 1 and made[0] - started >= 0.5
+    shown = [exchange.url for exchange in request.node.stash[EXCHANGES_KEY]]
+    assert any(url.endswith("/me") for url in shown), shown  # its exchanges: the waiting case's evidence

@@ -147,6 +147,9 @@ class Stager:
                     jobs.append((found[1], upcoming_item, found[0]))
         if not jobs:
             return
+        # those watching a quiet period act first (their tests run last): their quiet periods, counted from
+        # their acts, and the calibrations they begin in the background then overlap the rest of the stages
+        jobs.sort(key=lambda job: not getattr(job[2], QUIET, False))
         with ThreadPoolExecutor(max_workers=STAGE_THREADS, thread_name_prefix="acts-ahead") as pool:
             results = list(pool.map(lambda job: self._run(*job), jobs))
         with self._lock:

@@ -204,7 +204,7 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
     def silently(graph: Graph, target: TargetConfig, arrange: Arranger) -> Answered:
         quiet = {"comment": unique_comment(rid("NO-RESPONSE")), "sendResponse": False}
         done = answer_on(graph, arrange, answer, rid("NO-RESPONSE"), quiet)
-        calibrate(graph, arrange)  # the quiet period's measure, taken now with the others acting
+        calibrate(graph, arrange)  # the quiet period's measure, begun now in the background
         return done
 
     @pytest.mark.requirement(rid("NO-RESPONSE"))
@@ -255,7 +255,7 @@ def answer_cases(answer: Answer) -> dict[str, Any]:
         body = {"comment": unique_comment(organizer_rid), "sendResponse": False}
         path = f"{copy_path(subject)}/{answer.action}"
         sent = send(graph.as_(event.owner_role), path, organizer_rid, body=body)
-        calibrate(graph, arrange)  # the quiet period's measure, taken now with the others acting
+        calibrate(graph, arrange)  # the quiet period's measure, begun now in the background
         return subject, sent
 
     @pytest.mark.requirement(organizer_rid)

@@ -218,11 +218,12 @@ CALIBRATION = "answers: calibration"
 
 def calibrate(graph: Graph, arrange: Arranger) -> None:
     """Once per run (process): a copy accepted and its effects looked for at once, so that checks of what
-    must not happen rest on the latency of the same kinds measured here (answer, response).
+    must not happen rest on the latency of the same kinds measured here (answer, response); begun in the
+    background by a stage acted ahead (Arranger.calibration).
 
     Nothing is judged: an effect that does not show leaves its kind unmeasured (its full bound).
     """
-    arrange.once(CALIBRATION, lambda: _calibrated(graph, arrange))
+    arrange.calibration(CALIBRATION, lambda: _calibrated(graph, arrange))
 
 
 def _calibrated(graph: Graph, arrange: Arranger) -> bool:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 import pytest
 import requests
 
+from conformance._stash import EXCHANGES_KEY
 from conformance.cases.toolkit.act import last_act_at, set_last_act
 from conformance.cases.toolkit.ahead import parameters_for, stage_of
 from conformance.cases.toolkit.checks import Seen, is_unknown_route, json_of, poll
@@ -42,6 +43,7 @@ from conformance.target.provision import ProvisionedEvent, Provisioner
 T = TypeVar("T")
 
 SERIES_DAYS = 3  # the occurrences of the series Arranger.series makes
+CANCEL_CALIBRATION = "cancel: calibration"  # the `once` key of the run's applied and notice latencies
 
 
 class Arranger:
@@ -188,7 +190,8 @@ class Arranger:
 
         For a request several cases judge alike, whose arranging waits (the second cancel of one event): the
         wait is then paid once. Failures and prerequisite failures are not kept (each case meets its own).
-        Only the cases of the same key wait while it is made (a calibration in a stage holds up no other).
+        Only the cases of the same key wait while it is made; one begun in the background (`calibration`) is
+        waited for.
         """
         if self.session is None:
             return make()
@@ -198,6 +201,21 @@ class Arranger:
                 self.session.answers.setdefault(key, staged.error or staged.value)
         elif staged is not None and staged.error is not None:
             raise staged.error
+        self._settle(key)  # begun in the background (a calibration): waited for
+        return self._once_now(key, make)
+
+    def _settle(self, key: str) -> None:
+        """Wait for the work begun in the background under `key`; its exchanges to this case, if the first."""
+        if self.session is None:
+            return
+        exchanges = self.session.settle(key)
+        if exchanges and self.item is not None:
+            self.item.stash.setdefault(EXCHANGES_KEY, []).extend(exchanges)
+
+    def _once_now(self, key: str, make: Callable[[], T]) -> T:
+        """`once` without what was staged or begun under `key`: made now, or waited for while another makes
+        it."""
+        assert self.session is not None
         with self.session.lock:
             making = self.session.making.setdefault(key, threading.RLock())
         with making:
@@ -244,6 +262,8 @@ class Arranger:
             set_last_act(None)
             params = parameters_for(stage, self.item)
             return stage(graph=self.graph, target=self.target, arrange=self, **params)
+        for begun in self.session.begun_by(self.item.nodeid) if self.session else ():
+            self._settle(begun)  # what its stage began in the background: its records land on this case
         if staged.error is not None:
             raise staged.error
         return staged.value
@@ -272,15 +292,45 @@ class Arranger:
         period_s, reason = self.latencies.quiet_period(effect)
         return Bound(effect, period_s, self.latencies.interval_s, reason, what, cause)
 
-    def _calibrate(self) -> None:
-        """Once per run (process): a meeting cancelled and its effects looked for at once, so that checks of
-        what must not happen rest on the latency of the same kinds measured here (applied, notice).
+    def calibration(self, key: str, make: Callable[[], object]) -> None:
+        """A calibration (`make`: an act and the latency of its effects measured; nothing judged), once per
+        run (process) under `key`, so that checks of what must not happen rest on the same kinds' latency.
 
-        Nothing is judged: an effect that does not show leaves its kind unmeasured (its full bound). A stage
-        acted ahead usually measured them already on its own cancel (`calibrate_on`): nothing is made then.
+        In a stage acted ahead it is begun in the background and the stage goes on: the calibration's wait
+        overlaps the other stages' and the run's (never shortened); a case needing it (`once(key)`, as
+        `quiet`'s callers do) waits for what is left of it, as does the stage's own case when it takes what
+        the stage left (`acted`: what the calibration records lands on that case, as when it ran in the
+        stage). In a case, it is made (or waited for) now.
         """
-        if self.session is None or not self._claim_calibration():
+        if not self.ahead or self.session is None:
+            self.once(key, make)
             return
+        context = contextvars.copy_context()  # the stage's records sink; its last act is its own (a thread's)
+
+        def work(exchanges: list[Any]) -> None:
+            def run() -> None:
+                token = self.graph.transcript.redirect(exchanges)  # kept apart: the case waiting takes them
+                try:
+                    self._once_now(key, make)
+                finally:
+                    self.graph.transcript.restore(token)
+
+            context.run(run)
+
+        self.session.begin(key, work, self.item.nodeid if self.item is not None else "")
+
+    def _calibrate(self) -> None:
+        """The run's cancel calibration, waited for (made now, unless a stage began it on its own cancel)."""
+        if self.session is not None:
+            self.once(CANCEL_CALIBRATION, self._calibrated)
+
+    def _calibrated(self) -> bool:
+        """A meeting cancelled and its effects looked for at once, so that checks of what must not happen
+        rest on the latency of the same kinds measured here (applied, notice).
+
+        Nothing is judged: an effect that does not show leaves its kind unmeasured (its full bound).
+        """
+        assert self.session is not None
         acted = last_act_at()
         try:
             with self._shared_records():
@@ -289,39 +339,34 @@ class Arranger:
                 owner = self.graph.as_(event.owner_role)
                 answer = owner.post(f"{event.path}/cancel", json={"comment": "graph-conformance calibration"})
                 if not 200 <= answer.status_code < 300:
-                    return
+                    return False
                 self._measure(event, time.monotonic())
         except (PrerequisiteFailed, pytest.skip.Exception, requests.RequestException):
-            return  # no calibration: the quiet periods stay the full bounds
+            return False  # no calibration: the quiet periods stay the full bounds
         finally:
             set_last_act(acted)
+        return True
 
     def calibrate_on(self, event: ProvisionedEvent) -> None:
-        """The run's calibration on a meeting the case just cancelled with a comment (its 2xx the last act):
-        its applied and notice latencies measured from that answer, so no meeting of its own is made.
+        """The run's cancel calibration on a meeting the case just cancelled with a comment (its 2xx the last
+        act): its applied and notice latencies measured from that answer, so no meeting of its own is made.
 
-        For a stage acted ahead: the others act meanwhile, and the first check of what must not happen finds
-        the run calibrated. Once per run (process); nothing is judged here (the case judges its own effects).
+        For a stage acted ahead it is begun in the background (`calibration`): the first check of what must
+        not happen waits for what is left of it. Once per run (process); nothing is judged here (the case
+        judges its own effects).
         """
         cause = last_act_at()
         if self.session is None or cause is None or not event.attendee_roles:
             return
-        if not self._claim_calibration():
-            return
-        try:
-            self._measure(event, cause)
-        except (PrerequisiteFailed, pytest.skip.Exception, requests.RequestException):
-            return  # the kinds not measured keep their full bounds
 
-    def _claim_calibration(self) -> bool:
-        """Whether this call is the run's (process's) one calibration."""
-        if self.session is None:
-            return False
-        with self.session.lock:
-            if self.session.calibrated:
-                return False
-            self.session.calibrated = True
+        def measured() -> bool:
+            try:
+                self._measure(event, cause)
+            except (PrerequisiteFailed, pytest.skip.Exception, requests.RequestException):
+                return False  # the kinds not measured keep their full bounds
             return True
+
+        self.calibration(CANCEL_CALIBRATION, measured)
 
     def _measure(self, event: ProvisionedEvent, cause: float) -> None:
         """The cancelled meeting's applied and notice latencies, both looked for at once from `cause`.

@@ -268,8 +268,8 @@ def _staged(contract: ActionContract, suffix: str, *, caller_key: str | None = N
         caller = contract.roles[caller_key] if caller_key else None
         acted = act(contract, graph, arrange, requirement_id, caller=caller, route=route, sender=sender,
                     fresh=fresh)
-        if fresh and contract.calibrate is not None:  # judged untouched: its quiet period's measure, taken
-            contract.calibrate(graph, arrange)  # now with the others acting (the act time is kept)
+        if fresh and contract.calibrate is not None:  # judged untouched: its quiet period's measure, begun
+            contract.calibrate(graph, arrange)  # now in the background (the stage goes on)
         return acted
 
     return watches_quiet(stage) if fresh else stage  # judged untouched: over a quiet period

@@ -70,7 +70,8 @@ def calibrated(
 ) -> None:
     """Once per run (process): `act` (returning its one look at the effect, None when refused) and the
     effect polled at once, so that checks of what must not happen rest on the latency of `effect` measured
-    here. Nothing is judged: an effect that does not show leaves its kind unmeasured (its full bound)."""
+    here, begun in the background by a stage acted ahead (Arranger.calibration). Nothing is judged: an effect
+    that does not show leaves its kind unmeasured (its full bound)."""
 
     def measure() -> bool:
         acted = last_act_at()
@@ -86,4 +87,4 @@ def calibrated(
             set_last_act(acted)
         return True
 
-    arrange.once(f"{key}: calibration", measure)
+    arrange.calibration(f"{key}: calibration", measure)

@@ -5,6 +5,8 @@
 - one event without attendees that refused requests leave unchanged, reused while it reads back as created;
 - an event id known to be unknown (the event deleted), for the unknown-id conventions;
 - answers several cases judge alike (the second cancel of one event), made once;
+- the calibrations begun in the background by stages acted ahead (their effects' latencies measured while
+  the rest of the run goes on), which a case needing one waits for;
 - whether the target accepts the organizer's cancel of an event without attendees (CANCEL-WITHOUT-ATTENDEES),
   asked once, and only after such a cancel was refused.
 """
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import requests
@@ -32,6 +36,7 @@ from conformance.target.prerequisites import (
 from conformance.target.provision import ProvisionedEvent, Provisioner
 
 Item = dict[str, Any]
+BACKGROUND_THREADS = 8  # calibrations begun at once (one per kind of effect measured: a handful)
 PROBE_COMMENT = {"comment": "graph-conformance: cancel of an event without attendees"}
 
 
@@ -48,9 +53,43 @@ class CaseSession:
         self.scrap: ProvisionedEvent | None = None  # the event refused requests judged on the answer reuse
         self.unknown_path: str | None = None  # a deleted event's path
         self._without_attendees: PrerequisiteFailed | bool | None = None  # None: not asked yet
-        self.calibrated = False  # whether Arranger.quiet measured the applied and notice latencies
         self.answers: dict[str, Any] = {}  # what `Arranger.once` keeps: an answer, or why there is none
         self.making: dict[str, threading.RLock] = {}  # per `once` key: held while its answer is made
+        self._begun: dict[str, tuple[Future[None], list[Any]]] = {}  # per key: the work, its exchanges
+        self._handed: set[str] = set()  # keys whose background exchanges a case has taken
+        self._asked: dict[str, list[str]] = {}  # per case (node id): the keys its stage asked to begin
+        self._background = ThreadPoolExecutor(max_workers=BACKGROUND_THREADS, thread_name_prefix="background")
+
+    def begin(self, key: str, work: Callable[[list[Any]], None], by: str = "") -> None:
+        """Start `work` (given the list its exchanges go to) in the background, once per run under `key`;
+        return at once. `settle(key)` waits for it; `by`: the case whose stage asked for it (`begun_by`)."""
+        with self.lock:
+            if by:
+                self._asked.setdefault(by, []).append(key)
+            if key in self._begun:
+                return
+            exchanges: list[Any] = []
+            self._begun[key] = (self._background.submit(work, exchanges), exchanges)
+
+    def begun_by(self, case: str) -> list[str]:
+        """The keys of the work begun in the background that the stage of `case` (its node id) asked for."""
+        with self.lock:
+            return list(self._asked.get(case, []))
+
+    def settle(self, key: str) -> list[Any]:
+        """Wait for the work begun under `key` (if any; its exception is its own): the exchanges it made,
+        to the first caller only (they become that case's evidence), else nothing."""
+        with self.lock:
+            begun = self._begun.get(key)
+        if begun is None:
+            return []
+        future, exchanges = begun
+        wait([future])
+        with self.lock:
+            if key in self._handed:
+                return []
+            self._handed.add(key)
+            return list(exchanges)
 
     def reusable(self, event: ProvisionedEvent | None) -> Item | None:
         """How `event` reads now, if it is still as created (200, same id and subject, not cancelled)."""
@@ -101,7 +140,9 @@ class CaseSession:
         return PrerequisiteFailed(CANCEL_WITHOUT_ATTENDEES, detail, exchange_record(response))
 
     def close(self) -> None:
-        """Remove what the run's shared arranging and the stages acted ahead created."""
+        """Remove what the run's shared arranging and the stages acted ahead created (the work begun in the
+        background over first: it may have created some)."""
+        self._background.shutdown(wait=True)
         self.stager.close()
         self.provision.cleanup()
         if self.latencies.shared is not None:  # a worker still running only loses what others proved
