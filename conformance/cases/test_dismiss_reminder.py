@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from conformance.cases.toolkit import ABSENT, Arranger, Effect, acts_ahead, last_act_at, send
-from conformance.cases.toolkit.checks import Seen
-from conformance.cases.toolkit.contract import ActionContract, Subject, contract_cases, expect_success
+from conformance.cases.toolkit.contract import ActionContract, contract_cases, expect_success
 from conformance.cases.toolkit.reminder_actions import no_body, reminder_arrange, reminder_calibration
-from conformance.cases.toolkit.reminders import expect_reminder_gone, listed_reminder, look, reminder_event
+from conformance.cases.toolkit.reminders import (
+    expect_reminder_gone,
+    listed_reminder,
+    reminder_event,
+    reminder_unlisted,
+)
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
 from conformance.target.provision import ProvisionedEvent
@@ -18,17 +20,10 @@ from conformance.target.provision import ProvisionedEvent
 Dismissed = tuple[ProvisionedEvent, float | None]  # the event, when its dismissal was answered
 
 
-def dismissed(graph: Graph, subject: Subject) -> Seen[Any]:
-    """One look: found once reminderView no longer lists the subject's reminder."""
-    event: ProvisionedEvent = subject.context
-    seen = look(graph.as_(event.owner_role), event)
-    return Seen(seen.value is None, seen.value, seen.response)
-
-
 DISMISS = ActionContract(  # a dismissed reminder is gone: the contract's cases share no event
     action="dismissReminder", prefix="DISMISS", arrange=reminder_arrange("dismissReminder", share=False),
-    body=no_body, effect=Effect.REMINDER_GONE, changed=dismissed,
-    calibrate=reminder_calibration("dismissReminder", Effect.REMINDER_GONE, ABSENT, dismissed),
+    body=no_body, effect=Effect.REMINDER_GONE, changed=reminder_unlisted,
+    calibrate=reminder_calibration("dismissReminder", Effect.REMINDER_GONE, ABSENT, reminder_unlisted),
 )
 
 

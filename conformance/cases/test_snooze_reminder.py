@@ -32,10 +32,9 @@ from conformance.cases.toolkit.reminder_actions import reminder_arrange, reminde
 from conformance.cases.toolkit.reminders import (
     expect_reminder_at,
     expect_reminder_kept,
-    fire_time,
     listed_reminder,
-    look,
     reminder_event,
+    reminder_fires_at,
 )
 from conformance.target.client import Graph
 from conformance.target.config import TargetConfig
@@ -48,10 +47,7 @@ SNOOZE_BODY = {"newReminderTime": date_time_time_zone(SNOOZE_TO)}
 
 def snoozed(graph: Graph, subject: Subject) -> Seen[Any]:
     """One look: found once reminderView lists the subject's reminder firing at SNOOZE_TO."""
-    event: ProvisionedEvent = subject.context
-    seen = look(graph.as_(event.owner_role), event)
-    moved = seen.value is not None and fire_time(seen.value) == SNOOZE_TO
-    return Seen(moved, seen.value, seen.response)
+    return reminder_fires_at(graph, subject, SNOOZE_TO)
 
 
 def _snooze_body(requirement_id: str) -> dict[str, Any]:

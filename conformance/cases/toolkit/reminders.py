@@ -9,7 +9,8 @@ from typing import Any
 
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.checks import Seen, expect, expect_eventually, poll, stays_absent
-from conformance.target.client import GraphClient
+from conformance.cases.toolkit.contract import Subject
+from conformance.target.client import Graph, GraphClient
 from conformance.target.conventions import iso
 from conformance.target.polling import Bound, Effect
 from conformance.target.prerequisites import REMINDER_VIEW, PrerequisiteFailed, exchange_record
@@ -130,3 +131,17 @@ def expect_reminder_kept(
         f"{before.get('reminderFireTime')!r} as before ({quiet.text})",
         seen.response,
     )
+
+
+def reminder_fires_at(graph: Graph, subject: Subject, moment: datetime) -> Seen[Any]:
+    """One look: found once reminderView lists the subject's reminder firing at `moment`."""
+    event: ProvisionedEvent = subject.context
+    seen = look(graph.as_(event.owner_role), event)
+    return Seen(seen.value is not None and fire_time(seen.value) == moment, seen.value, seen.response)
+
+
+def reminder_unlisted(graph: Graph, subject: Subject) -> Seen[Any]:
+    """One look: found once reminderView no longer lists the subject's reminder."""
+    event: ProvisionedEvent = subject.context
+    seen = look(graph.as_(event.owner_role), event)
+    return Seen(seen.value is None, seen.value, seen.response)

@@ -47,6 +47,10 @@ class FakeArranger:
             self.made[key] = make()
         return self.made[key]
 
+    def calibration(self, key: str, make: Any) -> None:
+        """A calibration made now, once per key (as a case's, not acted ahead)."""
+        self.once(key, make)
+
     def effect(self, effect: Effect, what: str, since: float | None = None) -> Bound:
         """A bound of BOUND_S from `since` (else now), recorded with what it was asked for."""
         self.asked.append((effect, what, since))

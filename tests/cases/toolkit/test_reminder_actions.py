@@ -11,9 +11,10 @@ import pytest
 import requests
 
 from conformance.cases.toolkit import reminder_actions
-from conformance.cases.toolkit.act import last_act_at, set_last_act
+from conformance.cases.toolkit.act import ABSENT, last_act_at, set_last_act
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.contract import Route, Subject
+from conformance.cases.toolkit.reminders import reminder_fires_at, reminder_unlisted
 from conformance.errors import RequestUnanswered
 from conformance.target.client import Graph
 from conformance.target.conventions import iso
@@ -90,28 +91,28 @@ def _one_reminder() -> tuple[Mailbox, Graph, Subject]:
 
 def test_a_snoozed_reminder_shows_once_it_fires_at_the_new_time() -> None:
     mailbox, graph, subject = _one_reminder()
-    assert not reminder_actions.snoozed(graph, subject).found
+    assert not reminder_fires_at(graph, subject, SNOOZE_TO).found
     mailbox.fires[subject.event_id] = iso(SNOOZE_TO)
-    seen = reminder_actions.snoozed(graph, subject)
+    seen = reminder_fires_at(graph, subject, SNOOZE_TO)
     assert seen.found and seen.value is not None and seen.response is not None
     mailbox.fires.pop(subject.event_id)
-    gone = reminder_actions.snoozed(graph, subject)
+    gone = reminder_fires_at(graph, subject, SNOOZE_TO)
     assert (gone.found, gone.value) == (False, None)
 
 
 def test_a_dismissed_reminder_shows_once_no_longer_listed() -> None:
     mailbox, graph, subject = _one_reminder()
-    listed = reminder_actions.dismissed(graph, subject)
+    listed = reminder_unlisted(graph, subject)
     assert not listed.found and listed.value is not None and listed.response is not None
     mailbox.fires.pop(subject.event_id)
-    assert reminder_actions.dismissed(graph, subject).found
+    assert reminder_unlisted(graph, subject).found
 
 
 def test_a_dismiss_case_never_shares_its_event_a_snooze_case_judging_the_answer_does() -> None:
     arranged = Arranging(Mailbox())
     arrange, graph = cast(Arranger, arranged), cast(Graph, arranged.graph)
-    dismiss = reminder_actions._arrange("dismissReminder", share=False)  # built here, as the contracts are
-    snooze = reminder_actions._arrange("snoozeReminder", share=True)
+    dismiss = reminder_actions.reminder_arrange("dismissReminder", share=False)
+    snooze = reminder_actions.reminder_arrange("snoozeReminder", share=True)
     first, second = (dismiss(graph, arrange, "attendee", ME, False) for _ in range(2))
     assert first.event_id != second.event_id
     shared = [snooze(graph, arrange, "attendee", ME, False) for _ in range(2)]
@@ -125,7 +126,7 @@ def test_a_dismiss_case_never_shares_its_event_a_snooze_case_judging_the_answer_
 def test_a_fresh_subject_is_read_through_reminder_view_first() -> None:
     arranged = Arranging(Mailbox())
     graph, arrange = cast(Graph, arranged.graph), cast(Arranger, arranged)
-    fresh = reminder_actions._arrange("snoozeReminder", share=True)
+    fresh = reminder_actions.reminder_arrange("snoozeReminder", share=True)
     subject = fresh(graph, arrange, "readonly", ME, True)
     assert subject.owner == "organizer" and subject.context.id == subject.event_id
     assert [request for request in arranged.mailbox.reads if "reminderView" in request] == [
@@ -135,12 +136,16 @@ def test_a_fresh_subject_is_read_through_reminder_view_first() -> None:
     assert again.event_id != subject.event_id, "a fresh subject is never shared"
 
 
+def _snoozed(graph: Graph, subject: Subject) -> Any:
+    return reminder_fires_at(graph, subject, SNOOZE_TO)
+
+
 SNOOZED = {"newReminderTime": {"dateTime": iso(SNOOZE_TO), "timeZone": "UTC"}}
 
 
 @pytest.mark.parametrize(("action", "effect", "body", "changed", "status"), [
-    ("snoozeReminder", Effect.REMINDER_MOVED, SNOOZED, reminder_actions.snoozed, 200),
-    ("dismissReminder", Effect.REMINDER_GONE, reminder_actions.ABSENT, reminder_actions.dismissed, 299),
+    ("snoozeReminder", Effect.REMINDER_MOVED, SNOOZED, _snoozed, 200),
+    ("dismissReminder", Effect.REMINDER_GONE, ABSENT, reminder_unlisted, 299),
 ])
 def test_the_calibration_acts_once_and_awaits_its_effect_under_its_kinds_bound(
     action: str, effect: Effect, body: Any, changed: Any, status: int
@@ -148,10 +153,10 @@ def test_the_calibration_acts_once_and_awaits_its_effect_under_its_kinds_bound(
     mailbox = Mailbox(status)
     arranged = Arranging(mailbox)
     set_last_act(12.0)
-    calibrate = reminder_actions._calibration(action, effect, body, changed)  # built here, as contracts are
+    calibrate = reminder_actions.reminder_calibration(action, effect, body, changed)
     for _ in range(2):
         calibrate(cast(Graph, arranged.graph), cast(Arranger, arranged))
-    assert mailbox.posts == [(action, None if body is reminder_actions.ABSENT else body)]
+    assert mailbox.posts == [(action, None if body is ABSENT else body)]
     assert arranged.latencies.asked == [(effect, f"{action} (calibration)")]
     assert arranged.made == {f"{action}: calibration": True}
     assert arranged.created[0]["start"] == REMINDER_START and "owner" not in arranged.created[0]
@@ -163,19 +168,10 @@ def test_the_calibration_acts_once_and_awaits_its_effect_under_its_kinds_bound(
     assert mailbox.fires.get("E1") in (None, iso(SNOOZE_TO)), "the effect shows: the poll found it"
 
 
-def test_the_contracts_calibrate_their_own_effect() -> None:
-    for contract, effect in ((reminder_actions.SNOOZE, Effect.REMINDER_MOVED),
-                             (reminder_actions.DISMISS, Effect.REMINDER_GONE)):
-        arranged = Arranging(Mailbox())
-        assert contract.calibrate is not None and contract.effect is effect
-        contract.calibrate(cast(Graph, arranged.graph), cast(Arranger, arranged))
-        assert arranged.latencies.asked == [(effect, f"{contract.action} (calibration)")]
-
-
 @pytest.mark.parametrize("status", [199, 300, 403])
 def test_a_refused_or_unreadable_calibration_measures_nothing(status: int) -> None:
-    calibrate = reminder_actions._calibration("snoozeReminder", Effect.REMINDER_MOVED, SNOOZED,
-                                              reminder_actions.snoozed)
+    calibrate = reminder_actions.reminder_calibration("snoozeReminder", Effect.REMINDER_MOVED, SNOOZED,
+                                              _snoozed)
     refused = Arranging(Mailbox(status=status))
     calibrate(cast(Graph, refused.graph), cast(Arranger, refused))
     assert refused.latencies.asked == [] and refused.made == {"snoozeReminder: calibration": False}
@@ -192,14 +188,7 @@ def test_an_unanswered_calibration_measures_nothing_and_fails_nothing() -> None:
 
     mailbox.request = hangs  # type: ignore[method-assign]
     arranged = Arranging(mailbox)
-    calibrate = reminder_actions._calibration("dismissReminder", Effect.REMINDER_GONE,
-                                              reminder_actions.ABSENT, reminder_actions.dismissed)
+    calibrate = reminder_actions.reminder_calibration("dismissReminder", Effect.REMINDER_GONE,
+                                              ABSENT, reminder_unlisted)
     calibrate(cast(Graph, arranged.graph), cast(Arranger, arranged))
     assert arranged.made == {"dismissReminder: calibration": False}
-
-
-def test_the_bodies_a_snooze_and_a_dismiss_send() -> None:
-    assert reminder_actions.SNOOZE.body("SNOOZE-202-EMPTY") == {
-        "newReminderTime": {"dateTime": iso(SNOOZE_TO), "timeZone": "UTC"}}
-    assert reminder_actions.DISMISS.body("DISMISS-200-EMPTY") is reminder_actions.ABSENT
-    assert (reminder_actions.SNOOZE.prefix, reminder_actions.DISMISS.prefix) == ("SNOOZE", "DISMISS")
