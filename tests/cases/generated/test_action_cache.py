@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.cases.generated import _actions, _select
+from tests.cases.generated._descriptions import description
 from tests.cases.generated._fake_case import fake_case
-from tests.cases.generated.test_actions import description
 
 ACCEPT_PATH = "/me/events/{event-id}/accept"
 
