@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.cases.toolkit import ABSENT, Arranger, Effect, acts_ahead, last_act_at, send
-from conformance.cases.toolkit.contract import ActionContract, contract_cases, expect_success
-from conformance.cases.toolkit.reminder_actions import no_body, reminder_arrange, reminder_calibration
+from conformance.cases.toolkit.contract import contract_cases, expect_success
+from conformance.cases.toolkit.reminder_actions import reminder_contract
 from conformance.cases.toolkit.reminders import (
     expect_reminder_gone,
     listed_reminder,
@@ -20,11 +20,9 @@ from conformance.target.provision import ProvisionedEvent
 Dismissed = tuple[ProvisionedEvent, float | None]  # the event, when its dismissal was answered
 
 
-DISMISS = ActionContract(  # a dismissed reminder is gone: the contract's cases share no event
-    action="dismissReminder", prefix="DISMISS", arrange=reminder_arrange("dismissReminder", share=False),
-    body=no_body, effect=Effect.REMINDER_GONE, changed=reminder_unlisted,
-    calibrate=reminder_calibration("dismissReminder", Effect.REMINDER_GONE, ABSENT, reminder_unlisted),
-)
+# a dismissed reminder is gone: the contract's cases share no event
+DISMISS = reminder_contract("dismissReminder", "DISMISS", body=ABSENT, effect=Effect.REMINDER_GONE,
+                            changed=reminder_unlisted, share=False)
 
 
 def _dismiss(graph: Graph, target: TargetConfig, arrange: Arranger) -> Dismissed:

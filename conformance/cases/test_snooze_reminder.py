@@ -23,12 +23,11 @@ from conformance.cases.toolkit import (
 from conformance.cases.toolkit.checks import Seen
 from conformance.cases.toolkit.contract import (
     REFUSALS,
-    ActionContract,
     Subject,
     contract_cases,
     expect_success,
 )
-from conformance.cases.toolkit.reminder_actions import reminder_arrange, reminder_calibration
+from conformance.cases.toolkit.reminder_actions import reminder_contract
 from conformance.cases.toolkit.reminders import (
     expect_reminder_at,
     expect_reminder_kept,
@@ -50,15 +49,8 @@ def snoozed(graph: Graph, subject: Subject) -> Seen[Any]:
     return reminder_fires_at(graph, subject, SNOOZE_TO)
 
 
-def _snooze_body(requirement_id: str) -> dict[str, Any]:
-    return SNOOZE_BODY
-
-
-SNOOZE = ActionContract(
-    action="snoozeReminder", prefix="SNOOZE", arrange=reminder_arrange("snoozeReminder", share=True),
-    body=_snooze_body, effect=Effect.REMINDER_MOVED, changed=snoozed,
-    calibrate=reminder_calibration("snoozeReminder", Effect.REMINDER_MOVED, SNOOZE_BODY, snoozed),
-)
+SNOOZE = reminder_contract("snoozeReminder", "SNOOZE", body=SNOOZE_BODY, effect=Effect.REMINDER_MOVED,
+                           changed=snoozed, share=True)
 
 
 def _snooze(graph: Graph, target: TargetConfig, arrange: Arranger) -> Snoozed:

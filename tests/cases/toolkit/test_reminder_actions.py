@@ -192,3 +192,25 @@ def test_an_unanswered_calibration_measures_nothing_and_fails_nothing() -> None:
                                               ABSENT, reminder_unlisted)
     calibrate(cast(Graph, arranged.graph), cast(Arranger, arranged))
     assert arranged.made == {"dismissReminder: calibration": False}
+
+
+@pytest.mark.parametrize(("action", "effect", "body", "sent", "changed", "share"), [
+    ("snoozeReminder", Effect.REMINDER_MOVED, SNOOZED, SNOOZED, _snoozed, True),
+    ("dismissReminder", Effect.REMINDER_GONE, ABSENT, None, reminder_unlisted, False),
+])
+def test_a_reminder_contract_sends_its_body_shares_as_told_and_calibrates_its_own_effect(
+    action: str, effect: Effect, body: Any, sent: Any, changed: Any, share: bool
+) -> None:
+    contract = reminder_actions.reminder_contract(action, "P", body=body, effect=effect, changed=changed,
+                                                  share=share)
+    assert (contract.action, contract.prefix, contract.effect) == (action, "P", effect)
+    assert contract.changed is changed and contract.body("P-200-EMPTY") is body
+    mailbox = Mailbox()
+    arranged = Arranging(mailbox)
+    graph, arrange = cast(Graph, arranged.graph), cast(Arranger, arranged)
+    subjects = [contract.arrange(graph, arrange, "attendee", ME, False) for _ in range(2)]
+    assert (subjects[0].event_id == subjects[1].event_id) is share
+    assert contract.calibrate is not None
+    contract.calibrate(graph, arrange)
+    assert mailbox.posts == [(action, sent)]
+    assert arranged.latencies.asked == [(effect, f"{action} (calibration)")]
