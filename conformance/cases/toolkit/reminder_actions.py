@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from conformance.cases.toolkit.act import ABSENT, send
+from conformance.cases.toolkit.act import send
 from conformance.cases.toolkit.arrange import Arranger
 from conformance.cases.toolkit.checks import Seen
 from conformance.cases.toolkit.contract import ActionContract, Route, Subject
@@ -58,17 +58,12 @@ def reminder_calibration(
     return calibrate
 
 
-def no_body(requirement_id: str) -> Any:
-    """An action taking no body sends none."""
-    return ABSENT
-
-
 def reminder_contract(action: str, prefix: str, *, body: Any, effect: Effect, changed: Changed,
                       share: bool) -> ActionContract:
     """A reminder action's contract: its events with a reminder (shared by the cases judging only the answer
     when `share`), the body it sends (ABSENT: none), the effect it has and how one look sees it."""
     return ActionContract(
         action=action, prefix=prefix, arrange=reminder_arrange(action, share=share),
-        body=no_body if body is ABSENT else (lambda requirement_id: body), effect=effect, changed=changed,
+        body=lambda requirement_id: body, effect=effect, changed=changed,
         calibrate=reminder_calibration(action, effect, body, changed),
     )

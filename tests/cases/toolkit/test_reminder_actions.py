@@ -210,6 +210,7 @@ def test_a_reminder_contract_sends_its_body_shares_as_told_and_calibrates_its_ow
     graph, arrange = cast(Graph, arranged.graph), cast(Arranger, arranged)
     subjects = [contract.arrange(graph, arrange, "attendee", ME, False) for _ in range(2)]
     assert (subjects[0].event_id == subjects[1].event_id) is share
+    assert (f"{action}: an event of attendee" in arranged.made) is share  # the shared event is the action's
     assert contract.calibrate is not None
     contract.calibrate(graph, arrange)
     assert mailbox.posts == [(action, sent)]
