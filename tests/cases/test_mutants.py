@@ -92,6 +92,20 @@ def test_each_fault_expects_only_requirements_whose_sentence_it_cites() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_a_row_may_leave_what_it_may_block_either_way_but_nothing_else() -> None:
+    from tests.cases._row_expectations import MAY_BLOCK, not_verified_problems
+
+    for fault, may in MAY_BLOCK.items():
+        assert fault in EXPECTED and all(reason.strip() for reason in may.values()), fault
+        requirement = next(iter(may))
+        for verdict in ("pass", "not-verified"):
+            run = _run([(requirement, "t.py::test_x", verdict)], 1)
+            assert not_verified_problems(fault, run) == [], (fault, verdict)
+        other = _run([("GRAPH-ERROR-ENVELOPE", "t.py::test_y", "not-verified")], 1)
+        assert not_verified_problems(fault, other) == [
+            "GRAPH-ERROR-ENVELOPE: not-verified, which the row does not name"]
+
+
 def test_spared_checks_are_of_requirements_their_fault_violates() -> None:
     for fault, spared in SPARED.items():
         assert fault in EXPECTED, f"SPARED names {fault!r}, which is no fault row"
