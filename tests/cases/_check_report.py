@@ -28,15 +28,21 @@ def _action_names() -> tuple[frozenset[str], re.Pattern[str]]:
     return prefixes, re.compile(rf"(?<=_)(?:{longest_first})(?=_|$)")
 
 
-def sibling_check(check: str) -> str:
-    """A check without its action: `ACCEPT-X:test_accept_y`, `DECLINE-X:test_decline_y` -> `*-X:test_*_y`."""
-    prefixes, snakes = _action_names()
-    requirement, _, function = check.partition(":")
-    parts = requirement.split("-")
+def sibling_requirement(requirement_id: str) -> str:
+    """A requirement id without its action: `ACCEPT-X`, `GRAPH-DECLINE-X` -> `*-X`, `GRAPH-*-X`."""
+    prefixes, _ = _action_names()
+    parts = requirement_id.split("-")
     at = 1 if parts[0] == "GRAPH" and len(parts) > 2 else 0
     if parts[at] in prefixes:
         parts[at] = "*"
-    return f"{'-'.join(parts)}:{snakes.sub('*', function)}"
+    return "-".join(parts)
+
+
+def sibling_check(check: str) -> str:
+    """A check without its action: `ACCEPT-X:test_accept_y`, `DECLINE-X:test_decline_y` -> `*-X:test_*_y`."""
+    _, snakes = _action_names()
+    requirement, _, function = check.partition(":")
+    return f"{sibling_requirement(requirement)}:{snakes.sub('*', function)}"
 
 
 def unfailed_checks(failing_by_row: Mapping[str, Iterable[str]], checks: Iterable[str]) -> list[str]:

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests._inner_run import InnerRun, reference_target, run_suite
-from tests.cases._check_report import alone_in, format_check_report
+from tests.cases._check_report import alone_in, format_check_report, sibling_requirement
 from tests.cases._row_expectations import (
     CLEAN,
     EXPECTED,
@@ -95,11 +95,6 @@ def sole_detectors(failing_by_fault: Mapping[str, Iterable[str]]) -> dict[str, l
     return alone_in(failing_by_fault)
 
 
-def sibling_key(requirement_id: str) -> str:
-    """An id without its action's prefix: `ACCEPT-COMMENT-DELIVERED` -> `COMMENT-DELIVERED`."""
-    return requirement_id.split("-", 1)[-1]
-
-
 def doc_sole_detectors(failing_by_fault: Mapping[str, Iterable[str]],
                        doc_ids: Iterable[str]) -> dict[str, list[str]]:
     """doc requirement id -> the faults where it is, per action, the only failing `doc` requirement."""
@@ -107,7 +102,7 @@ def doc_sole_detectors(failing_by_fault: Mapping[str, Iterable[str]],
     found: dict[str, list[str]] = {}
     for fault, failing in failing_by_fault.items():
         only_doc = set(failing) & doc
-        if only_doc and len({sibling_key(rid) for rid in only_doc}) == 1:
+        if only_doc and len({sibling_requirement(rid) for rid in only_doc}) == 1:
             for rid in sorted(only_doc):
                 found.setdefault(rid, []).append(fault)
     return found
